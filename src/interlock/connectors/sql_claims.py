@@ -1,0 +1,535 @@
+"""The SQL connector for the reference claims system of record.
+
+It is the only code that reads claim content from, or writes to, the system of record.
+Reads take a :class:`ClaimScope` and push it into the SQL of the claim query, so a
+claim outside the scope is never fetched, let alone filtered afterwards. Writes take
+only an approved write minted by the gate or a person's review decision, and each is
+one transaction guarded by the claim version and the idempotency key.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import Connection, Engine, RowMapping, and_, func, select
+from sqlalchemy.exc import IntegrityError
+
+from interlock.domains.claims import schema as t
+from interlock.domains.claims.context import (
+    Benefit,
+    Claim,
+    ClaimContext,
+    ClaimLine,
+    ClinicalNote,
+    ContextItem,
+    MedicalPolicy,
+    Member,
+    Plan,
+    PriorAuthorization,
+    Procedure,
+    Provenance,
+    Provider,
+    item_id_for,
+)
+from interlock.exceptions import StaleRecord
+from interlock.gate.approval import ApprovedFinalization, ApprovedPend, ApprovedWrite
+from interlock.policy.entitlements import PHI_FIELDS, ClaimScope, mask_value
+from interlock.policy.principal import Principal, staff_principal
+from interlock.retrieval.scope import scope_predicate
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Receipt:
+    """What the system of record says happened to a write."""
+
+    kind: str
+    claim_id: str
+    claim_version: int
+    adjudication_id: str | None
+    already_applied: bool
+
+
+def _row_version(row: RowMapping) -> str:
+    digest = hashlib.sha256(repr(sorted(row.items())).encode()).hexdigest()[:12]
+    return f"h{digest}"
+
+
+def _stale_message(claim_id: str, version: int) -> str:
+    return f"claim {claim_id} is no longer at version {version} awaiting a decision"
+
+
+def _item(source: str, record_id: str, version: str, kind: str) -> ContextItem:
+    return ContextItem(
+        item_id=item_id_for(source, record_id, version),
+        kind=kind,
+        provenance=Provenance(source=source, record_id=record_id, version=version),
+    )
+
+
+class SqlClaimsConnector:
+    """Reads scoped claim context from, and applies approved writes to, a SQL database."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    # -- principals -----------------------------------------------------------------
+
+    def load_principal(self, staff_id: str) -> Principal | None:
+        """The principal for ``staff_id`` from the staff tables, or None if unknown."""
+        with self.engine.connect() as conn:
+            row = (
+                conn.execute(select(t.staff).where(t.staff.c.staff_id == staff_id))
+                .mappings()
+                .first()
+            )
+            if row is None:
+                return None
+            pairs = conn.execute(
+                select(t.staff_assignments.c.region, t.staff_assignments.c.line_of_business).where(
+                    t.staff_assignments.c.staff_id == staff_id
+                )
+            ).all()
+            privileges = conn.execute(
+                select(t.staff_privileges.c.privilege).where(
+                    t.staff_privileges.c.staff_id == staff_id
+                )
+            ).scalars()
+            return staff_principal(
+                staff_id=staff_id,
+                role=str(row["role"] or ""),
+                active=bool(row["active"]),
+                assignments=frozenset((str(r), str(lob)) for r, lob in pairs),
+                privileges=frozenset(str(p) for p in privileges),
+            )
+
+    # -- reads ----------------------------------------------------------------------
+
+    def claim_ids(self, scope: ClaimScope, *, status: str = "received") -> list[str]:
+        """Ids of the claims in ``status`` that ``scope`` permits, in id order."""
+        query = (
+            select(t.claims.c.claim_id)
+            .where(t.claims.c.status == status, scope_predicate(scope, t.claims))
+            .order_by(t.claims.c.claim_id)
+        )
+        with self.engine.connect() as conn:
+            return [str(x) for x in conn.execute(query).scalars()]
+
+    def claim_version(self, claim_id: str, scope: ClaimScope) -> int | None:
+        """The claim's current version if ``scope`` permits it, else None."""
+        query = select(t.claims.c.version).where(
+            t.claims.c.claim_id == claim_id, scope_predicate(scope, t.claims)
+        )
+        with self.engine.connect() as conn:
+            value = conn.execute(query).scalar()
+        return None if value is None else int(value)
+
+    def fetch_context(self, claim_id: str, scope: ClaimScope) -> ClaimContext | None:
+        """Everything about one claim that ``scope`` permits, or None when it permits nothing.
+
+        None means "not found or not permitted"; callers must not distinguish the two.
+        """
+        with self.engine.connect() as conn:
+            claim_row = (
+                conn.execute(
+                    select(t.claims).where(
+                        t.claims.c.claim_id == claim_id, scope_predicate(scope, t.claims)
+                    )
+                )
+                .mappings()
+                .first()
+            )
+            if claim_row is None:
+                return None
+            return self._assemble(conn, claim_row, scope)
+
+    def _assemble(self, conn: Connection, row: RowMapping, scope: ClaimScope) -> ClaimContext:
+        claim = Claim(
+            claim_id=str(row["claim_id"]),
+            member_id=str(row["member_id"]),
+            billing_npi=str(row["billing_npi"]),
+            service_date=row["service_date"],
+            received_date=row["received_date"],
+            place_of_service=str(row["place_of_service"]),
+            total_billed=Decimal(row["total_billed"]),
+            region=str(row["region"]),
+            line_of_business=str(row["line_of_business"]),
+            sensitivity=str(row["sensitivity"]),
+            status=str(row["status"]),
+            version=int(row["version"]),
+        )
+        cid = claim.claim_id
+        items: list[ContextItem] = [_item("claim", cid, f"v{claim.version}", "claim")]
+        lines = tuple(
+            ClaimLine(
+                line_no=int(r.line_no),
+                procedure_code=str(r.procedure_code),
+                units=int(r.units),
+                billed_amount=Decimal(r.billed_amount),
+            )
+            for r in conn.execute(
+                select(t.claim_lines)
+                .where(t.claim_lines.c.claim_id == cid)
+                .order_by(t.claim_lines.c.line_no)
+            )
+        )
+        diagnoses = tuple(
+            str(code)
+            for code in conn.execute(
+                select(t.claim_diagnoses.c.icd10_code)
+                .where(t.claim_diagnoses.c.claim_id == cid)
+                .order_by(t.claim_diagnoses.c.seq)
+            ).scalars()
+        )
+        member = self._member(conn, claim.member_id, scope, items)
+        plan = self._plan(conn, member.plan_id, items) if member else None
+        provider_row = (
+            conn.execute(select(t.providers).where(t.providers.c.npi == claim.billing_npi))
+            .mappings()
+            .first()
+        )
+        provider = None
+        if provider_row is not None:
+            provider = Provider(
+                npi=str(provider_row["npi"]),
+                in_network=bool(provider_row["in_network"]),
+                active=bool(provider_row["active"]),
+            )
+            items.append(_item("provider", provider.npi, _row_version(provider_row), "provider"))
+        codes = sorted({ln.procedure_code for ln in lines})
+        procedures = self._procedures(conn, codes, items)
+        benefits = self._benefits(conn, plan.plan_id if plan else None, codes, items)
+        policy_ids = sorted(
+            {p.medical_policy_id for p in procedures.values() if p.medical_policy_id}
+        )
+        policies = self._policies(conn, policy_ids, items)
+        prior_auths = self._prior_auths(conn, claim.member_id, items) if member else ()
+        notes = self._notes(conn, cid, items)
+        duplicates = self._approved_duplicates(conn, claim, lines)
+        return ClaimContext(
+            claim=claim,
+            lines=lines,
+            diagnoses=diagnoses,
+            member=member,
+            plan=plan,
+            provider=provider,
+            procedures=procedures,
+            benefits=benefits,
+            policies=policies,
+            prior_auths=prior_auths,
+            notes=notes,
+            approved_duplicates=duplicates,
+            items=tuple(items),
+        )
+
+    def _member(
+        self, conn: Connection, member_id: str, scope: ClaimScope, items: list[ContextItem]
+    ) -> Member | None:
+        row = (
+            conn.execute(select(t.members).where(t.members.c.member_id == member_id))
+            .mappings()
+            .first()
+        )
+        if row is None:
+            return None
+        items.append(_item("member", member_id, _row_version(row), "member"))
+        phi: dict[str, str] = {}
+        for field in PHI_FIELDS:
+            if field == "birth_date":
+                continue
+            value = str(row[field])
+            phi[field] = value if scope.phi_unmasked else mask_value(field, value)
+        return Member(
+            member_id=member_id,
+            plan_id=str(row["plan_id"]),
+            region=str(row["region"]),
+            coverage_start=row["coverage_start"],
+            coverage_end=row["coverage_end"],
+            # Rules and age need the birth date; display layers mask it per scope.
+            birth_date=row["birth_date"],
+            first_name=phi["first_name"],
+            last_name=phi["last_name"],
+            ssn=phi["ssn"],
+            address=phi["address"],
+        )
+
+    def _plan(self, conn: Connection, plan_id: str, items: list[ContextItem]) -> Plan | None:
+        row = conn.execute(select(t.plans).where(t.plans.c.plan_id == plan_id)).mappings().first()
+        if row is None:
+            return None
+        items.append(_item("plan", plan_id, _row_version(row), "plan"))
+        return Plan(
+            plan_id=plan_id,
+            line_of_business=str(row["line_of_business"]),
+            network_type=str(row["network_type"]),
+            coinsurance_pct=Decimal(row["coinsurance_pct"]),
+        )
+
+    def _procedures(
+        self, conn: Connection, codes: Sequence[str], items: list[ContextItem]
+    ) -> dict[str, Procedure]:
+        found: dict[str, Procedure] = {}
+        for row in conn.execute(
+            select(t.procedures).where(t.procedures.c.procedure_code.in_(codes))
+        ).mappings():
+            code = str(row["procedure_code"])
+            found[code] = Procedure(
+                procedure_code=code,
+                description=str(row["description"]),
+                fee_schedule_amount=Decimal(row["fee_schedule_amount"]),
+                medical_policy_id=row["medical_policy_id"],
+            )
+            items.append(_item("procedure", code, _row_version(row), "procedure"))
+        return found
+
+    def _benefits(
+        self, conn: Connection, plan_id: str | None, codes: Sequence[str], items: list[ContextItem]
+    ) -> dict[str, Benefit]:
+        if plan_id is None:
+            return {}
+        found: dict[str, Benefit] = {}
+        query = select(t.plan_benefits).where(
+            t.plan_benefits.c.plan_id == plan_id, t.plan_benefits.c.procedure_code.in_(codes)
+        )
+        for row in conn.execute(query).mappings():
+            code = str(row["procedure_code"])
+            found[code] = Benefit(
+                procedure_code=code,
+                covered=bool(row["covered"]),
+                requires_prior_auth=bool(row["requires_prior_auth"]),
+            )
+            items.append(_item("benefit", f"{plan_id}/{code}", _row_version(row), "benefit"))
+        return found
+
+    def _policies(
+        self, conn: Connection, policy_ids: Sequence[str], items: list[ContextItem]
+    ) -> dict[str, MedicalPolicy]:
+        found: dict[str, MedicalPolicy] = {}
+        query = select(t.medical_policies).where(t.medical_policies.c.policy_id.in_(policy_ids))
+        for row in conn.execute(query).mappings():
+            policy = MedicalPolicy(
+                policy_id=str(row["policy_id"]),
+                title=str(row["title"]),
+                body=str(row["body"]),
+                line_of_business=row["line_of_business"],
+                effective_from=row["effective_from"],
+                effective_to=row["effective_to"],
+                updated_at=row["updated_at"],
+            )
+            found[policy.policy_id] = policy
+            items.append(_item("policy", policy.policy_id, policy.updated_at.isoformat(), "policy"))
+        return found
+
+    def _prior_auths(
+        self, conn: Connection, member_id: str, items: list[ContextItem]
+    ) -> tuple[PriorAuthorization, ...]:
+        found: list[PriorAuthorization] = []
+        query = select(t.prior_authorizations).where(
+            t.prior_authorizations.c.member_id == member_id
+        )
+        for row in conn.execute(query.order_by(t.prior_authorizations.c.auth_id)).mappings():
+            found.append(
+                PriorAuthorization(
+                    auth_id=str(row["auth_id"]),
+                    procedure_code=row["procedure_code"],
+                    status=row["status"],
+                    valid_from=row["valid_from"],
+                    valid_to=row["valid_to"],
+                )
+            )
+            items.append(_item("prior_auth", str(row["auth_id"]), _row_version(row), "prior_auth"))
+        return tuple(found)
+
+    def _notes(
+        self, conn: Connection, claim_id: str, items: list[ContextItem]
+    ) -> tuple[ClinicalNote, ...]:
+        found: list[ClinicalNote] = []
+        query = (
+            select(t.clinical_notes)
+            .where(t.clinical_notes.c.claim_id == claim_id)
+            .order_by(t.clinical_notes.c.written_at, t.clinical_notes.c.note_id)
+        )
+        for row in conn.execute(query).mappings():
+            note = ClinicalNote(
+                note_id=str(row["note_id"]),
+                author=str(row["author"]),
+                written_at=row["written_at"],
+                body=str(row["body"] or ""),
+            )
+            found.append(note)
+            items.append(_item("note", note.note_id, note.written_at.isoformat(), "note"))
+        return tuple(found)
+
+    def _approved_duplicates(
+        self, conn: Connection, claim: Claim, lines: Iterable[ClaimLine]
+    ) -> tuple[str, ...]:
+        wanted = Counter(ln.procedure_code for ln in lines)
+        candidates = (
+            conn.execute(
+                select(t.claims.c.claim_id)
+                .join(t.adjudications, t.adjudications.c.claim_id == t.claims.c.claim_id)
+                .where(
+                    t.claims.c.member_id == claim.member_id,
+                    t.claims.c.billing_npi == claim.billing_npi,
+                    t.claims.c.service_date == claim.service_date,
+                    t.claims.c.claim_id != claim.claim_id,
+                    t.adjudications.c.outcome == "approve",
+                )
+                .distinct()
+            )
+            .scalars()
+            .all()
+        )
+        duplicates: list[str] = []
+        for other in sorted(str(c) for c in candidates):
+            codes = conn.execute(
+                select(t.claim_lines.c.procedure_code).where(t.claim_lines.c.claim_id == other)
+            ).scalars()
+            if Counter(str(c) for c in codes) == wanted:
+                duplicates.append(other)
+        return tuple(duplicates)
+
+    # -- writes ---------------------------------------------------------------------
+
+    def write(self, approved: ApprovedWrite) -> Receipt:
+        """Apply one approved write in one transaction of the system of record.
+
+        A finalization inserts the adjudication and its lines and marks the claim
+        adjudicated, only while the claim still has the version that was decided.
+        A write whose idempotency key was already applied returns the earlier receipt.
+        """
+        match approved:
+            case ApprovedFinalization():
+                return self._finalize(approved)
+            case ApprovedPend():
+                return self._pend(approved)
+
+    def _existing(self, conn: Connection, key: str) -> RowMapping | None:
+        return (
+            conn.execute(select(t.adjudications).where(t.adjudications.c.idempotency_key == key))
+            .mappings()
+            .first()
+        )
+
+    def _finalize(self, w: ApprovedFinalization) -> Receipt:
+        try:
+            with self.engine.begin() as conn:
+                prior = self._existing(conn, w.idempotency_key)
+                if prior is not None:
+                    return self._receipt_for(prior, w)
+                updated = conn.execute(
+                    t.claims.update()
+                    .where(
+                        t.claims.c.claim_id == w.claim_id,
+                        t.claims.c.version == w.claim_version,
+                        t.claims.c.status.in_(("received", "pended")),
+                    )
+                    .values(status="adjudicated")
+                ).rowcount
+                if updated != 1:
+                    raise StaleRecord(_stale_message(w.claim_id, w.claim_version))
+                conn.execute(
+                    t.adjudications.insert().values(
+                        adjudication_id=w.adjudication_id,
+                        claim_id=w.claim_id,
+                        claim_version=w.claim_version,
+                        outcome=w.outcome,
+                        carc_code=w.carc,
+                        allowed_amount=w.allowed,
+                        paid_amount=w.paid,
+                        decided_by=w.decided_by,
+                        rationale=w.rationale,
+                        idempotency_key=w.idempotency_key,
+                        decided_at=w.decided_at.replace(tzinfo=None),
+                    )
+                )
+                conn.execute(
+                    t.adjudication_lines.insert(),
+                    [
+                        {
+                            "adjudication_id": w.adjudication_id,
+                            "line_no": line.line_no,
+                            "allowed_amount": line.allowed,
+                            "paid_amount": line.paid,
+                        }
+                        for line in w.lines
+                    ],
+                )
+        except IntegrityError:
+            # Another writer applied the same key (or decided this version) first.
+            with self.engine.connect() as conn:
+                prior = self._existing(conn, w.idempotency_key)
+            if prior is None:
+                raise StaleRecord(
+                    f"claim {w.claim_id} version {w.claim_version} was decided elsewhere"
+                ) from None
+            return self._receipt_for(prior, w)
+        return Receipt(
+            kind="finalize",
+            claim_id=w.claim_id,
+            claim_version=w.claim_version,
+            adjudication_id=w.adjudication_id,
+            already_applied=False,
+        )
+
+    @staticmethod
+    def _receipt_for(prior: RowMapping, w: ApprovedFinalization) -> Receipt:
+        return Receipt(
+            kind="finalize",
+            claim_id=w.claim_id,
+            claim_version=int(prior["claim_version"]),
+            adjudication_id=str(prior["adjudication_id"]),
+            already_applied=True,
+        )
+
+    def _pend(self, w: ApprovedPend) -> Receipt:
+        with self.engine.begin() as conn:
+            updated = conn.execute(
+                t.claims.update()
+                .where(
+                    t.claims.c.claim_id == w.claim_id,
+                    t.claims.c.version == w.claim_version,
+                    t.claims.c.status == "received",
+                )
+                .values(status="pended")
+            ).rowcount
+            if updated == 1:
+                return Receipt(
+                    kind="pend",
+                    claim_id=w.claim_id,
+                    claim_version=w.claim_version,
+                    adjudication_id=None,
+                    already_applied=False,
+                )
+            current = conn.execute(
+                select(t.claims.c.status, t.claims.c.version).where(
+                    t.claims.c.claim_id == w.claim_id
+                )
+            ).first()
+        if (
+            current is not None
+            and current.status == "pended"
+            and int(current.version) == w.claim_version
+        ):
+            return Receipt(
+                kind="pend",
+                claim_id=w.claim_id,
+                claim_version=w.claim_version,
+                adjudication_id=None,
+                already_applied=True,
+            )
+        raise StaleRecord(_stale_message(w.claim_id, w.claim_version))
+
+    def adjudication_count(self, claim_id: str) -> int:
+        """How many adjudications the claim has (for invariant checks)."""
+        with self.engine.connect() as conn:
+            return int(
+                conn.execute(
+                    select(func.count())
+                    .select_from(t.adjudications)
+                    .where(and_(t.adjudications.c.claim_id == claim_id))
+                ).scalar_one()
+            )

@@ -1,0 +1,357 @@
+"""The claims gate: every check a proposal must pass before it may become a write.
+
+Each check is a small pure function of a :class:`GateInput` returning findings. The
+checks recompute what matters from the context alone (rules 1 to 8, amounts, who may
+finalize) and never trust what the proposal says about itself.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from interlock.domains.claims.context import ClaimContext
+from interlock.domains.claims.proposal import Proposal
+from interlock.domains.claims.rules import (
+    CARC_BY_RULE,
+    CENT,
+    KNOWN_CARCS,
+    RulesResult,
+    compute_amounts,
+    evaluate_rules,
+    is_high_value,
+    is_part2,
+    missing_policies,
+    policies_at_stake,
+)
+from interlock.gate.approval import ApprovedWrite, mint_finalization, mint_pend
+from interlock.gate.verdict import Finding, Verdict, combine
+from interlock.models.base import Citation
+from interlock.policy.entitlements import ClaimAttributes, decide_finalize
+from interlock.policy.principal import Principal
+
+GATE_VERSION = "claims-gate@1"
+MIN_QUOTE_CHARS = 12
+_SPACE = re.compile(r"\s+")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Thresholds:
+    """Minimum model confidence to finalize each outcome automatically."""
+
+    approve: float = 0.9
+    deny: float = 0.9
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class GateInput:
+    """Everything a check may look at: the proposal, its context, who would write it."""
+
+    proposal: Proposal
+    context: ClaimContext
+    principal: Principal
+    thresholds: Thresholds
+    rules: RulesResult
+
+
+Check = Callable[[GateInput], tuple[Finding, ...]]
+
+
+def _f(check: str, severity: str, reason: str) -> Finding:
+    assert severity in ("info", "review", "block")
+    return Finding(check=check, severity=severity, reason=reason)  # type: ignore[arg-type]
+
+
+def check_schema(g: GateInput) -> tuple[Finding, ...]:
+    """Outcome, CARC and amounts have the shape SPEC.md requires."""
+    p = g.proposal
+    out: list[Finding] = []
+    if p.outcome not in ("approve", "deny", "review"):
+        return (_f("schema", "block", f"unknown outcome {p.outcome!r}"),)
+    if p.claim_id != g.context.claim.claim_id or p.claim_version != g.context.claim.version:
+        out.append(_f("schema", "block", "proposal is for another claim or version"))
+    if p.outcome == "deny" and p.carc not in KNOWN_CARCS:
+        out.append(_f("schema", "block", f"denial with unknown CARC {p.carc!r}"))
+    if p.outcome != "deny" and p.carc is not None:
+        out.append(_f("schema", "block", "a CARC is only allowed on a denial"))
+    if not 0.0 <= p.confidence <= 1.0:
+        out.append(_f("schema", "block", "confidence outside [0, 1]"))
+    amounts = [p.amounts.allowed, p.amounts.paid]
+    amounts += [x for la in p.amounts.lines for x in (la.allowed, la.paid)]
+    for value in amounts:
+        if (
+            not isinstance(value, Decimal)
+            or not value.is_finite()
+            or value < 0
+            or value != value.quantize(CENT)
+        ):
+            out.append(_f("schema", "block", f"amount {value!r} is not a non-negative cent value"))
+            break
+    if tuple(la.line_no for la in p.amounts.lines) != tuple(ln.line_no for ln in g.context.lines):
+        out.append(_f("schema", "block", "amount lines do not match the claim's lines"))
+    return tuple(out)
+
+
+def check_integrity(g: GateInput) -> tuple[Finding, ...]:
+    """A record that cannot be decided as it stands goes to a person."""
+    return tuple(_f("integrity", "review", f.reason) for f in g.rules.integrity)
+
+
+def check_rules(g: GateInput) -> tuple[Finding, ...]:
+    """The outcome and CARC agree with rules 1 to 8, recomputed here from the context."""
+    p = g.proposal
+    if g.rules.integrity or p.outcome == "review":
+        return ()
+    failure = g.rules.first_failure
+    if failure is not None:
+        if p.outcome != "deny" or p.carc != failure.carc:
+            return (
+                _f(
+                    "rules",
+                    "block",
+                    f"rule {failure.rule} requires deny {failure.carc}: {failure.reason}",
+                ),
+            )
+        return (_f("rules", "info", f"rule {failure.rule} denies with CARC {failure.carc}"),)
+    rule_carcs = {c for rule, codes in CARC_BY_RULE.items() if rule <= 8 for c in codes}
+    if p.outcome == "deny" and p.carc in rule_carcs:
+        return (
+            _f("rules", "block", f"CARC {p.carc} claims a rule 1-8 failure but every rule passes"),
+        )
+    return (_f("rules", "info", "rules 1-8 pass"),)
+
+
+def check_amounts(g: GateInput) -> tuple[Finding, ...]:
+    """Amounts equal the policy manual's arithmetic to the cent (0.00 on a denial)."""
+    p = g.proposal
+    if p.outcome == "review" or g.rules.integrity:
+        return ()
+    if p.outcome == "deny":
+        values = [
+            p.amounts.allowed,
+            p.amounts.paid,
+            *(x for la in p.amounts.lines for x in (la.allowed, la.paid)),
+        ]
+        if any(v != 0 for v in values):
+            return (_f("amounts", "block", "a denial must allow and pay 0.00"),)
+        return ()
+    expected = compute_amounts(g.context)
+    if p.amounts != expected:
+        return (
+            _f(
+                "amounts",
+                "block",
+                "amounts differ from the fee schedule: expected allowed "
+                f"{expected.allowed} paid {expected.paid}",
+            ),
+        )
+    if expected.allowed > g.context.claim.total_billed:
+        return (_f("amounts", "block", "allowed exceeds total billed"),)
+    return ()
+
+
+def check_always_person(g: GateInput) -> tuple[Finding, ...]:
+    """High-value and Part 2 claims reach a person; Part 2 notes never reached a model."""
+    ctx, p = g.context, g.proposal
+    out: list[Finding] = []
+    if is_part2(ctx) and p.necessity is not None:
+        out.append(_f("part2", "block", "a Part 2 claim's notes were sent to a model"))
+    if p.basis == "person":
+        return tuple(out)
+    if is_high_value(ctx) and p.outcome != "review":
+        out.append(
+            _f("high_value", "review", "total billed exceeds 10,000.00: a person must finalize")
+        )
+    if is_part2(ctx) and p.outcome == "approve" and policies_at_stake(ctx):
+        out.append(
+            _f("part2", "review", "Part 2 claim needs medical-necessity judgement by a person")
+        )
+    return tuple(out)
+
+
+def _normalize(text: str) -> str:
+    return _SPACE.sub(" ", text).strip()
+
+
+def _citation_problem(citation: Citation, texts: dict[str, str]) -> str | None:
+    text = texts.get(citation.item_id)
+    if text is None:
+        return f"cites {citation.item_id!r}, which is not in the retrieved context"
+    quote = _normalize(citation.quote)
+    if len(quote) < MIN_QUOTE_CHARS:
+        return f"quote from {citation.item_id} is too short to verify"
+    if quote not in _normalize(text):
+        return f"quote is not found verbatim in {citation.item_id}"
+    return None
+
+
+def check_necessity(g: GateInput) -> tuple[Finding, ...]:
+    """A model-based outcome rests on policies at stake and on citations that really exist."""
+    ctx, p = g.context, g.proposal
+    if p.basis != "model" or p.outcome == "review":
+        return ()
+    if p.necessity is None:
+        return (_f("necessity", "block", "model-based outcome without an assessment"),)
+    if missing_policies(ctx):
+        return (_f("necessity", "review", "a governing medical policy is missing from the record"),)
+    at_stake = {pol.policy_id for pol in policies_at_stake(ctx)}
+    assessed = {pa.policy_id: pa for pa in p.necessity.policies}
+    if set(assessed) != at_stake:
+        return (
+            _f("necessity", "block", "assessment does not cover exactly the policies at stake"),
+        )
+    texts = {ctx.note_item_id(n): n.body for n in ctx.notes}
+    note_ids = set(texts)
+    texts |= {ctx.policy_item_id(pol): pol.body for pol in ctx.policies.values()}
+    out: list[Finding] = []
+    deciding = [
+        pa for pa in assessed.values() if (p.outcome == "approve" or pa.status == "not_met")
+    ]
+    for pa in deciding:
+        if p.outcome == "approve" and pa.status != "met":
+            out.append(
+                _f("necessity", "block", f"approval while policy {pa.policy_id} is {pa.status}")
+            )
+            continue
+        problems = [msg for c in pa.citations if (msg := _citation_problem(c, texts))]
+        out.extend(_f("citations", "block", f"policy {pa.policy_id}: {msg}") for msg in problems)
+        if not any(c.item_id in note_ids for c in pa.citations):
+            out.append(
+                _f(
+                    "citations",
+                    "review",
+                    f"policy {pa.policy_id}: no clinical note is cited as evidence",
+                )
+            )
+    if (
+        p.outcome == "deny"
+        and p.carc == "50"
+        and not any(pa.status == "not_met" for pa in assessed.values())
+    ):
+        out.append(_f("necessity", "block", "CARC 50 without a policy assessed as not met"))
+    if p.outcome == "deny" and p.carc != "50":
+        out.append(
+            _f("necessity", "block", "a model may only propose the medical-necessity denial")
+        )
+    return tuple(out)
+
+
+def check_confidence(g: GateInput) -> tuple[Finding, ...]:
+    """A model-based finalization needs the task's confidence for that outcome."""
+    p = g.proposal
+    if p.basis != "model" or p.outcome == "review":
+        return ()
+    threshold = g.thresholds.approve if p.outcome == "approve" else g.thresholds.deny
+    if p.confidence < threshold:
+        return (
+            _f(
+                "confidence",
+                "review",
+                f"confidence {p.confidence:.3f} below the {p.outcome} threshold {threshold:.2f}",
+            ),
+        )
+    return (_f("confidence", "info", f"confidence {p.confidence:.3f} meets {threshold:.2f}"),)
+
+
+def check_write_boundary(g: GateInput) -> tuple[Finding, ...]:
+    """The writing principal may finalize this claim (assignments, sensitivity, amount)."""
+    p = g.proposal
+    if p.outcome == "review":
+        return ()
+    claim = g.context.claim
+    attrs = ClaimAttributes(
+        region=claim.region, line_of_business=claim.line_of_business, sensitivity=claim.sensitivity
+    )
+    decision = decide_finalize(g.principal, attrs, claim.total_billed)
+    if not decision.allowed:
+        severity = "block" if p.basis == "person" else "review"
+        return (_f("write_boundary", severity, "; ".join(decision.reasons)),)
+    if claim.status not in ("received", "pended"):
+        return (
+            _f(
+                "write_boundary",
+                "block",
+                f"claim status is {claim.status!r}, not awaiting a decision",
+            ),
+        )
+    return ()
+
+
+def check_proposer_review(g: GateInput) -> tuple[Finding, ...]:
+    """A proposal that itself asks for a person goes to one, with its reasons."""
+    if g.proposal.outcome != "review":
+        return ()
+    return tuple(
+        _f("proposal", "review", r)
+        for r in g.proposal.review_reasons or ("proposer asked for review",)
+    )
+
+
+CHECKS: tuple[Check, ...] = (
+    check_schema,
+    check_integrity,
+    check_rules,
+    check_amounts,
+    check_always_person,
+    check_necessity,
+    check_confidence,
+    check_write_boundary,
+    check_proposer_review,
+)
+
+
+def evaluate(
+    proposal: Proposal, context: ClaimContext, principal: Principal, thresholds: Thresholds
+) -> Verdict:
+    """Run every check and combine the findings into a verdict (pure)."""
+    g = GateInput(
+        proposal=proposal,
+        context=context,
+        principal=principal,
+        thresholds=thresholds,
+        rules=evaluate_rules(context),
+    )
+    return combine(f for check in CHECKS for f in check(g))
+
+
+def run_gate(
+    proposal: Proposal,
+    context: ClaimContext,
+    principal: Principal,
+    thresholds: Thresholds,
+    *,
+    idempotency_key: str,
+    now: datetime,
+) -> tuple[Verdict, ApprovedWrite]:
+    """Evaluate ``proposal`` and mint the one write its verdict allows.
+
+    A passing verdict mints the finalization; anything else mints a pend, because a
+    claim that is not finalized automatically waits for a person.
+    """
+    verdict = evaluate(proposal, context, principal, thresholds)
+    claim = context.claim
+    if verdict.status == "pass" and proposal.outcome in ("approve", "deny"):
+        write: ApprovedWrite = mint_finalization(
+            claim_id=claim.claim_id,
+            claim_version=claim.version,
+            outcome=proposal.outcome,
+            carc=proposal.carc,
+            lines=proposal.amounts.lines,
+            allowed=proposal.amounts.allowed,
+            paid=proposal.amounts.paid,
+            decided_by=proposal.decided_by,
+            rationale=proposal.rationale[:500],
+            idempotency_key=idempotency_key,
+            decided_at=now,
+        )
+        return verdict, write
+    reason = "; ".join(verdict.reasons) or "sent to a person"
+    return verdict, mint_pend(
+        claim_id=claim.claim_id,
+        claim_version=claim.version,
+        idempotency_key=idempotency_key,
+        reason=reason[:500],
+    )

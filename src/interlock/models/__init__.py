@@ -1,0 +1,1 @@
+"""Model clients: the embedded baseline and adapters for hosted models."""
