@@ -12,7 +12,7 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from typing import Literal
+from typing import Any, Literal
 
 from interlock.domains.claims.rules import LineAmounts
 
@@ -105,9 +105,7 @@ def mint_finalization(
     )
 
 
-def mint_pend(
-    *, claim_id: str, claim_version: int, idempotency_key: str, reason: str
-) -> ApprovedPend:
+def mint_pend(*, claim_id: str, claim_version: int, idempotency_key: str, reason: str) -> ApprovedPend:
     """Mint a pend. Called only by the gate when the verdict sends the claim to a person."""
     return ApprovedPend(
         claim_id=claim_id,
@@ -115,4 +113,65 @@ def mint_pend(
         idempotency_key=idempotency_key,
         reason=reason,
         seal=_SEAL,
+    )
+
+
+def write_to_dict(write: ApprovedWrite) -> dict[str, object]:
+    """A JSON-ready form of an approved write, for the work item's recovery point."""
+    match write:
+        case ApprovedFinalization():
+            return {
+                "kind": "finalize",
+                "claim_id": write.claim_id,
+                "claim_version": write.claim_version,
+                "outcome": write.outcome,
+                "carc": write.carc,
+                "lines": [[la.line_no, str(la.allowed), str(la.paid)] for la in write.lines],
+                "allowed": str(write.allowed),
+                "paid": str(write.paid),
+                "decided_by": write.decided_by,
+                "rationale": write.rationale,
+                "idempotency_key": write.idempotency_key,
+                "decided_at": write.decided_at.isoformat(),
+            }
+        case ApprovedPend():
+            return {
+                "kind": "pend",
+                "claim_id": write.claim_id,
+                "claim_version": write.claim_version,
+                "idempotency_key": write.idempotency_key,
+                "reason": write.reason,
+            }
+
+
+def restore_write(saved: dict[str, Any]) -> ApprovedWrite:
+    """Rebuild the approved write saved in a recovery point.
+
+    A recovery point is a verdict that was already given and saved before any external
+    write, so restoring it is minting from that earlier verdict, never a new decision.
+    """
+    if saved["kind"] == "finalize":
+        outcome = saved["outcome"]
+        if outcome not in ("approve", "deny"):
+            raise ValueError(f"recovery point has outcome {outcome!r}")
+        return mint_finalization(
+            claim_id=str(saved["claim_id"]),
+            claim_version=int(saved["claim_version"]),
+            outcome=outcome,
+            carc=saved["carc"],
+            lines=tuple(
+                LineAmounts(line_no=int(n), allowed=Decimal(a), paid=Decimal(p)) for n, a, p in saved["lines"]
+            ),
+            allowed=Decimal(saved["allowed"]),
+            paid=Decimal(saved["paid"]),
+            decided_by=str(saved["decided_by"]),
+            rationale=str(saved["rationale"]),
+            idempotency_key=str(saved["idempotency_key"]),
+            decided_at=datetime.fromisoformat(saved["decided_at"]),
+        )
+    return mint_pend(
+        claim_id=str(saved["claim_id"]),
+        claim_version=int(saved["claim_version"]),
+        idempotency_key=str(saved["idempotency_key"]),
+        reason=str(saved["reason"]),
     )

@@ -32,6 +32,7 @@ from interlock.gate.verdict import Finding, Verdict, combine
 from interlock.models.base import Citation
 from interlock.policy.entitlements import ClaimAttributes, decide_finalize
 from interlock.policy.principal import Principal
+from interlock.routing.claims import route_for
 
 GATE_VERSION = "claims-gate@1"
 MIN_QUOTE_CHARS = 12
@@ -118,9 +119,7 @@ def check_rules(g: GateInput) -> tuple[Finding, ...]:
         return (_f("rules", "info", f"rule {failure.rule} denies with CARC {failure.carc}"),)
     rule_carcs = {c for rule, codes in CARC_BY_RULE.items() if rule <= 8 for c in codes}
     if p.outcome == "deny" and p.carc in rule_carcs:
-        return (
-            _f("rules", "block", f"CARC {p.carc} claims a rule 1-8 failure but every rule passes"),
-        )
+        return (_f("rules", "block", f"CARC {p.carc} claims a rule 1-8 failure but every rule passes"),)
     return (_f("rules", "info", "rules 1-8 pass"),)
 
 
@@ -162,13 +161,9 @@ def check_always_person(g: GateInput) -> tuple[Finding, ...]:
     if p.basis == "person":
         return tuple(out)
     if is_high_value(ctx) and p.outcome != "review":
-        out.append(
-            _f("high_value", "review", "total billed exceeds 10,000.00: a person must finalize")
-        )
+        out.append(_f("high_value", "review", "total billed exceeds 10,000.00: a person must finalize"))
     if is_part2(ctx) and p.outcome == "approve" and policies_at_stake(ctx):
-        out.append(
-            _f("part2", "review", "Part 2 claim needs medical-necessity judgement by a person")
-        )
+        out.append(_f("part2", "review", "Part 2 claim needs medical-necessity judgement by a person"))
     return tuple(out)
 
 
@@ -200,21 +195,15 @@ def check_necessity(g: GateInput) -> tuple[Finding, ...]:
     at_stake = {pol.policy_id for pol in policies_at_stake(ctx)}
     assessed = {pa.policy_id: pa for pa in p.necessity.policies}
     if set(assessed) != at_stake:
-        return (
-            _f("necessity", "block", "assessment does not cover exactly the policies at stake"),
-        )
+        return (_f("necessity", "block", "assessment does not cover exactly the policies at stake"),)
     texts = {ctx.note_item_id(n): n.body for n in ctx.notes}
     note_ids = set(texts)
     texts |= {ctx.policy_item_id(pol): pol.body for pol in ctx.policies.values()}
     out: list[Finding] = []
-    deciding = [
-        pa for pa in assessed.values() if (p.outcome == "approve" or pa.status == "not_met")
-    ]
+    deciding = [pa for pa in assessed.values() if (p.outcome == "approve" or pa.status == "not_met")]
     for pa in deciding:
         if p.outcome == "approve" and pa.status != "met":
-            out.append(
-                _f("necessity", "block", f"approval while policy {pa.policy_id} is {pa.status}")
-            )
+            out.append(_f("necessity", "block", f"approval while policy {pa.policy_id} is {pa.status}"))
             continue
         problems = [msg for c in pa.citations if (msg := _citation_problem(c, texts))]
         out.extend(_f("citations", "block", f"policy {pa.policy_id}: {msg}") for msg in problems)
@@ -226,16 +215,10 @@ def check_necessity(g: GateInput) -> tuple[Finding, ...]:
                     f"policy {pa.policy_id}: no clinical note is cited as evidence",
                 )
             )
-    if (
-        p.outcome == "deny"
-        and p.carc == "50"
-        and not any(pa.status == "not_met" for pa in assessed.values())
-    ):
+    if p.outcome == "deny" and p.carc == "50" and not any(pa.status == "not_met" for pa in assessed.values()):
         out.append(_f("necessity", "block", "CARC 50 without a policy assessed as not met"))
     if p.outcome == "deny" and p.carc != "50":
-        out.append(
-            _f("necessity", "block", "a model may only propose the medical-necessity denial")
-        )
+        out.append(_f("necessity", "block", "a model may only propose the medical-necessity denial"))
     return tuple(out)
 
 
@@ -285,8 +268,7 @@ def check_proposer_review(g: GateInput) -> tuple[Finding, ...]:
     if g.proposal.outcome != "review":
         return ()
     return tuple(
-        _f("proposal", "review", r)
-        for r in g.proposal.review_reasons or ("proposer asked for review",)
+        _f("proposal", "review", r) for r in g.proposal.review_reasons or ("proposer asked for review",)
     )
 
 
@@ -333,7 +315,7 @@ def run_gate(
     """
     verdict = evaluate(proposal, context, principal, thresholds)
     claim = context.claim
-    if verdict.status == "pass" and proposal.outcome in ("approve", "deny"):
+    if route_for(verdict, proposal.outcome) == "commit" and proposal.outcome != "review":
         write: ApprovedWrite = mint_finalization(
             claim_id=claim.claim_id,
             claim_version=claim.version,

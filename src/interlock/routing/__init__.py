@@ -1,1 +1,1 @@
-"""routing package."""
+"""Routing: pure functions from a verdict to where a work item goes next."""

@@ -1,1 +1,1 @@
-"""work package."""
+"""Durable work items: leases with fencing, recovery points, and the local runner."""

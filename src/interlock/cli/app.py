@@ -1,0 +1,254 @@
+"""``interlock``: seed a system of record, train the embedded model, adjudicate, evaluate, audit."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections import Counter
+from dataclasses import asdict
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from interlock.audit.chain import AuditLog
+from interlock.cli.common import (
+    SOR_HELP,
+    STORE_HELP,
+    console,
+    ensure_sor_schema,
+    fail,
+    is_terminal,
+    open_sor,
+    open_store,
+    out,
+    resolve_principal,
+)
+from interlock.connectors.sql_claims import SqlClaimsConnector
+from interlock.engine import ClaimsEngine, ItemResult
+from interlock.evaluation import evaluate, read_truth
+from interlock.exceptions import AccessDenied, InterlockError
+from interlock.work.runner import run_claims
+from interlock.work.store import WorkStore
+
+app = typer.Typer(help=__doc__, no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
+sor_app = typer.Typer(help="The reference system of record (schema and seeded data).", no_args_is_help=True)
+model_app = typer.Typer(help="The embedded baseline model.", no_args_is_help=True)
+audit_app = typer.Typer(help="The tamper-evident audit trail.", no_args_is_help=True)
+app.add_typer(sor_app, name="sor")
+app.add_typer(model_app, name="model")
+app.add_typer(audit_app, name="audit")
+
+SorOpt = Annotated[str, typer.Option("--sor", help=SOR_HELP)]
+StoreOpt = Annotated[str, typer.Option("--store", help=STORE_HELP)]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
+
+
+@sor_app.command("init")
+def sor_init(sor: SorOpt) -> None:
+    """Create the empty reference schema (shared/sor/SPEC.md) in the system of record."""
+    engine = open_sor(sor)
+    ensure_sor_schema(engine)
+    console.print(f"created the reference schema in {sor}")
+
+
+@sor_app.command("seed")
+def sor_seed(
+    sor: SorOpt,
+    claims: Annotated[int, typer.Option(help="Backlog claims to create (status received).")] = 2000,
+    seed: Annotated[int, typer.Option(help="Seed: the same seed gives the same data.")] = 1,
+    truth: Annotated[
+        Path | None, typer.Option(help="Write the correct outcome of every backlog claim here (JSON lines).")
+    ] = None,
+    history: Annotated[
+        int | None, typer.Option(help="Adjudicated history claims (default: max(1500, claims)).")
+    ] = None,
+) -> None:
+    """Fill an empty system of record deterministically, with ground truth."""
+    from interlock.domains.claims.generator import seed as run_seed  # noqa: PLC0415 - heavy import
+
+    engine = open_sor(sor)
+    ensure_sor_schema(engine)
+    report = run_seed(engine, claims=claims, seed=seed, truth_path=truth, history=history)
+    console.print(
+        f"seeded {report.backlog_claims} backlog and {report.history_claims} history claims "
+        f"in {report.seconds:.1f} s; truth mix {dict(report.outcome_counts)}"
+    )
+
+
+@model_app.command("train")
+def model_train(sor: SorOpt, store: StoreOpt, json_out: JsonOpt = False) -> None:
+    """Train the embedded baseline on the adjudicated history and store it."""
+    from interlock.models.baseline import train_baseline  # noqa: PLC0415 - pulls in scikit-learn
+    from interlock.models.registry import save_baseline  # noqa: PLC0415
+    from interlock.models.training import load_training_examples  # noqa: PLC0415
+
+    sor_engine, store_engine = open_sor(sor), open_store(store)
+    examples = load_training_examples(sor_engine)
+    if len(examples) < 20:
+        fail(f"only {len(examples)} labelled history claims: too few to train on")
+    artifact = train_baseline(examples)
+    metrics = asdict(artifact.metrics)
+    model_id = save_baseline(store_engine, artifact, metrics, now=datetime.now(UTC))
+    if json_out:
+        out.print_json(
+            json.dumps({"model_id": model_id, "examples": len(examples), "metrics": metrics}, default=str)
+        )
+    else:
+        console.print(
+            f"trained {model_id} on {len(examples)} history claims; held-out metrics: {_short_metrics(metrics)}"
+        )
+
+
+def _short_metrics(metrics: dict[str, object]) -> str:
+    keys = ("accuracy", "ece_before", "ece_after", "ece")
+    return ", ".join(f"{k}={metrics[k]:.3f}" for k in keys if isinstance(metrics.get(k), float))
+
+
+@app.command("adjudicate")
+def adjudicate(
+    sor: SorOpt,
+    store: StoreOpt,
+    as_: Annotated[
+        str, typer.Option("--as", help="`service` (the configured service principal) or a staff id.")
+    ],
+    all_: Annotated[
+        bool, typer.Option("--all", help="Every received claim the principal may process.")
+    ] = False,
+    claim: Annotated[str | None, typer.Option(help="One claim id.")] = None,
+    model: Annotated[str, typer.Option(help="Model spec: baseline or openai:NAME.")] = "baseline",
+    concurrency: Annotated[int, typer.Option(help="Work items in flight at once.")] = 1,
+    json_out: JsonOpt = False,
+) -> None:
+    """Decide claims: rules, a model where judgement is needed, the gate, then write or pend."""
+    if all_ == (claim is not None):
+        fail("give exactly one of --all or --claim ID")
+    from interlock.models.registry import model_from_spec  # noqa: PLC0415 - pulls in model code
+
+    sor_engine, store_engine = open_sor(sor), open_store(store)
+    connector = SqlClaimsConnector(sor_engine)
+    try:
+        principal = resolve_principal(connector, as_)
+        client = model_from_spec(model, store_engine)
+    except InterlockError as exc:
+        fail(str(exc))
+    engine = ClaimsEngine(
+        connector=connector,
+        store=WorkStore(store_engine, AuditLog(store_engine)),
+        principal=principal,
+        model=client,
+    )
+    claim_ids = engine.pending_claims() if all_ else [claim or ""]
+    started = time.monotonic()
+    try:
+        results = _run_with_progress(engine, claim_ids, concurrency)
+    except AccessDenied as exc:
+        fail(f"claim {claim}: {exc}", code=3)
+    _print_results(results, time.monotonic() - started, json_out)
+
+
+def _run_with_progress(engine: ClaimsEngine, claim_ids: list[str], concurrency: int) -> list[ItemResult]:
+    if not is_terminal() or len(claim_ids) <= 1:
+        return run_claims(engine, claim_ids, concurrency=concurrency)
+    columns = (TextColumn("adjudicating"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=console, transient=True) as bar:
+        task = bar.add_task("claims", total=len(claim_ids))
+        return run_claims(engine, claim_ids, concurrency=concurrency, progress=lambda _r: bar.advance(task))
+
+
+def _print_results(results: list[ItemResult], seconds: float, json_out: bool) -> None:
+    mix = Counter((r.route, r.outcome, r.carc or "") for r in results)
+    if json_out:
+        out.print_json(
+            json.dumps(
+                {
+                    "claims": len(results),
+                    "seconds": round(seconds, 2),
+                    "results": [
+                        {
+                            "claim_id": r.claim_id,
+                            "claim_version": r.claim_version,
+                            "route": r.route,
+                            "outcome": r.outcome,
+                            "carc": r.carc,
+                            "reason": r.reason,
+                        }
+                        for r in results
+                    ],
+                }
+            )
+        )
+        return
+    table = Table(title=f"{len(results)} claims in {seconds:.1f} s")
+    for column in ("route", "outcome", "CARC", "claims"):
+        table.add_column(column)
+    for (route, outcome, carc), n in sorted(mix.items()):
+        table.add_row(route, outcome, carc, str(n))
+    out.print(table)
+    if len(results) == 1:
+        out.print(f"{results[0].claim_id}: {results[0].route} / {results[0].outcome} — {results[0].reason}")
+
+
+@app.command("eval")
+def eval_(
+    sor: SorOpt,
+    store: StoreOpt,
+    truth: Annotated[Path, typer.Option(help="Truth file written by `sor seed`.")],
+    json_out: JsonOpt = False,
+) -> None:
+    """Score what was written against the truth: auto share, precision, review share, errors by rule."""
+    from interlock.models.registry import baseline_metrics  # noqa: PLC0415
+
+    report = evaluate(open_sor(sor), read_truth(truth))
+    summary = report.as_dict()
+    summary["model"] = baseline_metrics(open_store(store))
+    if json_out:
+        out.print_json(json.dumps(summary, default=str))
+        return
+    table = Table(title="evaluation against the truth file")
+    table.add_column("measure")
+    table.add_column("value", justify="right")
+    table.add_row("backlog claims", str(report.claims))
+    table.add_row("auto-finalized", f"{report.auto_finalized} ({report.auto_share:.1%})")
+    table.add_row("precision of auto-finalized", f"{report.precision:.2%}")
+    table.add_row("sent to review", f"{report.pended} ({report.review_share:.1%})")
+    table.add_row("  of which truly needed a person", str(report.pended_truly_review))
+    table.add_row("not processed", str(report.unprocessed))
+    for label, n in sorted(report.errors_by_rule.items()):
+        table.add_row(f"errors: {label}", str(n))
+    out.print(table)
+
+
+@audit_app.command("verify")
+def audit_verify(store: StoreOpt, json_out: JsonOpt = False) -> None:
+    """Check the audit chain: sequence, links and head. Exits 1 naming the first bad event."""
+    report = AuditLog(open_store(store)).verify()
+    if json_out:
+        out.print_json(
+            json.dumps(
+                {
+                    "ok": report.ok,
+                    "count": report.count,
+                    "head": report.head_hash,
+                    "first_bad_seq": report.first_bad_seq,
+                    "first_bad_event_id": report.first_bad_event_id,
+                    "reason": report.reason,
+                }
+            )
+        )
+    elif report.ok:
+        out.print(f"audit trail intact: {report.count} events, head {report.head_hash[:16]}…")
+    else:
+        out.print(
+            f"audit trail BROKEN at event {report.first_bad_event_id} (seq {report.first_bad_seq}): {report.reason}"
+        )
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+from interlock.cli import demo as _demo  # noqa: E402  - registers the demo command on ``app``
+
+__all__ = ["_demo", "app"]

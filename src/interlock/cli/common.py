@@ -1,0 +1,71 @@
+"""Shared pieces of the CLI: opening databases, resolving principals, printing errors."""
+
+from __future__ import annotations
+
+import sys
+from typing import NoReturn
+
+import typer
+from rich.console import Console
+from sqlalchemy import Engine
+
+from interlock.audit.chain import AuditLog
+from interlock.connectors.sql_claims import SqlClaimsConnector
+from interlock.db import make_engine
+from interlock.domains.claims import schema as sor_schema
+from interlock.exceptions import ConfigurationError
+from interlock.policy.principal import Principal, service_principal
+from interlock.store.metadata import store_metadata
+
+console = Console(stderr=True)
+out = Console()
+
+SOR_HELP = "System of record: a SQLAlchemy URL such as sqlite:///sor.db or postgresql://user@host/db."
+STORE_HELP = "Interlock's own store: a SQLAlchemy URL such as sqlite:///store.db."
+
+
+def fail(message: str, code: int = 2) -> NoReturn:
+    """Print ``message`` as an error and exit with ``code``."""
+    console.print(f"[red]error:[/red] {message}", highlight=False)
+    raise typer.Exit(code)
+
+
+def open_sor(url: str) -> Engine:
+    """An engine on the system of record (its schema must already exist)."""
+    try:
+        return make_engine(url)
+    except Exception as exc:  # a bad URL is the user's to fix, not a stack trace
+        fail(f"cannot open system of record {url!r}: {exc}")
+
+
+def open_store(url: str) -> Engine:
+    """An engine on Interlock's store, creating its tables when missing."""
+    try:
+        engine = make_engine(url)
+        # Import for the side effect of registering the audit tables on the metadata.
+        _ = AuditLog
+        store_metadata.create_all(engine)
+        return engine
+    except Exception as exc:
+        fail(f"cannot open store {url!r}: {exc}")
+
+
+def ensure_sor_schema(engine: Engine) -> None:
+    """Create the reference schema (used by ``sor init`` and the demo)."""
+    sor_schema.metadata.create_all(engine)
+
+
+def resolve_principal(connector: SqlClaimsConnector, name: str) -> Principal:
+    """``service`` is the configured service principal; anything else is a staff id."""
+    if name == "service":
+        return service_principal()
+    staff_id = name.removeprefix("staff:")
+    principal = connector.load_principal(staff_id)
+    if principal is None:
+        raise ConfigurationError(f"no staff member {staff_id!r} in the system of record")
+    return principal
+
+
+def is_terminal() -> bool:
+    """True when standard error is a terminal (progress bars only make sense there)."""
+    return sys.stderr.isatty()

@@ -1,0 +1,123 @@
+"""``interlock demo``: the whole path on the embedded default, in one folder."""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import asdict
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from interlock.audit.chain import AuditLog
+from interlock.cli.app import app
+from interlock.cli.common import console, ensure_sor_schema, open_sor, open_store, out
+from interlock.connectors.sql_claims import SqlClaimsConnector
+from interlock.engine import ClaimsEngine
+from interlock.evaluation import evaluate, read_truth
+from interlock.policy.principal import service_principal
+from interlock.work.runner import run_claims
+from interlock.work.store import WorkStore
+
+
+@app.command("demo")
+def demo(
+    dir_: Annotated[
+        Path, typer.Option("--dir", help="Folder for the SQLite files and the truth file.")
+    ] = Path("demo"),
+    claims: Annotated[int, typer.Option(help="Backlog claims to generate and decide.")] = 2000,
+    seed: Annotated[int, typer.Option(help="Generator seed.")] = 1,
+    json_out: Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")] = False,
+) -> None:
+    """Seed a SQLite system of record, train the baseline, adjudicate every claim, evaluate."""
+    from interlock.domains.claims.generator import seed as run_seed  # noqa: PLC0415
+    from interlock.models.baseline import train_baseline  # noqa: PLC0415
+    from interlock.models.registry import save_baseline  # noqa: PLC0415
+    from interlock.models.training import load_training_examples  # noqa: PLC0415
+
+    dir_.mkdir(parents=True, exist_ok=True)
+    for name in ("sor.db", "store.db", "truth.jsonl"):
+        for suffix in ("", "-wal", "-shm"):
+            (dir_ / (name + suffix)).unlink(missing_ok=True)
+    sor_url, store_url = f"sqlite:///{dir_ / 'sor.db'}", f"sqlite:///{dir_ / 'store.db'}"
+    truth_path = dir_ / "truth.jsonl"
+    timings: dict[str, float] = {}
+
+    started = time.monotonic()
+    sor_engine = open_sor(sor_url)
+    ensure_sor_schema(sor_engine)
+    report = run_seed(sor_engine, claims=claims, seed=seed, truth_path=truth_path)
+    timings["seed"] = time.monotonic() - started
+    console.print(
+        f"1/4 seeded {report.backlog_claims} backlog + {report.history_claims} history claims ({timings['seed']:.1f} s)"
+    )
+
+    started = time.monotonic()
+    store_engine = open_store(store_url)
+    examples = load_training_examples(sor_engine)
+    artifact = train_baseline(examples, seed=seed)
+    metrics = asdict(artifact.metrics)
+    model_id = save_baseline(store_engine, artifact, metrics, now=datetime.now(UTC))
+    timings["train"] = time.monotonic() - started
+    console.print(f"2/4 trained {model_id} on {len(examples)} history claims ({timings['train']:.1f} s)")
+
+    started = time.monotonic()
+    from interlock.models.registry import load_baseline  # noqa: PLC0415
+
+    engine = ClaimsEngine(
+        connector=SqlClaimsConnector(sor_engine),
+        store=WorkStore(store_engine, AuditLog(store_engine)),
+        principal=service_principal(),
+        model=load_baseline(store_engine),
+    )
+    results = run_claims(engine, engine.pending_claims())
+    timings["adjudicate"] = time.monotonic() - started
+    console.print(f"3/4 adjudicated {len(results)} claims ({timings['adjudicate']:.1f} s)")
+
+    started = time.monotonic()
+    evaluation = evaluate(sor_engine, read_truth(truth_path))
+    verify = AuditLog(store_engine).verify()
+    timings["evaluate"] = time.monotonic() - started
+    console.print(f"4/4 evaluated; audit trail {'intact' if verify.ok else 'BROKEN'} ({verify.count} events)")
+
+    summary = evaluation.as_dict()
+    summary.update(
+        {
+            "model_id": model_id,
+            "model_metrics": metrics,
+            "audit_ok": verify.ok,
+            "audit_events": verify.count,
+            "seconds": {k: round(v, 2) for k, v in timings.items()},
+            "dir": str(dir_),
+        }
+    )
+    if json_out:
+        out.print_json(json.dumps(summary, default=str))
+    else:
+        outcomes = Table(title="outcomes written to the system of record")
+        outcomes.add_column("outcome")
+        outcomes.add_column("claims", justify="right")
+        for outcome, n in sorted(evaluation.outcome_mix.items()):
+            outcomes.add_row(outcome, str(n))
+        out.print(outcomes)
+        figures = Table(title="evaluation against the generator's truth")
+        figures.add_column("measure")
+        figures.add_column("value", justify="right")
+        figures.add_row(
+            "auto-finalized",
+            f"{evaluation.auto_finalized} of {evaluation.claims} ({evaluation.auto_share:.1%})",
+        )
+        figures.add_row("precision of auto-finalized", f"{evaluation.precision:.2%}")
+        figures.add_row("sent to review", f"{evaluation.pended} ({evaluation.review_share:.1%})")
+        figures.add_row("  truly needing a person", str(evaluation.pended_truly_review))
+        figures.add_row("audit trail", f"{'intact' if verify.ok else 'BROKEN'}, {verify.count} events")
+        figures.add_row("total time", f"{sum(timings.values()):.1f} s")
+        out.print(figures)
+        out.print(
+            f"files in {dir_}: sor.db, store.db, truth.jsonl — try `interlock audit verify --store {store_url}`"
+        )
+    if not verify.ok or evaluation.unprocessed:
+        raise typer.Exit(1)

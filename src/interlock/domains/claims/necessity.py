@@ -1,0 +1,33 @@
+"""Build the medical-necessity question for a model from a claim's context.
+
+This is where the minimum-necessary rule is applied: the request carries the policy
+texts, the notes as data, codes, the line of business and the member's age in years,
+and nothing else about the member (no name, SSN, address or birth date). Part 2
+claims never get here: :func:`necessity_request` refuses them.
+"""
+
+from __future__ import annotations
+
+from interlock.domains.claims.context import ClaimContext
+from interlock.domains.claims.rules import age_on, is_part2, policies_at_stake
+from interlock.exceptions import UsageError
+from interlock.models.base import NecessityRequest, NoteText, PolicyText
+
+
+def necessity_request(ctx: ClaimContext) -> NecessityRequest:
+    """The question for rule 9, built only from fields a model may see."""
+    if is_part2(ctx):
+        raise UsageError("42 CFR Part 2: the notes of a substance-use claim never go to a model")
+    member = ctx.member
+    return NecessityRequest(
+        claim_id=ctx.claim.claim_id,
+        line_of_business=ctx.claim.line_of_business,
+        member_age=age_on(member.birth_date if member else None, ctx.claim.service_date),
+        procedure_codes=tuple(line.procedure_code for line in ctx.lines),
+        diagnosis_codes=ctx.diagnoses,
+        policies=tuple(
+            PolicyText(item_id=ctx.policy_item_id(p), policy_id=p.policy_id, title=p.title, body=p.body)
+            for p in policies_at_stake(ctx)
+        ),
+        notes=tuple(NoteText(item_id=ctx.note_item_id(n), body=n.body) for n in ctx.notes),
+    )

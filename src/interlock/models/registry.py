@@ -1,0 +1,80 @@
+"""Trained models kept in Interlock's store as JSON (never pickles), and model specs.
+
+A model spec names where a proposal's judgement comes from: ``baseline`` is the latest
+model trained by ``interlock model train``; ``openai:NAME`` is any OpenAI-compatible
+server, configured the way the official SDK is (``OPENAI_BASE_URL``, ``OPENAI_API_KEY``).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Engine, select
+
+from interlock.exceptions import ConfigurationError
+from interlock.models.base import ModelClient
+from interlock.models.baseline import BaselineArtifact, BaselineModel
+from interlock.models.spec import parse_model_spec
+from interlock.store.schema import trained_models
+
+
+def save_baseline(
+    store: Engine, artifact: BaselineArtifact, metrics: dict[str, Any], *, now: datetime
+) -> str:
+    """Store a trained baseline and return its model id."""
+    model = BaselineModel(artifact)
+    with store.begin() as conn:
+        existing = conn.execute(
+            select(trained_models.c.model_id).where(trained_models.c.model_id == model.model_id)
+        ).first()
+        if existing is None:
+            conn.execute(
+                trained_models.insert().values(
+                    model_id=model.model_id,
+                    kind="baseline",
+                    created_at=now.replace(tzinfo=None),
+                    artifact=artifact.to_json(),
+                    metrics=json.dumps(metrics, sort_keys=True, default=str),
+                )
+            )
+    return model.model_id
+
+
+def load_baseline(store: Engine) -> BaselineModel:
+    """The most recently trained baseline, or a clear error telling how to train one."""
+    with store.connect() as conn:
+        row = conn.execute(
+            select(trained_models.c.artifact)
+            .where(trained_models.c.kind == "baseline")
+            .order_by(trained_models.c.created_at.desc(), trained_models.c.model_id)
+            .limit(1)
+        ).first()
+    if row is None:
+        raise ConfigurationError("no trained baseline model in the store: run `interlock model train` first")
+    return BaselineModel(BaselineArtifact.from_json(row[0]))
+
+
+def baseline_metrics(store: Engine) -> dict[str, Any] | None:
+    """Held-out metrics recorded when the latest baseline was trained."""
+    with store.connect() as conn:
+        row = conn.execute(
+            select(trained_models.c.metrics)
+            .where(trained_models.c.kind == "baseline")
+            .order_by(trained_models.c.created_at.desc(), trained_models.c.model_id)
+            .limit(1)
+        ).first()
+    return None if row is None else dict(json.loads(row[0]))
+
+
+def model_from_spec(spec: str, store: Engine) -> ModelClient:
+    """Resolve a model spec into a client."""
+    provider, name = parse_model_spec(spec)
+    if provider == "baseline":
+        return load_baseline(store)
+    if provider == "openai":
+        from interlock.models.openai_compat import OpenAICompatibleModel  # noqa: PLC0415 - optional SDK path
+
+        return OpenAICompatibleModel(name)
+    raise ConfigurationError(f"model provider {provider!r} is not available here")

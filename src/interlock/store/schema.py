@@ -1,0 +1,95 @@
+"""Tables of Interlock's own store (work items, review items, trained models).
+
+Invariants are constraints, not conventions: one work item per task, record and record
+version (UNIQUE), one idempotency key per work item (UNIQUE), one review item per work
+item (UNIQUE), closed sets of states (CHECK). Audit tables live in
+:mod:`interlock.audit.chain` on the same ``MetaData``.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    TIMESTAMP,
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Integer,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+from interlock.store.metadata import store_metadata
+
+WORK_STATES = ("pending", "leased", "deferred", "done")
+ROUTES = ("commit", "review", "reject", "defer", "superseded")
+
+work_items = Table(
+    "work_items",
+    store_metadata,
+    Column("work_item_id", Text, primary_key=True),
+    Column("task", Text, nullable=False),
+    Column("record_id", Text, nullable=False),
+    Column("record_version", Integer, nullable=False),
+    Column("principal", Text, nullable=False),
+    Column("idempotency_key", Text, nullable=False, unique=True),
+    Column("status", Text, nullable=False),
+    # The fencing token: incremented by every lease; writes carry the value they leased with.
+    Column("attempt", Integer, nullable=False, default=0),
+    Column("lease_owner", Text, nullable=True),
+    Column("lease_expires_at", TIMESTAMP, nullable=True),
+    Column("not_before", TIMESTAMP, nullable=True),
+    Column("defer_count", Integer, nullable=False, default=0),
+    # The recovery point: the validated decision, saved before any external write.
+    Column("decision", Text, nullable=True),
+    Column("route", Text, nullable=True),
+    Column("reason", Text, nullable=True),
+    Column("receipt", Text, nullable=True),
+    Column("created_at", TIMESTAMP, nullable=False),
+    Column("updated_at", TIMESTAMP, nullable=False),
+    UniqueConstraint("task", "record_id", "record_version"),
+    CheckConstraint("status IN ('pending', 'leased', 'deferred', 'done')", name="work_status"),
+    CheckConstraint(
+        "route IS NULL OR route IN ('commit', 'review', 'reject', 'defer', 'superseded')",
+        name="work_route",
+    ),
+    CheckConstraint("status <> 'done' OR route IS NOT NULL", name="done_has_route"),
+)
+
+review_items = Table(
+    "review_items",
+    store_metadata,
+    Column("review_id", Text, primary_key=True),
+    Column(
+        "work_item_id",
+        Text,
+        ForeignKey("work_items.work_item_id"),
+        nullable=False,
+        unique=True,
+    ),
+    Column("claim_id", Text, nullable=False, index=True),
+    Column("claim_version", Integer, nullable=False),
+    Column("total_billed", Text, nullable=False),
+    Column("region", Text, nullable=False),
+    Column("line_of_business", Text, nullable=False),
+    Column("sensitivity", Text, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("findings", Text, nullable=False),
+    Column("proposal", Text, nullable=False),
+    Column("status", Text, nullable=False),
+    Column("opened_at", TIMESTAMP, nullable=False),
+    Column("decided_by", Text, nullable=True),
+    Column("decided_at", TIMESTAMP, nullable=True),
+    Column("decision", Text, nullable=True),
+    CheckConstraint("status IN ('open', 'decided')", name="review_status"),
+)
+
+trained_models = Table(
+    "trained_models",
+    store_metadata,
+    Column("model_id", Text, primary_key=True),
+    Column("kind", Text, nullable=False),
+    Column("created_at", TIMESTAMP, nullable=False),
+    Column("artifact", Text, nullable=False),
+    Column("metrics", Text, nullable=False),
+)

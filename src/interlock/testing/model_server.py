@@ -1,0 +1,370 @@
+"""A scripted OpenAI-compatible server on the loopback interface.
+
+Model adapters are only trustworthy if they are tested against real HTTP: timeouts,
+status codes, malformed bodies and what the SDK actually puts on the wire. This
+server speaks just enough of the OpenAI API (``POST /v1/chat/completions`` and
+``GET /v1/models``) for that, and answers whatever a *responder* says: a callable
+that receives the parsed request body and returns the answer text or a :class:`Reply`
+describing a status code, a delay, a finish reason or a raw body.
+
+It uses only the standard library, binds ``127.0.0.1`` on a free port and runs in a
+background thread, so tests need no network and no extra packages::
+
+    with ScriptedModelServer(echo_policies_responder()) as server:
+        model = OpenAICompatibleModel("scripted", base_url=server.base_url)
+        ...
+        assert "123-45-6789" not in json.dumps(server.requests)
+
+Every request body is recorded in :attr:`ScriptedModelServer.requests`, so tests can
+assert what a model was sent.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import TracebackType
+from typing import Any, Final, Self, cast
+
+from interlock.domains.claims.prompts import extract_request_payload
+
+__all__ = [
+    "Reply",
+    "Responder",
+    "ScriptedModelServer",
+    "echo_policies_responder",
+    "sequence_responder",
+]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Reply:
+    """How the server answers one request.
+
+    ``content`` becomes ``choices[0].message.content`` (``None`` sends JSON null).
+    A ``status`` of 400 or more sends an OpenAI-shaped error body instead. ``delay``
+    holds the answer back, to exercise deadlines. ``body`` replaces the whole HTTP body
+    with these exact bytes, to exercise malformed responses.
+    """
+
+    content: str | None = None
+    status: int = 200
+    delay: float = 0.0
+    finish_reason: str | None = "stop"
+    refusal: str | None = None
+    body: bytes | str | None = None
+    content_type: str = "application/json"
+
+
+Responder = Callable[[dict[str, Any]], str | Reply]
+"""Takes the parsed request body; returns the answer text or a :class:`Reply`."""
+
+_API_PREFIX: Final = "/v1"
+_MAX_REQUEST_BYTES: Final = 16 * 1024 * 1024
+
+
+def _estimate_tokens(text: str) -> int:
+    """A rough, deterministic token count so that usage is never zero for real text."""
+    return max(1, len(text) // 4) if text else 0
+
+
+def _prompt_text(request: dict[str, Any]) -> str:
+    """All string message contents of a request, for the token estimate."""
+    messages = request.get("messages")
+    if not isinstance(messages, list):
+        return ""
+    return "".join(
+        message["content"]
+        for message in messages
+        if isinstance(message, dict) and isinstance(message.get("content"), str)
+    )
+
+
+def _error_body(status: int, message: str) -> bytes:
+    """An error in the shape OpenAI sends, which the SDK turns into typed exceptions."""
+    try:
+        phrase = HTTPStatus(status).phrase
+    except ValueError:
+        phrase = "error"
+    error = {"message": message, "type": phrase.lower().replace(" ", "_"), "code": str(status)}
+    return json.dumps({"error": error}).encode()
+
+
+class _Handler(BaseHTTPRequestHandler):
+    """Routes the two endpoints; everything else is a 404 in OpenAI's error shape."""
+
+    protocol_version = "HTTP/1.0"
+    server_version = "InterlockScriptedModel/1"
+    timeout = 30
+
+    @property
+    def _owner(self) -> ScriptedModelServer:
+        return cast(_Server, self.server).owner
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Stay quiet: test output is for test failures."""
+
+    def do_GET(self) -> None:
+        """List the one model this server pretends to be."""
+        if self.path.rstrip("/") != f"{_API_PREFIX}/models":
+            self._send(404, _error_body(404, f"no route {self.path}"))
+            return
+        model = {"id": self._owner.model, "object": "model", "created": 0, "owned_by": "interlock"}
+        self._send(200, json.dumps({"object": "list", "data": [model]}).encode())
+
+    def do_POST(self) -> None:
+        """Answer a chat completion as the responder says."""
+        if self.path.rstrip("/") != f"{_API_PREFIX}/chat/completions":
+            self._send(404, _error_body(404, f"no route {self.path}"))
+            return
+        length = int(self.headers.get("Content-Length") or 0)
+        if not 0 < length <= _MAX_REQUEST_BYTES:
+            self._send(400, _error_body(400, "missing or oversized request body"))
+            return
+        try:
+            request = json.loads(self.rfile.read(length))
+        except ValueError:
+            self._send(400, _error_body(400, "request body is not JSON"))
+            return
+        if not isinstance(request, dict):
+            self._send(400, _error_body(400, "request body is not a JSON object"))
+            return
+        owner = self._owner
+        owner._record(request)
+        if owner.api_key is not None and (self.headers.get("Authorization") != f"Bearer {owner.api_key}"):
+            self._send(401, _error_body(401, "invalid API key"))
+            return
+        try:
+            result = owner.responder(request)
+        except Exception as error:
+            owner._record_error(error)
+            self._send(500, _error_body(500, f"responder failed: {type(error).__name__}"))
+            return
+        reply = Reply(content=result) if isinstance(result, str) else result
+        if reply.delay > 0 and owner._closing.wait(reply.delay):
+            return
+        if reply.body is not None:
+            body = reply.body.encode() if isinstance(reply.body, str) else reply.body
+            self._send(reply.status, body, content_type=reply.content_type)
+        elif reply.status >= 400:
+            self._send(reply.status, _error_body(reply.status, "scripted error"))
+        else:
+            self._send(reply.status, json.dumps(owner._completion(request, reply)).encode())
+
+    def _send(self, status: int, body: bytes, *, content_type: str = "application/json") -> None:
+        """Write one whole response; a client that already hung up is not an error."""
+        try:
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+
+
+class _Server(ThreadingHTTPServer):
+    """The HTTP server, carrying a reference back to its owner for the handlers."""
+
+    daemon_threads = True
+    block_on_close = False
+
+    def __init__(self, owner: ScriptedModelServer) -> None:
+        super().__init__(("127.0.0.1", 0), _Handler)
+        self.owner = owner
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """Ignore clients that hang up mid-request (a timed-out SDK call does)."""
+
+
+class ScriptedModelServer:
+    """A loopback OpenAI-compatible server answering from a responder.
+
+    Use it as a context manager, or call :meth:`start` and :meth:`stop`. With
+    ``api_key`` set, requests without ``Authorization: Bearer <api_key>`` get a 401 as
+    a hosted provider would send. Errors raised by the responder are answered with a
+    500 and kept in :attr:`responder_errors`, so a test can tell a broken script from
+    a scripted failure.
+    """
+
+    def __init__(
+        self,
+        responder: Responder | None = None,
+        *,
+        api_key: str | None = None,
+        model: str = "scripted",
+    ) -> None:
+        self.responder: Responder = responder or echo_policies_responder()
+        self.api_key = api_key
+        self.model = model
+        self._lock = threading.Lock()
+        self._requests: list[dict[str, Any]] = []
+        self._errors: list[Exception] = []
+        self._closing = threading.Event()
+        self._server: _Server | None = None
+        self._thread: threading.Thread | None = None
+        self._served = 0
+
+    def start(self) -> Self:
+        """Bind a free loopback port and serve from a background thread."""
+        if self._server is not None:
+            raise RuntimeError("the server is already running")
+        self._closing.clear()
+        self._server = _Server(self)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name="scripted-model-server",
+            daemon=True,
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving; answers still held back by a delay are dropped."""
+        if self._server is None:
+            return
+        self._closing.set()
+        self._server.shutdown()
+        self._server.server_close()
+        if self._thread is not None:
+            self._thread.join()
+        self._server = None
+        self._thread = None
+
+    def __enter__(self) -> Self:
+        """Start the server for the ``with`` block."""
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        """Stop the server when the block ends."""
+        self.stop()
+
+    @property
+    def base_url(self) -> str:
+        """The URL to give an OpenAI client: ``http://127.0.0.1:PORT/v1``."""
+        if self._server is None:
+            raise RuntimeError("the server is not running")
+        host, port = self._server.server_address[:2]
+        return f"http://{host!s}:{port}{_API_PREFIX}"
+
+    @property
+    def requests(self) -> list[dict[str, Any]]:
+        """Every chat-completion request body received so far, oldest first."""
+        with self._lock:
+            return list(self._requests)
+
+    @property
+    def responder_errors(self) -> list[Exception]:
+        """Exceptions the responder raised, oldest first."""
+        with self._lock:
+            return list(self._errors)
+
+    def _record(self, request: dict[str, Any]) -> None:
+        with self._lock:
+            self._requests.append(request)
+
+    def _record_error(self, error: Exception) -> None:
+        with self._lock:
+            self._errors.append(error)
+
+    def _completion(self, request: dict[str, Any], reply: Reply) -> dict[str, Any]:
+        """An OpenAI-shaped chat completion carrying the reply."""
+        with self._lock:
+            self._served += 1
+            number = self._served
+        prompt_tokens = _estimate_tokens(_prompt_text(request))
+        completion_tokens = _estimate_tokens(reply.content or "")
+        model = request.get("model")
+        return {
+            "id": f"chatcmpl-scripted-{number}",
+            "object": "chat.completion",
+            "created": int(time.time()),
+            "model": model if isinstance(model, str) else self.model,
+            "choices": [
+                {
+                    "index": 0,
+                    "message": {
+                        "role": "assistant",
+                        "content": reply.content,
+                        "refusal": reply.refusal,
+                    },
+                    "finish_reason": reply.finish_reason,
+                    "logprobs": None,
+                }
+            ],
+            "usage": {
+                "prompt_tokens": prompt_tokens,
+                "completion_tokens": completion_tokens,
+                "total_tokens": prompt_tokens + completion_tokens,
+            },
+        }
+
+
+def echo_policies_responder(status: str = "met", confidence: float = 0.99) -> Responder:
+    """Answer every policy in the request with ``status`` and ``confidence``.
+
+    The answer is schema-valid and cites a real quote: the first 40 characters of the
+    first note (leading blanks dropped), so it passes a citation check. ``status`` and
+    ``confidence`` are not validated, so tests can script out-of-contract answers.
+    """
+
+    def respond(request: dict[str, Any]) -> str:
+        messages = request.get("messages")
+        if not isinstance(messages, list):
+            raise ValueError("the request has no messages")
+        payload = extract_request_payload([m for m in messages if isinstance(m, dict)])
+        citations: list[dict[str, str]] = []
+        notes = payload.get("notes") or []
+        if notes:
+            quote = str(notes[0]["text"]).lstrip()[:40]
+            if quote.strip():
+                citations.append({"item_id": str(notes[0]["item_id"]), "quote": quote})
+        policies = [
+            {
+                "policy_id": policy["policy_id"],
+                "status": status,
+                "confidence": confidence,
+                "rationale": f"Scripted answer: {status}.",
+                "citations": citations,
+            }
+            for policy in payload.get("policies") or []
+        ]
+        return json.dumps({"policies": policies})
+
+    return respond
+
+
+def sequence_responder(replies: Sequence[str | Reply | Responder]) -> Responder:
+    """Answer the n-th request with the n-th entry; a callable entry is asked in turn.
+
+    A request beyond the end is answered with a 500 and recorded as a responder error,
+    so a test that makes more calls than it scripted fails loudly.
+    """
+    script = list(replies)
+    lock = threading.Lock()
+    position = 0
+
+    def respond(request: dict[str, Any]) -> str | Reply:
+        nonlocal position
+        with lock:
+            index = position
+            position += 1
+        if index >= len(script):
+            raise RuntimeError(f"scripted replies exhausted after {len(script)} requests")
+        entry = script[index]
+        if isinstance(entry, str | Reply):
+            return entry
+        return entry(request)
+
+    return respond

@@ -1,0 +1,46 @@
+"""The local runner: drive every pending claim to a defined end state in one process.
+
+Claims are processed by a small thread pool (model calls are I/O bound); deferred
+work items are retried with backoff until they finish or exhaust their deferral
+budget, after which the engine routes them to a person with the reason. The runner
+returns only when every claim it was given has ended: finalized or pended.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+
+from interlock.engine import ClaimsEngine, ItemResult
+
+Progress = Callable[[ItemResult], None]
+
+
+def run_claims(
+    engine: ClaimsEngine,
+    claim_ids: Sequence[str],
+    *,
+    concurrency: int = 1,
+    progress: Progress | None = None,
+    max_wait_seconds: float = 600.0,
+) -> list[ItemResult]:
+    """Process ``claim_ids`` until each is committed, reviewed, or the wait runs out."""
+    final: dict[str, ItemResult] = {}
+    waiting = list(claim_ids)
+    give_up_at = time.monotonic() + max_wait_seconds
+    while waiting:
+        with ThreadPoolExecutor(max_workers=max(1, concurrency)) as pool:
+            results = list(pool.map(engine.process, waiting))
+        retry: list[str] = []
+        for result in results:
+            if result.route in ("defer", "busy") and time.monotonic() < give_up_at:
+                retry.append(result.claim_id)
+                continue
+            final[result.claim_id] = result
+            if progress is not None:
+                progress(result)
+        waiting = retry
+        if waiting:
+            time.sleep(min(engine.settings.defer_base_seconds, 1.0))
+    return [final[c] for c in claim_ids if c in final]

@@ -1,0 +1,292 @@
+"""Work items in Interlock's store: leases, fencing, recovery points, completion.
+
+The lifecycle of one work item (one task on one record version)::
+
+    pending ──lease──▶ leased ──save decision (recovery point)──▶ leased ──complete──▶ done
+                         │  └──defer──▶ deferred ──lease (after not_before)──▶ leased
+                         └──lease expired──▶ leased by another worker (attempt + 1)
+
+``attempt`` is the fencing token: each lease increments it, and every later update
+says which attempt it belongs to, so a worker whose lease expired can no longer save a
+decision, defer or complete. The decision is saved with ``COALESCE`` so the first
+validated decision wins and every retry reuses it instead of asking the model again.
+Each transition appends its audit events in the same transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Engine, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
+
+from interlock.audit.chain import AuditLog, begin_write
+from interlock.audit.events import AuditEvent
+from interlock.exceptions import LeaseLost
+from interlock.store.schema import review_items, work_items
+
+
+def _naive(dt: datetime) -> datetime:
+    """Store timestamps as naive UTC: portable across SQLite and PostgreSQL."""
+    return dt if dt.tzinfo is None else dt.astimezone(UTC).replace(tzinfo=None)
+
+
+def idempotency_key_for(task: str, record_id: str, version: int) -> str:
+    """The key a write for this task, record and version always carries."""
+    return f"{task}/{record_id}/v{version}"
+
+
+def work_item_id_for(key: str) -> str:
+    """A work item id derived from its key, so every process names it the same way."""
+    return "wi-" + hashlib.sha256(key.encode()).hexdigest()[:24]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Lease:
+    """A held lease: the work item, its fencing token and any saved decision."""
+
+    work_item_id: str
+    record_id: str
+    record_version: int
+    idempotency_key: str
+    attempt: int
+    defer_count: int
+    decision: dict[str, Any] | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ReviewOpening:
+    """What a review item records when a work item is routed to a person."""
+
+    claim_id: str
+    claim_version: int
+    total_billed: str
+    region: str
+    line_of_business: str
+    sensitivity: str
+    reason: str
+    findings: list[dict[str, str]]
+    proposal: dict[str, Any]
+
+
+class WorkStore:
+    """Work item transitions, each one transaction with its audit events."""
+
+    def __init__(self, engine: Engine, audit: AuditLog) -> None:
+        self.engine = engine
+        self.audit = audit
+
+    def ensure(
+        self, *, task: str, record_id: str, version: int, principal: str, now: datetime
+    ) -> str:
+        """Create the work item for this record version unless it exists; return its id."""
+        key = idempotency_key_for(task, record_id, version)
+        item_id = work_item_id_for(key)
+        with self.engine.connect() as conn:
+            exists = conn.execute(
+                select(work_items.c.work_item_id).where(work_items.c.work_item_id == item_id)
+            ).first()
+        if exists is not None:
+            return item_id
+        try:
+            with begin_write(self.engine) as conn:
+                conn.execute(
+                    work_items.insert().values(
+                        work_item_id=item_id,
+                        task=task,
+                        record_id=record_id,
+                        record_version=version,
+                        principal=principal,
+                        idempotency_key=key,
+                        status="pending",
+                        attempt=0,
+                        defer_count=0,
+                        created_at=_naive(now),
+                        updated_at=_naive(now),
+                    )
+                )
+        except IntegrityError:
+            pass  # another process created it first: the same id by construction
+        return item_id
+
+    def lease(
+        self, work_item_id: str, *, worker: str, now: datetime, seconds: float
+    ) -> Lease | None:
+        """Take the work item if it is free (or its lease expired); None otherwise."""
+        n = _naive(now)
+        with begin_write(self.engine) as conn:
+            result = conn.execute(
+                update(work_items)
+                .where(
+                    work_items.c.work_item_id == work_item_id,
+                    or_(
+                        work_items.c.status == "pending",
+                        (work_items.c.status == "deferred")
+                        & or_(work_items.c.not_before.is_(None), work_items.c.not_before <= n),
+                        (work_items.c.status == "leased") & (work_items.c.lease_expires_at < n),
+                    ),
+                )
+                .values(
+                    status="leased",
+                    attempt=work_items.c.attempt + 1,
+                    lease_owner=worker,
+                    lease_expires_at=n + timedelta(seconds=seconds),
+                    updated_at=n,
+                )
+            )
+            if result.rowcount != 1:
+                return None
+            row = (
+                conn.execute(select(work_items).where(work_items.c.work_item_id == work_item_id))
+                .mappings()
+                .one()
+            )
+        return Lease(
+            work_item_id=work_item_id,
+            record_id=str(row["record_id"]),
+            record_version=int(row["record_version"]),
+            idempotency_key=str(row["idempotency_key"]),
+            attempt=int(row["attempt"]),
+            defer_count=int(row["defer_count"]),
+            decision=json.loads(row["decision"]) if row["decision"] else None,
+        )
+
+    def save_decision(
+        self, lease: Lease, decision: dict[str, Any], events: Sequence[AuditEvent], *, now: datetime
+    ) -> dict[str, Any]:
+        """Save the recovery point (first decision wins) and its audit events atomically.
+
+        Returns the decision now stored, which is an earlier one if a previous attempt
+        saved first. Raises :class:`LeaseLost` when the lease is no longer ours.
+        """
+        with begin_write(self.engine) as conn:
+            result = conn.execute(
+                update(work_items)
+                .where(
+                    work_items.c.work_item_id == lease.work_item_id,
+                    work_items.c.attempt == lease.attempt,
+                    work_items.c.status == "leased",
+                )
+                .values(
+                    decision=func.coalesce(
+                        work_items.c.decision, json.dumps(decision, sort_keys=True)
+                    ),
+                    updated_at=_naive(now),
+                )
+            )
+            if result.rowcount != 1:
+                raise LeaseLost(
+                    f"work item {lease.work_item_id} is no longer leased by attempt {lease.attempt}"
+                )
+            stored = conn.execute(
+                select(work_items.c.decision).where(work_items.c.work_item_id == lease.work_item_id)
+            ).scalar_one()
+            saved: dict[str, Any] = json.loads(stored)
+            if saved == json.loads(json.dumps(decision, sort_keys=True)):
+                self.audit.append(conn, events)
+        return saved
+
+    def defer(
+        self,
+        lease: Lease,
+        *,
+        reason: str,
+        not_before: datetime,
+        events: Sequence[AuditEvent],
+        now: datetime,
+    ) -> None:
+        """Put the work item back to wait for a dependency, with its reason."""
+        with begin_write(self.engine) as conn:
+            result = conn.execute(
+                update(work_items)
+                .where(
+                    work_items.c.work_item_id == lease.work_item_id,
+                    work_items.c.attempt == lease.attempt,
+                    work_items.c.status == "leased",
+                    work_items.c.decision.is_(None),
+                )
+                .values(
+                    status="deferred",
+                    lease_owner=None,
+                    lease_expires_at=None,
+                    not_before=_naive(not_before),
+                    defer_count=work_items.c.defer_count + 1,
+                    reason=reason[:1000],
+                    updated_at=_naive(now),
+                )
+            )
+            if result.rowcount != 1:
+                raise LeaseLost(
+                    f"work item {lease.work_item_id} could not be deferred by attempt {lease.attempt}"
+                )
+            self.audit.append(conn, events)
+
+    def complete(
+        self,
+        lease: Lease,
+        *,
+        route: str,
+        reason: str,
+        receipt: dict[str, Any] | None,
+        review: ReviewOpening | None,
+        events: Sequence[AuditEvent],
+        now: datetime,
+    ) -> None:
+        """Acknowledge the work item as done, open its review item if any, audit it."""
+        n = _naive(now)
+        with begin_write(self.engine) as conn:
+            result = conn.execute(
+                update(work_items)
+                .where(
+                    work_items.c.work_item_id == lease.work_item_id,
+                    work_items.c.attempt == lease.attempt,
+                    work_items.c.status == "leased",
+                )
+                .values(
+                    status="done",
+                    route=route,
+                    reason=reason[:1000],
+                    receipt=json.dumps(receipt, sort_keys=True) if receipt else None,
+                    lease_owner=None,
+                    lease_expires_at=None,
+                    updated_at=n,
+                )
+            )
+            if result.rowcount != 1:
+                raise LeaseLost(
+                    f"work item {lease.work_item_id} could not be completed by attempt {lease.attempt}"
+                )
+            if review is not None:
+                conn.execute(
+                    review_items.insert().values(
+                        review_id="rv-" + lease.work_item_id.removeprefix("wi-"),
+                        work_item_id=lease.work_item_id,
+                        claim_id=review.claim_id,
+                        claim_version=review.claim_version,
+                        total_billed=review.total_billed,
+                        region=review.region,
+                        line_of_business=review.line_of_business,
+                        sensitivity=review.sensitivity,
+                        reason=review.reason[:1000],
+                        findings=json.dumps(review.findings, sort_keys=True),
+                        proposal=json.dumps(review.proposal, sort_keys=True),
+                        status="open",
+                        opened_at=n,
+                    )
+                )
+            self.audit.append(conn, events)
+
+    def route_counts(self, task: str) -> dict[str, int]:
+        """How many done work items of ``task`` took each route."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(work_items.c.route, func.count())
+                .where(work_items.c.task == task, work_items.c.status == "done")
+                .group_by(work_items.c.route)
+            ).all()
+        return {str(route): int(n) for route, n in rows}
