@@ -1,0 +1,74 @@
+#!/usr/bin/env python3
+"""Bootstrap and run Interlock from a fresh checkout with nothing but Python 3.11+.
+
+    python3 dev.py demo [ARGS...]   run the demo (the whole path on SQLite and the embedded model)
+    python3 dev.py test [ARGS...]   run the test suite (extra arguments go to pytest)
+    python3 dev.py check            ruff, mypy and import-linter
+    python3 dev.py interlock ARGS   any `interlock` command inside the project environment
+
+The first run creates ``.venv`` with the standard library's venv module, installs uv
+into it, and lets uv install the locked dependencies (``uv.lock``); later runs reuse it.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+UV_VERSION = "0.13.8"
+
+
+def _run(*args: str | Path) -> None:
+    subprocess.run([str(a) for a in args], cwd=ROOT, check=True)
+
+
+def bootstrap() -> None:
+    """Create the environment once and keep it in sync with the lock file."""
+    if sys.version_info < (3, 11):
+        sys.exit(f"Interlock needs Python 3.11 or newer; this is {sys.version.split()[0]}")
+    python = BIN / "python"
+    if not python.exists():
+        print("creating .venv ...", file=sys.stderr)
+        venv.EnvBuilder(with_pip=True).create(VENV)
+    uv = BIN / "uv"
+    if not uv.exists():
+        _run(python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", f"uv=={UV_VERSION}")
+    env_python = os.environ.get("UV_PYTHON")
+    os.environ["UV_PROJECT_ENVIRONMENT"] = str(VENV)
+    os.environ.setdefault("UV_PYTHON", env_python or str(python))
+    _run(uv, "sync", "--frozen", "--quiet")
+
+
+def main(argv: list[str]) -> int:
+    """Dispatch one of the commands in the module docstring."""
+    if not argv or argv[0] in ("-h", "--help"):
+        print(__doc__)
+        return 0
+    command, rest = argv[0], argv[1:]
+    bootstrap()
+    if command == "demo":
+        return subprocess.call([str(BIN / "interlock"), "demo", *rest], cwd=ROOT)
+    if command == "test":
+        return subprocess.call([str(BIN / "python"), "-m", "pytest", *rest], cwd=ROOT)
+    if command == "check":
+        steps = [
+            [str(BIN / "ruff"), "check", "src", "tests"],
+            [str(BIN / "ruff"), "format", "--check", "src", "tests"],
+            [str(BIN / "python"), "-m", "mypy"],
+            [str(BIN / "lint-imports")],
+        ]
+        return max(subprocess.call(step, cwd=ROOT) for step in steps)
+    if command == "interlock":
+        return subprocess.call([str(BIN / "interlock"), *rest], cwd=ROOT)
+    print(f"unknown command {command!r}\n{__doc__}", file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
