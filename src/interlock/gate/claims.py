@@ -78,6 +78,8 @@ def check_schema(g: GateInput) -> tuple[Finding, ...]:
         out.append(_f("schema", "block", f"denial with unknown CARC {p.carc!r}"))
     if p.outcome != "deny" and p.carc is not None:
         out.append(_f("schema", "block", "a CARC is only allowed on a denial"))
+    if p.basis == "person" and g.principal.kind != "staff":
+        out.append(_f("schema", "block", "only a staff member's review decision has a person as its basis"))
     if not 0.0 <= p.confidence <= 1.0:
         out.append(_f("schema", "block", "confidence outside [0, 1]"))
     amounts = [p.amounts.allowed, p.amounts.paid]
