@@ -164,7 +164,7 @@ def check_always_person(g: GateInput) -> tuple[Finding, ...]:
         return tuple(out)
     if is_high_value(ctx) and p.outcome != "review":
         out.append(_f("high_value", "review", "total billed exceeds 10,000.00: a person must finalize"))
-    if is_part2(ctx) and p.outcome == "approve" and policies_at_stake(ctx):
+    if is_part2(ctx) and p.outcome == "approve":
         out.append(_f("part2", "review", "Part 2 claim needs medical-necessity judgement by a person"))
     return tuple(out)
 

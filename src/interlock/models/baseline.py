@@ -38,7 +38,7 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from functools import partial
 from typing import Any
 
@@ -82,9 +82,10 @@ _STOP_WORDS = """
 """
 _STOPWORDS = frozenset(_STOP_WORDS.split())
 _TOKEN_RE = re.compile(r"[^\W_]+(?:'[^\W_]+)*|[,;:()]")
-_BREAK_RE = re.compile(r"[.!?]+(?=\s)|[\r\n\u2028\u2029]+")
+_BREAK_RE = re.compile(r"(?<![.!?])[.!?]++(?=\s)|[\r\n\u2028\u2029]+")
 _MAX_TOKEN_CHARS = 40
 _MAX_SEGMENT_CHARS = 400
+_MAX_POLICY_CHARS = 100_000
 
 
 # ---------------------------------------------------------------------------- features
@@ -206,9 +207,11 @@ def segment_notes(notes: Sequence[str], settings: FeatureSettings) -> tuple[tupl
 
 
 def criteria_terms(policy_body: str) -> frozenset[str]:
-    """Content words of a policy's text: the vocabulary of its criteria."""
+    """Content words of a policy's text (its first 100k characters): the criteria's vocabulary."""
     return frozenset(
-        t for t in _normal_tokens(policy_body) if len(t) >= 4 and t not in _STOPWORDS and not t.isdigit()
+        t
+        for t in _normal_tokens(policy_body[:_MAX_POLICY_CHARS])
+        if len(t) >= 4 and t not in _STOPWORDS and not t.isdigit()
     )
 
 
@@ -425,39 +428,23 @@ def _artifact_from_dict(raw: dict[str, Any]) -> BaselineArtifact:
     s, t, m = raw["settings"], raw["training"], raw["metrics"]
     return BaselineArtifact(
         feature_version=FEATURE_VERSION,
-        settings=FeatureSettings(
-            negation_window=int(s["negation_window"]),
-            max_note_chars=int(s["max_note_chars"]),
-            max_claim_chars=int(s["max_claim_chars"]),
-        ),
-        training=TrainingInfo(
-            seed=int(t["seed"]),
-            c=float(t["c"]),
-            min_df=int(t["min_df"]),
-            max_features=int(t["max_features"]),
-            n_examples=int(t["n_examples"]),
-            policy_ids=tuple(str(p) for p in t["policy_ids"]),
-        ),
+        settings=FeatureSettings(**{f.name: _count(s[f.name]) for f in fields(FeatureSettings)}),
+        training=TrainingInfo(**{**t, "policy_ids": tuple(t["policy_ids"])}),
         classes=tuple(statuses),
         vocabulary=vocabulary,
         idf=idf,
         coef=coef,
         intercept=intercept,
         temperature=temperature,
-        metrics=HeldOutMetrics(
-            n_train=int(m["n_train"]),
-            n_calibration=int(m["n_calibration"]),
-            n_evaluation=int(m["n_evaluation"]),
-            class_counts={str(k): int(v) for k, v in m["class_counts"].items()},
-            evaluation_class_counts={str(k): int(v) for k, v in m["evaluation_class_counts"].items()},
-            accuracy=float(m["accuracy"]),
-            ece_before=float(m["ece_before"]),
-            ece_after=float(m["ece_after"]),
-            nll_before=float(m["nll_before"]),
-            nll_after=float(m["nll_after"]),
-            reliability=tuple(ReliabilityBin(**b) for b in m["reliability"]),
-        ),
+        metrics=HeldOutMetrics(**{**m, "reliability": tuple(ReliabilityBin(**b) for b in m["reliability"])}),
     )
+
+
+def _count(value: Any) -> int:
+    """A non-negative integer setting, or ValueError (inference loops on these)."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ValueError(f"expected a non-negative integer, got {value!r}")
+    return value
 
 
 # ---------------------------------------------------------------------------- training
@@ -767,9 +754,9 @@ class BaselineModel:
         cited: list[dict[str, Any]] = []
         if reading.known == 0:
             status: NecessityStatus = "unclear"
+            reason = "unknown to the model" if reading.total else "empty"
             rationale = (
-                f"Baseline reading of {policy_id} ({short_title}): unclear; the notes hold no "
-                "text the model has learned from."
+                f"Baseline reading of {policy_id} ({short_title}): unclear; the note text is {reason}."
             )
         else:
             status = max(NECESSITY_STATUSES, key=lambda s: (probs[s], -NECESSITY_STATUSES.index(s)))
@@ -786,14 +773,8 @@ class BaselineModel:
                     continue
                 seen.add((note.item_id, quote))
                 citations.append(Citation(item_id=note.item_id, quote=quote))
-                cited.append(
-                    {
-                        "item_id": note.item_id,
-                        "start": segment.start,
-                        "end": segment.end,
-                        "score": score,
-                    }
-                )
+                span = {"start": segment.start, "end": segment.end, "score": score}
+                cited.append({"item_id": note.item_id, **span})
                 if len(citations) == MAX_CITATIONS:
                     break
             terms: list[str] = []

@@ -111,9 +111,7 @@ def _claim_states(conn: Connection) -> dict[str, _ClaimState]:
         .subquery("latest")
     )
     query = (
-        select(
-            stakes.c.claim_id, stakes.c.policy_id, c.c.status, latest.c.outcome, latest.c.carc_code
-        )
+        select(stakes.c.claim_id, stakes.c.policy_id, c.c.status, latest.c.outcome, latest.c.carc_code)
         .join(c, c.c.claim_id == stakes.c.claim_id)
         .outerjoin(latest, latest.c.claim_id == stakes.c.claim_id)
     )

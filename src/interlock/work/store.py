@@ -81,42 +81,40 @@ class WorkStore:
         self.engine = engine
         self.audit = audit
 
-    def ensure(
-        self, *, task: str, record_id: str, version: int, principal: str, now: datetime
-    ) -> str:
-        """Create the work item for this record version unless it exists; return its id."""
+    def ensure(self, *, task: str, record_id: str, version: int, principal: str, now: datetime) -> str:
+        """Create the work item for this record version unless it exists; return its id.
+
+        The id is derived from the idempotency key, so every process names the same work
+        item the same way and the primary key settles any race to create it.
+        """
         key = idempotency_key_for(task, record_id, version)
         item_id = work_item_id_for(key)
-        with self.engine.connect() as conn:
-            exists = conn.execute(
-                select(work_items.c.work_item_id).where(work_items.c.work_item_id == item_id)
-            ).first()
-        if exists is not None:
-            return item_id
         try:
             with begin_write(self.engine) as conn:
-                conn.execute(
-                    work_items.insert().values(
-                        work_item_id=item_id,
-                        task=task,
-                        record_id=record_id,
-                        record_version=version,
-                        principal=principal,
-                        idempotency_key=key,
-                        status="pending",
-                        attempt=0,
-                        defer_count=0,
-                        created_at=_naive(now),
-                        updated_at=_naive(now),
+                exists = conn.execute(
+                    select(work_items.c.work_item_id).where(work_items.c.work_item_id == item_id)
+                ).first()
+                if exists is None:
+                    conn.execute(
+                        work_items.insert().values(
+                            work_item_id=item_id,
+                            task=task,
+                            record_id=record_id,
+                            record_version=version,
+                            principal=principal,
+                            idempotency_key=key,
+                            status="pending",
+                            attempt=0,
+                            defer_count=0,
+                            created_at=_naive(now),
+                            updated_at=_naive(now),
+                        )
                     )
-                )
         except IntegrityError:
-            pass  # another process created it first: the same id by construction
+            pass  # another process created it first, under the same id by construction
         return item_id
 
-    def lease(
-        self, work_item_id: str, *, worker: str, now: datetime, seconds: float
-    ) -> Lease | None:
+    def lease(self, work_item_id: str, *, worker: str, now: datetime, seconds: float) -> Lease | None:
         """Take the work item if it is free (or its lease expired); None otherwise."""
         n = _naive(now)
         with begin_write(self.engine) as conn:
@@ -173,9 +171,7 @@ class WorkStore:
                     work_items.c.status == "leased",
                 )
                 .values(
-                    decision=func.coalesce(
-                        work_items.c.decision, json.dumps(decision, sort_keys=True)
-                    ),
+                    decision=func.coalesce(work_items.c.decision, json.dumps(decision, sort_keys=True)),
                     updated_at=_naive(now),
                 )
             )

@@ -20,6 +20,12 @@ from typing import Literal
 
 from interlock.domains.claims import codesets
 
+
+def _words(text: str) -> tuple[str, ...]:
+    """Split a whitespace-separated literal: keeps long code and name lists readable."""
+    return tuple(text.split())
+
+
 REGIONS: tuple[str, ...] = ("north", "south", "east", "west", "central")
 LINES_OF_BUSINESS: tuple[str, ...] = ("commercial", "medicare_advantage", "medicaid")
 
@@ -736,31 +742,37 @@ AREA_PLACES: dict[str, tuple[str, ...]] = {
 }
 
 DIAGNOSES: dict[str, tuple[str, ...]] = {
-    "general": "I10 E78.5 J06.9 R53.83 K21.9 E11.9 J20.9 M25.511 R10.9 N39.0 E03.9 J30.9".split(),
-    "preventive": "Z00.00 Z00.01".split(),
-    "lab": "E78.5 E11.9 R73.03 D64.9 E03.9 Z79.899".split(),
-    "imaging": "R07.9 R51.9 R10.9 R05.9 J18.9 Z12.31 N20.0".split(),
-    "knee": "M25.561 M25.562 M23.221 M23.222 S83.241A S83.242A M17.11 M17.12 M23.205".split(),
-    "spine": "M54.50 M54.51 M54.59 M54.16 M54.17 M51.16 M51.17 M48.062 M54.41 M54.42".split(),
-    "gi": "K21.9 K57.30 R19.5 Z12.11 K25.9 K92.1".split(),
-    "therapy": "M25.561 M54.50 M62.81 R26.89 Z96.651 M75.101 S83.241D".split(),
-    "sleep": "G47.33 G47.30 R06.83 G47.10 G47.411 G47.61".split(),
-    "weight": "E66.01 Z68.41 Z68.42 Z68.35 Z68.36 E11.9 I10 G47.33".split(),
-    "diabetes": "E11.65 E11.9 E10.65 E10.9 E11.649 Z79.4 E11.22".split(),
-    "vitd": "E55.9 N18.30 N18.31 N18.32 K90.0 M81.0 R53.83".split(),
-    "genetics": "Z80.3 Z15.01 C50.911 Z80.41 Z85.3 Z15.02".split(),
-    "behavioral": "F32.1 F32.9 F33.1 F41.1 F43.10 F32.A F41.0".split(),
-    "substance": "F10.20 F11.20 F12.20 F10.10 F11.10 F14.20".split(),
-    "hiv": "B20 Z21".split(),
-    "surgery": "M17.11 M17.12 I25.10 I25.110 M48.062 M48.061".split(),
-    "cosmetic": "H02.831 H02.834 H02.832".split(),
+    "general": _words("I10 E78.5 J06.9 R53.83 K21.9 E11.9 J20.9 M25.511 R10.9 N39.0 E03.9 J30.9"),
+    "preventive": _words("Z00.00 Z00.01"),
+    "lab": _words("E78.5 E11.9 R73.03 D64.9 E03.9 Z79.899"),
+    "imaging": _words("R07.9 R51.9 R10.9 R05.9 J18.9 Z12.31 N20.0"),
+    "knee": _words("M25.561 M25.562 M23.221 M23.222 S83.241A S83.242A M17.11 M17.12 M23.205"),
+    "spine": _words("M54.50 M54.51 M54.59 M54.16 M54.17 M51.16 M51.17 M48.062 M54.41 M54.42"),
+    "gi": _words("K21.9 K57.30 R19.5 Z12.11 K25.9 K92.1"),
+    "therapy": _words("M25.561 M54.50 M62.81 R26.89 Z96.651 M75.101 S83.241D"),
+    "sleep": _words("G47.33 G47.30 R06.83 G47.10 G47.411 G47.61"),
+    "weight": _words("E66.01 Z68.41 Z68.42 Z68.35 Z68.36 E11.9 I10 G47.33"),
+    "diabetes": _words("E11.65 E11.9 E10.65 E10.9 E11.649 Z79.4 E11.22"),
+    "vitd": _words("E55.9 N18.30 N18.31 N18.32 K90.0 M81.0 R53.83"),
+    "genetics": _words("Z80.3 Z15.01 C50.911 Z80.41 Z85.3 Z15.02"),
+    "behavioral": _words("F32.1 F32.9 F33.1 F41.1 F43.10 F32.A F41.0"),
+    "substance": _words("F10.20 F11.20 F12.20 F10.10 F11.10 F14.20"),
+    "hiv": _words("B20 Z21"),
+    "surgery": _words("M17.11 M17.12 I25.10 I25.110 M48.062 M48.061"),
+    "cosmetic": _words("H02.831 H02.834 H02.832"),
 }
 
-INVALID_DIAGNOSES: tuple[str, ...] = tuple("Z99.999 XYZ12 E11.999 M54.99 K21.90 R52.0 12345".split())
+INVALID_DIAGNOSES: tuple[str, ...] = _words(
+    """
+    Z99.999 XYZ12 E11.999 M54.99 K21.90 R52.0 12345
+    """
+)
 """Codes that are not ICD-10-CM codes at all (typos, invented, wrong shape)."""
 
-NON_BILLABLE_DIAGNOSES: tuple[str, ...] = tuple(
-    "M54.5 E11 J45.9 N18.3 M23.2 S83.24 I25.1 M17.1 G47.3 K57.3".split()
+NON_BILLABLE_DIAGNOSES: tuple[str, ...] = _words(
+    """
+    M54.5 E11 J45.9 N18.3 M23.2 S83.24 I25.1 M17.1 G47.3 K57.3
+    """
 )
 """Valid ICD-10-CM categories and subcategories that have children, so are not billable."""
 
@@ -794,21 +806,47 @@ def secondary_diagnoses() -> tuple[str, ...]:
     """Billable codes usable as an incidental extra diagnosis on any claim.
 
     Mental health, substance use, HIV and pregnancy codes are left out: on a real
-    platform they would have set the claim's sensitivity at intake.
+    platform they would have set the claim's sensitivity at intake. Each code is also
+    re-checked with ``is_billable_icd10``, because the package's leaf list includes a
+    few block ranges and placeholder codes that the shape check rejects.
     """
-    return tuple(c for c in codesets.billable_icd10_codes() if not c.startswith(_SENSITIVE_PREFIXES))
+    return tuple(
+        c
+        for c in codesets.billable_icd10_codes()
+        if not c.startswith(_SENSITIVE_PREFIXES) and codesets.is_billable_icd10(c)
+    )
 
 
 # --- people and places: fictional, combined at random ---------------------------------
 
-FIRST_NAMES: tuple[str, ...] = tuple(
-    "Avery Blake Casey Dana Elliot Frankie Gale Harper Indra Jordan Kai Linden Morgan Noel Oakley Parker Quinn Reese Sage Tatum Umi Vesna Wren Xiomara Yael Zion Ada Bruno Celia Dmitri Esme Farid Greta Hiro Ines Jonah Kalani Lior Mira Nikhil Odette Pavel Rosalind Soren Thea Ulrich Valentina Wendell Yusuf Zora Amara Bastian Carmen Desmond Elif Florian Gemma Hassan Ilse Joaquin Keiko Lucian Marisol Nadia Osric Priya Rafael Selma Tobias Anouk".split()
+FIRST_NAMES: tuple[str, ...] = _words(
+    """
+    Avery Blake Casey Dana Elliot Frankie Gale Harper Indra Jordan Kai Linden Morgan
+    Noel Oakley Parker Quinn Reese Sage Tatum Umi Vesna Wren Xiomara Yael Zion Ada Bruno
+    Celia Dmitri Esme Farid Greta Hiro Ines Jonah Kalani Lior Mira Nikhil Odette Pavel
+    Rosalind Soren Thea Ulrich Valentina Wendell Yusuf Zora Amara Bastian Carmen Desmond
+    Elif Florian Gemma Hassan Ilse Joaquin Keiko Lucian Marisol Nadia Osric Priya Rafael
+    Selma Tobias Anouk
+    """
 )
-LAST_NAMES: tuple[str, ...] = tuple(
-    "Abernathy Bellweather Castellan Dunmore Ellery Fairweather Galloway Hollis Ingram Jessup Kettering Lockhart Marchetti Northcote Okonkwo Pemberton Quintero Rasmussen Sandoval Thackeray Underhill Valdivia Whitcombe Yarborough Zeller Ashdown Blackwood Cardenas Delacroix Eastwick Fennimore Grimaldi Hawthorne Iverson Jablonski Kowalczyk Lindqvist Moreau Nakashima Oyelaran Petrakis Rourke Santangelo Trevelyan Umberto Vasquez-Hale Westergaard Yoshida Zabriskie Alcott Brightwater Colquitt Drummond Esposito Farraday Goldberg Halvorsen Ishikawa Juarez Kimathi Larkspur Mbeki Nightingale Ostrander Prewitt Quarles Redfern Silvermoon Tolliver Vanterpool".split()
+LAST_NAMES: tuple[str, ...] = _words(
+    """
+    Abernathy Bellweather Castellan Dunmore Ellery Fairweather Galloway Hollis Ingram
+    Jessup Kettering Lockhart Marchetti Northcote Okonkwo Pemberton Quintero Rasmussen
+    Sandoval Thackeray Underhill Valdivia Whitcombe Yarborough Zeller Ashdown Blackwood
+    Cardenas Delacroix Eastwick Fennimore Grimaldi Hawthorne Iverson Jablonski Kowalczyk
+    Lindqvist Moreau Nakashima Oyelaran Petrakis Rourke Santangelo Trevelyan Umberto
+    Vasquez-Hale Westergaard Yoshida Zabriskie Alcott Brightwater Colquitt Drummond
+    Esposito Farraday Goldberg Halvorsen Ishikawa Juarez Kimathi Larkspur Mbeki
+    Nightingale Ostrander Prewitt Quarles Redfern Silvermoon Tolliver Vanterpool
+    """
 )
-STREETS: tuple[str, ...] = tuple(
-    "Alder Birch Cedar Dogwood Elm Fir Ginkgo Hazel Ironwood Juniper Larch Magnolia Nutmeg Oak Pine Quince Rowan Spruce Tamarack Willow Harbor Lantern Millpond Orchard Quarry Ridge".split()
+STREETS: tuple[str, ...] = _words(
+    """
+    Alder Birch Cedar Dogwood Elm Fir Ginkgo Hazel Ironwood Juniper Larch Magnolia
+    Nutmeg Oak Pine Quince Rowan Spruce Tamarack Willow Harbor Lantern Millpond Orchard
+    Quarry Ridge
+    """
 )
 STREET_KINDS: tuple[str, ...] = ("St", "Ave", "Rd", "Ln", "Way", "Ct", "Blvd", "Pl")
 CITIES: dict[str, tuple[str, ...]] = {
@@ -838,10 +876,19 @@ ORGANIZATION_SUFFIX: dict[str, str] = {
     "Family Medicine": "Family Practice",
     "Orthopedic Surgery": "Orthopedics",
 }
-PLACE_WORDS: tuple[str, ...] = tuple(
-    "Harborview|Cedar Ridge|Lakeshore|Summit|Riverbend|Northwind|Bluestone|Meadowlark|Granite Peak|Silverbrook|Oakhaven|Pinecrest".split(
-        "|"
-    )
+PLACE_WORDS: tuple[str, ...] = (
+    "Harborview",
+    "Cedar Ridge",
+    "Lakeshore",
+    "Summit",
+    "Riverbend",
+    "Northwind",
+    "Bluestone",
+    "Meadowlark",
+    "Granite Peak",
+    "Silverbrook",
+    "Oakhaven",
+    "Pinecrest",
 )
 SPECIALTIES: tuple[str, ...] = tuple(
     sorted(

@@ -95,9 +95,7 @@ def propose(
     if is_high_value(ctx):
         suggested = rules.first_failure
         note = f" (rules suggest deny {suggested.carc})" if suggested else ""
-        return review(
-            f"high-value claim: total billed {claim.total_billed} exceeds 10,000.00{note}"
-        )
+        return review(f"high-value claim: total billed {claim.total_billed} exceeds 10,000.00{note}")
     failure = rules.first_failure
     if failure is not None:
         return Proposal(
@@ -113,6 +111,10 @@ def propose(
         )
     if missing := missing_policies(ctx):
         return review("medical policy referenced but not on record: " + ", ".join(missing))
+    if is_part2(ctx):
+        # Conservative reading of the manual: a Part 2 claim that reaches rule 9 goes to a
+        # person even when no policy is at stake, because its notes can never be weighed.
+        return review("42 CFR Part 2 claim passed rules 1-8: a person decides, its notes never go to a model")
     at_stake = policies_at_stake(ctx)
     if not at_stake:
         return Proposal(
@@ -125,10 +127,6 @@ def propose(
             decided_by=rules_by,
             rationale="rules 1-8 pass and no medical policy is at stake",
             confidence=1.0,
-        )
-    if is_part2(ctx):
-        return review(
-            "42 CFR Part 2 claim needs a medical-necessity judgement: notes never go to a model"
         )
     if necessity is None:
         return review("medical necessity not assessed: " + (model_problem or "no model answer"))
@@ -171,9 +169,7 @@ def propose(
             necessity=necessity,
         )
     unclear = [
-        p.policy_id
-        for p, pa in zip(at_stake, assessed, strict=True)
-        if pa is None or pa.status == "unclear"
+        p.policy_id for p, pa in zip(at_stake, assessed, strict=True) if pa is None or pa.status == "unclear"
     ]
     return review(
         "rule 9: the notes do not settle medical necessity for " + ", ".join(unclear),

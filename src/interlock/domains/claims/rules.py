@@ -107,16 +107,12 @@ def integrity_findings(ctx: ClaimContext) -> tuple[IntegrityFinding, ...]:
         )
     elif ctx.plan is None:
         found.append(
-            IntegrityFinding(
-                code="plan_missing", reason="the member's plan is not in the system of record"
-            )
+            IntegrityFinding(code="plan_missing", reason="the member's plan is not in the system of record")
         )
     if not ctx.lines:
         found.append(IntegrityFinding(code="no_lines", reason="the claim has no lines"))
     if not ctx.diagnoses:
-        found.append(
-            IntegrityFinding(code="no_diagnoses", reason="the claim has no diagnosis codes")
-        )
+        found.append(IntegrityFinding(code="no_diagnoses", reason="the claim has no diagnosis codes"))
     for line in ctx.lines:
         if line.billed_amount < 0:
             found.append(
@@ -127,9 +123,7 @@ def integrity_findings(ctx: ClaimContext) -> tuple[IntegrityFinding, ...]:
             )
         if line.units <= 0:
             found.append(
-                IntegrityFinding(
-                    code="bad_units", reason=f"line {line.line_no} has {line.units} units"
-                )
+                IntegrityFinding(code="bad_units", reason=f"line {line.line_no} has {line.units} units")
             )
         if line.billed_amount != line.billed_amount.quantize(CENT):
             found.append(
@@ -149,14 +143,11 @@ def integrity_findings(ctx: ClaimContext) -> tuple[IntegrityFinding, ...]:
         found.append(
             IntegrityFinding(
                 code="procedure_unknown",
-                reason="benefit on file for a procedure missing from the catalogue: "
-                + ", ".join(unknown),
+                reason="benefit on file for a procedure missing from the catalogue: " + ", ".join(unknown),
             )
         )
     if claim.total_billed < 0:
-        found.append(
-            IntegrityFinding(code="negative_amount", reason="the claim's total billed is negative")
-        )
+        found.append(IntegrityFinding(code="negative_amount", reason="the claim's total billed is negative"))
     if ctx.lines and sum((ln.billed_amount for ln in ctx.lines), Decimal(0)) != claim.total_billed:
         found.append(
             IntegrityFinding(
@@ -205,9 +196,7 @@ def _eligibility(ctx: ClaimContext) -> RuleFinding:
             carc="27",
             reason="service date is after coverage ended",
         )
-    return RuleFinding(
-        rule=1, name="eligibility", passed=True, reason="member covered on the service date"
-    )
+    return RuleFinding(rule=1, name="eligibility", passed=True, reason="member covered on the service date")
 
 
 def _timely_filing(ctx: ClaimContext) -> RuleFinding:
@@ -263,9 +252,7 @@ def _provider(ctx: ClaimContext) -> RuleFinding:
             carc="208",
             reason="billing provider is not active",
         )
-    return RuleFinding(
-        rule=4, name="provider", passed=True, reason="billing provider is known and active"
-    )
+    return RuleFinding(rule=4, name="provider", passed=True, reason="billing provider is known and active")
 
 
 def _network(ctx: ClaimContext) -> RuleFinding:

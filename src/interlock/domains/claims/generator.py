@@ -1,0 +1,1686 @@
+"""Seeded generator of the reference system of record, with its ground truth.
+
+``seed`` fills every table of ``schema`` from one integer: the same seed gives the same
+rows and the same truth file byte for byte (one ``random.Random`` per concern, a fixed
+"today" of 2026-06-30, no wall clock, no set iteration). It writes
+
+- reference data from ``catalogue`` (plans, procedures, benefits, medical policies);
+- parties: members with fictional PHI, providers with valid NPIs, staff and their
+  assignments and privileges;
+- a history of claims already decided by staff (adjudicated with correct outcomes, or
+  pended when the notes did not settle medical necessity), the material a model is
+  trained and evaluated on;
+- a backlog of ``received`` claims built scenario by scenario so that every rule of
+  CLAIMS_POLICY.md, every CARC, the high-value and Part 2 overrides and the three
+  medical-necessity outcomes all occur;
+- the truth file: one JSON object per backlog claim, ordered by ``claim_id``.
+
+Each claim is built with an intended outcome. Before anything is written, an
+independent implementation of rules 1 to 8 (``_Checker``, which reads only the rows
+about to be inserted) recomputes every outcome and amount; any disagreement raises
+``GeneratorError``, so a generator bug cannot silently corrupt the ground truth.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+from typing import Any, Literal
+
+import sqlalchemy
+
+from interlock.domains.claims import catalogue as cat
+from interlock.domains.claims import codesets, notes_text, schema
+from interlock.domains.claims.catalogue import Bundle, PlanSpec, PolicySpec, utc_timestamp
+
+TODAY = date(2026, 6, 30)
+"""The generator's fixed "today": every date and timestamp lies on or before it."""
+
+HIGH_VALUE_LIMIT = Decimal("10000.00")
+CENT = Decimal("0.01")
+_ZERO = Decimal("0.00")
+_HUNDRED = Decimal(100)
+_INSERT_CHUNK = 20_000
+
+Phase = Literal["history", "backlog"]
+
+
+class GeneratorError(RuntimeError):
+    """The generated rows disagree with the outcome they were built to have."""
+
+
+class _RedrawError(Exception):
+    """The random draw cannot satisfy the scenario; draw again."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SeedReport:
+    """What ``seed`` wrote: claim counts, the truth file, time taken, backlog outcomes."""
+
+    backlog_claims: int
+    history_claims: int
+    truth_path: Path | None
+    seconds: float
+    outcome_counts: dict[str, int]
+
+
+# --- scenarios -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Kind:
+    """A claim scenario: expected backlog outcome and CARC, weights in each phase.
+
+    ``carc`` is ``"*"`` when the scenario picks the failing rule at random.
+    """
+
+    name: str
+    outcome: str
+    carc: str | None
+    backlog: float
+    history: float
+
+
+KINDS: tuple[_Kind, ...] = (
+    _Kind("clean", "approve", None, 27, 30),
+    _Kind("clean_below", "approve", None, 3, 2),
+    _Kind("clean_tie", "approve", None, 2, 1),
+    _Kind("clean_retired", "approve", None, 1.2, 0.5),
+    _Kind("clean_future", "approve", None, 1.0, 0.3),
+    _Kind("clean_lob", "approve", None, 1.8, 1.5),
+    _Kind("clean_ppo_oon", "approve", None, 2, 1.5),
+    _Kind("clean_dx_forms", "approve", None, 1.5, 1),
+    _Kind("clean_365", "approve", None, 0.4, 0.2),
+    _Kind("clean_cov_start", "approve", None, 0.4, 0.2),
+    _Kind("clean_cov_end", "approve", None, 0.4, 0.2),
+    _Kind("clean_10000", "approve", None, 0.15, 0.05),
+    _Kind("clean_resubmit", "approve", None, 0.5, 0),
+    _Kind("bh", "approve", None, 2, 1.5),
+    _Kind("hiv", "approve", None, 1, 0.7),
+    _Kind("r1_before", "deny", "26", 1.5, 1),
+    _Kind("r1_after", "deny", "27", 1.5, 1),
+    _Kind("r2_late", "deny", "29", 1.5, 1),
+    _Kind("r2_366", "deny", "29", 0.3, 0.1),
+    _Kind("r3_dup", "deny", "18", 1.8, 0),
+    _Kind("h_dup", "deny", "18", 0, 0.4),
+    _Kind("r4_check", "deny", "208", 0.9, 0.5),
+    _Kind("r4_length", "deny", "208", 0.6, 0.2),
+    _Kind("r4_unknown", "deny", "208", 0.9, 0.5),
+    _Kind("r4_inactive", "deny", "208", 0.9, 0.5),
+    _Kind("r5_oon", "deny", "242", 2.2, 1.2),
+    _Kind("r6_invalid", "deny", "16", 1.1, 1.2),
+    _Kind("r6_nonbill", "deny", "16", 1.1, 1.2),
+    _Kind("r7_not_covered", "deny", "204", 1.1, 0.8),
+    _Kind("r7_no_row", "deny", "204", 1.0, 0.6),
+    _Kind("r8_missing", "deny", "197", 0.8, 0.5),
+    _Kind("r8_denied", "deny", "197", 0.6, 0.3),
+    _Kind("r8_expired", "deny", "197", 0.6, 0.3),
+    _Kind("r8_wrong", "deny", "197", 0.5, 0.2),
+    _Kind("d_27_29", "deny", "27", 0.12, 0.05),
+    _Kind("d_29_208", "deny", "29", 0.12, 0.05),
+    _Kind("d_29_18", "deny", "29", 0.12, 0),
+    _Kind("d_208_242", "deny", "208", 0.12, 0.05),
+    _Kind("d_242_16", "deny", "242", 0.12, 0.05),
+    _Kind("d_16_204", "deny", "16", 0.12, 0.05),
+    _Kind("d_204_197", "deny", "204", 0.12, 0.05),
+    _Kind("d_26_16", "deny", "26", 0.12, 0.05),
+    _Kind("d_197_50", "deny", "197", 0.12, 0.05),
+    _Kind("mn_met", "approve", None, 10, 17),
+    _Kind("mn_not_met", "deny", "50", 7, 15),
+    _Kind("mn_unclear", "review", None, 8, 13),
+    _Kind("hv", "review", None, 2.9, 1.5),
+    _Kind("hv_rule", "review", None, 0.6, 0),
+    _Kind("hv_policy", "review", None, 0.4, 0),
+    _Kind("hv_edge", "review", None, 0.1, 0),
+    _Kind("p2", "review", None, 2.0, 1.2),
+    _Kind("p2_deny", "deny", "*", 1.0, 0.4),
+)
+KIND_BY_NAME: dict[str, _Kind] = {k.name: k for k in KINDS}
+
+_POLICY_WEIGHTS: dict[Phase, dict[str, float]] = {
+    "backlog": {
+        "MP-101": 3,
+        "MP-102": 2,
+        "MP-103": 2,
+        "MP-104": 1.2,
+        "MP-105": 1.5,
+        "MP-106": 1.5,
+        "MP-107": 0.3,
+        "MP-108": 1.0,
+    },
+    "history": {
+        "MP-101": 3,
+        "MP-102": 2,
+        "MP-103": 2,
+        "MP-104": 1.2,
+        "MP-105": 1.5,
+        "MP-106": 1.5,
+        "MP-107": 1.5,
+        "MP-108": 0.5,
+    },
+}
+_SIBLING_CODE = {
+    "72148": "72158",
+    "72158": "72148",
+    "29881": "29880",
+    "29880": "29881",
+    "43644": "43775",
+    "43775": "43644",
+}
+_FALLBACK = {"r3_dup": "r4_unknown", "d_29_18": "r2_late", "h_dup": "r4_unknown", "clean_resubmit": "clean"}
+_RULE_FAILURES = ("r1_before", "r1_after", "r2_late", "r4_check", "r4_unknown", "r5_oon")
+
+
+@dataclass(slots=True, kw_only=True)
+class _Spec:
+    """How to build one claim; every field defaults to "passes this rule"."""
+
+    pool: str = "clean"
+    elig: str = "eligible"
+    lag: str = "normal"
+    provider: str = "default"
+    network: str | None = None
+    dx: str = "ok"
+    coverage: str = "ok"
+    pa: str = "ok"
+    pa_codes: frozenset[str] | None = None
+    billing: str = "mixed"
+    policy_id: str | None = None
+    policy_mode: str | None = None
+    necessity: str | None = None
+    sensitive_share: float = 0.0
+
+
+def _expected(kind: str, phase: Phase, built: tuple[str, str | None]) -> tuple[str, str | None]:
+    """The outcome scenario ``kind`` must have; ``built`` only fills a random CARC.
+
+    In the history a person decided high-value and Part 2 claims, so those follow the
+    rules like any other claim instead of going to review.
+    """
+    spec = KIND_BY_NAME[kind]
+    if phase == "history" and kind in ("hv", "p2"):
+        return ("approve", None)
+    if spec.carc == "*":
+        return (spec.outcome, built[1] if built[0] == spec.outcome else "?")
+    return (spec.outcome, spec.carc)
+
+
+def allocate(total: int, weights: Sequence[float]) -> list[int]:
+    """Split ``total`` into integer counts proportional to ``weights`` (largest remainder).
+
+    Every positive weight gets at least one claim when ``total`` allows it, so even a
+    small backlog exercises every scenario; the surplus is taken from the largest count.
+    """
+    positive = [i for i, w in enumerate(weights) if w > 0]
+    scale = sum(weights)
+    raw = [total * w / scale if w > 0 else 0.0 for w in weights]
+    counts = [int(x) for x in raw]
+    order = sorted(positive, key=lambda i: (-(raw[i] - counts[i]), i))
+    for i in order[: total - sum(counts)]:
+        counts[i] += 1
+    if total >= len(positive):
+        for i in positive:
+            if counts[i] == 0:
+                counts[i] = 1
+                counts[max(positive, key=lambda j: counts[j])] -= 1
+    return counts
+
+
+# --- world: members, providers, staff --------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Member:
+    member_id: str
+    plan: PlanSpec
+    region: str
+    birth: date
+    start: date
+    end: date | None
+    kind: str
+
+
+@dataclass(slots=True)
+class _Provider:
+    npi: str
+    name: str
+    specialty: str
+    region: str
+    in_network: int
+    active: int
+
+
+def _month_start(rng: random.Random, first: date, last: date) -> date:
+    months = (last.year - first.year) * 12 + last.month - first.month
+    k = rng.randint(0, months)
+    return date(first.year + (first.month - 1 + k) // 12, (first.month - 1 + k) % 12 + 1, 1)
+
+
+def _month_end(rng: random.Random, first: date, last: date) -> date:
+    start = _month_start(rng, first, last)
+    nxt = date(start.year + start.month // 12, start.month % 12 + 1, 1)
+    return nxt - timedelta(days=1)
+
+
+def _pick(rng: random.Random, seq: Sequence[Any]) -> Any:
+    """``rng.choice`` without its rejection loop: the hot paths call this millions of times."""
+    return seq[int(rng.random() * len(seq))]
+
+
+def _npi_from(first_nine: str) -> str:
+    return first_nine + str(codesets.npi_check_digit(first_nine))
+
+
+class _World:
+    """Members, providers and staff for one seed, with the indexes claims are drawn from."""
+
+    def __init__(self, seed: int, claim_total: int) -> None:
+        self.members = self._members(random.Random(f"{seed}/members"), max(300, claim_total // 3))
+        self.by_plan: dict[tuple[str, str], list[_Member]] = defaultdict(list)
+        for m in self.members:
+            self.by_plan[(m.plan.plan_id, "any")].append(m)
+            self.by_plan[(m.plan.plan_id, m.kind)].append(m)
+        prov_rng = random.Random(f"{seed}/providers")
+        self.providers = self._providers(prov_rng, max(150, claim_total // 80))
+        self.npis = {p.npi for p in self.providers}
+        self.pool: dict[tuple[str, int, int], list[str]] = defaultdict(list)
+        for p in self.providers:
+            self.pool[(p.specialty, p.in_network, p.active)].append(p.npi)
+        self.clinicians = {s: [self._clinician(prov_rng, s) for _ in range(24)] for s in cat.SPECIALTIES}
+        self.staff, self.assignments, self.privileges = self._staff(random.Random(f"{seed}/staff"))
+        self.deciders = self._deciders()
+
+    @staticmethod
+    def _members(rng: random.Random, count: int) -> list[_Member]:
+        cum = []
+        acc = 0
+        for p in cat.PLANS:
+            acc += p.member_weight
+            cum.append(acc)
+        out = []
+        for i in range(1, count + 1):
+            plan = rng.choices(cat.PLANS, cum_weights=cum)[0]
+            roll = rng.random()
+            end: date | None = None
+            if roll < 0.76:
+                kind = "long"
+                start = _month_start(rng, date(2012, 1, 1), date(2024, 6, 1))
+            elif roll < 0.86:
+                kind = "recent"
+                start = _month_start(rng, date(2025, 9, 1), date(2026, 6, 1))
+            else:
+                kind = "ended"
+                start = _month_start(rng, date(2014, 1, 1), date(2023, 12, 1))
+                end = _month_end(rng, date(2024, 6, 1), date(2026, 5, 1))
+            if plan.line_of_business == "medicare_advantage":
+                birth = date(rng.randint(1936, 1960), rng.randint(1, 12), rng.randint(1, 28))
+            else:
+                birth = date(rng.randint(1950, 2006), rng.randint(1, 12), rng.randint(1, 28))
+            out.append(_Member(f"M{i:07d}", plan, _pick(rng, cat.REGIONS), birth, start, end, kind))
+        return out
+
+    @staticmethod
+    def _clinician(rng: random.Random, specialty: str) -> str:
+        creds = cat.CREDENTIALS.get(specialty, cat.DEFAULT_CREDENTIALS)
+        first, last = _pick(rng, cat.FIRST_NAMES), _pick(rng, cat.LAST_NAMES)
+        return f"{first} {last}, {_pick(rng, creds)}"
+
+    def _providers(self, rng: random.Random, count: int) -> list[_Provider]:
+        fixed = [(1, 1), (1, 1), (0, 1), (1, 0), (0, 0)]
+        plan: list[tuple[str, int, int]] = [(s, net, act) for s in cat.SPECIALTIES for net, act in fixed]
+        while len(plan) < count:
+            plan.append(
+                (
+                    _pick(rng, cat.SPECIALTIES),
+                    int(rng.random() < 0.8),
+                    int(rng.random() < 0.93),
+                )
+            )
+        seen: set[str] = set()
+        out = []
+        for specialty, net, act in plan:
+            npi = _npi_from("1" + f"{rng.randrange(10**8):08d}")
+            while npi in seen:
+                npi = _npi_from("1" + f"{rng.randrange(10**8):08d}")
+            seen.add(npi)
+            suffix = cat.ORGANIZATION_SUFFIX.get(specialty)
+            if suffix and rng.random() < 0.4:
+                name = f"{_pick(rng, cat.PLACE_WORDS)} {suffix}"
+            else:
+                name = self._clinician(rng, specialty)
+            out.append(_Provider(npi, name, specialty, _pick(rng, cat.REGIONS), net, act))
+        return out
+
+    @staticmethod
+    def _staff(
+        rng: random.Random,
+    ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
+        lobs = cat.LINES_OF_BUSINESS
+        every_pair = [(r, lob) for r in cat.REGIONS for lob in lobs]
+        sensitive = ["sensitive:behavioral_health", "sensitive:substance_use", "sensitive:hiv"]
+        entries: list[tuple[str, int, list[tuple[str, str]], list[str]]] = [
+            ("analyst", 1, [("north", "commercial")], []),
+            ("supervisor", 1, every_pair, ["approve:high_value", "phi:full", *sensitive]),
+            ("auditor", 1, [], []),
+            ("analyst", 0, [("south", "medicaid")], []),
+        ]
+        i = 0
+        for region in cat.REGIONS:
+            for k, lob in enumerate(lobs):
+                privs = []
+                if i % 3 == 0:
+                    privs.append("sensitive:behavioral_health")
+                if i % 4 == 1:
+                    privs.append("sensitive:hiv")
+                if i % 5 == 2:
+                    privs.append("sensitive:substance_use")
+                if i % 6 == 3:
+                    privs.append("phi:full")
+                pairs = [(region, lob)]
+                if i % 2 == 0:
+                    pairs.append((region, lobs[(k + 1) % len(lobs)]))
+                entries.append(("analyst", 1, pairs, privs))
+                i += 1
+        for j, region in enumerate(cat.REGIONS):
+            privs = ["approve:high_value", "phi:full", sensitive[0], sensitive[2]]
+            if j % 2 == 0:
+                privs.append(sensitive[1])
+            entries.append(("supervisor", 1, [(region, lob) for lob in lobs], privs))
+        entries.append(("auditor", 1, [], []))
+        entries.append(
+            ("supervisor", 0, [("north", lob) for lob in lobs], ["approve:high_value", "phi:full"])
+        )
+        entries.append(
+            ("analyst", 1, [("central", "medicare_advantage"), ("central", "medicaid")], sensitive)
+        )
+        staff, assignments, privileges = [], [], []
+        for n, (role, active, pairs, privs) in enumerate(entries, 1):
+            sid = f"S{n:04d}"
+            name = f"{_pick(rng, cat.FIRST_NAMES)} {_pick(rng, cat.LAST_NAMES)}"
+            staff.append({"staff_id": sid, "name": name, "role": role, "active": active})
+            assignments += [{"staff_id": sid, "region": r, "line_of_business": lob} for r, lob in pairs]
+            privileges += [{"staff_id": sid, "privilege": p} for p in privs]
+        return staff, assignments, privileges
+
+    def _deciders(self) -> dict[tuple[str, str, str, bool], list[str]]:
+        """Active staff able to finalize claims by (region, lob, sensitivity, high value)."""
+        privs: dict[str, set[str]] = defaultdict(set)
+        for row in self.privileges:
+            privs[row["staff_id"]].add(row["privilege"])
+        active = {s["staff_id"] for s in self.staff if s["active"] and s["role"] != "auditor"}
+        out: dict[tuple[str, str, str, bool], list[str]] = defaultdict(list)
+        for row in self.assignments:
+            sid = row["staff_id"]
+            if sid not in active:
+                continue
+            for sens in ("none", "behavioral_health", "substance_use", "hiv"):
+                if sens != "none" and f"sensitive:{sens}" not in privs[sid]:
+                    continue
+                for high in (False, True):
+                    if high and "approve:high_value" not in privs[sid]:
+                        continue
+                    out[(row["region"], row["line_of_business"], sens, high)].append(sid)
+        return out
+
+
+# --- claims -----------------------------------------------------------------------------
+
+
+@dataclass(slots=True, eq=False)
+class _Claim:
+    """A claim under construction, with the outcome it was built to have."""
+
+    kind: str
+    phase: Phase
+    member: _Member
+    npi: str
+    service: date
+    received: date
+    pos: str
+    area: str
+    specialty: str
+    lines: list[tuple[str, int, Decimal]]
+    dx: list[str]
+    sensitivity: str
+    intended: tuple[str, str | None]
+    policy_id: str | None
+    necessity: str | None
+    polarities: dict[str, str]
+    total: Decimal
+    auths: list[tuple[str, str, date, date]] = field(default_factory=list)
+    claim_id: str = ""
+
+    @property
+    def key(self) -> tuple[str, str, date, tuple[str, ...]]:
+        """The duplicate key of rule 3."""
+        return (self.member.member_id, self.npi, self.service, tuple(sorted(c for c, _, _ in self.lines)))
+
+
+def necessity_label(combine: str, polarities: Iterable[str]) -> str:
+    """The rule 9 outcome of per-criterion polarities under ``combine``.
+
+    ``all``: any criterion clearly not met decides ``not_met``; all met gives ``met``.
+    ``any``: any criterion clearly met decides ``met``; all clearly not met gives
+    ``not_met``. Everything else (silent, vague, contradictory) is ``unclear``.
+    """
+    values = list(polarities)
+    if combine == "all":
+        if "not_met" in values:
+            return "not_met"
+        return "met" if all(v == "met" for v in values) else "unclear"
+    if "met" in values:
+        return "met"
+    return "not_met" if values and all(v == "not_met" for v in values) else "unclear"
+
+
+def _plan_weights(plan_ids: Sequence[str]) -> list[int]:
+    acc, out = 0, []
+    for pid in plan_ids:
+        acc += cat.PLAN_BY_ID[pid].member_weight
+        out.append(acc)
+    return out
+
+
+class _Factory:
+    """Builds claims scenario by scenario, keeping the cross-claim invariants.
+
+    Two claims only share a rule 3 key when a scenario means it (a duplicate or a
+    resubmission), and an approved prior authorization never covers a claim that was
+    built to lack one: both are checked here at construction and again by ``_Checker``.
+    """
+
+    def __init__(self, world: _World, seed: int) -> None:
+        self.world = world
+        self.rng = random.Random(f"{seed}/claims")
+        self.note_rng = random.Random(f"{seed}/notes")
+        self.benefits = cat.benefits()
+        self.dx_pools = cat.verified_code_pools()
+        self.secondary = cat.secondary_diagnoses()
+        self.covered_plans: dict[str, list[str]] = {}
+        for bundle in self._all_bundles():
+            self.covered_plans[bundle.name] = [
+                p.plan_id
+                for p in cat.PLANS
+                if all(self.benefits.get((p.plan_id, c), (0, 0))[0] == 1 for c in bundle.codes)
+            ]
+        self.clean_cum = self._cum(cat.CLEAN_BUNDLES)
+        self.keys: dict[tuple[str, str, date, tuple[str, ...]], _Claim] = {}
+        self.approved_windows: dict[tuple[str, str], list[tuple[date, date]]] = defaultdict(list)
+        self.must_lack: dict[tuple[str, str], list[date]] = defaultdict(list)
+        self.dup_sources: list[_Claim] = []
+        self.resubmit_sources: list[_Claim] = []
+        self.used_sources: set[int] = set()
+
+    @staticmethod
+    def _all_bundles() -> list[Bundle]:
+        return [
+            *cat.CLEAN_BUNDLES,
+            *(b for g in cat.SENSITIVE_BUNDLES.values() for b in g),
+            *cat.HIGH_VALUE_BUNDLES,
+            cat.KNEE_REPLACEMENT_ONLY,
+            cat.HIGH_VALUE_POLICY_BUNDLE,
+            *(b for g in cat.POLICY_BUNDLES.values() for b in g),
+        ]
+
+    @staticmethod
+    def _cum(bundles: Sequence[Bundle]) -> list[float]:
+        acc, out = 0.0, []
+        for b in bundles:
+            acc += b.weight
+            out.append(acc)
+        return out
+
+    # -- phase drivers ------------------------------------------------------------------
+
+    def build_phase(self, phase: Phase, count: int) -> list[_Claim]:
+        """``count`` claims of ``phase`` in scenario proportions, ids by receipt order."""
+        weights = [k.backlog if phase == "backlog" else k.history for k in KINDS]
+        kinds: list[str] = []
+        for kind, n in zip(KINDS, allocate(count, weights), strict=True):
+            kinds += [kind.name] * n
+        self.rng.shuffle(kinds)
+        # Duplicates need their source claim to exist already.
+        kinds.sort(key=lambda k: k == "h_dup")
+        claims = [self._make(kind, phase) for kind in kinds]
+        claims.sort(key=lambda c: c.received)
+        return claims
+
+    def _make(self, kind: str, phase: Phase) -> _Claim:
+        for _ in range(200):
+            try:
+                claim = self._dispatch(kind, phase)
+            except _RedrawError:
+                continue
+            if claim.intended != _expected(kind, phase, claim.intended):
+                raise GeneratorError(f"{kind} built as {claim.intended}")
+            self._commit(claim)
+            return claim
+        if kind in _FALLBACK:
+            # Too few source claims (a short history): build a like scenario instead.
+            return self._make(_FALLBACK[kind], phase)
+        raise GeneratorError(f"could not build a claim of kind {kind} in {phase}")
+
+    def _dispatch(self, kind: str, phase: Phase) -> _Claim:
+        if kind in ("r3_dup", "d_29_18", "h_dup"):
+            return self._duplicate(kind, phase)
+        if kind == "clean_resubmit":
+            return self._resubmission(phase)
+        return self._build(kind, phase, self._spec(kind, phase))
+
+    def _spec(self, kind: str, phase: Phase) -> _Spec:
+        rng = self.rng
+        if kind.startswith("p2"):
+            spec = self._spec(_pick(rng, _RULE_FAILURES), phase) if kind == "p2_deny" else _Spec()
+            spec.pool = "sensitive:substance_use"
+            return spec
+        if kind == "hv_rule":
+            spec = self._spec(_pick(rng, (*_RULE_FAILURES, "r6_invalid")), phase)
+            spec.pool = "hv"
+            spec.billing = "hv"
+            return spec
+        policy_kinds = {"mn_met": "met", "mn_not_met": "not_met", "mn_unclear": "unclear"}
+        if kind in policy_kinds:
+            weights = _POLICY_WEIGHTS[phase]
+            pid = rng.choices(list(weights), weights=list(weights.values()))[0]
+            return _Spec(pool="policy", policy_id=pid, policy_mode="applies", necessity=policy_kinds[kind])
+        table: dict[str, Callable[[], _Spec]] = {
+            "clean": _Spec,
+            "clean_below": lambda: _Spec(billing="below"),
+            "clean_tie": lambda: _Spec(billing="tie"),
+            "clean_retired": lambda: _Spec(pool="policy", policy_id="MP-107", policy_mode="retired"),
+            "clean_future": lambda: _Spec(pool="policy", policy_id="MP-108", policy_mode="future"),
+            "clean_lob": lambda: _Spec(
+                pool="policy", policy_id=_pick(rng, ("MP-104", "MP-105", "MP-106")), policy_mode="lob"
+            ),
+            "clean_ppo_oon": lambda: _Spec(network="PPO", provider="oon"),
+            "clean_dx_forms": lambda: _Spec(dx="forms"),
+            "clean_365": lambda: _Spec(lag="exact365"),
+            "clean_cov_start": lambda: _Spec(elig="edge_start"),
+            "clean_cov_end": lambda: _Spec(elig="edge_end"),
+            "clean_10000": lambda: _Spec(pool="knee_only", billing="exact10000"),
+            "bh": lambda: _Spec(pool="sensitive:behavioral_health"),
+            "hiv": lambda: _Spec(pool="sensitive:hiv"),
+            "r1_before": lambda: _Spec(elig="before", sensitive_share=0.05),
+            "r1_after": lambda: _Spec(elig="after", sensitive_share=0.05),
+            "r2_late": lambda: _Spec(lag="late", sensitive_share=0.05),
+            "r2_366": lambda: _Spec(lag="exact366"),
+            "r4_check": lambda: _Spec(provider="bad_check", sensitive_share=0.05),
+            "r4_length": lambda: _Spec(provider="bad_len"),
+            "r4_unknown": lambda: _Spec(provider="unknown"),
+            "r4_inactive": lambda: _Spec(provider="inactive", sensitive_share=0.05),
+            "r5_oon": lambda: _Spec(network="HMO", provider="oon", sensitive_share=0.05),
+            "r6_invalid": lambda: _Spec(dx="invalid", sensitive_share=0.05),
+            "r6_nonbill": lambda: _Spec(dx="nonbillable"),
+            "r7_not_covered": lambda: _Spec(coverage="not_covered"),
+            "r7_no_row": lambda: _Spec(coverage="no_row"),
+            "r8_missing": lambda: _Spec(pa="missing"),
+            "r8_denied": lambda: _Spec(pa="denied"),
+            "r8_expired": lambda: _Spec(pa="expired"),
+            "r8_wrong": lambda: _Spec(pa="wrong"),
+            "d_27_29": lambda: _Spec(elig="after", lag="late"),
+            "d_29_208": lambda: _Spec(lag="late", provider="bad_check"),
+            "d_208_242": lambda: _Spec(network="HMO", provider="inactive_oon"),
+            "d_242_16": lambda: _Spec(network="HMO", provider="oon", dx="invalid"),
+            "d_16_204": lambda: _Spec(dx="nonbillable", coverage="no_row"),
+            "d_204_197": lambda: _Spec(coverage="not_covered", pa="missing"),
+            "d_26_16": lambda: _Spec(elig="before", dx="invalid"),
+            "d_197_50": lambda: _Spec(
+                pa="missing", pa_codes=frozenset({"29881", "29880"}), necessity="not_met"
+            ),
+            "hv": lambda: _Spec(pool="hv", billing="hv"),
+            "hv_policy": lambda: _Spec(
+                pool="hv_policy",
+                billing="hv",
+                policy_id="MP-104",
+                policy_mode="applies",
+                necessity=_pick(rng, ("met", "not_met", "unclear")),
+            ),
+            "hv_edge": lambda: _Spec(pool="knee_only", billing="hv_edge"),
+        }
+        return table[kind]()
+
+    # -- the general builder ------------------------------------------------------------
+
+    def _build(self, kind: str, phase: Phase, spec: _Spec) -> _Claim:
+        rng = self.rng
+        template, area, specialty, plan_ids, fail_code = self._lines_template(spec)
+        policy = cat.POLICY_BY_ID[spec.policy_id] if spec.policy_id else None
+        if policy is not None and policy.line_of_business is not None:
+            same = spec.policy_mode != "lob"
+            plan_ids = [
+                p for p in plan_ids if (cat.PLAN_BY_ID[p].line_of_business == policy.line_of_business) == same
+            ]
+        if spec.network is not None:
+            plan_ids = [p for p in plan_ids if cat.PLAN_BY_ID[p].network_type == spec.network]
+        if not plan_ids:
+            raise _RedrawError
+        plan = cat.PLAN_BY_ID[rng.choices(plan_ids, cum_weights=_plan_weights(plan_ids))[0]]
+        member = self._member(plan, spec.elig)
+        window = self._policy_window(policy, spec.policy_mode)
+        service, received = self._dates(member, phase, spec.elig, spec.lag, window)
+        npi = self._npi(spec.provider, specialty, plan)
+        lines = self._lines(template, spec.billing, plan)
+        dx = self._diagnoses(area, spec.dx)
+        sensitivity = _SENSITIVITY_OF_AREA.get(area, "none")
+        claim = _Claim(
+            kind=kind,
+            phase=phase,
+            member=member,
+            npi=npi,
+            service=service,
+            received=received,
+            pos=_pick(rng, cat.AREA_PLACES.get(area, ("11",))),
+            area=area,
+            specialty=specialty,
+            lines=lines,
+            dx=dx,
+            sensitivity=sensitivity,
+            intended=("approve", None),
+            policy_id=None,
+            necessity=None,
+            polarities={},
+            total=sum((b for _, _, b in lines), _ZERO),
+        )
+        if spec.billing not in ("hv", "hv_edge") and claim.total > HIGH_VALUE_LIMIT:
+            raise _RedrawError
+        if claim.key in self.keys:
+            raise _RedrawError
+        claim.auths = self._auths(claim, plan, spec.pa, fail_code)
+        carc = self._intended_carc(spec, plan)
+        self._necessity(claim, spec)
+        claim.intended = self._outcome(claim, carc)
+        return claim
+
+    def _lines_template(
+        self, spec: _Spec
+    ) -> tuple[list[tuple[str, int, int]], str, str, list[str], str | None]:
+        """Lines to bill, clinical area, specialty, candidate plans, the line meant to fail."""
+        rng = self.rng
+        if spec.coverage != "ok" or spec.pa != "ok":
+            pairs = cat.not_covered_pairs() if spec.coverage == "not_covered" else None
+            if spec.coverage == "no_row":
+                pairs = cat.no_row_pairs()
+            if pairs is None:
+                pairs = cat.prior_auth_pairs()
+                if spec.pa_codes is not None:
+                    pairs = tuple(p for p in pairs if p[1] in spec.pa_codes)
+            if spec.network is not None:
+                pairs = tuple(p for p in pairs if cat.PLAN_BY_ID[p[0]].network_type == spec.network)
+            plan_id, code = _pick(rng, pairs)
+            area, specialty = cat.AREA_OF_CODE.get(code, ("general", cat.FM))
+            template = [(code, 1, 1)]
+            fail_code = code if spec.coverage == "ok" else None
+            if spec.coverage != "ok" and spec.pa != "ok":
+                rpa = [c for p, c in cat.prior_auth_pairs() if p == plan_id and c != code]
+                fail_code = _pick(rng, rpa)
+                template.append((fail_code, 1, 1))
+            elif rng.random() < 0.35 and self.benefits.get((plan_id, "99213")) == (1, 0):
+                template.insert(0, ("99213", 1, 1))
+            return template, area, specialty, [plan_id], fail_code
+        bundle = self._bundle(spec)
+        return list(bundle.lines), bundle.area, bundle.specialty, self.covered_plans[bundle.name], None
+
+    def _bundle(self, spec: _Spec) -> Bundle:
+        rng = self.rng
+        pool = spec.pool
+        if pool == "clean" and spec.sensitive_share and rng.random() < spec.sensitive_share:
+            pool = _pick(rng, ("sensitive:behavioral_health", "sensitive:hiv"))
+        if pool == "clean":
+            return rng.choices(cat.CLEAN_BUNDLES, cum_weights=self.clean_cum)[0]
+        if pool.startswith("sensitive:"):
+            group = cat.SENSITIVE_BUNDLES[pool.split(":", 1)[1]]
+            return rng.choices(group, weights=[b.weight for b in group])[0]
+        if pool == "policy":
+            assert spec.policy_id is not None
+            group = cat.POLICY_BUNDLES[spec.policy_id]
+            return rng.choices(group, weights=[b.weight for b in group])[0]
+        if pool == "hv":
+            return rng.choices(cat.HIGH_VALUE_BUNDLES, weights=[b.weight for b in cat.HIGH_VALUE_BUNDLES])[0]
+        if pool == "hv_policy":
+            return cat.HIGH_VALUE_POLICY_BUNDLE
+        return cat.KNEE_REPLACEMENT_ONLY
+
+    def _member(self, plan: PlanSpec, elig: str) -> _Member:
+        kind = {"before": "recent", "edge_start": "recent", "after": "ended", "edge_end": "ended"}
+        group = self.world.by_plan.get((plan.plan_id, kind.get(elig, "any")))
+        if not group:
+            raise _RedrawError
+        member: _Member = _pick(self.rng, group)
+        return member
+
+    @staticmethod
+    def _policy_window(policy: PolicySpec | None, mode: str | None) -> tuple[date, date] | None:
+        """Service dates for which ``policy`` is (``applies``) or is not in force."""
+        if policy is None or mode in (None, "lob"):
+            return None
+        if mode == "applies":
+            return policy.effective_from, policy.effective_to or TODAY
+        if mode == "retired":
+            assert policy.effective_to is not None
+            return policy.effective_to + timedelta(days=1), TODAY
+        return date(2000, 1, 1), policy.effective_from - timedelta(days=1)
+
+    def _received(self, phase: Phase) -> date:
+        if phase == "backlog":
+            return TODAY - timedelta(days=self.rng.randint(0, 44))
+        return TODAY - timedelta(days=self.rng.randint(5, 730))
+
+    def _dates(
+        self,
+        member: _Member,
+        phase: Phase,
+        elig: str,
+        lag: str,
+        window: tuple[date, date] | None,
+    ) -> tuple[date, date]:
+        """A (service, received) pair meeting the eligibility, lag and policy constraints."""
+        rng = self.rng
+        received = self._received(phase)
+        lag_bounds = {
+            "normal": (300, 1),
+            "late": (540, 366),
+            "exact365": (365, 365),
+            "exact366": (366, 366),
+        }[lag]
+        lo = received - timedelta(days=lag_bounds[0])
+        hi = received - timedelta(days=lag_bounds[1])
+        start, end = member.start, member.end
+        one = timedelta(days=1)
+        if elig == "eligible":
+            lo = max(lo, start)
+            hi = min(hi, end) if end else hi
+        elif elig == "before":
+            lo, hi = max(lo, start - timedelta(days=120)), min(hi, start - one)
+        elif elig == "edge_start":
+            lo, hi = max(lo, start), min(hi, start)
+        elif end is None:
+            raise _RedrawError
+        elif elig == "after":
+            lo, hi = max(lo, end + one), min(hi, end + timedelta(days=120))
+        else:
+            lo, hi = max(lo, end), min(hi, end)
+        if window is not None:
+            lo, hi = max(lo, window[0]), min(hi, window[1])
+        if lo > hi:
+            raise _RedrawError
+        offset = min(int(rng.expovariate(1 / 25)), (hi - lo).days)
+        return hi - timedelta(days=offset), received
+
+    def _npi(self, mode: str, specialty: str, plan: PlanSpec) -> str:
+        rng = self.rng
+        pool = self.world.pool
+        if mode == "default":
+            in_net = plan.network_type == "HMO" or rng.random() < 0.88
+            mode = "in" if in_net else "oon"
+        if mode in ("in", "oon", "inactive", "inactive_oon"):
+            status = {"in": (1, 1), "oon": (0, 1), "inactive": (1, 0), "inactive_oon": (0, 0)}
+            npi: str = _pick(rng, pool[(specialty, *status[mode])])
+            return npi
+        if mode == "unknown":
+            while True:
+                npi = _npi_from("1" + f"{rng.randrange(10**8):08d}")
+                if npi not in self.world.npis:
+                    return npi
+        real: str = _pick(rng, pool[(specialty, 1, 1)])
+        if mode == "bad_check":
+            return real[:9] + str((int(real[9]) + rng.randint(1, 9)) % 10)
+        return real[:9] if rng.random() < 0.5 else real + str(rng.randint(0, 9))
+
+    def _lines(
+        self, template: Sequence[tuple[str, int, int]], billing: str, plan: PlanSpec
+    ) -> list[tuple[str, int, Decimal]]:
+        """Billed lines; amounts are exact decimals around the fee schedule."""
+        rng = self.rng
+        out: list[tuple[str, int, Decimal]] = []
+        for code, lo, hi in template:
+            units = rng.randint(lo, hi)
+            spec = cat.PROCEDURE_BY_CODE.get(code)
+            fee = spec.fee if spec else Decimal(rng.randint(40, 900))
+            base = fee * units
+            if billing in ("hv", "hv_policy"):
+                permille = rng.randint(1000, 1600)
+            elif billing == "below" or (billing == "tie" and not out):
+                permille = rng.randint(700, 990)
+            else:
+                roll = rng.random()
+                if roll < 0.6:
+                    permille = rng.randint(1000, 1800)
+                elif roll < 0.85:
+                    permille = rng.randint(700, 999)
+                else:
+                    permille = 1000
+            billed = (base * permille / 1000).quantize(CENT, ROUND_HALF_UP)
+            out.append((code, units, billed))
+        if billing == "tie":
+            out[0] = (out[0][0], out[0][1], self._tie_amount(out[0], plan))
+        elif billing == "exact10000":
+            out = [(out[0][0], 1, Decimal("10000.00"))]
+        elif billing == "hv_edge":
+            out = [(out[0][0], 1, Decimal("10000.01"))]
+        if billing == "hv" and sum((b for _, _, b in out), _ZERO) <= HIGH_VALUE_LIMIT:
+            code, units, billed = out[0]
+            out[0] = (code, units, billed + HIGH_VALUE_LIMIT)
+        return out
+
+    def _tie_amount(self, line: tuple[str, int, Decimal], plan: PlanSpec) -> Decimal:
+        """A billed amount below the fee whose paid share lands exactly on half a cent."""
+        share = (_HUNDRED - plan.coinsurance_pct) / _HUNDRED
+        code, units, billed = line
+        cap = cat.PROCEDURE_BY_CODE[code].fee * units
+        for _ in range(40):
+            mills = billed * share * 1000
+            if mills == mills.to_integral_value() and int(mills) % 10 == 5 and billed <= cap:
+                return billed
+            billed += CENT
+        raise _RedrawError
+
+    def _diagnoses(self, area: str, mode: str) -> list[str]:
+        rng = self.rng
+        pool = self.dx_pools.get(area, self.dx_pools["general"])
+        roll = rng.random()
+        n = 1 if roll < 0.5 else 2 if roll < 0.85 else 3
+        codes = rng.sample(pool, min(n, len(pool)))
+        if rng.random() < 0.08:
+            codes.append(_pick(rng, self.secondary))
+        if mode == "forms":
+            i = rng.randrange(len(codes))
+            code = codes[i]
+            form = rng.randrange(3) if "." in code else 0
+            codes[i] = (code.lower(), code.replace(".", ""), code.replace(".", "").lower())[form]
+        elif mode in ("invalid", "nonbillable"):
+            bad = cat.INVALID_DIAGNOSES if mode == "invalid" else cat.NON_BILLABLE_DIAGNOSES
+            codes.insert(rng.randint(0, len(codes)), _pick(rng, bad))
+        return codes
+
+    def _auths(
+        self, claim: _Claim, plan: PlanSpec, mode: str, fail_code: str | None
+    ) -> list[tuple[str, str, date, date]]:
+        """Prior authorizations for the claim's lines: approved, or the failure asked for.
+
+        Returns ``(procedure, status, valid_from, valid_to)``; raises ``_RedrawError`` when an
+        approved window would cover a claim built to lack one, or the other way round.
+        """
+        rng = self.rng
+        mid = claim.member.member_id
+        service = claim.service
+        out: list[tuple[str, str, date, date]] = []
+        lacks: list[tuple[str, date]] = []
+        for code in dict.fromkeys(c for c, _, _ in claim.lines):
+            if self.benefits.get((plan.plan_id, code), (0, 0))[1] != 1:
+                continue
+            if code != fail_code or mode == "ok":
+                start = service - timedelta(days=rng.randint(0, 45))
+                out.append((code, "approved", start, service + timedelta(days=rng.randint(0, 90))))
+                continue
+            lacks.append((code, service))
+            if mode == "denied":
+                start = service - timedelta(days=rng.randint(0, 30))
+                out.append((code, "denied", start, service + timedelta(days=rng.randint(1, 60))))
+            elif mode == "expired":
+                if rng.random() < 0.6:
+                    stop = service - timedelta(days=rng.randint(1, 60))
+                    out.append((code, "approved", stop - timedelta(days=rng.randint(30, 120)), stop))
+                else:
+                    begin = service + timedelta(days=rng.randint(1, 20))
+                    out.append((code, "approved", begin, begin + timedelta(days=90)))
+            elif mode == "wrong":
+                other = _SIBLING_CODE.get(code)
+                if other is None:
+                    rpa = [c for p, c in cat.prior_auth_pairs() if p == plan.plan_id and c != code]
+                    other = _pick(rng, rpa)
+                start = service - timedelta(days=rng.randint(0, 30))
+                out.append((other, "approved", start, service + timedelta(days=rng.randint(0, 60))))
+        for code, status, lo, hi in out:
+            if status == "approved":
+                for day in self.must_lack.get((mid, code), ()):
+                    if lo <= day <= hi:
+                        raise _RedrawError
+        for code, day in lacks:
+            for lo, hi in self.approved_windows.get((mid, code), ()):
+                if lo <= day <= hi:
+                    raise _RedrawError
+            for other, status, lo, hi in out:
+                if other == code and status == "approved" and lo <= day <= hi:
+                    raise _RedrawError
+        if mode != "ok" and fail_code is not None and not lacks:
+            raise _RedrawError
+        return out
+
+    @staticmethod
+    def _intended_carc(spec: _Spec, plan: PlanSpec) -> str | None:
+        """The CARC the spec was built to trigger: the first failing rule, in order."""
+        if spec.elig == "before":
+            return "26"
+        if spec.elig == "after":
+            return "27"
+        if spec.lag in ("late", "exact366"):
+            return "29"
+        if spec.provider in ("bad_check", "bad_len", "unknown", "inactive", "inactive_oon"):
+            return "208"
+        if spec.provider == "oon" and plan.network_type == "HMO":
+            return "242"
+        if spec.dx in ("invalid", "nonbillable"):
+            return "16"
+        if spec.coverage != "ok":
+            return "204"
+        if spec.pa != "ok":
+            return "197"
+        return None
+
+    def _necessity(self, claim: _Claim, spec: _Spec) -> None:
+        """Attach the policy at stake (if any) and per-criterion polarities for the notes."""
+        lob = claim.member.plan.line_of_business
+        at_stake = None
+        for code, _, _ in claim.lines:
+            proc = cat.PROCEDURE_BY_CODE.get(code)
+            if proc and proc.policy_id and cat.POLICY_BY_ID[proc.policy_id].applies(claim.service, lob):
+                at_stake = proc.policy_id
+                break
+        if at_stake is None:
+            return
+        label = spec.necessity or _pick(self.rng, ("met", "not_met", "unclear"))
+        policy = cat.POLICY_BY_ID[at_stake]
+        claim.policy_id = at_stake
+        claim.polarities = self._polarities(policy, label)
+        claim.necessity = necessity_label(policy.combine, claim.polarities.values())
+        if claim.necessity != label:
+            raise GeneratorError(f"polarities {claim.polarities} do not give {label}")
+
+    def _polarities(self, policy: PolicySpec, label: str) -> dict[str, str]:
+        """Per-criterion documentation that yields ``label`` under the policy's combination.
+
+        ``silent`` means the notes never mention the criterion; ``contradictory`` means
+        one note documents it as met and another as not met.
+        """
+        rng = self.rng
+        keys = list(policy.criterion_keys)
+        pols = dict.fromkeys(keys, "met")
+        some = rng.sample(keys, 2 if len(keys) > 2 and rng.random() < 0.25 else 1)
+        if label == "unclear":
+            roll = rng.random()
+            if roll < 0.12:
+                return dict.fromkeys(keys, "no_notes")
+            kind = "vague" if roll < 0.5 else "silent" if roll < 0.75 else "contradictory"
+        if policy.combine == "all":
+            if label == "not_met":
+                for k in keys:
+                    pols[k] = "not_met" if k in some else ("met" if rng.random() < 0.75 else "silent")
+            elif label == "unclear":
+                for k in some:
+                    pols[k] = kind
+            return pols
+        if label == "met":
+            for k in keys:
+                pols[k] = "met" if k in some else ("not_met" if rng.random() < 0.5 else "silent")
+        elif label == "not_met":
+            pols = dict.fromkeys(keys, "not_met")
+        else:
+            for k in keys:
+                pols[k] = kind if k in some else ("not_met" if rng.random() < 0.7 else "silent")
+        return pols
+
+    @staticmethod
+    def _outcome(claim: _Claim, carc: str | None) -> tuple[str, str | None]:
+        """The outcome CLAIMS_POLICY.md gives the claim as built."""
+        automatic = claim.phase == "backlog"
+        if automatic and claim.total > HIGH_VALUE_LIMIT:
+            return ("review", None)
+        if carc is not None:
+            return ("deny", carc)
+        if automatic and claim.sensitivity == "substance_use":
+            return ("review", None)
+        if claim.necessity == "met" or claim.necessity is None:
+            return ("approve", None)
+        return ("deny", "50") if claim.necessity == "not_met" else ("review", None)
+
+    # -- scenarios that reuse another claim's key ---------------------------------------
+
+    def _source(self, pool: list[_Claim], ok: Callable[[_Claim], bool]) -> _Claim:
+        rng = self.rng
+        if not pool:
+            raise _RedrawError
+        for _ in range(60):
+            cand: _Claim = _pick(rng, pool)
+            if id(cand) not in self.used_sources and ok(cand):
+                return cand
+        for cand in pool:
+            if id(cand) not in self.used_sources and ok(cand):
+                return cand
+        raise _RedrawError
+
+    def _copy(self, src: _Claim, kind: str, phase: Phase, received: date) -> _Claim:
+        lines = list(src.lines)
+        self.rng.shuffle(lines)
+        return _Claim(
+            kind=kind,
+            phase=phase,
+            member=src.member,
+            npi=src.npi,
+            service=src.service,
+            received=received,
+            pos=src.pos,
+            area=src.area,
+            specialty=src.specialty,
+            lines=lines,
+            dx=list(src.dx),
+            sensitivity=src.sensitivity,
+            intended=("approve", None),
+            policy_id=None,
+            necessity=None,
+            polarities={},
+            total=src.total,
+        )
+
+    def _duplicate(self, kind: str, phase: Phase) -> _Claim:
+        """A claim with the rule 3 key of an approved history claim."""
+        rng = self.rng
+        if kind == "h_dup":
+            src = self._source(self.dup_sources, lambda c: c.received < TODAY - timedelta(days=6))
+            last = min(TODAY - timedelta(days=5), src.service + timedelta(days=365))
+            if last <= src.received:
+                raise _RedrawError
+            received = src.received + timedelta(days=rng.randint(1, min(60, (last - src.received).days)))
+            carc = "18"
+        else:
+            received = self._received(phase)
+            limit = received - timedelta(days=365)
+            late = kind == "d_29_18"
+            src = self._source(self.dup_sources, lambda c: (c.service < limit) == late)
+            carc = "29" if late else "18"
+        claim = self._copy(src, kind, phase, received)
+        claim.policy_id, claim.necessity = src.policy_id, src.necessity
+        claim.polarities = dict(src.polarities)
+        self.used_sources.add(id(src))
+        claim.intended = ("deny", carc)
+        return claim
+
+    def _resubmission(self, phase: Phase) -> _Claim:
+        """A corrected resubmission of a history claim denied for its diagnoses (CARC 16)."""
+        received = self._received(phase)
+        limit = received - timedelta(days=365)
+        src = self._source(self.resubmit_sources, lambda c: c.service >= limit)
+        claim = self._copy(src, "clean_resubmit", phase, received)
+        claim.dx = self._diagnoses(src.area, "ok")
+        self.used_sources.add(id(src))
+        return claim
+
+    def _commit(self, claim: _Claim) -> None:
+        """Record the claim's key and authorizations so later draws respect them."""
+        if claim.kind not in ("r3_dup", "d_29_18", "h_dup", "clean_resubmit"):
+            self.keys[claim.key] = claim
+        mid = claim.member.member_id
+        for code, status, lo, hi in claim.auths:
+            if status == "approved":
+                self.approved_windows[(mid, code)].append((lo, hi))
+        if claim.intended[1] == "197":
+            for code, _, _ in claim.lines:
+                if self.benefits.get((claim.member.plan.plan_id, code), (0, 0))[1] == 1:
+                    covered = any(
+                        c == code and s == "approved" and lo <= claim.service <= hi
+                        for c, s, lo, hi in claim.auths
+                    )
+                    if not covered:
+                        self.must_lack[(mid, code)].append(claim.service)
+        if claim.phase == "history" and claim.total <= HIGH_VALUE_LIMIT:
+            if claim.intended == ("approve", None):
+                self.dup_sources.append(claim)
+            elif claim.kind in ("r6_invalid", "r6_nonbill") and claim.policy_id is None:
+                self.resubmit_sources.append(claim)
+
+    # -- notes ----------------------------------------------------------------------------
+
+    def notes(self, claim: _Claim) -> list[tuple[str, datetime, str]]:
+        """Clinical notes for ``claim``: criterion statements when a policy is at stake."""
+        rng = self.note_rng
+        birth = claim.member.birth
+        service = claim.service
+        age = service.year - birth.year - ((service.month, service.day) < (birth.month, birth.day))
+        pols = claim.polarities
+        if pols and all(p == "no_notes" for p in pols.values()):
+            return []
+        roll = rng.random()
+        if pols:
+            count = 1 if roll < 0.35 else 2 if roll < 0.75 else 3
+            if "contradictory" in pols.values():
+                count = max(count, 2)
+        else:
+            count = 1 if roll < 0.55 else 2 if roll < 0.9 else 3
+        buckets: list[list[str]] = [[] for _ in range(count)]
+        sentence = notes_text.criterion_sentence
+        for key, pol in pols.items():
+            if pol == "contradictory":
+                i, j = rng.sample(range(count), 2)
+                buckets[i].append(sentence(rng, key, "met"))
+                buckets[j].append(sentence(rng, key, "not_met"))
+            elif pol in ("met", "not_met", "vague"):
+                buckets[rng.randrange(count)].append(sentence(rng, key, pol))  # type: ignore[arg-type]
+                if pol == "met" and count > 1 and rng.random() < 0.2:
+                    buckets[rng.randrange(count)].append(sentence(rng, key, "met"))
+        conclusory = bool(pols) and rng.random() < 0.15
+        inject_at = rng.randrange(count) if rng.random() < (0.03 if pols else 0.015) else -1
+        authors = self.world.clinicians[claim.specialty]
+        span = max(0, min(14, (claim.received - service).days))
+        out = []
+        for i, statements in enumerate(buckets):
+            day = service if i == 0 else service + timedelta(days=rng.randint(0, span))
+            written = utc_timestamp(day, rng.randint(7, 18), rng.randint(0, 59))
+            body = notes_text.note_body(
+                rng,
+                area=claim.area,
+                age=age,
+                statements=statements,
+                first=i == 0,
+                conclusory=conclusory and i == 0,
+                injection=i == inject_at,
+            )
+            out.append((_pick(rng, authors), written, body))
+        if not pols and rng.random() < 0.005:
+            out.append((_pick(rng, authors), utc_timestamp(service, 19, 30), ""))
+        return out
+
+
+_SENSITIVITY_OF_AREA = {
+    "behavioral": "behavioral_health",
+    "substance": "substance_use",
+    "hiv": "hiv",
+}
+
+
+# --- amounts, rows, the independent check ---------------------------------------------
+
+
+def _line_amounts(
+    lines: Sequence[tuple[str, int, Decimal]], coinsurance_pct: Decimal
+) -> list[tuple[Decimal, Decimal]]:
+    """(allowed, paid) per line, as the generator means them."""
+    share = (_HUNDRED - coinsurance_pct) / _HUNDRED
+    out = []
+    for code, units, billed in lines:
+        allowed = min(billed, cat.PROCEDURE_BY_CODE[code].fee * units)
+        out.append((allowed, (allowed * share).quantize(CENT, ROUND_HALF_UP)))
+    return out
+
+
+_RATIONALE = {
+    "26": "Denied: the date of service precedes the member's coverage start.",
+    "27": "Denied: the date of service is after the member's coverage ended.",
+    "29": "Denied: received more than 365 days after the date of service.",
+    "18": "Denied: exact duplicate of a claim already approved.",
+    "208": "Denied: the billing provider identifier does not match an active provider.",
+    "242": "Denied: HMO plan and the billing provider is out of network.",
+    "16": "Denied: a diagnosis code is invalid or not billable.",
+    "204": "Denied: a billed procedure is not a covered benefit of the member's plan.",
+    "197": "Denied: no approved prior authorization on file for the date of service.",
+    "50": "Denied: the clinical notes document that the criteria of {policy} are not met.",
+}
+
+
+def _rows(
+    world: _World, factory: _Factory, claims: Sequence[_Claim], seed: int
+) -> dict[str, list[dict[str, Any]]]:
+    """Every row to insert, per table name; assigns claim, note, auth and decision ids."""
+    rows: dict[str, list[dict[str, Any]]] = {t.name: [] for t in schema.ALL_TABLES}
+    rows["plans"] = [
+        {
+            "plan_id": p.plan_id,
+            "name": p.name,
+            "line_of_business": p.line_of_business,
+            "network_type": p.network_type,
+            "coinsurance_pct": p.coinsurance_pct,
+        }
+        for p in cat.PLANS
+    ]
+    rows["medical_policies"] = [
+        {
+            "policy_id": p.policy_id,
+            "title": p.title,
+            "body": p.body,
+            "line_of_business": p.line_of_business,
+            "effective_from": p.effective_from,
+            "effective_to": p.effective_to,
+            "updated_at": p.updated_at,
+        }
+        for p in cat.POLICIES
+    ]
+    rows["procedures"] = [
+        {
+            "procedure_code": p.code,
+            "description": p.description,
+            "fee_schedule_amount": p.fee,
+            "medical_policy_id": p.policy_id,
+        }
+        for p in cat.PROCEDURES
+    ]
+    rows["plan_benefits"] = [
+        {"plan_id": plan, "procedure_code": code, "covered": cov, "requires_prior_auth": rpa}
+        for (plan, code), (cov, rpa) in cat.benefits().items()
+    ]
+    rows["members"] = _member_rows(world.members, random.Random(f"{seed}/phi"))
+    rows["providers"] = [
+        {
+            "npi": p.npi,
+            "name": p.name,
+            "specialty": p.specialty,
+            "region": p.region,
+            "in_network": p.in_network,
+            "active": p.active,
+        }
+        for p in world.providers
+    ]
+    rows["staff"] = world.staff
+    rows["staff_assignments"] = world.assignments
+    rows["staff_privileges"] = world.privileges
+    rng = random.Random(f"{seed}/decisions")
+    note_no = auth_no = adj_no = 0
+    c_rows, l_rows, d_rows, n_rows = (
+        rows["claims"],
+        rows["claim_lines"],
+        rows["claim_diagnoses"],
+        rows["clinical_notes"],
+    )
+    a_rows, j_rows, jl_rows = rows["prior_authorizations"], rows["adjudications"], rows["adjudication_lines"]
+    for number, claim in enumerate(claims, 1):
+        cid = claim.claim_id = f"CLM{number:08d}"
+        member = claim.member
+        plan = member.plan
+        for line_no, (code, units, billed) in enumerate(claim.lines, 1):
+            l_rows.append(
+                {
+                    "claim_id": cid,
+                    "line_no": line_no,
+                    "procedure_code": code,
+                    "units": units,
+                    "billed_amount": billed,
+                }
+            )
+        for seq, code in enumerate(claim.dx, 1):
+            d_rows.append({"claim_id": cid, "seq": seq, "icd10_code": code})
+        for author, written, body in factory.notes(claim):
+            note_no += 1
+            n_rows.append(
+                {
+                    "note_id": f"N{note_no:09d}",
+                    "claim_id": cid,
+                    "author": author,
+                    "written_at": written,
+                    "body": body,
+                }
+            )
+        for code, status, lo, hi in claim.auths:
+            auth_no += 1
+            a_rows.append(
+                {
+                    "auth_id": f"PA{auth_no:08d}",
+                    "member_id": member.member_id,
+                    "procedure_code": code,
+                    "status": status,
+                    "valid_from": lo,
+                    "valid_to": hi,
+                }
+            )
+        status, version = "received", 1
+        updated = utc_timestamp(claim.received, rng.randint(6, 20), rng.randint(0, 59), rng.randint(0, 59))
+        if claim.phase == "history":
+            outcome, carc = claim.intended
+            if outcome == "review":
+                status = "pended"
+                day = min(TODAY, claim.received + timedelta(days=rng.randint(1, 4)))
+                updated = utc_timestamp(day, rng.randint(8, 17), rng.randint(0, 59))
+            else:
+                status = "adjudicated"
+                version = 2 if rng.random() < 0.1 else 1
+                day = min(TODAY - timedelta(days=1), claim.received + timedelta(days=rng.randint(1, 20)))
+                updated = utc_timestamp(day, rng.randint(8, 17), rng.randint(0, 59), rng.randint(0, 59))
+                adj_no += 1
+                adj_id = f"ADJ{adj_no:08d}"
+                amounts = (
+                    _line_amounts(claim.lines, plan.coinsurance_pct)
+                    if outcome == "approve"
+                    else [(_ZERO, _ZERO)] * len(claim.lines)
+                )
+                for line_no, (allowed, paid) in enumerate(amounts, 1):
+                    jl_rows.append(
+                        {
+                            "adjudication_id": adj_id,
+                            "line_no": line_no,
+                            "allowed_amount": allowed,
+                            "paid_amount": paid,
+                        }
+                    )
+                allowed_total = sum((a for a, _ in amounts), _ZERO)
+                paid_total = sum((p for _, p in amounts), _ZERO)
+                key = (
+                    member.region,
+                    plan.line_of_business,
+                    claim.sensitivity,
+                    claim.total > HIGH_VALUE_LIMIT,
+                )
+                if outcome == "approve":
+                    rationale = f"Approved: claim rules passed; allowed {allowed_total}, paid {paid_total}."
+                    if claim.policy_id:
+                        rationale += f" Notes document the criteria of {claim.policy_id}."
+                else:
+                    assert carc is not None
+                    rationale = _RATIONALE[carc].format(policy=claim.policy_id)
+                j_rows.append(
+                    {
+                        "adjudication_id": adj_id,
+                        "claim_id": cid,
+                        "claim_version": version,
+                        "outcome": outcome,
+                        "carc_code": carc,
+                        "allowed_amount": allowed_total,
+                        "paid_amount": paid_total,
+                        "decided_by": f"staff:{_pick(rng, world.deciders[key])}",
+                        "rationale": rationale,
+                        "idempotency_key": f"hist-{cid}",
+                        "decided_at": updated,
+                    }
+                )
+        c_rows.append(
+            {
+                "claim_id": cid,
+                "member_id": member.member_id,
+                "billing_npi": claim.npi,
+                "service_date": claim.service,
+                "received_date": claim.received,
+                "place_of_service": claim.pos,
+                "total_billed": claim.total,
+                "region": member.region,
+                "line_of_business": plan.line_of_business,
+                "sensitivity": claim.sensitivity,
+                "status": status,
+                "version": version,
+                "updated_at": updated,
+            }
+        )
+    return rows
+
+
+def _member_rows(members: Sequence[_Member], rng: random.Random) -> list[dict[str, Any]]:
+    """Member rows with fictional PHI; SSNs start with 9, a range never issued as SSNs."""
+    zips = {r: f"{i + 1}{i + 3}" for i, r in enumerate(cat.REGIONS)}
+    out = []
+    for m in members:
+        street = f"{rng.randint(10, 9899)} {_pick(rng, cat.STREETS)} {_pick(rng, cat.STREET_KINDS)}"
+        if rng.random() < 0.2:
+            street += f" Apt {rng.randint(1, 40)}"
+        city = _pick(rng, cat.CITIES[m.region])
+        out.append(
+            {
+                "member_id": m.member_id,
+                "first_name": _pick(rng, cat.FIRST_NAMES),
+                "last_name": _pick(rng, cat.LAST_NAMES),
+                "birth_date": m.birth,
+                "ssn": f"9{rng.randrange(10**8):08d}",
+                "address": f"{street}, {city}, NW {zips[m.region]}{rng.randint(100, 999)}",
+                "plan_id": m.plan.plan_id,
+                "region": m.region,
+                "coverage_start": m.start,
+                "coverage_end": m.end,
+            }
+        )
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class Truth:
+    """The correct outcome of one claim (amounts are 0.00 unless approved)."""
+
+    claim_id: str
+    outcome: str
+    carc: str | None
+    allowed: Decimal
+    paid: Decimal
+
+    def as_json(self) -> str:
+        """One line of the truth file, keys in the documented order."""
+        return json.dumps(
+            {
+                "claim_id": self.claim_id,
+                "outcome": self.outcome,
+                "carc": self.carc,
+                "allowed": f"{self.allowed:.2f}",
+                "paid": f"{self.paid:.2f}",
+            }
+        )
+
+
+class _Checker:
+    """CLAIMS_POLICY.md rules 1 to 8 and the amount rules, read off the rows alone.
+
+    This deliberately shares no code with the construction above: it sees only the
+    dictionaries about to be inserted, so a construction bug (a stray authorization, an
+    accidental duplicate, a policy in force by mistake) shows up as a disagreement.
+    """
+
+    def __init__(self, rows: dict[str, list[dict[str, Any]]]) -> None:
+        self.members = {r["member_id"]: r for r in rows["members"]}
+        self.plans = {r["plan_id"]: r for r in rows["plans"]}
+        self.providers = {r["npi"]: r for r in rows["providers"]}
+        self.benefits = {(r["plan_id"], r["procedure_code"]): r for r in rows["plan_benefits"]}
+        self.procedures = {r["procedure_code"]: r for r in rows["procedures"]}
+        self.policies = {r["policy_id"]: r for r in rows["medical_policies"]}
+        self.lines: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for r in rows["claim_lines"]:
+            self.lines[r["claim_id"]].append(r)
+        self.dx: dict[str, list[str]] = defaultdict(list)
+        for r in rows["claim_diagnoses"]:
+            self.dx[r["claim_id"]].append(r["icd10_code"])
+        self.auths: dict[tuple[str, str], list[tuple[date, date]]] = defaultdict(list)
+        for r in rows["prior_authorizations"]:
+            if r["status"] == "approved":
+                self.auths[(r["member_id"], r["procedure_code"])].append((r["valid_from"], r["valid_to"]))
+        self.claims = {r["claim_id"]: r for r in rows["claims"]}
+        self.approved: dict[tuple[Any, ...], set[str]] = defaultdict(set)
+        for r in rows["adjudications"]:
+            if r["outcome"] == "approve":
+                self.approved[self._key(self.claims[r["claim_id"]])].add(r["claim_id"])
+        self.icd: dict[str, bool] = {}
+
+    def _key(self, claim: dict[str, Any]) -> tuple[Any, ...]:
+        codes = tuple(sorted(line["procedure_code"] for line in self.lines[claim["claim_id"]]))
+        return (claim["member_id"], claim["billing_npi"], claim["service_date"], codes)
+
+    def _billable(self, code: str) -> bool:
+        known = self.icd.get(code)
+        if known is None:
+            known = self.icd[code] = codesets.is_billable_icd10(code)
+        return known
+
+    def first_failure(self, claim: dict[str, Any]) -> str | None:
+        """The CARC of the first of rules 1 to 8 that the claim fails, or None."""
+        member = self.members[claim["member_id"]]
+        plan = self.plans[member["plan_id"]]
+        service = claim["service_date"]
+        if service < member["coverage_start"]:
+            return "26"
+        if member["coverage_end"] is not None and service > member["coverage_end"]:
+            return "27"
+        if (claim["received_date"] - service).days > 365:
+            return "29"
+        if self.approved.get(self._key(claim), set()) - {claim["claim_id"]}:
+            return "18"
+        npi = claim["billing_npi"]
+        provider = self.providers.get(npi)
+        if not codesets.is_valid_npi(npi) or provider is None or provider["active"] != 1:
+            return "208"
+        if plan["network_type"] == "HMO" and provider["in_network"] != 1:
+            return "242"
+        if not all(self._billable(code) for code in self.dx[claim["claim_id"]]):
+            return "16"
+        lines = self.lines[claim["claim_id"]]
+        benefits = [self.benefits.get((plan["plan_id"], line["procedure_code"])) for line in lines]
+        if any(b is None or b["covered"] != 1 for b in benefits):
+            return "204"
+        for line, benefit in zip(lines, benefits, strict=True):
+            assert benefit is not None
+            if benefit["requires_prior_auth"] == 1:
+                windows = self.auths.get((member["member_id"], line["procedure_code"]), [])
+                if not any(lo <= service <= hi for lo, hi in windows):
+                    return "197"
+        return None
+
+    def policy_at_stake(self, claim: dict[str, Any]) -> str | None:
+        """A policy governing one of the claim's lines on its date and line of business."""
+        for line in self.lines[claim["claim_id"]]:
+            proc = self.procedures.get(line["procedure_code"])
+            if proc is None or proc["medical_policy_id"] is None:
+                continue
+            policy = self.policies[proc["medical_policy_id"]]
+            in_force = policy["effective_from"] <= claim["service_date"] and (
+                policy["effective_to"] is None or claim["service_date"] <= policy["effective_to"]
+            )
+            lob = policy["line_of_business"]
+            if in_force and (lob is None or lob == claim["line_of_business"]):
+                return str(policy["policy_id"])
+        return None
+
+    def amounts(self, claim: dict[str, Any]) -> tuple[Decimal, Decimal]:
+        """Claim allowed and paid when approved."""
+        pct = self.plans[self.members[claim["member_id"]]["plan_id"]]["coinsurance_pct"]
+        allowed_total = paid_total = _ZERO
+        for line in self.lines[claim["claim_id"]]:
+            fee = self.procedures[line["procedure_code"]]["fee_schedule_amount"]
+            allowed = min(line["billed_amount"], fee * line["units"])
+            paid = (allowed * (1 - pct / 100)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+            allowed_total += allowed
+            paid_total += paid
+        return allowed_total, paid_total
+
+    def truth(self, claim: dict[str, Any], necessity: str | None, automatic: bool) -> Truth:
+        """The correct outcome; ``necessity`` is what the notes were written to document."""
+        cid = claim["claim_id"]
+        billed = sum((line["billed_amount"] for line in self.lines[cid]), _ZERO)
+        if billed != claim["total_billed"]:
+            raise GeneratorError(f"{cid}: total_billed is not the sum of its lines")
+        policy = self.policy_at_stake(claim)
+        if (policy is None) != (necessity is None):
+            raise GeneratorError(f"{cid}: policy at stake {policy} but notes built for {necessity}")
+        zero = Truth(cid, "review", None, _ZERO, _ZERO)
+        if automatic and billed > HIGH_VALUE_LIMIT:
+            return zero
+        carc = self.first_failure(claim)
+        if carc is not None:
+            return Truth(cid, "deny", carc, _ZERO, _ZERO)
+        if automatic and claim["sensitivity"] == "substance_use":
+            return zero
+        if necessity == "not_met":
+            return Truth(cid, "deny", "50", _ZERO, _ZERO)
+        if necessity == "unclear":
+            return zero
+        allowed, paid = self.amounts(claim)
+        return Truth(cid, "approve", None, allowed, paid)
+
+
+def _verify(rows: dict[str, list[dict[str, Any]]], claims: Sequence[_Claim]) -> list[Truth]:
+    """Recompute every claim's outcome from the rows; return the backlog's truth.
+
+    Raises ``GeneratorError`` on the first claim whose recomputed outcome differs from
+    the one it was built for, or whose history decision row disagrees with the rules.
+    """
+    checker = _Checker(rows)
+    decisions = {r["claim_id"]: r for r in rows["adjudications"]}
+    backlog = []
+    for claim in claims:
+        row = checker.claims[claim.claim_id]
+        truth = checker.truth(row, claim.necessity, automatic=claim.phase == "backlog")
+        if (truth.outcome, truth.carc) != claim.intended:
+            raise GeneratorError(
+                f"{claim.claim_id} ({claim.kind}): built as {claim.intended}, "
+                f"rules give {(truth.outcome, truth.carc)}"
+            )
+        if claim.phase == "backlog":
+            backlog.append(truth)
+            continue
+        decision = decisions.get(claim.claim_id)
+        if truth.outcome == "review":
+            if decision is not None or row["status"] != "pended":
+                raise GeneratorError(f"{claim.claim_id}: undecided history claim was finalized")
+        elif decision is None or (
+            decision["outcome"],
+            decision["carc_code"],
+            decision["allowed_amount"],
+            decision["paid_amount"],
+        ) != (truth.outcome, truth.carc, truth.allowed, truth.paid):
+            raise GeneratorError(f"{claim.claim_id}: history decision disagrees with the rules")
+    backlog.sort(key=lambda t: t.claim_id)
+    return backlog
+
+
+_INSERT_ORDER = (
+    schema.plans,
+    schema.medical_policies,
+    schema.procedures,
+    schema.plan_benefits,
+    schema.members,
+    schema.providers,
+    schema.staff,
+    schema.staff_assignments,
+    schema.staff_privileges,
+    schema.claims,
+    schema.claim_diagnoses,
+    schema.claim_lines,
+    schema.clinical_notes,
+    schema.prior_authorizations,
+    schema.adjudications,
+    schema.adjudication_lines,
+)
+
+
+def _insert(engine: sqlalchemy.Engine, rows: dict[str, list[dict[str, Any]]]) -> None:
+    """Bulk-insert every table, parents first, in one transaction (all or nothing)."""
+    with engine.begin() as conn:
+        for table in _INSERT_ORDER:
+            data = rows[table.name]
+            for start in range(0, len(data), _INSERT_CHUNK):
+                conn.execute(table.insert(), data[start : start + _INSERT_CHUNK])
+
+
+def seed(
+    engine: sqlalchemy.Engine,
+    *,
+    claims: int,
+    seed: int,
+    truth_path: Path | None = None,
+    history: int | None = None,
+) -> SeedReport:
+    """Fill the empty system of record behind ``engine`` from ``seed``.
+
+    Inserts ``claims`` backlog claims (status ``received``) and ``history`` decided
+    claims (default ``max(1500, claims)``), then writes the backlog's truth to
+    ``truth_path`` as JSON lines ordered by ``claim_id``. The schema must exist and be
+    empty. Raises ``GeneratorError`` if the independent check disagrees with the
+    construction (nothing is inserted then).
+    """
+    if claims < 0 or (history is not None and history < 0):
+        raise ValueError("claims and history must not be negative")
+    started = time.perf_counter()
+    history_count = max(1500, claims) if history is None else history
+    world = _World(seed, claims + history_count)
+    factory = _Factory(world, seed)
+    past = factory.build_phase("history", history_count)
+    backlog = factory.build_phase("backlog", claims)
+    everything = [*past, *backlog]
+    rows = _rows(world, factory, everything, seed)
+    truth = _verify(rows, everything)
+    _insert(engine, rows)
+    if truth_path is not None:
+        truth_path.write_text("".join(t.as_json() + "\n" for t in truth), encoding="utf-8")
+    counts = dict.fromkeys(("approve", "deny", "review"), 0)
+    for t in truth:
+        counts[t.outcome] += 1
+    return SeedReport(
+        backlog_claims=len(backlog),
+        history_claims=len(past),
+        truth_path=truth_path,
+        seconds=round(time.perf_counter() - started, 3),
+        outcome_counts=counts,
+    )
