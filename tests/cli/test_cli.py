@@ -1,0 +1,78 @@
+"""The `interlock` command, run as a real subprocess."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from interlock.db import make_engine
+from interlock.domains.claims import schema as t
+from interlock.testing.handmade import add_claim, seed_reference
+
+
+def interlock(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "interlock", *args], cwd=cwd, capture_output=True, text=True, timeout=600)
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, object]]:
+    """One small demo run shared by the tests below."""
+    folder = tmp_path_factory.mktemp("demo")
+    done = interlock("demo", "--dir", str(folder), "--claims", "400", "--seed", "7", "--json", cwd=folder)
+    assert done.returncode == 0, done.stderr
+    return folder, json.loads(done.stdout)
+
+
+def test_demo_decides_every_claim_and_meets_its_targets(demo: tuple[Path, dict[str, object]]) -> None:
+    """The demo leaves no claim unprocessed, auto-finalizes most, and is right on those it finalizes."""
+    _folder, summary = demo
+    assert summary["unprocessed"] == 0
+    assert summary["claims"] == 400
+    assert summary["auto_finalized_share"] >= 0.5  # type: ignore[operator]
+    assert summary["auto_precision"] >= 0.99  # type: ignore[operator]
+    assert summary["audit_ok"] is True
+
+
+def test_eval_and_verify_commands_agree_with_the_demo(demo: tuple[Path, dict[str, object]]) -> None:
+    """`eval` recomputes the demo's figures from the databases; `audit verify` passes."""
+    folder, summary = demo
+    sor, store = f"sqlite:///{folder / 'sor.db'}", f"sqlite:///{folder / 'store.db'}"
+    done = interlock("eval", "--sor", sor, "--store", store, "--truth", str(folder / "truth.jsonl"), "--json", cwd=folder)
+    assert done.returncode == 0, done.stderr
+    figures = json.loads(done.stdout)
+    assert figures["auto_precision"] == summary["auto_precision"]
+    assert figures["auto_finalized"] == summary["auto_finalized"]
+    assert interlock("audit", "verify", "--store", store, cwd=folder).returncode == 0
+
+
+def test_audit_verify_names_the_first_tampered_event(demo: tuple[Path, dict[str, object]], tmp_path: Path) -> None:
+    """Editing one stored event makes `audit verify` exit 1 and name that event."""
+    folder, _ = demo
+    copy = tmp_path / "store.db"
+    with sqlite3.connect(folder / "store.db") as src, sqlite3.connect(copy) as dst:
+        src.backup(dst)
+    with sqlite3.connect(copy) as conn:
+        conn.execute("""UPDATE audit_events SET body = replace(body, '"outcome":"', '"outcome":"forged-') WHERE seq = 40""")
+    done = interlock("audit", "verify", "--store", f"sqlite:///{copy}", cwd=tmp_path)
+    assert done.returncode == 1
+    assert "main:40" in done.stdout
+
+
+def test_refusal_reveals_nothing_about_an_unentitled_claim(tmp_path: Path) -> None:
+    """A staff member asking for a claim outside their scope gets the same refusal as for a missing one."""
+    sor_url, store_url = f"sqlite:///{tmp_path / 'sor.db'}", f"sqlite:///{tmp_path / 'store.db'}"
+    engine = make_engine(sor_url)
+    t.metadata.create_all(engine)
+    seed_reference(engine)
+    add_claim(engine, "SOUTH-1", member_id="M2", region="south", line_of_business="medicaid")
+    hidden = interlock("adjudicate", "--sor", sor_url, "--store", store_url, "--as", "A1", "--claim", "SOUTH-1", "--model", "openai:none", cwd=tmp_path)
+    missing = interlock("adjudicate", "--sor", sor_url, "--store", store_url, "--as", "A1", "--claim", "NOPE", "--model", "openai:none", cwd=tmp_path)
+    assert hidden.returncode == missing.returncode == 3
+    assert hidden.stderr.replace("SOUTH-1", "X") == missing.stderr.replace("NOPE", "X")
+    with engine.connect() as conn:
+        assert conn.execute(t.claims.select().where(t.claims.c.status != "received")).all() == []
