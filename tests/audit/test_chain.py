@@ -516,7 +516,7 @@ def test_canonical_json_matches_the_pinned_form() -> None:
 @pytest.mark.parametrize(
     ("overrides", "message"),
     [
-        ({"at": datetime(2025, 1, 1)}, "timezone-aware"),  # noqa: DTZ001
+        ({"at": datetime(2025, 1, 1)}, "timezone-aware"),
         ({"kind": "work.exploded"}, "unknown audit event kind"),
         ({"details": {"x": float("nan")}}, "not a JSON number"),
         ({"details": {"x": float("inf")}}, "not a JSON number"),

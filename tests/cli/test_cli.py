@@ -16,7 +16,9 @@ from interlock.testing.handmade import add_claim, seed_reference
 
 
 def interlock(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "interlock", *args], cwd=cwd, capture_output=True, text=True, timeout=600)
+    return subprocess.run(
+        [sys.executable, "-m", "interlock", *args], cwd=cwd, capture_output=True, text=True, timeout=600
+    )
 
 
 @pytest.fixture(scope="module")
@@ -42,7 +44,9 @@ def test_eval_and_verify_commands_agree_with_the_demo(demo: tuple[Path, dict[str
     """`eval` recomputes the demo's figures from the databases; `audit verify` passes."""
     folder, summary = demo
     sor, store = f"sqlite:///{folder / 'sor.db'}", f"sqlite:///{folder / 'store.db'}"
-    done = interlock("eval", "--sor", sor, "--store", store, "--truth", str(folder / "truth.jsonl"), "--json", cwd=folder)
+    done = interlock(
+        "eval", "--sor", sor, "--store", store, "--truth", str(folder / "truth.jsonl"), "--json", cwd=folder
+    )
     assert done.returncode == 0, done.stderr
     figures = json.loads(done.stdout)
     assert figures["auto_precision"] == summary["auto_precision"]
@@ -50,14 +54,18 @@ def test_eval_and_verify_commands_agree_with_the_demo(demo: tuple[Path, dict[str
     assert interlock("audit", "verify", "--store", store, cwd=folder).returncode == 0
 
 
-def test_audit_verify_names_the_first_tampered_event(demo: tuple[Path, dict[str, object]], tmp_path: Path) -> None:
+def test_audit_verify_names_the_first_tampered_event(
+    demo: tuple[Path, dict[str, object]], tmp_path: Path
+) -> None:
     """Editing one stored event makes `audit verify` exit 1 and name that event."""
     folder, _ = demo
     copy = tmp_path / "store.db"
     with sqlite3.connect(folder / "store.db") as src, sqlite3.connect(copy) as dst:
         src.backup(dst)
     with sqlite3.connect(copy) as conn:
-        conn.execute("""UPDATE audit_events SET body = replace(body, '"outcome":"', '"outcome":"forged-') WHERE seq = 40""")
+        conn.execute(
+            """UPDATE audit_events SET body = replace(body, '"outcome":"', '"outcome":"forged-') WHERE seq = 40"""
+        )
     done = interlock("audit", "verify", "--store", f"sqlite:///{copy}", cwd=tmp_path)
     assert done.returncode == 1
     assert "main:40" in done.stdout
@@ -70,8 +78,34 @@ def test_refusal_reveals_nothing_about_an_unentitled_claim(tmp_path: Path) -> No
     t.metadata.create_all(engine)
     seed_reference(engine)
     add_claim(engine, "SOUTH-1", member_id="M2", region="south", line_of_business="medicaid")
-    hidden = interlock("adjudicate", "--sor", sor_url, "--store", store_url, "--as", "A1", "--claim", "SOUTH-1", "--model", "openai:none", cwd=tmp_path)
-    missing = interlock("adjudicate", "--sor", sor_url, "--store", store_url, "--as", "A1", "--claim", "NOPE", "--model", "openai:none", cwd=tmp_path)
+    hidden = interlock(
+        "adjudicate",
+        "--sor",
+        sor_url,
+        "--store",
+        store_url,
+        "--as",
+        "A1",
+        "--claim",
+        "SOUTH-1",
+        "--model",
+        "openai:none",
+        cwd=tmp_path,
+    )
+    missing = interlock(
+        "adjudicate",
+        "--sor",
+        sor_url,
+        "--store",
+        store_url,
+        "--as",
+        "A1",
+        "--claim",
+        "NOPE",
+        "--model",
+        "openai:none",
+        cwd=tmp_path,
+    )
     assert hidden.returncode == missing.returncode == 3
     assert hidden.stderr.replace("SOUTH-1", "X") == missing.stderr.replace("NOPE", "X")
     with engine.connect() as conn:

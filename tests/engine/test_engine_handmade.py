@@ -18,7 +18,14 @@ from interlock.domains.claims import schema as t
 from interlock.engine import ClaimsEngine
 from interlock.policy.principal import service_principal
 from interlock.store.metadata import store_metadata
-from interlock.testing.handmade import GOOD_NPI, INACTIVE_NPI, OUT_NPI, add_claim, add_prior_auth, seed_reference
+from interlock.testing.handmade import (
+    GOOD_NPI,
+    INACTIVE_NPI,
+    OUT_NPI,
+    add_claim,
+    add_prior_auth,
+    seed_reference,
+)
 from interlock.testing.scripted import ScriptedModel
 from interlock.work.runner import run_claims
 from interlock.work.store import WorkStore
@@ -42,13 +49,19 @@ class World:
 
     def adjudication(self, claim_id: str) -> dict[str, object] | None:
         with self.sor.connect() as conn:
-            rows = conn.execute(select(t.adjudications).where(t.adjudications.c.claim_id == claim_id)).mappings().all()
+            rows = (
+                conn.execute(select(t.adjudications).where(t.adjudications.c.claim_id == claim_id))
+                .mappings()
+                .all()
+            )
         assert len(rows) <= 1
         return dict(rows[0]) if rows else None
 
     def status(self, claim_id: str) -> str:
         with self.sor.connect() as conn:
-            return str(conn.execute(select(t.claims.c.status).where(t.claims.c.claim_id == claim_id)).scalar_one())
+            return str(
+                conn.execute(select(t.claims.c.status).where(t.claims.c.claim_id == claim_id)).scalar_one()
+            )
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -71,17 +84,91 @@ def world(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[World]:
 CASES: list[tuple[str, dict[str, object], str, str | None, str, str]] = [
     ("C-OK", {}, "approve", None, "80.00", "64.00"),
     ("C-FEE", {"lines": (("X1001", 2, "250.00"),)}, "approve", None, "200.00", "160.00"),
-    ("C-HALFUP", {"member_id": "M2", "region": "south", "line_of_business": "medicaid", "lines": (("X1001", 1, "10.20"),)}, "approve", None, "10.20", "8.93"),
-    ("C-MULTI", {"lines": (("X1001", 1, "80.00"), ("X1001", 3, "500.00"))}, "approve", None, "380.00", "304.00"),
-    ("C-26", {"service_date": date(2023, 12, 1), "received_date": date(2024, 1, 5)}, "deny", "26", "0.00", "0.00"),
-    ("C-27", {"member_id": "M2", "region": "south", "line_of_business": "medicaid", "service_date": date(2026, 4, 15), "received_date": date(2026, 4, 20)}, "deny", "27", "0.00", "0.00"),
-    ("C-27-FIRST", {"member_id": "M2", "region": "south", "line_of_business": "medicaid", "service_date": date(2026, 4, 15), "received_date": date(2026, 4, 20), "diagnoses": ("M54.5",)}, "deny", "27", "0.00", "0.00"),
-    ("C-29", {"service_date": date(2024, 6, 1), "received_date": date(2025, 6, 2)}, "deny", "29", "0.00", "0.00"),
-    ("C-365", {"service_date": date(2024, 6, 1), "received_date": date(2025, 6, 1)}, "approve", None, "80.00", "64.00"),
+    (
+        "C-HALFUP",
+        {
+            "member_id": "M2",
+            "region": "south",
+            "line_of_business": "medicaid",
+            "lines": (("X1001", 1, "10.20"),),
+        },
+        "approve",
+        None,
+        "10.20",
+        "8.93",
+    ),
+    (
+        "C-MULTI",
+        {"lines": (("X1001", 1, "80.00"), ("X1001", 3, "500.00"))},
+        "approve",
+        None,
+        "380.00",
+        "304.00",
+    ),
+    (
+        "C-26",
+        {"service_date": date(2023, 12, 1), "received_date": date(2024, 1, 5)},
+        "deny",
+        "26",
+        "0.00",
+        "0.00",
+    ),
+    (
+        "C-27",
+        {
+            "member_id": "M2",
+            "region": "south",
+            "line_of_business": "medicaid",
+            "service_date": date(2026, 4, 15),
+            "received_date": date(2026, 4, 20),
+        },
+        "deny",
+        "27",
+        "0.00",
+        "0.00",
+    ),
+    (
+        "C-27-FIRST",
+        {
+            "member_id": "M2",
+            "region": "south",
+            "line_of_business": "medicaid",
+            "service_date": date(2026, 4, 15),
+            "received_date": date(2026, 4, 20),
+            "diagnoses": ("M54.5",),
+        },
+        "deny",
+        "27",
+        "0.00",
+        "0.00",
+    ),
+    (
+        "C-29",
+        {"service_date": date(2024, 6, 1), "received_date": date(2025, 6, 2)},
+        "deny",
+        "29",
+        "0.00",
+        "0.00",
+    ),
+    (
+        "C-365",
+        {"service_date": date(2024, 6, 1), "received_date": date(2025, 6, 1)},
+        "approve",
+        None,
+        "80.00",
+        "64.00",
+    ),
     ("C-208-DIGIT", {"npi": "1234567890"}, "deny", "208", "0.00", "0.00"),
     ("C-208-SHORT", {"npi": "12345"}, "deny", "208", "0.00", "0.00"),
     ("C-208-INACTIVE", {"npi": INACTIVE_NPI}, "deny", "208", "0.00", "0.00"),
-    ("C-242", {"member_id": "M2", "region": "south", "line_of_business": "medicaid", "npi": OUT_NPI}, "deny", "242", "0.00", "0.00"),
+    (
+        "C-242",
+        {"member_id": "M2", "region": "south", "line_of_business": "medicaid", "npi": OUT_NPI},
+        "deny",
+        "242",
+        "0.00",
+        "0.00",
+    ),
     ("C-PPO-OUT", {"npi": OUT_NPI}, "approve", None, "80.00", "64.00"),
     ("C-16-NONBILLABLE", {"diagnoses": ("M54.5",)}, "deny", "16", "0.00", "0.00"),
     ("C-16-GARBAGE", {"diagnoses": ("E11.9", "not a code")}, "deny", "16", "0.00", "0.00"),
@@ -89,7 +176,14 @@ CASES: list[tuple[str, dict[str, object], str, str | None, str, str]] = [
     ("C-204", {"lines": (("X1001", 1, "80.00"), ("X4004", 1, "900.00"))}, "deny", "204", "0.00", "0.00"),
     ("C-204-UNKNOWN", {"lines": (("ZZ999", 1, "80.00"),)}, "deny", "204", "0.00", "0.00"),
     ("C-197", {"lines": (("X3003", 1, "300.00"),)}, "deny", "197", "0.00", "0.00"),
-    ("C-KNEE-MET", {"lines": (("X2002", 1, "2000.00"),), "notes": (MET_NOTE,)}, "approve", None, "2000.00", "1600.00"),
+    (
+        "C-KNEE-MET",
+        {"lines": (("X2002", 1, "2000.00"),), "notes": (MET_NOTE,)},
+        "approve",
+        None,
+        "2000.00",
+        "1600.00",
+    ),
     ("C-PART2-DENY", {"sensitivity": "substance_use", "diagnoses": ("M54.5",)}, "deny", "16", "0.00", "0.00"),
 ]
 
@@ -108,7 +202,15 @@ REVIEW_CASES: list[tuple[str, dict[str, object]]] = [
 
 def test_handmade_claims_follow_the_policy_manual(world: World) -> None:
     """Every rule of CLAIMS_POLICY.md decides a hand-written claim, with exact amounts."""
-    add_prior_auth(world.sor, "PA-OLD", member_id="M1", procedure_code="X3003", status="approved", valid_from=date(2025, 1, 1), valid_to=date(2025, 12, 31))
+    add_prior_auth(
+        world.sor,
+        "PA-OLD",
+        member_id="M1",
+        procedure_code="X3003",
+        status="approved",
+        valid_from=date(2025, 1, 1),
+        valid_to=date(2025, 12, 31),
+    )
     for day, (claim_id, kwargs, *_) in enumerate(CASES):
         # Distinct service dates keep these claims from being duplicates of each other.
         kwargs = {"service_date": date(2026, 1, 1) + timedelta(days=day), **kwargs}
@@ -167,7 +269,12 @@ def test_low_confidence_goes_to_review(world: World) -> None:
 def test_model_denial_needs_a_cited_note(world: World) -> None:
     """A confident not-met answer citing a real note denies with CARC 50."""
     world.model = ScriptedModel("not_met", 0.97)
-    add_claim(world.sor, "C-50", lines=(("X2002", 1, "2000.00"),), notes=("Physical therapy was never attempted before surgery was scheduled.",))
+    add_claim(
+        world.sor,
+        "C-50",
+        lines=(("X2002", 1, "2000.00"),),
+        notes=("Physical therapy was never attempted before surgery was scheduled.",),
+    )
     run_claims(world.engine(), ["C-50"])
     adj = world.adjudication("C-50")
     assert adj is not None

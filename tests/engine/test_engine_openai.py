@@ -16,7 +16,12 @@ from interlock.models.openai_compat import OpenAICompatibleModel
 from interlock.policy.principal import service_principal
 from interlock.store.metadata import store_metadata
 from interlock.testing.handmade import add_claim, seed_reference
-from interlock.testing.model_server import Reply, ScriptedModelServer, echo_policies_responder, sequence_responder
+from interlock.testing.model_server import (
+    Reply,
+    ScriptedModelServer,
+    echo_policies_responder,
+    sequence_responder,
+)
 from interlock.work.runner import run_claims
 from interlock.work.store import WorkStore
 
@@ -30,7 +35,12 @@ def _engine(tmp_path: Path, model: OpenAICompatibleModel) -> tuple[ClaimsEngine,
     t.metadata.create_all(sor)
     store_metadata.create_all(store)
     seed_reference(sor)
-    engine = ClaimsEngine(connector=SqlClaimsConnector(sor), store=WorkStore(store, AuditLog(store)), principal=service_principal(), model=model)
+    engine = ClaimsEngine(
+        connector=SqlClaimsConnector(sor),
+        store=WorkStore(store, AuditLog(store)),
+        principal=service_principal(),
+        model=model,
+    )
     return engine, sor
 
 
@@ -50,7 +60,9 @@ def test_openai_model_decides_rule_9_and_sees_no_phi(tmp_path: Path) -> None:
 
 def test_garbage_model_output_routes_to_review_never_writes(tmp_path: Path) -> None:
     """Malformed JSON from the model pends the claim with the reason; no adjudication is written."""
-    with ScriptedModelServer(sequence_responder(['{"policies": [{"policy_id": "MP-KNEE", "status": "met"'] * 3)) as server:
+    with ScriptedModelServer(
+        sequence_responder(['{"policies": [{"policy_id": "MP-KNEE", "status": "met"'] * 3)
+    ) as server:
         engine, sor = _engine(tmp_path, OpenAICompatibleModel("judge", base_url=server.base_url, api_key="k"))
         add_claim(sor, "K2", lines=(("X2002", 1, "2000.00"),), notes=(NOTE,))  # type: ignore[arg-type]
         [result] = run_claims(engine, ["K2"])
@@ -62,8 +74,24 @@ def test_garbage_model_output_routes_to_review_never_writes(tmp_path: Path) -> N
 
 def test_fabricated_citation_is_blocked(tmp_path: Path) -> None:
     """A confident approval quoting text that is not in the notes never becomes a write."""
-    forged = json.dumps({"policies": [{"policy_id": "MP-KNEE", "status": "met", "confidence": 0.99, "rationale": "ok",
-                                       "citations": [{"item_id": "note:K3-N1@2026-01-01T00:00:00", "quote": "twelve weeks of therapy documented in detail"}]}]})
+    forged = json.dumps(
+        {
+            "policies": [
+                {
+                    "policy_id": "MP-KNEE",
+                    "status": "met",
+                    "confidence": 0.99,
+                    "rationale": "ok",
+                    "citations": [
+                        {
+                            "item_id": "note:K3-N1@2026-01-01T00:00:00",
+                            "quote": "twelve weeks of therapy documented in detail",
+                        }
+                    ],
+                }
+            ]
+        }
+    )
     with ScriptedModelServer(sequence_responder([forged])) as server:
         engine, sor = _engine(tmp_path, OpenAICompatibleModel("judge", base_url=server.base_url, api_key="k"))
         add_claim(sor, "K3", lines=(("X2002", 1, "2000.00"),), notes=("Knee pain for two weeks.",))  # type: ignore[arg-type]

@@ -2,15 +2,26 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from interlock.domains.claims.context import (
-    Benefit, Claim, ClaimContext, ClaimLine, ClinicalNote, ContextItem, MedicalPolicy, Member, Plan,
-    Procedure, Provenance, Provider, item_id_for,
+    Benefit,
+    Claim,
+    ClaimContext,
+    ClaimLine,
+    ClinicalNote,
+    ContextItem,
+    MedicalPolicy,
+    Member,
+    Plan,
+    Procedure,
+    Provenance,
+    Provider,
+    item_id_for,
 )
 from interlock.domains.claims.proposal import Proposal
 from interlock.domains.claims.rules import Amounts, LineAmounts, compute_amounts, evaluate_rules
@@ -24,30 +35,79 @@ STAMP = datetime(2026, 1, 1)
 
 def context(*, with_policy: bool, eligible: bool = True) -> ClaimContext:
     """A claim of two lines; the second governed by a knee policy when ``with_policy``."""
-    policy = MedicalPolicy(policy_id="MP", title="Knee", body="All of: (1) therapy (2) imaging", line_of_business=None,
-                           effective_from=date(2020, 1, 1), effective_to=None, updated_at=STAMP)
+    policy = MedicalPolicy(
+        policy_id="MP",
+        title="Knee",
+        body="All of: (1) therapy (2) imaging",
+        line_of_business=None,
+        effective_from=date(2020, 1, 1),
+        effective_to=None,
+        updated_at=STAMP,
+    )
     procedures = {
-        "A0001": Procedure(procedure_code="A0001", description="visit", fee_schedule_amount=Decimal("100.00"), medical_policy_id=None),
-        "B0002": Procedure(procedure_code="B0002", description="scope", fee_schedule_amount=Decimal("2500.00"),
-                           medical_policy_id="MP" if with_policy else None),
+        "A0001": Procedure(
+            procedure_code="A0001",
+            description="visit",
+            fee_schedule_amount=Decimal("100.00"),
+            medical_policy_id=None,
+        ),
+        "B0002": Procedure(
+            procedure_code="B0002",
+            description="scope",
+            fee_schedule_amount=Decimal("2500.00"),
+            medical_policy_id="MP" if with_policy else None,
+        ),
     }
     note = ClinicalNote(note_id="N1", author="dr", written_at=STAMP, body=NOTE)
-    claim = Claim(claim_id="C1", member_id="M1", billing_npi="1234567893", service_date=date(2026, 2, 1),
-                  received_date=date(2026, 2, 5), place_of_service="11", total_billed=Decimal("2150.00"), region="north",
-                  line_of_business="commercial", sensitivity="none", status="received", version=3)
-    member = Member(member_id="M1", plan_id="P", region="north", coverage_start=date(2020, 1, 1) if eligible else date(2026, 6, 1),
-                    coverage_end=None, birth_date=date(1980, 1, 1), first_name="***", last_name="***", ssn="***", address="***")
+    claim = Claim(
+        claim_id="C1",
+        member_id="M1",
+        billing_npi="1234567893",
+        service_date=date(2026, 2, 1),
+        received_date=date(2026, 2, 5),
+        place_of_service="11",
+        total_billed=Decimal("2150.00"),
+        region="north",
+        line_of_business="commercial",
+        sensitivity="none",
+        status="received",
+        version=3,
+    )
+    member = Member(
+        member_id="M1",
+        plan_id="P",
+        region="north",
+        coverage_start=date(2020, 1, 1) if eligible else date(2026, 6, 1),
+        coverage_end=None,
+        birth_date=date(1980, 1, 1),
+        first_name="***",
+        last_name="***",
+        ssn="***",
+        address="***",
+    )
     items = (
-        ContextItem(item_id=item_id_for("note", "N1", STAMP.isoformat()), kind="note", provenance=Provenance(source="note", record_id="N1", version=STAMP.isoformat())),
-        ContextItem(item_id=item_id_for("policy", "MP", STAMP.isoformat()), kind="policy", provenance=Provenance(source="policy", record_id="MP", version=STAMP.isoformat())),
+        ContextItem(
+            item_id=item_id_for("note", "N1", STAMP.isoformat()),
+            kind="note",
+            provenance=Provenance(source="note", record_id="N1", version=STAMP.isoformat()),
+        ),
+        ContextItem(
+            item_id=item_id_for("policy", "MP", STAMP.isoformat()),
+            kind="policy",
+            provenance=Provenance(source="policy", record_id="MP", version=STAMP.isoformat()),
+        ),
     )
     return ClaimContext(
         claim=claim,
-        lines=(ClaimLine(line_no=1, procedure_code="A0001", units=2, billed_amount=Decimal("150.00")),
-               ClaimLine(line_no=2, procedure_code="B0002", units=1, billed_amount=Decimal("2000.00"))),
+        lines=(
+            ClaimLine(line_no=1, procedure_code="A0001", units=2, billed_amount=Decimal("150.00")),
+            ClaimLine(line_no=2, procedure_code="B0002", units=1, billed_amount=Decimal("2000.00")),
+        ),
         diagnoses=("E11.9",),
         member=member,
-        plan=Plan(plan_id="P", line_of_business="commercial", network_type="PPO", coinsurance_pct=Decimal("15.00")),
+        plan=Plan(
+            plan_id="P", line_of_business="commercial", network_type="PPO", coinsurance_pct=Decimal("15.00")
+        ),
         provider=Provider(npi="1234567893", in_network=True, active=True),
         procedures=procedures,
         benefits={c: Benefit(procedure_code=c, covered=True, requires_prior_auth=False) for c in procedures},
@@ -60,30 +120,70 @@ def context(*, with_policy: bool, eligible: bool = True) -> ClaimContext:
 
 
 money = st.one_of(
-    st.sampled_from([Decimal("150.00"), Decimal("127.50"), Decimal("2150.00"), Decimal("1827.50"), Decimal("0.00"), Decimal("2000.00"), Decimal("1700.00")]),
-    st.decimals(min_value=Decimal("-100"), max_value=Decimal("5000"), places=2, allow_nan=False, allow_infinity=False),
-    st.sampled_from([Decimal("150.00"), Decimal("127.50"), Decimal("2150.00"), Decimal("1827.50"), Decimal("200.00"), Decimal("170.00"), Decimal("2000.00"), Decimal("1700.00"), Decimal("0.00"), Decimal("2200.00"), Decimal("1870.00"), Decimal("0.001"), Decimal("NaN")]),
+    st.sampled_from(
+        [
+            Decimal("150.00"),
+            Decimal("127.50"),
+            Decimal("2150.00"),
+            Decimal("1827.50"),
+            Decimal("0.00"),
+            Decimal("2000.00"),
+            Decimal("1700.00"),
+        ]
+    ),
+    st.decimals(
+        min_value=Decimal("-100"), max_value=Decimal("5000"), places=2, allow_nan=False, allow_infinity=False
+    ),
+    st.sampled_from(
+        [
+            Decimal("150.00"),
+            Decimal("127.50"),
+            Decimal("2150.00"),
+            Decimal("1827.50"),
+            Decimal("200.00"),
+            Decimal("170.00"),
+            Decimal("2000.00"),
+            Decimal("1700.00"),
+            Decimal("0.00"),
+            Decimal("2200.00"),
+            Decimal("1870.00"),
+            Decimal("0.001"),
+            Decimal("NaN"),
+        ]
+    ),
 )
 citations = st.lists(
-    st.builds(Citation, item_id=st.sampled_from([item_id_for("note", "N1", STAMP.isoformat()), "note:N9@x", "member:M2@h"]),
-              quote=st.sampled_from([NOTE[:40], "completely made up evidence text", "", NOTE])),
+    st.builds(
+        Citation,
+        item_id=st.sampled_from([item_id_for("note", "N1", STAMP.isoformat()), "note:N9@x", "member:M2@h"]),
+        quote=st.sampled_from([NOTE[:40], "completely made up evidence text", "", NOTE]),
+    ),
     max_size=3,
 )
 
 
 @st.composite
 def proposals(draw: st.DrawFn) -> Proposal:
-    line_amounts = tuple(LineAmounts(line_no=n, allowed=draw(money), paid=draw(money)) for n in draw(st.sampled_from([(1, 2), (1,), (2, 1)])))
+    line_amounts = tuple(
+        LineAmounts(line_no=n, allowed=draw(money), paid=draw(money))
+        for n in draw(st.sampled_from([(1, 2), (1,), (2, 1)]))
+    )
     necessity = None
     if draw(st.booleans()):
         necessity = NecessityAssessment(
             model_id="fuzz",
             policies=tuple(
-                PolicyAssessment(policy_id=pid, status=draw(st.sampled_from(["met", "not_met", "unclear"])),
-                                 confidence=draw(st.floats(min_value=-1, max_value=2, allow_nan=False)), citations=tuple(draw(citations)))
+                PolicyAssessment(
+                    policy_id=pid,
+                    status=draw(st.sampled_from(["met", "not_met", "unclear"])),
+                    confidence=draw(st.floats(min_value=-1, max_value=2, allow_nan=False)),
+                    citations=tuple(draw(citations)),
+                )
                 for pid in draw(st.sampled_from([("MP",), (), ("MP", "XX")]))
             ),
-            raw_output="{}", prompt_template="t", prompt_hash="h",
+            raw_output="{}",
+            prompt_template="t",
+            prompt_hash="h",
         )
     return Proposal(
         claim_id="C1",
@@ -118,10 +218,22 @@ def correct_proposal(ctx: ClaimContext) -> Proposal:
         necessity = NecessityAssessment(
             model_id="fuzz",
             policies=(PolicyAssessment(policy_id="MP", status="met", confidence=0.97, citations=(cite,)),),
-            raw_output="{}", prompt_template="t", prompt_hash="h",
+            raw_output="{}",
+            prompt_template="t",
+            prompt_hash="h",
         )
-    return Proposal(claim_id="C1", claim_version=3, outcome=outcome, carc=carc, amounts=amounts,  # type: ignore[arg-type]
-                    basis=basis, decided_by="fuzz", rationale="r", confidence=0.97 if basis == "model" else 1.0, necessity=necessity)
+    return Proposal(
+        claim_id="C1",
+        claim_version=3,
+        outcome=outcome,
+        carc=carc,
+        amounts=amounts,  # type: ignore[arg-type]
+        basis=basis,
+        decided_by="fuzz",
+        rationale="r",
+        confidence=0.97 if basis == "model" else 1.0,
+        necessity=necessity,
+    )
 
 
 @st.composite
@@ -129,7 +241,14 @@ def mutated(draw: st.DrawFn, ctx: ClaimContext) -> Proposal:
     """The faithful proposal with up to two fields replaced by arbitrary (often hostile) values."""
     good = correct_proposal(ctx)
     wild = draw(proposals())
-    fields = draw(st.sets(st.sampled_from(["claim_version", "outcome", "carc", "amounts", "basis", "confidence", "necessity"]), max_size=2))
+    fields = draw(
+        st.sets(
+            st.sampled_from(
+                ["claim_version", "outcome", "carc", "amounts", "basis", "confidence", "necessity"]
+            ),
+            max_size=2,
+        )
+    )
     changes = {f: getattr(wild, f) for f in fields}
     return Proposal(**{**{f: getattr(good, f) for f in good.__dataclass_fields__}, **changes})
 
@@ -144,7 +263,9 @@ def test_the_faithful_proposal_passes() -> None:
 
 @settings(max_examples=1500, deadline=None)
 @given(data=st.data(), with_policy=st.booleans(), eligible=st.booleans())
-def test_a_mutated_proposal_passes_only_when_still_correct(data: st.DataObject, with_policy: bool, eligible: bool) -> None:
+def test_a_mutated_proposal_passes_only_when_still_correct(
+    data: st.DataObject, with_policy: bool, eligible: bool
+) -> None:
     """A faithful proposal with hostile edits passes only if outcome, CARC and amounts remain right."""
     ctx = context(with_policy=with_policy, eligible=eligible)
     p = data.draw(mutated(ctx))

@@ -26,7 +26,13 @@ def test_no_module_outside_the_gate_constructs_an_approved_write() -> None:
             continue
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Call):
-                name = node.func.id if isinstance(node.func, ast.Name) else node.func.attr if isinstance(node.func, ast.Attribute) else ""
+                name = (
+                    node.func.id
+                    if isinstance(node.func, ast.Name)
+                    else node.func.attr
+                    if isinstance(node.func, ast.Attribute)
+                    else ""
+                )
                 if name in MINTERS:
                     offenders.append(f"{rel}:{node.lineno} calls {name}")
     assert offenders == []
@@ -38,7 +44,16 @@ def test_an_unsealed_write_cannot_be_built() -> None:
         ApprovedPend(claim_id="C", claim_version=1, idempotency_key="k", reason="r", seal=object())
     with pytest.raises(TypeError):
         ApprovedFinalization(
-            claim_id="C", claim_version=1, outcome="approve", carc=None, lines=(), allowed=Decimal("1.00"),
-            paid=Decimal("1.00"), decided_by="x", rationale="r", idempotency_key="k",
-            decided_at=datetime(2026, 1, 1, tzinfo=UTC), seal=None,
+            claim_id="C",
+            claim_version=1,
+            outcome="approve",
+            carc=None,
+            lines=(),
+            allowed=Decimal("1.00"),
+            paid=Decimal("1.00"),
+            decided_by="x",
+            rationale="r",
+            idempotency_key="k",
+            decided_at=datetime(2026, 1, 1, tzinfo=UTC),
+            seal=None,
         )

@@ -19,7 +19,13 @@ from interlock.retrieval.scope import scope_predicate
 REGIONS = ("north", "south", "east", "west", "central")
 LOBS = ("commercial", "medicare_advantage", "medicaid")
 SENSITIVITIES = ("none", "behavioral_health", "substance_use", "hiv")
-PRIVILEGES = ("sensitive:behavioral_health", "sensitive:substance_use", "sensitive:hiv", "phi:full", "approve:high_value")
+PRIVILEGES = (
+    "sensitive:behavioral_health",
+    "sensitive:substance_use",
+    "sensitive:hiv",
+    "phi:full",
+    "approve:high_value",
+)
 
 pairs = st.tuples(st.sampled_from(REGIONS), st.sampled_from(LOBS))
 principals = st.builds(
@@ -50,9 +56,18 @@ def claims_db() -> Iterator[Engine]:
             for s in SENSITIVITIES:
                 rows.append(
                     {
-                        "claim_id": f"{r}/{lob}/{s}", "member_id": "M", "billing_npi": "1", "service_date": date(2026, 1, 1),
-                        "received_date": date(2026, 1, 2), "place_of_service": "11", "total_billed": Decimal("1.00"),
-                        "region": r, "line_of_business": lob, "sensitivity": s, "status": "received", "version": 1,
+                        "claim_id": f"{r}/{lob}/{s}",
+                        "member_id": "M",
+                        "billing_npi": "1",
+                        "service_date": date(2026, 1, 1),
+                        "received_date": date(2026, 1, 2),
+                        "place_of_service": "11",
+                        "total_billed": Decimal("1.00"),
+                        "region": r,
+                        "line_of_business": lob,
+                        "sensitivity": s,
+                        "status": "received",
+                        "version": 1,
                         "updated_at": date(2026, 1, 1),
                     }
                 )
@@ -77,21 +92,38 @@ def test_sql_pushdown_equals_in_memory_decision(claims_db: Engine, principal: Pr
         if decide_read(principal, ClaimAttributes(region=r, line_of_business=lob, sensitivity=s)).allowed
     }
     assert got == expected
-    assert all(scope.permits(ClaimAttributes(region=c.split("/")[0], line_of_business=c.split("/")[1], sensitivity=c.split("/")[2])) for c in got)
+    assert all(
+        scope.permits(
+            ClaimAttributes(
+                region=c.split("/")[0], line_of_business=c.split("/")[1], sensitivity=c.split("/")[2]
+            )
+        )
+        for c in got
+    )
 
 
 @given(principal=principals, record=records, extra=st.sampled_from(PRIVILEGES))
-def test_removing_a_grant_never_widens_access(principal: Principal, record: ClaimAttributes, extra: str) -> None:
+def test_removing_a_grant_never_widens_access(
+    principal: Principal, record: ClaimAttributes, extra: str
+) -> None:
     """Taking away a privilege or an assignment can only remove access, never add it."""
     fewer_privileges = Principal(
-        principal_id=principal.principal_id, kind="staff", role=principal.role, active=principal.active,
-        assignments=principal.assignments, privileges=principal.privileges - {extra},
+        principal_id=principal.principal_id,
+        kind="staff",
+        role=principal.role,
+        active=principal.active,
+        assignments=principal.assignments,
+        privileges=principal.privileges - {extra},
     )
     assert not (decide_read(fewer_privileges, record).allowed and not decide_read(principal, record).allowed)
     if principal.assignments:
         fewer_pairs = Principal(
-            principal_id=principal.principal_id, kind="staff", role=principal.role, active=principal.active,
-            assignments=frozenset(list(principal.assignments)[1:]), privileges=principal.privileges,
+            principal_id=principal.principal_id,
+            kind="staff",
+            role=principal.role,
+            active=principal.active,
+            assignments=frozenset(list(principal.assignments)[1:]),
+            privileges=principal.privileges,
         )
         assert not (decide_read(fewer_pairs, record).allowed and not decide_read(principal, record).allowed)
 
@@ -105,7 +137,10 @@ def test_inactive_and_non_claim_roles_read_nothing(principal: Principal, record:
         assert decision.reasons
 
 
-@given(field=st.sampled_from(("first_name", "last_name", "ssn", "address")), value=st.text(min_size=1, max_size=40))
+@given(
+    field=st.sampled_from(("first_name", "last_name", "ssn", "address")),
+    value=st.text(min_size=1, max_size=40),
+)
 def test_masking_is_idempotent_and_hides_the_value(field: str, value: str) -> None:
     """Masking twice equals masking once, and the masked form never contains the original."""
     once = mask_value(field, value)

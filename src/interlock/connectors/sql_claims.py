@@ -81,11 +81,7 @@ class SqlClaimsConnector:
     def load_principal(self, staff_id: str) -> Principal | None:
         """The principal for ``staff_id`` from the staff tables, or None if unknown."""
         with self.engine.connect() as conn:
-            row = (
-                conn.execute(select(t.staff).where(t.staff.c.staff_id == staff_id))
-                .mappings()
-                .first()
-            )
+            row = conn.execute(select(t.staff).where(t.staff.c.staff_id == staff_id)).mappings().first()
             if row is None:
                 return None
             pairs = conn.execute(
@@ -94,9 +90,7 @@ class SqlClaimsConnector:
                 )
             ).all()
             privileges = conn.execute(
-                select(t.staff_privileges.c.privilege).where(
-                    t.staff_privileges.c.staff_id == staff_id
-                )
+                select(t.staff_privileges.c.privilege).where(t.staff_privileges.c.staff_id == staff_id)
             ).scalars()
             return staff_principal(
                 staff_id=staff_id,
@@ -135,9 +129,7 @@ class SqlClaimsConnector:
         with self.engine.connect() as conn:
             claim_row = (
                 conn.execute(
-                    select(t.claims).where(
-                        t.claims.c.claim_id == claim_id, scope_predicate(scope, t.claims)
-                    )
+                    select(t.claims).where(t.claims.c.claim_id == claim_id, scope_predicate(scope, t.claims))
                 )
                 .mappings()
                 .first()
@@ -171,9 +163,7 @@ class SqlClaimsConnector:
                 billed_amount=Decimal(r.billed_amount),
             )
             for r in conn.execute(
-                select(t.claim_lines)
-                .where(t.claim_lines.c.claim_id == cid)
-                .order_by(t.claim_lines.c.line_no)
+                select(t.claim_lines).where(t.claim_lines.c.claim_id == cid).order_by(t.claim_lines.c.line_no)
             )
         )
         diagnoses = tuple(
@@ -187,9 +177,7 @@ class SqlClaimsConnector:
         member = self._member(conn, claim.member_id, scope, items)
         plan = self._plan(conn, member.plan_id, items) if member else None
         provider_row = (
-            conn.execute(select(t.providers).where(t.providers.c.npi == claim.billing_npi))
-            .mappings()
-            .first()
+            conn.execute(select(t.providers).where(t.providers.c.npi == claim.billing_npi)).mappings().first()
         )
         provider = None
         if provider_row is not None:
@@ -202,9 +190,7 @@ class SqlClaimsConnector:
         codes = sorted({ln.procedure_code for ln in lines})
         procedures = self._procedures(conn, codes, items)
         benefits = self._benefits(conn, plan.plan_id if plan else None, codes, items)
-        policy_ids = sorted(
-            {p.medical_policy_id for p in procedures.values() if p.medical_policy_id}
-        )
+        policy_ids = sorted({p.medical_policy_id for p in procedures.values() if p.medical_policy_id})
         policies = self._policies(conn, policy_ids, items)
         prior_auths = self._prior_auths(conn, claim.member_id, items) if member else ()
         notes = self._notes(conn, cid, items)
@@ -228,11 +214,7 @@ class SqlClaimsConnector:
     def _member(
         self, conn: Connection, member_id: str, scope: ClaimScope, items: list[ContextItem]
     ) -> Member | None:
-        row = (
-            conn.execute(select(t.members).where(t.members.c.member_id == member_id))
-            .mappings()
-            .first()
-        )
+        row = conn.execute(select(t.members).where(t.members.c.member_id == member_id)).mappings().first()
         if row is None:
             return None
         items.append(_item("member", member_id, _row_version(row), "member"))
@@ -327,9 +309,7 @@ class SqlClaimsConnector:
         self, conn: Connection, member_id: str, items: list[ContextItem]
     ) -> tuple[PriorAuthorization, ...]:
         found: list[PriorAuthorization] = []
-        query = select(t.prior_authorizations).where(
-            t.prior_authorizations.c.member_id == member_id
-        )
+        query = select(t.prior_authorizations).where(t.prior_authorizations.c.member_id == member_id)
         for row in conn.execute(query.order_by(t.prior_authorizations.c.auth_id)).mappings():
             found.append(
                 PriorAuthorization(
@@ -343,9 +323,7 @@ class SqlClaimsConnector:
             items.append(_item("prior_auth", str(row["auth_id"]), _row_version(row), "prior_auth"))
         return tuple(found)
 
-    def _notes(
-        self, conn: Connection, claim_id: str, items: list[ContextItem]
-    ) -> tuple[ClinicalNote, ...]:
+    def _notes(self, conn: Connection, claim_id: str, items: list[ContextItem]) -> tuple[ClinicalNote, ...]:
         found: list[ClinicalNote] = []
         query = (
             select(t.clinical_notes)
@@ -505,15 +483,9 @@ class SqlClaimsConnector:
                     already_applied=False,
                 )
             current = conn.execute(
-                select(t.claims.c.status, t.claims.c.version).where(
-                    t.claims.c.claim_id == w.claim_id
-                )
+                select(t.claims.c.status, t.claims.c.version).where(t.claims.c.claim_id == w.claim_id)
             ).first()
-        if (
-            current is not None
-            and current.status == "pended"
-            and int(current.version) == w.claim_version
-        ):
+        if current is not None and current.status == "pended" and int(current.version) == w.claim_version:
             return Receipt(
                 kind="pend",
                 claim_id=w.claim_id,

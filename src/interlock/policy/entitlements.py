@@ -80,15 +80,12 @@ def claim_scope(principal: Principal) -> ClaimScope:
     if principal.all_sensitivities:
         sensitivities = None
     else:
-        granted = {
-            p.removeprefix("sensitive:") for p in principal.privileges if p.startswith("sensitive:")
-        }
+        granted = {p.removeprefix("sensitive:") for p in principal.privileges if p.startswith("sensitive:")}
         sensitivities = frozenset({"none", *granted})
     if readable:
         reasons.append("claims of assigned region and line of business")
         reasons.append(
-            "sensitivities: "
-            + ("all" if sensitivities is None else ", ".join(sorted(sensitivities)))
+            "sensitivities: " + ("all" if sensitivities is None else ", ".join(sorted(sensitivities)))
         )
     return ClaimScope(
         principal_id=principal.principal_id,
@@ -112,9 +109,7 @@ def decide_read(principal: Principal, attrs: ClaimAttributes) -> Decision:
     return Decision(allowed=True, reasons=("claim within assignments and permitted sensitivity",))
 
 
-def decide_finalize(
-    principal: Principal, attrs: ClaimAttributes, total_billed: Decimal
-) -> Decision:
+def decide_finalize(principal: Principal, attrs: ClaimAttributes, total_billed: Decimal) -> Decision:
     """May ``principal`` finalize (approve or deny) a claim? Reading is a prerequisite."""
     read = decide_read(principal, attrs)
     if not read.allowed:
@@ -123,9 +118,7 @@ def decide_finalize(
         return Decision(
             allowed=False, reasons=("high-value claim and the principal lacks approve:high_value",)
         )
-    return Decision(
-        allowed=True, reasons=(*read.reasons, "within the principal's finalization limit")
-    )
+    return Decision(allowed=True, reasons=(*read.reasons, "within the principal's finalization limit"))
 
 
 def mask_value(field: str, value: str) -> str:

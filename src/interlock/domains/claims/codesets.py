@@ -81,7 +81,8 @@ def _icd() -> ModuleType:
         warnings.simplefilter("ignore", DeprecationWarning)
         import simple_icd_10_cm  # noqa: PLC0415 - deferred: loading the code set takes a second
 
-    return simple_icd_10_cm
+    module: ModuleType = simple_icd_10_cm
+    return module
 
 
 def normalize_icd10(code: str) -> str:
