@@ -206,7 +206,7 @@ def test_malformed_artifacts_are_refused(fitted: FittedBaseline, mutation: str, 
 
 
 def test_non_finite_numbers_are_refused(fitted: FittedBaseline) -> None:
-    """NaN smuggled into the coefficients is refused at load time."""
+    """A NaN smuggled into the artifact's numbers is refused at load time."""
     text = fitted.artifact.to_json().replace('"temperature":', '"temperature":NaN,"x":', 1)
     with pytest.raises(ConfigurationError):
         BaselineArtifact.from_json(text)
@@ -405,7 +405,7 @@ def test_trains_on_generated_history(tmp_path: Path) -> None:
     )
     engine = create_engine(f"sqlite:///{tmp_path / 'sor.db'}")
     metadata.create_all(engine)
-    generator.seed(engine, claims=3000, seed=7)
+    generator.seed(engine, claims=20, seed=7, history=2000)
     examples = load_training_examples(engine)
     if len({ex.label for ex in examples}) < 2 or len(examples) < 50:
         pytest.skip(f"generated history too small to train on ({len(examples)} examples)")

@@ -618,8 +618,8 @@ def _display_term(feature: str, policy_id: str) -> str:
 
 
 def _informative(term: str) -> bool:
-    """False for evidence made only of function words, which explains nothing to a reader."""
-    return any(w.removeprefix("not-") not in _STOPWORDS for w in term.split(" "))
+    """False for evidence made only of function words or bare cues ("no", "not"): they explain nothing."""
+    return any(w.removeprefix("not-") not in _STOPWORDS | _NEGATION_CUES for w in term.split(" "))
 
 
 class BaselineModel:
