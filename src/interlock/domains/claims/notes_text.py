@@ -852,43 +852,52 @@ INJECTIONS: tuple[str, ...] = (
 )
 """Text addressed to a model. It is untrusted input and never changes the truth."""
 
-_SHORTHAND: tuple[tuple[re.Pattern[str], str], ...] = tuple(
-    (re.compile(pattern), repl)
-    for pattern, repl in (
-        (r"\bpatient\b", "pt"),
-        (r"\bPatient\b", "Pt"),
-        (r"\bphysical therapy\b", "PT"),
-        (r"\bweeks\b", "wks"),
-        (r"\bmonths\b", "mos"),
-        (r"\bhistory\b", "hx"),
-        (r"\bwithout\b", "w/o"),
-        (r"\bwith\b", "w/"),
-        (r"\btreatment\b", "tx"),
-        (r"\bdiagnosis\b", "dx"),
-    )
-)
+_SHORTHAND_FORMS = {
+    "patient": "pt",
+    "Patient": "Pt",
+    "physical therapy": "PT",
+    "weeks": "wks",
+    "months": "mos",
+    "history": "hx",
+    "without": "w/o",
+    "with": "w/",
+    "treatment": "tx",
+    "diagnosis": "dx",
+}
+_SHORTHAND = re.compile(r"\b(" + "|".join(sorted(_SHORTHAND_FORMS, key=len, reverse=True)) + r")\b")
+
+
+def _shorthand(match: re.Match[str]) -> str:
+    """Clinicians' abbreviations, applied to some notes for variety of surface form."""
+    return _SHORTHAND_FORMS[match.group(1)]
+
+
+def _pick(rng: random.Random, seq: Sequence[str]) -> str:
+    """``rng.choice`` without its rejection loop (notes are drawn by the hundred thousand)."""
+    return seq[int(rng.random() * len(seq))]
 
 
 def _fill(rng: random.Random, template: Template) -> str:
     if not template.fields:
         return template.text
-    return template.text.format_map({name: rng.choice(SLOTS[name]) for name in template.fields})
+    return template.text.format_map({name: _pick(rng, SLOTS[name]) for name in template.fields})
 
 
 def criterion_sentence(rng: random.Random, key: str, polarity: Polarity) -> str:
     """One statement documenting criterion ``key`` with ``polarity``."""
     if polarity == "vague" and rng.random() < 0.35:
-        return rng.choice(_HEDGES).format(topic=rng.choice(TOPICS[key]))
-    sentence = _fill(rng, rng.choice(BANKS[key][polarity]))
+        return _pick(rng, _HEDGES).format(topic=_pick(rng, TOPICS[key]))
+    templates = BANKS[key][polarity]
+    sentence = _fill(rng, templates[int(rng.random() * len(templates))])
     if rng.random() < 0.2:
-        sentence = rng.choice(_FRAMES).format(s=sentence)
+        sentence = _pick(rng, _FRAMES).format(s=sentence)
     return sentence
 
 
 def _sentence(rng: random.Random, text: str, age: int) -> str:
     if "{" not in text:
         return text
-    values = {name: rng.choice(SLOTS[name]) for name in ("side", "bp", "hr", "return_weeks")}
+    values = {name: _pick(rng, SLOTS[name]) for name in ("side", "bp", "hr", "return_weeks")}
     return text.format(age=age, **values)
 
 
@@ -909,27 +918,27 @@ def note_body(
     one the statements give.
     """
     if first:
-        reason = _sentence(rng, rng.choice(_REASONS.get(area, _REASONS["general"])), age)
-        head = rng.choice(_INTROS).format(age=age, reason=reason)
+        reason = _sentence(rng, _pick(rng, _REASONS.get(area, _REASONS["general"])), age)
+        head = _pick(rng, _INTROS).format(age=age, reason=reason)
     else:
-        head = rng.choice(_OPENERS)
-    filler = [_sentence(rng, s, age) for s in rng.sample(_FILLER, rng.randint(1, 3))]
+        head = _pick(rng, _OPENERS)
+    picks = [_pick(rng, _FILLER) for _ in range(1 + int(rng.random() * 3))]
+    filler = [_sentence(rng, s, age) for s in dict.fromkeys(picks)]
     body = list(statements)
-    rng.shuffle(body)
-    plan = _sentence(rng, rng.choice(_PLANS.get(area, _GENERIC_PLANS)), age)
-    tail = [plan]
+    if len(body) > 1:
+        rng.shuffle(body)
+    tail = [_sentence(rng, _pick(rng, _PLANS.get(area, _GENERIC_PLANS)), age)]
     if conclusory:
-        tail.append(rng.choice(CONCLUSORY))
+        tail.append(_pick(rng, CONCLUSORY))
     if injection:
-        tail.insert(rng.randint(0, len(tail)), rng.choice(INJECTIONS))
+        tail.insert(int(rng.random() * (len(tail) + 1)), _pick(rng, INJECTIONS))
     if rng.random() < 0.35:
         text = f"S: {' '.join([head, *body])}\nO: {' '.join(filler)}\nA/P: {' '.join(tail)}"
     else:
         parts = [head, *filler]
         for sentence in body:
-            parts.insert(rng.randint(1, len(parts)), sentence)
+            parts.insert(1 + int(rng.random() * len(parts)), sentence)
         text = (" " if rng.random() < 0.6 else "\n").join([*parts, *tail])
     if rng.random() < 0.2:
-        for pattern, repl in _SHORTHAND:
-            text = pattern.sub(repl, text)
+        text = _SHORTHAND.sub(_shorthand, text)
     return text
