@@ -1,4 +1,4 @@
-"""``interlock``: seed a system of record, train the embedded model, adjudicate, evaluate, audit."""
+"""Interlock: seed a system of record, train the embedded model, adjudicate, evaluate, audit."""
 
 from __future__ import annotations
 
