@@ -163,3 +163,26 @@ def evaluate(sor: Engine, truth: dict[str, Truth]) -> EvalReport:
         else:
             report.unprocessed += 1
     return report
+
+
+def threshold_for_precision(reliability: list[dict[str, Any]], target: float) -> float | None:
+    """The lowest confidence threshold whose held-out precision reaches ``target``.
+
+    ``reliability`` is the held-out reliability table of a model (bins with lower
+    bound, accuracy and count). Precision at a threshold is the accuracy of every
+    held-out prediction at or above it; bins are scanned from the top down so the
+    answer is the widest auto-finalization that still meets the target. None when no
+    threshold does (then only rules finalize automatically).
+    """
+    correct = 0.0
+    total = 0
+    best: float | None = None
+    for row in sorted(reliability, key=lambda r: float(r["lower"]), reverse=True):
+        correct += float(row["accuracy"]) * int(row["count"])
+        total += int(row["count"])
+        if total and correct / total >= target:
+            best = float(row["lower"])
+        elif total >= 20:
+            # Keep scanning only while the estimate is too thin to be trusted.
+            break
+    return best

@@ -28,6 +28,7 @@ from types import TracebackType
 from typing import Final, Self
 from urllib.parse import urlsplit
 
+import httpx2 as httpx
 import openai
 from openai.types.chat import (
     ChatCompletionSystemMessageParam,
@@ -44,6 +45,7 @@ from interlock.domains.claims.prompts import (
 )
 from interlock.exceptions import ConfigurationError, ModelOutputInvalid, ModelUnavailable
 from interlock.models.base import ModelClient, NecessityAssessment, NecessityRequest, Usage
+from interlock.models.deadline import call_within
 
 __all__ = ["PLACEHOLDER_API_KEY", "OpenAICompatibleModel"]
 
@@ -136,14 +138,18 @@ class OpenAICompatibleModel(ModelClient):
                 "schema": copy.deepcopy(NECESSITY_JSON_SCHEMA),
             },
         }
-        try:
-            completion: object = self._client.chat.completions.create(
+
+        def send(http: httpx.Client) -> object:
+            client = self._client.with_options(http_client=http, timeout=timeout)
+            return client.chat.completions.create(
                 model=self._model,
                 messages=[system, user],
                 response_format=response_format,
                 temperature=0,
-                timeout=timeout,
             )
+
+        try:
+            completion: object = call_within(timeout, send, what=self.model_id)
         except openai.APITimeoutError:
             raise ModelUnavailable(f"{self.model_id} did not answer within {timeout}s") from None
         except openai.APIConnectionError:

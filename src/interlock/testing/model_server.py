@@ -22,6 +22,8 @@ assert what a model was sent.
 from __future__ import annotations
 
 import json
+import socket
+import struct
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -49,7 +51,9 @@ class Reply:
     ``content`` becomes ``choices[0].message.content`` (``None`` sends JSON null).
     A ``status`` of 400 or more sends an OpenAI-shaped error body instead. ``delay``
     holds the answer back, to exercise deadlines. ``body`` replaces the whole HTTP body
-    with these exact bytes, to exercise malformed responses.
+    with these exact bytes, to exercise malformed responses. ``reset`` drops the
+    connection with a TCP reset instead of answering; ``trickle_seconds`` spreads the
+    answer's bytes over that many seconds, which per-read timeouts never notice.
     """
 
     content: str | None = None
@@ -59,6 +63,8 @@ class Reply:
     refusal: str | None = None
     body: bytes | str | None = None
     content_type: str = "application/json"
+    reset: bool = False
+    trickle_seconds: float = 0.0
 
 
 Responder = Callable[[dict[str, Any]], str | Reply]
@@ -148,6 +154,10 @@ class _Handler(BaseHTTPRequestHandler):
         reply = Reply(content=result) if isinstance(result, str) else result
         if reply.delay > 0 and owner._closing.wait(reply.delay):
             return
+        if reply.reset:
+            self._reset()
+            return
+        self._trickle = reply.trickle_seconds
         if reply.body is not None:
             body = reply.body.encode() if isinstance(reply.body, str) else reply.body
             self._send(reply.status, body, content_type=reply.content_type)
@@ -156,15 +166,30 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             self._send(reply.status, json.dumps(owner._completion(request, reply)).encode())
 
+    def _reset(self) -> None:
+        """Abort the connection: SO_LINGER of zero makes close() send a TCP reset."""
+        self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        self.connection.close()
+        self.close_connection = True
+
     def _send(self, status: int, body: bytes, *, content_type: str = "application/json") -> None:
         """Write one whole response; a client that already hung up is not an error."""
+        trickle = getattr(self, "_trickle", 0.0)
         try:
             self.send_response(status)
             self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
-            self.wfile.write(body)
-        except (BrokenPipeError, ConnectionResetError):
+            if trickle <= 0:
+                self.wfile.write(body)
+                return
+            pause = trickle / max(len(body), 1)
+            for i in range(len(body)):
+                if self._owner._closing.wait(pause):
+                    return
+                self.wfile.write(body[i : i + 1])
+                self.wfile.flush()
+        except (BrokenPipeError, ConnectionResetError, OSError):
             pass
 
 
