@@ -16,6 +16,7 @@ from sqlalchemy import Engine, select
 from interlock.exceptions import ConfigurationError
 from interlock.models.base import ModelClient
 from interlock.models.baseline import BaselineArtifact, BaselineModel
+from interlock.models.chain import BreakerModel, FallbackModel
 from interlock.models.spec import parse_model_spec
 from interlock.store.schema import trained_models
 
@@ -69,12 +70,29 @@ def baseline_metrics(store: Engine) -> dict[str, Any] | None:
 
 
 def model_from_spec(spec: str, store: Engine) -> ModelClient:
-    """Resolve a model spec into a client."""
+    """Resolve a model spec, or a comma-separated fallback chain of them, into a client.
+
+    Each hosted provider gets its own circuit breaker; a chain such as
+    ``openai:primary,anthropic:secondary,baseline`` tries them in order, and a person
+    is the last resort after the chain (the engine defers or reviews).
+    """
+    members = [part.strip() for part in spec.split(",") if part.strip()]
+    if not members:
+        raise ConfigurationError("empty model spec")
+    clients = [_single(member, store) for member in members]
+    return clients[0] if len(clients) == 1 else FallbackModel(clients)
+
+
+def _single(spec: str, store: Engine) -> ModelClient:
     provider, name = parse_model_spec(spec)
     if provider == "baseline":
         return load_baseline(store)
     if provider == "openai":
         from interlock.models.openai_compat import OpenAICompatibleModel  # noqa: PLC0415 - optional SDK path
 
-        return OpenAICompatibleModel(name)
+        return BreakerModel(OpenAICompatibleModel(name))
+    if provider == "anthropic":
+        from interlock.models.anthropic_adapter import AnthropicModel  # noqa: PLC0415 - optional SDK path
+
+        return BreakerModel(AnthropicModel(name))
     raise ConfigurationError(f"model provider {provider!r} is not available here")

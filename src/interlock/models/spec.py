@@ -15,11 +15,11 @@ from interlock.exceptions import ConfigurationError
 
 __all__ = ["MODEL_PROVIDERS", "ModelProvider", "parse_model_spec"]
 
-ModelProvider = Literal["baseline", "openai", "scripted"]
+ModelProvider = Literal["baseline", "openai", "anthropic", "scripted"]
 MODEL_PROVIDERS: Final[tuple[ModelProvider, ...]] = get_args(ModelProvider)
 
 _MAX_NAME_CHARS: Final = 200
-_FORMS: Final = "'baseline', 'openai:NAME' or 'scripted:NAME'"
+_FORMS: Final = "'baseline', 'openai:NAME', 'anthropic:NAME' or 'scripted:NAME'"
 
 
 def parse_model_spec(spec: str) -> tuple[ModelProvider, str]:
@@ -31,6 +31,8 @@ def parse_model_spec(spec: str) -> tuple[ModelProvider, str]:
         raise ConfigurationError(f"unknown model spec {spec!r}: expected {_FORMS}")
     if provider == "openai":
         return "openai", _checked_name(spec, name)
+    if provider == "anthropic":
+        return "anthropic", _checked_name(spec, name)
     if provider == "scripted":
         return "scripted", _checked_name(spec, name)
     raise ConfigurationError(f"unknown model provider {provider!r} in {spec!r}: expected {_FORMS}")

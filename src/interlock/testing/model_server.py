@@ -125,7 +125,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:
         """Answer a chat completion as the responder says."""
-        if self.path.rstrip("/") != f"{_API_PREFIX}/chat/completions":
+        route = self.path.rstrip("/")
+        if route not in (f"{_API_PREFIX}/chat/completions", f"{_API_PREFIX}/messages"):
             self._send(404, _error_body(404, f"no route {self.path}"))
             return
         length = int(self.headers.get("Content-Length") or 0)
@@ -142,7 +143,10 @@ class _Handler(BaseHTTPRequestHandler):
             return
         owner = self._owner
         owner._record(request)
-        if owner.api_key is not None and (self.headers.get("Authorization") != f"Bearer {owner.api_key}"):
+        presented = self.headers.get("x-api-key") or (self.headers.get("Authorization") or "").removeprefix(
+            "Bearer "
+        )
+        if owner.api_key is not None and presented != owner.api_key:
             self._send(401, _error_body(401, "invalid API key"))
             return
         try:
@@ -163,6 +167,8 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(reply.status, body, content_type=reply.content_type)
         elif reply.status >= 400:
             self._send(reply.status, _error_body(reply.status, "scripted error"))
+        elif route.endswith("/messages"):
+            self._send(reply.status, json.dumps(owner._message(request, reply)).encode())
         else:
             self._send(reply.status, json.dumps(owner._completion(request, reply)).encode())
 
@@ -302,6 +308,41 @@ class ScriptedModelServer:
     def _record_error(self, error: Exception) -> None:
         with self._lock:
             self._errors.append(error)
+
+    def _message(self, request: dict[str, Any], reply: Reply) -> dict[str, Any]:
+        """An Anthropic-shaped message: the reply as the forced tool's input when it is JSON."""
+        with self._lock:
+            self._served += 1
+            number = self._served
+        text = reply.content or ""
+        try:
+            tool_input = json.loads(text)
+        except ValueError:
+            tool_input = None
+        content: list[dict[str, Any]]
+        if isinstance(tool_input, dict):
+            tools = request.get("tools") or [{"name": "answer"}]
+            content = [
+                {"type": "tool_use", "id": f"toolu_{number}", "name": tools[0]["name"], "input": tool_input}
+            ]
+            stop = "tool_use"
+        else:
+            content = [{"type": "text", "text": text}] if text else []
+            stop = "end_turn"
+        if reply.finish_reason == "length":
+            stop = "max_tokens"
+        system = request.get("system")
+        prompt_tokens = _estimate_tokens(_prompt_text(request) + (system if isinstance(system, str) else ""))
+        return {
+            "id": f"msg_scripted_{number}",
+            "type": "message",
+            "role": "assistant",
+            "model": request.get("model") or self.model,
+            "content": content,
+            "stop_reason": stop,
+            "stop_sequence": None,
+            "usage": {"input_tokens": prompt_tokens, "output_tokens": _estimate_tokens(text)},
+        }
 
     def _completion(self, request: dict[str, Any], reply: Reply) -> dict[str, Any]:
         """An OpenAI-shaped chat completion carrying the reply."""
