@@ -25,33 +25,36 @@ def faults_run(
     """Send claims through the engine against each fault mode and report their end states."""
     from interlock.testing.faults import FAULTS, run_all  # noqa: PLC0415 - starts servers
 
-    unknown = [f for f in fault or [] if f not in FAULTS and f != "outage_recovery"]
+    unknown = [f for f in fault or [] if f not in FAULTS]
     if unknown:
-        fail(f"unknown fault {unknown[0]!r}; choose from {', '.join([*FAULTS, 'outage_recovery'])}")
-    console.print(f"running {len(fault or FAULTS) + (0 if fault else 1)} fault modes x {claims} claims ...")
-    outcomes = run_all(claims=claims, deadline=deadline, faults=fault or None)
+        fail(f"unknown fault {unknown[0]!r}; choose from {', '.join(FAULTS)}")
+    names = fault or list(FAULTS)
+    console.print(f"running {len(names)} fault modes x {claims} claims (deadline {deadline}s) ...")
+    outcomes = run_all(claims=claims, deadline=deadline, faults=names)
     if json_out:
         out.print_json(json.dumps([o.as_dict() for o in outcomes]))
-    else:
-        table = Table(title=f"model faults, {claims} claims each, deadline {deadline}s")
-        for column in (
-            "fault",
-            "end states",
-            "max over deadline (s)",
-            "max attempts/try",
-            "adjudications",
-            "typical reason",
-        ):
-            table.add_column(column)
-        for o in outcomes:
-            d = o.as_dict()
-            states = ", ".join(f"{k} {v}" for k, v in sorted(o.states.items()))
-            table.add_row(
-                o.fault,
-                states,
-                f"{d['max_overrun_seconds']:.2f}",
-                str(o.max_attempts_per_try),
-                str(o.adjudications),
-                d["top_reason"],
-            )
-        out.print(table)
+        return
+    table = Table(title=f"model faults, {claims} claims each, work-item deadline {deadline}s")
+    columns = (
+        "fault",
+        "during the fault",
+        "after recovery",
+        "drain s",
+        "max over deadline s",
+        "max calls/try",
+        "writes during fault",
+    )
+    for column in columns:
+        table.add_column(column)
+    for o in outcomes:
+        d = o.as_dict()
+        table.add_row(
+            o.fault,
+            ", ".join(f"{k} {v}" for k, v in sorted(o.during.items())),
+            ", ".join(f"{k} {v}" for k, v in sorted(o.final.items())),
+            f"{o.drain_seconds:.1f}",
+            f"{d['max_overrun_seconds']:.2f}",
+            str(o.max_attempts_per_try),
+            str(o.writes_during_fault),
+        )
+    out.print(table)

@@ -14,21 +14,21 @@ import json
 import tempfile
 import threading
 import time
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Engine, func, select
 
 from interlock.audit.chain import AuditLog
 from interlock.connectors.sql_claims import SqlClaimsConnector
 from interlock.db import make_engine
 from interlock.domains.claims import schema as t
 from interlock.domains.claims.prompts import extract_request_payload
-from interlock.engine import ClaimsEngine, EngineSettings
+from interlock.engine import ClaimsEngine, EngineSettings, ItemResult
 from interlock.models.base import NecessityAssessment, NecessityRequest
 from interlock.models.openai_compat import OpenAICompatibleModel
 from interlock.policy.principal import service_principal
@@ -92,48 +92,45 @@ FAULTS: dict[str, Callable[[float], Responder]] = {
 OUTAGES = frozenset({"timeout", "http_429", "http_500", "http_503", "connection_reset", "trickle"})
 
 
-def outage_then_recovery(down_seconds: float) -> Responder:
-    """503 for ``down_seconds`` after the first request, then correct answers."""
-    started: list[float] = []
-
-    def respond(request: dict[str, Any]) -> str | Reply:
-        if not started:
-            started.append(time.monotonic())
-        if time.monotonic() - started[0] < down_seconds:
-            return Reply(status=503)
-        return _answer_met(request)
-
-    return respond
-
-
 class _CountingModel:
-    """Counts model calls per claim, to check the retry bound from the outside."""
+    """Counts model calls made by the current work-item try, to check the retry bound."""
 
     def __init__(self, inner: OpenAICompatibleModel) -> None:
         self.inner = inner
-        self.calls: Counter[str] = Counter()
-        self._lock = threading.Lock()
+        self.local = threading.local()
 
     @property
     def model_id(self) -> str:
         return self.inner.model_id
 
     def assess(self, request: NecessityRequest, *, timeout: float) -> NecessityAssessment:
-        with self._lock:
-            self.calls[request.claim_id] += 1
+        self.local.calls = getattr(self.local, "calls", 0) + 1
         return self.inner.assess(request, timeout=timeout)
+
+
+class _Switch:
+    """Answers with the fault until ``faulty`` is cleared, then like a healthy model."""
+
+    def __init__(self, fault: Responder) -> None:
+        self.fault = fault
+        self.faulty = True
+
+    def __call__(self, request: dict[str, Any]) -> str | Reply:
+        return self.fault(request) if self.faulty else _answer_met(request)
 
 
 @dataclass(slots=True, kw_only=True)
 class FaultOutcome:
-    """Where the claims of one fault ended, and the bounds that were checked."""
+    """Where the claims of one fault ended, during the fault and after it cleared."""
 
     fault: str
     claims: int
-    states: Counter[str] = field(default_factory=Counter)
+    during: Counter[str] = field(default_factory=Counter)
+    final: Counter[str] = field(default_factory=Counter)
+    drain_seconds: float = 0.0
     max_overrun_seconds: float = 0.0
     max_attempts_per_try: int = 0
-    adjudications: int = 0
+    writes_during_fault: int = 0
     reasons: Counter[str] = field(default_factory=Counter)
 
     def as_dict(self) -> dict[str, Any]:
@@ -141,25 +138,17 @@ class FaultOutcome:
         return {
             "fault": self.fault,
             "claims": self.claims,
-            "states": dict(self.states),
+            "during_fault": dict(self.during),
+            "after_recovery": dict(self.final),
+            "drain_seconds": round(self.drain_seconds, 2),
             "max_overrun_seconds": round(self.max_overrun_seconds, 3),
             "max_attempts_per_try": self.max_attempts_per_try,
-            "adjudications_written": self.adjudications,
+            "writes_during_fault": self.writes_during_fault,
             "top_reason": self.reasons.most_common(1)[0][0] if self.reasons else "",
         }
 
 
-def run_fault(
-    fault: str,
-    *,
-    claims: int,
-    deadline: float,
-    workdir: Path,
-    concurrency: int = 8,
-    responder: Responder | None = None,
-    settings: EngineSettings | None = None,
-) -> FaultOutcome:
-    """Decide ``claims`` knee-arthroscopy claims against a server in ``fault`` mode."""
+def _backlog(workdir: Path, fault: str, claims: int) -> tuple[Engine, Engine, list[str]]:
     sor = make_engine(f"sqlite:///{workdir / f'{fault}-sor.db'}")
     store = make_engine(f"sqlite:///{workdir / f'{fault}-store.db'}")
     t.metadata.create_all(sor)
@@ -177,10 +166,34 @@ def run_fault(
             lines=(("X2002", 1, f"{1000 + n}.00"),),
             notes=(NOTE,),
         )
+    return sor, store, ids
+
+
+def _adjudications(sor: Engine) -> int:
+    with sor.connect() as conn:
+        return int(conn.execute(select(func.count()).select_from(t.adjudications)).scalar_one())
+
+
+def run_fault(
+    fault: str,
+    *,
+    claims: int,
+    deadline: float,
+    workdir: Path,
+    concurrency: int = 8,
+    fault_seconds: float = 6.0,
+    settings: EngineSettings | None = None,
+) -> FaultOutcome:
+    """Decide a backlog while the model misbehaves for ``fault_seconds``, then let it drain.
+
+    Phase one runs under the fault; whatever has not ended (deferred items) is counted
+    as deferred. Then the model recovers and the same runner drains the rest; the time
+    that takes is the drain time.
+    """
+    sor, store, ids = _backlog(workdir, fault, claims)
     outcome = FaultOutcome(fault=fault, claims=claims)
-    durations: dict[str, float] = defaultdict(float)
-    tries: Counter[str] = Counter()
-    with ScriptedModelServer(responder or FAULTS[fault](deadline)) as server:
+    switch = _Switch(FAULTS[fault](deadline))
+    with ScriptedModelServer(switch) as server:
         model = _CountingModel(OpenAICompatibleModel("faulty", base_url=server.base_url, api_key="fault-run"))
         engine = ClaimsEngine(
             connector=SqlClaimsConnector(sor),
@@ -188,54 +201,58 @@ def run_fault(
             principal=service_principal(),
             model=model,
             settings=settings
-            or EngineSettings(deadline_seconds=deadline, max_defers=2, defer_base_seconds=0.1),
+            or EngineSettings(deadline_seconds=deadline, max_defers=5, defer_base_seconds=0.5),
         )
         process = engine.process
+        lock = threading.Lock()
 
-        def timed(claim_id: str) -> Any:
+        def timed(claim_id: str) -> ItemResult:
+            model.local.calls = 0
             started = time.monotonic()
             try:
                 return process(claim_id)
             finally:
                 elapsed = time.monotonic() - started
-                tries[claim_id] += 1
-                durations[claim_id] = max(durations[claim_id], elapsed)
+                with lock:
+                    outcome.max_overrun_seconds = max(outcome.max_overrun_seconds, elapsed - deadline)
+                    outcome.max_attempts_per_try = max(outcome.max_attempts_per_try, model.local.calls)
 
         engine.process = timed  # type: ignore[method-assign]
-        results = run_claims(engine, ids, concurrency=concurrency, max_wait_seconds=120)
-    for result in results:
-        outcome.states[f"{result.route}:{result.outcome}"] += 1
-        outcome.reasons[result.reason.split(":")[0][:60]] += 1
-    outcome.max_overrun_seconds = max((d - deadline for d in durations.values()), default=0.0)
-    outcome.max_attempts_per_try = max((-(-model.calls[c] // max(tries[c], 1)) for c in ids), default=0)
-    with sor.connect() as conn:
-        outcome.adjudications = int(
-            conn.execute(select(func.count()).select_from(t.adjudications)).scalar_one()
-        )
+        # The runner hands back still-waiting items (defer or busy) when its time is up.
+        first = [
+            r
+            for r in run_claims(engine, ids, concurrency=concurrency, max_wait_seconds=fault_seconds)
+            if r.route not in ("defer", "busy")
+        ]
+        outcome.writes_during_fault = _adjudications(sor)
+        for result in first:
+            outcome.during[f"{result.route}:{result.outcome}"] += 1
+            outcome.reasons[result.reason.split(":")[0][:60]] += 1
+        finished = {r.claim_id for r in first}
+        waiting = [c for c in ids if c not in finished]
+        if waiting:
+            outcome.during["deferred"] += len(waiting)
+        switch.faulty = False
+        started = time.monotonic()
+        second = [
+            r
+            for r in run_claims(engine, waiting, concurrency=concurrency, max_wait_seconds=120)
+            if r.route not in ("defer", "busy")
+        ]
+        outcome.drain_seconds = time.monotonic() - started if waiting else 0.0
+        for result in [*first, *second]:
+            outcome.final[f"{result.route}:{result.outcome}"] += 1
+        if len(second) < len(waiting):
+            outcome.final["unfinished"] += len(waiting) - len(second)
     sor.dispose()
     store.dispose()
     return outcome
 
 
 def run_all(*, claims: int, deadline: float, faults: list[str] | None = None) -> list[FaultOutcome]:
-    """Run every fault (or the named ones), then an outage that recovers, in a scratch folder."""
-    names = faults or [*FAULTS, "outage_recovery"]
-    outcomes: list[FaultOutcome] = []
+    """Run every fault (or the named ones), each on its own backlog, in a scratch folder."""
     with tempfile.TemporaryDirectory(prefix="interlock-faults-") as folder:
-        for name in names:
-            if name == "outage_recovery":
-                # Long enough a deferral budget to outlast a three-second outage.
-                recovering = EngineSettings(deadline_seconds=deadline, max_defers=8, defer_base_seconds=0.5)
-                outcomes.append(
-                    run_fault(
-                        name,
-                        claims=claims,
-                        deadline=deadline,
-                        workdir=Path(folder),
-                        responder=outage_then_recovery(3.0),
-                        settings=recovering,
-                    )
-                )
-            else:
-                outcomes.append(run_fault(name, claims=claims, deadline=deadline, workdir=Path(folder)))
-    return outcomes
+        return [
+            run_fault(name, claims=claims, deadline=deadline, workdir=Path(folder))
+            for name in faults or list(FAULTS)
+        ]
