@@ -25,11 +25,18 @@ from typing import Any
 from interlock.audit.events import AuditEvent, JsonInput
 from interlock.clock import Clock, SystemClock
 from interlock.connectors.sql_claims import Receipt, SqlClaimsConnector
+from interlock.domains.claims.codesets import icd10_status
 from interlock.domains.claims.context import ClaimContext
 from interlock.domains.claims.necessity import necessity_request
 from interlock.domains.claims.proposal import Proposal, needs_model, propose
 from interlock.domains.claims.rules import RULES_VERSION, RulesResult, evaluate_rules
-from interlock.exceptions import AccessDenied, DependencyUnavailable, ModelOutputInvalid, StaleRecord
+from interlock.exceptions import (
+    AccessDenied,
+    ConnectorUnavailable,
+    DependencyUnavailable,
+    ModelOutputInvalid,
+    StaleRecord,
+)
 from interlock.gate.approval import (
     ApprovedFinalization,
     ApprovedPend,
@@ -43,9 +50,12 @@ from interlock.models.base import ModelClient, NecessityAssessment
 from interlock.models.resilience import call_with_retries
 from interlock.policy.entitlements import ClaimScope, claim_scope
 from interlock.policy.principal import Principal
+from interlock.work.failpoints import Failpoints
 from interlock.work.store import Lease, ReviewOpening, WorkStore
 
 TASK = "claims.adjudicate"
+#: Seconds of a work item's deadline kept for the gate, the recovery point and the writes.
+POST_MODEL_RESERVE = 0.15
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -121,6 +131,7 @@ class ClaimsEngine:
         settings: EngineSettings | None = None,
         clock: Clock | None = None,
         worker: str | None = None,
+        failpoints: Failpoints | None = None,
     ) -> None:
         self.connector = connector
         self.store = store
@@ -130,6 +141,10 @@ class ClaimsEngine:
         self.clock = clock or SystemClock()
         self.worker = worker or f"{socket.gethostname()}:{os.getpid()}"
         self.scope: ClaimScope = claim_scope(principal)
+        # Load the ICD-10-CM code set now, not inside the first work item's deadline.
+        icd10_status("A00")
+        # Crash tests arm these at the step boundaries; unarmed, each hit is one dict check.
+        self.failpoints = failpoints if failpoints is not None else Failpoints.from_env()
 
     # -- audit helpers --------------------------------------------------------------
 
@@ -179,14 +194,25 @@ class ClaimsEngine:
         return ItemResult(
             claim_id=claim_id,
             claim_version=None,
-            route="deferred",
+            route="defer",
             outcome="none",
             carc=None,
             reason="claim kept changing while it was being decided",
         )
 
     def _process_version(self, claim_id: str) -> ItemResult:
-        version = self.connector.claim_version(claim_id, self.scope)
+        started = time.monotonic()  # the deadline covers the whole work item
+        try:
+            version = self.connector.claim_version(claim_id, self.scope)
+        except ConnectorUnavailable as exc:
+            return ItemResult(
+                claim_id=claim_id,
+                claim_version=None,
+                route="defer",
+                outcome="none",
+                carc=None,
+                reason=str(exc),
+            )
         if version is None:
             raise AccessDenied()
         subject: dict[str, str | int] = {"claim_id": claim_id, "claim_version": version}
@@ -204,10 +230,14 @@ class ClaimsEngine:
                 carc=None,
                 reason="work item is leased by another worker, waiting out a deferral, or already done",
             )
-        deadline = time.monotonic() + self.settings.deadline_seconds
+        self.failpoints.hit("after_claim")
+        deadline = started + self.settings.deadline_seconds
         if lease.decision is not None:
             return self._apply(lease, lease.decision, subject)
-        ctx = self.connector.fetch_context(claim_id, self.scope)
+        try:
+            ctx = self.connector.fetch_context(claim_id, self.scope)
+        except ConnectorUnavailable as exc:
+            return self._defer(lease, subject, str(exc))
         if ctx is None:
             raise AccessDenied()
         if ctx.claim.version != version:
@@ -252,6 +282,7 @@ class ClaimsEngine:
         if needs_model(ctx, rules) and self.model is not None:
             try:
                 necessity, attempts = self._ask_model(ctx, deadline)
+                self.failpoints.hit("after_model_call")
                 events.append(self._model_event(item_id, subject, necessity, attempts))
             except DependencyUnavailable as exc:
                 if lease.defer_count < self.settings.max_defers:
@@ -284,13 +315,17 @@ class ClaimsEngine:
         events.append(self._verdict_event(item_id, subject, verdict))
         decision = self._decision_record(ctx, proposal, verdict, write)
         saved = self.store.save_decision(lease, decision, events, now=self.clock.now())
+        self.failpoints.hit("after_recovery_point")
         return self._apply(lease, saved, subject)
 
     def _ask_model(self, ctx: ClaimContext, deadline: float) -> tuple[NecessityAssessment, int]:
         assert self.model is not None
         request = necessity_request(ctx)
         model = self.model
-        return call_with_retries(lambda timeout: model.assess(request, timeout=timeout), deadline=deadline)
+        # Keep a slice of the budget for the gate and the writes after the model answers.
+        return call_with_retries(
+            lambda timeout: model.assess(request, timeout=timeout), deadline=deadline - POST_MODEL_RESERVE
+        )
 
     def _defer(self, lease: Lease, subject: dict[str, str | int], reason: str) -> ItemResult:
         delay = self.settings.defer_base_seconds * (2**lease.defer_count)
@@ -337,6 +372,9 @@ class ClaimsEngine:
         write = restore_write(decision["write"])
         try:
             receipt = self.connector.write(write)
+        except ConnectorUnavailable as exc:
+            # The recovery point stays saved: the retry writes exactly this decision.
+            return self._defer(lease, subject, str(exc))
         except StaleRecord as exc:
             event = self._event(
                 "work.completed",
@@ -362,6 +400,7 @@ class ClaimsEngine:
                 carc=None,
                 reason=str(exc),
             )
+        self.failpoints.hit("after_sor_write")
         return self._complete(lease, decision, write, receipt, subject)
 
     def _complete(
@@ -452,6 +491,7 @@ class ClaimsEngine:
                 reason=reason,
             )
         )
+        self.failpoints.hit("before_ack")
         self.store.complete(
             lease,
             route=route,
@@ -461,6 +501,7 @@ class ClaimsEngine:
             events=events,
             now=self.clock.now(),
         )
+        self.failpoints.hit("after_ack")
         return ItemResult(
             claim_id=lease.record_id,
             claim_version=lease.record_version,

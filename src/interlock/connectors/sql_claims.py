@@ -9,14 +9,18 @@ one transaction guarded by the claim version and the idempotency key.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Concatenate, ParamSpec, TypeVar
 
+import pybreaker
 from sqlalchemy import Connection, Engine, RowMapping, and_, func, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DisconnectionError, IntegrityError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as SATimeoutError
 
 from interlock.domains.claims import schema as t
 from interlock.domains.claims.context import (
@@ -35,7 +39,7 @@ from interlock.domains.claims.context import (
     Provider,
     item_id_for,
 )
-from interlock.exceptions import StaleRecord
+from interlock.exceptions import ConnectorUnavailable, StaleRecord
 from interlock.gate.approval import ApprovedFinalization, ApprovedPend, ApprovedWrite
 from interlock.policy.entitlements import PHI_FIELDS, ClaimScope, mask_value
 from interlock.policy.principal import Principal, staff_principal
@@ -58,6 +62,35 @@ def _row_version(row: RowMapping) -> str:
     return f"h{digest}"
 
 
+_UNAVAILABLE = (OperationalError, InterfaceError, DisconnectionError, SATimeoutError)
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _guarded(
+    method: Callable[Concatenate[SqlClaimsConnector, P], R],
+) -> Callable[Concatenate[SqlClaimsConnector, P], R]:
+    """Run a connector call through its circuit breaker; a dead database becomes retryable.
+
+    Lost connections, refused connections and pool time-outs raise
+    :class:`ConnectorUnavailable` (the work item is deferred); after repeated failures the
+    breaker opens and calls fail at once until the database has had time to recover.
+    Constraint violations and other errors are not availability problems and pass through.
+    """
+
+    @functools.wraps(method)
+    def call(connector: SqlClaimsConnector, /, *args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            result: R = connector.breaker.call(method, connector, *args, **kwargs)
+            return result
+        except pybreaker.CircuitBreakerError:
+            raise ConnectorUnavailable("system of record circuit open; waiting before the next try") from None
+        except _UNAVAILABLE as exc:
+            raise ConnectorUnavailable(f"system of record unavailable: {type(exc).__name__}") from None
+
+    return call
+
+
 def _stale_message(claim_id: str, version: int) -> str:
     return f"claim {claim_id} is no longer at version {version} awaiting a decision"
 
@@ -73,11 +106,18 @@ def _item(source: str, record_id: str, version: str, kind: str) -> ContextItem:
 class SqlClaimsConnector:
     """Reads scoped claim context from, and applies approved writes to, a SQL database."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, *, fail_max: int = 5, reset_seconds: float = 10.0) -> None:
         self.engine = engine
+        self.breaker = pybreaker.CircuitBreaker(
+            fail_max=fail_max,
+            reset_timeout=reset_seconds,
+            exclude=[lambda exc: not isinstance(exc, _UNAVAILABLE)],
+            name=f"sor:{engine.url.render_as_string(hide_password=True)}",
+        )
 
     # -- principals -----------------------------------------------------------------
 
+    @_guarded
     def load_principal(self, staff_id: str) -> Principal | None:
         """The principal for ``staff_id`` from the staff tables, or None if unknown."""
         with self.engine.connect() as conn:
@@ -102,6 +142,7 @@ class SqlClaimsConnector:
 
     # -- reads ----------------------------------------------------------------------
 
+    @_guarded
     def claim_ids(self, scope: ClaimScope, *, status: str = "received") -> list[str]:
         """Ids of the claims in ``status`` that ``scope`` permits, in id order."""
         query = (
@@ -112,6 +153,7 @@ class SqlClaimsConnector:
         with self.engine.connect() as conn:
             return [str(x) for x in conn.execute(query).scalars()]
 
+    @_guarded
     def claim_version(self, claim_id: str, scope: ClaimScope) -> int | None:
         """The claim's current version if ``scope`` permits it, else None."""
         query = select(t.claims.c.version).where(
@@ -121,6 +163,7 @@ class SqlClaimsConnector:
             value = conn.execute(query).scalar()
         return None if value is None else int(value)
 
+    @_guarded
     def fetch_context(self, claim_id: str, scope: ClaimScope) -> ClaimContext | None:
         """Everything about one claim that ``scope`` permits, or None when it permits nothing.
 
@@ -372,6 +415,7 @@ class SqlClaimsConnector:
 
     # -- writes ---------------------------------------------------------------------
 
+    @_guarded
     def write(self, approved: ApprovedWrite) -> Receipt:
         """Apply one approved write in one transaction of the system of record.
 

@@ -13,6 +13,7 @@ What each failure becomes::
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from datetime import timedelta
 
@@ -83,9 +84,15 @@ class FallbackModel:
     def assess(self, request: NecessityRequest, *, timeout: float) -> NecessityAssessment:
         """The first contract-valid answer; the assessment names the model that gave it."""
         errors: list[Exception] = []
+        deadline = time.monotonic() + timeout
         for model in self.chain:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                errors.append(ModelUnavailable(f"no time left for {model.model_id}"))
+                break
             try:
-                return model.assess(request, timeout=timeout)
+                # The chain shares one budget: a slow primary leaves less for the next model.
+                return model.assess(request, timeout=remaining)
             except (DependencyUnavailable, ModelOutputInvalid) as exc:
                 errors.append(exc)
         if any(isinstance(e, DependencyUnavailable) for e in errors):

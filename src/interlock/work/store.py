@@ -204,7 +204,6 @@ class WorkStore:
                     work_items.c.work_item_id == lease.work_item_id,
                     work_items.c.attempt == lease.attempt,
                     work_items.c.status == "leased",
-                    work_items.c.decision.is_(None),
                 )
                 .values(
                     status="deferred",
@@ -276,6 +275,22 @@ class WorkStore:
                     )
                 )
             self.audit.append(conn, events)
+
+    def unfinished_records(self, task: str) -> list[str]:
+        """Record ids of ``task`` whose work item is not done (pending, leased or deferred).
+
+        A worker that died after writing to the system of record leaves a claim that no
+        longer awaits a decision there but whose work item still needs its ack; recovery
+        finds such items here, not in the system of record.
+        """
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(work_items.c.record_id)
+                .where(work_items.c.task == task, work_items.c.status != "done")
+                .distinct()
+                .order_by(work_items.c.record_id)
+            ).scalars()
+            return [str(r) for r in rows]
 
     def route_counts(self, task: str) -> dict[str, int]:
         """How many done work items of ``task`` took each route."""
