@@ -6,7 +6,13 @@ from interlock.evaluation import threshold_for_precision
 
 
 def _bin(lower: float, accuracy: float, count: int) -> dict[str, float | int]:
-    return {"lower": lower, "upper": lower + 0.1, "mean_confidence": lower + 0.05, "accuracy": accuracy, "count": count}
+    return {
+        "lower": lower,
+        "upper": lower + 0.1,
+        "mean_confidence": lower + 0.05,
+        "accuracy": accuracy,
+        "count": count,
+    }
 
 
 def test_threshold_is_the_widest_that_meets_the_target() -> None:

@@ -45,11 +45,14 @@ from interlock.gate.approval import (
     write_to_dict,
 )
 from interlock.gate.claims import GATE_VERSION, Thresholds, run_gate
+from interlock.gate.repair import repair_findings
 from interlock.gate.verdict import Verdict
 from interlock.models.base import ModelClient, NecessityAssessment
 from interlock.models.resilience import call_with_retries
-from interlock.policy.entitlements import ClaimScope, claim_scope
+from interlock.policy.document import PolicyDocument, default_policy
+from interlock.policy.entitlements import ClaimScope
 from interlock.policy.principal import Principal
+from interlock.retrieval.precedent import PrecedentFinder
 from interlock.work.failpoints import Failpoints
 from interlock.work.store import Lease, ReviewOpening, WorkStore
 
@@ -132,6 +135,7 @@ class ClaimsEngine:
         clock: Clock | None = None,
         worker: str | None = None,
         failpoints: Failpoints | None = None,
+        policy: PolicyDocument | None = None,
     ) -> None:
         self.connector = connector
         self.store = store
@@ -140,11 +144,16 @@ class ClaimsEngine:
         self.settings = settings or EngineSettings()
         self.clock = clock or SystemClock()
         self.worker = worker or f"{socket.gethostname()}:{os.getpid()}"
-        self.scope: ClaimScope = claim_scope(principal)
+        policy = policy or default_policy()
+        self.scope: ClaimScope = policy.claim_scope(principal)
+        # What this principal may write for the task, as the policy file declares it.
+        self.boundary = policy.write_boundary(TASK, principal)
         # Load the ICD-10-CM code set now, not inside the first work item's deadline.
         icd10_status("A00")
         # Crash tests arm these at the step boundaries; unarmed, each hit is one dict check.
         self.failpoints = failpoints if failpoints is not None else Failpoints.from_env()
+        # Similar adjudicated claims for the audit trail; skipped when the store has no index.
+        self.precedent = PrecedentFinder(store.engine, live_version=connector.claim_version)
 
     # -- audit helpers --------------------------------------------------------------
 
@@ -213,7 +222,7 @@ class ClaimsEngine:
                 carc=None,
                 reason=str(exc),
             )
-        if version is None:
+        if version is None or not self.boundary.may_pend:
             raise AccessDenied()
         subject: dict[str, str | int] = {"claim_id": claim_id, "claim_version": version}
         now = self.clock.now()
@@ -258,6 +267,8 @@ class ClaimsEngine:
                 carc=None,
                 reason="claim changed",
             )
+        # Recorded for reviewers only: precedent never reaches the rules, the model or the gate.
+        precedent = [p.item_id for p in self.precedent.lookup(ctx, self.scope)]
         events: list[AuditEvent] = [
             self._event(
                 "entitlement.decided",
@@ -272,7 +283,7 @@ class ClaimsEngine:
                 subject=subject,
                 outcome="ok",
                 reason=f"{len(ctx.items)} context items",
-                details={"items": [i.item_id for i in ctx.items][:200]},
+                details={"items": [i.item_id for i in ctx.items][:200], "precedent": precedent},
             ),
         ]
         rules = evaluate_rules(ctx)
@@ -304,23 +315,72 @@ class ClaimsEngine:
         elif needs_model(ctx, rules):
             problem = "no model configured"
         proposal = propose(ctx, rules, necessity=necessity, model_problem=problem)
-        verdict, write = run_gate(
+        verdict, write = self._gate(proposal, ctx, lease)
+        if findings := repair_findings(proposal, verdict):
+            # One bounded repair: the first verdict stays on the trail, the second stands.
+            events.append(self._verdict_event(item_id, subject, verdict, repair="requested"))
+            repaired = self._repair(ctx, rules, findings, deadline, item_id, subject, events)
+            if repaired is not None:
+                proposal = repaired
+                verdict, write = self._gate(proposal, ctx, lease)
+        events.append(self._verdict_event(item_id, subject, verdict))
+        decision = self._decision_record(ctx, proposal, verdict, write)
+        decision["precedent"] = precedent
+        saved = self.store.save_decision(lease, decision, events, now=self.clock.now())
+        self.failpoints.hit("after_recovery_point")
+        return self._apply(lease, saved, subject)
+
+    def _gate(self, proposal: Proposal, ctx: ClaimContext, lease: Lease) -> tuple[Verdict, ApprovedWrite]:
+        return run_gate(
             proposal,
             ctx,
             self.principal,
             self.settings.thresholds,
             idempotency_key=lease.idempotency_key,
             now=self.clock.now(),
+            boundary=self.boundary,
         )
-        events.append(self._verdict_event(item_id, subject, verdict))
-        decision = self._decision_record(ctx, proposal, verdict, write)
-        saved = self.store.save_decision(lease, decision, events, now=self.clock.now())
-        self.failpoints.hit("after_recovery_point")
-        return self._apply(lease, saved, subject)
 
-    def _ask_model(self, ctx: ClaimContext, deadline: float) -> tuple[NecessityAssessment, int]:
+    def _repair(
+        self,
+        ctx: ClaimContext,
+        rules: RulesResult,
+        findings: tuple[str, ...],
+        deadline: float,
+        item_id: str,
+        subject: dict[str, str | int],
+        events: list[AuditEvent],
+    ) -> Proposal | None:
+        """Ask the model once more with the gate's findings; ``None`` keeps the first verdict.
+
+        The new answer is not trusted for having been asked twice: it gets a fresh
+        proposal and passes the whole gate again. A failed repair call (outage, invalid
+        output) leaves the first refusal in place, which sends the claim to a person.
+        """
         assert self.model is not None
-        request = necessity_request(ctx)
+        try:
+            necessity, attempts = self._ask_model(ctx, deadline, repair_findings=findings)
+        except (DependencyUnavailable, ModelOutputInvalid) as exc:
+            events.append(
+                self._event(
+                    "model.called",
+                    work_item_id=item_id,
+                    subject=subject,
+                    outcome="error",
+                    reason=f"repair: {exc}",
+                    details={"repair": True},
+                    model_id=self.model.model_id,
+                )
+            )
+            return None
+        events.append(self._model_event(item_id, subject, necessity, attempts, repair=True))
+        return propose(ctx, rules, necessity=necessity)
+
+    def _ask_model(
+        self, ctx: ClaimContext, deadline: float, *, repair_findings: tuple[str, ...] = ()
+    ) -> tuple[NecessityAssessment, int]:
+        assert self.model is not None
+        request = necessity_request(ctx, repair_findings=repair_findings)
         model = self.model
         # Keep a slice of the budget for the gate and the writes after the model answers.
         return call_with_retries(
@@ -540,7 +600,13 @@ class ClaimsEngine:
         )
 
     def _model_event(
-        self, item_id: str, subject: dict[str, str | int], necessity: NecessityAssessment, attempts: int
+        self,
+        item_id: str,
+        subject: dict[str, str | int],
+        necessity: NecessityAssessment,
+        attempts: int,
+        *,
+        repair: bool = False,
     ) -> AuditEvent:
         return self._event(
             "model.called",
@@ -554,13 +620,16 @@ class ClaimsEngine:
                 "output_tokens": necessity.usage.output_tokens,
                 "raw_output_sha256": _sha256(necessity.raw_output),
                 "citations": [c.item_id for pa in necessity.policies for c in pa.citations],
+                **({"repair": True} if repair else {}),
             },
             model_id=necessity.model_id,
             prompt_template=necessity.prompt_template,
             prompt_hash=necessity.prompt_hash,
         )
 
-    def _verdict_event(self, item_id: str, subject: dict[str, str | int], verdict: Verdict) -> AuditEvent:
+    def _verdict_event(
+        self, item_id: str, subject: dict[str, str | int], verdict: Verdict, *, repair: str | None = None
+    ) -> AuditEvent:
         return self._event(
             "gate.verdict",
             work_item_id=item_id,
@@ -570,6 +639,7 @@ class ClaimsEngine:
             details={
                 "gate_version": GATE_VERSION,
                 "findings": [{"check": f.check, "severity": f.severity} for f in verdict.findings],
+                **({"repair": repair} if repair else {}),
             },
         )
 

@@ -25,11 +25,16 @@ from interlock.work.store import WorkStore
 def _set_connections(pg_url: str, allowed: bool) -> None:
     """Open or close the database to new connections and cut the existing ones."""
     name = make_url(pg_url).database
-    admin = create_engine(normalize_url(make_url(pg_url).set(database="postgres").render_as_string(hide_password=False)), isolation_level="AUTOCOMMIT")
+    admin = create_engine(
+        normalize_url(make_url(pg_url).set(database="postgres").render_as_string(hide_password=False)),
+        isolation_level="AUTOCOMMIT",
+    )
     with admin.connect() as conn:
         conn.exec_driver_sql(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS {"true" if allowed else "false"}')
         if not allowed:
-            conn.exec_driver_sql(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}' AND pid <> pg_backend_pid()")
+            conn.exec_driver_sql(
+                f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}' AND pid <> pg_backend_pid()"
+            )
     admin.dispose()
 
 
@@ -44,7 +49,13 @@ def test_sor_outage_defers_and_the_backlog_drains_after(pg_url: str, tmp_path: P
     store = make_engine(f"sqlite:///{tmp_path / 'store.db'}")
     store_metadata.create_all(store)
     connector = SqlClaimsConnector(sor, fail_max=2, reset_seconds=0.5)
-    engine = ClaimsEngine(connector=connector, store=WorkStore(store, AuditLog(store)), principal=service_principal(), model=ScriptedModel(), settings=EngineSettings(defer_base_seconds=0.2))
+    engine = ClaimsEngine(
+        connector=connector,
+        store=WorkStore(store, AuditLog(store)),
+        principal=service_principal(),
+        model=ScriptedModel(),
+        settings=EngineSettings(defer_base_seconds=0.2),
+    )
     ids = connector.claim_ids(engine.scope)
     _set_connections(pg_url, allowed=False)
     try:

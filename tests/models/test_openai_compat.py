@@ -353,7 +353,17 @@ def test_parse_model_spec_accepts_known_forms(spec: str, parsed: tuple[str, str]
 
 @pytest.mark.parametrize(
     "spec",
-    ["", "openai", "openai:", "baseline:x", "Baseline", "gpt-4o", "mistral:large", "anthropic:", "openai:a b"],
+    [
+        "",
+        "openai",
+        "openai:",
+        "baseline:x",
+        "Baseline",
+        "gpt-4o",
+        "mistral:large",
+        "anthropic:",
+        "openai:a b",
+    ],
 )
 def test_parse_model_spec_rejects_junk(spec: str) -> None:
     """Anything but a known provider with a clean name is a ConfigurationError."""

@@ -44,6 +44,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Final
 
+import orjson
 from sqlalchemy import (
     BigInteger,
     Column,
@@ -61,7 +62,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.types import TypeDecorator
 
-from interlock.audit.events import AuditEvent, parse_at, parse_body
+from interlock.audit.events import AuditEvent, format_at, parse_body
 from interlock.exceptions import ConfigurationError, RuntimeFailure, UsageError
 from interlock.store.metadata import store_metadata
 
@@ -509,18 +510,21 @@ def _indexed_columns_mismatch(
     """Say which indexed column no longer agrees with the body, if any.
 
     A changed ``claim_id`` column would hide an event from :meth:`events_for_claim`
-    without touching any hash, so these copies are checked as well.
+    without touching any hash, so these copies are checked as well. This runs once per
+    event during verification, so it parses with orjson (which refuses NaN and
+    Infinity, as canonical JSON must) and compares ``at`` in its one canonical spelling.
     """
     try:
-        parsed = parse_body(body)
-        body_at = parse_at(parsed.get("at"))
-    except (UsageError, ValueError):
+        parsed = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        return "body is not a valid event"
+    if not isinstance(parsed, dict):
         return "body is not a valid event"
     subject = parsed.get("subject")
     body_claim = subject.get("claim_id") if isinstance(subject, dict) else None
     if parsed.get("kind") != kind:
         return "kind column differs from the body"
-    if body_at != at:
+    if parsed.get("at") != format_at(at):
         return "at column differs from the body"
     if (None if body_claim is None else str(body_claim)) != claim_id:
         return "claim_id column differs from the body"

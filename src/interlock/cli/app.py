@@ -8,7 +8,7 @@ from collections import Counter
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -28,9 +28,10 @@ from interlock.cli.common import (
     resolve_principal,
 )
 from interlock.connectors.sql_claims import SqlClaimsConnector
-from interlock.engine import ClaimsEngine, ItemResult
-from interlock.evaluation import evaluate, read_truth
+from interlock.engine import ClaimsEngine, EngineSettings, ItemResult
+from interlock.evaluation import evaluate, read_truth, threshold_for_precision
 from interlock.exceptions import AccessDenied, InterlockError
+from interlock.gate.claims import Thresholds
 from interlock.work.runner import run_claims
 from interlock.work.store import WorkStore
 
@@ -121,6 +122,9 @@ def adjudicate(
     claim: Annotated[str | None, typer.Option(help="One claim id.")] = None,
     model: Annotated[str, typer.Option(help="Model spec: baseline or openai:NAME.")] = "baseline",
     concurrency: Annotated[int, typer.Option(help="Work items in flight at once.")] = 1,
+    threshold: Annotated[
+        float, typer.Option(help="Minimum model confidence to finalize automatically.")
+    ] = 0.9,
     json_out: JsonOpt = False,
 ) -> None:
     """Decide claims: rules, a model where judgement is needed, the gate, then write or pend."""
@@ -140,6 +144,7 @@ def adjudicate(
         store=WorkStore(store_engine, AuditLog(store_engine)),
         principal=principal,
         model=client,
+        settings=EngineSettings(thresholds=Thresholds(approve=threshold, deny=threshold)),
     )
     claim_ids = engine.pending_claims() if all_ else [claim or ""]
     started = time.monotonic()
@@ -197,6 +202,9 @@ def eval_(
     sor: SorOpt,
     store: StoreOpt,
     truth: Annotated[Path, typer.Option(help="Truth file written by `sor seed`.")],
+    target_precision: Annotated[
+        float, typer.Option(help="Precision to choose a model confidence threshold for.")
+    ] = 0.99,
     json_out: JsonOpt = False,
 ) -> None:
     """Score what was written against the truth: auto share, precision, review share, errors by rule."""
@@ -205,6 +213,10 @@ def eval_(
     report = evaluate(open_sor(sor), read_truth(truth))
     summary = report.as_dict()
     summary["model"] = baseline_metrics(open_store(store))
+    if summary["model"]:
+        summary["threshold_for_target_precision"] = threshold_for_precision(
+            summary["model"].get("reliability", []), target_precision
+        )
     if json_out:
         out.print_json(json.dumps(summary, default=str))
         return
@@ -220,35 +232,44 @@ def eval_(
     for label, n in sorted(report.errors_by_rule.items()):
         table.add_row(f"errors: {label}", str(n))
     out.print(table)
+    model = summary["model"]
+    if model:
+        _print_calibration(model, target_precision)
 
 
-@audit_app.command("verify")
-def audit_verify(store: StoreOpt, json_out: JsonOpt = False) -> None:
-    """Check the audit chain: sequence, links and head. Exits 1 naming the first bad event."""
-    report = AuditLog(open_store(store)).verify()
-    if json_out:
-        out.print_json(
-            json.dumps(
-                {
-                    "ok": report.ok,
-                    "count": report.count,
-                    "head": report.head_hash,
-                    "first_bad_seq": report.first_bad_seq,
-                    "first_bad_event_id": report.first_bad_event_id,
-                    "reason": report.reason,
-                }
-            )
+def _print_calibration(model: dict[str, Any], target: float) -> None:
+    """The baseline's held-out reliability diagram, ECE, and the threshold for ``target``."""
+    bins = Table(
+        title=f"model calibration on held-out history (ECE {model.get('ece_after', 0.0):.3f}, before calibration {model.get('ece_before', 0.0):.3f})"
+    )
+    for column in ("confidence bin", "mean confidence", "accuracy", "claims", ""):
+        bins.add_column(column)
+    for row in model.get("reliability", []):
+        bar = "█" * round(20 * float(row["accuracy"]))
+        bins.add_row(
+            f"{row['lower']:.2f}-{row['upper']:.2f}",
+            f"{row['mean_confidence']:.3f}",
+            f"{row['accuracy']:.3f}",
+            str(row["count"]),
+            bar,
         )
-    elif report.ok:
-        out.print(f"audit trail intact: {report.count} events, head {report.head_hash[:16]}…")
+    out.print(bins)
+    threshold = threshold_for_precision(model.get("reliability", []), target)
+    if threshold is None:
+        out.print(
+            f"no confidence threshold reaches {target:.2%} precision on held-out history: keep model outcomes in review"
+        )
     else:
         out.print(
-            f"audit trail BROKEN at event {report.first_bad_event_id} (seq {report.first_bad_seq}): {report.reason}"
+            f"threshold for {target:.2%} held-out precision: {threshold:.2f} (use `adjudicate --threshold {threshold:.2f}`)"
         )
-    if not report.ok:
-        raise typer.Exit(1)
 
 
+from interlock.api import cli as _api_cli  # noqa: E402, F401  - registers `serve`
+from interlock.cli import audit_cmds as _audit_cmds  # noqa: E402  - registers the `audit` commands
 from interlock.cli import demo as _demo  # noqa: E402  - registers the demo command on ``app``
+from interlock.cli import faults_cmds as _faults_cmds  # noqa: E402  - registers `faults run`
+from interlock.cli import retrieval_cmds as _retrieval_cmds  # noqa: E402  - `index`, `ask`, `summarize`, `policy`
+from interlock.cli import telemetry_cmds as _telemetry_cmds  # noqa: E402  - registers `metrics`
 
-__all__ = ["_demo", "app"]
+__all__ = ["_audit_cmds", "_demo", "_faults_cmds", "_retrieval_cmds", "_telemetry_cmds", "app"]

@@ -27,15 +27,21 @@ from interlock.domains.claims.rules import (
     missing_policies,
     policies_at_stake,
 )
+from interlock.exceptions import AccessDenied
 from interlock.gate.approval import ApprovedWrite, mint_finalization, mint_pend
 from interlock.gate.verdict import Finding, Verdict, combine
 from interlock.models.base import Citation
-from interlock.policy.entitlements import ClaimAttributes, decide_finalize
+from interlock.policy.document import default_policy
 from interlock.policy.principal import Principal
+from interlock.policy.tasks import WriteBoundary
+from interlock.policy.values import ClaimAttributes
 from interlock.routing.claims import route_for
 
-GATE_VERSION = "claims-gate@1"
+GATE_VERSION = "claims-gate@2"
+TASK = "claims.adjudicate"
 MIN_QUOTE_CHARS = 12
+#: The necessity finding for an assessment that misses or adds policies: the model's doing.
+COVERAGE_REASON = "assessment does not cover exactly the policies at stake"
 _SPACE = re.compile(r"\s+")
 
 
@@ -56,6 +62,7 @@ class GateInput:
     principal: Principal
     thresholds: Thresholds
     rules: RulesResult
+    boundary: WriteBoundary
 
 
 Check = Callable[[GateInput], tuple[Finding, ...]]
@@ -197,7 +204,7 @@ def check_necessity(g: GateInput) -> tuple[Finding, ...]:
     at_stake = {pol.policy_id for pol in policies_at_stake(ctx)}
     assessed = {pa.policy_id: pa for pa in p.necessity.policies}
     if set(assessed) != at_stake:
-        return (_f("necessity", "block", "assessment does not cover exactly the policies at stake"),)
+        return (_f("necessity", "block", COVERAGE_REASON),)
     texts = {ctx.note_item_id(n): n.body for n in ctx.notes}
     note_ids = set(texts)
     texts |= {ctx.policy_item_id(pol): pol.body for pol in ctx.policies.values()}
@@ -242,7 +249,12 @@ def check_confidence(g: GateInput) -> tuple[Finding, ...]:
 
 
 def check_write_boundary(g: GateInput) -> tuple[Finding, ...]:
-    """The writing principal may finalize this claim (assignments, sensitivity, amount)."""
+    """The policy's write boundary lets this principal finalize this claim, this way.
+
+    The boundary (actions, outcomes, path, amount caps, record states) is declared in
+    the policy file and compiled per principal; the gate only consults it. A proposal
+    outside it goes to a person; a person's decision outside it is refused outright.
+    """
     p = g.proposal
     if p.outcome == "review":
         return ()
@@ -250,18 +262,18 @@ def check_write_boundary(g: GateInput) -> tuple[Finding, ...]:
     attrs = ClaimAttributes(
         region=claim.region, line_of_business=claim.line_of_business, sensitivity=claim.sensitivity
     )
-    decision = decide_finalize(g.principal, attrs, claim.total_billed)
+    decision = g.boundary.decide_finalize(
+        outcome=p.outcome,
+        via="review" if p.basis == "person" else "automatic",
+        attrs=attrs,
+        total_billed=claim.total_billed,
+    )
     if not decision.allowed:
         severity = "block" if p.basis == "person" else "review"
         return (_f("write_boundary", severity, "; ".join(decision.reasons)),)
-    if claim.status not in ("received", "pended"):
-        return (
-            _f(
-                "write_boundary",
-                "block",
-                f"claim status is {claim.status!r}, not awaiting a decision",
-            ),
-        )
+    record = g.boundary.decide_record(claim.status)
+    if not record.allowed:
+        return (_f("write_boundary", "block", "; ".join(record.reasons)),)
     return ()
 
 
@@ -288,15 +300,25 @@ CHECKS: tuple[Check, ...] = (
 
 
 def evaluate(
-    proposal: Proposal, context: ClaimContext, principal: Principal, thresholds: Thresholds
+    proposal: Proposal,
+    context: ClaimContext,
+    principal: Principal,
+    thresholds: Thresholds,
+    *,
+    boundary: WriteBoundary | None = None,
 ) -> Verdict:
-    """Run every check and combine the findings into a verdict (pure)."""
+    """Run every check and combine the findings into a verdict (pure).
+
+    ``boundary`` is the principal's compiled write boundary for this task; omitted, it
+    is compiled from the shipped default policy.
+    """
     g = GateInput(
         proposal=proposal,
         context=context,
         principal=principal,
         thresholds=thresholds,
         rules=evaluate_rules(context),
+        boundary=boundary or default_policy().write_boundary(TASK, principal),
     )
     return combine(f for check in CHECKS for f in check(g))
 
@@ -309,13 +331,16 @@ def run_gate(
     *,
     idempotency_key: str,
     now: datetime,
+    boundary: WriteBoundary | None = None,
 ) -> tuple[Verdict, ApprovedWrite]:
     """Evaluate ``proposal`` and mint the one write its verdict allows.
 
     A passing verdict mints the finalization; anything else mints a pend, because a
-    claim that is not finalized automatically waits for a person.
+    claim that is not finalized automatically waits for a person. A principal whose
+    boundary grants no pend for this task gets no write at all.
     """
-    verdict = evaluate(proposal, context, principal, thresholds)
+    boundary = boundary or default_policy().write_boundary(TASK, principal)
+    verdict = evaluate(proposal, context, principal, thresholds, boundary=boundary)
     claim = context.claim
     if route_for(verdict, proposal.outcome) == "commit" and proposal.outcome != "review":
         write: ApprovedWrite = mint_finalization(
@@ -332,6 +357,8 @@ def run_gate(
             decided_at=now,
         )
         return verdict, write
+    if not boundary.may_pend:
+        raise AccessDenied()
     reason = "; ".join(verdict.reasons) or "sent to a person"
     return verdict, mint_pend(
         claim_id=claim.claim_id,

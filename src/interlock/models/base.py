@@ -39,7 +39,13 @@ class PolicyText:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class NecessityRequest:
-    """The question put to a model for one claim."""
+    """The question put to a model for one claim.
+
+    ``repair_findings`` is empty on a first request. When the gate refused an earlier
+    answer for reasons in the model's output (a quote not in the cited item, policies
+    not covered), the engine asks once more with the gate's findings, which travel as
+    data beside the case so that the model can see what was wrong.
+    """
 
     claim_id: str
     line_of_business: str
@@ -48,6 +54,7 @@ class NecessityRequest:
     diagnosis_codes: tuple[str, ...]
     policies: tuple[PolicyText, ...]
     notes: tuple[NoteText, ...]
+    repair_findings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -26,6 +26,15 @@ from interlock.exceptions import (
     ModelUnavailable,
 )
 from interlock.models.base import ModelClient, NecessityAssessment, NecessityRequest
+from interlock.telemetry.metrics import BREAKER_OPEN
+
+
+class BreakerGauge(pybreaker.CircuitBreakerListener):
+    """Mirrors a breaker's state into the ``interlock_breaker_open`` gauge."""
+
+    def state_change(self, cb: pybreaker.CircuitBreaker, old_state: object, new_state: object) -> None:
+        """Set the gauge to 1 while open, else 0."""
+        BREAKER_OPEN.labels(dependency=str(cb.name)).set(1 if str(new_state) == "open" else 0)
 
 
 class BreakerModel:
@@ -42,7 +51,9 @@ class BreakerModel:
             reset_timeout=reset_seconds,
             exclude=[lambda exc: not isinstance(exc, DependencyUnavailable)],
             name=inner.model_id,
+            listeners=[BreakerGauge()],
         )
+        BREAKER_OPEN.labels(dependency=inner.model_id).set(0)
 
     @property
     def model_id(self) -> str:

@@ -17,6 +17,7 @@ from interlock.exceptions import ConfigurationError
 from interlock.models.base import ModelClient
 from interlock.models.baseline import BaselineArtifact, BaselineModel
 from interlock.models.chain import BreakerModel, FallbackModel
+from interlock.models.observed import ObservedModel
 from interlock.models.spec import parse_model_spec
 from interlock.store.schema import trained_models
 
@@ -90,9 +91,9 @@ def _single(spec: str, store: Engine) -> ModelClient:
     if provider == "openai":
         from interlock.models.openai_compat import OpenAICompatibleModel  # noqa: PLC0415 - optional SDK path
 
-        return BreakerModel(OpenAICompatibleModel(name))
+        return BreakerModel(ObservedModel(OpenAICompatibleModel(name)))
     if provider == "anthropic":
         from interlock.models.anthropic_adapter import AnthropicModel  # noqa: PLC0415 - optional SDK path
 
-        return BreakerModel(AnthropicModel(name))
+        return BreakerModel(ObservedModel(AnthropicModel(name)))
     raise ConfigurationError(f"model provider {provider!r} is not available here")

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from tenacity import (
+    RetryCallState,
     Retrying,
     retry_if_exception_type,
     stop_after_attempt,
@@ -36,9 +37,15 @@ def call_with_retries(
     """
     attempts = 0
     budget = max(deadline - time.monotonic(), 0.0)
+    backoff = wait_random_exponential(multiplier=0.2, max=2.0)
+
+    def wait_within_deadline(state: RetryCallState) -> float:
+        # Never sleep past the deadline: a backoff longer than the time left is cut short.
+        return max(0.0, min(backoff(state), deadline - time.monotonic()))
+
     retrying = Retrying(
         stop=stop_after_attempt(MAX_ATTEMPTS) | stop_after_delay(budget),
-        wait=wait_random_exponential(multiplier=0.2, max=2.0),
+        wait=wait_within_deadline,
         retry=retry_if_exception_type(DependencyUnavailable),
         reraise=True,
     )

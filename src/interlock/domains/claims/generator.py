@@ -19,12 +19,19 @@ Each claim is built with an intended outcome. Before anything is written, an
 independent implementation of rules 1 to 8 (``_Checker``, which reads only the rows
 about to be inserted) recomputes every outcome and amount; any disagreement raises
 ``GeneratorError``, so a generator bug cannot silently corrupt the ground truth.
+
+All rows go in one transaction, parents first. A 100,000-claim seed writes about 1.4
+million rows, so SQLite is fed through the driver and PostgreSQL (psycopg) through
+``COPY``, both storing exactly what Core bulk inserts store (a test compares them);
+other databases get Core bulk inserts.
 """
 
 from __future__ import annotations
 
 import gc
 import json
+import multiprocessing
+import os
 import random
 import time
 from bisect import bisect
@@ -35,11 +42,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from itertools import accumulate
-from operator import itemgetter
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any, Literal
 
 import sqlalchemy
+from psycopg import sql as pg_sql
 
 from interlock.domains.claims import catalogue as cat
 from interlock.domains.claims import codesets, notes_text, schema
@@ -248,6 +256,8 @@ def allocate(total: int, weights: Sequence[float]) -> list[int]:
 
 @dataclass(slots=True)
 class _Member:
+    """A member as the claim builder needs it (PHI is drawn only when rows are written)."""
+
     member_id: str
     plan: PlanSpec
     region: str
@@ -265,6 +275,8 @@ class _Member:
 
 @dataclass(slots=True)
 class _Provider:
+    """A provider row; network and activity flags drive rules 4 and 5."""
+
     npi: str
     name: str
     specialty: str
@@ -326,6 +338,7 @@ class _World:
 
     @staticmethod
     def _members(rng: random.Random, count: int) -> list[_Member]:
+        """Members with long-standing, recent (rule 1, CARC 26) or ended (CARC 27) coverage."""
         cum = []
         acc = 0
         for p in cat.PLANS:
@@ -360,6 +373,7 @@ class _World:
         return f"{first} {last}, {_pick(rng, creds)}"
 
     def _providers(self, rng: random.Random, count: int) -> list[_Provider]:
+        """Providers with unique valid NPIs; every specialty has each network/activity mix."""
         fixed = [(1, 1), (1, 1), (0, 1), (1, 0), (0, 0)]
         plan: list[tuple[str, int, int]] = [(s, net, act) for s in cat.SPECIALTIES for net, act in fixed]
         while len(plan) < count:
@@ -388,7 +402,7 @@ class _World:
     @staticmethod
     def _staff(
         rng: random.Random,
-    ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
+    ) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], list[tuple[Any, ...]]]:
         lobs = cat.LINES_OF_BUSINESS
         every_pair = [(r, lob) for r in cat.REGIONS for lob in lobs]
         sensitive = ["sensitive:behavioral_health", "sensitive:substance_use", "sensitive:hiv"]
@@ -427,24 +441,25 @@ class _World:
         entries.append(
             ("analyst", 1, [("central", "medicare_advantage"), ("central", "medicaid")], sensitive)
         )
-        staff, assignments, privileges = [], [], []
+        staff: list[tuple[Any, ...]] = []
+        assignments: list[tuple[Any, ...]] = []
+        privileges: list[tuple[Any, ...]] = []
         for n, (role, active, pairs, privs) in enumerate(entries, 1):
             sid = f"S{n:04d}"
             name = f"{_pick(rng, cat.FIRST_NAMES)} {_pick(rng, cat.LAST_NAMES)}"
-            staff.append({"staff_id": sid, "name": name, "role": role, "active": active})
-            assignments += [{"staff_id": sid, "region": r, "line_of_business": lob} for r, lob in pairs]
-            privileges += [{"staff_id": sid, "privilege": p} for p in privs]
+            staff.append((sid, name, role, active))
+            assignments += [(sid, r, lob) for r, lob in pairs]
+            privileges += [(sid, p) for p in privs]
         return staff, assignments, privileges
 
     def _deciders(self) -> dict[tuple[str, str, str, bool], list[str]]:
         """Active staff able to finalize claims by (region, lob, sensitivity, high value)."""
         privs: dict[str, set[str]] = defaultdict(set)
-        for row in self.privileges:
-            privs[row["staff_id"]].add(row["privilege"])
-        active = {s["staff_id"] for s in self.staff if s["active"] and s["role"] != "auditor"}
+        for sid, privilege in self.privileges:
+            privs[sid].add(privilege)
+        active = {sid for sid, _, role, is_active in self.staff if is_active and role != "auditor"}
         out: dict[tuple[str, str, str, bool], list[str]] = defaultdict(list)
-        for row in self.assignments:
-            sid = row["staff_id"]
+        for sid, region, lob in self.assignments:
             if sid not in active:
                 continue
             for sens in ("none", "behavioral_health", "substance_use", "hiv"):
@@ -453,7 +468,7 @@ class _World:
                 for high in (False, True):
                     if high and "approve:high_value" not in privs[sid]:
                         continue
-                    out[(row["region"], row["line_of_business"], sens, high)].append(sid)
+                    out[(region, lob, sens, high)].append(sid)
         return out
 
 
@@ -589,6 +604,7 @@ class _Factory:
         return claims
 
     def _make(self, kind: str, phase: Phase) -> _Claim:
+        """One claim of scenario ``kind``, redrawn until the draw satisfies the scenario."""
         for _ in range(200):
             try:
                 claim = self._dispatch(kind, phase)
@@ -689,6 +705,7 @@ class _Factory:
     # -- the general builder ------------------------------------------------------------
 
     def _build(self, kind: str, phase: Phase, spec: _Spec) -> _Claim:
+        """Draw a claim meeting ``spec``: plan, member, dates, provider, lines, codes, auths."""
         rng = self.rng
         template, area, specialty, plan_ids, fail_code = self._lines_template(spec)
         policy = cat.POLICY_BY_ID[spec.policy_id] if spec.policy_id else None
@@ -785,6 +802,7 @@ class _Factory:
         return list(bundle.lines), bundle.area, bundle.specialty, self.covered_plans[bundle.name], None
 
     def _bundle(self, spec: _Spec) -> Bundle:
+        """The line set of a claim drawn from the scenario's pool."""
         rng = self.rng
         pool = spec.pool
         if pool == "clean" and spec.sensitive_share and rng.random() < spec.sensitive_share:
@@ -805,6 +823,7 @@ class _Factory:
         return cat.KNEE_REPLACEMENT_ONLY
 
     def _member(self, plan: PlanSpec, elig: str) -> _Member:
+        """A member of ``plan`` whose coverage can produce the eligibility case asked for."""
         kind = {"before": "recent", "edge_start": "recent", "after": "ended", "edge_end": "ended"}
         group = self.world.by_plan.get((plan.plan_id, kind.get(elig, "any")))
         if not group:
@@ -846,11 +865,17 @@ class _Factory:
         """
         rng = self.rng
         start, end = member.start_day, member.end_day
+        far, near = _LAG_DAYS[lag]
         received = self._received_day(phase)
-        if phase == "history" and end is not None and elig == "eligible":
+        if phase == "history" and window is not None:
+            # Receive the claim while the policy window can still hold its service date.
+            first = max(_TODAY_ORD - 730, window[0].toordinal() + near)
+            last = min(_TODAY_ORD - 5, window[1].toordinal() + far)
+            if first <= last:
+                received = rng.randint(first, last)
+        elif phase == "history" and end is not None and elig == "eligible":
             # Keep the receipt near the coverage of a member whose coverage ended.
             received = min(_TODAY_ORD - 5, max(_TODAY_ORD - 730, end + rng.randint(-400, 200)))
-        far, near = _LAG_DAYS[lag]
         lo, hi = received - far, received - near
         if elig == "eligible":
             lo = max(lo, start)
@@ -874,6 +899,7 @@ class _Factory:
         return date.fromordinal(service), date.fromordinal(received)
 
     def _npi(self, mode: str, specialty: str, plan: PlanSpec) -> str:
+        """A billing NPI: a provider of the right status, or a malformed or unknown number."""
         rng = self.rng
         pool = self.world.pool
         if mode == "default":
@@ -941,6 +967,7 @@ class _Factory:
         raise _RedrawError
 
     def _diagnoses(self, area: str, mode: str) -> list[str]:
+        """Diagnosis codes as billed: clinically plausible, and spelled or broken as asked."""
         rng = self.rng
         pool = self.dx_pools.get(area, self.dx_pools["general"])
         roll = rng.random()
@@ -1108,6 +1135,7 @@ class _Factory:
     # -- scenarios that reuse another claim's key ---------------------------------------
 
     def _source(self, pool: list[_Claim], ok: Callable[[_Claim], bool]) -> _Claim:
+        """An unused history claim satisfying ``ok`` (each source is reused at most once)."""
         rng = self.rng
         if not pool:
             raise _RedrawError
@@ -1121,6 +1149,7 @@ class _Factory:
         raise _RedrawError
 
     def _copy(self, src: _Claim, kind: str, phase: Phase, received: date) -> _Claim:
+        """A new claim with ``src``'s rule 3 key (member, NPI, date, procedure multiset)."""
         lines = list(src.lines)
         self.rng.shuffle(lines)
         return _Claim(
@@ -1199,56 +1228,17 @@ class _Factory:
             elif claim.kind in ("r6_invalid", "r6_nonbill") and claim.policy_id is None:
                 self.resubmit_sources.append(claim)
 
-    # -- notes ----------------------------------------------------------------------------
-
     def notes(self, claim: _Claim) -> list[tuple[str, datetime, str]]:
-        """Clinical notes for ``claim``: criterion statements when a policy is at stake."""
-        rng = self.note_rng
-        birth = claim.member.birth
-        service = claim.service
-        age = service.year - birth.year - ((service.month, service.day) < (birth.month, birth.day))
-        pols = claim.polarities
-        if pols and all(p == "no_notes" for p in pols.values()):
-            return []
-        roll = rng.random()
-        if pols:
-            count = 1 if roll < 0.35 else 2 if roll < 0.75 else 3
-            if "contradictory" in pols.values():
-                count = max(count, 2)
-        else:
-            count = 1 if roll < 0.65 else 2 if roll < 0.93 else 3
-        buckets: list[list[str]] = [[] for _ in range(count)]
-        sentence = notes_text.criterion_sentence
-        for key, pol in pols.items():
-            if pol == "contradictory":
-                i, j = rng.sample(range(count), 2)
-                buckets[i].append(sentence(rng, key, "met"))
-                buckets[j].append(sentence(rng, key, "not_met"))
-            elif pol in ("met", "not_met", "vague"):
-                buckets[rng.randrange(count)].append(sentence(rng, key, pol))  # type: ignore[arg-type]
-                if pol == "met" and count > 1 and rng.random() < 0.2:
-                    buckets[rng.randrange(count)].append(sentence(rng, key, "met"))
-        conclusory = bool(pols) and rng.random() < 0.15
-        inject_at = rng.randrange(count) if rng.random() < (0.03 if pols else 0.015) else -1
-        authors = self.world.clinicians[claim.specialty]
-        span = max(0, min(14, (claim.received - service).days))
-        out = []
-        for i, statements in enumerate(buckets):
-            day = service if i == 0 else service + timedelta(days=rng.randint(0, span))
-            written = utc_timestamp(day, rng.randint(7, 18), rng.randint(0, 59))
-            body = notes_text.note_body(
-                rng,
-                area=claim.area,
-                age=age,
-                statements=statements,
-                first=i == 0,
-                conclusory=conclusory and i == 0,
-                injection=i == inject_at,
-            )
-            out.append((_pick(rng, authors), written, body))
-        if not pols and rng.random() < 0.005:
-            out.append((_pick(rng, authors), utc_timestamp(service, 19, 30), ""))
-        return out
+        """Clinical notes for ``claim``, drawn from the notes stream of the seed."""
+        return notes_text.claim_notes(
+            self.note_rng,
+            polarities=claim.polarities,
+            area=claim.area,
+            birth=claim.member.birth,
+            service=claim.service,
+            received=claim.received,
+            authors=self.world.clinicians[claim.specialty],
+        )
 
 
 _SENSITIVITY_OF_AREA = {
@@ -1287,210 +1277,171 @@ _RATIONALE = {
 }
 
 
-def _rows(
-    world: _World, factory: _Factory, claims: Sequence[_Claim], seed: int
-) -> dict[str, list[dict[str, Any]]]:
-    """Every row to insert, per table name; assigns claim, note, auth and decision ids."""
-    rows: dict[str, list[dict[str, Any]]] = {t.name: [] for t in schema.ALL_TABLES}
-    rows["plans"] = [
-        {
-            "plan_id": p.plan_id,
-            "name": p.name,
-            "line_of_business": p.line_of_business,
-            "network_type": p.network_type,
-            "coinsurance_pct": p.coinsurance_pct,
-        }
-        for p in cat.PLANS
-    ]
-    rows["medical_policies"] = [
-        {
-            "policy_id": p.policy_id,
-            "title": p.title,
-            "body": p.body,
-            "line_of_business": p.line_of_business,
-            "effective_from": p.effective_from,
-            "effective_to": p.effective_to,
-            "updated_at": p.updated_at,
-        }
-        for p in cat.POLICIES
-    ]
-    rows["procedures"] = [
-        {
-            "procedure_code": p.code,
-            "description": p.description,
-            "fee_schedule_amount": p.fee,
-            "medical_policy_id": p.policy_id,
-        }
-        for p in cat.PROCEDURES
-    ]
-    rows["plan_benefits"] = [
-        {"plan_id": plan, "procedure_code": code, "covered": cov, "requires_prior_auth": rpa}
-        for (plan, code), (cov, rpa) in cat.benefits().items()
-    ]
-    rows["members"] = _member_rows(world.members, _Rng(f"{seed}/phi"))
-    rows["providers"] = [
-        {
-            "npi": p.npi,
-            "name": p.name,
-            "specialty": p.specialty,
-            "region": p.region,
-            "in_network": p.in_network,
-            "active": p.active,
-        }
-        for p in world.providers
-    ]
-    rows["staff"] = world.staff
-    rows["staff_assignments"] = world.assignments
-    rows["staff_privileges"] = world.privileges
+Row = tuple[Any, ...]
+Rows = dict[str, list[Row]]
+"""Rows per table name, each a tuple in the schema's column order."""
+
+_LAYOUT = {
+    "plans": "plan_id name line_of_business network_type coinsurance_pct",
+    "medical_policies": "policy_id title body line_of_business effective_from effective_to updated_at",
+    "procedures": "procedure_code description fee_schedule_amount medical_policy_id",
+    "plan_benefits": "plan_id procedure_code covered requires_prior_auth",
+    "members": (
+        "member_id first_name last_name birth_date ssn address plan_id region coverage_start coverage_end"
+    ),
+    "providers": "npi name specialty region in_network active",
+    "claims": (
+        "claim_id member_id billing_npi service_date received_date place_of_service total_billed "
+        "region line_of_business sensitivity status version updated_at"
+    ),
+    "claim_diagnoses": "claim_id seq icd10_code",
+    "claim_lines": "claim_id line_no procedure_code units billed_amount",
+    "clinical_notes": "note_id claim_id author written_at body",
+    "prior_authorizations": "auth_id member_id procedure_code status valid_from valid_to",
+    "staff": "staff_id name role active",
+    "staff_assignments": "staff_id region line_of_business",
+    "staff_privileges": "staff_id privilege",
+    "adjudications": (
+        "adjudication_id claim_id claim_version outcome carc_code allowed_amount paid_amount "
+        "decided_by rationale idempotency_key decided_at"
+    ),
+    "adjudication_lines": "adjudication_id line_no allowed_amount paid_amount",
+}
+"""The column order this module builds its row tuples in (the SPEC.md contract)."""
+
+
+def _check_layout() -> None:
+    """Fail before building anything if ``schema`` no longer has the columns assumed here."""
+    for table in schema.ALL_TABLES:
+        actual = tuple(c.name for c in table.columns)
+        if actual != tuple(_LAYOUT[table.name].split()):
+            raise GeneratorError(f"schema table {table.name} has columns {actual}")
+
+
+def _reference_rows(world: _World, seed: int) -> Rows:
+    """Rows of every table but the claims and what hangs off them."""
+    return {
+        "plans": [
+            (p.plan_id, p.name, p.line_of_business, p.network_type, p.coinsurance_pct) for p in cat.PLANS
+        ],
+        "medical_policies": [
+            (p.policy_id, p.title, p.body, p.line_of_business, p.effective_from, p.effective_to, p.updated_at)
+            for p in cat.POLICIES
+        ],
+        "procedures": [(p.code, p.description, p.fee, p.policy_id) for p in cat.PROCEDURES],
+        "plan_benefits": [(plan, code, cov, rpa) for (plan, code), (cov, rpa) in cat.benefits().items()],
+        "members": _member_rows(world.members, _Rng(f"{seed}/phi")),
+        "providers": [
+            (p.npi, p.name, p.specialty, p.region, p.in_network, p.active) for p in world.providers
+        ],
+        "staff": world.staff,
+        "staff_assignments": world.assignments,
+        "staff_privileges": world.privileges,
+    }
+
+
+def _rows(world: _World, factory: _Factory, claims: Sequence[_Claim], seed: int) -> Rows:
+    """Every row to insert, per table name; assigns claim, note, auth and decision ids.
+
+    Claim ids follow receipt order (history first); a history claim whose notes did
+    not settle medical necessity is left pended, every other one gets the decision of
+    a staff member entitled to make it.
+    """
+    rows: Rows = {t.name: [] for t in schema.ALL_TABLES}
+    rows.update(_reference_rows(world, seed))
     rng = _Rng(f"{seed}/decisions")
     note_no = auth_no = adj_no = 0
-    c_rows, l_rows, d_rows, n_rows = (
+    claim_rows, lines, diagnoses, notes = (
         rows["claims"],
         rows["claim_lines"],
         rows["claim_diagnoses"],
         rows["clinical_notes"],
     )
-    a_rows, j_rows, jl_rows = rows["prior_authorizations"], rows["adjudications"], rows["adjudication_lines"]
+    auths, decisions, decision_lines = (
+        rows["prior_authorizations"],
+        rows["adjudications"],
+        rows["adjudication_lines"],
+    )
     for number, claim in enumerate(claims, 1):
         cid = claim.claim_id = f"CLM{number:08d}"
         member = claim.member
         plan = member.plan
         for line_no, (code, units, billed) in enumerate(claim.lines, 1):
-            l_rows.append(
-                {
-                    "claim_id": cid,
-                    "line_no": line_no,
-                    "procedure_code": code,
-                    "units": units,
-                    "billed_amount": billed,
-                }
-            )
+            lines.append((cid, line_no, code, units, billed))
         for seq, code in enumerate(claim.dx, 1):
-            d_rows.append({"claim_id": cid, "seq": seq, "icd10_code": code})
+            diagnoses.append((cid, seq, code))
         for author, written, body in factory.notes(claim):
             note_no += 1
-            n_rows.append(
-                {
-                    "note_id": f"N{note_no:09d}",
-                    "claim_id": cid,
-                    "author": author,
-                    "written_at": written,
-                    "body": body,
-                }
-            )
+            notes.append((f"N{note_no:09d}", cid, author, written, body))
         for code, status, lo, hi in claim.auths:
             auth_no += 1
-            a_rows.append(
-                {
-                    "auth_id": f"PA{auth_no:08d}",
-                    "member_id": member.member_id,
-                    "procedure_code": code,
-                    "status": status,
-                    "valid_from": lo,
-                    "valid_to": hi,
-                }
+            auths.append((f"PA{auth_no:08d}", member.member_id, code, status, lo, hi))
+        outcome, carc = claim.intended
+        version = 1
+        if claim.phase == "backlog":
+            status = "received"
+            updated = utc_timestamp(
+                claim.received, rng.randint(6, 20), rng.randint(0, 59), rng.randint(0, 59)
             )
-        status, version = "received", 1
-        updated = utc_timestamp(claim.received, rng.randint(6, 20), rng.randint(0, 59), rng.randint(0, 59))
-        if claim.phase == "history":
-            outcome, carc = claim.intended
-            if outcome == "review":
-                status = "pended"
-                day = min(TODAY, claim.received + timedelta(days=rng.randint(1, 4)))
-                updated = utc_timestamp(day, rng.randint(8, 17), rng.randint(0, 59))
+        elif outcome == "review":
+            status = "pended"
+            day = min(TODAY, claim.received + timedelta(days=rng.randint(1, 4)))
+            updated = utc_timestamp(day, rng.randint(8, 17), rng.randint(0, 59))
+        else:
+            status = "adjudicated"
+            version = 2 if rng.random() < 0.1 else 1
+            day = min(TODAY - timedelta(days=1), claim.received + timedelta(days=rng.randint(1, 20)))
+            updated = utc_timestamp(day, rng.randint(8, 17), rng.randint(0, 59), rng.randint(0, 59))
+            adj_no += 1
+            adj_id = f"ADJ{adj_no:08d}"
+            amounts = (
+                _line_amounts(claim.lines, plan.coinsurance_pct)
+                if outcome == "approve"
+                else [(_ZERO, _ZERO)] * len(claim.lines)
+            )
+            for line_no, (allowed, paid) in enumerate(amounts, 1):
+                decision_lines.append((adj_id, line_no, allowed, paid))
+            allowed_total = sum((a for a, _ in amounts), _ZERO)
+            paid_total = sum((p for _, p in amounts), _ZERO)
+            high = claim.total > HIGH_VALUE_LIMIT
+            decider = _pick(
+                rng, world.deciders[(member.region, plan.line_of_business, claim.sensitivity, high)]
+            )
+            if outcome == "approve":
+                rationale = f"Approved: claim rules passed; allowed {allowed_total}, paid {paid_total}."
+                if claim.policy_id:
+                    rationale += f" Notes document the criteria of {claim.policy_id}."
             else:
-                status = "adjudicated"
-                version = 2 if rng.random() < 0.1 else 1
-                day = min(TODAY - timedelta(days=1), claim.received + timedelta(days=rng.randint(1, 20)))
-                updated = utc_timestamp(day, rng.randint(8, 17), rng.randint(0, 59), rng.randint(0, 59))
-                adj_no += 1
-                adj_id = f"ADJ{adj_no:08d}"
-                amounts = (
-                    _line_amounts(claim.lines, plan.coinsurance_pct)
-                    if outcome == "approve"
-                    else [(_ZERO, _ZERO)] * len(claim.lines)
+                rationale = _RATIONALE[str(carc)].format(policy=claim.policy_id)
+            decisions.append(
+                (
+                    *(adj_id, cid, version, outcome, carc, allowed_total, paid_total),
+                    *(f"staff:{decider}", rationale, f"hist-{cid}", updated),
                 )
-                for line_no, (allowed, paid) in enumerate(amounts, 1):
-                    jl_rows.append(
-                        {
-                            "adjudication_id": adj_id,
-                            "line_no": line_no,
-                            "allowed_amount": allowed,
-                            "paid_amount": paid,
-                        }
-                    )
-                allowed_total = sum((a for a, _ in amounts), _ZERO)
-                paid_total = sum((p for _, p in amounts), _ZERO)
-                key = (
-                    member.region,
-                    plan.line_of_business,
-                    claim.sensitivity,
-                    claim.total > HIGH_VALUE_LIMIT,
-                )
-                if outcome == "approve":
-                    rationale = f"Approved: claim rules passed; allowed {allowed_total}, paid {paid_total}."
-                    if claim.policy_id:
-                        rationale += f" Notes document the criteria of {claim.policy_id}."
-                else:
-                    assert carc is not None
-                    rationale = _RATIONALE[carc].format(policy=claim.policy_id)
-                j_rows.append(
-                    {
-                        "adjudication_id": adj_id,
-                        "claim_id": cid,
-                        "claim_version": version,
-                        "outcome": outcome,
-                        "carc_code": carc,
-                        "allowed_amount": allowed_total,
-                        "paid_amount": paid_total,
-                        "decided_by": f"staff:{_pick(rng, world.deciders[key])}",
-                        "rationale": rationale,
-                        "idempotency_key": f"hist-{cid}",
-                        "decided_at": updated,
-                    }
-                )
-        c_rows.append(
-            {
-                "claim_id": cid,
-                "member_id": member.member_id,
-                "billing_npi": claim.npi,
-                "service_date": claim.service,
-                "received_date": claim.received,
-                "place_of_service": claim.pos,
-                "total_billed": claim.total,
-                "region": member.region,
-                "line_of_business": plan.line_of_business,
-                "sensitivity": claim.sensitivity,
-                "status": status,
-                "version": version,
-                "updated_at": updated,
-            }
+            )
+        claim_rows.append(
+            (
+                *(cid, member.member_id, claim.npi, claim.service, claim.received, claim.pos, claim.total),
+                *(member.region, plan.line_of_business, claim.sensitivity, status, version, updated),
+            )
         )
     return rows
 
 
-def _member_rows(members: Sequence[_Member], rng: random.Random) -> list[dict[str, Any]]:
+def _member_rows(members: Sequence[_Member], rng: random.Random) -> list[Row]:
     """Member rows with fictional PHI; SSNs start with 9, a range never issued as SSNs."""
     zips = {r: f"{i + 1}{i + 3}" for i, r in enumerate(cat.REGIONS)}
-    out = []
+    out: list[Row] = []
     for m in members:
         street = f"{rng.randint(10, 9899)} {_pick(rng, cat.STREETS)} {_pick(rng, cat.STREET_KINDS)}"
         if rng.random() < 0.2:
             street += f" Apt {rng.randint(1, 40)}"
         city = _pick(rng, cat.CITIES[m.region])
+        address = f"{street}, {city}, NW {zips[m.region]}{rng.randint(100, 999)}"
+        first, last = _pick(rng, cat.FIRST_NAMES), _pick(rng, cat.LAST_NAMES)
+        ssn = f"9{rng.randrange(10**8):08d}"
         out.append(
-            {
-                "member_id": m.member_id,
-                "first_name": _pick(rng, cat.FIRST_NAMES),
-                "last_name": _pick(rng, cat.LAST_NAMES),
-                "birth_date": m.birth,
-                "ssn": f"9{rng.randrange(10**8):08d}",
-                "address": f"{street}, {city}, NW {zips[m.region]}{rng.randint(100, 999)}",
-                "plan_id": m.plan.plan_id,
-                "region": m.region,
-                "coverage_start": m.start,
-                "coverage_end": m.end,
-            }
+            (m.member_id, first, last, m.birth, ssn, address, m.plan.plan_id, m.region, m.start, m.end)
         )
     return out
 
@@ -1522,148 +1473,144 @@ class _Checker:
     """CLAIMS_POLICY.md rules 1 to 8 and the amount rules, read off the rows alone.
 
     This deliberately shares no code with the construction above: it sees only the
-    dictionaries about to be inserted, so a construction bug (a stray authorization, an
+    tuples about to be inserted, so a construction bug (a stray authorization, an
     accidental duplicate, a policy in force by mistake) shows up as a disagreement.
+    It runs over every claim of a large seed, so it first packs each table into the
+    lookups the rules need.
     """
 
-    def __init__(self, rows: dict[str, list[dict[str, Any]]]) -> None:
-        self.members = {r["member_id"]: r for r in rows["members"]}
-        self.plans = {r["plan_id"]: r for r in rows["plans"]}
-        self.providers = {r["npi"]: r for r in rows["providers"]}
-        self.benefits = {(r["plan_id"], r["procedure_code"]): r for r in rows["plan_benefits"]}
-        self.procedures = {r["procedure_code"]: r for r in rows["procedures"]}
-        self.policies = {r["policy_id"]: r for r in rows["medical_policies"]}
-        self.lines: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        for r in rows["claim_lines"]:
-            self.lines[r["claim_id"]].append(r)
+    def __init__(self, rows: Rows) -> None:
+        plans = {plan_id: (network == "HMO", pct) for plan_id, _, _, network, pct in rows["plans"]}
+        # member -> (coverage start, coverage end, plan id, HMO?, coinsurance percent)
+        self.members = {
+            member_id: (start, end, plan_id, *plans[plan_id])
+            for member_id, *_, plan_id, _, start, end in rows["members"]
+        }
+        self.providers = {npi: (active == 1, net == 1) for npi, _, _, _, net, active in rows["providers"]}
+        self.benefits = {(p, c): (cov == 1, rpa == 1) for p, c, cov, rpa in rows["plan_benefits"]}
+        self.fees = {code: fee for code, _, fee, _ in rows["procedures"]}
+        policies = {pid: (start, end, lob) for pid, _, _, lob, start, end, _ in rows["medical_policies"]}
+        self.policy_of = {code: policies[pid] for code, _, _, pid in rows["procedures"] if pid is not None}
+        self.lines: dict[str, list[tuple[str, int, Decimal]]] = defaultdict(list)
+        for cid, _, code, units, billed in rows["claim_lines"]:
+            self.lines[cid].append((code, units, billed))
         self.dx: dict[str, list[str]] = defaultdict(list)
-        for r in rows["claim_diagnoses"]:
-            self.dx[r["claim_id"]].append(r["icd10_code"])
+        for cid, _, code in rows["claim_diagnoses"]:
+            self.dx[cid].append(code)
         self.auths: dict[tuple[str, str], list[tuple[date, date]]] = defaultdict(list)
-        for r in rows["prior_authorizations"]:
-            if r["status"] == "approved":
-                self.auths[(r["member_id"], r["procedure_code"])].append((r["valid_from"], r["valid_to"]))
-        self.claims = {r["claim_id"]: r for r in rows["claims"]}
+        for _, member_id, code, status, lo, hi in rows["prior_authorizations"]:
+            if status == "approved":
+                self.auths[(member_id, code)].append((lo, hi))
+        claims = {row[0]: row for row in rows["claims"]}
         self.approved: dict[tuple[Any, ...], set[str]] = defaultdict(set)
         self.approved_visits: set[tuple[Any, ...]] = set()
-        for r in rows["adjudications"]:
-            if r["outcome"] == "approve":
-                claim = self.claims[r["claim_id"]]
-                self.approved[self._key(claim)].add(r["claim_id"])
-                self.approved_visits.add((claim["member_id"], claim["billing_npi"], claim["service_date"]))
+        for decision in rows["adjudications"]:
+            cid, outcome = decision[1], decision[3]
+            if outcome == "approve":
+                member_id, npi, service = claims[cid][1:4]
+                self.approved[self._key(cid, member_id, npi, service)].add(cid)
+                self.approved_visits.add((member_id, npi, service))
         self.icd: dict[str, bool] = {}
         self.npi_ok: dict[str, bool] = {}
 
-    def _key(self, claim: dict[str, Any]) -> tuple[Any, ...]:
-        codes = tuple(sorted(line["procedure_code"] for line in self.lines[claim["claim_id"]]))
-        return (claim["member_id"], claim["billing_npi"], claim["service_date"], codes)
+    def _key(self, cid: str, member_id: str, npi: str, service: date) -> tuple[Any, ...]:
+        codes = tuple(sorted(code for code, _, _ in self.lines[cid]))
+        return (member_id, npi, service, codes)
 
-    def _billable(self, code: str) -> bool:
-        known = self.icd.get(code)
-        if known is None:
-            known = self.icd[code] = codesets.is_billable_icd10(code)
-        return known
-
-    def first_failure(self, claim: dict[str, Any]) -> str | None:
+    def first_failure(self, claim: Row) -> str | None:
         """The CARC of the first of rules 1 to 8 that the claim fails, or None."""
-        member = self.members[claim["member_id"]]
-        plan = self.plans[member["plan_id"]]
-        service = claim["service_date"]
-        if service < member["coverage_start"]:
+        cid, member_id, npi, service, received = claim[:5]
+        start, end, plan_id, hmo, _ = self.members[member_id]
+        if service < start:
             return "26"
-        if member["coverage_end"] is not None and service > member["coverage_end"]:
+        if end is not None and service > end:
             return "27"
-        if (claim["received_date"] - service).days > 365:
+        if (received - service).days > 365:
             return "29"
-        npi = claim["billing_npi"]
-        if (claim["member_id"], npi, service) in self.approved_visits and (
-            self.approved.get(self._key(claim), set()) - {claim["claim_id"]}
+        if (member_id, npi, service) in self.approved_visits and (
+            self.approved.get(self._key(cid, member_id, npi, service), set()) - {cid}
         ):
             return "18"
         valid = self.npi_ok.get(npi)
         if valid is None:
             valid = self.npi_ok[npi] = codesets.is_valid_npi(npi)
         provider = self.providers.get(npi)
-        if not valid or provider is None or provider["active"] != 1:
+        if not valid or provider is None or not provider[0]:
             return "208"
-        if plan["network_type"] == "HMO" and provider["in_network"] != 1:
+        if hmo and not provider[1]:
             return "242"
-        if not all(self._billable(code) for code in self.dx[claim["claim_id"]]):
-            return "16"
-        lines = self.lines[claim["claim_id"]]
-        benefits = [self.benefits.get((plan["plan_id"], line["procedure_code"])) for line in lines]
-        if any(b is None or b["covered"] != 1 for b in benefits):
+        for code in self.dx[cid]:
+            billable = self.icd.get(code)
+            if billable is None:
+                billable = self.icd[code] = codesets.is_billable_icd10(code)
+            if not billable:
+                return "16"
+        lines = self.lines[cid]
+        benefits = [self.benefits.get((plan_id, code)) for code, _, _ in lines]
+        if not all(b is not None and b[0] for b in benefits):
             return "204"
-        for line, benefit in zip(lines, benefits, strict=True):
-            assert benefit is not None
-            if benefit["requires_prior_auth"] == 1:
-                windows = self.auths.get((member["member_id"], line["procedure_code"]), [])
+        for (code, _, _), benefit in zip(lines, benefits, strict=True):
+            if benefit is not None and benefit[1]:
+                windows = self.auths.get((member_id, code), ())
                 if not any(lo <= service <= hi for lo, hi in windows):
                     return "197"
         return None
 
-    def policy_at_stake(self, claim: dict[str, Any]) -> str | None:
-        """A policy governing one of the claim's lines on its date and line of business."""
-        for line in self.lines[claim["claim_id"]]:
-            proc = self.procedures.get(line["procedure_code"])
-            if proc is None or proc["medical_policy_id"] is None:
+    def policy_at_stake(self, cid: str, service: date, lob: str) -> bool:
+        """Whether a policy governs one of the claim's lines on its date and line of business."""
+        for code, _, _ in self.lines[cid]:
+            policy = self.policy_of.get(code)
+            if policy is None:
                 continue
-            policy = self.policies[proc["medical_policy_id"]]
-            in_force = policy["effective_from"] <= claim["service_date"] and (
-                policy["effective_to"] is None or claim["service_date"] <= policy["effective_to"]
-            )
-            lob = policy["line_of_business"]
-            if in_force and (lob is None or lob == claim["line_of_business"]):
-                return str(policy["policy_id"])
-        return None
+            begins, ends, scope = policy
+            if begins <= service and (ends is None or service <= ends) and scope in (None, lob):
+                return True
+        return False
 
-    def amounts(self, claim: dict[str, Any]) -> tuple[Decimal, Decimal]:
+    def amounts(self, cid: str, member_id: str) -> tuple[Decimal, Decimal]:
         """Claim allowed and paid when approved."""
-        pct = self.plans[self.members[claim["member_id"]]["plan_id"]]["coinsurance_pct"]
+        pct = self.members[member_id][4]
         allowed_total = paid_total = _ZERO
-        for line in self.lines[claim["claim_id"]]:
-            fee = self.procedures[line["procedure_code"]]["fee_schedule_amount"]
-            allowed = min(line["billed_amount"], fee * line["units"])
+        for code, units, billed in self.lines[cid]:
+            allowed = min(billed, self.fees[code] * units)
             paid = (allowed * (1 - pct / 100)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
             allowed_total += allowed
             paid_total += paid
         return allowed_total, paid_total
 
-    def truth(self, claim: dict[str, Any], necessity: str | None, automatic: bool) -> Truth:
+    def truth(self, claim: Row, necessity: str | None, automatic: bool) -> Truth:
         """The correct outcome; ``necessity`` is what the notes were written to document."""
-        cid = claim["claim_id"]
-        billed = sum((line["billed_amount"] for line in self.lines[cid]), _ZERO)
-        if billed != claim["total_billed"]:
+        cid, member_id, _, service, _, _, total, _, lob, sensitivity = claim[:10]
+        billed = sum((b for _, _, b in self.lines[cid]), _ZERO)
+        if billed != total:
             raise GeneratorError(f"{cid}: total_billed is not the sum of its lines")
-        policy = self.policy_at_stake(claim)
-        if (policy is None) != (necessity is None):
-            raise GeneratorError(f"{cid}: policy at stake {policy} but notes built for {necessity}")
+        if self.policy_at_stake(cid, service, lob) != (necessity is not None):
+            raise GeneratorError(f"{cid}: policy at stake disagrees with notes built for {necessity}")
         if automatic and billed > HIGH_VALUE_LIMIT:
             return Truth(cid, "review", None, _ZERO, _ZERO)
         carc = self.first_failure(claim)
         if carc is not None:
             return Truth(cid, "deny", carc, _ZERO, _ZERO)
-        if necessity == "unclear" or (automatic and claim["sensitivity"] == "substance_use"):
+        if necessity == "unclear" or (automatic and sensitivity == "substance_use"):
             return Truth(cid, "review", None, _ZERO, _ZERO)
         if necessity == "not_met":
             return Truth(cid, "deny", "50", _ZERO, _ZERO)
-        allowed, paid = self.amounts(claim)
+        allowed, paid = self.amounts(cid, member_id)
         return Truth(cid, "approve", None, allowed, paid)
 
 
-def _verify(rows: dict[str, list[dict[str, Any]]], claims: Sequence[_Claim]) -> list[Truth]:
+def _verify(rows: Rows, claims: Sequence[_Claim]) -> list[Truth]:
     """Recompute every claim's outcome from the rows; return the backlog's truth.
 
     Raises ``GeneratorError`` on the first claim whose recomputed outcome differs from
     the one it was built for, or whose history decision row disagrees with the rules.
     """
     checker = _Checker(rows)
-    decisions = {r["claim_id"]: r for r in rows["adjudications"]}
+    decisions = {row[1]: row for row in rows["adjudications"]}
     backlog = []
-    for claim in claims:
-        row = checker.claims[claim.claim_id]
+    for claim, row in zip(claims, rows["claims"], strict=True):
         truth = checker.truth(row, claim.necessity, automatic=claim.phase == "backlog")
-        if (truth.outcome, truth.carc) != claim.intended:
+        if (truth.outcome, truth.carc) != claim.intended or row[0] != claim.claim_id:
             raise GeneratorError(
                 f"{claim.claim_id} ({claim.kind}): built as {claim.intended}, "
                 f"rules give {(truth.outcome, truth.carc)}"
@@ -1673,14 +1620,9 @@ def _verify(rows: dict[str, list[dict[str, Any]]], claims: Sequence[_Claim]) -> 
             continue
         decision = decisions.get(claim.claim_id)
         if truth.outcome == "review":
-            if decision is not None or row["status"] != "pended":
+            if decision is not None or row[10] != "pended":
                 raise GeneratorError(f"{claim.claim_id}: undecided history claim was finalized")
-        elif decision is None or (
-            decision["outcome"],
-            decision["carc_code"],
-            decision["allowed_amount"],
-            decision["paid_amount"],
-        ) != (truth.outcome, truth.carc, truth.allowed, truth.paid):
+        elif decision is None or decision[3:7] != (truth.outcome, truth.carc, truth.allowed, truth.paid):
             raise GeneratorError(f"{claim.claim_id}: history decision disagrees with the rules")
     backlog.sort(key=lambda t: t.claim_id)
     return backlog
@@ -1723,45 +1665,138 @@ def _sqlite_value(column: sqlalchemy.Column[Any]) -> Callable[[Any], Any] | None
     return None
 
 
-def _insert_sqlite(conn: sqlalchemy.Connection, table: sqlalchemy.Table, data: list[dict[str, Any]]) -> None:
+def _insert_sqlite(conn: sqlalchemy.Connection, table: sqlalchemy.Table, data: list[Row]) -> None:
     """Bulk insert through the driver with values pre-bound as the typed path would.
 
     Core's per-row parameter processing costs about as much as SQLite's own work; on a
     100,000-claim seed it is the difference between meeting the time budget and not.
     """
     compiled = table.insert().compile(dialect=conn.dialect)
-    names = list(compiled.positiontup or ())
-    converters = [(i, f) for i, n in enumerate(names) if (f := _sqlite_value(table.c[n])) is not None]
-    get = itemgetter(*names)
+    if list(compiled.positiontup or ()) != [c.name for c in table.columns]:
+        raise GeneratorError(f"unexpected parameter order for {table.name}")
+    converters = [(i, f) for i, c in enumerate(table.columns) if (f := _sqlite_value(c)) is not None]
     sql = str(compiled)
     for start in range(0, len(data), _INSERT_CHUNK):
-        batch = []
-        for row in data[start : start + _INSERT_CHUNK]:
-            values = list(get(row))
-            for i, convert in converters:
-                if values[i] is not None:
-                    values[i] = convert(values[i])
-            batch.append(tuple(values))
-        conn.exec_driver_sql(sql, batch)
+        chunk = data[start : start + _INSERT_CHUNK]
+        if converters:
+            converted = []
+            for row in chunk:
+                values = list(row)
+                for i, convert in converters:
+                    if values[i] is not None:
+                        values[i] = convert(values[i])
+                converted.append(tuple(values))
+            chunk = converted
+        conn.exec_driver_sql(sql, chunk)
 
 
-def _insert(engine: sqlalchemy.Engine, rows: dict[str, list[dict[str, Any]]], *, fast: bool = True) -> None:
+def _copy_postgres(conn: sqlalchemy.Connection, table: sqlalchemy.Table, data: list[Row]) -> None:
+    """Load rows with PostgreSQL ``COPY`` on the connection's own psycopg transaction.
+
+    psycopg adapts dates, timestamps and decimals itself, so values go in as they are;
+    COPY is several times faster than batched INSERT statements for a large seed.
+    """
+    names = [c.name for c in table.columns]
+    statement = pg_sql.SQL("COPY {} ({}) FROM STDIN").format(
+        pg_sql.Identifier(table.name), pg_sql.SQL(", ").join(map(pg_sql.Identifier, names))
+    )
+    with conn.connection.dbapi_connection.cursor() as cursor, cursor.copy(statement) as copy:  # type: ignore[union-attr]
+        for row in data:
+            copy.write_row(row)
+
+
+def _insert(
+    engine: sqlalchemy.Engine,
+    rows: Rows,
+    *,
+    fast: bool = True,
+    before_commit: Callable[[], object] | None = None,
+) -> None:
     """Bulk-insert every table, parents first, in one transaction (all or nothing).
 
-    SQLite takes the driver-level path (``_insert_sqlite``) unless ``fast`` is off;
-    other databases use Core bulk inserts, which their drivers batch efficiently.
+    With ``fast`` (the default), SQLite goes through the driver (``_insert_sqlite``) and
+    PostgreSQL with psycopg through ``COPY``; otherwise, and for any other database,
+    rows go through Core bulk inserts. Both paths store the same values (tested).
+    ``before_commit`` runs last inside the transaction: if it raises, nothing is kept.
     """
     with engine.begin() as conn:
-        driver_path = fast and conn.dialect.name == "sqlite"
+        dialect = conn.dialect
         for table in _INSERT_ORDER:
             data = rows[table.name]
             if not data:
                 continue
-            if driver_path:
+            if fast and dialect.name == "sqlite":
                 _insert_sqlite(conn, table, data)
-                continue
-            for start in range(0, len(data), _INSERT_CHUNK):
-                conn.execute(table.insert(), data[start : start + _INSERT_CHUNK])
+            elif fast and dialect.name == "postgresql" and dialect.driver == "psycopg":
+                _copy_postgres(conn, table, data)
+            else:
+                names = [c.name for c in table.columns]
+                for start in range(0, len(data), _INSERT_CHUNK):
+                    chunk = [
+                        dict(zip(names, row, strict=True)) for row in data[start : start + _INSERT_CHUNK]
+                    ]
+                    conn.execute(table.insert(), chunk)
+        if before_commit is not None:
+            before_commit()
+
+
+class _Verification:
+    """The independent check of ``_verify``, run in a forked process where possible.
+
+    The check and the bulk insert each take a large share of a big seed and do not
+    depend on each other, so the check runs in a child process (forked, so it reads the
+    parent's rows without copying them through a pipe) while the parent inserts; the
+    parent commits only after the child reports agreement. Without ``fork`` (or with a
+    single CPU) the check simply runs first, in process.
+    """
+
+    def __init__(self, rows: Rows, claims: Sequence[_Claim]) -> None:
+        self._truth: list[Truth] | None = None
+        self._process: multiprocessing.process.BaseProcess | None = None
+        self._pipe: Connection | None = None
+        if "fork" not in multiprocessing.get_all_start_methods() or (os.cpu_count() or 1) < 2:
+            self._truth = _verify(rows, claims)
+            return
+        context = multiprocessing.get_context("fork")
+        receiver, sender = context.Pipe(duplex=False)
+        self._process = context.Process(target=_verify_in_child, args=(rows, claims, sender), daemon=True)
+        self._process.start()
+        sender.close()
+        self._pipe = receiver
+
+    def wait(self) -> list[Truth]:
+        """The backlog's truth once the check has passed; raises ``GeneratorError`` if not."""
+        if self._truth is not None:
+            return self._truth
+        assert self._pipe is not None and self._process is not None
+        try:
+            status, payload = self._pipe.recv()
+        except EOFError:
+            status, payload = "crash", "the verification process exited without a result"
+        self._process.join()
+        if status != "ok":
+            raise GeneratorError(str(payload))
+        self._truth = [Truth(*fields) for fields in payload]
+        return self._truth
+
+    def close(self) -> None:
+        """Stop the child if the parent gave up before reading its verdict."""
+        if self._process is not None and self._process.is_alive():
+            self._process.terminate()
+            self._process.join()
+        if self._pipe is not None:
+            self._pipe.close()
+
+
+def _verify_in_child(rows: Rows, claims: Sequence[_Claim], pipe: Connection) -> None:
+    """Child side of ``_Verification``: send the truth as plain tuples, or the failure."""
+    try:
+        truth = _verify(rows, claims)
+        pipe.send(("ok", [(t.claim_id, t.outcome, t.carc, t.allowed, t.paid) for t in truth]))
+    except Exception as exc:  # every failure must reach the parent, which raises it
+        pipe.send(("error", f"{type(exc).__name__}: {exc}"))
+    finally:
+        pipe.close()
 
 
 @contextmanager
@@ -1799,6 +1834,7 @@ def seed(
     if claims < 0 or (history is not None and history < 0):
         raise ValueError("claims and history must not be negative")
     started = time.perf_counter()
+    _check_layout()
     history_count = max(1500, claims) if history is None else history
     with _collector_paused():
         world = _World(seed, claims + history_count)
@@ -1807,8 +1843,12 @@ def seed(
         backlog = factory.build_phase("backlog", claims)
         everything = [*past, *backlog]
         rows = _rows(world, factory, everything, seed)
-        truth = _verify(rows, everything)
-        _insert(engine, rows)
+        verification = _Verification(rows, everything)
+        try:
+            _insert(engine, rows, before_commit=verification.wait)
+        finally:
+            verification.close()
+        truth = verification.wait()
     if truth_path is not None:
         truth_path.write_text("".join(t.as_json() + "\n" for t in truth), encoding="utf-8")
     counts = dict.fromkeys(("approve", "deny", "review"), 0)

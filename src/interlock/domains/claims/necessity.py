@@ -14,8 +14,12 @@ from interlock.exceptions import UsageError
 from interlock.models.base import NecessityRequest, NoteText, PolicyText
 
 
-def necessity_request(ctx: ClaimContext) -> NecessityRequest:
-    """The question for rule 9, built only from fields a model may see."""
+def necessity_request(ctx: ClaimContext, *, repair_findings: tuple[str, ...] = ()) -> NecessityRequest:
+    """The question for rule 9, built only from fields a model may see.
+
+    ``repair_findings`` are the gate's reasons for refusing an earlier answer; they are
+    the gate's reasons (policy and item ids, never a quote) and travel as data.
+    """
     if is_part2(ctx):
         raise UsageError("42 CFR Part 2: the notes of a substance-use claim never go to a model")
     member = ctx.member
@@ -30,4 +34,5 @@ def necessity_request(ctx: ClaimContext) -> NecessityRequest:
             for p in policies_at_stake(ctx)
         ),
         notes=tuple(NoteText(item_id=ctx.note_item_id(n), body=n.body) for n in ctx.notes),
+        repair_findings=repair_findings,
     )

@@ -1,0 +1,1 @@
+"""The HTTP service: a FastAPI app thin over the engine (see :mod:`interlock.api.app`)."""

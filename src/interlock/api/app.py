@@ -1,0 +1,69 @@
+"""The FastAPI application: the v1 API, operations endpoints and the review desk in one app.
+
+The app is thin over the engine: it authenticates, compiles the caller's scope with the
+shared policy, calls the same engine, review desk and assistant the CLI calls, and
+renders the result or an RFC 9457 problem.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from interlock.api import ops, routes
+from interlock.api.problems import install_problem_handlers
+from interlock.api.services import Services
+from interlock.api.settings import ApiSettings
+from interlock.clock import Clock
+from interlock.models.base import ModelClient
+
+API_VERSION = "1.0.0"
+
+
+def create_app(
+    settings: ApiSettings,
+    *,
+    model: ModelClient | None = None,
+    clock: Clock | None = None,
+    services: Services | None = None,
+) -> FastAPI:
+    """Build the app over ``settings`` (or over ready ``services``, which the app then owns)."""
+    svc = services or Services(settings, model=model, clock=clock)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        svc.close()
+
+    app = FastAPI(
+        title="Interlock",
+        version=API_VERSION,
+        summary="Entitlement-scoped claims adjudication with a gate, exactly-once writes and an audit trail.",
+        openapi_url="/openapi.json",
+        docs_url="/docs",
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.services = svc
+    app.state.metrics = ops.metrics_registry(svc)
+    install_problem_handlers(app)
+    app.include_router(routes.router)
+    app.include_router(ops.router)
+    # The web desk imports Jinja2; mount it here so API and desk share auth and services.
+    from interlock.web.desk import mount_desk  # noqa: PLC0415 - keeps the API importable on its own
+
+    mount_desk(app)
+    return app
+
+
+def app_from_env() -> FastAPI:
+    """The app configured from ``INTERLOCK_*`` variables (for ``uvicorn --factory``)."""
+    from interlock.models.registry import model_from_spec  # noqa: PLC0415 - pulls in model code
+
+    settings = ApiSettings.from_env()
+    services = Services(settings)
+    if settings.model != "none":
+        services.model = model_from_spec(settings.model, services.store)
+    return create_app(settings, services=services)

@@ -1,0 +1,172 @@
+"""Operations endpoints: liveness, readiness, Prometheus metrics and the audit trail.
+
+Metrics are computed from the store when scraped (work items by route, review
+backlog and age, model errors), so every API process reports the same totals and
+nothing is lost when one restarts; request counts are this process's own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+
+from fastapi import APIRouter, Request, Response
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.registry import Collector
+from sqlalchemy import func, select
+
+from interlock.api.deps import AuditorDep, ServicesDep
+from interlock.api.problems import Problem
+from interlock.api.schemas import ExplainOut, Health, VerifyOut
+from interlock.api.services import Services
+from interlock.audit.chain import audit_events
+from interlock.audit.explain import explain_claim
+from interlock.engine import TASK
+from interlock.review.queue import backlog
+from interlock.store.schema import work_items
+
+router = APIRouter()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OpsSnapshot:
+    """The numbers the metrics and the operations page show."""
+
+    routes: dict[str, int]
+    statuses: dict[str, int]
+    review_open: int
+    review_oldest_age_seconds: float
+    model_errors: int
+    taken_at: datetime
+
+
+def snapshot(svc: Services) -> OpsSnapshot:
+    """Read the operational totals from the store."""
+    now = svc.clock.now()
+    with svc.store.connect() as conn:
+        statuses = {
+            str(s): int(n)
+            for s, n in conn.execute(
+                select(work_items.c.status, func.count())
+                .where(work_items.c.task == TASK)
+                .group_by(work_items.c.status)
+            ).all()
+        }
+        model_errors = int(
+            conn.execute(
+                select(func.count())
+                .select_from(audit_events)
+                .where(audit_events.c.kind == "model.called", audit_events.c.body.like('%"outcome":"error"%'))
+            ).scalar_one()
+        )
+    n_open, oldest = backlog(svc.store)
+    return OpsSnapshot(
+        routes=svc.work.route_counts(TASK),
+        statuses=statuses,
+        review_open=n_open,
+        review_oldest_age_seconds=max(0.0, (now - oldest).total_seconds()) if oldest else 0.0,
+        model_errors=model_errors,
+        taken_at=now,
+    )
+
+
+class StoreCollector(Collector):
+    """Prometheus gauges read from the store at scrape time."""
+
+    def __init__(self, svc: Services) -> None:
+        self.svc = svc
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        """Yield the gauges of one scrape."""
+        snap = snapshot(self.svc)
+        by_route = GaugeMetricFamily(
+            "interlock_work_items_done", "Finished work items by route.", labels=["task", "route"]
+        )
+        for route, n in sorted(snap.routes.items()):
+            by_route.add_metric([TASK, route], n)
+        yield by_route
+        by_status = GaugeMetricFamily(
+            "interlock_work_items", "Work items by status.", labels=["task", "status"]
+        )
+        for status, n in sorted(snap.statuses.items()):
+            by_status.add_metric([TASK, status], n)
+        yield by_status
+        yield GaugeMetricFamily("interlock_review_backlog", "Open review items.", value=snap.review_open)
+        yield GaugeMetricFamily(
+            "interlock_review_oldest_age_seconds",
+            "Age of the oldest open review item.",
+            value=snap.review_oldest_age_seconds,
+        )
+        yield GaugeMetricFamily(
+            "interlock_model_errors", "Model calls that ended in an error (audited).", value=snap.model_errors
+        )
+        runs = GaugeMetricFamily(
+            "interlock_api_task_runs", "Task runs finished by this process, by route.", labels=["route"]
+        )
+        with self.svc.stats.lock:
+            for route, n in sorted(self.svc.stats.routes.items()):
+                runs.add_metric([route], n)
+        yield runs
+        yield GaugeMetricFamily(
+            "interlock_api_queue_depth", "Queued task runs.", value=self.svc.queue.depth()
+        )
+
+
+def metrics_registry(svc: Services) -> CollectorRegistry:
+    """A registry of this app's own (not the process-global one, so apps do not collide)."""
+    registry = CollectorRegistry(auto_describe=False)
+    registry.register(StoreCollector(svc))
+    return registry
+
+
+@router.get("/healthz", response_model=Health, tags=["operations"])
+def healthz() -> Health:
+    """The process is up (says nothing about its dependencies)."""
+    return Health(status="ok")
+
+
+@router.get(
+    "/readyz",
+    response_model=Health,
+    responses={503: {"description": "A database is down."}},
+    tags=["operations"],
+)
+def readyz(svc: ServicesDep) -> Health:
+    """Both databases answer; 503 problem otherwise."""
+    checks = svc.ready()
+    if any(v != "ok" for v in checks.values()):
+        raise Problem(503, "not-ready", "Not ready", "a database does not answer", checks=checks)
+    return Health(status="ok", checks=checks)
+
+
+@router.get("/metrics", response_class=Response, tags=["operations"])
+def metrics(request: Request) -> Response:
+    """Prometheus text exposition of the work, review and model totals."""
+    registry: CollectorRegistry = request.app.state.metrics
+    return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
+
+
+@router.post("/v1/audit/verify", response_model=VerifyOut, tags=["audit"])
+def audit_verify(who: AuditorDep, svc: ServicesDep) -> VerifyOut:
+    """Walk the audit hash chain and report the first thing that does not check out."""
+    report = svc.audit.verify()
+    return VerifyOut(
+        ok=report.ok,
+        count=report.count,
+        head_hash=report.head_hash,
+        first_bad_seq=report.first_bad_seq,
+        first_bad_event_id=report.first_bad_event_id,
+        reason=report.reason,
+    )
+
+
+@router.get("/v1/audit/claims/{claim_id}/explain", response_model=ExplainOut, tags=["audit"])
+def audit_explain(claim_id: str, who: AuditorDep, svc: ServicesDep) -> ExplainOut:
+    """Every decision about the claim in plain words, from the audit trail alone."""
+    events = svc.audit.events_for_claim(claim_id)
+    return ExplainOut(claim_id=claim_id, events=len(events), text=explain_claim(claim_id, events))
+
+
+__all__ = ["OpsSnapshot", "metrics_registry", "router", "snapshot"]

@@ -1,0 +1,148 @@
+"""Wire formats of the v1 API (Pydantic at the edge; the core uses frozen dataclasses)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class _Wire(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class TaskRun(_Wire):
+    """How a ``claims.adjudicate`` run ended, or that it was queued."""
+
+    work_item_id: str
+    claim_id: str
+    claim_version: int | None
+    status: Literal["done", "queued"]
+    route: str | None = None
+    outcome: str | None = None
+    carc: str | None = None
+    reason: str | None = None
+    decided_by: str | None = None
+
+
+class WorkItemOut(_Wire):
+    """A work item's state, without its saved decision."""
+
+    work_item_id: str
+    task: str
+    claim_id: str
+    claim_version: int
+    status: str
+    route: str | None
+    reason: str | None
+    attempt: int
+    defer_count: int
+    receipt: dict[str, Any] | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class FindingOut(_Wire):
+    """One gate finding that routed the claim to a person."""
+
+    check: str
+    severity: str
+    reason: str
+
+
+class ReviewItemOut(_Wire):
+    """A review item as its reader may see it."""
+
+    review_id: str
+    work_item_id: str
+    claim_id: str
+    claim_version: int
+    total_billed: str
+    region: str
+    line_of_business: str
+    sensitivity: str
+    reason: str
+    status: str
+    opened_at: datetime
+    age_seconds: float
+    sla_breached: bool
+    decided_by: str | None
+    decided_at: datetime | None
+    findings: list[FindingOut]
+    proposal: dict[str, Any]
+
+
+class DecisionIn(_Wire):
+    """A reviewer's decision: approve, deny with a CARC, or pend with a comment."""
+
+    action: Literal["approve", "deny", "pend"]
+    carc: str | None = Field(default=None, max_length=8)
+    comment: str = Field(default="", max_length=2000)
+
+
+class DecisionOut(_Wire):
+    """What the decision wrote, by whom."""
+
+    review_id: str
+    claim_id: str
+    claim_version: int
+    action: str
+    carc: str | None
+    allowed: str
+    paid: str
+    decided_by: str
+    adjudication_id: str | None
+    already_applied: bool
+    review_status: str
+
+
+class StatementOut(_Wire):
+    """One sentence of an extractive answer and the context items it cites."""
+
+    text: str
+    citations: list[str]
+
+
+class AnswerOut(_Wire):
+    """A summary or answer: its statements and the gate's verdict on their citations."""
+
+    task: str
+    claim_id: str | None
+    verdict: str
+    statements: list[StatementOut]
+    complete: bool
+    staleness_seconds: float | None
+
+
+class AskIn(_Wire):
+    """A question over the notes, policies and precedent claims the caller may see."""
+
+    question: str = Field(min_length=1, max_length=2000)
+    k: int = Field(default=8, ge=1, le=50)
+
+
+class VerifyOut(_Wire):
+    """The result of walking the audit hash chain."""
+
+    ok: bool
+    count: int
+    head_hash: str
+    first_bad_seq: int | None
+    first_bad_event_id: str | None
+    reason: str
+
+
+class ExplainOut(_Wire):
+    """A plain-words account of every decision about one claim."""
+
+    claim_id: str
+    events: int
+    text: str
+
+
+class Health(_Wire):
+    """Liveness or readiness, with the state of each dependency."""
+
+    status: str
+    checks: dict[str, str] = Field(default_factory=dict)

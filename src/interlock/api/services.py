@@ -1,0 +1,196 @@
+"""What one API process holds: databases, the connector, the engines and the task queue.
+
+Engines are built once per principal and reused: an engine is cheap but compiles its
+principal's scope, and a hot task endpoint should not redo that per request. Queued
+work runs on background threads that call the very same :meth:`ClaimsEngine.process`
+the synchronous endpoint calls; deferred items are retried after their backoff.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+
+from sqlalchemy import Engine, RowMapping, select, text
+
+from interlock.api.auth import Authenticator
+from interlock.api.settings import ApiSettings
+from interlock.audit.chain import AuditLog
+from interlock.clock import Clock, SystemClock
+from interlock.connectors.sql_claims import SqlClaimsConnector
+from interlock.connectors.sql_documents import SqlDocumentSource
+from interlock.db import is_sqlite, make_engine
+from interlock.domains.claims.assist import ClaimsAssistant
+from interlock.domains.claims.codesets import icd10_status
+from interlock.engine import TASK, ClaimsEngine, EngineSettings, ItemResult
+from interlock.exceptions import InterlockError
+from interlock.models.base import ModelClient
+from interlock.policy.principal import Principal
+from interlock.retrieval.index import SearchIndex
+from interlock.retrieval.planner import Retriever
+from interlock.review.decide import ReviewDesk
+from interlock.store.metadata import store_metadata
+from interlock.store.schema import work_items
+from interlock.work.store import WorkStore, idempotency_key_for, work_item_id_for
+
+RETRY_DELAY_SECONDS = 2.0
+
+
+def work_item_id(claim_id: str, version: int) -> str:
+    """The id the engine gives the work item of one claim version."""
+    return work_item_id_for(idempotency_key_for(TASK, claim_id, version))
+
+
+@dataclass
+class TaskStats:
+    """Counters of this process's task runs, for metrics and the operations page."""
+
+    routes: Counter[str] = field(default_factory=Counter)
+    errors: Counter[str] = field(default_factory=Counter)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def record(self, result: ItemResult | None, error: str | None = None) -> None:
+        """Count one finished run by route, or one failure by error type."""
+        with self.lock:
+            if result is not None:
+                self.routes[result.route] += 1
+            if error is not None:
+                self.errors[error] += 1
+
+
+class TaskQueue:
+    """An in-process queue of ``claims.adjudicate`` runs served by background threads."""
+
+    def __init__(self, services: Services, workers: int) -> None:
+        self.services = services
+        self._queue: queue.Queue[tuple[float, Principal, str] | None] = queue.Queue()
+        self._threads = [
+            threading.Thread(target=self._serve, name=f"interlock-task-{i}", daemon=True)
+            for i in range(workers)
+        ]
+        for thread in self._threads:
+            thread.start()
+
+    def submit(self, principal: Principal, claim_id: str, *, not_before: float = 0.0) -> None:
+        """Run the claim's work item for ``principal`` on a background thread."""
+        self._queue.put((not_before, principal, claim_id))
+
+    def depth(self) -> int:
+        """How many runs wait for a thread."""
+        return self._queue.qsize()
+
+    def close(self) -> None:
+        """Stop the threads after the runs already taken."""
+        for _ in self._threads:
+            self._queue.put(None)
+        for thread in self._threads:
+            thread.join(timeout=5)
+
+    def _serve(self) -> None:
+        while (job := self._queue.get()) is not None:
+            not_before, principal, claim_id = job
+            wait = not_before - time.monotonic()
+            if wait > 0:
+                time.sleep(min(wait, 1.0))
+                if not_before - time.monotonic() > 0:
+                    self._queue.put(job)
+                    continue
+            try:
+                result = self.services.engine_for(principal).process(claim_id)
+            except InterlockError as exc:
+                self.services.stats.record(None, type(exc).__name__)
+                continue
+            self.services.stats.record(result)
+            if result.route == "defer" or (result.route == "busy" and not self.services.is_done(result)):
+                self.submit(principal, claim_id, not_before=time.monotonic() + RETRY_DELAY_SECONDS)
+
+
+class Services:
+    """The long-lived objects behind every request of one API process."""
+
+    def __init__(
+        self,
+        settings: ApiSettings,
+        *,
+        model: ModelClient | None = None,
+        clock: Clock | None = None,
+    ) -> None:
+        self.settings = settings
+        self.clock = clock or SystemClock()
+        self.sor: Engine = make_engine(settings.sor_url)
+        self.store: Engine = make_engine(settings.store_url)
+        _ = AuditLog  # the audit tables register themselves on the store metadata
+        store_metadata.create_all(self.store)
+        self.connector = SqlClaimsConnector(self.sor)
+        self.audit = AuditLog(self.store)
+        self.work = WorkStore(self.store, self.audit)
+        self.model = model
+        self.auth = Authenticator(settings, self.connector)
+        self.desk = ReviewDesk(connector=self.connector, store=self.store, audit=self.audit, clock=self.clock)
+        retriever = None
+        if is_sqlite(self.store):
+            retriever = Retriever(SearchIndex(self.store), SqlDocumentSource(self.sor), clock=self.clock)
+        self.assistant = ClaimsAssistant(
+            connector=self.connector, retriever=retriever, audit=self.audit, clock=self.clock
+        )
+        self.engine_settings = EngineSettings(deadline_seconds=settings.deadline_seconds)
+        # Load the ICD-10-CM code set at start-up, not inside the first request's deadline.
+        icd10_status("A00")
+        self.stats = TaskStats()
+        self._engines: dict[Principal, ClaimsEngine] = {}
+        self._engines_lock = threading.Lock()
+        self.queue = TaskQueue(self, settings.queue_workers)
+
+    def engine_for(self, principal: Principal) -> ClaimsEngine:
+        """The engine that runs work items on behalf of ``principal``."""
+        with self._engines_lock:
+            engine = self._engines.get(principal)
+            if engine is None:
+                engine = ClaimsEngine(
+                    connector=self.connector,
+                    store=self.work,
+                    principal=principal,
+                    model=self.model,
+                    settings=self.engine_settings,
+                    clock=self.clock,
+                    worker=f"api:{threading.get_native_id()}",
+                )
+                self._engines[principal] = engine
+            return engine
+
+    def work_item_row(self, item_id: str) -> RowMapping | None:
+        """The stored row of one work item, if it exists."""
+        with self.store.connect() as conn:
+            return (
+                conn.execute(select(work_items).where(work_items.c.work_item_id == item_id))
+                .mappings()
+                .first()
+            )
+
+    def is_done(self, result: ItemResult) -> bool:
+        """True when the run's work item already reached its end (nothing left to retry)."""
+        if result.claim_version is None:
+            return False
+        row = self.work_item_row(work_item_id(result.claim_id, result.claim_version))
+        return row is not None and row["status"] == "done"
+
+    def ready(self) -> dict[str, str]:
+        """``ok`` or the error class for each database (for ``/readyz``)."""
+        status: dict[str, str] = {}
+        for name, engine in (("sor", self.sor), ("store", self.store)):
+            try:
+                with engine.connect() as conn:
+                    conn.execute(text("SELECT 1"))
+                status[name] = "ok"
+            except Exception as exc:  # any failure means not ready; the reason is the class name
+                status[name] = type(exc).__name__
+        return status
+
+    def close(self) -> None:
+        """Stop background threads and release database connections."""
+        self.queue.close()
+        self.sor.dispose()
+        self.store.dispose()

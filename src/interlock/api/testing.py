@@ -1,0 +1,213 @@
+"""Shipped helpers to test against the real API: a loopback server, a token issuer, a world.
+
+:class:`LiveServer` runs the app under uvicorn on ``127.0.0.1`` in a background
+thread, so tests (ours and users') exercise real HTTP, real middleware and real
+databases. :class:`TokenIssuer` plays an identity provider: it makes a signing key,
+writes the JWKS the server trusts, and mints tokens for staff ids.
+:func:`seed_review_world` writes a tiny system of record (the hand-made payer of
+:mod:`interlock.testing.handmade`) whose claims end in review, and :class:`ApiWorld`
+talks to a server over it and inspects both databases.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import socket
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx2 as httpx
+import jwt
+import uvicorn
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from fastapi import FastAPI
+from sqlalchemy import Engine, select
+
+from interlock.api.auth import key_digest
+from interlock.api.settings import ApiSettings
+from interlock.audit.chain import AuditLog
+from interlock.db import make_engine
+from interlock.domains.claims import schema as t
+from interlock.store.metadata import store_metadata
+from interlock.store.schema import review_items
+from interlock.testing.handmade import add_claim, seed_reference
+
+SERVICE_KEY = "ilk_test_service_key_0123456789abcdef"
+VAGUE_NOTE = "Patient reports knee pain. Plan: arthroscopy."
+#: Claims that end in review when no model is configured, and one the rules approve.
+REVIEW_CLAIMS: dict[str, dict[str, Any]] = {
+    "RV-N1": {"lines": (("X2002", 1, "2500.00"),), "notes": (VAGUE_NOTE,)},
+    "RV-N2": {"lines": (("X2002", 1, "3000.00"),), "notes": (VAGUE_NOTE,)},
+    "RV-NHV": {"lines": (("X2002", 1, "12000.00"),), "notes": (VAGUE_NOTE,)},
+    "RV-NBH": {
+        "lines": (("X2002", 1, "2500.00"),),
+        "notes": (VAGUE_NOTE,),
+        "sensitivity": "behavioral_health",
+    },
+    "RV-S1": {
+        "member_id": "M2",
+        "region": "south",
+        "line_of_business": "medicaid",
+        "lines": (("X2002", 1, "2500.00"),),
+        "notes": (VAGUE_NOTE,),
+    },
+    "OK-N1": {},
+}
+
+
+def free_port() -> int:
+    """A TCP port on loopback that was free a moment ago."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+class LiveServer:
+    """The app under uvicorn on loopback, started and stopped by the caller (a context manager)."""
+
+    def __init__(self, app: FastAPI, *, port: int | None = None) -> None:
+        self.port = port or free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="on")
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, name="interlock-live-server", daemon=True)
+
+    def __enter__(self) -> LiveServer:
+        self.thread.start()
+        deadline = time.monotonic() + 15
+        while not self.server.started:
+            if time.monotonic() > deadline or not self.thread.is_alive():
+                raise RuntimeError("the API server did not start")
+            time.sleep(0.02)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=15)
+
+
+@dataclass
+class TokenIssuer:
+    """An identity provider for tests: its keys, its JWKS file, and tokens for staff ids."""
+
+    issuer: str = "https://idp.test"
+    audience: str = "interlock"
+    algorithm: str = "RS256"
+    kid: str = field(default_factory=lambda: secrets.token_hex(4))
+    key: Any = None
+
+    def __post_init__(self) -> None:
+        if self.key is None:
+            self.key = (
+                ec.generate_private_key(ec.SECP256R1())
+                if self.algorithm.startswith("ES")
+                else rsa.generate_private_key(public_exponent=65537, key_size=2048)
+            )
+
+    def jwks(self) -> dict[str, Any]:
+        """The public JWKS document a server configured with this issuer trusts."""
+        algo = jwt.get_algorithm_by_name(self.algorithm)
+        jwk: dict[str, Any] = json.loads(algo.to_jwk(self.key.public_key()))
+        jwk.update({"kid": self.kid, "use": "sig", "alg": self.algorithm})
+        return {"keys": [jwk]}
+
+    def write_jwks(self, path: Path) -> Path:
+        """Write :meth:`jwks` to ``path`` and return it."""
+        path.write_text(json.dumps(self.jwks()), encoding="utf-8")
+        return path
+
+    def token(self, sub: str, *, ttl: timedelta = timedelta(minutes=10), **claims: Any) -> str:
+        """A signed token for staff id ``sub`` (extra claims override the defaults)."""
+        now = datetime.now(UTC)
+        payload: dict[str, Any] = {
+            "iss": self.issuer,
+            "aud": self.audience,
+            "sub": sub,
+            "iat": now,
+            "exp": now + ttl,
+            **claims,
+        }
+        return jwt.encode(payload, self.key, algorithm=self.algorithm, headers={"kid": self.kid})
+
+
+def write_api_keys(path: Path, keys: dict[str, str]) -> Path:
+    """Write an API key file mapping each key (``{key: service name}``) by its hash."""
+    lines = []
+    for key, service in keys.items():
+        lines += ["[[keys]]", f'sha256 = "{key_digest(key)}"', f'service = "{service}"', ""]
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return path
+
+
+def seed_review_world(directory: Path, issuer: TokenIssuer) -> ApiSettings:
+    """Create both SQLite databases in ``directory`` with :data:`REVIEW_CLAIMS`; return settings."""
+    sor = make_engine(f"sqlite:///{directory / 'sor.db'}")
+    store = make_engine(f"sqlite:///{directory / 'store.db'}")
+    t.metadata.create_all(sor)
+    _ = AuditLog  # registers the audit tables on the store metadata
+    store_metadata.create_all(store)
+    seed_reference(sor)
+    for day, (claim_id, fields) in enumerate(REVIEW_CLAIMS.items(), start=1):
+        # Distinct service dates, so that no claim is a duplicate of another (rule 3).
+        add_claim(sor, claim_id, service_date=date(2026, 2, day), **fields)
+    sor.dispose()
+    store.dispose()
+    return settings_for(directory, issuer)
+
+
+def settings_for(directory: Path, issuer: TokenIssuer) -> ApiSettings:
+    """Settings over the databases in ``directory``, trusting ``issuer`` and :data:`SERVICE_KEY`."""
+    return ApiSettings(
+        sor_url=f"sqlite:///{directory / 'sor.db'}",
+        store_url=f"sqlite:///{directory / 'store.db'}",
+        jwks_file=issuer.write_jwks(directory / "jwks.json"),
+        jwt_issuer=issuer.issuer,
+        jwt_audience=issuer.audience,
+        api_keys_file=write_api_keys(directory / "keys.toml", {SERVICE_KEY: "batch"}),
+        queue_workers=1,
+        cookie_secure=False,
+    )
+
+
+@dataclass
+class ApiWorld:
+    """A running server and what a test needs to talk to it and inspect its databases."""
+
+    url: str
+    sor: Engine
+    store: Engine
+    issuer: TokenIssuer
+
+    def client(self, staff_id: str | None = None, *, api_key: str | None = None) -> httpx.Client:
+        """An HTTP client authenticated as a staff member (JWT) or a service (API key)."""
+        headers: dict[str, str] = {}
+        if staff_id is not None:
+            headers["Authorization"] = f"Bearer {self.issuer.token(staff_id)}"
+        if api_key is not None:
+            headers["X-API-Key"] = api_key
+        return httpx.Client(base_url=self.url, headers=headers, timeout=30)
+
+    def review_id(self, claim_id: str) -> str:
+        """The review item of a claim."""
+        with self.store.connect() as conn:
+            return str(
+                conn.execute(
+                    select(review_items.c.review_id).where(review_items.c.claim_id == claim_id)
+                ).scalar_one()
+            )
+
+    def adjudications(self, claim_id: str) -> list[dict[str, Any]]:
+        """Every adjudication row of a claim in the system of record."""
+        with self.sor.connect() as conn:
+            rows = conn.execute(select(t.adjudications).where(t.adjudications.c.claim_id == claim_id))
+            return [dict(r) for r in rows.mappings()]
+
+    def audit_kinds(self, claim_id: str) -> list[str]:
+        """The kinds of the audit events about a claim, in order."""
+        return [str(e.body["kind"]) for e in AuditLog(self.store).events_for_claim(claim_id)]

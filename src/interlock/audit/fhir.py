@@ -1,0 +1,137 @@
+"""Audit events as FHIR R4 ``AuditEvent`` resources (IHE ATNA shape), one JSON per line.
+
+Healthcare security teams collect audit trails as FHIR ``AuditEvent`` resources; this
+export lets Interlock's trail join theirs without a custom parser. Each resource is
+built from one stored event and validated with the maintained ``fhir.resources``
+models (the R4B classes, whose ``AuditEvent`` is the R4 one), so an invalid resource
+fails here rather than in the receiving system.
+
+Only coded, structural fields are exported: kind, time, outcome code, principal,
+policy version, model id, the claim and work item identifiers, and the event's id and
+leaf hash (so each exported resource can be proven against a checkpoint). The
+free-text ``reason`` and the ``details`` are left out: they are written for people
+reading the trail in place, and leaving them out means nothing clinical can leak
+through this export even if a future event carries more than it should.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any, Final
+
+from fhir.resources.R4B.auditevent import AuditEvent as FhirAuditEvent
+
+from interlock.audit.chain import StoredEvent
+
+KIND_SYSTEM: Final = "urn:interlock:audit-event-kind"
+CLAIM_SYSTEM: Final = "urn:interlock:claim"
+WORK_ITEM_SYSTEM: Final = "urn:interlock:work-item"
+PRINCIPAL_SYSTEM: Final = "urn:interlock:principal"
+EVENT_SYSTEM: Final = "urn:interlock:audit-event"
+
+_READS: Final = frozenset({"context.retrieved"})
+_UPDATES: Final = frozenset({"sor.written", "review.decided", "config.changed"})
+_FAILURES: Final = frozenset({"error"})
+_ROLE_SYSTEM: Final = "http://terminology.hl7.org/CodeSystem/object-role"
+
+
+def _action(kind: str) -> str:
+    """The FHIR action code: R for reads, U for writes, E (execute) for every other step."""
+    if kind in _READS:
+        return "R"
+    if kind in _UPDATES:
+        return "U"
+    return "E"
+
+
+def to_fhir(stored: StoredEvent) -> dict[str, Any]:
+    """One stored event as a validated R4 ``AuditEvent`` in JSON form."""
+    body = stored.body
+    kind = str(body["kind"])
+    agents: list[dict[str, Any]] = [
+        {
+            "type": {"text": "principal"},
+            "who": {"identifier": {"system": PRINCIPAL_SYSTEM, "value": body["principal"]}},
+            "requestor": True,
+            **(
+                {"policy": [f"urn:interlock:policy:{body['policy_version']}"]}
+                if body.get("policy_version")
+                else {}
+            ),
+        }
+    ]
+    if body.get("on_behalf_of"):
+        agents.append(
+            {
+                "type": {"text": "on behalf of"},
+                "who": {"identifier": {"system": PRINCIPAL_SYSTEM, "value": body["on_behalf_of"]}},
+                "requestor": False,
+            }
+        )
+    if body.get("model_id"):
+        agents.append(
+            {
+                "type": {"text": "model"},
+                "who": {"identifier": {"system": "urn:interlock:model", "value": body["model_id"]}},
+                "requestor": False,
+            }
+        )
+    entities: list[dict[str, Any]] = [
+        {
+            "what": {"identifier": {"system": EVENT_SYSTEM, "value": stored.event_id}},
+            "type": {"system": KIND_SYSTEM, "code": "audit-event"},
+            "detail": [{"type": "leaf_hash", "valueString": stored.leaf_hash}],
+        }
+    ]
+    subject = body.get("subject") or {}
+    if "claim_id" in subject:
+        claim: dict[str, Any] = {
+            "what": {"identifier": {"system": CLAIM_SYSTEM, "value": str(subject["claim_id"])}},
+            "role": {"system": _ROLE_SYSTEM, "code": "4", "display": "Domain Resource"},
+        }
+        if "claim_version" in subject:
+            claim["detail"] = [{"type": "claim_version", "valueString": str(subject["claim_version"])}]
+        entities.append(claim)
+    if body.get("work_item_id"):
+        entities.append(
+            {
+                "what": {"identifier": {"system": WORK_ITEM_SYSTEM, "value": body["work_item_id"]}},
+                "role": {"system": _ROLE_SYSTEM, "code": "20", "display": "Job"},
+            }
+        )
+    resource = {
+        "resourceType": "AuditEvent",
+        "id": stored.event_id.replace(":", "-"),
+        "type": {"system": KIND_SYSTEM, "code": kind},
+        "action": _action(kind),
+        "recorded": body["at"],
+        "outcome": "8" if body["outcome"] in _FAILURES else "0",
+        "outcomeDesc": str(body["outcome"]),
+        "purposeOfEvent": [{"text": str(body["purpose"])}],
+        "agent": agents,
+        "source": {
+            "site": str(body.get("source") or "interlock"),
+            "observer": {"display": "interlock audit log"},
+        },
+        "entity": entities,
+    }
+    validated = FhirAuditEvent.model_validate(resource)
+    return json.loads(validated.model_dump_json(exclude_none=True))  # type: ignore[no-any-return]
+
+
+def to_ndjson(events: Iterable[StoredEvent]) -> Iterator[str]:
+    """One line of JSON per event, in trail order."""
+    for stored in events:
+        yield json.dumps(to_fhir(stored), separators=(",", ":"), sort_keys=True)
+
+
+def write_ndjson(events: Iterable[StoredEvent], path: Path) -> int:
+    """Write the export to ``path``; return how many resources were written."""
+    count = 0
+    with path.open("w", encoding="utf-8") as handle:
+        for line in to_ndjson(events):
+            handle.write(line + "\n")
+            count += 1
+    return count

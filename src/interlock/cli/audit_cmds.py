@@ -1,0 +1,201 @@
+"""``interlock audit ...``: verify, anchor, prove and explain the audit trail.
+
+The commands are thin: each opens the store, calls one function of
+:mod:`interlock.audit` and prints its result, as text or as JSON with ``--json``.
+Exit codes: 0 intact, 1 the trail does not verify (the first bad event is named),
+2 a usage problem (a missing key, an unknown event).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from interlock.audit.anchor import prove_inclusion, stored_events, take_checkpoint, verify_anchored
+from interlock.audit.chain import AuditLog
+from interlock.audit.checkpoint import (
+    DEFAULT_KEY_NAME,
+    generate_key,
+    load_signer,
+    load_verifier,
+    open_note,
+)
+from interlock.cli.app import JsonOpt, StoreOpt, audit_app
+from interlock.cli.common import console, fail, open_store, out
+from interlock.exceptions import InterlockError
+
+ChainOpt = Annotated[str, typer.Option("--chain", help="Which audit chain.")]
+PubkeyOpt = Annotated[
+    Path | None, typer.Option("--pubkey", help="Verifier key file written by `audit keygen`.")
+]
+
+
+@audit_app.command("verify")
+def audit_verify(
+    store: StoreOpt,
+    json_out: JsonOpt = False,
+    checkpoints: Annotated[
+        Path | None,
+        typer.Option("--checkpoints", help="Directory of signed checkpoints the log must extend."),
+    ] = None,
+    pubkey: PubkeyOpt = None,
+    chain: ChainOpt = "main",
+) -> None:
+    """Check the audit chain: sequence, links and head. Exits 1 naming the first bad event.
+
+    With --checkpoints and --pubkey the log must also extend every signed checkpoint,
+    which catches a rewrite that recomputed every hash, or a head moved back.
+    """
+    log = AuditLog(open_store(store), chain)
+    if checkpoints is None:
+        if pubkey is not None:
+            fail("--pubkey needs --checkpoints DIR")
+        report = log.verify()
+        summary: dict[str, Any] = {
+            "ok": report.ok,
+            "count": report.count,
+            "head": report.head_hash,
+            "first_bad_seq": report.first_bad_seq,
+            "first_bad_event_id": report.first_bad_event_id,
+            "reason": report.reason,
+        }
+    else:
+        if pubkey is None:
+            fail("--checkpoints needs --pubkey FILE to check their signatures")
+        try:
+            anchored = verify_anchored(log, checkpoints, load_verifier(pubkey))
+        except InterlockError as exc:
+            fail(str(exc))
+        summary = {
+            "ok": anchored.ok,
+            "count": anchored.count,
+            "head": anchored.head,
+            "tree_head": anchored.tree_head,
+            "first_bad_seq": anchored.first_bad_seq,
+            "first_bad_event_id": anchored.first_bad_event_id,
+            "reason": anchored.reason,
+            "checkpoints": anchored.checkpoints,
+            "checkpoint_size": None if anchored.checkpoint is None else anchored.checkpoint.size,
+            "consistency_proof": list(anchored.proof),
+        }
+    if json_out:
+        out.print_json(json.dumps(summary))
+    elif summary["ok"]:
+        anchored_text = f", {summary['checkpoints']} checkpoint(s) consistent" if checkpoints else ""
+        out.print(
+            f"audit trail intact: {summary['count']} events, head {summary['head'][:16]}…{anchored_text}"
+        )
+    else:
+        out.print(
+            f"audit trail BROKEN at event {summary['first_bad_event_id']} "
+            f"(seq {summary['first_bad_seq']}): {summary['reason']}",
+            highlight=False,
+        )
+    if not summary["ok"]:
+        raise typer.Exit(1)
+
+
+@audit_app.command("keygen")
+def audit_keygen(
+    key: Annotated[Path, typer.Option("--key", help="Where to write the private signing key (PEM).")],
+    pubkey: Annotated[Path, typer.Option("--pubkey", help="Where to write the verifier key.")],
+    name: Annotated[str, typer.Option(help="Key name shown in signatures.")] = DEFAULT_KEY_NAME,
+) -> None:
+    """Create an Ed25519 key pair for signing checkpoints; keep the private key away from the store."""
+    try:
+        verifier = generate_key(key, pubkey, name=name)
+    except InterlockError as exc:
+        fail(str(exc))
+    out.print(f"wrote {key} (private, mode 0600) and {pubkey}: {verifier.to_text()}", highlight=False)
+
+
+@audit_app.command("checkpoint")
+def audit_checkpoint(
+    store: StoreOpt,
+    dir_: Annotated[Path, typer.Option("--dir", help="Directory outside the database for checkpoints.")],
+    key: Annotated[Path, typer.Option("--key", help="Private signing key from `audit keygen`.")],
+    chain: ChainOpt = "main",
+    json_out: JsonOpt = False,
+) -> None:
+    """Verify the log, then sign its current size and tree head into DIR."""
+    log = AuditLog(open_store(store), chain)
+    try:
+        checkpoint = take_checkpoint(log, dir_, load_signer(key), now=datetime.now(UTC))
+    except InterlockError as exc:
+        fail(str(exc), code=1)
+    if json_out:
+        out.print_json(
+            json.dumps(
+                {
+                    "origin": checkpoint.origin,
+                    "size": checkpoint.size,
+                    "tree_head": checkpoint.root.hex(),
+                    "timestamp": checkpoint.at.isoformat(),
+                }
+            )
+        )
+    else:
+        out.print(
+            f"checkpoint {checkpoint.origin} size {checkpoint.size} head {checkpoint.root.hex()[:16]}… "
+            f"written to {dir_}",
+            highlight=False,
+        )
+
+
+@audit_app.command("prove")
+def audit_prove(
+    event_id: Annotated[str, typer.Argument(help="Event id such as main:42.")],
+    store: StoreOpt,
+    checkpoint: Annotated[
+        Path | None, typer.Option("--checkpoint", help="Prove against this signed checkpoint file.")
+    ] = None,
+    pubkey: PubkeyOpt = None,
+) -> None:
+    """Print the inclusion proof (JSON) of one event against the current tree head or a checkpoint."""
+    chain = event_id.rpartition(":")[0] or "main"
+    log = AuditLog(open_store(store), chain)
+    try:
+        anchor = None
+        if checkpoint is not None:
+            if pubkey is None:
+                fail("--checkpoint needs --pubkey FILE to check its signature")
+            anchor = open_note(checkpoint.read_text(encoding="utf-8"), load_verifier(pubkey))
+        proof = prove_inclusion(log, event_id, anchor)
+    except (InterlockError, OSError) as exc:
+        fail(str(exc))
+    if not proof.verify():
+        console.print("[red]the generated proof does not verify[/red]")
+        raise typer.Exit(1)
+    out.print_json(json.dumps(proof.as_dict()))
+
+
+@audit_app.command("explain")
+def audit_explain(
+    claim_id: Annotated[str, typer.Argument(help="The claim to explain.")],
+    store: StoreOpt,
+    chain: ChainOpt = "main",
+) -> None:
+    """Say in plain words how a claim was decided, from its audit events alone."""
+    from interlock.audit.explain import explain_claim  # noqa: PLC0415 - only this command needs it
+
+    events = AuditLog(open_store(store), chain).events_for_claim(claim_id)
+    out.print(explain_claim(claim_id, events), highlight=False, markup=False, soft_wrap=True)
+    if not events:
+        raise typer.Exit(1)
+
+
+@audit_app.command("export-fhir")
+def audit_export_fhir(
+    store: StoreOpt,
+    out_path: Annotated[Path, typer.Option("--out", help="The ndjson file to write.")],
+    chain: ChainOpt = "main",
+) -> None:
+    """Write every audit event as a FHIR R4 AuditEvent resource, one JSON per line (no free text)."""
+    from interlock.audit.fhir import write_ndjson  # noqa: PLC0415 - fhir.resources is a heavy import
+
+    count = write_ndjson(stored_events(AuditLog(open_store(store), chain)), out_path)
+    out.print(f"wrote {count} FHIR AuditEvent resources to {out_path}", highlight=False)

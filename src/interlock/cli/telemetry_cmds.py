@@ -1,0 +1,19 @@
+"""``interlock metrics``: the store's operational gauges in Prometheus text format."""
+
+from __future__ import annotations
+
+import sys
+from datetime import UTC, datetime
+from typing import Annotated
+
+import typer
+
+from interlock.cli.app import app
+from interlock.cli.common import STORE_HELP, open_store
+from interlock.telemetry.store_metrics import store_exposition
+
+
+@app.command("metrics")
+def metrics(store: Annotated[str, typer.Option("--store", help=STORE_HELP)]) -> None:
+    """Print work items by route and status, review backlog and age, audited model errors."""
+    sys.stdout.write(store_exposition(open_store(store), lambda: datetime.now(UTC)).decode())

@@ -1,0 +1,203 @@
+"""Searchable documents read from the reference system of record, for the search index.
+
+Three kinds of document come from the system of record: clinical notes, medical
+policies and claim summaries (built from a claim's header, lines and diagnoses, with
+no member PHI). Each carries its source record's version and access attributes, so
+that sync can apply only what changed and the index can filter by entitlement.
+
+Versions compared by sync: ``claims.version`` for claim summaries, a note's
+``written_at`` together with its claim's version (the platform bumps the claim's
+version whenever a note changes), and ``medical_policies.updated_at``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import Engine, select
+
+from interlock.domains.claims import schema as t
+from interlock.policy.values import ClaimAttributes, DocumentAttributes
+from interlock.retrieval.index import Document
+
+_CHUNK = 500
+
+
+def _iso(value: datetime | str) -> str:
+    return value.isoformat() if isinstance(value, datetime) else str(value)
+
+
+def _claim_attrs(row: object) -> DocumentAttributes:
+    m = row._mapping  # type: ignore[attr-defined]
+    return DocumentAttributes(
+        access_class="claim",
+        region=str(m["region"]),
+        line_of_business=str(m["line_of_business"]),
+        sensitivity=str(m["sensitivity"]),
+    )
+
+
+def item_version(source_version: str) -> str:
+    """The context-item version inside a document's source version (before any ``|``)."""
+    return source_version.split("|", 1)[0]
+
+
+class SqlDocumentSource:
+    """Reads document keys, documents and live access attributes from a system of record."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def keys(self) -> dict[str, tuple[str, DocumentAttributes]]:
+        """Every document's id, source version and access attributes, without text."""
+        found: dict[str, tuple[str, DocumentAttributes]] = {}
+        c, n, p = t.claims, t.clinical_notes, t.medical_policies
+        with self.engine.connect() as conn:
+            for crow in conn.execute(
+                select(c.c.claim_id, c.c.version, c.c.region, c.c.line_of_business, c.c.sensitivity)
+            ):
+                found[f"claim:{crow.claim_id}"] = (f"v{crow.version}", _claim_attrs(crow))
+            notes = select(
+                n.c.note_id, n.c.written_at, c.c.version, c.c.region, c.c.line_of_business, c.c.sensitivity
+            ).join(c, c.c.claim_id == n.c.claim_id)
+            for nrow in conn.execute(notes):
+                found[f"note:{nrow.note_id}"] = (
+                    f"{_iso(nrow.written_at)}|v{nrow.version}",
+                    _claim_attrs(nrow),
+                )
+            for prow in conn.execute(select(p.c.policy_id, p.c.updated_at)):
+                found[f"policy:{prow.policy_id}"] = (
+                    _iso(prow.updated_at),
+                    DocumentAttributes(access_class="reference"),
+                )
+        return found
+
+    def load(self, doc_ids: Iterable[str]) -> list[Document]:
+        """The full documents for these ids (ids that vanished meanwhile are skipped)."""
+        by_kind: dict[str, list[str]] = {"claim": [], "note": [], "policy": []}
+        for doc_id in doc_ids:
+            kind, _, source_id = doc_id.partition(":")
+            by_kind.setdefault(kind, []).append(source_id)
+        docs: list[Document] = []
+        for i in range(0, len(by_kind["claim"]), _CHUNK):
+            docs += self._claims(by_kind["claim"][i : i + _CHUNK])
+        for i in range(0, len(by_kind["note"]), _CHUNK):
+            docs += self._notes(by_kind["note"][i : i + _CHUNK])
+        for i in range(0, len(by_kind["policy"]), _CHUNK):
+            docs += self._policies(by_kind["policy"][i : i + _CHUNK])
+        return docs
+
+    def live_attributes(self, claim_ids: Sequence[str]) -> dict[str, ClaimAttributes]:
+        """The current access attributes of these claims; a missing claim is absent."""
+        if not claim_ids:
+            return {}
+        c = t.claims
+        query = select(c.c.claim_id, c.c.region, c.c.line_of_business, c.c.sensitivity).where(
+            c.c.claim_id.in_(sorted(set(claim_ids)))
+        )
+        with self.engine.connect() as conn:
+            return {
+                str(r.claim_id): ClaimAttributes(
+                    region=str(r.region),
+                    line_of_business=str(r.line_of_business),
+                    sensitivity=str(r.sensitivity),
+                )
+                for r in conn.execute(query)
+            }
+
+    def _claims(self, claim_ids: Sequence[str]) -> list[Document]:
+        c, ln, dx, pr = t.claims, t.claim_lines, t.claim_diagnoses, t.procedures
+        with self.engine.connect() as conn:
+            headers = conn.execute(select(c).where(c.c.claim_id.in_(claim_ids))).all()
+            lines: dict[str, list[str]] = {}
+            for r in conn.execute(
+                select(ln.c.claim_id, ln.c.procedure_code, ln.c.units, ln.c.billed_amount, pr.c.description)
+                .outerjoin(pr, pr.c.procedure_code == ln.c.procedure_code)
+                .where(ln.c.claim_id.in_(claim_ids))
+                .order_by(ln.c.claim_id, ln.c.line_no)
+            ):
+                billed = Decimal(r.billed_amount).quantize(Decimal("0.01"))
+                lines.setdefault(str(r.claim_id), []).append(
+                    f"{r.procedure_code} {r.description or 'unknown procedure'} x{r.units} billed {billed}"
+                )
+            diagnoses: dict[str, list[str]] = {}
+            for d in conn.execute(
+                select(dx.c.claim_id, dx.c.icd10_code).where(dx.c.claim_id.in_(claim_ids)).order_by(dx.c.seq)
+            ):
+                diagnoses.setdefault(str(d.claim_id), []).append(str(d.icd10_code))
+        docs = []
+        for h in headers:
+            cid = str(h.claim_id)
+            body = (
+                f"Claim {cid}: service on {h.service_date}, received {h.received_date}, "
+                f"place of service {h.place_of_service}, status {h.status}. "
+                f"Lines: {'; '.join(lines.get(cid, [])) or 'none'}. "
+                f"Diagnoses: {', '.join(diagnoses.get(cid, [])) or 'none'}. "
+                f"Total billed {Decimal(h.total_billed).quantize(Decimal('0.01'))}."
+            )
+            attrs = _claim_attrs(h)
+            docs.append(
+                Document(
+                    doc_id=f"claim:{cid}",
+                    kind="claim_summary",
+                    source_id=cid,
+                    claim_id=cid,
+                    access_class="claim",
+                    region=attrs.region,
+                    line_of_business=attrs.line_of_business,
+                    sensitivity=attrs.sensitivity,
+                    source_version=f"v{h.version}",
+                    title=f"Claim {cid}",
+                    body=body,
+                )
+            )
+        return docs
+
+    def _notes(self, note_ids: Sequence[str]) -> list[Document]:
+        c, n = t.claims, t.clinical_notes
+        query = (
+            select(n, c.c.version, c.c.region, c.c.line_of_business, c.c.sensitivity)
+            .join(c, c.c.claim_id == n.c.claim_id)
+            .where(n.c.note_id.in_(note_ids))
+        )
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).all()
+        return [
+            Document(
+                doc_id=f"note:{r.note_id}",
+                kind="note",
+                source_id=str(r.note_id),
+                claim_id=str(r.claim_id),
+                access_class="claim",
+                region=str(r.region),
+                line_of_business=str(r.line_of_business),
+                sensitivity=str(r.sensitivity),
+                source_version=f"{_iso(r.written_at)}|v{r.version}",
+                title=f"Note {r.note_id} on claim {r.claim_id}",
+                body=str(r.body or ""),
+            )
+            for r in rows
+        ]
+
+    def _policies(self, policy_ids: Sequence[str]) -> list[Document]:
+        p = t.medical_policies
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(p).where(p.c.policy_id.in_(policy_ids))).all()
+        return [
+            Document(
+                doc_id=f"policy:{r.policy_id}",
+                kind="policy",
+                source_id=str(r.policy_id),
+                claim_id=None,
+                access_class="reference",
+                region=None,
+                line_of_business=None,
+                sensitivity=None,
+                source_version=_iso(r.updated_at),
+                title=str(r.title),
+                body=str(r.body),
+            )
+            for r in rows
+        ]

@@ -1,0 +1,232 @@
+"""The write boundary of each task, declared in the policy file rather than in code paths.
+
+A ``[tasks."NAME"]`` table says which actions a task may perform, on which records, up
+to which amounts, and for which kind of principal::
+
+    [tasks."claims.adjudicate"]
+    record_statuses = ["received", "pended"]
+
+    [tasks."claims.adjudicate".actions.finalize.service]
+    outcomes = ["approve", "deny"]
+    via = "automatic"
+    max_total_billed = "10000.00"
+
+    [tasks."claims.adjudicate".actions.pend.service]
+
+The table is validated here (unknown actions, outcomes or principal kinds are refused
+with their location, so ``interlock policy check`` catches a typo before it deploys)
+and compiled per (task, principal) into a :class:`WriteBoundary`: a frozen value the
+gate consults as a pure function, as retrieval consults a compiled
+:class:`~interlock.policy.values.ClaimScope`.
+
+A policy without any ``tasks`` table keeps the behaviour of files written before the
+table existed: each role's ``finalize`` rule is the whole boundary. Once the table is
+present it is default-deny: a task it does not list may write nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from decimal import Decimal
+from typing import Final, Literal, get_args
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from interlock.policy.principal import Principal, PrincipalKind
+from interlock.policy.values import ClaimAttributes, ClaimScope, Decision
+
+Action = Literal["finalize", "pend"]
+Via = Literal["automatic", "review"]
+ACTIONS: Final[tuple[str, ...]] = get_args(Action)
+PRINCIPAL_KINDS: Final[tuple[str, ...]] = get_args(PrincipalKind)
+#: The outcomes a finalization may write; a pend writes no outcome.
+FINALIZE_OUTCOMES: Final = frozenset({"approve", "deny"})
+#: Record states writable when a policy predates the tasks table: claims awaiting a decision.
+LEGACY_RECORD_STATUSES: Final = frozenset({"received", "pended"})
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class ActionGrant(_Frozen):
+    """One kind of principal's grant of one action: outcomes, how, and up to which amount.
+
+    ``via`` says through which path the write may come: ``automatic`` (a rule or a
+    model's proposal) or ``review`` (a person's decision); omitted, either.
+    ``max_total_billed`` caps the claim's total billed; ``above_limit_privilege`` lifts
+    the cap for principals holding it (omitted, the cap is absolute).
+    """
+
+    outcomes: frozenset[str] = frozenset()
+    via: Via | None = None
+    max_total_billed: Decimal | None = Field(default=None, ge=Decimal(0), decimal_places=2)
+    above_limit_privilege: str | None = Field(default=None, min_length=1)
+
+    @model_validator(mode="after")
+    def _check(self) -> ActionGrant:
+        if self.above_limit_privilege is not None and self.max_total_billed is None:
+            raise ValueError("above_limit_privilege lifts a limit: set max_total_billed too")
+        return self
+
+
+class TaskPolicy(_Frozen):
+    """The write boundary of one task; the principal kinds it does not list may not write."""
+
+    record_statuses: frozenset[str] = Field(min_length=1)
+    actions: Mapping[str, Mapping[str, ActionGrant]]
+
+    @model_validator(mode="after")
+    def _check(self) -> TaskPolicy:
+        problems: list[str] = []
+        for name, grants in self.actions.items():
+            if name not in ACTIONS:
+                problems.append(f"unknown action {name!r} (known actions: {', '.join(ACTIONS)})")
+                continue
+            for kind, grant in grants.items():
+                where = f"actions.{name}.{kind}"
+                if kind not in PRINCIPAL_KINDS:
+                    problems.append(
+                        f"{where}: unknown principal kind (known kinds: {', '.join(PRINCIPAL_KINDS)})"
+                    )
+                    continue
+                if name == "finalize":
+                    unknown = sorted(grant.outcomes - FINALIZE_OUTCOMES)
+                    if unknown or not grant.outcomes:
+                        problems.append(
+                            f"{where}.outcomes: list some of approve, deny (got {unknown or 'none'})"
+                        )
+                elif grant.outcomes or grant.max_total_billed is not None:
+                    # A claim must always be able to wait for a person, whatever its amount.
+                    problems.append(f"{where}: pend takes no outcomes and no amount limit")
+        granted = {k for name, grants in self.actions.items() if name in ACTIONS for k in grants}
+        for kind in sorted(granted & set(PRINCIPAL_KINDS) - set(self.actions.get("pend", {}))):
+            problems.append(
+                f"actions.pend: grant it to {kind}, which may finalize (what it may not finalize waits)"
+            )
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FinalizeLimit:
+    """An amount cap on finalization and where it comes from, for the refusal's reason."""
+
+    amount: Decimal
+    source: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class WriteBoundary:
+    """What one principal may write for one task, compiled once from the policy.
+
+    ``scope`` is the principal's read scope (reading a record is a prerequisite of
+    writing it). ``finalize_outcomes`` empty means no finalization at all; ``limits``
+    are the caps that apply to this principal (privileges that lift a cap already
+    removed it). :meth:`decide_finalize` and :meth:`decide_record` are pure.
+    """
+
+    task: str
+    principal_id: str
+    policy_version: str
+    scope: ClaimScope
+    record_statuses: frozenset[str]
+    finalize_outcomes: frozenset[str]
+    finalize_via: Via | None
+    limits: tuple[FinalizeLimit, ...]
+    may_pend: bool
+    refusal: str = ""
+
+    def _deny(self, reason: str) -> Decision:
+        return Decision(allowed=False, reasons=(reason,), policy_version=self.policy_version)
+
+    def decide_finalize(
+        self, *, outcome: str, via: Via, attrs: ClaimAttributes, total_billed: Decimal
+    ) -> Decision:
+        """May the principal finalize a claim with ``attrs`` and ``total_billed`` as ``outcome``?"""
+        if not self.scope.permits(attrs):
+            return self._deny("claim is outside the principal's read scope")
+        if not self.finalize_outcomes:
+            return self._deny(self.refusal or f"{self.task}: the principal may not finalize")
+        if outcome not in self.finalize_outcomes:
+            return self._deny(f"{self.task}: the principal may not finalize with outcome {outcome}")
+        if self.finalize_via is not None and via != self.finalize_via:
+            return self._deny(f"{self.task}: the principal finalizes only via {self.finalize_via}, not {via}")
+        for limit in self.limits:
+            if total_billed > limit.amount:
+                return self._deny(f"total billed {total_billed} exceeds {limit.amount} ({limit.source})")
+        return Decision(
+            allowed=True,
+            reasons=(f"{self.task}: {outcome} via {via} within the principal's write boundary",),
+            policy_version=self.policy_version,
+        )
+
+    def decide_record(self, status: str) -> Decision:
+        """May the task write a record in ``status`` at all (for example, not a decided claim)?"""
+        if status not in self.record_statuses:
+            return self._deny(f"claim status is {status!r}, not awaiting a decision")
+        return Decision(
+            allowed=True, reasons=("record awaits a decision",), policy_version=self.policy_version
+        )
+
+
+def compile_write_boundary(
+    *,
+    task: str,
+    task_policy: TaskPolicy | None,
+    tasks_declared: bool,
+    role_limit: tuple[Decimal, str] | None,
+    principal: Principal,
+    scope: ClaimScope,
+) -> WriteBoundary:
+    """Combine the role's finalize rule and the task's grants for ``principal``.
+
+    ``role_limit`` is the role's (limit, privilege that lifts it), or ``None`` when the
+    role may not finalize. Both the role and the task must allow a finalization; the
+    smaller applicable cap wins.
+    """
+    limits: list[FinalizeLimit] = []
+    if role_limit is not None and role_limit[1] not in principal.privileges:
+        limits.append(
+            FinalizeLimit(amount=role_limit[0], source=f"role {principal.role}; lifted by {role_limit[1]}")
+        )
+    base = WriteBoundary(
+        task=task,
+        principal_id=principal.principal_id,
+        policy_version=scope.policy_version,
+        scope=scope,
+        record_statuses=LEGACY_RECORD_STATUSES,
+        finalize_outcomes=FINALIZE_OUTCOMES if role_limit is not None else frozenset(),
+        finalize_via=None,
+        limits=tuple(limits),
+        may_pend=True,
+        refusal="" if role_limit is not None else f"role {principal.role!r} may not finalize claims",
+    )
+    if not tasks_declared:
+        return base
+    if task_policy is None:
+        return replace(
+            base, finalize_outcomes=frozenset(), may_pend=False, refusal=f"task {task} is not declared"
+        )
+    grants = {name: grants.get(principal.kind) for name, grants in task_policy.actions.items()}
+    finalize, pend = grants.get("finalize"), grants.get("pend")
+    refusal = base.refusal
+    if finalize is None:
+        refusal = refusal or f"{task}: the policy grants {principal.kind} principals no finalize action"
+    elif finalize.max_total_billed is not None and finalize.above_limit_privilege not in principal.privileges:
+        lifted = f"; lifted by {finalize.above_limit_privilege}" if finalize.above_limit_privilege else ""
+        # The task's cap goes first, so that on equal amounts the refusal names the task.
+        limits.insert(
+            0, FinalizeLimit(amount=finalize.max_total_billed, source=f"{task} for {principal.kind}{lifted}")
+        )
+    return replace(
+        base,
+        record_statuses=task_policy.record_statuses,
+        finalize_outcomes=(finalize.outcomes & base.finalize_outcomes) if finalize else frozenset(),
+        finalize_via=finalize.via if finalize else None,
+        limits=tuple(sorted(limits, key=lambda lim: lim.amount)),
+        may_pend=pend is not None,
+        refusal=refusal,
+    )

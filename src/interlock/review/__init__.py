@@ -1,0 +1,23 @@
+"""The review desk's core: the entitled queue of review items and a person's decision on one."""
+
+from __future__ import annotations
+
+from interlock.review.decide import (
+    DecisionRefused,
+    DecisionResult,
+    ReviewConflict,
+    ReviewDecision,
+    ReviewDesk,
+)
+from interlock.review.queue import ReviewRow, open_reviews, review_row
+
+__all__ = [
+    "DecisionRefused",
+    "DecisionResult",
+    "ReviewConflict",
+    "ReviewDecision",
+    "ReviewDesk",
+    "ReviewRow",
+    "open_reviews",
+    "review_row",
+]

@@ -1,0 +1,287 @@
+"""The review desk: queue, claim page with decision forms, and the operations page.
+
+Same authentication as the API: the login form takes a bearer JWT, checks it exactly as
+the API does, and keeps it in an HttpOnly, SameSite=Strict cookie; every page checks it
+again and loads the principal from the staff tables. Every read is the same scoped
+read the API makes, and decisions go through the same :class:`ReviewDesk`. Forms carry
+a CSRF token derived from the session token, so another site cannot post a decision.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import time
+from datetime import timedelta
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Cookie, FastAPI, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+from sqlalchemy import func, select
+
+from interlock.api.deps import ServicesDep
+from interlock.api.ops import snapshot
+from interlock.api.problems import Problem
+from interlock.api.services import Services
+from interlock.domains.claims.rules import KNOWN_CARCS
+from interlock.exceptions import AccessDenied
+from interlock.policy.entitlements import claim_scope, field_masks
+from interlock.policy.principal import Principal
+from interlock.review.decide import DecisionRefused, ReviewConflict, ReviewDecision
+from interlock.review.queue import open_reviews, review_row
+from interlock.store.schema import work_items
+from interlock.web.charts import bar_chart, column_chart
+from interlock.web.evidence import evidence
+
+COOKIE = "interlock_session"
+templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+router = APIRouter(prefix="/desk", include_in_schema=False)
+_VERIFY_CACHE_SECONDS = 60.0
+
+
+class LoginRequired(Exception):
+    """No valid session: send the browser to the login form."""
+
+
+def csrf_for(token: str) -> str:
+    """The CSRF token of a session: only a holder of the session token can compute it."""
+    return hashlib.sha256(b"interlock-csrf:" + token.encode()).hexdigest()[:32]
+
+
+def _session(svc: Services, token: str | None) -> tuple[Principal, str]:
+    if not token:
+        raise LoginRequired()
+    try:
+        return svc.auth.from_token(token), token
+    except Problem:
+        raise LoginRequired() from None
+
+
+def age_text(seconds: float) -> str:
+    """A short human age: 45s, 12m, 5h, 3d."""
+    for size, unit in ((86400, "d"), (3600, "h"), (60, "m")):
+        if seconds >= size:
+            return f"{int(seconds // size)}{unit}"
+    return f"{int(seconds)}s"
+
+
+def _page(request: Request, name: str, who: Principal, token: str, **context: Any) -> HTMLResponse:
+    return templates.TemplateResponse(
+        request, name, {"who": who, "csrf": csrf_for(token), "age_text": age_text, **context}
+    )
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_form(request: Request) -> HTMLResponse:
+    """The login form: paste a bearer token issued by the configured identity provider."""
+    return templates.TemplateResponse(request, "login.html", {"error": None})
+
+
+@router.post("/login", response_model=None)
+def login(request: Request, svc: ServicesDep, token: Annotated[str, Form()]) -> Response:
+    """Check the token like the API does and start a session with it."""
+    try:
+        svc.auth.from_token(token.strip())
+    except Problem as exc:
+        return templates.TemplateResponse(request, "login.html", {"error": exc.detail}, status_code=401)
+    response = RedirectResponse("/desk", status_code=303)
+    response.set_cookie(
+        COOKIE,
+        token.strip(),
+        httponly=True,
+        samesite="strict",
+        secure=svc.settings.cookie_secure,
+        path="/desk",
+    )
+    return response
+
+
+@router.post("/logout")
+def logout() -> RedirectResponse:
+    """End the session."""
+    response = RedirectResponse("/desk/login", status_code=303)
+    response.delete_cookie(COOKIE, path="/desk")
+    return response
+
+
+Session = Annotated[str | None, Cookie(alias=COOKIE)]
+
+
+@router.get("", response_class=HTMLResponse)
+def queue_page(request: Request, svc: ServicesDep, session: Session = None) -> HTMLResponse:
+    """The reviewer's queue: open review items of entitled claims, oldest and largest first."""
+    who, token = _session(svc, session)
+    rows = open_reviews(svc.store, claim_scope(who), limit=500)
+    now = svc.clock.now()
+    sla = svc.settings.review_sla_hours * 3600
+    items = [{"row": r, "age": r.age_seconds(now), "breached": r.age_seconds(now) > sla} for r in rows]
+    return _page(request, "queue.html", who, token, items=items, sla_hours=svc.settings.review_sla_hours)
+
+
+@router.get("/reviews/{review_id}", response_class=HTMLResponse)
+def claim_page(
+    request: Request, review_id: str, svc: ServicesDep, session: Session = None, done: str | None = None
+) -> HTMLResponse:
+    """One review item: summary, proposal, findings, evidence and the decision forms."""
+    who, token = _session(svc, session)
+    return _claim(request, svc, who, token, review_id, message=done, error=None, findings=())
+
+
+def _claim(
+    request: Request,
+    svc: Services,
+    who: Principal,
+    token: str,
+    review_id: str,
+    *,
+    message: str | None,
+    error: str | None,
+    findings: tuple[Any, ...],
+    status_code: int = 200,
+) -> HTMLResponse:
+    scope = claim_scope(who)
+    row = review_row(svc.store, review_id, scope)
+    ctx = svc.connector.fetch_context(row.claim_id, scope) if row is not None else None
+    if row is None or ctx is None:
+        return _page(request, "missing.html", who, token)
+    summary = svc.assistant.summarize(row.claim_id, who)
+    member = None
+    if ctx.member is not None:
+        m = ctx.member
+        member = field_masks(who).apply(
+            {
+                "member_id": m.member_id,
+                "first_name": m.first_name,
+                "last_name": m.last_name,
+                "birth_date": m.birth_date.isoformat() if m.birth_date else "",
+                "ssn": m.ssn,
+                "address": m.address,
+                "plan_id": m.plan_id,
+            }
+        )
+    response = _page(
+        request,
+        "claim.html",
+        who,
+        token,
+        row=row,
+        ctx=ctx,
+        member=member,
+        summary=summary,
+        proposal=row.proposal,
+        evidence=evidence(ctx, row.proposal),
+        carcs=sorted(KNOWN_CARCS, key=int),
+        age=row.age_seconds(svc.clock.now()),
+        message=message,
+        error=error,
+        gate_findings=findings,
+    )
+    response.status_code = status_code
+    return response
+
+
+@router.post("/reviews/{review_id}/decision", response_model=None)
+def decide(
+    request: Request,
+    review_id: str,
+    svc: ServicesDep,
+    action: Annotated[str, Form()],
+    csrf: Annotated[str, Form()],
+    carc: Annotated[str, Form()] = "",
+    comment: Annotated[str, Form()] = "",
+    session: Session = None,
+) -> Response:
+    """Apply the reviewer's decision through the same desk the API uses."""
+    who, token = _session(svc, session)
+    if not hmac.compare_digest(csrf, csrf_for(token)):
+        raise Problem(403, "csrf", "Forbidden", "the form's CSRF token does not match the session")
+    if action not in ("approve", "deny", "pend"):
+        raise Problem(422, "invalid-request", "Invalid request", f"unknown action {action!r}")
+    decision = ReviewDecision(
+        action=action,  # type: ignore[arg-type]
+        carc=carc or None if action == "deny" else None,
+        comment=comment,
+    )
+    try:
+        result = svc.desk.decide(review_id, who, decision)
+    except AccessDenied:
+        return _page(request, "missing.html", who, token)
+    except DecisionRefused as exc:
+        return _claim(
+            request,
+            svc,
+            who,
+            token,
+            review_id,
+            message=None,
+            error=str(exc),
+            findings=exc.findings,
+            status_code=422,
+        )
+    except ReviewConflict as exc:
+        return _claim(
+            request, svc, who, token, review_id, message=None, error=str(exc), findings=(), status_code=409
+        )
+    return RedirectResponse(f"/desk/reviews/{review_id}?done={result.action}", status_code=303)
+
+
+class _VerifyCache:
+    """Audit verification walks the whole chain; the page reuses a recent result."""
+
+    def __init__(self) -> None:
+        self.at = 0.0
+        self.value: dict[str, Any] | None = None
+
+    def get(self, svc: Services) -> dict[str, Any]:
+        if self.value is None or time.monotonic() - self.at > _VERIFY_CACHE_SECONDS:
+            report = svc.audit.verify()
+            self.value = {"ok": report.ok, "count": report.count, "reason": report.reason}
+            self.at = time.monotonic()
+        return self.value
+
+
+@router.get("/ops", response_class=HTMLResponse)
+def ops_page(request: Request, svc: ServicesDep, session: Session = None) -> HTMLResponse:
+    """Throughput, routing mix, review backlog and age, model errors, audit verification."""
+    who, token = _session(svc, session)
+    snap = snapshot(svc)
+    since = svc.clock.now().replace(tzinfo=None) - timedelta(hours=24)
+    hour = func.strftime("%m-%d %H:00", work_items.c.updated_at)
+    if svc.store.dialect.name != "sqlite":
+        hour = func.to_char(work_items.c.updated_at, "MM-DD HH24:00")
+    with svc.store.connect() as conn:
+        hourly = [
+            (str(h), float(n))
+            for h, n in conn.execute(
+                select(hour, func.count())
+                .where(work_items.c.status == "done", work_items.c.updated_at >= since)
+                .group_by(hour)
+                .order_by(hour)
+            ).all()
+        ]
+    verify_cache: _VerifyCache = request.app.state.verify_cache
+    return _page(
+        request,
+        "ops.html",
+        who,
+        token,
+        snap=snap,
+        throughput=column_chart(hourly),
+        done_24h=int(sum(n for _, n in hourly)),
+        routing=bar_chart(sorted((r, float(n)) for r, n in snap.routes.items())),
+        statuses=bar_chart(sorted((s, float(n)) for s, n in snap.statuses.items())),
+        audit=verify_cache.get(svc),
+    )
+
+
+def mount_desk(app: FastAPI) -> None:
+    """Add the desk's routes to ``app`` and send browsers without a session to the login form."""
+
+    async def on_login_required(request: Request, exc: Exception) -> Response:
+        return RedirectResponse("/desk/login", status_code=303)
+
+    app.state.verify_cache = _VerifyCache()
+    app.add_exception_handler(LoginRequired, on_login_required)
+    app.include_router(router)
