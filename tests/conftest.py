@@ -5,19 +5,36 @@ real server (row locks, ``ON CONFLICT``, ``timestamptz``) cannot see each other'
 The server comes from ``INTERLOCK_TEST_PG_URL``. When it cannot be reached the test is
 skipped with the reason shown, except in CI (``CI=true``), where a missing server must
 fail the run instead of silently shrinking it.
+
+The API and review-desk tests share a live server over real SQLite databases
+(``issuer``, ``adjudicated``, ``api``), built once per session and copied per test.
 """
 
 from __future__ import annotations
 
 import os
 import secrets
+import shutil
+import sqlite3
 from collections.abc import Iterator
+from pathlib import Path
 
+import httpx2 as httpx
 import pytest
 from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
 
-from interlock.db import normalize_url
+from interlock.api.app import create_app
+from interlock.api.testing import (
+    REVIEW_CLAIMS,
+    SERVICE_KEY,
+    ApiWorld,
+    LiveServer,
+    TokenIssuer,
+    seed_review_world,
+    settings_for,
+)
+from interlock.db import make_engine, normalize_url
 
 DEFAULT_PG_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 
@@ -49,3 +66,47 @@ def pg_url() -> Iterator[str]:
         with admin.connect() as conn:
             conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.dispose()
+
+
+# -- a live API server, shared by the API and review-desk tests ------------------------
+
+
+def _checkpoint(path: Path) -> None:
+    """Fold SQLite's write-ahead log into the main file so that one file is the whole database."""
+    with sqlite3.connect(path) as conn:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
+@pytest.fixture(scope="session")
+def issuer() -> TokenIssuer:
+    """One identity provider (key generation is slow) for the whole session."""
+    return TokenIssuer()
+
+
+@pytest.fixture(scope="session")
+def adjudicated(tmp_path_factory: pytest.TempPathFactory, issuer: TokenIssuer) -> Path:
+    """Databases whose claims the service principal adjudicated over HTTP, built once."""
+    directory = tmp_path_factory.mktemp("adjudicated")
+    settings = seed_review_world(directory, issuer)
+    with (
+        LiveServer(create_app(settings)) as server,
+        httpx.Client(base_url=server.url, headers={"X-API-Key": SERVICE_KEY}, timeout=60) as service,
+    ):
+        for claim_id in REVIEW_CLAIMS:
+            assert service.post(f"/v1/tasks/claims.adjudicate/{claim_id}").status_code == 200
+    for name in ("sor.db", "store.db"):
+        _checkpoint(directory / name)
+    return directory
+
+
+@pytest.fixture
+def api(tmp_path: Path, adjudicated: Path, issuer: TokenIssuer) -> Iterator[ApiWorld]:
+    """A fresh server over a private copy of the adjudicated databases."""
+    for name in ("sor.db", "store.db"):
+        shutil.copy(adjudicated / name, tmp_path / name)
+    settings = settings_for(tmp_path, issuer)
+    sor, store = make_engine(settings.sor_url), make_engine(settings.store_url)
+    with LiveServer(create_app(settings)) as server:
+        yield ApiWorld(url=server.url, sor=sor, store=store, issuer=issuer)
+    sor.dispose()
+    store.dispose()
