@@ -95,14 +95,15 @@ def test_sqlite_driver_path_stores_exactly_what_core_inserts_store(
     core.engine.dispose()
 
 
-def test_check_runs_the_same_in_process_and_in_a_forked_child(
+def test_forked_and_in_process_runs_write_the_same_notes_and_truth(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The independent check gives the same truth whether it runs forked or in process."""
+    """Notes and the check give identical rows and truth whether they run in a forked child or in process."""
     forked = _seed(tmp_path / "forked", claims=150, seed=8, history=80)
     monkeypatch.setattr(os, "cpu_count", lambda: 1)
     inline = _seed(tmp_path / "inline", claims=150, seed=8, history=80)
     assert forked.truth == inline.truth
+    assert _dump(forked.db_path) == _dump(inline.db_path)
     forked.engine.dispose()
     inline.engine.dispose()
 

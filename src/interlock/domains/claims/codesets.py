@@ -117,7 +117,11 @@ def is_billable_icd10(code: str) -> bool:
 def billable_icd10_codes() -> tuple[str, ...]:
     """Every billable ICD-10-CM code, with dots, in the package's order."""
     icd = _icd()
-    return tuple(c for c in icd.get_all_codes(with_dots=True) if icd.is_leaf(c))
+    # The package also lists a few leaf blocks (``C00-C96``) that are not codes: the
+    # same shape check as icd10_status keeps this list equal to what it accepts.
+    return tuple(
+        c for c in icd.get_all_codes(with_dots=True) if icd.is_leaf(c) and icd10_status(c) == "billable"
+    )
 
 
 @lru_cache(maxsize=1)

@@ -23,7 +23,9 @@ about to be inserted) recomputes every outcome and amount; any disagreement rais
 All rows go in one transaction, parents first. A 100,000-claim seed writes about 1.4
 million rows, so SQLite is fed through the driver and PostgreSQL (psycopg) through
 ``COPY``, both storing exactly what Core bulk inserts store (a test compares them);
-other databases get Core bulk inserts.
+other databases get Core bulk inserts. Where ``fork`` is available, the notes are
+written and the check runs in a child process while the parent inserts the rest; the
+transaction commits only once the child reports that every claim agrees.
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ import random
 import time
 from bisect import bisect
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -1341,7 +1343,7 @@ def _reference_rows(world: _World, seed: int) -> Rows:
 
 
 def _rows(world: _World, factory: _Factory, claims: Sequence[_Claim], seed: int) -> Rows:
-    """Every row to insert, per table name; assigns claim, note, auth and decision ids.
+    """Every row to insert but the notes (``_note_rows``); assigns claim, auth and decision ids.
 
     Claim ids follow receipt order (history first); a history claim whose notes did
     not settle medical necessity is left pended, every other one gets the decision of
@@ -1350,13 +1352,8 @@ def _rows(world: _World, factory: _Factory, claims: Sequence[_Claim], seed: int)
     rows: Rows = {t.name: [] for t in schema.ALL_TABLES}
     rows.update(_reference_rows(world, seed))
     rng = _Rng(f"{seed}/decisions")
-    note_no = auth_no = adj_no = 0
-    claim_rows, lines, diagnoses, notes = (
-        rows["claims"],
-        rows["claim_lines"],
-        rows["claim_diagnoses"],
-        rows["clinical_notes"],
-    )
+    auth_no = adj_no = 0
+    claim_rows, lines, diagnoses = rows["claims"], rows["claim_lines"], rows["claim_diagnoses"]
     auths, decisions, decision_lines = (
         rows["prior_authorizations"],
         rows["adjudications"],
@@ -1370,9 +1367,6 @@ def _rows(world: _World, factory: _Factory, claims: Sequence[_Claim], seed: int)
             lines.append((cid, line_no, code, units, billed))
         for seq, code in enumerate(claim.dx, 1):
             diagnoses.append((cid, seq, code))
-        for author, written, body in factory.notes(claim):
-            note_no += 1
-            notes.append((f"N{note_no:09d}", cid, author, written, body))
         for code, status, lo, hi in claim.auths:
             auth_no += 1
             auths.append((f"PA{auth_no:08d}", member.member_id, code, status, lo, hi))
@@ -1426,6 +1420,16 @@ def _rows(world: _World, factory: _Factory, claims: Sequence[_Claim], seed: int)
             )
         )
     return rows
+
+
+def _note_rows(factory: _Factory, claims: Sequence[_Claim]) -> list[Row]:
+    """The clinical notes of every claim, in claim order, from the seed's notes stream."""
+    out: list[Row] = []
+    for claim in claims:
+        cid = claim.claim_id
+        for author, written, body in factory.notes(claim):
+            out.append((f"N{len(out) + 1:09d}", cid, author, written, body))
+    return out
 
 
 def _member_rows(members: Sequence[_Member], rng: random.Random) -> list[Row]:
@@ -1641,11 +1645,12 @@ _INSERT_ORDER = (
     schema.claims,
     schema.claim_diagnoses,
     schema.claim_lines,
-    schema.clinical_notes,
     schema.prior_authorizations,
     schema.adjudications,
     schema.adjudication_lines,
+    schema.clinical_notes,
 )
+"""Parents first; the notes last, because they are written while the rest is inserted."""
 
 
 def _sqlite_value(column: sqlalchemy.Column[Any]) -> Callable[[Any], Any] | None:
@@ -1707,22 +1712,25 @@ def _copy_postgres(conn: sqlalchemy.Connection, table: sqlalchemy.Table, data: l
 
 def _insert(
     engine: sqlalchemy.Engine,
-    rows: Rows,
+    rows: Mapping[str, list[Row] | Callable[[], list[Row]]],
     *,
     fast: bool = True,
     before_commit: Callable[[], object] | None = None,
 ) -> None:
     """Bulk-insert every table, parents first, in one transaction (all or nothing).
 
-    With ``fast`` (the default), SQLite goes through the driver (``_insert_sqlite``) and
-    PostgreSQL with psycopg through ``COPY``; otherwise, and for any other database,
-    rows go through Core bulk inserts. Both paths store the same values (tested).
-    ``before_commit`` runs last inside the transaction: if it raises, nothing is kept.
+    A table's rows may be a callable, called when the table's turn comes (the notes,
+    produced in the background meanwhile). With ``fast`` (the default), SQLite goes
+    through the driver (``_insert_sqlite``) and PostgreSQL with psycopg through ``COPY``;
+    otherwise, and for any other database, rows go through Core bulk inserts. Both
+    paths store the same values (tested). ``before_commit`` runs last inside the
+    transaction: if it raises, nothing is kept.
     """
     with engine.begin() as conn:
         dialect = conn.dialect
         for table in _INSERT_ORDER:
-            data = rows[table.name]
+            pending = rows[table.name]
+            data = pending() if callable(pending) else pending
             if not data:
                 continue
             if fast and dialect.name == "sqlite":
@@ -1740,43 +1748,58 @@ def _insert(
             before_commit()
 
 
-class _Verification:
-    """The independent check of ``_verify``, run in a forked process where possible.
+class _Background:
+    """Writes the notes and runs the independent check, in a forked process where possible.
 
-    The check and the bulk insert each take a large share of a big seed and do not
-    depend on each other, so the check runs in a child process (forked, so it reads the
-    parent's rows without copying them through a pipe) while the parent inserts; the
-    parent commits only after the child reports agreement. Without ``fork`` (or with a
-    single CPU) the check simply runs first, in process.
+    Notes and the check each take a large share of a big seed and neither is needed
+    until the parent has inserted everything else, so a child process (forked: it reads
+    the parent's claims and rows without copying them through a pipe) writes the notes,
+    sends them, then checks every claim and sends the backlog's truth. The parent commits
+    only after the child reports agreement. Without ``fork``, or with one CPU, both
+    simply run in process, in the same order, with the same result.
     """
 
-    def __init__(self, rows: Rows, claims: Sequence[_Claim]) -> None:
+    def __init__(self, factory: _Factory, claims: Sequence[_Claim], rows: Rows) -> None:
+        self._notes: list[Row] | None = None
         self._truth: list[Truth] | None = None
         self._process: multiprocessing.process.BaseProcess | None = None
         self._pipe: Connection | None = None
         if "fork" not in multiprocessing.get_all_start_methods() or (os.cpu_count() or 1) < 2:
+            self._notes = _note_rows(factory, claims)
             self._truth = _verify(rows, claims)
             return
         context = multiprocessing.get_context("fork")
         receiver, sender = context.Pipe(duplex=False)
-        self._process = context.Process(target=_verify_in_child, args=(rows, claims, sender), daemon=True)
+        self._process = context.Process(
+            target=_background_child, args=(factory, claims, rows, sender), daemon=True
+        )
         self._process.start()
         sender.close()
         self._pipe = receiver
 
-    def wait(self) -> list[Truth]:
-        """The backlog's truth once the check has passed; raises ``GeneratorError`` if not."""
-        if self._truth is not None:
-            return self._truth
-        assert self._pipe is not None and self._process is not None
+    def _receive(self, expected: str) -> Any:
+        assert self._pipe is not None
         try:
             status, payload = self._pipe.recv()
         except EOFError:
-            status, payload = "crash", "the verification process exited without a result"
-        self._process.join()
-        if status != "ok":
+            status, payload = "error", "the background process exited without a result"
+        if status != expected:
             raise GeneratorError(str(payload))
-        self._truth = [Truth(*fields) for fields in payload]
+        return payload
+
+    def notes(self) -> list[Row]:
+        """The clinical note rows of every claim."""
+        if self._notes is None:
+            self._notes = self._receive("notes")
+        return self._notes
+
+    def truth(self) -> list[Truth]:
+        """The backlog's truth once the check has passed; raises ``GeneratorError`` if not."""
+        if self._truth is None:
+            self.notes()
+            self._truth = [Truth(*fields) for fields in self._receive("truth")]
+            assert self._process is not None
+            self._process.join()
         return self._truth
 
     def close(self) -> None:
@@ -1788,11 +1811,12 @@ class _Verification:
             self._pipe.close()
 
 
-def _verify_in_child(rows: Rows, claims: Sequence[_Claim], pipe: Connection) -> None:
-    """Child side of ``_Verification``: send the truth as plain tuples, or the failure."""
+def _background_child(factory: _Factory, claims: Sequence[_Claim], rows: Rows, pipe: Connection) -> None:
+    """Child side of ``_Background``: send the notes, then the truth, or the failure."""
     try:
+        pipe.send(("notes", _note_rows(factory, claims)))
         truth = _verify(rows, claims)
-        pipe.send(("ok", [(t.claim_id, t.outcome, t.carc, t.allowed, t.paid) for t in truth]))
+        pipe.send(("truth", [(t.claim_id, t.outcome, t.carc, t.allowed, t.paid) for t in truth]))
     except Exception as exc:  # every failure must reach the parent, which raises it
         pipe.send(("error", f"{type(exc).__name__}: {exc}"))
     finally:
@@ -1843,12 +1867,12 @@ def seed(
         backlog = factory.build_phase("backlog", claims)
         everything = [*past, *backlog]
         rows = _rows(world, factory, everything, seed)
-        verification = _Verification(rows, everything)
+        background = _Background(factory, everything, rows)
         try:
-            _insert(engine, rows, before_commit=verification.wait)
+            _insert(engine, {**rows, "clinical_notes": background.notes}, before_commit=background.truth)
         finally:
-            verification.close()
-        truth = verification.wait()
+            background.close()
+        truth = background.truth()
     if truth_path is not None:
         truth_path.write_text("".join(t.as_json() + "\n" for t in truth), encoding="utf-8")
     counts = dict.fromkeys(("approve", "deny", "review"), 0)
