@@ -8,6 +8,8 @@ the documents runs the same queries several ways:
 * truth: every match (or every vector) scored, filtered by the policy in memory, top 10;
 * interlock BM25 as planned, and each BM25 path forced (restricted / match_first), so
   the planner's choice is judged against the alternative in the same run;
+* the single BM25 path used before the planner (MATCH joined to the document table,
+  the compiled predicate in WHERE), as the baseline;
 * interlock dense: exact cosine over the permitted key ranges;
 * naive: unfiltered top-M (M = 100) then filter, for BM25 and for vectors;
 * hybrid: BM25 + dense fused by RRF, as the retriever runs it (without the live re-check,
@@ -35,15 +37,16 @@ from typing import TypeVar
 
 import numpy as np
 import numpy.typing as npt
-from sqlalchemy import text
+from sqlalchemy import bindparam, column, func, literal_column, select, table, text
 
 from interlock.db import make_engine
 from interlock.policy.entitlements import index_filter
 from interlock.policy.principal import staff_principal
 from interlock.policy.values import DocumentAttributes, IndexFilter
 from interlock.retrieval.access import TextPath, text_expression
-from interlock.retrieval.index import Document, SearchIndex, match_expression
+from interlock.retrieval.index import Document, SearchIndex, documents, match_expression
 from interlock.retrieval.planner import plan_search, rank
+from interlock.retrieval.scope import index_predicate
 from interlock.retrieval.vectors import DenseIndex, DensePath, store_vectors
 
 REGIONS = [f"r{i:02d}" for i in range(50)]
@@ -163,6 +166,24 @@ def all_matches(index: SearchIndex, query: str) -> list[tuple[str, DocumentAttri
         )
         for r in rows
     ]
+
+
+def previous_join(index: SearchIndex, query: str, flt: IndexFilter) -> list[str]:
+    """The single path used before the planner: MATCH joined to the document table, predicate in WHERE."""
+    expression = match_expression(query)
+    assert expression is not None
+    score = func.bm25(literal_column("search_fts"), 1.0, 1.0, 0.0).label("s")
+    fts = table("search_fts", column("rowid"))
+    statement = (
+        select(documents.c.doc_id, score)
+        .select_from(documents.join(fts, fts.c.rowid == documents.c.doc_rowid))
+        .where(literal_column("search_fts").op("MATCH")(bindparam("q")))
+        .where(index_predicate(flt, documents))
+        .order_by(score, documents.c.doc_rowid)
+        .limit(K)
+    )
+    with index.engine.connect() as conn:
+        return [str(r.doc_id) for r in conn.execute(statement, {"q": text_expression(expression)})]
 
 
 def naive_text(index: SearchIndex, query: str, flt: IndexFilter) -> list[str]:
@@ -295,6 +316,7 @@ def run_filter(
     measure("bm25", [partial(planned, q, t) for q, t in zip(texts, truth_all, strict=True)], truth)
     measure("restricted", [partial(forced, q, "restricted") for q in texts], truth)
     measure("match_first", [partial(forced, q, "match_first") for q in texts], truth)
+    measure("previous_join", [partial(previous_join, index, q, flt) for q in texts], truth)
     measure("naive_bm25", [partial(naive_text, index, q, flt) for q in texts], truth)
     measure("dense", [partial(exact_dense, v) for v in vectors], dense_truth)
     measure("naive_dense", [partial(naive_dense, v) for v in vectors], dense_truth)
@@ -309,6 +331,7 @@ def run_filter(
         "bm25": summary(rec["bm25"], lat["bm25"], paths=paths, short_results=short),
         "bm25_restricted_forced": summary(rec["restricted"], lat["restricted"]),
         "bm25_match_first_forced": summary(rec["match_first"], lat["match_first"]),
+        "bm25_previous_join": summary(rec["previous_join"], lat["previous_join"]),
         "bm25_naive_post_filter": summary(rec["naive_bm25"], lat["naive_bm25"]),
         "dense": summary(rec["dense"], lat["dense"], paths=dense_paths),
         "dense_naive_post_filter": summary(rec["naive_dense"], lat["naive_dense"]),
@@ -374,6 +397,7 @@ def print_table(results: dict[str, object]) -> None:
         "bm25",
         "bm25_restricted_forced",
         "bm25_match_first_forced",
+        "bm25_previous_join",
         "bm25_naive_post_filter",
         "dense",
         "dense_naive_post_filter",

@@ -153,7 +153,7 @@ class ClaimsEngine:
         # Crash tests arm these at the step boundaries; unarmed, each hit is one dict check.
         self.failpoints = failpoints if failpoints is not None else Failpoints.from_env()
         # Similar adjudicated claims for the audit trail; skipped when the store has no index.
-        self.precedent = PrecedentFinder(store.engine, live_version=connector.claim_version)
+        self.precedent = PrecedentFinder(store.engine, sor=connector.engine)
 
     # -- audit helpers --------------------------------------------------------------
 

@@ -138,7 +138,7 @@ def test_a_failing_search_is_logged_and_yields_no_precedent(
     assert ctx is not None
     assert [p.claim_id for p in finder.lookup(ctx, claim_scope(SERVICE))][:1] == ["PAST1"]
     with world.store.begin() as conn:
-        conn.exec_driver_sql("DROP TABLE search_access")
+        conn.exec_driver_sql("DROP TABLE search_documents")
     with caplog.at_level(logging.WARNING, logger="interlock.retrieval.precedent"):
         assert finder.lookup(ctx, claim_scope(SERVICE)) == ()
     assert "precedent lookup skipped" in caplog.text
@@ -151,3 +151,16 @@ def test_a_claim_moved_out_of_scope_after_sync_is_not_reported(tmp_path: Path) -
         conn.execute(t.claims.update().where(t.claims.c.claim_id == "PAST1").values(region="south"))
     world.engine().process("NEW")
     assert world.retrieved()["precedent"] == ["claim:PAST2@v1"]
+
+
+def test_a_new_look_alike_appears_after_the_next_sync(tmp_path: Path) -> None:
+    """Remembered candidates are forgotten when a sync changes the index, so new precedent is found."""
+    world = _world(tmp_path / "indexed", with_index=True)
+    finder = PrecedentFinder(world.store, sor=world.sor)
+    scope = claim_scope(SERVICE)
+    ctx = SqlClaimsConnector(world.sor).fetch_context("NEW", scope)
+    assert ctx is not None
+    assert "LATE" not in [p.claim_id for p in finder.lookup(ctx, scope)]
+    add_claim(world.sor, "LATE", lines=KNEE, notes=[NOTE], status="adjudicated")
+    sync_index(SearchIndex(world.store), SqlDocumentSource(world.sor), now=datetime(2026, 3, 2, tzinfo=UTC))
+    assert "LATE" in [p.claim_id for p in finder.lookup(ctx, scope)]

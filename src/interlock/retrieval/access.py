@@ -41,7 +41,7 @@ KeyTuple = tuple[str, str | None, str | None, str | None]
 #: documents in at most :data:`RESTRICTED_MAX_KEYS` keys. Both limits come from a sweep
 #: over bench/retrieval_bench.py's 200,000 documents: the two paths cost the same at
 #: about 3-4% of the documents in 8-12 keys (FTS5 merges one posting list per key);
-#: below that restricted is up to 2x faster, above it match-first is, by up to 3x at 19%.
+#: below that restricted is up to 2.5x faster, above it match-first is, by 2.7x at 19%.
 RESTRICTED_MAX_SHARE: Final = 0.03
 RESTRICTED_MAX_KEYS: Final = 10
 

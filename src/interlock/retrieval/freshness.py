@@ -68,6 +68,8 @@ def sync_index(
             if doc_id in loaded:
                 index.update_attributes(conn, doc_id, loaded[doc_id])
         index.delete(conn, [*gone, *(d for d in (*new, *changed, *moved) if d not in loaded)])
+        if new or gone or changed or moved:
+            index.analyze(conn)
         index.set_state(conn, LAST_SYNC, now.isoformat())
     embedded = embed_missing(index, embedder) if embedder is not None else 0
     return SyncReport(

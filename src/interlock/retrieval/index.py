@@ -308,6 +308,16 @@ class SearchIndex:
             self.bump_generation(conn)
 
     @staticmethod
+    def analyze(conn: Connection) -> None:
+        """Refresh SQLite's statistics of the document table after a sync changed it.
+
+        Without them the query planner reads the access-attribute index for any query
+        that also filters by claim id (the precedent lookup), scanning every claim
+        document instead of a claim's few.
+        """
+        conn.exec_driver_sql("ANALYZE search_documents")
+
+    @staticmethod
     def bump_generation(conn: Connection) -> None:
         """Mark the index as changed, so in-memory copies (the vector matrix) reload."""
         current = conn.execute(

@@ -6,25 +6,35 @@ governs it), and whose clinical notes read most like this claim's notes (BM25),
 excluding the claim itself. Their ids and versions go into the ``context.retrieved``
 audit event and the saved decision, so a reviewer can compare like with like.
 
+The lookup first finds the *candidates*: permitted adjudicated claim summaries naming
+one of the procedure codes, at most :data:`MAX_CANDIDATES`, best BM25 first, with the
+principal's scope in the FTS5 query (remembered per procedure codes and scope until
+the index changes: a batch has few distinct procedures). It then ranks the
+candidates' notes, read with the scope in ``WHERE``, by BM25 against this claim's
+notes. Candidates without a matching note follow in summary order.
+
 Precedent informs; it never decides. Nothing here feeds the rules, the model or the
 gate, and a failed lookup is logged and yields no precedent rather than failing the
 work item. The principal's scope is pushed into the full-text query exactly as for
-any search (:mod:`interlock.retrieval.access`), and every id is re-checked against
-the live system of record before it is reported. When the store holds no search
-index (not SQLite, never synced) the lookup is skipped at the cost of one catalogue
-query, repeated at most every :data:`RECHECK_SECONDS`.
+any search (:mod:`interlock.retrieval.access`), and every id is re-checked in memory
+and against the live system of record (one query) before it is reported. When the
+store holds no search index (not SQLite, never synced) the lookup is skipped at the
+cost of one catalogue query, repeated at most every :data:`RECHECK_SECONDS`.
 """
 
 from __future__ import annotations
 
 import logging
+import sqlite3
+import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Final
+from typing import Any, Final
 
-from sqlalchemy import Connection, Engine, TextClause, bindparam, inspect, select, text
+from sqlalchemy import Connection, Engine, Row, bindparam, inspect, select, text
 
+from interlock.connectors.sql_documents import SqlDocumentSource
 from interlock.db import is_sqlite
 from interlock.domains.claims.context import ClaimContext, item_id_for
 from interlock.policy.values import ClaimScope, IndexFilter
@@ -34,30 +44,25 @@ from interlock.retrieval.access import (
     restricted_expression,
     text_expression,
 )
-from interlock.retrieval.index import SearchIndex, match_expression, row_document
+from interlock.retrieval.index import GENERATION_STATE, SearchIndex, match_expression, row_document
+from interlock.retrieval.scope import index_predicate
 from interlock.retrieval.tables import INDEX_LAYOUT, documents, sync_state
 
 log = logging.getLogger(__name__)
 
 PRECEDENT_LIMIT: Final = 3
+#: Candidates whose notes are compared; the best by their summary's BM25 are kept.
+MAX_CANDIDATES: Final = 50
 RECHECK_SECONDS: Final = 30.0
-_ADJUDICATED: Final = '"status adjudicated"'
-# Notes of candidate claims: adjudicated summaries naming one of the claim's procedure codes.
-_BY_NOTES: Final = text(
-    "SELECT d.claim_id AS c, bm25(search_fts, 1.0, 1.0, 0.0) AS s FROM search_fts "
+# A claim summary reads "... status adjudicated. Lines: X2002 ..." (connectors.sql_documents).
+_ADJUDICATED: Final = "adjudicated"
+_MEMO_SIZE: Final = 512
+_CANDIDATES: Final = text(
+    "SELECT d.claim_id AS c FROM search_fts "
     "JOIN search_documents d ON d.doc_rowid = search_fts.rowid "
     "JOIN search_access a ON a.doc_rowid = d.doc_rowid "
-    "WHERE search_fts MATCH :q AND a.key_id IN :keys AND d.kind = 'note' AND d.claim_id <> :claim "
-    "AND d.claim_id IN (SELECT s.claim_id FROM search_documents s WHERE s.kind = 'claim_summary' "
-    "AND s.doc_rowid IN (SELECT rowid FROM search_fts WHERE search_fts MATCH :summary)) "
-    "ORDER BY s, d.doc_rowid LIMIT :n"
-).bindparams(bindparam("keys", expanding=True))
-_BY_SUMMARY: Final = text(
-    "SELECT d.claim_id AS c, bm25(search_fts, 1.0, 1.0, 0.0) AS s FROM search_fts "
-    "JOIN search_documents d ON d.doc_rowid = search_fts.rowid "
-    "JOIN search_access a ON a.doc_rowid = d.doc_rowid "
-    "WHERE search_fts MATCH :q AND a.key_id IN :keys AND d.kind = 'claim_summary' AND d.claim_id <> :claim "
-    "ORDER BY s, d.doc_rowid LIMIT :n"
+    "WHERE search_fts MATCH :q AND a.key_id IN :keys AND d.kind = 'claim_summary' "
+    "ORDER BY bm25(search_fts, 1.0, 1.0, 0.0), d.doc_rowid LIMIT :n"
 ).bindparams(bindparam("keys", expanding=True))
 
 
@@ -68,6 +73,28 @@ class Precedent:
     claim_id: str
     claim_version: str
     item_id: str
+
+
+def _rank_notes(query: str | None, notes: Sequence[Row[Any, Any]]) -> list[str]:
+    """Claim ids of ``notes`` by the BM25 of their best note against ``query``, best first.
+
+    The candidates' notes (a few hundred at most) go into a throw-away in-memory FTS5
+    table with the index's tokenizer, so BM25 is computed over the look-alikes only
+    and its IDF favours the words that tell them apart. Querying the main index
+    instead would load the posting list of every common word of the notes.
+    """
+    if query is None or not notes:
+        return []
+    scratch = sqlite3.connect(":memory:")
+    try:
+        scratch.execute(
+            "CREATE VIRTUAL TABLE n USING fts5(claim_id UNINDEXED, body, tokenize='porter unicode61')"
+        )
+        scratch.executemany("INSERT INTO n VALUES (?, ?)", [(str(r.claim_id), str(r.body)) for r in notes])
+        found = scratch.execute("SELECT claim_id FROM n WHERE n MATCH ? ORDER BY bm25(n), rowid", (query,))
+        return list(dict.fromkeys(str(r[0]) for r in found))
+    finally:
+        scratch.close()
 
 
 def _quoted(words: Sequence[str]) -> str:
@@ -81,14 +108,18 @@ class PrecedentFinder:
         self,
         store: Engine,
         *,
-        live_version: Callable[[str, ClaimScope], int | None] | None = None,
+        sor: Engine | None = None,
         limit: int = PRECEDENT_LIMIT,
     ) -> None:
         self.store = store
-        self.live_version = live_version
+        # The system of record every reported id is re-checked against (None: index only).
+        self.live_attributes = SqlDocumentSource(sor).live_attributes if sor is not None else None
         self.limit = limit
         self._index: SearchIndex | None = None
         self._checked_at: float | None = None
+        self._memo: dict[tuple[tuple[str, ...], IndexFilter], tuple[str, ...]] = {}
+        self._memo_generation: str | None = None
+        self._lock = threading.Lock()
 
     def available(self) -> bool:
         """True when the store holds a synced index of the current layout (re-checked when absent)."""
@@ -123,76 +154,77 @@ class PrecedentFinder:
     def find(self, ctx: ClaimContext, scope: ClaimScope) -> tuple[Precedent, ...]:
         """The lookup itself (raises on database errors; :meth:`lookup` is the safe entry point)."""
         codes = sorted({line.procedure_code.lower() for line in ctx.lines})
-        if not codes or self.limit <= 0:
+        if self._index is None or not codes or self.limit <= 0:
             return ()
         index_filter = IndexFilter(claims=scope, reference_readable=False)
-        summary = f"{{title body}} : ({_ADJUDICATED}) AND {{title body}} : ({_quoted(codes)})"
-        note_words = match_expression(" ".join(n.body for n in ctx.notes))
-        if self._index is None:
-            return ()
         seen = self._index.selectivity(index_filter)
+        if not seen.permitted_keys:
+            return ()
+        note_words = match_expression(" ".join(n.body for n in ctx.notes))
         with self.store.connect() as conn:
-            if not seen.permitted_keys:
-                return ()
-            ranked: list[str] = []
-            if note_words is not None:
-                rows = self._run(conn, _BY_NOTES, note_words, seen, ctx.claim.claim_id, summary=summary)
-                ranked = list(dict.fromkeys(rows))
-            if len(ranked) < self.limit:
-                more = self._run(
-                    conn, _BY_SUMMARY, f"{_ADJUDICATED} AND ({_quoted(codes)})", seen, ctx.claim.claim_id
-                )
-                ranked = list(dict.fromkeys([*ranked, *more]))
-            summaries = conn.execute(
+            candidates = self._candidates(conn, codes, seen, index_filter, ctx.claim.claim_id)
+            rows = conn.execute(
                 select(documents).where(
-                    documents.c.kind == "claim_summary", documents.c.claim_id.in_(ranked[: 4 * self.limit])
+                    documents.c.kind.in_(("note", "claim_summary")),
+                    documents.c.claim_id.in_(candidates),
+                    index_predicate(index_filter, documents),
                 )
             ).all()
+        notes = [r for r in rows if r.kind == "note"]
+        summaries = [r for r in rows if r.kind == "claim_summary"]
+        ranked = list(dict.fromkeys([*_rank_notes(note_words, notes), *candidates]))
         by_claim = {str(r.claim_id): r for r in summaries}
-        out: list[Precedent] = []
-        for claim_id in ranked:
-            row = by_claim.get(claim_id)
-            if row is None or not self._permitted(row, index_filter, scope):
-                continue
-            version = str(row.source_version).split("|", 1)[0]
+        shortlist = [row_document(by_claim[c]) for c in ranked[: 4 * self.limit] if c in by_claim]
+        shortlist = [d for d in shortlist if index_filter.permits(d.attributes)]
+        if self.live_attributes is not None:
+            # The index may be older than the system of record: ask it, in one query.
+            live = self.live_attributes([d.source_id for d in shortlist])
+            shortlist = [d for d in shortlist if d.source_id in live and scope.permits(live[d.source_id])]
+        out = []
+        for doc in shortlist[: self.limit]:
+            version = doc.source_version.split("|", 1)[0]
             out.append(
                 Precedent(
-                    claim_id=claim_id, claim_version=version, item_id=item_id_for("claim", claim_id, version)
+                    claim_id=doc.source_id,
+                    claim_version=version,
+                    item_id=item_id_for("claim", doc.source_id, version),
                 )
             )
-            if len(out) == self.limit:
-                break
         return tuple(out)
 
-    def _run(
+    def _candidates(
         self,
         conn: Connection,
-        statement: TextClause,
-        words: str,
+        codes: Sequence[str],
         seen: Selectivity,
+        index_filter: IndexFilter,
         claim_id: str,
-        *,
-        summary: str | None = None,
     ) -> list[str]:
-        """Run one ranked query with the scope in it; claim ids, best first (repeats possible)."""
-        query = (
-            restricted_expression(words, seen.permitted_keys)
-            if choose_text_path(seen) == "restricted"
-            else text_expression(words)
-        )
-        params: dict[str, object] = {
-            "q": query,
-            "keys": list(seen.permitted_keys),
-            "claim": claim_id,
-            "n": 20 * self.limit,
-        }
-        if summary is not None:
-            params["summary"] = summary
-        return [str(r.c) for r in conn.execute(statement, params)]
+        """Permitted adjudicated claims naming one of ``codes``, best summary BM25 first.
 
-    def _permitted(self, row: object, index_filter: IndexFilter, scope: ClaimScope) -> bool:
-        """The in-memory re-check, then the live system of record when the engine gave one."""
-        doc = row_document(row)
-        if not index_filter.permits(doc.attributes):
-            return False
-        return self.live_version is None or self.live_version(doc.source_id, scope) is not None
+        Claims of a batch share few procedures, so the list is remembered per (codes,
+        scope) until the index next changes.
+        """
+        generation = conn.execute(
+            select(sync_state.c.value).where(sync_state.c.name == GENERATION_STATE)
+        ).scalar()
+        key = (tuple(codes), index_filter)
+        with self._lock:
+            if generation != self._memo_generation:
+                self._memo.clear()
+                self._memo_generation = generation
+            found = self._memo.get(key)
+        if found is None:
+            words = f"{_ADJUDICATED} AND ({_quoted(codes)})"
+            query = (
+                restricted_expression(words, seen.permitted_keys)
+                if choose_text_path(seen) == "restricted"
+                else text_expression(words)
+            )
+            params = {"q": query, "keys": list(seen.permitted_keys), "n": MAX_CANDIDATES + 1}
+            found = tuple(dict.fromkeys(str(r.c) for r in conn.execute(_CANDIDATES, params)))
+            with self._lock:
+                if len(self._memo) >= _MEMO_SIZE:
+                    self._memo.clear()
+                self._memo[key] = found
+        return [c for c in found if c != claim_id][:MAX_CANDIDATES]
