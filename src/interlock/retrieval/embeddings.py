@@ -61,6 +61,10 @@ class OpenAIEmbeddings:
             response = self._client.embeddings.create(model=self._model, input=list(texts))
         except (openai.APIConnectionError, openai.APITimeoutError, openai.RateLimitError) as exc:
             raise ModelUnavailable(f"embedding server unavailable: {type(exc).__name__}") from None
+        except openai.APIStatusError as exc:
+            if exc.status_code >= 500 or exc.status_code in (408, 409):
+                raise ModelUnavailable(f"embedding server answered HTTP {exc.status_code}") from None
+            raise ConfigurationError(f"embedding request rejected (HTTP {exc.status_code})") from None
         except openai.OpenAIError as exc:
             raise ConfigurationError(f"embedding request rejected: {type(exc).__name__}") from None
         ordered = sorted(response.data, key=lambda d: d.index)

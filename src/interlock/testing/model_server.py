@@ -21,6 +21,7 @@ assert what a model was sent.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import socket
 import struct
@@ -91,6 +92,36 @@ def _prompt_text(request: dict[str, Any]) -> str:
     )
 
 
+EMBEDDING_DIMENSIONS: Final = 32
+
+
+def _embed_text(text: str) -> list[float]:
+    """A deterministic bag-of-words vector: texts sharing words point the same way."""
+    vector = [0.0] * EMBEDDING_DIMENSIONS
+    for word in text.lower().split():
+        digest = hashlib.sha256(word.strip(".,;:!?").encode()).digest()
+        vector[digest[0] % EMBEDDING_DIMENSIONS] += 1.0
+    norm = sum(v * v for v in vector) ** 0.5 or 1.0
+    return [v / norm for v in vector]
+
+
+def _embeddings(request: dict[str, Any], model: str) -> dict[str, Any]:
+    """An OpenAI-shaped ``/v1/embeddings`` answer for a string or a list of strings."""
+    raw = request.get("input")
+    texts = [raw] if isinstance(raw, str) else [str(t) for t in raw or []]
+    return {
+        "object": "list",
+        "data": [
+            {"object": "embedding", "index": i, "embedding": _embed_text(t)} for i, t in enumerate(texts)
+        ],
+        "model": request.get("model") or model,
+        "usage": {
+            "prompt_tokens": sum(_estimate_tokens(t) for t in texts),
+            "total_tokens": sum(_estimate_tokens(t) for t in texts),
+        },
+    }
+
+
 def _error_body(status: int, message: str) -> bytes:
     """An error in the shape OpenAI sends, which the SDK turns into typed exceptions."""
     try:
@@ -126,7 +157,11 @@ class _Handler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         """Answer a chat completion as the responder says."""
         route = self.path.rstrip("/")
-        if route not in (f"{_API_PREFIX}/chat/completions", f"{_API_PREFIX}/messages"):
+        if route not in (
+            f"{_API_PREFIX}/chat/completions",
+            f"{_API_PREFIX}/messages",
+            f"{_API_PREFIX}/embeddings",
+        ):
             self._send(404, _error_body(404, f"no route {self.path}"))
             return
         length = int(self.headers.get("Content-Length") or 0)
@@ -148,6 +183,9 @@ class _Handler(BaseHTTPRequestHandler):
         )
         if owner.api_key is not None and presented != owner.api_key:
             self._send(401, _error_body(401, "invalid API key"))
+            return
+        if route.endswith("/embeddings"):
+            self._send(200, json.dumps(_embeddings(request, owner.model)).encode())
             return
         try:
             result = owner.responder(request)
