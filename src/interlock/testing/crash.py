@@ -153,6 +153,9 @@ class _Harness:
         env["INTERLOCK_FAILPOINTS_SEED"] = str(self.plan.seed * 100_003 + self.run.starts)
         self.run.starts += 1
         slot.log = self.workdir / f"worker-{self.run.starts}.log"
+        # Created here, not only in the child: a worker killed before its first instruction
+        # still leaves a (empty) log for reap() to read.
+        slot.log.touch()
         argv = [
             "--sor",
             self.sor_url,
