@@ -125,11 +125,18 @@ def adjudicate(
     threshold: Annotated[
         float, typer.Option(help="Minimum model confidence to finalize automatically.")
     ] = 0.9,
+    queue: Annotated[bool, typer.Option("--queue", help="Enqueue for `interlock worker` instead.")] = False,
+    queue_url: Annotated[str | None, typer.Option(help="PostgreSQL work queue (default: the store).")] = None,
     json_out: JsonOpt = False,
 ) -> None:
     """Decide claims: rules, a model where judgement is needed, the gate, then write or pend."""
     if all_ == (claim is not None):
         fail("give exactly one of --all or --claim ID")
+    if queue:
+        from interlock.cli.worker_cmds import enqueue_command  # noqa: PLC0415
+
+        enqueue_command(sor=sor, store=store, as_=as_, claim=claim, queue_url=queue_url, json_out=json_out)
+        return
     from interlock.models.registry import model_from_spec  # noqa: PLC0415 - pulls in model code
 
     sor_engine, store_engine = open_sor(sor), open_store(store)
@@ -271,5 +278,6 @@ from interlock.cli import demo as _demo  # noqa: E402  - registers the demo comm
 from interlock.cli import faults_cmds as _faults_cmds  # noqa: E402  - registers `faults run`
 from interlock.cli import retrieval_cmds as _retrieval_cmds  # noqa: E402  - `index`, `ask`, `summarize`, `policy`
 from interlock.cli import telemetry_cmds as _telemetry_cmds  # noqa: E402  - registers `metrics`
+from interlock.cli import worker_cmds as _worker_cmds  # noqa: E402, F401  - `worker`, `queue`
 
 __all__ = ["_audit_cmds", "_demo", "_faults_cmds", "_retrieval_cmds", "_telemetry_cmds", "app"]

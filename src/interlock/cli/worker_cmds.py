@@ -1,0 +1,198 @@
+"""``interlock worker``, ``interlock queue`` and ``adjudicate --queue``: the distributed mode.
+
+``adjudicate --queue`` puts one job per claim in the PostgreSQL work queue instead of
+deciding the claims in-process; any number of ``interlock worker`` processes, on any
+number of machines, then drain it. The queue's tables are created on first use by
+either command (or ahead of time with ``interlock queue init``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import socket
+from typing import Annotated
+
+import typer
+
+from interlock.cli.app import app
+from interlock.cli.common import (
+    SOR_HELP,
+    STORE_HELP,
+    console,
+    fail,
+    out,
+    resolve_principal,
+)
+
+queue_app = typer.Typer(help="The PostgreSQL work queue shared by workers.", no_args_is_help=True)
+app.add_typer(queue_app, name="queue")
+
+QUEUE_URL_HELP = "PostgreSQL URL of the work queue (default: the store, which must then be PostgreSQL)."
+QueueUrlOpt = Annotated[str | None, typer.Option("--queue-url", help=QUEUE_URL_HELP)]
+
+
+def _queue_url(store: str, queue_url: str | None) -> str:
+    from interlock.exceptions import ConfigurationError  # noqa: PLC0415
+    from interlock.work.queue import ensure_queue_schema, queue_url_for  # noqa: PLC0415
+
+    try:
+        url = queue_url_for(store, queue_url)
+        ensure_queue_schema(url)
+    except ConfigurationError as exc:
+        fail(str(exc))
+    except Exception as exc:  # an unreachable server is the operator's to fix, not a trace
+        fail(f"cannot open the work queue: {exc}")
+    return url
+
+
+def enqueue_command(
+    *, sor: str | None, store: str | None, as_: str, claim: str | None, queue_url: str | None, json_out: bool
+) -> None:
+    """``adjudicate --queue``: one job per claim (or for ``claim``), deduplicated."""
+    if sor is None or store is None:
+        fail("--sor and --store are required with --queue")
+    from interlock.audit.chain import AuditLog  # noqa: PLC0415
+    from interlock.connectors.sql_claims import SqlClaimsConnector  # noqa: PLC0415
+    from interlock.db import make_engine  # noqa: PLC0415
+    from interlock.engine import TASK  # noqa: PLC0415
+    from interlock.exceptions import InterlockError  # noqa: PLC0415
+    from interlock.policy.document import default_policy  # noqa: PLC0415
+    from interlock.work.queue import build_queue, enqueue_claims  # noqa: PLC0415
+    from interlock.work.store import WorkStore  # noqa: PLC0415
+
+    if as_ != "service":
+        fail("queued claims are decided by workers as the service principal: use --as service")
+    url = _queue_url(store, queue_url)
+    sor_engine, store_engine = make_engine(sor), make_engine(store)
+    connector = SqlClaimsConnector(sor_engine)
+    try:
+        principal = resolve_principal(connector, as_)
+    except InterlockError as exc:
+        fail(str(exc))
+    if claim is not None:
+        claim_ids = [claim]
+    else:
+        scope = default_policy().claim_scope(principal)
+        # Claims awaiting a decision, plus work items a dead in-process run left unfinished.
+        received = connector.claim_ids(scope, status="received")
+        unfinished = WorkStore(store_engine, AuditLog(store_engine)).unfinished_records(TASK)
+        claim_ids = sorted(set(received) | set(unfinished))
+    queue = build_queue(url)
+    queue.open()
+    try:
+        report = enqueue_claims(queue, claim_ids)
+    finally:
+        queue.close()
+    if json_out:
+        summary = {
+            "claims": len(claim_ids),
+            "enqueued": report.enqueued,
+            "already_queued": report.already_queued,
+        }
+        out.print_json(json.dumps(summary))
+    else:
+        out.print(
+            f"enqueued {report.enqueued} claims ({report.already_queued} already had a job); "
+            "run `interlock worker` to decide them"
+        )
+
+
+@app.command("worker")
+def worker(
+    sor: Annotated[str, typer.Option("--sor", help=SOR_HELP)],
+    store: Annotated[str, typer.Option("--store", help=STORE_HELP)],
+    queue_url: QueueUrlOpt = None,
+    concurrency: Annotated[int, typer.Option(min=1, help="Jobs in flight at once in this process.")] = 4,
+    burst: Annotated[
+        bool, typer.Option("--burst", help="Exit once nothing is waiting or running in the queue.")
+    ] = False,
+    model: Annotated[str, typer.Option(help="Model spec: baseline or openai:NAME.")] = "baseline",
+    threshold: Annotated[
+        float, typer.Option(help="Minimum model confidence to finalize automatically.")
+    ] = 0.9,
+    lease_seconds: Annotated[float, typer.Option(help="Lease of a work item in the store.")] = 120.0,
+    poll_seconds: Annotated[float, typer.Option(help="Queue polling and supervision interval.")] = 1.0,
+    heartbeat_seconds: Annotated[float, typer.Option(help="Worker heartbeat interval.")] = 10.0,
+    stalled_seconds: Annotated[
+        float, typer.Option(help="A worker silent this long is dead: its jobs go back to the queue.")
+    ] = 30.0,
+    name: Annotated[str | None, typer.Option(help="Worker name in leases and audit events.")] = None,
+) -> None:
+    """Take adjudication jobs from the work queue until SIGTERM/SIGINT (or, with --burst, until empty)."""
+    from interlock.audit.chain import AuditLog  # noqa: PLC0415
+    from interlock.connectors.sql_claims import SqlClaimsConnector  # noqa: PLC0415
+    from interlock.db import make_engine  # noqa: PLC0415
+    from interlock.engine import ClaimsEngine, EngineSettings  # noqa: PLC0415
+    from interlock.exceptions import InterlockError  # noqa: PLC0415
+    from interlock.gate.claims import Thresholds  # noqa: PLC0415
+    from interlock.models.registry import model_from_spec  # noqa: PLC0415
+    from interlock.policy.principal import service_principal  # noqa: PLC0415
+    from interlock.work.queue_worker import (  # noqa: PLC0415
+        ClaimJobs,
+        QueueWorkerStats,
+        WorkerOptions,
+        run_queue_worker,
+    )
+    from interlock.work.store import WorkStore  # noqa: PLC0415
+
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    url = _queue_url(store, queue_url)
+    pool = concurrency + 2  # one connection per job thread, plus the supervisor's reads
+    sor_engine, store_engine = make_engine(sor, pool_size=pool), make_engine(store, pool_size=pool)
+    try:
+        client = model_from_spec(model, store_engine)
+    except InterlockError as exc:
+        fail(str(exc))
+    label = name or f"{socket.gethostname()}:{os.getpid()}"
+    engine = ClaimsEngine(
+        connector=SqlClaimsConnector(sor_engine),
+        store=WorkStore(store_engine, AuditLog(store_engine)),
+        principal=service_principal(),
+        model=client,
+        settings=EngineSettings(
+            lease_seconds=lease_seconds, thresholds=Thresholds(approve=threshold, deny=threshold)
+        ),
+        worker=label,
+    )
+    options = WorkerOptions(
+        concurrency=concurrency,
+        burst=burst,
+        poll_seconds=poll_seconds,
+        heartbeat_seconds=heartbeat_seconds,
+        stalled_seconds=stalled_seconds,
+    )
+    jobs = ClaimJobs(engine, QueueWorkerStats(worker=label), engines=(sor_engine, store_engine))
+    console.print(f"worker {label}: {concurrency} jobs at once{', burst' if burst else ''}")
+    stats = asyncio.run(run_queue_worker(url, jobs, options, name=label))
+    # One JSON line on standard output, for scripts and the scaling benchmark.
+    print(json.dumps(stats.as_dict()), flush=True)
+
+
+@queue_app.command("init")
+def queue_init(
+    store: Annotated[str, typer.Option("--store", help=STORE_HELP)], queue_url: QueueUrlOpt = None
+) -> None:
+    """Create the work queue's tables now (workers and `adjudicate --queue` also do it on first use)."""
+    _queue_url(store, queue_url)
+    console.print("the work queue is ready")
+
+
+@queue_app.command("status")
+def queue_status(
+    store: Annotated[str, typer.Option("--store", help=STORE_HELP)], queue_url: QueueUrlOpt = None
+) -> None:
+    """Jobs waiting, running, done and failed in the work queue, as JSON."""
+    from interlock.work.queue import build_queue, queue_counts  # noqa: PLC0415
+
+    url = _queue_url(store, queue_url)
+
+    async def counts() -> dict[str, int]:
+        queue = build_queue(url)
+        async with queue.open_async():
+            c = await queue_counts(queue)
+        return {"todo": c.todo, "doing": c.doing, "succeeded": c.succeeded, "failed": c.failed}
+
+    out.print_json(json.dumps(asyncio.run(counts())))
