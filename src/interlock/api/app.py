@@ -12,7 +12,8 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from interlock.api import ops, routes
+from interlock.api import intake, ops, routes
+from interlock.api.openapi import install_problem_openapi
 from interlock.api.problems import install_problem_handlers
 from interlock.api.services import Services
 from interlock.api.settings import ApiSettings
@@ -50,11 +51,13 @@ def create_app(
     app.state.metrics = ops.metrics_registry(svc)
     install_problem_handlers(app)
     app.include_router(routes.router)
+    app.include_router(intake.router)
     app.include_router(ops.router)
     # The web desk imports Jinja2; mount it here so API and desk share auth and services.
     from interlock.web.desk import mount_desk  # noqa: PLC0415 - keeps the API importable on its own
 
     mount_desk(app)
+    install_problem_openapi(app)
     return app
 
 

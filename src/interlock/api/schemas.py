@@ -146,3 +146,28 @@ class Health(_Wire):
 
     status: str
     checks: dict[str, str] = Field(default_factory=dict)
+
+
+class ProblemOut(BaseModel):
+    """An RFC 9457 problem; extension members (``errors``, ``findings``, ``checks``) vary by type."""
+
+    model_config = ConfigDict(extra="allow", title="Problem")
+
+    type: str = Field(description="`/problems/<slug>`; the slug is stable and names the kind of error.")
+    title: str
+    status: int = Field(ge=400, le=599)
+    detail: str | None = None
+    instance: str = Field(description="The path of the request that failed.")
+
+
+class ClaimIngested(_Wire):
+    """The claim a FHIR Claim became: new (201), or the one an earlier post made (200)."""
+
+    claim_id: str
+    claim_version: int
+    status: str
+    created: bool
+    identifier: str = Field(description="The FHIR business identifier, `system|value`.")
+    total_billed: str
+    sensitivity: str
+    adjudicate: str = Field(description="The path that runs `claims.adjudicate` on the claim.")

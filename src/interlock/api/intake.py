@@ -1,0 +1,153 @@
+"""``POST /v1/claims/fhir``: a FHIR R4 ``Claim`` becomes a claim in the system of record.
+
+The order of the steps is the point. The caller's role must be one that may hold claim
+content at all (403 otherwise, before the body is read). The resource is validated as
+FHIR and mapped purely (:mod:`interlock.domains.claims.fhir_claim`), and every element
+that cannot be mapped is named by its FHIR path in one 422 problem. The member is then
+looked up *within the caller's scope*: a member outside it gets exactly the answer an
+unknown member gets, so ingest cannot be used to probe who is a member where. A claim
+whose sensitivity the caller may not read is refused (403): whoever submits a claim
+must be entitled to read it, the same policy every other endpoint applies.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Final
+
+from fastapi import APIRouter, Depends, Request, Response
+
+from interlock.api.deps import PrincipalDep, ServicesDep
+from interlock.api.problems import Problem
+from interlock.api.schemas import ClaimIngested
+from interlock.connectors.sql_intake import IdentifierConflict, SqlClaimIntake
+from interlock.domains.claims.fhir_claim import FHIR_VERSION, Unmappable, map_claim, parse_claim
+from interlock.policy.entitlements import ClaimAttributes, claim_scope, decide_read
+from interlock.policy.principal import Principal
+from interlock.policy.values import Decision
+
+router = APIRouter(prefix="/v1")
+FHIR_JSON: Final = "application/fhir+json"
+MAX_BODY_BYTES: Final = 1_000_000
+_CLAIM_SCHEMA: Final[dict[str, Any]] = {
+    "type": "object",
+    "required": ["resourceType"],
+    "properties": {"resourceType": {"type": "string", "enum": ["Claim"]}},
+    "additionalProperties": True,
+    "description": f"A FHIR Claim resource (validated as FHIR {FHIR_VERSION}); see https://hl7.org/fhir/R4/claim.html",
+}
+
+
+def decide_ingest(principal: Principal) -> Decision:
+    """May ``principal`` submit claims at all? Only a role that may read claim content may."""
+    scope = claim_scope(principal)
+    if not scope.readable:
+        return Decision(allowed=False, reasons=scope.reasons, policy_version=scope.policy_version)
+    return Decision(
+        allowed=True, reasons=("submits claims it may read",), policy_version=scope.policy_version
+    )
+
+
+def unmappable(problems: list[Unmappable], *, slug: str = "claim-unmappable") -> Problem:
+    """422 naming every FHIR element that could not be validated or mapped."""
+    title = "Invalid FHIR Claim" if slug == "fhir-invalid" else "FHIR Claim cannot be mapped"
+    return Problem(
+        422,
+        slug,
+        title,
+        "; ".join(f"{p.path}: {p.reason}" for p in problems[:5]),
+        errors=[{"path": p.path, "reason": p.reason} for p in problems],
+    )
+
+
+async def fhir_body(request: Request) -> bytes:
+    """The raw body, so that money is parsed from its text and never passes through a float."""
+    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media not in (FHIR_JSON, "application/json"):
+        raise Problem(415, "unsupported-media-type", "Unsupported media type", f"send {FHIR_JSON}")
+    body = await request.body()
+    if len(body) > MAX_BODY_BYTES:
+        raise Problem(413, "too-large", "Request too large", f"a claim is at most {MAX_BODY_BYTES} bytes")
+    return body
+
+
+@router.post(
+    "/claims/fhir",
+    response_model=ClaimIngested,
+    status_code=201,
+    responses={
+        200: {"model": ClaimIngested, "description": "The same identifier was posted before: that claim."},
+        403: {"description": "The caller may not submit claims, or not of this sensitivity."},
+        409: {"description": "The identifier already names a claim with other content."},
+        413: {"description": "The body is too large."},
+        415: {"description": "The body is not FHIR JSON."},
+        422: {"description": "Not a valid FHIR Claim, or an element cannot be mapped (`errors`)."},
+    },
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {FHIR_JSON: {"schema": _CLAIM_SCHEMA}, "application/json": {"schema": _CLAIM_SCHEMA}},
+        }
+    },
+    tags=["claims"],
+)
+def ingest_fhir_claim(
+    who: PrincipalDep, svc: ServicesDep, body: Annotated[bytes, Depends(fhir_body)], response: Response
+) -> ClaimIngested:
+    """Create a claim from a FHIR R4 Claim, once per identifier; then adjudicate it as any other."""
+    decision = decide_ingest(who)
+    if not decision.allowed:
+        raise Problem(403, "forbidden", "Forbidden", "; ".join(decision.reasons))
+    parsed = parse_claim(body)
+    if isinstance(parsed, list):
+        raise unmappable(parsed, slug="fhir-invalid")
+    draft = map_claim(parsed)
+    if isinstance(draft, list):
+        raise unmappable(draft)
+    intake = SqlClaimIntake(svc.sor)
+    scope = claim_scope(who)
+    member = intake.member_facts(draft.member_id)
+    if member is None or not scope.permits(
+        ClaimAttributes(region=member.region, line_of_business=member.line_of_business, sensitivity="none")
+    ):
+        raise unmappable(
+            [Unmappable(path="Claim.patient", reason="no such member, or not one you may submit for")]
+        )
+    attrs = ClaimAttributes(
+        region=member.region, line_of_business=member.line_of_business, sensitivity=draft.sensitivity
+    )
+    read = decide_read(who, attrs)
+    if not read.allowed:
+        raise Problem(
+            403,
+            "forbidden",
+            "Forbidden",
+            f"a {draft.sensitivity} claim is outside your entitlement: {'; '.join(read.reasons)}",
+            errors=[{"path": "Claim.meta.security", "reason": f"sensitivity {draft.sensitivity}"}],
+        )
+    if draft.provider.must_exist and not intake.provider_exists(draft.provider.npi):
+        raise unmappable([Unmappable(path=draft.provider.path, reason="no such provider")])
+    try:
+        now = svc.clock.now()
+        receipt = intake.insert(draft, member, received=now.date(), now=now.replace(tzinfo=None))
+    except IdentifierConflict as exc:
+        raise Problem(
+            409,
+            "identifier-conflict",
+            "Identifier conflict",
+            str(exc),
+            errors=[{"path": "Claim.identifier", "reason": "already used for a different claim"}],
+        ) from None
+    if receipt.created:
+        response.headers["Location"] = f"/v1/claims/{receipt.claim_id}/summary"
+    else:
+        response.status_code = 200
+    return ClaimIngested(
+        claim_id=receipt.claim_id,
+        claim_version=receipt.claim_version,
+        status=receipt.status,
+        created=receipt.created,
+        identifier=draft.identifier,
+        total_billed=str(draft.total_billed),
+        sensitivity=draft.sensitivity,
+        adjudicate=f"/v1/tasks/claims.adjudicate/{receipt.claim_id}",
+    )
