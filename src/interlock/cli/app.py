@@ -274,6 +274,7 @@ def _print_calibration(model: dict[str, Any], target: float) -> None:
 
 from interlock.api import cli as _api_cli  # noqa: E402, F401  - registers `serve`
 from interlock.cli import audit_cmds as _audit_cmds  # noqa: E402  - registers the `audit` commands
+from interlock.cli import db_cmds as _db_cmds  # noqa: E402, F401  - `db`, `policy emit-rls`
 from interlock.cli import demo as _demo  # noqa: E402  - registers the demo command on ``app``
 from interlock.cli import faults_cmds as _faults_cmds  # noqa: E402  - registers `faults run`
 from interlock.cli import retrieval_cmds as _retrieval_cmds  # noqa: E402  - `index`, `ask`, `summarize`, `policy`

@@ -9,13 +9,12 @@ import typer
 from rich.console import Console
 from sqlalchemy import Engine
 
-from interlock.audit.chain import AuditLog
 from interlock.connectors.sql_claims import SqlClaimsConnector
 from interlock.db import make_engine
 from interlock.domains.claims import schema as sor_schema
 from interlock.exceptions import ConfigurationError
 from interlock.policy.principal import Principal, service_principal
-from interlock.store.metadata import store_metadata
+from interlock.store.migrations import prepare_store
 
 console = Console(stderr=True)
 out = Console()
@@ -39,12 +38,14 @@ def open_sor(url: str) -> Engine:
 
 
 def open_store(url: str) -> Engine:
-    """An engine on Interlock's store, creating its tables when missing."""
+    """An engine on Interlock's store at the current schema revision.
+
+    SQLite is migrated on open (zero setup); PostgreSQL must have been migrated with
+    ``interlock db upgrade`` (see :func:`interlock.store.migrations.prepare_store`).
+    """
     try:
         engine = make_engine(url)
-        # Import for the side effect of registering the audit tables on the metadata.
-        _ = AuditLog
-        store_metadata.create_all(engine)
+        prepare_store(engine)
         return engine
     except Exception as exc:
         fail(f"cannot open store {url!r}: {exc}")

@@ -1,0 +1,155 @@
+"""``interlock db ...`` and ``interlock policy emit-rls``: the store's schema and PostgreSQL access.
+
+* ``db upgrade`` / ``db current``: the store's schema revisions
+  (:mod:`interlock.store.migrations`). SQLite stores also upgrade themselves on open;
+  PostgreSQL stores only ever change here.
+* ``db grant-reader``: the least-privilege role interlock connects to a PostgreSQL
+  system of record as (:mod:`interlock.connectors.pg_access`).
+* ``policy emit-rls``: the policy compiled into row-level security
+  (:mod:`interlock.policy.rls`).
+
+Each either prints SQL for review (``--sql``, or no database given) or applies it.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from interlock.cli.app import JsonOpt, app
+from interlock.cli.common import SOR_HELP, STORE_HELP, console, fail, open_sor, out
+from interlock.cli.retrieval_cmds import policy_app
+from interlock.connectors.pg_access import execute_script, reader_role_problems, reader_role_sql
+from interlock.db import make_engine, normalize_url
+from interlock.exceptions import InterlockError
+from interlock.policy.document import PolicyDocument, default_policy, parse_policy_toml
+from interlock.policy.rls import compile_rls
+from interlock.store import migrations
+
+db_app = typer.Typer(
+    help="Interlock's store schema (migrations) and PostgreSQL access (roles).", no_args_is_help=True
+)
+app.add_typer(db_app, name="db")
+
+# Required here: the store a migration changes is named, never picked up implicitly.
+StoreOpt = Annotated[str, typer.Option("--store", help=STORE_HELP)]
+
+
+@db_app.command("upgrade")
+def db_upgrade(
+    store: StoreOpt,
+    sql: Annotated[
+        bool, typer.Option("--sql", help="Print the SQL of a full upgrade instead of running it.")
+    ] = False,
+) -> None:
+    """Bring the store to the newest schema revision (running it twice changes nothing)."""
+    if sql:
+        sys.stdout.write(migrations.upgrade_sql(normalize_url(store)))
+        return
+    try:
+        result = migrations.upgrade(make_engine(store))
+    except Exception as exc:
+        fail(f"cannot upgrade store {store!r}: {exc}")
+    if result.adopted:
+        console.print(f"adopted an unversioned store whose tables match revision {result.after}")
+    if result.before == result.after and not result.adopted:
+        console.print(f"store already at revision {result.after}")
+    else:
+        console.print(f"store upgraded from {result.before or 'nothing'} to {result.after}")
+
+
+@db_app.command("current")
+def db_current(
+    store: StoreOpt,
+    check: Annotated[
+        bool, typer.Option("--check", help="Exit 1 unless the store is at the newest revision.")
+    ] = False,
+    json_out: JsonOpt = False,
+) -> None:
+    """Show the store's schema revision and the one this version of interlock expects."""
+    try:
+        current, head = migrations.store_status(make_engine(store))
+    except Exception as exc:
+        fail(f"cannot read store {store!r}: {exc}")
+    if json_out:
+        out.print_json(data={"current": current, "head": head, "up_to_date": current == head})
+    else:
+        state = "up to date" if current == head else "behind: run `interlock db upgrade`"
+        out.print(f"{current or 'unversioned'} (head {head}, {state})", highlight=False)
+    if check and current != head:
+        raise typer.Exit(1)
+
+
+@db_app.command("grant-reader")
+def db_grant_reader(
+    role: Annotated[str, typer.Option("--role", help="The PostgreSQL role interlock connects as.")],
+    sor: Annotated[
+        str | None, typer.Option("--sor", help=SOR_HELP + " Omit to print the SQL instead.")
+    ] = None,
+    login: Annotated[
+        bool, typer.Option("--login/--no-login", help="Whether the role may log in itself.")
+    ] = False,
+    schema: Annotated[str, typer.Option(help="The schema holding the system of record.")] = "public",
+) -> None:
+    """Create or reset the least-privilege role: SELECT the system of record, write only adjudications."""
+    try:
+        script = reader_role_sql(role, login=login, schema=schema)
+    except InterlockError as exc:
+        fail(str(exc))
+    if sor is None:
+        sys.stdout.write(script)
+        return
+    engine = open_sor(sor)
+    if engine.dialect.name != "postgresql":
+        fail("roles and grants need a PostgreSQL system of record")
+    try:
+        execute_script(engine, script)
+        with engine.connect() as conn:
+            problems = reader_role_problems(conn, role)
+    except Exception as exc:
+        fail(f"cannot grant {role!r}: {exc}")
+    if problems:
+        fail("; ".join(problems))
+    console.print(f"role {role} may read the system of record and write only adjudications")
+
+
+def _load_policy(path: Path | None) -> PolicyDocument:
+    if path is None:
+        return default_policy()
+    try:
+        return parse_policy_toml(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        fail(f"cannot read {path}: {exc}")
+    except InterlockError as exc:
+        fail(str(exc))
+
+
+@policy_app.command("emit-rls")
+def policy_emit_rls(
+    policy: Annotated[
+        Path | None, typer.Option("--policy", help="A policy file (TOML); default: the shipped policy.")
+    ] = None,
+    sor: Annotated[
+        str | None, typer.Option("--sor", help=SOR_HELP + " Apply the SQL there instead of printing it.")
+    ] = None,
+) -> None:
+    """Compile the policy into PostgreSQL row-level security on the claim tables."""
+    document = _load_policy(policy)
+    try:
+        script = compile_rls(document)
+    except InterlockError as exc:
+        fail(str(exc))
+    if sor is None:
+        sys.stdout.write(script)
+        return
+    engine = open_sor(sor)
+    if engine.dialect.name != "postgresql":
+        fail("row-level security needs a PostgreSQL system of record")
+    try:
+        execute_script(engine, script)
+    except Exception as exc:
+        fail(f"cannot apply row-level security: {exc}")
+    console.print(f"row-level security for policy {document.version} applied to {sor}")

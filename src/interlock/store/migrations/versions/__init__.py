@@ -1,0 +1,1 @@
+"""Revisions of Interlock's store, oldest first; each file is one explicit step."""

@@ -1,0 +1,222 @@
+"""The store's Alembic revisions against real SQLite and PostgreSQL databases.
+
+The revisions are written by hand, so they can drift from the ``MetaData`` the code
+uses. These tests catch that two ways: Alembic's own comparison finds nothing to
+change after an upgrade, and everything the database reports about the tables
+(columns, keys, foreign keys, unique and CHECK constraints, indexes) is identical to
+what ``create_all`` makes from the metadata.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, create_engine, inspect, text
+from sqlalchemy.engine import make_url
+from typer.testing import CliRunner, Result
+
+from interlock.audit.chain import AuditLog
+from interlock.audit.events import AuditEvent
+from interlock.cli.app import app
+from interlock.db import make_engine, normalize_url
+from interlock.store import migrations
+from interlock.store.migrations import StoreNotMigrated, prepare_store, store_tables
+
+TABLES = sorted(store_tables().tables)
+
+
+def _describe(engine: Engine) -> dict[str, Any]:
+    """Everything the database says about the store's tables, in a comparable form."""
+    found: dict[str, Any] = {}
+    with engine.connect() as conn:
+        insp = inspect(conn)
+        for table in TABLES:
+            found[table] = {
+                "columns": [
+                    (c["name"], str(c["type"]), c["nullable"], c.get("default"))
+                    for c in insp.get_columns(table)
+                ],
+                "pk": sorted(insp.get_pk_constraint(table)["constrained_columns"]),
+                "fks": sorted(
+                    (tuple(f["constrained_columns"]), f["referred_table"], tuple(f["referred_columns"]))
+                    for f in insp.get_foreign_keys(table)
+                ),
+                "unique": sorted(tuple(u["column_names"]) for u in insp.get_unique_constraints(table)),
+                "checks": sorted((c["name"], c["sqltext"]) for c in insp.get_check_constraints(table)),
+                "indexes": sorted(
+                    (i["name"], tuple(i["column_names"]), bool(i["unique"])) for i in insp.get_indexes(table)
+                ),
+            }
+    return found
+
+
+def _assert_matches_metadata(upgraded: Engine, reference: Engine) -> None:
+    with upgraded.connect() as conn:
+        assert migrations.schema_differences(conn) == []
+    assert set(TABLES) <= set(inspect(upgraded).get_table_names())
+    assert _describe(upgraded) == _describe(reference)
+
+
+def test_sqlite_upgrade_builds_the_metadata_schema_and_is_idempotent(tmp_path: Path) -> None:
+    """A fresh SQLite store upgraded to head equals create_all's; a second upgrade is a no-op."""
+    upgraded = make_engine(f"sqlite:///{tmp_path / 'up.db'}")
+    reference = make_engine(f"sqlite:///{tmp_path / 'ref.db'}")
+    store_tables().create_all(reference)
+
+    first = migrations.upgrade(upgraded)
+    assert (first.before, first.after, first.adopted) == (None, migrations.head_revision(), False)
+    _assert_matches_metadata(upgraded, reference)
+    second = migrations.upgrade(upgraded)
+    assert (second.before, second.after, second.adopted) == (first.after, first.after, False)
+    _assert_matches_metadata(upgraded, reference)
+
+
+def test_sqlite_store_opens_with_zero_setup_and_adopts_create_all_stores(tmp_path: Path) -> None:
+    """open_store's policy for SQLite: migrate on open, adopt a create_all store, keep its rows."""
+    fresh = make_engine(f"sqlite:///{tmp_path / 'fresh.db'}")
+    assert prepare_store(fresh) == "upgraded"
+    assert prepare_store(fresh) == "ready"
+
+    legacy = make_engine(f"sqlite:///{tmp_path / 'legacy.db'}")
+    store_tables().create_all(legacy)
+    log = AuditLog(legacy)
+    log.append_one(
+        AuditEvent(
+            kind="gate.verdict",
+            at=datetime(2026, 1, 1, tzinfo=UTC),
+            principal="service:interlock",
+            on_behalf_of=None,
+            purpose="claims.adjudicate",
+            work_item_id="wi-1",
+            subject={"claim_id": "C1", "claim_version": 1},
+            outcome="pass",
+            reason="ok",
+            details={},
+            model_id=None,
+        )
+    )
+    assert prepare_store(legacy) == "upgraded"
+    assert migrations.store_status(legacy) == (migrations.head_revision(), migrations.head_revision())
+    assert log.verify().ok
+
+
+def test_a_store_that_differs_from_the_schema_is_not_adopted(tmp_path: Path) -> None:
+    """Unversioned tables that do not match the metadata are refused, not stamped."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'odd.db'}")
+    with engine.begin() as conn:
+        conn.exec_driver_sql("CREATE TABLE work_items (work_item_id TEXT PRIMARY KEY)")
+    with pytest.raises(Exception, match="differ from this version's schema"):
+        migrations.upgrade(engine)
+    assert migrations.store_status(engine)[0] is None
+
+
+def test_unrelated_tables_in_the_store_are_left_alone(tmp_path: Path) -> None:
+    """Another table in the same database (the search index, a queue) is not ours to drop."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'shared.db'}")
+    with engine.begin() as conn:
+        conn.exec_driver_sql("CREATE TABLE search_documents (doc_id INTEGER PRIMARY KEY)")
+    migrations.upgrade(engine)
+    with engine.connect() as conn:
+        assert migrations.schema_differences(conn) == []
+    assert "search_documents" in inspect(engine).get_table_names()
+
+
+def test_upgrade_sql_is_printable_without_a_database() -> None:
+    """`db upgrade --sql` renders the revision for review (PostgreSQL types, version row)."""
+    sql = migrations.upgrade_sql("postgresql+psycopg://nobody@localhost/none")
+    assert "CREATE TABLE audit_events" in sql
+    assert "TIMESTAMP WITH TIME ZONE" in sql
+    assert f"INSERT INTO {migrations.VERSION_TABLE}" in sql
+
+
+# -- PostgreSQL ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def pg_reference(pg_url: str) -> Iterator[Engine]:
+    """A second scratch database on the same server, holding create_all's schema."""
+    admin = create_engine(normalize_url(pg_url), isolation_level="AUTOCOMMIT")
+    name = f"interlock_ref_{secrets.token_hex(6)}"
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    engine = make_engine(make_url(pg_url).set(database=name).render_as_string(hide_password=False))
+    try:
+        store_tables().create_all(engine)
+        yield engine
+    finally:
+        engine.dispose()
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
+
+
+@pytest.mark.postgres
+def test_postgres_upgrade_builds_the_metadata_schema_and_is_idempotent(
+    pg_url: str, pg_reference: Engine
+) -> None:
+    """On PostgreSQL too: no Alembic differences, identical catalog, second run a no-op."""
+    engine = make_engine(pg_url)
+    try:
+        assert migrations.upgrade(engine).after == migrations.head_revision()
+        _assert_matches_metadata(engine, pg_reference)
+        again = migrations.upgrade(engine)
+        assert again.before == again.after == migrations.head_revision()
+        _assert_matches_metadata(engine, pg_reference)
+        with engine.connect() as conn:
+            at_type = conn.execute(
+                text(
+                    "SELECT data_type FROM information_schema.columns "
+                    "WHERE table_name = 'audit_events' AND column_name = 'at'"
+                )
+            ).scalar()
+        assert at_type == "timestamp with time zone"
+    finally:
+        engine.dispose()
+
+
+def _interlock(*args: str) -> Result:
+    return CliRunner().invoke(app, list(args), env={"COLUMNS": "200"})
+
+
+@pytest.mark.postgres
+def test_postgres_store_is_only_changed_by_db_upgrade(pg_url: str) -> None:
+    """Opening an unmigrated PostgreSQL store refuses with the command to run; that command fixes it."""
+    engine = make_engine(pg_url)
+    try:
+        with pytest.raises(StoreNotMigrated, match="interlock db upgrade"):
+            prepare_store(engine)
+        assert "work_items" not in inspect(engine).get_table_names()  # refused, and changed nothing
+
+        refused = _interlock("audit", "verify", "--store", pg_url)
+        assert refused.exit_code == 2
+        assert "interlock db upgrade" in refused.stderr
+
+        behind = _interlock("db", "current", "--store", pg_url, "--check")
+        assert behind.exit_code == 1
+        assert "unversioned" in behind.stdout
+
+        done = _interlock("db", "upgrade", "--store", pg_url)
+        assert done.exit_code == 0, done.stderr
+        assert _interlock("db", "upgrade", "--store", pg_url).stderr.startswith("store already at revision")
+        assert prepare_store(engine) == "ready"
+        current = _interlock("db", "current", "--store", pg_url, "--check")
+        assert current.exit_code == 0, current.stderr
+        assert current.stdout.startswith(migrations.head_revision())
+    finally:
+        engine.dispose()
+
+
+def test_a_store_with_only_some_tables_gets_the_rest_and_is_adopted(tmp_path: Path) -> None:
+    """A store holding only the audit tables (as create_all(tables=...) leaves it) is completed."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'partial.db'}")
+    chain_tables = [store_tables().tables["audit_events"], store_tables().tables["audit_heads"]]
+    store_tables().create_all(engine, tables=chain_tables)
+    result = migrations.upgrade(engine)
+    assert result.adopted
+    with engine.connect() as conn:
+        assert migrations.schema_differences(conn) == []
