@@ -1,22 +1,30 @@
-"""Audit log throughput: hashed appends and verification, against plain SQL measured in the same run.
+"""Audit log throughput: durable appends (three ways) and verification of a large log.
 
-Appends (SQLite file store, WAL, the pragmas ``make_engine`` sets; each transaction
-commits before the next starts):
+Appends, on a SQLite file (WAL, the pragmas ``make_engine`` sets, so
+``synchronous=NORMAL``; also with ``synchronous=FULL``) and on PostgreSQL. Every
+figure counts only committed events: a call returns after its transaction commits.
 
-* interlock: ``AuditLog.append`` (canonical JSON already built, leaf and chain hashes,
-  head row locked and moved) in transactions of 1, 8 (one work item) and 500 events;
-* baseline: the same rows inserted into a plain table with no hashing and no head.
+* ``single``: one event per transaction, one producer (the baseline);
+* ``per_item``: one work item's 8 events per transaction, one producer;
+* ``per_item_threads8``: the same from 8 threads, each committing its own transaction;
+* ``group_threads4`` / ``group_threads8``: 4 or 8 producer threads each appending a
+  work item's 8 events through one :class:`GroupCommitter`, which commits whatever is
+  queued in one transaction and returns to each producer only after that commit.
 
-Verification of ``--events`` events (default 1,000,000):
+Verification of ``--events`` events (default 1,000,000), per backend:
 
-* chain: ``AuditLog.verify`` (every leaf, link and indexed column re-checked);
-* anchored: ``verify_anchored`` against a signed checkpoint of the whole log (the
-  chain walk plus reading every leaf again and rebuilding the Merkle tree head);
-* baseline: reading every row's body and hashes with no checks.
+* ``plain_read``: reading every row's columns with a raw cursor, no checks (baseline);
+* ``chain_verify``: ``AuditLog.verify`` (every leaf, link and indexed column re-checked);
+* ``checkpoint``: ``take_checkpoint`` (a full verify, then the tree head signed);
+* ``anchored_verify``: ``verify_anchored`` against that checkpoint (chain walk plus the
+  Merkle tree head and a consistency proof).
 
 Writes JSON (``--out``) and prints a short table. Usage::
 
     .venv/bin/python bench/audit_bench.py --events 1000000 --out bench/audit.json
+    .venv/bin/python bench/audit_bench.py --backends sqlite --events 100000
+
+PostgreSQL runs in a scratch database created on ``--pg-url`` and dropped afterwards.
 """
 
 from __future__ import annotations
@@ -24,45 +32,42 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import secrets
 import tempfile
+import threading
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Column, Engine, MetaData, Table, Text, select
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
 
 from interlock.audit.anchor import take_checkpoint, verify_anchored
 from interlock.audit.chain import AuditLog, audit_events, audit_heads, begin_write
 from interlock.audit.checkpoint import generate_key, load_signer
 from interlock.audit.events import AuditEvent
-from interlock.db import make_engine
+from interlock.audit.group_commit import GroupCommitter
+from interlock.db import make_engine, normalize_url
 from interlock.store.metadata import store_metadata
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
-
-plain = Table(
-    "plain_events",
-    MetaData(),
-    Column("event_id", Text, primary_key=True),
-    Column("kind", Text),
-    Column("at", Text),
-    Column("claim_id", Text),
-    Column("work_item_id", Text),
-    Column("body", Text),
-)
+ITEM = 8
+"""Events per work item, as the engine writes them (entitlement to completion)."""
 
 
 def make_event(i: int) -> AuditEvent:
-    """An event of the size the engine writes (a gate verdict with two findings)."""
+    """An event of the size the engine writes (a gate verdict with one finding)."""
     return AuditEvent(
         kind="gate.verdict",
         at=T0 + timedelta(microseconds=i),
         principal="service:interlock",
         on_behalf_of=None,
         purpose="claims.adjudicate",
-        work_item_id=f"wi-{i // 8:012d}",
-        subject={"claim_id": f"C{i // 8:09d}", "claim_version": 1},
+        work_item_id=f"wi-{i // ITEM:012d}",
+        subject={"claim_id": f"C{i // ITEM:09d}", "claim_version": 1},
         outcome="pass",
         reason="all checks pass",
         details={"gate_version": "claims-gate@1", "findings": [{"check": "rules", "severity": "info"}]},
@@ -71,135 +76,217 @@ def make_event(i: int) -> AuditEvent:
     )
 
 
-def fresh_store(folder: Path, name: str) -> Engine:
-    engine = make_engine(f"sqlite:///{folder / name}")
-    store_metadata.create_all(engine, tables=[audit_events, audit_heads])
-    plain.create(engine)
-    return engine
+@contextmanager
+def scratch_store(
+    backend: str, folder: Path, name: str, pg_url: str, sync: str = "NORMAL"
+) -> Iterator[Engine]:
+    """An engine on an empty audit store: a SQLite file, or a fresh PostgreSQL database."""
+    if backend == "sqlite":
+        engine = make_engine(f"sqlite:///{folder / name}.db")
+        if sync != "NORMAL":
 
+            @event.listens_for(engine, "connect")
+            def _sync(dbapi_conn: Any, _record: Any) -> None:
+                dbapi_conn.execute(f"PRAGMA synchronous={sync}")
 
-def time_appends(engine: Engine, events: list[AuditEvent], batch: int) -> float:
-    """Seconds to append ``events`` through the audit log, ``batch`` per committed transaction."""
-    log = AuditLog(engine)
-    started = time.perf_counter()
-    for start in range(0, len(events), batch):
-        with begin_write(engine) as conn:
-            log.append(conn, events[start : start + batch])
-    return time.perf_counter() - started
-
-
-def time_plain(engine: Engine, events: list[AuditEvent], batch: int, offset: int) -> float:
-    """Seconds to insert the same rows into a plain table, with no hashing and no head."""
-    started = time.perf_counter()
-    for start in range(0, len(events), batch):
-        rows = [
-            {
-                "event_id": f"p{offset}:{start + k}",
-                "kind": e.kind,
-                "at": e.at.isoformat(),
-                "claim_id": e.claim_id,
-                "work_item_id": e.work_item_id,
-                "body": e.to_canonical_json().decode(),
-            }
-            for k, e in enumerate(events[start : start + batch])
-        ]
-        with begin_write(engine) as conn:
-            conn.execute(plain.insert(), rows)
-    return time.perf_counter() - started
-
-
-def bench_appends(folder: Path) -> dict[str, Any]:
-    results: dict[str, Any] = {}
-    for batch, count in ((1, 2_000), (8, 16_000), (500, 100_000)):
-        events = [make_event(i) for i in range(count)]
-        engine = fresh_store(folder, f"append_{batch}.db")
-        hashed = time_appends(engine, events, batch)
-        baseline = time_plain(engine, events, batch, batch)
+        store_metadata.create_all(engine, tables=[audit_events, audit_heads])
+        try:
+            yield engine
+        finally:
+            engine.dispose()
+        return
+    admin = create_engine(normalize_url(pg_url), isolation_level="AUTOCOMMIT")
+    database = f"interlock_bench_{name}_{secrets.token_hex(4)}"
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{database}"')
+    engine = make_engine(
+        make_url(pg_url).set(database=database).render_as_string(hide_password=False), pool_size=10
+    )
+    try:
+        store_metadata.create_all(engine, tables=[audit_events, audit_heads])
+        yield engine
+    finally:
         engine.dispose()
-        results[f"batch_{batch}"] = {
-            "events": count,
-            "interlock_events_per_s": round(count / hashed),
-            "baseline_events_per_s": round(count / baseline),
-            "ratio_vs_baseline": round(baseline / hashed, 3),
-        }
-    return results
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+        admin.dispose()
 
 
-def bench_verify(folder: Path, n: int) -> dict[str, Any]:
-    engine = fresh_store(folder, "verify.db")
-    log = AuditLog(engine)
-    started = time.perf_counter()
-    for start in range(0, n, 10_000):
-        with begin_write(engine) as conn:
-            log.append(conn, [make_event(i) for i in range(start, min(n, start + 10_000))])
-    build_seconds = time.perf_counter() - started
+def in_threads(threads: int, work: Callable[[int], None]) -> None:
+    """Run ``work(k)`` for k in ``range(threads)`` at once and wait for all of them."""
+    runners = [threading.Thread(target=work, args=(k,)) for k in range(threads)]
+    for runner in runners:
+        runner.start()
+    for runner in runners:
+        runner.join()
 
-    started = time.perf_counter()
-    with engine.connect() as conn:
-        result = conn.execution_options(yield_per=2_000).execute(
-            select(
-                audit_events.c.seq, audit_events.c.body, audit_events.c.leaf_hash, audit_events.c.chain_hash
-            )
-            .where(audit_events.c.chain == "main")
-            .order_by(audit_events.c.seq)
-        )
-        read = sum(1 for _ in result)
-    baseline = time.perf_counter() - started
-    assert read == n
 
-    started = time.perf_counter()
-    report = log.verify()
-    chain_seconds = time.perf_counter() - started
-    assert report.ok and report.count == n, report
+def append_single(log: AuditLog, events: list[AuditEvent]) -> None:
+    for e in events:
+        log.append_one(e)
 
-    generate_key(folder / "k.pem", folder / "k.pub")
-    signer = load_signer(folder / "k.pem")
-    started = time.perf_counter()
-    take_checkpoint(log, folder / "cp", signer, now=datetime.now(UTC))
-    checkpoint_seconds = time.perf_counter() - started
-    started = time.perf_counter()
-    anchored = verify_anchored(log, folder / "cp", signer.verifier())
-    anchored_seconds = time.perf_counter() - started
-    assert anchored.ok, anchored
-    engine.dispose()
+
+def append_per_item(log: AuditLog, events: list[AuditEvent], threads: int = 1) -> None:
+    items = [events[s : s + ITEM] for s in range(0, len(events), ITEM)]
+
+    def produce(k: int) -> None:
+        for item in items[k::threads]:
+            with begin_write(log.engine) as conn:
+                log.append(conn, item)
+
+    in_threads(threads, produce)
+
+
+def append_grouped(log: AuditLog, events: list[AuditEvent], threads: int) -> dict[str, Any]:
+    items = [events[s : s + ITEM] for s in range(0, len(events), ITEM)]
+    with GroupCommitter(log) as committer:
+
+        def produce(k: int) -> None:
+            for item in items[k::threads]:
+                committer.append(item)
+
+        in_threads(threads, produce)
     return {
-        "events": n,
-        "build_seconds": round(build_seconds, 2),
-        "baseline_read_seconds": round(baseline, 2),
-        "chain_verify_seconds": round(chain_seconds, 2),
-        "checkpoint_seconds": round(checkpoint_seconds, 2),
-        "anchored_verify_seconds": round(anchored_seconds, 2),
-        "chain_ratio_vs_baseline": round(chain_seconds / baseline, 2),
-        "anchored_ratio_vs_baseline": round(anchored_seconds / baseline, 2),
-        "chain_verify_events_per_s": round(n / chain_seconds),
+        "transactions": committer.groups,
+        "items_per_transaction": round(len(items) / committer.groups, 1),
     }
 
 
+APPEND_MODES: list[tuple[str, int, Callable[[AuditLog, list[AuditEvent]], Any]]] = [
+    ("single", 1_500, append_single),
+    ("per_item", 16_000, append_per_item),
+    ("per_item_threads8", 16_000, lambda log, ev: append_per_item(log, ev, 8)),
+    ("group_threads4", 40_000, lambda log, ev: append_grouped(log, ev, 4)),
+    ("group_threads8", 40_000, lambda log, ev: append_grouped(log, ev, 8)),
+]
+
+
+def bench_appends(backend: str, folder: Path, pg_url: str, sync: str) -> dict[str, Any]:
+    results: dict[str, Any] = {}
+    for mode, count, run in APPEND_MODES:
+        events = [make_event(i) for i in range(count)]
+        with scratch_store(backend, folder, f"append_{mode}_{sync.lower()}", pg_url, sync) as engine:
+            log = AuditLog(engine)
+            started = time.perf_counter()
+            extra = run(log, events)
+            seconds = time.perf_counter() - started
+            report = log.verify()
+        assert report.ok and report.count == count, report
+        results[mode] = {"events": count, "events_per_s": round(count / seconds), **(extra or {})}
+    base = results["single"]["events_per_s"]
+    for row in results.values():
+        row["ratio_vs_single"] = round(row["events_per_s"] / base, 1)
+    return results
+
+
+def plain_read(engine: Engine) -> int:
+    """Read every row's checked columns with a raw cursor and do nothing with them."""
+    with engine.connect() as conn:
+        dbapi_conn: Any = conn.connection.dbapi_connection
+        postgres = engine.dialect.name == "postgresql"
+        cursor = dbapi_conn.cursor(name="plain") if postgres else dbapi_conn.cursor()
+        cursor.execute(
+            "SELECT seq, event_id, kind, at, claim_id, work_item_id, body, leaf_hash, chain_hash "
+            "FROM audit_events ORDER BY seq"
+        )
+        read = 0
+        while batch := cursor.fetchmany(20_000):
+            read += len(batch)
+        cursor.close()
+    return read
+
+
+def bench_verify(backend: str, folder: Path, pg_url: str, n: int) -> dict[str, Any]:
+    with scratch_store(backend, folder, "verify", pg_url) as engine:
+        log = AuditLog(engine)
+        started = time.perf_counter()
+        for start in range(0, n, 10_000):
+            with begin_write(engine) as conn:
+                log.append(conn, [make_event(i) for i in range(start, min(n, start + 10_000))])
+        build_seconds = time.perf_counter() - started
+
+        timings: dict[str, float] = {}
+
+        def timed(name: str, fn: Callable[[], Any]) -> Any:
+            began = time.perf_counter()
+            value = fn()
+            timings[name] = time.perf_counter() - began
+            return value
+
+        assert timed("plain_read", lambda: plain_read(engine)) == n
+        report = timed("chain_verify", log.verify)
+        assert report.ok and report.count == n, report
+        key = folder / f"{backend}.pem"
+        generate_key(key, folder / f"{backend}.pub")
+        signer = load_signer(key)
+        timed(
+            "checkpoint",
+            lambda: take_checkpoint(log, folder / f"cp_{backend}", signer, now=datetime.now(UTC)),
+        )
+        anchored = timed(
+            "anchored_verify", lambda: verify_anchored(log, folder / f"cp_{backend}", signer.verifier())
+        )
+        assert anchored.ok, anchored
+    base = timings["plain_read"]
+    return {
+        "events": n,
+        "build_seconds": round(build_seconds, 1),
+        **{f"{k}_seconds": round(v, 2) for k, v in timings.items()},
+        **{f"{k}_ratio_vs_plain_read": round(v / base, 2) for k, v in timings.items() if k != "plain_read"},
+        "chain_verify_events_per_s": round(n / timings["chain_verify"]),
+    }
+
+
+def print_tables(results: dict[str, Any]) -> None:
+    for name, rows in results["append"].items():
+        print(f"\nappend, {name:<24}{'events/s':>10}{'x single':>10}{'tx':>8}{'items/tx':>10}")
+        for mode, row in rows.items():
+            print(
+                f"  {mode:<30}{row['events_per_s']:>10,}{row['ratio_vs_single']:>10}"
+                f"{row.get('transactions', ''):>8}{row.get('items_per_transaction', ''):>10}"
+            )
+    for backend, v in results["verify"].items():
+        print(f"\nverify {v['events']:,} events on {backend:<12}{'seconds':>9}{'x plain read':>13}")
+        print(f"  {'plain read (baseline)':<34}{v['plain_read_seconds']:>9}{1.0:>13}")
+        for step in ("chain_verify", "checkpoint", "anchored_verify"):
+            print(f"  {step:<34}{v[f'{step}_seconds']:>9}{v[f'{step}_ratio_vs_plain_read']:>13}")
+
+
 def main() -> None:
-    """Run both measurements, write JSON and print a table."""
+    """Run the measurements, write JSON and print a table."""
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n", 1)[0])
-    parser.add_argument("--events", type=int, default=1_000_000, help="Events to verify.")
+    parser.add_argument("--events", type=int, default=1_000_000, help="Events to verify (0 skips).")
+    parser.add_argument(
+        "--backends", default="sqlite,postgresql", help="Comma-separated: sqlite, postgresql."
+    )
+    parser.add_argument(
+        "--pg-url",
+        default=os.environ.get("INTERLOCK_BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres"),
+        help="PostgreSQL server; a scratch database is created there and dropped.",
+    )
+    parser.add_argument("--skip-appends", action="store_true")
     parser.add_argument("--out", type=Path, default=Path("bench/audit.json"))
     args = parser.parse_args()
+    backends = [b.strip() for b in args.backends.split(",") if b.strip()]
+    results: dict[str, Any] = {
+        "machine": {"cpus": os.cpu_count(), "load_average_1m_at_start": round(os.getloadavg()[0], 2)},
+        "append": {},
+        "verify": {},
+    }
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        results = {
-            "machine": {"cpus": os.cpu_count(), "load_average_1m": round(os.getloadavg()[0], 2)},
-            "append": bench_appends(folder),
-            "verify": bench_verify(folder, args.events),
-        }
+        for backend in backends:
+            if not args.skip_appends:
+                results["append"][f"{backend}"] = bench_appends(backend, folder, args.pg_url, "NORMAL")
+                if backend == "sqlite":
+                    results["append"]["sqlite_synchronous_full"] = bench_appends(
+                        backend, folder, args.pg_url, "FULL"
+                    )
+            if args.events:
+                results["verify"][backend] = bench_verify(backend, folder, args.pg_url, args.events)
+    results["machine"]["load_average_1m_at_end"] = round(os.getloadavg()[0], 2)
     args.out.write_text(json.dumps(results, indent=2) + "\n")
-    print(f"{'append (SQLite, WAL)':<28}{'interlock ev/s':>16}{'plain ev/s':>14}{'ratio':>8}")
-    for name, row in results["append"].items():
-        print(
-            f"{name:<28}{row['interlock_events_per_s']:>16,}{row['baseline_events_per_s']:>14,}"
-            f"{row['ratio_vs_baseline']:>8}"
-        )
-    v = results["verify"]
-    print(f"\nverify {v['events']:,} events     seconds   x plain read")
-    print(f"{'plain read (baseline)':<28}{v['baseline_read_seconds']:>8}{1.0:>12}")
-    print(f"{'chain verify':<28}{v['chain_verify_seconds']:>8}{v['chain_ratio_vs_baseline']:>12}")
-    print(f"{'anchored verify':<28}{v['anchored_verify_seconds']:>8}{v['anchored_ratio_vs_baseline']:>12}")
+    print_tables(results)
     print(f"\nwrote {args.out}")
 
 

@@ -29,7 +29,7 @@ scheduler) and keep the directory where the database's administrators cannot wri
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
@@ -56,6 +56,7 @@ from interlock.audit.merkle import (
     verify_consistency,
     verify_inclusion,
 )
+from interlock.audit.scan import LeafArray
 from interlock.exceptions import ConfigurationError, UsageError
 
 LEAVES_SUFFIX: Final = ".leaves"
@@ -149,7 +150,22 @@ def verify_anchored(
     flagged by the chain at the row *after* it, while the exported leaves name the
     forged row itself.
     """
-    chain_report = log.verify()
+    report, _ = _verify_anchored(log, directory, verifier, require_checkpoint=require_checkpoint)
+    return report
+
+
+def _verify_anchored(
+    log: AuditLog, directory: Path, verifier: Verifier, *, require_checkpoint: bool
+) -> tuple[AnchorReport, LeafArray]:
+    """:func:`verify_anchored`, also returning the leaves of the events that verified.
+
+    The chain walk collects the leaf hashes as it goes, so the log is read once and
+    the tree heads are computed over exactly the rows that were verified.
+    """
+    collected = bytearray()
+    chain_report = log.verify_collecting(collected)
+    leaves = LeafArray(bytes(collected))
+    del collected
     notes = read_notes(directory, log.chain, verifier)
     if not chain_report.ok:
         seq, reason = chain_report.first_bad_seq, chain_report.reason
@@ -162,7 +178,7 @@ def verify_anchored(
                     f"the chain breaks at {chain_report.first_bad_event_id}: {reason}"
                 )
                 seq = earlier
-        return AnchorReport(
+        broken = AnchorReport(
             ok=False,
             count=chain_report.count,
             head=chain_report.head_hash,
@@ -173,22 +189,34 @@ def verify_anchored(
             checkpoints=len(notes.checkpoints),
             checkpoint=latest_note,
         )
-    leaves = read_leaves(log, chain_report.count)
+        return broken, leaves
+    # One pass of the tree builder gives the head at every checkpointed size and at the
+    # end; the current head is computed once, not once per report.
+    builder = TreeBuilder()
+    heads: list[bytes] = []
+    for checkpoint in notes.checkpoints:
+        while builder.size < min(checkpoint.size, len(leaves)):
+            builder.append(leaves[builder.size])
+        heads.append(builder.root())
+    while builder.size < len(leaves):
+        builder.append(leaves[builder.size])
+    tree_head = builder.root()
 
     def report(
         ok: bool, reason: str, seq: int | None = None, checkpoint: Checkpoint | None = None
-    ) -> AnchorReport:
-        return AnchorReport(
+    ) -> tuple[AnchorReport, LeafArray]:
+        anchored = AnchorReport(
             ok=ok,
             count=len(leaves),
             head=chain_report.head_hash,
-            tree_head=root_of(leaves).hex(),
+            tree_head=tree_head.hex(),
             first_bad_seq=seq,
             first_bad_event_id=None if seq is None else event_id_for(log.chain, seq),
             reason=reason,
             checkpoints=len(notes.checkpoints),
             checkpoint=checkpoint,
         )
+        return anchored, leaves
 
     if notes.problems:
         return report(False, "checkpoint directory: " + "; ".join(notes.problems))
@@ -196,28 +224,25 @@ def verify_anchored(
         if require_checkpoint:
             return report(False, f"no checkpoint of chain {log.chain!r} in {directory}")
         return report(True, f"{len(leaves)} events verified; no checkpoint yet")
-    builder = TreeBuilder()
     matched = 0
-    for checkpoint in notes.checkpoints:
-        while builder.size < min(checkpoint.size, len(leaves)):
-            builder.append(leaves[builder.size])
-        if checkpoint.size <= len(leaves) and builder.root() == checkpoint.root:
+    for checkpoint, head_at_size in zip(notes.checkpoints, heads, strict=True):
+        if checkpoint.size <= len(leaves) and head_at_size == checkpoint.root:
             matched = checkpoint.size
             continue
         seq, why = _locate(directory, log.chain, leaves, checkpoint, matched)
         return report(False, why, seq, checkpoint)
     latest = notes.checkpoints[-1]
     proof = consistency_proof(leaves, latest.size)
-    if not verify_consistency(latest.size, len(leaves), latest.root, root_of(leaves), proof):
+    if not verify_consistency(latest.size, len(leaves), latest.root, tree_head, proof):
         return report(False, "the current head is not consistent with the latest checkpoint", None, latest)
-    done = report(
+    done, _ = report(
         True,
         f"{len(leaves)} events verified; consistent with {len(notes.checkpoints)} checkpoint(s), "
         f"the latest at size {latest.size} taken {latest.at.isoformat()}",
         None,
         latest,
     )
-    return replace(done, proof=tuple(p.hex() for p in proof))
+    return replace(done, proof=tuple(p.hex() for p in proof)), leaves
 
 
 def _authenticated_export(directory: Path, chain: str, checkpoint: Checkpoint) -> bytes | None:
@@ -225,11 +250,13 @@ def _authenticated_export(directory: Path, chain: str, checkpoint: Checkpoint) -
     exported = _read_exported(directory, chain)
     if len(exported) < checkpoint.size * HASH_SIZE:
         return None
-    head = root_of([_exported_leaf(exported, i) for i in range(checkpoint.size)])
+    head = root_of(LeafArray(exported[: checkpoint.size * HASH_SIZE]))
     return exported if head == checkpoint.root else None
 
 
-def _first_divergence(directory: Path, chain: str, leaves: list[bytes], checkpoint: Checkpoint) -> int | None:
+def _first_divergence(
+    directory: Path, chain: str, leaves: Sequence[bytes], checkpoint: Checkpoint
+) -> int | None:
     """The seq of the first stored leaf that differs from the signed export (or is missing)."""
     exported = _authenticated_export(directory, chain, checkpoint)
     if exported is None:
@@ -241,7 +268,7 @@ def _first_divergence(directory: Path, chain: str, leaves: list[bytes], checkpoi
 
 
 def _locate(
-    directory: Path, chain: str, leaves: list[bytes], checkpoint: Checkpoint, matched: int
+    directory: Path, chain: str, leaves: Sequence[bytes], checkpoint: Checkpoint, matched: int
 ) -> tuple[int | None, str]:
     """Name the first event that differs from ``checkpoint``, or the range it lies in."""
     when = f"the checkpoint of size {checkpoint.size} taken {checkpoint.at.isoformat()}"
@@ -264,12 +291,11 @@ def take_checkpoint(log: AuditLog, directory: Path, signer: Signer, *, now: date
     A log that does not verify is refused: signing it would bless the tampering.
     """
     directory.mkdir(parents=True, exist_ok=True)
-    report = verify_anchored(log, directory, signer.verifier(), require_checkpoint=False)
+    report, leaves = _verify_anchored(log, directory, signer.verifier(), require_checkpoint=False)
     if not report.ok:
         raise UsageError(
             f"refusing to checkpoint a log that does not verify: {report.first_bad_event_id}: {report.reason}"
         )
-    leaves = read_leaves(log, report.count)
     exported_path = leaves_path(directory, log.chain)
     exported = _read_exported(directory, log.chain)
     known = len(exported) // HASH_SIZE
@@ -278,10 +304,12 @@ def take_checkpoint(log: AuditLog, directory: Path, signer: Signer, *, now: date
     if any(_exported_leaf(exported, i) != leaves[i] for i in range(known)):
         raise ConfigurationError(f"{exported_path} disagrees with the verified log; move it aside")
     with exported_path.open("ab") as handle:
-        handle.write(b"".join(leaves[known:]))
+        handle.write(leaves.raw()[known * HASH_SIZE :])
         handle.flush()
         os.fsync(handle.fileno())
-    checkpoint = Checkpoint(origin=origin_for(log.chain), size=len(leaves), root=root_of(leaves), at=now)
+    checkpoint = Checkpoint(
+        origin=origin_for(log.chain), size=len(leaves), root=bytes.fromhex(report.tree_head), at=now
+    )
     write_note(directory, checkpoint, signer)
     return checkpoint
 

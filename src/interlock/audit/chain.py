@@ -44,7 +44,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Final
 
-import orjson
 from sqlalchemy import (
     BigInteger,
     Column,
@@ -53,8 +52,11 @@ from sqlalchemy import (
     Dialect,
     Engine,
     PrimaryKeyConstraint,
+    Select,
     Table,
     Text,
+    Update,
+    bindparam,
     func,
     select,
     update,
@@ -62,7 +64,8 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.types import TypeDecorator
 
-from interlock.audit.events import AuditEvent, format_at, parse_body
+from interlock.audit.events import AuditEvent, parse_body
+from interlock.audit.scan import walk_chain
 from interlock.exceptions import ConfigurationError, RuntimeFailure, UsageError
 from interlock.store.metadata import store_metadata
 
@@ -125,6 +128,24 @@ audit_heads = Table(
     Column("chain", Text, primary_key=True),
     Column("seq", BigInteger, nullable=False),
     Column("chain_hash", Text, nullable=False),
+)
+
+
+# Statements built once: constructing them per append costs more than running them.
+_HEAD: Final[Select[Any]] = select(audit_heads.c.seq, audit_heads.c.chain_hash).where(
+    audit_heads.c.chain == bindparam("head_chain")
+)
+_HEAD_FOR_UPDATE: Final[Select[Any]] = _HEAD.with_for_update()
+_CREATE_HEAD: Final[dict[str, Any]] = {
+    name: dialect_insert(audit_heads)
+    .values(chain=bindparam("head_chain"), seq=0, chain_hash=GENESIS_HASH)
+    .on_conflict_do_nothing(index_elements=[audit_heads.c.chain])
+    for name, dialect_insert in (("postgresql", postgresql.insert), ("sqlite", sqlite.insert))
+}
+_MOVE_HEAD: Final[Update] = (
+    update(audit_heads)
+    .where(audit_heads.c.chain == bindparam("head_chain"), audit_heads.c.seq == bindparam("old_seq"))
+    .values(seq=bindparam("new_seq"), chain_hash=bindparam("new_hash"))
 )
 
 
@@ -285,25 +306,13 @@ class AuditLog:
         row lock taken by ``FOR UPDATE`` is the serialization point, and the row is
         created only when it is missing.
         """
-        locked = (
-            select(audit_heads.c.seq, audit_heads.c.chain_hash)
-            .where(audit_heads.c.chain == self.chain)
-            .with_for_update()
-        )
-        create: Any
+        params = {"head_chain": self.chain}
         if conn.dialect.name == "postgresql":
-            row = conn.execute(locked).one_or_none()
+            row = conn.execute(_HEAD_FOR_UPDATE, params).one_or_none()
             if row is not None:
                 return int(row.seq), str(row.chain_hash)
-            create = postgresql.insert(audit_heads)
-        else:
-            create = sqlite.insert(audit_heads)
-        conn.execute(
-            create.values(chain=self.chain, seq=0, chain_hash=GENESIS_HASH).on_conflict_do_nothing(
-                index_elements=[audit_heads.c.chain]
-            )
-        )
-        row = conn.execute(locked).one()
+        conn.execute(_CREATE_HEAD[conn.dialect.name], params)
+        row = conn.execute(_HEAD_FOR_UPDATE, params).one()
         return int(row.seq), str(row.chain_hash)
 
     def append(self, conn: Connection, events: Sequence[AuditEvent]) -> list[AppendedEvent]:
@@ -354,9 +363,8 @@ class AuditLog:
             )
         conn.execute(audit_events.insert(), rows)
         moved = conn.execute(
-            update(audit_heads)
-            .where(audit_heads.c.chain == self.chain, audit_heads.c.seq == head_seq)
-            .values(seq=seq, chain_hash=prev.hex())
+            _MOVE_HEAD,
+            {"head_chain": self.chain, "old_seq": head_seq, "new_seq": seq, "new_hash": prev.hex()},
         )
         if moved.rowcount != 1:
             raise RuntimeFailure(
@@ -370,95 +378,39 @@ class AuditLog:
         with begin_write(self.engine) as conn:
             return self.append(conn, [event])[0]
 
-    def verify(self, *, batch_size: int = 2_000) -> VerifyReport:
+    def verify(self, *, batch_size: int = 20_000) -> VerifyReport:
         """Walk the chain in ``seq`` order and report the first thing that does not check out.
 
-        Rows are streamed in batches of ``batch_size``, so memory does not grow with the
+        Rows are streamed in chunks of ``batch_size``, so memory does not grow with the
         log. Checked for each row: ``seq`` follows the previous one, ``event_id``
         matches it, the leaf hash matches the body, the chain hash links to the previous
         one, the indexed columns agree with the body, and no row lies beyond the head;
         then that the head names the last row and its chain hash.
         """
+        return self.verify_collecting(None, batch_size=batch_size)
+
+    def verify_collecting(self, leaves: bytearray | None, *, batch_size: int = 20_000) -> VerifyReport:
+        """:meth:`verify`, also appending each verified event's leaf hash to ``leaves``.
+
+        Anchoring to checkpoints needs the leaves of exactly the events that were
+        verified; collecting them in the same pass reads the log once, from one snapshot.
+        """
         with _begin_snapshot(self.engine) as conn:
-            head = conn.execute(
-                select(audit_heads.c.seq, audit_heads.c.chain_hash).where(audit_heads.c.chain == self.chain)
-            ).one_or_none()
-            result = conn.execution_options(yield_per=batch_size).execute(
-                select(
-                    audit_events.c.seq,
-                    audit_events.c.event_id,
-                    audit_events.c.kind,
-                    audit_events.c.at,
-                    audit_events.c.claim_id,
-                    audit_events.c.work_item_id,
-                    audit_events.c.body,
-                    audit_events.c.leaf_hash,
-                    audit_events.c.chain_hash,
-                )
-                .where(audit_events.c.chain == self.chain)
-                .order_by(audit_events.c.seq)
-            )
-            try:
-                return self._walk(result, head)
-            finally:
-                result.close()
-
-    def _walk(self, rows: Any, head: Any) -> VerifyReport:
-        head_seq = 0 if head is None else int(head.seq)
-        prev = _GENESIS
-        count = 0
-
-        def bad(seq: int, event_id: str | None, reason: str) -> VerifyReport:
-            return VerifyReport(
-                ok=False,
-                count=count,
-                head_hash=prev.hex(),
-                first_bad_seq=seq,
-                first_bad_event_id=event_id,
-                reason=reason,
-            )
-
-        for seq, event_id, kind, at, claim_id, work_item_id, body, leaf_hex, chain_hex in rows:
-            expected = count + 1
-            if seq != expected:
-                if seq > expected:
-                    return bad(expected, None, f"seq {expected} is missing (next is {seq})")
-                return bad(seq, event_id, f"unexpected seq {seq} where {expected} was due")
-            if seq > head_seq:
-                why = "there is no head row" if head is None else f"the head ends at {head_seq}"
-                return bad(seq, event_id, f"seq {seq} lies beyond the head: {why}")
-            if event_id != event_id_for(self.chain, seq):
-                return bad(seq, event_id, f"event_id {event_id!r} does not match seq {seq}")
-            leaf = hashlib.sha256(_LEAF_PREFIX + body.encode("utf-8")).digest()
-            if leaf.hex() != leaf_hex:
-                return bad(seq, event_id, "leaf hash does not match the body")
-            link = hashlib.sha256(prev + leaf).digest()
-            if link.hex() != chain_hex:
-                return bad(seq, event_id, "chain hash does not link to the previous event")
-            mismatch = _indexed_columns_mismatch(body, kind, at, claim_id, work_item_id)
-            if mismatch:
-                return bad(seq, event_id, mismatch)
-            prev = link
-            count = seq
-        if count != head_seq:
-            return bad(
-                count + 1,
-                None,
-                f"the head records {head_seq} events but the log ends at {count}",
-            )
-        if head is not None and head.chain_hash != prev.hex():
-            return bad(
-                head_seq,
-                event_id_for(self.chain, head_seq),
-                "the head hash differs from the last event's chain hash",
+            head = conn.execute(_HEAD, {"head_chain": self.chain}).one_or_none()
+            outcome = walk_chain(
+                conn,
+                self.chain,
+                None if head is None else (int(head.seq), str(head.chain_hash)),
+                chunk=batch_size,
+                leaves=leaves,
             )
         return VerifyReport(
-            ok=True,
-            count=count,
-            head_hash=prev.hex(),
-            first_bad_seq=None,
-            first_bad_event_id=None,
-            reason=f"{count} events verified",
+            ok=outcome.ok,
+            count=outcome.count,
+            head_hash=outcome.head_hash,
+            first_bad_seq=outcome.first_bad_seq,
+            first_bad_event_id=outcome.first_bad_event_id,
+            reason=outcome.reason,
         )
 
     def _select_stored(self) -> Any:
@@ -502,35 +454,6 @@ class AuditLog:
                 select(func.count()).select_from(audit_events).where(audit_events.c.chain == self.chain)
             ).scalar_one()
         return int(total)
-
-
-def _indexed_columns_mismatch(
-    body: str, kind: str, at: datetime, claim_id: str | None, work_item_id: str | None
-) -> str | None:
-    """Say which indexed column no longer agrees with the body, if any.
-
-    A changed ``claim_id`` column would hide an event from :meth:`events_for_claim`
-    without touching any hash, so these copies are checked as well. This runs once per
-    event during verification, so it parses with orjson (which refuses NaN and
-    Infinity, as canonical JSON must) and compares ``at`` in its one canonical spelling.
-    """
-    try:
-        parsed = orjson.loads(body)
-    except orjson.JSONDecodeError:
-        return "body is not a valid event"
-    if not isinstance(parsed, dict):
-        return "body is not a valid event"
-    subject = parsed.get("subject")
-    body_claim = subject.get("claim_id") if isinstance(subject, dict) else None
-    if parsed.get("kind") != kind:
-        return "kind column differs from the body"
-    if parsed.get("at") != format_at(at):
-        return "at column differs from the body"
-    if (None if body_claim is None else str(body_claim)) != claim_id:
-        return "claim_id column differs from the body"
-    if parsed.get("work_item_id") != work_item_id:
-        return "work_item_id column differs from the body"
-    return None
 
 
 def append_one(engine: Engine, event: AuditEvent, *, chain: str = "main") -> AppendedEvent:
