@@ -27,11 +27,12 @@ from interlock.cli.common import (
     out,
     resolve_principal,
 )
+from interlock.cli.configured import endpoints, engine_settings, pick, settings
+from interlock.cli.configured import policy as configured_policy
 from interlock.connectors.sql_claims import SqlClaimsConnector
-from interlock.engine import ClaimsEngine, EngineSettings, ItemResult
+from interlock.engine import ClaimsEngine, ItemResult
 from interlock.evaluation import evaluate, read_truth, threshold_for_precision
 from interlock.exceptions import AccessDenied, InterlockError
-from interlock.gate.claims import Thresholds
 from interlock.work.runner import run_claims
 from interlock.work.store import WorkStore
 
@@ -43,14 +44,16 @@ app.add_typer(sor_app, name="sor")
 app.add_typer(model_app, name="model")
 app.add_typer(audit_app, name="audit")
 
-SorOpt = Annotated[str, typer.Option("--sor", help=SOR_HELP)]
-StoreOpt = Annotated[str, typer.Option("--store", help=STORE_HELP)]
+# Left out, --sor and --store fall back to the settings (interlock.settings, `config show`).
+SorOpt = Annotated[str | None, typer.Option("--sor", help=SOR_HELP)]
+StoreOpt = Annotated[str | None, typer.Option("--store", help=STORE_HELP)]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
 
 
 @sor_app.command("init")
-def sor_init(sor: SorOpt) -> None:
+def sor_init(sor: SorOpt = None) -> None:
     """Create the empty reference schema (shared/sor/SPEC.md) in the system of record."""
+    sor = pick(sor, settings().sor_url)
     engine = open_sor(sor)
     ensure_sor_schema(engine)
     console.print(f"created the reference schema in {sor}")
@@ -58,7 +61,7 @@ def sor_init(sor: SorOpt) -> None:
 
 @sor_app.command("seed")
 def sor_seed(
-    sor: SorOpt,
+    sor: SorOpt = None,
     claims: Annotated[int, typer.Option(help="Backlog claims to create (status received).")] = 2000,
     seed: Annotated[int, typer.Option(help="Seed: the same seed gives the same data.")] = 1,
     truth: Annotated[
@@ -81,7 +84,7 @@ def sor_seed(
 
 
 @model_app.command("train")
-def model_train(sor: SorOpt, store: StoreOpt, json_out: JsonOpt = False) -> None:
+def model_train(sor: SorOpt = None, store: StoreOpt = None, json_out: JsonOpt = False) -> None:
     """Train the embedded baseline on the adjudicated history and store it."""
     from interlock.models.baseline import train_baseline  # noqa: PLC0415 - pulls in scikit-learn
     from interlock.models.registry import save_baseline  # noqa: PLC0415
@@ -111,8 +114,9 @@ def _short_metrics(metrics: dict[str, object]) -> str:
 
 @app.command("adjudicate")
 def adjudicate(
-    sor: SorOpt,
-    store: StoreOpt,
+    *,
+    sor: SorOpt = None,
+    store: StoreOpt = None,
     as_: Annotated[
         str, typer.Option("--as", help="`service` (the configured service principal) or a staff id.")
     ],
@@ -120,11 +124,13 @@ def adjudicate(
         bool, typer.Option("--all", help="Every received claim the principal may process.")
     ] = False,
     claim: Annotated[str | None, typer.Option(help="One claim id.")] = None,
-    model: Annotated[str, typer.Option(help="Model spec: baseline or openai:NAME.")] = "baseline",
-    concurrency: Annotated[int, typer.Option(help="Work items in flight at once.")] = 1,
+    model: Annotated[
+        str | None, typer.Option(help="Model spec: baseline, openai:NAME, anthropic:NAME or a chain a,b.")
+    ] = None,
+    concurrency: Annotated[int | None, typer.Option(help="Work items in flight at once.")] = None,
     threshold: Annotated[
-        float, typer.Option(help="Minimum model confidence to finalize automatically.")
-    ] = 0.9,
+        float | None, typer.Option(help="Minimum model confidence to finalize automatically.")
+    ] = None,
     queue: Annotated[bool, typer.Option("--queue", help="Enqueue for `interlock worker` instead.")] = False,
     queue_url: Annotated[str | None, typer.Option(help="PostgreSQL work queue (default: the store).")] = None,
     json_out: JsonOpt = False,
@@ -141,9 +147,11 @@ def adjudicate(
 
     sor_engine, store_engine = open_sor(sor), open_store(store)
     connector = SqlClaimsConnector(sor_engine)
+    conf = settings()
     try:
         principal = resolve_principal(connector, as_)
-        client = model_from_spec(model, store_engine)
+        client = model_from_spec(pick(model, conf.models.chain), store_engine, endpoints=endpoints(conf))
+        policy_document = configured_policy(conf)
     except InterlockError as exc:
         fail(str(exc))
     engine = ClaimsEngine(
@@ -151,12 +159,13 @@ def adjudicate(
         store=WorkStore(store_engine, AuditLog(store_engine)),
         principal=principal,
         model=client,
-        settings=EngineSettings(thresholds=Thresholds(approve=threshold, deny=threshold)),
+        settings=engine_settings(conf, threshold=threshold),
+        policy=policy_document,
     )
     claim_ids = engine.pending_claims() if all_ else [claim or ""]
     started = time.monotonic()
     try:
-        results = _run_with_progress(engine, claim_ids, concurrency)
+        results = _run_with_progress(engine, claim_ids, pick(concurrency, conf.engine.concurrency))
     except AccessDenied as exc:
         fail(f"claim {claim}: {exc}", code=3)
     _print_results(results, time.monotonic() - started, json_out)
@@ -206,8 +215,9 @@ def _print_results(results: list[ItemResult], seconds: float, json_out: bool) ->
 
 @app.command("eval")
 def eval_(
-    sor: SorOpt,
-    store: StoreOpt,
+    *,
+    sor: SorOpt = None,
+    store: StoreOpt = None,
     truth: Annotated[Path, typer.Option(help="Truth file written by `sor seed`.")],
     target_precision: Annotated[
         float, typer.Option(help="Precision to choose a model confidence threshold for.")
@@ -274,6 +284,7 @@ def _print_calibration(model: dict[str, Any], target: float) -> None:
 
 from interlock.api import cli as _api_cli  # noqa: E402, F401  - registers `serve`
 from interlock.cli import audit_cmds as _audit_cmds  # noqa: E402  - registers the `audit` commands
+from interlock.cli import config_cmds as _config_cmds  # noqa: E402, F401  - `--config` and `config show`
 from interlock.cli import db_cmds as _db_cmds  # noqa: E402, F401  - `db`, `policy emit-rls`
 from interlock.cli import demo as _demo  # noqa: E402  - registers the demo command on ``app``
 from interlock.cli import faults_cmds as _faults_cmds  # noqa: E402  - registers `faults run`

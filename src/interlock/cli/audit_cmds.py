@@ -26,6 +26,7 @@ from interlock.audit.checkpoint import (
 )
 from interlock.cli.app import JsonOpt, StoreOpt, audit_app
 from interlock.cli.common import console, fail, open_store, out
+from interlock.cli.configured import pick, settings
 from interlock.exceptions import InterlockError
 
 ChainOpt = Annotated[str, typer.Option("--chain", help="Which audit chain.")]
@@ -115,13 +116,20 @@ def audit_keygen(
 
 @audit_app.command("checkpoint")
 def audit_checkpoint(
-    store: StoreOpt,
+    *,
+    store: StoreOpt = None,
     dir_: Annotated[Path, typer.Option("--dir", help="Directory outside the database for checkpoints.")],
-    key: Annotated[Path, typer.Option("--key", help="Private signing key from `audit keygen`.")],
+    key: Annotated[
+        Path | None,
+        typer.Option("--key", help="Private signing key from `audit keygen` (default: audit.signing_key)."),
+    ] = None,
     chain: ChainOpt = "main",
     json_out: JsonOpt = False,
 ) -> None:
     """Verify the log, then sign its current size and tree head into DIR."""
+    key = pick(key, settings().audit.signing_key)
+    if key is None:
+        fail("give --key FILE or configure audit.signing_key (docs/configuration.md)")
     log = AuditLog(open_store(store), chain)
     try:
         checkpoint = take_checkpoint(log, dir_, load_signer(key), now=datetime.now(UTC))

@@ -9,6 +9,7 @@ import typer
 from rich.console import Console
 from sqlalchemy import Engine
 
+from interlock.cli.configured import settings
 from interlock.connectors.sql_claims import SqlClaimsConnector
 from interlock.db import make_engine
 from interlock.domains.claims import schema as sor_schema
@@ -29,22 +30,25 @@ def fail(message: str, code: int = 2) -> NoReturn:
     raise typer.Exit(code)
 
 
-def open_sor(url: str) -> Engine:
-    """An engine on the system of record (its schema must already exist)."""
+def open_sor(url: str | None) -> Engine:
+    """An engine on the system of record (its schema must already exist); ``None``: the configured one."""
+    url = url if url is not None else settings().sor_url
     try:
-        return make_engine(url)
+        return make_engine(url, pool_size=settings().pool_size)
     except Exception as exc:  # a bad URL is the user's to fix, not a stack trace
         fail(f"cannot open system of record {url!r}: {exc}")
 
 
-def open_store(url: str) -> Engine:
+def open_store(url: str | None) -> Engine:
     """An engine on Interlock's store at the current schema revision.
 
     SQLite is migrated on open (zero setup); PostgreSQL must have been migrated with
     ``interlock db upgrade`` (see :func:`interlock.store.migrations.prepare_store`).
+    ``None`` means the configured store.
     """
+    url = url if url is not None else settings().store_url
     try:
-        engine = make_engine(url)
+        engine = make_engine(url, pool_size=settings().pool_size)
         prepare_store(engine)
         return engine
     except Exception as exc:
@@ -59,7 +63,7 @@ def ensure_sor_schema(engine: Engine) -> None:
 def resolve_principal(connector: SqlClaimsConnector, name: str) -> Principal:
     """``service`` is the configured service principal; anything else is a staff id."""
     if name == "service":
-        return service_principal()
+        return service_principal(settings().service_principal)
     staff_id = name.removeprefix("staff:")
     principal = connector.load_principal(staff_id)
     if principal is None:

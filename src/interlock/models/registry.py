@@ -2,12 +2,15 @@
 
 A model spec names where a proposal's judgement comes from: ``baseline`` is the latest
 model trained by ``interlock model train``; ``openai:NAME`` is any OpenAI-compatible
-server, configured the way the official SDK is (``OPENAI_BASE_URL``, ``OPENAI_API_KEY``).
+server, configured the way the official SDK is (``OPENAI_BASE_URL``, ``OPENAI_API_KEY``)
+unless the settings give an endpoint (:class:`ProviderEndpoint`).
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -20,6 +23,14 @@ from interlock.models.chain import BreakerModel, FallbackModel
 from interlock.models.observed import ObservedModel
 from interlock.models.spec import parse_model_spec
 from interlock.store.schema import trained_models
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderEndpoint:
+    """Where a hosted provider is and the key to use; ``None`` leaves it to the SDK's variables."""
+
+    base_url: str | None = None
+    api_key: str | None = None
 
 
 def save_baseline(
@@ -70,30 +81,38 @@ def baseline_metrics(store: Engine) -> dict[str, Any] | None:
     return None if row is None else dict(json.loads(row[0]))
 
 
-def model_from_spec(spec: str, store: Engine) -> ModelClient:
+def model_from_spec(
+    spec: str, store: Engine, *, endpoints: Mapping[str, ProviderEndpoint] | None = None
+) -> ModelClient:
     """Resolve a model spec, or a comma-separated fallback chain of them, into a client.
 
     Each hosted provider gets its own circuit breaker; a chain such as
     ``openai:primary,anthropic:secondary,baseline`` tries them in order, and a person
-    is the last resort after the chain (the engine defers or reviews).
+    is the last resort after the chain (the engine defers or reviews). ``endpoints``
+    maps a provider (``openai``, ``anthropic``) to its configured endpoint.
     """
     members = [part.strip() for part in spec.split(",") if part.strip()]
     if not members:
         raise ConfigurationError("empty model spec")
-    clients = [_single(member, store) for member in members]
+    clients = [_single(member, store, endpoints or {}) for member in members]
     return clients[0] if len(clients) == 1 else FallbackModel(clients)
 
 
-def _single(spec: str, store: Engine) -> ModelClient:
+def _single(spec: str, store: Engine, endpoints: Mapping[str, ProviderEndpoint]) -> ModelClient:
     provider, name = parse_model_spec(spec)
+    endpoint = endpoints.get(provider, ProviderEndpoint())
     if provider == "baseline":
         return load_baseline(store)
     if provider == "openai":
         from interlock.models.openai_compat import OpenAICompatibleModel  # noqa: PLC0415 - optional SDK path
 
-        return BreakerModel(ObservedModel(OpenAICompatibleModel(name)))
+        return BreakerModel(
+            ObservedModel(OpenAICompatibleModel(name, base_url=endpoint.base_url, api_key=endpoint.api_key))
+        )
     if provider == "anthropic":
         from interlock.models.anthropic_adapter import AnthropicModel  # noqa: PLC0415 - optional SDK path
 
-        return BreakerModel(ObservedModel(AnthropicModel(name)))
+        return BreakerModel(
+            ObservedModel(AnthropicModel(name, base_url=endpoint.base_url, api_key=endpoint.api_key))
+        )
     raise ConfigurationError(f"model provider {provider!r} is not available here")
