@@ -154,3 +154,69 @@ def test_metrics_command_prints_store_gauges(tmp_path: Path) -> None:
     )
     assert "interlock_review_backlog 1.0" in done.stdout
     assert "G-1" not in done.stdout
+
+
+def test_each_stage_is_a_span_and_a_latency_observation(tmp_path: Path, spans: InMemorySpanExporter) -> None:
+    """A work item is one span with a child per stage; the gate is a guardrail span; stages are timed."""
+    from prometheus_client.parser import text_string_to_metric_families
+
+    from interlock.telemetry.metrics import REGISTRY
+
+    def stage_counts() -> dict[str, float]:
+        text = exposition().decode()
+        return {
+            s.labels["stage"]: s.value
+            for family in text_string_to_metric_families(text)
+            for s in family.samples
+            if s.name == "interlock_stage_duration_seconds_count"
+        }
+
+    before = stage_counts()
+    committed = REGISTRY.get_sample_value(
+        "interlock_work_items_total",
+        {"task": "claims.adjudicate", "route": "commit", "reason": "medical_necessity"},
+    )
+    spans.clear()
+    sor = make_engine(f"sqlite:///{tmp_path / 'sor.db'}")
+    store = make_engine(f"sqlite:///{tmp_path / 'store.db'}")
+    t.metadata.create_all(sor)
+    store_metadata.create_all(store)
+    seed_reference(sor)
+    add_claim(sor, "S-1", lines=(("X2002", 1, "2000.00"),), notes=(NOTE,))
+    engine = ClaimsEngine(
+        connector=SqlClaimsConnector(sor),
+        store=WorkStore(store, AuditLog(store)),
+        principal=service_principal(),
+        model=ObservedModel(ScriptedModel("met", 0.99)),
+    )
+    [result] = run_claims(engine, ["S-1"])
+    assert result.route == "commit"
+    finished = spans.get_finished_spans()
+    [root] = [s for s in finished if s.name == "interlock claims.adjudicate"]
+    assert dict(root.attributes or {})["interlock.route"] == "commit"
+    stages = [s for s in finished if s.name.startswith("interlock ") and s is not root]
+    expected = [
+        "entitlement",
+        "lease",
+        "retrieve",
+        "rules",
+        "model",
+        "gate",
+        "recovery_point",
+        "write",
+        "complete",
+    ]
+    assert [dict(s.attributes or {})["interlock.stage"] for s in stages] == expected
+    assert all(s.parent is not None and s.parent.span_id == root.context.span_id for s in stages)
+    [guardrail] = [s for s in finished if s.name == "apply_guardrail claims.adjudicate"]
+    assert dict(guardrail.attributes or {})["gen_ai.security.decision.type"] == "allow"
+    [model_span] = [s for s in finished if s.name.startswith("chat ")]
+    [model_stage] = [s for s in stages if s.name == "interlock model"]
+    assert model_span.parent is not None and model_span.parent.span_id == model_stage.context.span_id
+    after = stage_counts()
+    assert all(after[stage] == before.get(stage, 0.0) + 1 for stage in expected)
+    committed_after = REGISTRY.get_sample_value(
+        "interlock_work_items_total",
+        {"task": "claims.adjudicate", "route": "commit", "reason": "medical_necessity"},
+    )
+    assert committed_after == (committed or 0.0) + 1

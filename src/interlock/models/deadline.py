@@ -2,8 +2,10 @@
 
 An SDK's own timeouts apply per network phase: a server that trickles one byte a
 second never trips them. Here the call runs on a worker thread with a private HTTP
-client; the caller waits at most the deadline plus a small cancellation budget, then
-closes that client (which aborts the socket) and moves on without awaiting the call.
+client; the caller waits at most the deadline, then hands that client to a reaper
+thread to be closed (which aborts the socket) and moves on without awaiting either.
+The cancellation budget is therefore spent inside the work item's deadline, not
+after it: the engine reserves it (with the gate and the writes) before the model call.
 """
 
 from __future__ import annotations
@@ -19,10 +21,14 @@ from interlock.exceptions import ModelUnavailable
 
 T = TypeVar("T")
 
-#: Seconds allowed, beyond the deadline, for an abandoned call to be torn down.
-CANCELLATION_BUDGET = 0.25
+#: Seconds a caller may still spend on an abandoned call (handing it off, being scheduled
+#: again on a busy machine); callers keep this much of their deadline in reserve.
+CANCELLATION_BUDGET = 0.1
 
 _POOL = ThreadPoolExecutor(max_workers=32, thread_name_prefix="interlock-model-call")
+# Closing a client whose request is still in flight may wait on its pool's lock; a
+# separate thread does that so the caller never does.
+_REAPER = ThreadPoolExecutor(max_workers=2, thread_name_prefix="interlock-model-reaper")
 
 
 def call_within(deadline_seconds: float, call: Callable[[httpx.Client], T], *, what: str) -> T:
@@ -34,12 +40,16 @@ def call_within(deadline_seconds: float, call: Callable[[httpx.Client], T], *, w
     client = httpx.Client(timeout=httpx.Timeout(deadline_seconds))
     future = _POOL.submit(call, client)
     try:
-        return future.result(timeout=deadline_seconds + CANCELLATION_BUDGET)
+        result = future.result(timeout=deadline_seconds)
     except FutureTimeout:
         future.cancel()
+        # Closing aborts the in-flight request on the worker thread; its connection is discarded.
+        _REAPER.submit(client.close)
         raise ModelUnavailable(
             f"{what} exceeded its {deadline_seconds:.2f}s deadline; the call was abandoned"
         ) from None
-    finally:
-        # Closing aborts an in-flight request on the worker thread; a finished one is unaffected.
+    except BaseException:
         client.close()
+        raise
+    client.close()
+    return result
