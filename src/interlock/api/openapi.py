@@ -43,6 +43,8 @@ def problem_openapi(app: FastAPI) -> dict[str, Any]:
             if operation.get("security"):
                 for code, description in AUTHENTICATED_ERRORS.items():
                     responses.setdefault(code, {"description": description})
+            if "requestBody" in operation:
+                responses.setdefault("400", {"description": "The body cannot be read (not UTF-8 JSON)."})
             if "422" in responses and responses["422"].get("description") == "Validation Error":
                 responses["422"]["description"] = "The request does not match the schema (`errors`)."
             for code, response in responses.items():

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from fastapi import APIRouter, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
@@ -28,6 +29,9 @@ from interlock.review.queue import backlog
 from interlock.store.schema import work_items
 
 router = APIRouter()
+AUDITORS_ONLY: dict[int | str, dict[str, Any]] = {
+    403: {"description": "The caller is not an active auditor."}
+}
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -148,7 +152,7 @@ def metrics(request: Request) -> Response:
     return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
 
 
-@router.post("/v1/audit/verify", response_model=VerifyOut, tags=["audit"])
+@router.post("/v1/audit/verify", response_model=VerifyOut, responses=AUDITORS_ONLY, tags=["audit"])
 def audit_verify(who: AuditorDep, svc: ServicesDep) -> VerifyOut:
     """Walk the audit hash chain and report the first thing that does not check out."""
     report = svc.audit.verify()
@@ -162,7 +166,9 @@ def audit_verify(who: AuditorDep, svc: ServicesDep) -> VerifyOut:
     )
 
 
-@router.get("/v1/audit/claims/{claim_id}/explain", response_model=ExplainOut, tags=["audit"])
+@router.get(
+    "/v1/audit/claims/{claim_id}/explain", response_model=ExplainOut, responses=AUDITORS_ONLY, tags=["audit"]
+)
 def audit_explain(claim_id: str, who: AuditorDep, svc: ServicesDep) -> ExplainOut:
     """Every decision about the claim in plain words, from the audit trail alone."""
     events = svc.audit.events_for_claim(claim_id)
