@@ -25,7 +25,7 @@ from interlock.audit.events import AuditEvent
 from interlock.cli.app import app
 from interlock.db import make_engine, normalize_url
 from interlock.store import migrations
-from interlock.store.migrations import StoreNotMigrated, prepare_store, store_tables
+from interlock.store.migrations import StoreNotMigrated, open_action, prepare_store, store_tables
 
 TABLES = sorted(store_tables().tables)
 
@@ -183,30 +183,48 @@ def _interlock(*args: str) -> Result:
     return CliRunner().invoke(app, list(args), env={"COLUMNS": "200"})
 
 
+def test_open_action_upgrades_sqlite_and_new_stores_but_not_versioned_postgres_ones() -> None:
+    """The open policy: SQLite always follows; PostgreSQL creates or adopts, never moves a versioned schema."""
+    known = frozenset({"0001", "0002"})
+
+    def action(dialect: str, current: str | None) -> str:
+        return open_action(dialect=dialect, current=current, head="0002", known=known)
+
+    assert action("sqlite", "0002") == action("postgresql", "0002") == "ready"
+    assert action("sqlite", None) == action("postgresql", None) == "upgrade"
+    assert action("sqlite", "0001") == "upgrade"
+    with pytest.raises(StoreNotMigrated, match="needs revision 0002"):
+        action("postgresql", "0001")
+    for dialect in ("sqlite", "postgresql"):
+        with pytest.raises(StoreNotMigrated, match="does not know"):
+            action(dialect, "0003")
+
+
 @pytest.mark.postgres
-def test_postgres_store_is_only_changed_by_db_upgrade(pg_url: str) -> None:
-    """Opening an unmigrated PostgreSQL store refuses with the command to run; that command fixes it."""
+def test_postgres_store_is_created_on_first_open_and_db_commands_report_it(pg_url: str) -> None:
+    """A new PostgreSQL store opens with zero setup; `db current --check` and `db upgrade` agree."""
     engine = make_engine(pg_url)
     try:
-        with pytest.raises(StoreNotMigrated, match="interlock db upgrade"):
-            prepare_store(engine)
-        assert "work_items" not in inspect(engine).get_table_names()  # refused, and changed nothing
-
-        refused = _interlock("audit", "verify", "--store", pg_url)
-        assert refused.exit_code == 2
-        assert "interlock db upgrade" in refused.stderr
-
         behind = _interlock("db", "current", "--store", pg_url, "--check")
         assert behind.exit_code == 1
         assert "unversioned" in behind.stdout
 
-        done = _interlock("db", "upgrade", "--store", pg_url)
-        assert done.exit_code == 0, done.stderr
-        assert _interlock("db", "upgrade", "--store", pg_url).stderr.startswith("store already at revision")
+        assert prepare_store(engine) == "upgraded"
         assert prepare_store(engine) == "ready"
+        again = _interlock("db", "upgrade", "--store", pg_url)
+        assert again.exit_code == 0, again.output
+        assert "already at revision" in again.output
         current = _interlock("db", "current", "--store", pg_url, "--check")
-        assert current.exit_code == 0, current.stderr
+        assert current.exit_code == 0, current.output
         assert current.stdout.startswith(migrations.head_revision())
+
+        with engine.begin() as conn:
+            conn.execute(text(f"UPDATE {migrations.VERSION_TABLE} SET version_num = 'ffff'"))
+        with pytest.raises(StoreNotMigrated, match="does not know"):
+            prepare_store(engine)
+        refused = _interlock("audit", "verify", "--store", pg_url)
+        assert refused.exit_code == 2
+        assert "does not know" in refused.output
     finally:
         engine.dispose()
 

@@ -6,15 +6,20 @@ default name, so a store that shares a database with another Alembic application
 not collide with it). Nothing here reads an ``alembic.ini``: the configuration is built
 in code, so ``interlock db upgrade`` works the same from an installed wheel.
 
-What opening a store does (:func:`prepare_store`) depends on who owns the schema:
+What opening a store does (:func:`prepare_store`, decided by :func:`open_action`):
 
 * **SQLite** is the embedded default and must work with no setup: the store is brought
   to the newest revision on open, under SQLite's write lock, so processes opening it at
   once queue instead of racing.
-* **PostgreSQL** (and any other server) is never changed implicitly. A production
-  schema changes in a deploy step an operator runs (``interlock db upgrade``), usually
-  with a role the application does not have; opening a store that is not at the
-  revision this code expects fails with a message saying what to run.
+* **PostgreSQL** (and any other server): a store with *no* version yet (an empty
+  database, or tables made by ``create_all``) is created or adopted on open, under an
+  advisory lock, exactly as ``create_all`` used to create missing tables, so a first
+  start needs no setup either. A store that *is* versioned is never altered on open:
+  moving a live production schema to a new revision is a deploy step an operator runs
+  (``interlock db upgrade``, often as a role the application does not have), so
+  opening a store at an older revision fails with a message saying what to run.
+* A store at a revision this code does not know (a newer interlock migrated it) is
+  refused everywhere: old code must not write to a schema it does not understand.
 
 A store whose tables were made by ``store_metadata.create_all`` (tests, the API's
 start-up, stores from before versioning) has no version row. :func:`upgrade` *adopts*
@@ -197,32 +202,39 @@ def store_status(engine: Engine) -> tuple[str | None, str]:
         return current_revision(conn), head_revision()
 
 
-Action = Literal["ready", "upgraded"]
+Action = Literal["ready", "upgrade"]
 
 
-def prepare_store(engine: Engine) -> Action:
-    """Make ``engine``'s store usable by this code, or explain why it is not.
+def open_action(*, dialect: str, current: str | None, head: str, known: frozenset[str]) -> Action:
+    """What opening a store at ``current`` should do (pure: the policy of the module docstring).
 
-    SQLite is upgraded in place; any other database must already be at the newest
-    revision (:class:`StoreNotMigrated` otherwise). See the module docstring for why.
+    Raises :class:`StoreNotMigrated` when opening must not proceed.
     """
-    current, head = store_status(engine)
     if current == head:
         return "ready"
-    if current is not None and current not in known_revisions():
+    if current is not None and current not in known:
         raise StoreNotMigrated(
             f"the store is at revision {current}, which this version of interlock does not know "
             "(a newer version migrated it): upgrade interlock"
         )
-    if engine.dialect.name == "sqlite":
-        upgrade(engine)
-        return "upgraded"
-    shown = engine.url.render_as_string(hide_password=True)
-    if current is None:
-        state = "has no schema version (new, or made before versioning)"
-    else:
-        state = f"is at revision {current}"
+    if dialect == "sqlite" or current is None:
+        return "upgrade"
     raise StoreNotMigrated(
-        f"the store {shown} {state}; this version of interlock needs revision {head}. "
-        f"Run `interlock db upgrade --store {shown}` first"
+        f"the store is at revision {current} and this version of interlock needs revision {head}"
     )
+
+
+def prepare_store(engine: Engine) -> Literal["ready", "upgraded"]:
+    """Make ``engine``'s store usable by this code, or explain why it is not."""
+    current, head = store_status(engine)
+    try:
+        action = open_action(dialect=engine.dialect.name, current=current, head=head, known=known_revisions())
+    except StoreNotMigrated as exc:
+        if current not in known_revisions():
+            raise
+        shown = engine.url.render_as_string(hide_password=True)
+        raise StoreNotMigrated(f"{exc}: run `interlock db upgrade --store {shown}`") from None
+    if action == "ready":
+        return "ready"
+    upgrade(engine)
+    return "upgraded"
