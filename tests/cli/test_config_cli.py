@@ -6,13 +6,17 @@ import json
 import os
 import subprocess
 import sys
+import time
+import urllib.request
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import Result
 from sqlalchemy import select
 from typer.testing import CliRunner
 
+from interlock.api.testing import free_port
 from interlock.cli import app
 from interlock.db import make_engine
 from interlock.domains.claims import schema as t
@@ -168,3 +172,45 @@ def test_audit_checkpoint_signs_with_the_configured_key(tmp_path: Path) -> None:
     assert len(list(cps.glob("*.checkpoint"))) == 1
     verified = show("audit", "verify", "--store", store, "--checkpoints", str(cps), "--pubkey", str(pub))
     assert verified.exit_code == 0, verified.output
+
+
+def test_serve_listens_where_the_file_says_on_the_configured_databases(tmp_path: Path) -> None:
+    """`interlock --config FILE serve` with no options: host, port and both URLs from the file."""
+    sor_url, store_url = f"sqlite:///{tmp_path / 'sor.db'}", f"sqlite:///{tmp_path / 'store.db'}"
+    t.metadata.create_all(make_engine(sor_url))
+    port = free_port()
+    config = tmp_path / "interlock.toml"
+    config.write_text(
+        f'sor_url = "{sor_url}"\nstore_url = "{store_url}"\n[api]\nhost = "127.0.0.1"\nport = {port}\n'
+    )
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("INTERLOCK_")}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "interlock", "--config", str(config), "serve"],
+        cwd=tmp_path,
+        env=clean,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        ready = _poll_ready(f"http://127.0.0.1:{port}/readyz", server)
+        assert ready["checks"] == {"sor": "ok", "store": "ok"}
+        assert (tmp_path / "store.db").exists()
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def _poll_ready(url: str, server: subprocess.Popen[str]) -> dict[str, Any]:
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise AssertionError(
+                f"serve exited {server.returncode}: {server.stderr.read() if server.stderr else ''}"
+            )
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                return dict(json.loads(response.read()))
+        except OSError:
+            time.sleep(0.3)
+    raise AssertionError("serve did not become ready in 120 s")
