@@ -14,6 +14,8 @@ import os
 import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import Engine, create_engine, event, select, text
@@ -32,6 +34,9 @@ from interlock.connectors.sql_claims import SqlClaimsConnector
 from interlock.db import make_engine, normalize_url
 from interlock.domains.claims import generator
 from interlock.domains.claims import schema as t
+from interlock.domains.claims.rules import LineAmounts
+from interlock.exceptions import StaleRecord
+from interlock.gate.approval import mint_finalization, mint_pend
 from interlock.policy.document import PolicyDocument, default_policy, parse_policy_toml
 from interlock.policy.principal import Principal, service_principal
 from interlock.policy.rls import PROTECTED_TABLES, compile_rls
@@ -339,7 +344,43 @@ def test_the_sql_connector_runs_under_rls_with_bound_principals(world: World) ->
             context = connector.fetch_context(sorted(entitled)[0], too_wide)
             assert context is not None and context.member is not None and context.lines
             assert connector.fetch_context(hidden, too_wide) is None
+            received = connector.claim_ids(too_wide, status="received")
+            assert received
+            claim = connector.fetch_context(received[0], too_wide)
+            assert claim is not None
+            lines = tuple(
+                LineAmounts(line_no=ln.line_no, allowed=ln.billed_amount, paid=ln.billed_amount)
+                for ln in claim.lines
+            )
+            total = sum((ln.billed_amount for ln in claim.lines), Decimal(0))
+            receipt = connector.write(
+                mint_finalization(
+                    claim_id=claim.claim.claim_id,
+                    claim_version=claim.claim.version,
+                    outcome="approve",
+                    carc=None,
+                    lines=lines,
+                    allowed=total,
+                    paid=total,
+                    decided_by="auto:rls-test",
+                    rationale="written through row-level security",
+                    idempotency_key=f"rls-{claim.claim.claim_id}",
+                    decided_at=datetime.now(UTC),
+                )
+            )
+            assert not receipt.already_applied
+            with pytest.raises(StaleRecord):  # invisible under RLS: as if it had changed
+                connector.write(
+                    mint_pend(claim_id=hidden, claim_version=1, idempotency_key="rls-hidden", reason="x")
+                )
         assert connector.claim_ids(too_wide, status="received") == []
+        with world.owner.connect() as conn:
+            written = conn.execute(
+                select(t.adjudication_lines.c.line_no)
+                .join(t.adjudications)
+                .where(t.adjudications.c.claim_id == claim.claim.claim_id)
+            ).all()
+        assert len(written) == len(lines) > 0
     finally:
         reader.dispose()
 
