@@ -331,3 +331,23 @@ def test_wrong_media_type_and_no_credentials(api: Api) -> None:
         assert post(anon, fhir_claim()).status_code == 401
         broken = a1.post("/v1/claims/fhir", content=b"{not json", headers=FHIR)
         assert broken.status_code == 422 and broken.json()["type"] == "/problems/fhir-invalid"
+
+
+def test_concurrent_posts_of_one_identifier_insert_once(api: Api) -> None:
+    """Eight simultaneous posts of one resource: one 201, seven 200 with the same id, one row."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    claim = fhir_claim("CLM-RACE")
+
+    def send(_: int) -> tuple[int, str]:
+        with api.client(api_key=SERVICE_KEY) as service:
+            r = post(service, claim)
+            return r.status_code, r.json().get("claim_id", r.text)
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        answers = list(pool.map(send, range(8)))
+    assert sorted(code for code, _ in answers) == [200] * 7 + [201], answers
+    assert len({claim_id for _, claim_id in answers}) == 1
+    with api.sor.connect() as conn:
+        rows = conn.execute(select(t.claim_lines.c.line_no).where(t.claim_lines.c.claim_id == answers[0][1]))
+        assert len(rows.all()) == 2

@@ -298,14 +298,13 @@ class _Mapper:
                 self.refuse(f"Claim.supportingInfo[{i}].value[x]", "only text (valueString) becomes a note")
                 continue
             written = _as_timestamp(info.timingDate) or _as_timestamp(claim.created)
+            seq = int(info.sequence or i + 1)
             if written is None:
                 self.refuse("Claim.created", "a note needs a time: supportingInfo.timingDate or created")
-                continue
-            found.append(
-                NoteDraft(
-                    seq=int(info.sequence or i + 1), author=author, written_at=written, body=info.valueString
-                )
-            )
+            elif any(n.seq == seq for n in found):
+                self.refuse(f"Claim.supportingInfo[{i}].sequence", "supportingInfo sequences must be unique")
+            else:
+                found.append(NoteDraft(seq=seq, author=author, written_at=written, body=info.valueString))
         return tuple(found)
 
 
