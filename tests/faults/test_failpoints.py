@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import threading
+import time
+from pathlib import Path
 
 import pytest
 from faultworld import BACKLOG, FaultWorld
@@ -10,6 +13,8 @@ from faultworld import BACKLOG, FaultWorld
 from interlock.exceptions import ConfigurationError
 from interlock.work.failpoints import (
     FAILPOINTS,
+    PAUSE_DIR_VAR,
+    PAUSE_SUFFIX,
     Failpoints,
     FailpointTriggered,
     raise_triggered,
@@ -87,3 +92,38 @@ def test_checker_reports_a_claim_nobody_processed(fault_world: FaultWorld) -> No
     report = fault_world.check()
     assert not report.ok
     assert report.lost == len(BACKLOG)
+
+
+def test_pause_waits_for_its_marker_to_be_removed(tmp_path: Path) -> None:
+    """A paused worker goes on only once the watcher deletes its marker (or the wait runs out)."""
+    fp = Failpoints.from_env({"INTERLOCK_FAILPOINTS": "before_ack=pause:1:5", PAUSE_DIR_VAR: str(tmp_path)})
+    seen: list[str] = []
+
+    def watcher() -> None:
+        while not (markers := list(tmp_path.glob(f"*{PAUSE_SUFFIX}"))):
+            time.sleep(0.01)
+        seen.append(markers[0].name)
+        time.sleep(0.3)
+        markers[0].unlink()
+
+    thread = threading.Thread(target=watcher)
+    started = time.monotonic()
+    thread.start()
+    fp.hit("before_ack")
+    waited = time.monotonic() - started
+    thread.join()
+    assert seen and seen[0].endswith(f"-before_ack{PAUSE_SUFFIX}")
+    assert 0.3 <= waited < 5
+    assert list(tmp_path.iterdir()) == []
+
+    unattended = Failpoints.parse("after_ack=pause:1:0.2", pause_dir=tmp_path)
+    started = time.monotonic()
+    unattended.hit("after_ack")
+    assert 0.2 <= time.monotonic() - started < 2
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_pause_without_a_directory_is_refused() -> None:
+    """A pause nobody can see would only slow the worker down: it is a configuration error."""
+    with pytest.raises(ConfigurationError):
+        Failpoints.from_env({"INTERLOCK_FAILPOINTS": "before_ack=pause:1"})

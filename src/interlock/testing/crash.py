@@ -13,9 +13,18 @@ invariant checker over the final state. Faults, all optional and seeded:
 * ``kill_rate``: SIGKILLs per second sent by the harness to a random live worker;
 * ``terminate_every``: ``pg_terminate_backend`` on every other connection to the
   database (PostgreSQL only; it touches nothing outside that database);
-* ``restart_postgres_at``: seconds into the run at which the whole PostgreSQL cluster
-  restarts in immediate mode. This disturbs every other user of the server: only the
-  slow matrix uses it, never a CI test.
+* ``crash_kind="postgres"``: every worker is armed to *pause* at the failpoints with
+  probability ``pause_probability``; when one does, the harness stops the PostgreSQL
+  server immediately (no shutdown checkpoint, every connection gone), lets the worker
+  go on into a dead database, and starts the server again after ``outage_seconds``.
+  every ``stop_every_pauses``-th pause (counted since the last stop) becomes a stop, at
+  most ``postgres_stops`` per run and at least ``stop_gap_seconds`` apart, so the stops
+  spread over the run and the backlog keeps draining between them;
+* ``restart_postgres_at`` and ``restart_postgres_every``: immediate-mode restarts at
+  fixed seconds into the run, or at seeded random intervals until the backlog drains.
+
+Every server stop needs a :class:`~interlock.testing.pgcluster.PgCluster` (a private
+cluster) passed to :func:`run_crash`: the harness never stops a server it did not start.
 """
 
 from __future__ import annotations
@@ -26,8 +35,9 @@ import multiprocessing.process
 import os
 import random
 import signal
-import subprocess
+import sys
 import tempfile
+import threading
 import time
 from collections import Counter
 from collections.abc import Sequence
@@ -36,12 +46,15 @@ from pathlib import Path
 from typing import Any, Literal
 
 from sqlalchemy import Engine, text
+from sqlalchemy.exc import DBAPIError
 
 from interlock.db import make_engine
+from interlock.exceptions import ConfigurationError
+from interlock.testing.pgcluster import PgCluster
+from interlock.work.failpoints import PAUSE_DIR_VAR, PAUSE_SUFFIX
 from interlock.work.invariants import InvariantReport, check_invariants
 
-CrashKind = Literal["kill", "stall"]
-PG_RESTART = ["pg_ctlcluster", "--skip-systemctl-redirect", "15", "main", "restart", "-m", "immediate"]
+CrashKind = Literal["kill", "stall", "postgres"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -56,6 +69,13 @@ class CrashPlan:
     kill_rate: float = 0.0
     terminate_every: float | None = None
     restart_postgres_at: Sequence[float] = ()
+    restart_postgres_every: tuple[float, float] | None = None
+    pause_probability: float = 0.02
+    postgres_stops: int = 5
+    stop_every_pauses: int = 1
+    outage_seconds: float = 1.5
+    stop_gap_seconds: float = 3.0
+    breaker_reset_seconds: float = 10.0
     seed: int = 0
     max_seconds: float = 300.0
 
@@ -71,6 +91,8 @@ class CrashRun:
     harness_kills: int = 0
     terminations: int = 0
     postgres_restarts: int = 0
+    postgres_stops: Counter[str] = field(default_factory=Counter)
+    pauses: int = 0
     lease_lost: int = 0
     database_errors: int = 0
     unexpected_exits: list[str] = field(default_factory=list)
@@ -87,6 +109,8 @@ class CrashRun:
             "harness_kills": self.harness_kills,
             "terminations": self.terminations,
             "postgres_restarts": self.postgres_restarts,
+            "postgres_stops": dict(self.postgres_stops),
+            "pauses": self.pauses,
             "lease_lost": self.lease_lost,
             "database_errors": self.database_errors,
             "unexpected_exits": self.unexpected_exits[:5],
@@ -103,6 +127,10 @@ def _worker_child(argv: list[str], env: dict[str, str], log: str) -> None:
     fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     os.dup2(fd, 1)
     os.dup2(fd, 2)
+    # The forked child inherits the parent's sys.stdout, which under pytest is a capture
+    # buffer, not file descriptor 1: the worker's closing summary would never reach the log.
+    sys.stdout = open(1, "w", encoding="utf-8", closefd=False)  # noqa: SIM115 - lives as long as the child
+    sys.stderr = open(2, "w", encoding="utf-8", closefd=False)  # noqa: SIM115
     os.environ.clear()
     os.environ.update(env)
     from interlock.work.worker import main  # noqa: PLC0415
@@ -133,16 +161,29 @@ class _Slot:
 
 
 class _Harness:
-    def __init__(self, sor_url: str, store_url: str, plan: CrashPlan, workdir: Path) -> None:
+    def __init__(
+        self, sor_url: str, store_url: str, plan: CrashPlan, workdir: Path, cluster: PgCluster | None
+    ) -> None:
         self.sor_url, self.store_url, self.plan, self.workdir = sor_url, store_url, plan, workdir
-        self.queue = list(plan.failpoints)
+        self.cluster = cluster
+        self.queue = [] if plan.crash_kind == "postgres" else list(plan.failpoints)
         self.rng = random.Random(plan.seed)
         self.run = CrashRun()
+        self.pause_dir = workdir / "paused"
+        self.pause_dir.mkdir()
+        self.quiet_until = 0.0
+        self.pauses_since_stop = 0
+        self.admin: Engine | None = make_engine(sor_url) if sor_url.startswith("postgres") else None
 
     def start(self, slot: _Slot) -> None:
         env = {k: v for k, v in os.environ.items() if not k.startswith("INTERLOCK_FAILPOINTS")}
         slot.armed = self.queue.pop(0) if self.queue else None
-        if slot.armed is not None:
+        if self.plan.crash_kind == "postgres":
+            wait = self.plan.outage_seconds * 10 + 30
+            p = self.plan.pause_probability
+            env["INTERLOCK_FAILPOINTS"] = ",".join(f"{fp}=pause:{p}:{wait}" for fp in self.plan.failpoints)
+            env[PAUSE_DIR_VAR] = str(self.pause_dir)
+        elif slot.armed is not None:
             if self.plan.crash_kind == "kill":
                 env["INTERLOCK_FAILPOINTS"] = f"{slot.armed}=kill:1"
             else:
@@ -167,6 +208,8 @@ class _Harness:
             str(self.plan.max_seconds),
             "--poll-seconds",
             "0.1",
+            "--breaker-reset-seconds",
+            str(self.plan.breaker_reset_seconds),
         ]
         slot.proc = _FORK.Process(target=_worker_child, args=(argv, env, str(slot.log)), daemon=False)
         slot.proc.start()
@@ -178,8 +221,9 @@ class _Harness:
         if summary is not None:
             self.run.lease_lost += int(summary.get("lease_lost", 0))
             self.run.database_errors += int(summary.get("database_errors", 0))
-            for name in summary.get("fired", []):
-                self.run.stalls[name] += 1
+            if self.plan.crash_kind != "postgres":
+                for name in summary.get("fired", []):
+                    self.run.stalls[name] += 1
         if code == 0:
             slot.done = True
             self.run.drained = True
@@ -191,15 +235,78 @@ class _Harness:
         elif code != -signal.SIGKILL:
             self.run.unexpected_exits.append(f"exit {code}: " + " | ".join(tail[-5:]))
 
-    def terminate_connections(self, admin: Engine) -> None:
-        with admin.connect() as conn:
-            killed = conn.execute(
-                text(
-                    "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
-                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
-                )
-            ).scalar_one()
+    def terminate_connections(self) -> None:
+        if self.admin is None:
+            return
+        try:
+            with self.admin.connect() as conn:
+                killed = conn.execute(
+                    text(
+                        "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                        "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                    )
+                ).scalar_one()
+        except DBAPIError:
+            self.admin.dispose()  # the server is down or restarting: try again next time
+            return
         self.run.terminations += int(killed)
+
+    def restart_postgres(self, *, release: Path | None = None) -> None:
+        """Stop the server immediately, let a paused worker go on, start it after the outage.
+
+        While the server is down (and while it starts again) every worker reaching a
+        failpoint is let through at once: a worker stopped at ``after_sor_write`` reaches
+        ``before_ack`` without touching the database, and holding it there would hide
+        the outage from it.
+        """
+        assert self.cluster is not None
+        self.cluster.crash()
+        if release is not None:
+            release.unlink(missing_ok=True)
+        self._let_through(until=time.monotonic() + self.plan.outage_seconds)
+        failure: list[BaseException] = []
+
+        def start() -> None:
+            try:
+                assert self.cluster is not None
+                self.cluster.start()
+            except BaseException as exc:  # re-raised below, in the harness's own thread
+                failure.append(exc)
+
+        starter = threading.Thread(target=start, name="postgres-start")
+        starter.start()
+        self._let_through(until=None, while_alive=starter)
+        starter.join()
+        if failure:
+            raise failure[0]
+        self.run.postgres_restarts += 1
+        if self.admin is not None:
+            self.admin.dispose()
+        self.quiet_until = time.monotonic() + self.plan.stop_gap_seconds
+
+    def _let_through(self, *, until: float | None, while_alive: threading.Thread | None = None) -> None:
+        while (until is not None and time.monotonic() < until) or (while_alive and while_alive.is_alive()):
+            for marker in self.pause_dir.glob(f"*{PAUSE_SUFFIX}"):
+                marker.unlink(missing_ok=True)
+                self.run.pauses += 1
+            time.sleep(0.01)
+
+    def serve_pauses(self, chaos: bool) -> None:
+        """Answer every worker paused at a failpoint: stop the server under the first one, release the rest."""
+        for marker in sorted(self.pause_dir.glob(f"*{PAUSE_SUFFIX}")):
+            self.run.pauses += 1
+            self.pauses_since_stop += 1
+            name = marker.name.removesuffix(PAUSE_SUFFIX).split("-", 2)[-1]
+            wanted = (
+                sum(self.run.postgres_stops.values()) < self.plan.postgres_stops
+                and self.pauses_since_stop >= self.plan.stop_every_pauses
+            )
+            if chaos and wanted and time.monotonic() >= self.quiet_until:
+                self.pauses_since_stop = 0
+                self.run.postgres_stops[name] += 1
+                self.restart_postgres(release=marker)
+            else:
+                marker.unlink(missing_ok=True)
 
 
 def _summary(lines: Sequence[str]) -> dict[str, Any] | None:
@@ -213,16 +320,34 @@ def _summary(lines: Sequence[str]) -> dict[str, Any] | None:
     return None
 
 
-def run_crash(sor_url: str, store_url: str, backlog: Sequence[str], plan: CrashPlan) -> CrashRun:
-    """Run workers under ``plan`` until the backlog drains, then check the invariants."""
+def run_crash(
+    sor_url: str,
+    store_url: str,
+    backlog: Sequence[str],
+    plan: CrashPlan,
+    *,
+    cluster: PgCluster | None = None,
+) -> CrashRun:
+    """Run workers under ``plan`` until the backlog drains, then check the invariants.
+
+    ``cluster`` is the private server behind both URLs; a plan that stops the server
+    needs one and is refused without it.
+    """
+    stops_server = plan.crash_kind == "postgres" or plan.restart_postgres_at or plan.restart_postgres_every
+    if stops_server and cluster is None:
+        raise ConfigurationError("this plan stops PostgreSQL: give run_crash a private PgCluster")
     with tempfile.TemporaryDirectory(prefix="interlock-crash-") as tmp:
-        harness = _Harness(sor_url, store_url, plan, Path(tmp))
+        harness = _Harness(sor_url, store_url, plan, Path(tmp), cluster)
         run = harness.run
         slots = [_Slot() for _ in range(plan.workers)]
-        admin = make_engine(sor_url) if sor_url.startswith("postgres") else None
         restarts = sorted(plan.restart_postgres_at)
         started = time.monotonic()
         next_terminate = started + (plan.terminate_every or 0.0)
+        next_restart = (
+            started + harness.rng.uniform(*plan.restart_postgres_every)
+            if plan.restart_postgres_every
+            else None
+        )
         tick = 0.05
         preload()
         try:
@@ -246,6 +371,7 @@ def run_crash(sor_url: str, store_url: str, backlog: Sequence[str], plan: CrashP
                         slot.done = slot.done or (slot.proc is not None and slot.proc.exitcode is not None)
                 live = [s for s in slots if not s.done and s.proc is not None and s.proc.exitcode is None]
                 chaos = not run.drained
+                harness.serve_pauses(chaos)
                 if chaos and plan.kill_rate and live and harness.rng.random() < plan.kill_rate * tick:
                     victim = harness.rng.choice(live)
                     assert victim.proc is not None
@@ -254,23 +380,27 @@ def run_crash(sor_url: str, store_url: str, backlog: Sequence[str], plan: CrashP
                         harness.queue.insert(0, victim.armed)
                         victim.armed = None
                     run.harness_kills += 1
-                if chaos and admin is not None and plan.terminate_every and now >= next_terminate:
-                    harness.terminate_connections(admin)
+                if chaos and plan.terminate_every and now >= next_terminate:
+                    harness.terminate_connections()
                     next_terminate = now + plan.terminate_every
                 if chaos and restarts and now - started >= restarts[0]:
                     restarts.pop(0)
-                    subprocess.run(PG_RESTART, check=True, capture_output=True)  # noqa: S603 - fixed argv
-                    run.postgres_restarts += 1
-                    if admin is not None:
-                        admin.dispose()
+                    harness.restart_postgres()
+                if chaos and next_restart is not None and plan.restart_postgres_every and now >= next_restart:
+                    harness.restart_postgres()
+                    next_restart = time.monotonic() + harness.rng.uniform(*plan.restart_postgres_every)
         finally:
             for slot in slots:
                 if slot.proc is not None and slot.proc.exitcode is None:
                     slot.proc.kill()
                     slot.proc.join()
-            if admin is not None:
-                admin.dispose()
+            if harness.admin is not None:
+                harness.admin.dispose()
+            if cluster is not None and not cluster.running:
+                cluster.start()
         run.seconds = time.monotonic() - started
+    if cluster is not None:
+        cluster.wait_ready()
     sor, store = make_engine(sor_url), make_engine(store_url)
     try:
         run.report = check_invariants(sor, store, backlog)

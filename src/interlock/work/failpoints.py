@@ -12,7 +12,11 @@ tests) or through the environment (worker processes started by a crash harness):
 Each entry is ``name=action:probability[:seconds]``. ``kill`` sends SIGKILL to the
 worker's own process (no cleanup runs, as in an OOM kill or a lost machine); ``stall``
 sleeps for ``seconds`` and then carries on (a paused process whose lease has expired
-meanwhile: what fencing must stop); ``raise`` raises :class:`FailpointTriggered`.
+meanwhile: what fencing must stop); ``raise`` raises :class:`FailpointTriggered`;
+``pause`` announces itself with a marker file in ``INTERLOCK_FAILPOINTS_PAUSE_DIR`` and
+waits until the file is removed (at most ``seconds``), so that a harness can do
+something to the world at exactly that boundary (stop the database server) before
+the worker carries on into it.
 Draws come from one ``random.Random`` seeded by ``INTERLOCK_FAILPOINTS_SEED``, so a run
 is reproducible given the order in which the worker reaches the boundaries;
 ``INTERLOCK_FAILPOINTS_MAX`` caps how many times this process fires (``stall`` once,
@@ -28,6 +32,7 @@ import random
 import signal
 import time
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Final, Literal, get_args
 
 from interlock.exceptions import ConfigurationError
@@ -44,6 +49,8 @@ FAILPOINTS: Final[tuple[str, ...]] = get_args(FailpointName)
 ENV_VAR: Final = "INTERLOCK_FAILPOINTS"
 SEED_VAR: Final = "INTERLOCK_FAILPOINTS_SEED"
 MAX_VAR: Final = "INTERLOCK_FAILPOINTS_MAX"
+PAUSE_DIR_VAR: Final = "INTERLOCK_FAILPOINTS_PAUSE_DIR"
+PAUSE_SUFFIX: Final = ".paused"
 
 Action = Callable[[str], None]
 """What happens at an armed failpoint; it receives the failpoint's name."""
@@ -65,6 +72,28 @@ def stall(seconds: float) -> Action:
         time.sleep(seconds)
 
     return _stall
+
+
+def pause(directory: Path, seconds: float) -> Action:
+    """An action that leaves a marker file in ``directory`` and waits until it is removed.
+
+    The marker is named ``<pid>-<sequence>-<failpoint>.paused``; whoever watches the
+    directory acts and then deletes it to let the worker go on. After ``seconds`` the
+    worker goes on anyway, so a harness that died cannot hang its workers.
+    """
+    count = 0
+
+    def _pause(name: str) -> None:
+        nonlocal count
+        count += 1
+        marker = directory / f"{os.getpid()}-{count}-{name}{PAUSE_SUFFIX}"
+        marker.touch()
+        give_up = time.monotonic() + seconds
+        while marker.exists() and time.monotonic() < give_up:
+            time.sleep(0.01)
+        marker.unlink(missing_ok=True)
+
+    return _pause
 
 
 def raise_triggered(name: str) -> None:
@@ -98,7 +127,9 @@ class Failpoints:
         return cls({name: (action, 1.0) for name, action in actions.items()})
 
     @classmethod
-    def parse(cls, spec: str, *, seed: int = 0, max_fires: int | None = None) -> Failpoints:
+    def parse(
+        cls, spec: str, *, seed: int = 0, max_fires: int | None = None, pause_dir: Path | None = None
+    ) -> Failpoints:
         """Build from the ``name=action:probability[:seconds],...`` syntax of the module docstring."""
         armed: dict[str, tuple[Action, float]] = {}
         for entry in filter(None, (part.strip() for part in spec.split(","))):
@@ -114,8 +145,14 @@ class Failpoints:
                     action = raise_triggered
                 case "stall":
                     action = stall(float(parts[2]) if len(parts) == 3 else 5.0)
+                case "pause":
+                    if pause_dir is None:
+                        raise ConfigurationError(f"failpoint {entry!r}: pause needs {PAUSE_DIR_VAR}")
+                    action = pause(pause_dir, float(parts[2]) if len(parts) == 3 else 60.0)
                 case _:
-                    raise ConfigurationError(f"failpoint {entry!r}: action must be kill, stall or raise")
+                    raise ConfigurationError(
+                        f"failpoint {entry!r}: action must be kill, stall, pause or raise"
+                    )
             armed[name.strip()] = (action, probability)
         return cls(armed, seed=seed, max_fires=max_fires)
 
@@ -127,7 +164,13 @@ class Failpoints:
         if not spec:
             return cls()
         limit = env.get(MAX_VAR)
-        return cls.parse(spec, seed=int(env.get(SEED_VAR, "0")), max_fires=int(limit) if limit else None)
+        pause_dir = env.get(PAUSE_DIR_VAR)
+        return cls.parse(
+            spec,
+            seed=int(env.get(SEED_VAR, "0")),
+            max_fires=int(limit) if limit else None,
+            pause_dir=Path(pause_dir) if pause_dir else None,
+        )
 
     @property
     def armed(self) -> bool:

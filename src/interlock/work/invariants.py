@@ -11,7 +11,10 @@ and check, for each claim of the backlog:
   and the decision it saved (the work item's recovery point): outcome, CARC, amounts
   per line, decider, idempotency key; each work item was acknowledged exactly once
   (one ``route.decided``, one final ``work.completed``). Any difference is a
-  *divergence* between the audit trail and the system of record;
+  *divergence* between the audit trail and the system of record; a pended claim that
+  nevertheless has an adjudication is also counted on its own
+  (``pended_with_adjudication``): a pend and a payment for one claim is the worst
+  split a crash could leave;
 * the audit hash chain verifies.
 
 A checker is trusted only once a mutant makes it fail; ``tests/faults`` keeps those
@@ -49,6 +52,7 @@ class InvariantReport:
     unfinished: int = 0
     duplicated: int = 0
     divergent: int = 0
+    pended_with_adjudication: int = 0
     audit_ok: bool = True
     audit_reason: str = ""
     examples: list[str] = field(default_factory=list)
@@ -61,6 +65,7 @@ class InvariantReport:
             and self.unfinished == 0
             and self.duplicated == 0
             and self.divergent == 0
+            and self.pended_with_adjudication == 0
             and self.audit_ok
             and self.finalized + self.pended == self.claims
         )
@@ -76,6 +81,7 @@ class InvariantReport:
             "unfinished": self.unfinished,
             "duplicated": self.duplicated,
             "divergent": self.divergent,
+            "pended_with_adjudication": self.pended_with_adjudication,
             "audit_ok": self.audit_ok,
             "examples": self.examples[:MAX_EXAMPLES],
         }
@@ -152,6 +158,7 @@ def check_invariants(sor: Engine, store: Engine, backlog: Iterable[str]) -> Inva
         problems: list[str] = []
         if status == "pended":
             report.pended += 1
+            report.pended_with_adjudication += 1 if adjs else 0
             problems += _check_pended(adjs, item, audited.get(claim_id), reviews[claim_id])
         else:
             report.finalized += 1

@@ -142,6 +142,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--max-seconds", type=float, default=600.0, help="give up (exit 3) after this long")
     parser.add_argument("--poll-seconds", type=float, default=0.2, help="pause when a round made no progress")
     parser.add_argument("--name", default=None, help="worker name in leases and audit events")
+    parser.add_argument(
+        "--breaker-reset-seconds",
+        type=float,
+        default=10.0,
+        help="how long the system-of-record breaker stays open before it tries the database again",
+    )
     args = parser.parse_args(argv)
 
     name = args.name or f"{socket.gethostname()}:{os.getpid()}"
@@ -156,7 +162,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         with attempt:
             store_metadata.create_all(store)
     engine = ClaimsEngine(
-        connector=SqlClaimsConnector(sor),
+        connector=SqlClaimsConnector(sor, reset_seconds=args.breaker_reset_seconds),
         store=WorkStore(store, AuditLog(store)),
         principal=service_principal(),
         model=_model(args.model, store),
