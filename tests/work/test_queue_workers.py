@@ -27,9 +27,7 @@ def enqueue_claims_now(world: QueueWorld) -> EnqueueReport:
         queue.close()
 
 
-pytestmark = pytest.mark.postgres
-
-
+@pytest.mark.postgres
 def test_two_burst_workers_share_the_backlog_exactly_once(fast_world: QueueWorld) -> None:
     """Enqueue twice (the second adds nothing), drain with two workers: 0 lost, 0 duplicated.
 
@@ -55,6 +53,7 @@ def test_two_burst_workers_share_the_backlog_exactly_once(fast_world: QueueWorld
     assert fast_world.count("SELECT count(*) FROM claims WHERE status = 'received'") == 0
 
 
+@pytest.mark.postgres
 @pytest.mark.slow
 def test_jobs_of_a_killed_worker_are_recovered_by_another(slow_world: QueueWorld) -> None:
     """SIGKILL a worker with claims in hand; a second worker recovers its stalled jobs."""
@@ -79,6 +78,7 @@ def test_jobs_of_a_killed_worker_are_recovered_by_another(slow_world: QueueWorld
     assert slow_world.count(LEASED) == 0
 
 
+@pytest.mark.postgres
 @pytest.mark.slow
 def test_sigterm_finishes_work_in_hand_and_exits_zero(slow_world: QueueWorld) -> None:
     """SIGTERM mid-run: exit 0, no work item left leased, no job left running; the rest drains."""
@@ -112,3 +112,18 @@ def test_queue_refuses_a_sqlite_store(tmp_path: Path) -> None:
     )
     assert done.returncode == 2
     assert "needs PostgreSQL" in done.stderr
+
+
+def test_worker_takes_its_store_from_the_settings(tmp_path: Path) -> None:
+    """With no --store, the worker uses INTERLOCK_STORE_URL, and refuses it when it is SQLite."""
+    import os
+    import subprocess
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("INTERLOCK_")}
+    env["INTERLOCK_STORE_URL"] = f"sqlite:///{tmp_path / 'configured-store.db'}"
+    done = subprocess.run(
+        [*INTERLOCK, "worker", "--burst"], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 2
+    assert "needs PostgreSQL" in done.stderr
+    assert "the store is sqlite" in done.stderr

@@ -3,7 +3,9 @@
 ``adjudicate --queue`` puts one job per claim in the PostgreSQL work queue instead of
 deciding the claims in-process; any number of ``interlock worker`` processes, on any
 number of machines, then drain it. The queue's tables are created on first use by
-either command (or ahead of time with ``interlock queue init``).
+either command (or ahead of time with ``interlock queue init``). Like ``adjudicate``,
+the worker takes what it is not told from the settings (URLs, model chain, policy file,
+engine knobs), so every worker of a deployment can share one configuration file.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import json
 import logging
 import os
 import socket
+from dataclasses import replace
 from typing import Annotated
 
 import typer
@@ -26,6 +29,8 @@ from interlock.cli.common import (
     out,
     resolve_principal,
 )
+from interlock.cli.configured import endpoints, engine_settings, pick, settings
+from interlock.cli.configured import policy as configured_policy
 
 queue_app = typer.Typer(help="The PostgreSQL work queue shared by workers.", no_args_is_help=True)
 app.add_typer(queue_app, name="queue")
@@ -52,8 +57,6 @@ def enqueue_command(
     *, sor: str | None, store: str | None, as_: str, claim: str | None, queue_url: str | None, json_out: bool
 ) -> None:
     """``adjudicate --queue``: one job per claim (or for ``claim``), deduplicated."""
-    if sor is None or store is None:
-        fail("--sor and --store are required with --queue")
     from interlock.audit.chain import AuditLog  # noqa: PLC0415
     from interlock.connectors.sql_claims import SqlClaimsConnector  # noqa: PLC0415
     from interlock.db import make_engine  # noqa: PLC0415
@@ -65,18 +68,21 @@ def enqueue_command(
 
     if as_ != "service":
         fail("queued claims are decided by workers as the service principal: use --as service")
+    conf = settings()
+    sor, store = pick(sor, conf.sor_url), pick(store, conf.store_url)
     url = _queue_url(store, queue_url)
     sor_engine, store_engine = make_engine(sor), make_engine(store)
     connector = SqlClaimsConnector(sor_engine)
     try:
         principal = resolve_principal(connector, as_)
+        # The workers' policy, so that the claims enqueued are the claims they may decide.
+        scope = (configured_policy(conf) or default_policy()).claim_scope(principal)
     except InterlockError as exc:
         fail(str(exc))
     if claim is not None:
         claim_ids = [claim]
     else:
-        scope = default_policy().claim_scope(principal)
-        # Claims awaiting a decision, plus work items a dead in-process run left unfinished.
+        # Claims awaiting a decision, plus work items an earlier run left unfinished.
         received = connector.claim_ids(scope, status="received")
         unfinished = WorkStore(store_engine, AuditLog(store_engine)).unfinished_records(TASK)
         claim_ids = sorted(set(received) | set(unfinished))
@@ -102,18 +108,20 @@ def enqueue_command(
 
 @app.command("worker")
 def worker(
-    sor: Annotated[str, typer.Option("--sor", help=SOR_HELP)],
-    store: Annotated[str, typer.Option("--store", help=STORE_HELP)],
+    sor: Annotated[str | None, typer.Option("--sor", help=SOR_HELP)] = None,
+    store: Annotated[str | None, typer.Option("--store", help=STORE_HELP)] = None,
     queue_url: QueueUrlOpt = None,
     concurrency: Annotated[int, typer.Option(min=1, help="Jobs in flight at once in this process.")] = 4,
     burst: Annotated[
         bool, typer.Option("--burst", help="Exit once nothing is waiting or running in the queue.")
     ] = False,
-    model: Annotated[str, typer.Option(help="Model spec: baseline or openai:NAME.")] = "baseline",
+    model: Annotated[
+        str | None, typer.Option(help="Model spec: baseline, openai:NAME, anthropic:NAME or a chain a,b.")
+    ] = None,
     threshold: Annotated[
-        float, typer.Option(help="Minimum model confidence to finalize automatically.")
-    ] = 0.9,
-    lease_seconds: Annotated[float, typer.Option(help="Lease of a work item in the store.")] = 120.0,
+        float | None, typer.Option(help="Minimum model confidence to finalize automatically.")
+    ] = None,
+    lease_seconds: Annotated[float | None, typer.Option(help="Lease of a work item in the store.")] = None,
     poll_seconds: Annotated[float, typer.Option(help="Queue polling and supervision interval.")] = 1.0,
     heartbeat_seconds: Annotated[float, typer.Option(help="Worker heartbeat interval.")] = 10.0,
     stalled_seconds: Annotated[
@@ -125,11 +133,9 @@ def worker(
     from interlock.audit.chain import AuditLog  # noqa: PLC0415
     from interlock.connectors.sql_claims import SqlClaimsConnector  # noqa: PLC0415
     from interlock.db import make_engine  # noqa: PLC0415
-    from interlock.engine import ClaimsEngine, EngineSettings  # noqa: PLC0415
+    from interlock.engine import ClaimsEngine  # noqa: PLC0415
     from interlock.exceptions import InterlockError  # noqa: PLC0415
-    from interlock.gate.claims import Thresholds  # noqa: PLC0415
     from interlock.models.registry import model_from_spec  # noqa: PLC0415
-    from interlock.policy.principal import service_principal  # noqa: PLC0415
     from interlock.work.queue_worker import (  # noqa: PLC0415
         ClaimJobs,
         QueueWorkerStats,
@@ -139,23 +145,30 @@ def worker(
     from interlock.work.store import WorkStore  # noqa: PLC0415
 
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    conf = settings()
+    sor, store = pick(sor, conf.sor_url), pick(store, conf.store_url)
     url = _queue_url(store, queue_url)
-    pool = concurrency + 2  # one connection per job thread, plus the supervisor's reads
+    # One connection per job thread, plus the supervisor's reads. The store's schema must
+    # be current already (`interlock db upgrade`): a worker never migrates it.
+    pool = max(conf.pool_size, concurrency + 2)
     sor_engine, store_engine = make_engine(sor, pool_size=pool), make_engine(store, pool_size=pool)
+    connector = SqlClaimsConnector(sor_engine)
     try:
-        client = model_from_spec(model, store_engine)
+        principal = resolve_principal(connector, "service")
+        client = model_from_spec(pick(model, conf.models.chain), store_engine, endpoints=endpoints(conf))
+        policy_document = configured_policy(conf)
     except InterlockError as exc:
         fail(str(exc))
     label = name or f"{socket.gethostname()}:{os.getpid()}"
+    knobs = engine_settings(conf, threshold=threshold)
     engine = ClaimsEngine(
-        connector=SqlClaimsConnector(sor_engine),
+        connector=connector,
         store=WorkStore(store_engine, AuditLog(store_engine)),
-        principal=service_principal(),
+        principal=principal,
         model=client,
-        settings=EngineSettings(
-            lease_seconds=lease_seconds, thresholds=Thresholds(approve=threshold, deny=threshold)
-        ),
+        settings=replace(knobs, lease_seconds=pick(lease_seconds, knobs.lease_seconds)),
         worker=label,
+        policy=policy_document,
     )
     options = WorkerOptions(
         concurrency=concurrency,
@@ -182,12 +195,13 @@ def queue_init(
 
 @queue_app.command("status")
 def queue_status(
-    store: Annotated[str, typer.Option("--store", help=STORE_HELP)], queue_url: QueueUrlOpt = None
+    store: Annotated[str | None, typer.Option("--store", help=STORE_HELP)] = None,
+    queue_url: QueueUrlOpt = None,
 ) -> None:
     """Jobs waiting, running, done and failed in the work queue, as JSON."""
     from interlock.work.queue import build_queue, queue_counts  # noqa: PLC0415
 
-    url = _queue_url(store, queue_url)
+    url = _queue_url(pick(store, settings().store_url), queue_url)
 
     async def counts() -> dict[str, int]:
         queue = build_queue(url)
