@@ -8,35 +8,23 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine
 
 from interlock.audit.anchor import leaves_path, prove_inclusion, read_leaves, take_checkpoint, verify_anchored
-from interlock.audit.chain import (
-    GENESIS_HASH,
-    AuditLog,
-    audit_events,
-    audit_heads,
-    begin_write,
-    leaf_hash,
-    link_hash,
-)
+from interlock.audit.chain import AuditLog
 from interlock.audit.checkpoint import (
     Checkpoint,
-    Signer,
     Verifier,
     checkpoint_path,
     generate_key,
-    load_signer,
-    load_verifier,
     open_note,
     read_notes,
     write_note,
 )
 from interlock.audit.events import AuditEvent
 from interlock.audit.merkle import root_of, verify_inclusion
-from interlock.db import make_engine
 from interlock.exceptions import ConfigurationError, UsageError
-from interlock.store.metadata import store_metadata
+from interlock.testing.audit_store import SigningKeys, append_all, rehash_from
 
 T0 = datetime(2026, 2, 1, 12, 0, tzinfo=UTC)
 
@@ -57,20 +45,10 @@ def event(i: int) -> AuditEvent:
 
 
 @pytest.fixture
-def keys(tmp_path: Path) -> tuple[Signer, Verifier]:
-    """A fresh key pair written to files and loaded back."""
-    generate_key(tmp_path / "k.pem", tmp_path / "k.pub", name="test-log")
-    return load_signer(tmp_path / "k.pem"), load_verifier(tmp_path / "k.pub")
-
-
-@pytest.fixture
-def log(tmp_path: Path) -> AuditLog:
-    """A SQLite audit log holding 37 events."""
-    engine = make_engine(f"sqlite:///{tmp_path / 'store.db'}")
-    store_metadata.create_all(engine, tables=[audit_events, audit_heads])
-    audit = AuditLog(engine)
-    with begin_write(engine) as conn:
-        audit.append(conn, [event(i) for i in range(37)])
+def log(audit_engine: Engine) -> AuditLog:
+    """An audit log holding 37 events, on a SQLite file and on PostgreSQL."""
+    audit = AuditLog(audit_engine)
+    append_all(audit, [event(i) for i in range(37)])
     return audit
 
 
@@ -78,9 +56,9 @@ def sample(size: int = 10) -> Checkpoint:
     return Checkpoint(origin="interlock/audit/main", size=size, root=bytes(range(32)), at=T0)
 
 
-def test_note_has_the_signed_note_layout(keys: tuple[Signer, Verifier]) -> None:
+def test_note_has_the_signed_note_layout(keys: SigningKeys) -> None:
     """A note is origin, size, base64 head and timestamp, a blank line, then one em-dash signature line."""
-    signer, _ = keys
+    signer = keys.signer
     note = signer.sign(sample())
     lines = note.split("\n")
     assert lines[:5] == [
@@ -96,9 +74,9 @@ def test_note_has_the_signed_note_layout(keys: tuple[Signer, Verifier]) -> None:
     assert signer.sign(sample()) == note, "Ed25519 signatures are deterministic"
 
 
-def test_note_round_trips_through_the_verifier(keys: tuple[Signer, Verifier]) -> None:
+def test_note_round_trips_through_the_verifier(keys: SigningKeys) -> None:
     """Opening a signed note with the matching key gives back the checkpoint signed."""
-    signer, verifier = keys
+    signer, verifier = keys.signer, keys.verifier
     assert open_note(signer.sign(sample()), verifier) == sample()
 
 
@@ -115,17 +93,17 @@ def test_note_round_trips_through_the_verifier(keys: tuple[Signer, Verifier]) ->
         (lambda s: s.rsplit(" ", 1)[0] + " !!!\n", "malformed signature"),
     ],
 )
-def test_edited_notes_are_refused(keys: tuple[Signer, Verifier], edit: object, message: str) -> None:
+def test_edited_notes_are_refused(keys: SigningKeys, edit: object, message: str) -> None:
     """Changing any signed field, the key name, or the layout makes the note unreadable."""
-    signer, verifier = keys
+    signer, verifier = keys.signer, keys.verifier
     note = edit(signer.sign(sample()))  # type: ignore[operator]
     with pytest.raises(ConfigurationError, match=message):
         open_note(note, verifier)
 
 
-def test_another_key_does_not_verify(keys: tuple[Signer, Verifier], tmp_path: Path) -> None:
+def test_another_key_does_not_verify(keys: SigningKeys, tmp_path: Path) -> None:
     """A note signed by a different key of the same name is refused."""
-    signer, _ = keys
+    signer = keys.signer
     other = generate_key(tmp_path / "o.pem", tmp_path / "o.pub", name="test-log")
     with pytest.raises(ConfigurationError, match="no signature by"):
         open_note(signer.sign(sample()), other)
@@ -141,18 +119,18 @@ def test_key_files_are_private_and_never_overwritten(tmp_path: Path) -> None:
     assert (tmp_path / "k.pem").read_bytes() == before
 
 
-def test_verifier_key_line_checks_its_own_id(keys: tuple[Signer, Verifier]) -> None:
+def test_verifier_key_line_checks_its_own_id(keys: SigningKeys) -> None:
     """A verifier line whose id does not match its key is refused."""
-    _, verifier = keys
+    verifier = keys.verifier
     name, _, key = verifier.to_text().split("+", 2)
     assert Verifier.from_text(verifier.to_text()).key_id == verifier.key_id
     with pytest.raises(ConfigurationError, match="id does not match"):
         Verifier.from_text(f"{name}+{'0' * 8}+{key}")
 
 
-def test_same_size_with_another_head_is_refused(keys: tuple[Signer, Verifier], tmp_path: Path) -> None:
+def test_same_size_with_another_head_is_refused(keys: SigningKeys, tmp_path: Path) -> None:
     """Filing a second checkpoint of the same size but a different head is refused, keeping the first."""
-    signer, _ = keys
+    signer = keys.signer
     path = write_note(tmp_path, sample(), signer)
     assert write_note(tmp_path, sample(), signer) == path
     other = Checkpoint(origin="interlock/audit/main", size=10, root=bytes(32), at=T0)
@@ -160,9 +138,9 @@ def test_same_size_with_another_head_is_refused(keys: tuple[Signer, Verifier], t
         write_note(tmp_path, other, signer)
 
 
-def test_forged_and_misfiled_notes_are_reported(keys: tuple[Signer, Verifier], tmp_path: Path) -> None:
+def test_forged_and_misfiled_notes_are_reported(keys: SigningKeys, tmp_path: Path) -> None:
     """A note that does not verify, or sits under another size's file name, is reported, not skipped."""
-    signer, verifier = keys
+    signer, verifier = keys.signer, keys.verifier
     good = write_note(tmp_path, sample(10), signer)
     forged = checkpoint_path(tmp_path, sample(20))
     forged.write_text(signer.sign(sample(20)).replace("\n20\n", "\n21\n"))
@@ -173,11 +151,9 @@ def test_forged_and_misfiled_notes_are_reported(keys: tuple[Signer, Verifier], t
     assert good.exists()
 
 
-def test_checkpoint_then_verify_and_prove(
-    log: AuditLog, keys: tuple[Signer, Verifier], tmp_path: Path
-) -> None:
+def test_checkpoint_then_verify_and_prove(log: AuditLog, keys: SigningKeys, tmp_path: Path) -> None:
     """A checkpoint records the log's tree head; later events keep it consistent; proofs verify against it."""
-    signer, verifier = keys
+    signer, verifier = keys.signer, keys.verifier
     folder = tmp_path / "cp"
     checkpoint = take_checkpoint(log, folder, signer, now=T0)
     assert checkpoint.size == 37
@@ -207,65 +183,48 @@ def root_of_log(log: AuditLog) -> bytes:
     return root_of(read_leaves(log))
 
 
-def test_verify_requires_a_checkpoint_when_asked_to(
-    log: AuditLog, keys: tuple[Signer, Verifier], tmp_path: Path
-) -> None:
+def test_verify_requires_a_checkpoint_when_asked_to(log: AuditLog, keys: SigningKeys, tmp_path: Path) -> None:
     """Verifying against an empty checkpoint directory fails rather than passing unanchored."""
     (tmp_path / "empty").mkdir()
-    report = verify_anchored(log, tmp_path / "empty", keys[1])
+    report = verify_anchored(log, tmp_path / "empty", keys.verifier)
     assert not report.ok
     assert "no checkpoint" in report.reason
 
 
 def test_missing_export_still_fails_and_names_the_range(
-    log: AuditLog, keys: tuple[Signer, Verifier], tmp_path: Path
+    log: AuditLog, keys: SigningKeys, tmp_path: Path
 ) -> None:
     """Without the exported leaves a rehashed rewrite still fails, naming the start of the uncovered range."""
-    signer, verifier = keys
+    signer, verifier = keys.signer, keys.verifier
     folder = tmp_path / "cp"
     take_checkpoint(log, folder, signer, now=T0)
     leaves_path(folder, "main").unlink()
-    rehash_from(log.engine, 20)
+    rehash_from(log.engine, 20, deny)
     report = verify_anchored(log, folder, verifier)
     assert not report.ok
     assert report.first_bad_event_id == "main:1"
     assert "cannot be named" in report.reason
 
 
-def test_checkpoint_refuses_a_tampered_log(
-    log: AuditLog, keys: tuple[Signer, Verifier], tmp_path: Path
-) -> None:
+def test_checkpoint_refuses_a_tampered_log(log: AuditLog, keys: SigningKeys, tmp_path: Path) -> None:
     """A log that no longer extends the last checkpoint is never signed again."""
-    signer, _ = keys
+    signer = keys.signer
     folder = tmp_path / "cp"
     take_checkpoint(log, folder, signer, now=T0)
-    rehash_from(log.engine, 20)
+    rehash_from(log.engine, 20, deny)
     with pytest.raises(UsageError, match="refusing to checkpoint"):
         take_checkpoint(log, folder, signer, now=T0 + timedelta(hours=1))
     assert len(list(folder.glob("*.checkpoint"))) == 1
 
 
-def rehash_from(engine: Engine, seq: int) -> None:
-    """Rewrite event ``seq`` and recompute every later hash and the head."""
-    with engine.connect() as conn:
-        stored = {r.seq: r for r in conn.execute(select(audit_events)).all()}
-    previous = GENESIS_HASH if seq == 1 else stored[seq - 1].chain_hash
-    with engine.begin() as conn:
-        for s in range(seq, max(stored) + 1):
-            body = stored[s].body.replace('"pass"', '"deny"') if s == seq else stored[s].body
-            leaf = leaf_hash(body.encode())
-            previous = link_hash(previous, leaf)
-            conn.execute(
-                update(audit_events)
-                .where(audit_events.c.seq == s)
-                .values(body=body, leaf_hash=leaf, chain_hash=previous)
-            )
-        conn.execute(update(audit_heads).values(chain_hash=previous))
+def deny(body: str) -> str:
+    """The forged body: a passed check turned into a denial."""
+    return body.replace('"pass"', '"deny"')
 
 
 def test_checkpoint_head_is_the_rfc_head_of_the_stored_leaves(
-    log: AuditLog, keys: tuple[Signer, Verifier], tmp_path: Path
+    log: AuditLog, keys: SigningKeys, tmp_path: Path
 ) -> None:
     """The signed head is the RFC 6962 head of the chain's stored leaf hashes, nothing else."""
-    checkpoint = take_checkpoint(log, tmp_path / "cp", keys[0], now=T0)
+    checkpoint = take_checkpoint(log, tmp_path / "cp", keys.signer, now=T0)
     assert checkpoint.root == root_of(read_leaves(log))

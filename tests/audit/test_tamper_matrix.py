@@ -1,8 +1,10 @@
 """Every kind of tampering, at the first, middle and last event, is caught against a checkpoint.
 
-A 2,000-event SQLite store is built and checkpointed once; each case works on a copy,
-changes it as an attacker with SQL access would, and verifies it against the signed
-checkpoint. The 10,000-event run of the same matrix is marked ``slow``.
+A 2,000-event store is built and checkpointed once per backend (a SQLite file, and a
+PostgreSQL database); each case works on a copy (the file copied, or a database
+created from the prepared one as a template), changes it as an attacker with SQL
+access would, and verifies it against the signed checkpoint. The 10,000-event run of
+the same matrix is marked ``slow``.
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, Text, bindparam, cast, delete, insert, literal, select, update
+from auditstores import BACKENDS, StoreTemplate, template_store
+from sqlalchemy import Engine, Text, cast, delete, insert, literal, select, update
 
 from interlock.audit.anchor import take_checkpoint, verify_anchored
 from interlock.audit.chain import (
@@ -27,10 +30,8 @@ from interlock.audit.chain import (
     leaf_hash,
     link_hash,
 )
-from interlock.audit.checkpoint import Signer, Verifier, generate_key, load_signer
 from interlock.audit.events import AuditEvent
-from interlock.db import make_engine
-from interlock.store.metadata import store_metadata
+from interlock.testing.audit_store import SigningKeys, anchor, append_all, rehash_from, signing_keys
 
 T0 = datetime(2026, 1, 5, 8, 0, tzinfo=UTC)
 
@@ -54,29 +55,21 @@ def make_event(i: int) -> AuditEvent:
 
 @dataclass(frozen=True)
 class Golden:
-    """A checkpointed store to copy from, with the key that signed it."""
+    """A checkpointed store to copy from, with the keys that signed it."""
 
-    db: Path
+    store: StoreTemplate
     checkpoints: Path
-    verifier: Verifier
-    signer: Signer
+    keys: SigningKeys
     size: int
 
 
-def build_golden(folder: Path, size: int) -> Golden:
+def build_golden(request: pytest.FixtureRequest, backend: str, folder: Path, size: int) -> Golden:
     """Append ``size`` events, generate a key and take a checkpoint of the whole log."""
-    db = folder / "golden.db"
-    engine = make_engine(f"sqlite:///{db}")
-    store_metadata.create_all(engine, tables=[audit_events, audit_heads])
-    log = AuditLog(engine)
-    for start in range(0, size, 1000):
-        with begin_write(engine) as conn:
-            log.append(conn, [make_event(i) for i in range(start, min(size, start + 1000))])
-    verifier = generate_key(folder / "audit.key", folder / "audit.pub")
-    signer = load_signer(folder / "audit.key")
-    take_checkpoint(log, folder / "checkpoints", signer, now=T0 + timedelta(days=1))
-    engine.dispose()
-    return Golden(db=db, checkpoints=folder / "checkpoints", verifier=verifier, signer=signer, size=size)
+    with template_store(request, backend, folder) as (store, engine):
+        log = AuditLog(engine)
+        append_all(log, (make_event(i) for i in range(size)))
+        anchored = anchor(log, folder / "checkpoints", signing_keys(folder), now=T0 + timedelta(days=1))
+    return Golden(store=store, checkpoints=anchored.directory, keys=anchored.keys, size=size)
 
 
 def rows(engine: Engine) -> dict[int, dict[str, Any]]:
@@ -162,24 +155,7 @@ def insert_forged(engine: Engine, p: int, n: int) -> int:
 
 def rewrite_suffix(engine: Engine, p: int, n: int) -> int:
     """Change event ``p`` and recompute every later leaf and chain hash and the head."""
-    stored = rows(engine)
-    previous = GENESIS_HASH if p == 1 else stored[p - 1]["chain_hash"]
-    changes = []
-    for seq in range(p, n + 1):
-        body = forged_body(stored[seq]["body"]) if seq == p else stored[seq]["body"]
-        leaf = leaf_hash(body.encode())
-        previous = link_hash(previous, leaf)
-        changes.append({"at_seq": seq, "new_body": body, "new_leaf": leaf, "new_chain": previous})
-    with engine.begin() as conn:
-        conn.execute(
-            update(audit_events)
-            .where(audit_events.c.seq == bindparam("at_seq"))
-            .values(
-                body=bindparam("new_body"), leaf_hash=bindparam("new_leaf"), chain_hash=bindparam("new_chain")
-            ),
-            changes,
-        )
-        conn.execute(update(audit_heads).values(chain_hash=previous))
+    rehash_from(engine, p, forged_body)
     return p
 
 
@@ -210,24 +186,19 @@ def position(where: str, n: int) -> int:
 
 
 def run_case(golden: Golden, folder: Path, tamper: Callable[[Engine, int, int], int], where: str) -> None:
-    copy = folder / "store.db"
-    shutil.copyfile(golden.db, copy)
-    engine = make_engine(f"sqlite:///{copy}")
-    try:
+    with golden.store.copy(folder) as engine:
         log = AuditLog(engine)
-        assert verify_anchored(log, golden.checkpoints, golden.verifier).ok
+        assert verify_anchored(log, golden.checkpoints, golden.keys.verifier).ok
         expected = tamper(engine, position(where, golden.size), golden.size)
-        report = verify_anchored(log, golden.checkpoints, golden.verifier)
-    finally:
-        engine.dispose()
+        report = verify_anchored(log, golden.checkpoints, golden.keys.verifier)
     assert not report.ok, report
     assert report.first_bad_event_id == f"main:{expected}", report
 
 
-@pytest.fixture(scope="module")
-def golden(tmp_path_factory: pytest.TempPathFactory) -> Golden:
-    """A 2,000-event checkpointed store shared by the matrix."""
-    return build_golden(tmp_path_factory.mktemp("golden"), 2_000)
+@pytest.fixture(scope="module", params=BACKENDS)
+def golden(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Golden:
+    """A 2,000-event checkpointed store shared by the matrix, per backend."""
+    return build_golden(request, request.param, tmp_path_factory.mktemp("golden"), 2_000)
 
 
 @pytest.mark.parametrize("where", POSITIONS)
@@ -241,29 +212,27 @@ def test_tampering_is_detected_and_the_first_bad_event_named(
 
 def test_clean_log_has_no_false_alarms(golden: Golden, tmp_path: Path) -> None:
     """An untouched log, then the same log grown and checkpointed again, verifies every time."""
-    copy = tmp_path / "store.db"
-    shutil.copyfile(golden.db, copy)
     checkpoints = tmp_path / "checkpoints"
     shutil.copytree(golden.checkpoints, checkpoints)
-    engine = make_engine(f"sqlite:///{copy}")
-    log = AuditLog(engine)
-    for round_ in range(3):
-        assert verify_anchored(log, checkpoints, golden.verifier).ok
-        with begin_write(engine) as conn:
-            log.append(conn, [make_event(golden.size + 100 * round_ + i) for i in range(100)])
-        assert verify_anchored(log, checkpoints, golden.verifier).ok
-        take_checkpoint(log, checkpoints, golden.signer, now=T0 + timedelta(days=2 + round_))
-    final = verify_anchored(log, checkpoints, golden.verifier)
-    engine.dispose()
+    verifier = golden.keys.verifier
+    with golden.store.copy(tmp_path) as engine:
+        log = AuditLog(engine)
+        for round_ in range(3):
+            assert verify_anchored(log, checkpoints, verifier).ok
+            with begin_write(engine) as conn:
+                log.append(conn, [make_event(golden.size + 100 * round_ + i) for i in range(100)])
+            assert verify_anchored(log, checkpoints, verifier).ok
+            take_checkpoint(log, checkpoints, golden.keys.signer, now=T0 + timedelta(days=2 + round_))
+        final = verify_anchored(log, checkpoints, verifier)
     assert final.ok
     assert final.checkpoints == 4
     assert final.count == golden.size + 300
 
 
-@pytest.fixture(scope="module")
-def golden10k(tmp_path_factory: pytest.TempPathFactory) -> Golden:
-    """A 10,000-event checkpointed store, built only when the slow group runs."""
-    return build_golden(tmp_path_factory.mktemp("golden10k"), 10_000)
+@pytest.fixture(scope="module", params=BACKENDS)
+def golden10k(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Golden:
+    """A 10,000-event checkpointed store per backend, built only when the slow group runs."""
+    return build_golden(request, request.param, tmp_path_factory.mktemp("golden10k"), 10_000)
 
 
 @pytest.mark.slow

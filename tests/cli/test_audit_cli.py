@@ -7,15 +7,15 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select, update
 from typer.testing import CliRunner
 
-from interlock.audit.chain import AuditLog, audit_events, audit_heads, begin_write, leaf_hash, link_hash
+from interlock.audit.chain import AuditLog
 from interlock.audit.events import AuditEvent
 from interlock.audit.merkle import verify_inclusion
 from interlock.cli.app import app
+from interlock.cli.common import open_store
 from interlock.db import make_engine
-from interlock.store.metadata import store_metadata
+from interlock.testing.audit_store import append_all, rehash_from
 
 T0 = datetime(2026, 3, 1, tzinfo=UTC)
 runner = CliRunner()
@@ -38,12 +38,10 @@ def event(i: int) -> AuditEvent:
 
 @pytest.fixture
 def store(tmp_path: Path) -> str:
-    """A store URL whose main chain holds 120 events."""
+    """A store URL whose main chain holds 120 events, prepared the way the CLI opens stores."""
     url = f"sqlite:///{tmp_path / 'store.db'}"
-    engine = make_engine(url)
-    store_metadata.create_all(engine, tables=[audit_events, audit_heads])
-    with begin_write(engine) as conn:
-        AuditLog(engine).append(conn, [event(i) for i in range(120)])
+    engine = open_store(url)
+    append_all(AuditLog(engine), [event(i) for i in range(120)])
     engine.dispose()
     return url
 
@@ -81,20 +79,7 @@ def test_checkpoint_verify_prove_and_catch_a_rehashed_rewrite(store: str, tmp_pa
     )
 
     engine = make_engine(store)
-    with engine.connect() as conn:
-        stored = {r.seq: r for r in conn.execute(select(audit_events)).all()}
-    previous = stored[40].chain_hash
-    with engine.begin() as conn:
-        for seq in range(41, 121):
-            body = stored[seq].body.replace('"commit"', '"reject"') if seq == 41 else stored[seq].body
-            leaf = leaf_hash(body.encode())
-            previous = link_hash(previous, leaf)
-            conn.execute(
-                update(audit_events)
-                .where(audit_events.c.seq == seq)
-                .values(body=body, leaf_hash=leaf, chain_hash=previous)
-            )
-        conn.execute(update(audit_heads).values(chain_hash=previous))
+    rehash_from(engine, 41, lambda body: body.replace('"commit"', '"reject"'))
     engine.dispose()
 
     assert run("audit", "verify", "--store", store)[0] == 0, "the chain alone cannot see a full rehash"
