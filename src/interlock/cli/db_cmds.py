@@ -18,9 +18,11 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from sqlalchemy.engine import make_url
 
-from interlock.cli.app import JsonOpt, app
-from interlock.cli.common import SOR_HELP, STORE_HELP, console, fail, open_sor, out
+from interlock.cli.app import JsonOpt, StoreOpt, app
+from interlock.cli.common import SOR_HELP, console, fail, open_sor, out
+from interlock.cli.configured import pick, settings
 from interlock.cli.retrieval_cmds import policy_app
 from interlock.connectors.pg_access import execute_script, reader_role_problems, reader_role_sql
 from interlock.db import make_engine, normalize_url
@@ -34,25 +36,31 @@ db_app = typer.Typer(
 )
 app.add_typer(db_app, name="db")
 
-# Required here: the store a migration changes is named, never picked up implicitly.
-StoreOpt = Annotated[str, typer.Option("--store", help=STORE_HELP)]
+
+def _shown(url: str) -> str:
+    """``url`` fit for a terminal or a log: the password masked."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # not a URL at all: nothing secret to hide in a parse failure
+        return url
 
 
 @db_app.command("upgrade")
 def db_upgrade(
-    store: StoreOpt,
+    store: StoreOpt = None,
     sql: Annotated[
         bool, typer.Option("--sql", help="Print the SQL of a full upgrade instead of running it.")
     ] = False,
 ) -> None:
     """Bring the store to the newest schema revision (running it twice changes nothing)."""
+    store = pick(store, settings().store_url)
     if sql:
         sys.stdout.write(migrations.upgrade_sql(normalize_url(store)))
         return
     try:
         result = migrations.upgrade(make_engine(store))
     except Exception as exc:
-        fail(f"cannot upgrade store {store!r}: {exc}")
+        fail(f"cannot upgrade store {_shown(store)}: {exc}")
     if result.adopted:
         console.print(f"adopted an unversioned store whose tables match revision {result.after}")
     if result.before == result.after and not result.adopted:
@@ -63,17 +71,18 @@ def db_upgrade(
 
 @db_app.command("current")
 def db_current(
-    store: StoreOpt,
+    store: StoreOpt = None,
     check: Annotated[
         bool, typer.Option("--check", help="Exit 1 unless the store is at the newest revision.")
     ] = False,
     json_out: JsonOpt = False,
 ) -> None:
     """Show the store's schema revision and the one this version of interlock expects."""
+    store = pick(store, settings().store_url)
     try:
         current, head = migrations.store_status(make_engine(store))
     except Exception as exc:
-        fail(f"cannot read store {store!r}: {exc}")
+        fail(f"cannot read store {_shown(store)}: {exc}")
     if json_out:
         out.print_json(data={"current": current, "head": head, "up_to_date": current == head})
     else:
@@ -152,4 +161,4 @@ def policy_emit_rls(
         execute_script(engine, script)
     except Exception as exc:
         fail(f"cannot apply row-level security: {exc}")
-    console.print(f"row-level security for policy {document.version} applied to {sor}")
+    console.print(f"row-level security for policy {document.version} applied to {_shown(sor)}")

@@ -89,6 +89,8 @@ def make_config(connection: Connection | None = None, *, url: str | None = None)
     config.set_main_option("script_location", str(_HERE))
     config.set_main_option("path_separator", "os")
     config.set_main_option("version_locations", str(_HERE / "versions"))
+    # Revision files are modules under src/: their names must be valid identifiers.
+    config.set_main_option("file_template", "v%%(rev)s_%%(slug)s")
     if url is not None:
         config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     config.attributes["connection"] = connection
