@@ -3,72 +3,18 @@
 from __future__ import annotations
 
 import copy
-import json
-from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 import pytest
+from fhirclaims import FHIR, SERVICE_DAY, fhir_claim, post
 from sqlalchemy import select
 
 from interlock.api.testing import SERVICE_KEY
 from interlock.api.testing import ApiWorld as Api
 from interlock.domains.claims import schema as t
-from interlock.domains.claims.fhir_claim import ICD10_CM_SYSTEM, NPI_SYSTEM, POS_SYSTEM
+from interlock.domains.claims.fhir_claim import ICD10_CM_SYSTEM, NPI_SYSTEM
 from interlock.testing.handmade import GOOD_NPI
-
-SERVICE_DAY = (datetime.now(UTC) - timedelta(days=20)).date().isoformat()
-FHIR = {"Content-Type": "application/fhir+json"}
-
-
-def fhir_claim(value: str = "CLM-1", **changes: Any) -> dict[str, Any]:
-    """A valid R4 Claim for member M1 (north, commercial) at the good clinic, two lines."""
-    item = {
-        "sequence": 1,
-        "productOrService": {"coding": [{"code": "X1001"}]},
-        "servicedDate": SERVICE_DAY,
-        "locationCodeableConcept": {"coding": [{"system": POS_SYSTEM, "code": "11"}]},
-        "quantity": {"value": 1},
-        "net": {"value": 80.00, "currency": "USD"},
-    }
-    second = copy.deepcopy(item) | {
-        "sequence": 2,
-        "productOrService": {"coding": [{"code": "X1001"}]},
-        "quantity": {"value": 2},
-        "unitPrice": {"value": 10.05, "currency": "USD"},
-        "net": {"value": 20.10, "currency": "USD"},
-    }
-    claim: dict[str, Any] = {
-        "resourceType": "Claim",
-        "identifier": [{"system": "urn:example:clearinghouse", "value": value}],
-        "status": "active",
-        "use": "claim",
-        "type": {
-            "coding": [{"system": "http://terminology.hl7.org/CodeSystem/claim-type", "code": "professional"}]
-        },
-        "patient": {"reference": "Patient/M1"},
-        "created": f"{SERVICE_DAY}T10:00:00Z",
-        "provider": {"identifier": {"system": NPI_SYSTEM, "value": GOOD_NPI}, "display": "Good Clinic"},
-        "priority": {"coding": [{"code": "normal"}]},
-        "insurance": [{"sequence": 1, "focal": True, "coverage": {"reference": "Coverage/M1-PPO1"}}],
-        "diagnosis": [
-            {
-                "sequence": 1,
-                "diagnosisCodeableConcept": {"coding": [{"system": ICD10_CM_SYSTEM, "code": "E11.9"}]},
-            }
-        ],
-        "supportingInfo": [
-            {"sequence": 1, "category": {"coding": [{"code": "info"}]}, "valueString": "Routine follow-up."}
-        ],
-        "item": [item, second],
-        "total": {"value": 100.10, "currency": "USD"},
-    }
-    claim.update(changes)
-    return claim
-
-
-def post(client: Any, claim: dict[str, Any]) -> Any:
-    return client.post("/v1/claims/fhir", content=json.dumps(claim), headers=FHIR)
 
 
 def test_a_fhir_claim_lands_in_the_system_of_record_and_adjudicates(api: Api) -> None:
@@ -295,6 +241,8 @@ def test_ingest_outside_the_entitlement_is_refused(api: Api) -> None:
         refused = post(a1, psych)
         assert refused.status_code == 403 and refused.json()["errors"][0]["path"] == "Claim.meta.security"
         assert post(aud, fhir_claim("CLM-AUD")).status_code == 403
+        with api.client("OLD") as old:  # inactive staff may read nothing, so may submit nothing
+            assert post(old, fhir_claim("CLM-OLD")).status_code == 403
         # The supervisor holds both the south assignment and sensitive:behavioral_health.
         assert post(sup, south).status_code == 201
         accepted = post(sup, psych)
