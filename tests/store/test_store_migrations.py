@@ -9,8 +9,10 @@ what ``create_all`` makes from the metadata.
 
 from __future__ import annotations
 
+import multiprocessing
 import secrets
 from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -238,3 +240,28 @@ def test_a_store_with_only_some_tables_gets_the_rest_and_is_adopted(tmp_path: Pa
     assert result.adopted
     with engine.connect() as conn:
         assert migrations.schema_differences(conn) == []
+
+
+def _open_in_child(url: str) -> str:
+    return prepare_store(make_engine(url))
+
+
+@pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def test_processes_opening_a_new_store_at_once_queue_instead_of_racing(
+    backend: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    """Four processes open one empty store together: exactly one builds it, none fails."""
+    url = f"sqlite:///{tmp_path / 'race.db'}" if backend == "sqlite" else request.getfixturevalue("pg_url")
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=4, mp_context=context) as pool:
+        outcomes = sorted(pool.map(_open_in_child, [url] * 4))
+    assert outcomes.count("upgraded") >= 1
+    engine = make_engine(url)
+    try:
+        assert migrations.store_status(engine) == (migrations.head_revision(), migrations.head_revision())
+        with engine.connect() as conn:
+            assert migrations.schema_differences(conn) == []
+            rows = conn.execute(text(f"SELECT count(*) FROM {migrations.VERSION_TABLE}")).scalar_one()
+        assert rows == 1
+    finally:
+        engine.dispose()
