@@ -15,6 +15,7 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis.errors import Unsatisfiable
+from hypothesis.strategies import SearchStrategy
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.core.failures import FailureGroup
@@ -32,36 +33,39 @@ CHECKS = [not_a_server_error, response_schema_conformance, status_code_conforman
 def fuzz(
     api: ApiWorld, *, examples: int, modes: tuple[GenerationMode, ...], headers: dict[str, str]
 ) -> list[str]:
-    """Call every operation with generated input; return one line per operation that failed."""
+    """Call every operation with its documented examples and generated input; list the failures."""
     schema = schemathesis.openapi.from_url(f"{api.url}/openapi.json")
     failures: list[str] = []
-    calls = 0
+    calls: list[int] = []
+
+    def check(strategy: SearchStrategy[Any], count: int) -> None:
+        @given(case=strategy)
+        @settings(
+            max_examples=count,
+            deadline=None,
+            database=None,
+            phases=[Phase.explicit, Phase.generate],
+            suppress_health_check=list(HealthCheck),
+        )
+        def run(case: Any) -> None:
+            calls.append(case.call_and_validate(headers=headers, checks=CHECKS, timeout=30).status_code)
+
+        run()
+
     for result in schema.get_all_operations():
         operation = result.ok()
-        for mode in modes:
-
-            @given(case=operation.as_strategy(generation_mode=mode))
-            @settings(
-                max_examples=examples,
-                deadline=None,
-                database=None,
-                phases=[Phase.explicit, Phase.generate],
-                suppress_health_check=list(HealthCheck),
-            )
-            def run(case: Any) -> None:
-                nonlocal calls
-                calls += 1
-                case.call_and_validate(headers=headers, checks=CHECKS, timeout=30)
-
+        cases = [("example", s, 1) for s in operation.get_strategies_from_examples()]
+        cases += [(mode.value, operation.as_strategy(generation_mode=mode), examples) for mode in modes]
+        for label, strategy, count in cases:
             try:
-                run()
+                check(strategy, count)
             except Unsatisfiable:
                 # Nothing to break: an operation without parameters or body has no invalid input.
-                if mode is not GenerationMode.NEGATIVE:
+                if label != GenerationMode.NEGATIVE.value:
                     raise
             except (Exception, FailureGroup) as exc:  # one line per failing operation, then the next
-                failures.append(f"{operation.label} [{mode.value}]: {type(exc).__name__}: {exc}"[:2000])
-    assert calls > 0
+                failures.append(f"{operation.label} [{label}]: {type(exc).__name__}: {exc}"[:2000])
+    assert 201 in calls, "the documented FHIR claim example was not ingested"
     return failures
 
 

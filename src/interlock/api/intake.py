@@ -36,6 +36,44 @@ _CLAIM_SCHEMA: Final[dict[str, Any]] = {
     "description": f"A FHIR Claim resource (validated as FHIR {FHIR_VERSION}); see https://hl7.org/fhir/R4/claim.html",
 }
 
+#: One claim as a clearinghouse would send it: documentation, and the explicit case of the contract test.
+EXAMPLE_CLAIM: Final[dict[str, Any]] = {
+    "resourceType": "Claim",
+    "identifier": [{"system": "urn:example:clearinghouse", "value": "EX-0001"}],
+    "status": "active",
+    "use": "claim",
+    "type": {
+        "coding": [{"system": "http://terminology.hl7.org/CodeSystem/claim-type", "code": "professional"}]
+    },
+    "patient": {"reference": "Patient/M1"},
+    "created": "2026-02-21T09:00:00Z",
+    "provider": {"identifier": {"system": "http://hl7.org/fhir/sid/us-npi", "value": "1234567893"}},
+    "priority": {"coding": [{"code": "normal"}]},
+    "insurance": [{"sequence": 1, "focal": True, "coverage": {"reference": "Coverage/M1"}}],
+    "diagnosis": [
+        {
+            "sequence": 1,
+            "diagnosisCodeableConcept": {
+                "coding": [{"system": "http://hl7.org/fhir/sid/icd-10-cm", "code": "E11.9"}]
+            },
+        }
+    ],
+    "supportingInfo": [
+        {"sequence": 1, "category": {"coding": [{"code": "info"}]}, "valueString": "Follow-up."}
+    ],
+    "item": [
+        {
+            "sequence": 1,
+            "productOrService": {"coding": [{"code": "X1001"}]},
+            "servicedDate": "2026-02-20",
+            "locationCodeableConcept": {"coding": [{"code": "11"}]},
+            "quantity": {"value": 1},
+            "net": {"value": 80.00, "currency": "USD"},
+        }
+    ],
+    "total": {"value": 80.00, "currency": "USD"},
+}
+
 
 def decide_ingest(principal: Principal) -> Decision:
     """May ``principal`` submit claims at all? Only a role that may read claim content may."""
@@ -85,7 +123,10 @@ async def fhir_body(request: Request) -> bytes:
     openapi_extra={
         "requestBody": {
             "required": True,
-            "content": {FHIR_JSON: {"schema": _CLAIM_SCHEMA}, "application/json": {"schema": _CLAIM_SCHEMA}},
+            "content": {
+                FHIR_JSON: {"schema": _CLAIM_SCHEMA, "example": EXAMPLE_CLAIM},
+                "application/json": {"schema": _CLAIM_SCHEMA, "example": EXAMPLE_CLAIM},
+            },
         }
     },
     tags=["claims"],
