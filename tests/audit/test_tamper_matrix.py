@@ -185,9 +185,12 @@ def position(where: str, n: int) -> int:
     return {"first": 1, "middle": n // 2, "last": n}[where]
 
 
-def run_case(golden: Golden, folder: Path, tamper: Callable[[Engine, int, int], int], where: str) -> None:
+def run_case(
+    golden: Golden, folder: Path, tamper: Callable[[Engine, int, int], int], where: str, workers: int = 1
+) -> None:
+    """Tamper with a copy and verify it, walking in one pass or in ``workers`` segments."""
     with golden.store.copy(folder) as engine:
-        log = AuditLog(engine)
+        log = AuditLog(engine, verify_workers=workers, parallel_verify_from=1)
         assert verify_anchored(log, golden.checkpoints, golden.keys.verifier).ok
         expected = tamper(engine, position(where, golden.size), golden.size)
         report = verify_anchored(log, golden.checkpoints, golden.keys.verifier)
@@ -208,6 +211,20 @@ def test_tampering_is_detected_and_the_first_bad_event_named(
 ) -> None:
     """Each tampering of a 2,000-event log fails verification against the checkpoint, naming the right event."""
     run_case(golden, tmp_path, tamper, where)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("where", POSITIONS)
+@pytest.mark.parametrize(("name", "tamper"), TAMPERS, ids=[name for name, _ in TAMPERS])
+def test_tampering_is_detected_when_verifying_in_two_processes(
+    golden: Golden, tmp_path: Path, name: str, tamper: Callable[[Engine, int, int], int], where: str
+) -> None:
+    """The same matrix verified in two segments (the middle event is the last of the first segment).
+
+    Slow only because each case starts a worker process; ``test_parallel_verify``
+    checks the segmented walk against the single one in the default run.
+    """
+    run_case(golden, tmp_path, tamper, where, workers=2)
 
 
 def test_clean_log_has_no_false_alarms(golden: Golden, tmp_path: Path) -> None:

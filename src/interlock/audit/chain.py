@@ -65,6 +65,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.types import TypeDecorator
 
 from interlock.audit.events import AuditEvent, parse_body
+from interlock.audit.parallel import PARALLEL_FROM, default_workers, segment_bounds, walk_in_segments
 from interlock.audit.scan import walk_chain
 from interlock.exceptions import ConfigurationError, RuntimeFailure, UsageError
 from interlock.store.metadata import store_metadata
@@ -291,12 +292,26 @@ def _check_in_transaction(conn: Connection) -> None:
 class AuditLog:
     """One hash chain of audit events (``chain="main"`` unless partitioned on purpose)."""
 
-    def __init__(self, engine: Engine, chain: str = "main") -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        chain: str = "main",
+        *,
+        verify_workers: int | None = None,
+        parallel_verify_from: int = PARALLEL_FROM,
+    ) -> None:
+        """``verify_workers`` processes verify chains of ``parallel_verify_from`` events or more.
+
+        By default as many as the cores available, at most two (see
+        :mod:`interlock.audit.parallel`); ``1`` always walks in this process.
+        """
         _require_supported(engine.dialect.name)
         if not _CHAIN_NAME.fullmatch(chain):
             raise UsageError(f"invalid audit chain name {chain!r}: use [a-z0-9_.-], max 63")
         self.engine = engine
         self.chain = chain
+        self.verify_workers = default_workers() if verify_workers is None else verify_workers
+        self.parallel_verify_from = parallel_verify_from
 
     def _lock_head(self, conn: Connection) -> tuple[int, str]:
         """Return the head ``(seq, chain_hash)``, holding the chain's write lock.
@@ -396,14 +411,23 @@ class AuditLog:
         verified; collecting them in the same pass reads the log once, from one snapshot.
         """
         with _begin_snapshot(self.engine) as conn:
-            head = conn.execute(_HEAD, {"head_chain": self.chain}).one_or_none()
-            outcome = walk_chain(
-                conn,
-                self.chain,
-                None if head is None else (int(head.seq), str(head.chain_hash)),
-                chunk=batch_size,
-                leaves=leaves,
+            row = conn.execute(_HEAD, {"head_chain": self.chain}).one_or_none()
+            head = None if row is None else (int(row.seq), str(row.chain_hash))
+            outcome = None
+            bounds = segment_bounds(
+                0 if head is None else head[0], self.verify_workers, parallel_from=self.parallel_verify_from
             )
+            if (
+                head is not None
+                and len(bounds) > 1
+                and self.engine.url.database not in (None, "", ":memory:")
+            ):
+                url = self.engine.url.render_as_string(hide_password=False)
+                outcome = walk_in_segments(
+                    conn, url, self.chain, head, bounds, chunk=batch_size, leaves=leaves
+                )
+            if outcome is None:
+                outcome = walk_chain(conn, self.chain, head, chunk=batch_size, leaves=leaves)
         return VerifyReport(
             ok=outcome.ok,
             count=outcome.count,

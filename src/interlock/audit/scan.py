@@ -23,7 +23,7 @@ the head names the last row and its chain hash.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Final, overload
 
@@ -32,20 +32,28 @@ from sqlalchemy import Connection
 
 HASH_SIZE: Final = 32
 _LEAF_PREFIX: Final = b"\x00"
-_GENESIS: Final = bytes(32)
+GENESIS: Final = bytes(32)
 
 # The body spells ``at`` as ISO 8601 UTC with microseconds and a ``Z``. SQLite holds
 # the column as SQLAlchemy wrote it ("YYYY-MM-DD HH:MM:SS.ffffff"); PostgreSQL holds
 # a timestamptz and formats it. Either way the comparison is between two strings.
-_SELECT_ROWS: Final = {
-    "sqlite": (
-        "SELECT seq, event_id, kind, replace(at, ' ', 'T') || 'Z', claim_id, work_item_id, body, "
-        "leaf_hash, chain_hash FROM audit_events WHERE chain = ? ORDER BY seq"
-    ),
+_COLUMNS: Final = {
+    "sqlite": "seq, event_id, kind, replace(at, ' ', 'T') || 'Z', claim_id, work_item_id, body, leaf_hash, chain_hash",
     "postgresql": (
-        """SELECT seq, event_id, kind, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), """
-        "claim_id, work_item_id, body, leaf_hash, chain_hash FROM audit_events WHERE chain = %s ORDER BY seq"
+        """seq, event_id, kind, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), """
+        "claim_id, work_item_id, body, leaf_hash, chain_hash"
     ),
+}
+_MARK: Final = {"sqlite": "?", "postgresql": "%s"}
+# Every row of the chain (a whole walk: even a row with seq below 1 must be seen), or
+# the rows from one seq on (one segment of a parallel walk).
+_SELECT_ALL: Final = {
+    d: f"SELECT {cols} FROM audit_events WHERE chain = {_MARK[d]} ORDER BY seq"  # noqa: S608 - constants only
+    for d, cols in _COLUMNS.items()
+}
+_SELECT_FROM: Final = {
+    d: f"SELECT {cols} FROM audit_events WHERE chain = {_MARK[d]} AND seq >= {_MARK[d]} ORDER BY seq"  # noqa: S608
+    for d, cols in _COLUMNS.items()
 }
 
 
@@ -104,21 +112,123 @@ class LeafArray(Sequence[bytes]):
         return self._data
 
 
-def _rows(conn: Connection, chain: str, chunk: int) -> Iterator[Sequence[Any]]:
-    """Stream the chain's rows in ``seq`` order as plain tuples, ``chunk`` at a time."""
+def rows_from(conn: Connection, chain: str, first: int, chunk: int) -> Generator[Sequence[Any]]:
+    """Stream the chain's rows with ``seq >= first`` in order, as plain tuples, ``chunk`` at a time."""
     dialect = conn.dialect.name
-    sql = _SELECT_ROWS[dialect]
     dbapi_conn: Any = conn.connection.dbapi_connection
     # A named cursor on PostgreSQL streams from the server instead of loading every row.
     cursor = dbapi_conn.cursor(name="audit_verify") if dialect == "postgresql" else dbapi_conn.cursor()
     try:
         if dialect == "postgresql":
             cursor.itersize = chunk
-        cursor.execute(sql, (chain,))
+        if first <= 1:
+            cursor.execute(_SELECT_ALL[dialect], (chain,))
+        else:
+            cursor.execute(_SELECT_FROM[dialect], (chain, first))
         while batch := cursor.fetchmany(chunk):
             yield from batch
     finally:
         cursor.close()
+
+
+Failure = tuple[int, str | None, str]
+"""``(first_bad_seq, first_bad_event_id, reason)``."""
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    """How far a run of rows checked out: the last good ``seq``, its chain hash, any failure."""
+
+    last: int
+    prev: bytes
+    failure: Failure | None
+
+
+def check_rows(
+    rows: Iterable[Sequence[Any]],
+    chain: str,
+    *,
+    last: int,
+    prev: bytes,
+    head: tuple[int, str] | None,
+    stop: int | None = None,
+    keep: Callable[[bytes], None] | None = None,
+) -> Segment:
+    """Check rows that should continue the chain after ``seq == last`` with chain hash ``prev``.
+
+    Stops after ``seq == stop`` when given (one segment of a parallel walk), at the
+    first failure, or when the rows run out. ``keep`` receives each verified leaf.
+    """
+    head_seq = 0 if head is None else head[0]
+    sha256 = hashlib.sha256
+    loads = orjson.loads
+    prefix = f"{chain}:"
+    for seq, event_id, kind, at, claim_id, work_item_id, body, leaf_hex, chain_hex in rows:
+        expected = last + 1
+        if seq != expected:
+            if seq > expected:
+                return Segment(last, prev, (expected, None, f"seq {expected} is missing (next is {seq})"))
+            return Segment(last, prev, (seq, event_id, f"unexpected seq {seq} where {expected} was due"))
+        if seq > head_seq:
+            why = "there is no head row" if head is None else f"the head ends at {head_seq}"
+            return Segment(last, prev, (seq, event_id, f"seq {seq} lies beyond the head: {why}"))
+        if event_id != prefix + str(seq):
+            return Segment(last, prev, (seq, event_id, f"event_id {event_id!r} does not match seq {seq}"))
+        raw = body.encode("utf-8")
+        leaf = sha256(_LEAF_PREFIX + raw).digest()
+        if leaf.hex() != leaf_hex:
+            return Segment(last, prev, (seq, event_id, "leaf hash does not match the body"))
+        link = sha256(prev + leaf).digest()
+        if link.hex() != chain_hex:
+            return Segment(last, prev, (seq, event_id, "chain hash does not link to the previous event"))
+        try:
+            parsed = loads(raw)
+        except orjson.JSONDecodeError:
+            return Segment(last, prev, (seq, event_id, "body is not a valid event"))
+        mismatch = indexed_columns_mismatch(parsed, kind, at, claim_id, work_item_id)
+        if mismatch:
+            return Segment(last, prev, (seq, event_id, mismatch))
+        if keep is not None:
+            keep(leaf)
+        prev = link
+        last = seq
+        if last == stop:
+            break
+    return Segment(last, prev, None)
+
+
+def conclude(chain: str, head: tuple[int, str] | None, segment: Segment) -> WalkOutcome:
+    """Turn the segment that ends the walk into the outcome, checking it against the head."""
+    head_seq = 0 if head is None else head[0]
+
+    def bad(failure: Failure) -> WalkOutcome:
+        seq, event_id, reason = failure
+        return WalkOutcome(
+            ok=False,
+            count=segment.last,
+            head_hash=segment.prev.hex(),
+            first_bad_seq=seq,
+            first_bad_event_id=event_id,
+            reason=reason,
+        )
+
+    if segment.failure is not None:
+        return bad(segment.failure)
+    count = segment.last
+    if count != head_seq:
+        return bad((count + 1, None, f"the head records {head_seq} events but the log ends at {count}"))
+    if head is not None and head[1] != segment.prev.hex():
+        return bad(
+            (head_seq, f"{chain}:{head_seq}", "the head hash differs from the last event's chain hash")
+        )
+    return WalkOutcome(
+        ok=True,
+        count=count,
+        head_hash=segment.prev.hex(),
+        first_bad_seq=None,
+        first_bad_event_id=None,
+        reason=f"{count} events verified",
+    )
 
 
 def walk_chain(
@@ -129,73 +239,15 @@ def walk_chain(
     chunk: int = 20_000,
     leaves: bytearray | None = None,
 ) -> WalkOutcome:
-    """Verify ``chain`` as stored on ``conn`` (inside a snapshot) against its ``head``.
+    """Verify ``chain`` as stored on ``conn`` (inside a snapshot) against its ``head``, in one pass.
 
     ``head`` is ``(seq, chain_hash)`` from the heads table, or ``None`` when the chain
     has no head row. When ``leaves`` is given, the leaf hash of every event that
     verified is appended to it, in order.
     """
-    head_seq = 0 if head is None else head[0]
-    prev = _GENESIS
-    count = 0
-    sha256 = hashlib.sha256
-    loads = orjson.loads
-    prefix = f"{chain}:"
     keep = leaves.extend if leaves is not None else None
-
-    def bad(seq: int, event_id: str | None, reason: str) -> WalkOutcome:
-        return WalkOutcome(
-            ok=False,
-            count=count,
-            head_hash=prev.hex(),
-            first_bad_seq=seq,
-            first_bad_event_id=event_id,
-            reason=reason,
-        )
-
-    for seq, event_id, kind, at, claim_id, work_item_id, body, leaf_hex, chain_hex in _rows(
-        conn, chain, chunk
-    ):
-        expected = count + 1
-        if seq != expected:
-            if seq > expected:
-                return bad(expected, None, f"seq {expected} is missing (next is {seq})")
-            return bad(seq, event_id, f"unexpected seq {seq} where {expected} was due")
-        if seq > head_seq:
-            why = "there is no head row" if head is None else f"the head ends at {head_seq}"
-            return bad(seq, event_id, f"seq {seq} lies beyond the head: {why}")
-        if event_id != prefix + str(seq):
-            return bad(seq, event_id, f"event_id {event_id!r} does not match seq {seq}")
-        raw = body.encode("utf-8")
-        leaf = sha256(_LEAF_PREFIX + raw).digest()
-        if leaf.hex() != leaf_hex:
-            return bad(seq, event_id, "leaf hash does not match the body")
-        link = sha256(prev + leaf).digest()
-        if link.hex() != chain_hex:
-            return bad(seq, event_id, "chain hash does not link to the previous event")
-        try:
-            parsed = loads(raw)
-        except orjson.JSONDecodeError:
-            return bad(seq, event_id, "body is not a valid event")
-        mismatch = indexed_columns_mismatch(parsed, kind, at, claim_id, work_item_id)
-        if mismatch:
-            return bad(seq, event_id, mismatch)
-        if keep is not None:
-            keep(leaf)
-        prev = link
-        count = seq
-    if count != head_seq:
-        return bad(count + 1, None, f"the head records {head_seq} events but the log ends at {count}")
-    if head is not None and head[1] != prev.hex():
-        return bad(head_seq, prefix + str(head_seq), "the head hash differs from the last event's chain hash")
-    return WalkOutcome(
-        ok=True,
-        count=count,
-        head_hash=prev.hex(),
-        first_bad_seq=None,
-        first_bad_event_id=None,
-        reason=f"{count} events verified",
-    )
+    segment = check_rows(rows_from(conn, chain, 1, chunk), chain, last=0, prev=GENESIS, head=head, keep=keep)
+    return conclude(chain, head, segment)
 
 
 def indexed_columns_mismatch(
