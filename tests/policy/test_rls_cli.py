@@ -113,3 +113,22 @@ def test_applied_through_the_cli_a_raw_select_sees_only_the_entitled_claims(pg_u
                 conn.exec_driver_sql(f'DROP OWNED BY "{role}"')
                 conn.exec_driver_sql(f'DROP ROLE "{role}"')
         admin.dispose()
+
+
+@pytest.mark.postgres
+def test_a_script_that_fails_applies_nothing(pg_url: str) -> None:
+    """emit-rls on a database without the claim tables: exit 2 with the reason, no policy left behind."""
+    engine = make_engine(pg_url)
+    try:
+        with engine.begin() as conn:
+            conn.exec_driver_sql("CREATE TABLE claims (claim_id TEXT PRIMARY KEY, region TEXT)")
+        failed = run("policy", "emit-rls", "--sor", pg_url)
+        assert failed.exit_code == 2
+        assert "cannot apply row-level security" in failed.output
+        with engine.connect() as conn:
+            assert conn.exec_driver_sql("SELECT count(*) FROM pg_policies").scalar_one() == 0
+            assert not conn.exec_driver_sql(
+                "SELECT relrowsecurity FROM pg_class WHERE relname = 'claims'"
+            ).scalar_one()
+    finally:
+        engine.dispose()

@@ -32,7 +32,7 @@ connector's queries run under row-level security without passing the principal d
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from contextvars import ContextVar
 from typing import Any, Final
 
@@ -115,7 +115,13 @@ def execute_script(engine: Engine, script: str) -> None:
         conn.execution_options(isolation_level="AUTOCOMMIT")
         dbapi: Any = conn.connection.dbapi_connection
         with dbapi.cursor() as cursor:
-            cursor.execute(script)  # no parameters: the driver sends the text as it is
+            try:
+                cursor.execute(script)  # no parameters: the driver sends the text as it is
+            except Exception:
+                # A failed statement leaves the script's transaction open and aborted.
+                with suppress(Exception):
+                    cursor.execute("ROLLBACK")
+                raise
 
 
 # -- the acting principal ---------------------------------------------------------------
