@@ -10,9 +10,10 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 
 from interlock.api import intake, ops, routes
+from interlock.api.deps import ids_are_text
 from interlock.api.openapi import install_problem_openapi
 from interlock.api.problems import install_problem_handlers
 from interlock.api.services import Services
@@ -46,6 +47,7 @@ def create_app(
         docs_url="/docs",
         redoc_url=None,
         lifespan=lifespan,
+        dependencies=[Depends(ids_are_text)],
     )
     app.state.services = svc
     app.state.metrics = ops.metrics_registry(svc)

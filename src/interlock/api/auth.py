@@ -147,6 +147,8 @@ class Authenticator:
     def from_token(self, token: str) -> Principal:
         """The staff principal named by a verified token's ``sub``."""
         sub = str(self.claims(token)["sub"]).removeprefix("staff:")
+        if "\x00" in sub:  # no staff id has one, and PostgreSQL cannot look it up
+            raise unauthorized("the token's subject is not a staff member")
         principal = self.connector.load_principal(sub)
         if principal is None:
             raise unauthorized("the token's subject is not a staff member")

@@ -8,6 +8,7 @@ from fastapi import Depends, Request
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
 from interlock.api.auth import API_KEY_HEADER, decide_audit_read, forbidden
+from interlock.api.problems import not_found
 from interlock.api.services import Services
 from interlock.policy.principal import Principal
 
@@ -22,6 +23,16 @@ def services(request: Request) -> Services:
 
 
 ServicesDep = Annotated[Services, Depends(services)]
+
+
+def ids_are_text(request: Request) -> None:
+    """Refuse an id with a NUL character as a missing record: no record can have one.
+
+    PostgreSQL cannot even compare such text (it raises rather than matching nothing),
+    so without this an odd id would be a server error on PostgreSQL and a 404 on SQLite.
+    """
+    if any("\x00" in str(value) for value in request.path_params.values()):
+        raise not_found()
 
 
 def principal(

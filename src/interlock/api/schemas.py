@@ -5,11 +5,22 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 
 class _Wire(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+
+class _Input(_Wire):
+    """A request body: its text must be storable, so a NUL character is refused (422)."""
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _storable(cls, value: Any) -> Any:
+        if isinstance(value, str) and "\x00" in value:
+            raise ValueError("text may not contain a NUL character")
+        return value
 
 
 class TaskRun(_Wire):
@@ -73,7 +84,7 @@ class ReviewItemOut(_Wire):
     proposal: dict[str, Any]
 
 
-class DecisionIn(_Wire):
+class DecisionIn(_Input):
     """A reviewer's decision: approve, deny with a CARC, or pend with a comment."""
 
     action: Literal["approve", "deny", "pend"]
@@ -115,7 +126,7 @@ class AnswerOut(_Wire):
     staleness_seconds: float | None
 
 
-class AskIn(_Wire):
+class AskIn(_Input):
     """A question over the notes, policies and precedent claims the caller may see."""
 
     question: str = Field(min_length=1, max_length=2000)

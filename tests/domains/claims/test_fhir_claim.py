@@ -131,3 +131,35 @@ def test_repeated_sequences_are_refused_not_collapsed() -> None:
     problems = mapped(claim)
     assert isinstance(problems, list)
     assert [p.path for p in problems] == ["Claim.diagnosis[1].sequence", "Claim.supportingInfo[1].sequence"]
+
+
+@pytest.mark.parametrize(
+    ("change", "path"),
+    [
+        ({"quantity": {"value": 1e30}}, "Claim.item[0].quantity.value"),
+        ({"quantity": {"value": 2.5}}, "Claim.item[0].quantity.value"),
+        ({"unitPrice": {"value": 1e12, "currency": "USD"}}, "Claim.item[0].unitPrice.value"),
+        ({"unitPrice": {"value": -1, "currency": "USD"}}, "Claim.item[0].unitPrice.value"),
+        ({"factor": 1e9}, "Claim.item[0].factor"),
+    ],
+)
+def test_amounts_and_units_stay_within_the_columns(change: dict[str, Any], path: str) -> None:
+    """Units fit INTEGER and amounts NUMERIC(12,2): anything else is refused by path, not stored."""
+    claim = resource()
+    claim["item"][0].update(change)
+    problems = mapped(claim)
+    assert isinstance(problems, list)
+    assert path in [p.path for p in problems]
+
+
+def test_text_a_database_cannot_store_is_refused() -> None:
+    """A NUL character in a member id, diagnosis or note would break PostgreSQL: refused by path."""
+    claim = resource("E11\u00009", patient={"reference": "Patient/M\u00001"})
+    claim["supportingInfo"][0]["valueString"] = "a\u0000b"
+    problems = mapped(claim)
+    assert isinstance(problems, list)
+    assert [p.path for p in problems] == [
+        "Claim.patient.reference",
+        "Claim.diagnosis[0].diagnosisCodeableConcept.coding[0].code",
+        "Claim.supportingInfo[0].valueString",
+    ]

@@ -57,6 +57,9 @@ SENSITIVITY_RANK: Final = ("substance_use", "hiv", "behavioral_health", "none")
 _PROCEDURE_SHAPE: Final = re.compile(r"^[A-Z0-9]{5}$")
 _NPI_SHAPE: Final = re.compile(r"^\d{10}$")
 _CENT: Final = Decimal("0.01")
+#: The largest amount ``NUMERIC(12,2)`` holds, and the largest ``INTEGER`` for units.
+MAX_AMOUNT: Final = Decimal("9999999999.99")
+MAX_UNITS: Final = 2**31 - 1
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -164,10 +167,16 @@ class _Mapper:
             )
             return None
         amount = Decimal(value.value)
-        if amount < 0 or amount != amount.quantize(_CENT):
-            self.refuse(f"{path}.value", "amounts are non-negative and in whole cents")
+        if not amount.is_finite() or not 0 <= amount <= MAX_AMOUNT or amount != amount.quantize(_CENT):
+            self.refuse(f"{path}.value", f"amounts are whole cents from 0 to {MAX_AMOUNT}")
             return None
         return amount.quantize(_CENT)
+
+    def text(self, value: str, path: str) -> str:
+        """``value`` if a database can store it (no NUL character); refused otherwise."""
+        if "\x00" in value:
+            self.refuse(path, "text may not contain a NUL character")
+        return value
 
     def identifier(self, claim: Claim) -> tuple[str, str] | None:
         found = [i for i in claim.identifier or () if i.value]
@@ -181,9 +190,9 @@ class _Mapper:
 
     def member(self, ref: Reference) -> str | None:
         if ref.reference and ref.reference.startswith("Patient/") and len(ref.reference) > len("Patient/"):
-            return ref.reference.removeprefix("Patient/")
+            return self.text(ref.reference.removeprefix("Patient/"), "Claim.patient.reference")
         if ref.identifier is not None and ref.identifier.system == MEMBER_SYSTEM and ref.identifier.value:
-            return str(ref.identifier.value)
+            return self.text(str(ref.identifier.value), "Claim.patient.identifier.value")
         self.refuse("Claim.patient", f"reference Patient/<member id> or an identifier of {MEMBER_SYSTEM}")
         return None
 
@@ -222,7 +231,8 @@ class _Mapper:
             elif int(dx.sequence or i + 1) in codes:
                 self.refuse(f"{path}.sequence", "diagnosis sequences must be unique")
             else:
-                codes[int(dx.sequence or i + 1)] = str(codings[0].code)
+                code = self.text(str(codings[0].code), f"{path}.diagnosisCodeableConcept.coding[0].code")
+                codes[int(dx.sequence or i + 1)] = code
         return tuple(codes[k] for k in sorted(codes))
 
     def line(self, i: int, item: ClaimItem) -> LineDraft | None:
@@ -237,11 +247,15 @@ class _Mapper:
         units = (
             Decimal(item.quantity.value) if item.quantity and item.quantity.value is not None else Decimal(1)
         )
-        if units < 1 or units != units.to_integral_value():
-            self.refuse(f"{path}.quantity.value", "units are a whole number of at least 1")
+        if not units.is_finite() or not 1 <= units <= MAX_UNITS or units != units.to_integral_value():
+            self.refuse(f"{path}.quantity.value", f"units are a whole number from 1 to {MAX_UNITS}")
+            units = Decimal(1)
         net = self.money(item.net, f"{path}.net")
         price = self.money(item.unitPrice, f"{path}.unitPrice")
         factor = Decimal(item.factor) if item.factor is not None else Decimal(1)
+        if not factor.is_finite() or not 0 <= factor <= 1000:
+            self.refuse(f"{path}.factor", "a factor is from 0 to 1000")
+            factor = Decimal(1)
         expected = price * units * factor if price is not None else None
         if net is None and expected is not None and expected == expected.quantize(_CENT):
             net = expected
@@ -304,7 +318,8 @@ class _Mapper:
             elif any(n.seq == seq for n in found):
                 self.refuse(f"Claim.supportingInfo[{i}].sequence", "supportingInfo sequences must be unique")
             else:
-                found.append(NoteDraft(seq=seq, author=author, written_at=written, body=info.valueString))
+                body = self.text(info.valueString, f"Claim.supportingInfo[{i}].valueString")
+                found.append(NoteDraft(seq=seq, author=author, written_at=written, body=body))
         return tuple(found)
 
 
@@ -347,7 +362,10 @@ def map_claim(claim: Claim) -> ClaimDraft | list[Unmappable]:
     stated = m.money(claim.total, "Claim.total")
     if stated is not None and stated != total and all(ln is not None for ln in lines):
         m.refuse("Claim.total", f"total {stated} is not the sum of the lines ({total})")
-    author = claim.provider.display or (f"NPI {provider.npi}" if provider else "provider")
+    elif total > MAX_AMOUNT:
+        m.refuse("Claim.item", f"the lines add up to more than {MAX_AMOUNT}")
+    display = m.text(claim.provider.display, "Claim.provider.display") if claim.provider.display else None
+    author = display or (f"NPI {provider.npi}" if provider else "provider")
     claim_id = claim_id_for(*identifier) if identifier else ""
     notes = m.notes(claim, author)
     if m.problems:
