@@ -14,8 +14,10 @@ model, so the latency only weighs on that share.
 
 Throughput is measured over the processing window (first work item created to last
 one done), which leaves out each process's start-up (imports, the ICD-10-CM code set);
-the wall time including start-up is recorded too. The machine is shared: compare the
-ratios, not the absolute figures, and rerun before drawing conclusions.
+the wall time including start-up is recorded too, and so is the CPU time the workers
+used (claims per CPU-second, start-up included), which depends far less on what else
+the machine is doing. On a shared machine compare ratios and CPU cost, not the
+absolute rates, and rerun before drawing conclusions.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import secrets
 import subprocess
 import sys
@@ -75,6 +78,12 @@ def _window(url: str) -> tuple[float, int]:
     return float(row[0] or 0.0), int(row[1])
 
 
+def _children_cpu() -> float:
+    """User + system CPU seconds of the finished worker processes so far."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def run_once(
     server: str,
     template: str,
@@ -114,6 +123,8 @@ def run_once(
             "0.5",
         ]
         started = time.monotonic()
+        cpu_before = _children_cpu()
+        load_before = os.getloadavg()[0]
         procs = [
             subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # noqa: S603 - fixed argv
             for _ in range(workers)
@@ -125,6 +136,7 @@ def run_once(
                 raise SystemExit(f"worker exited {p.returncode}: {err[-2000:]}")
             summaries.append(json.loads(out.strip().splitlines()[-1]))
         wall = time.monotonic() - started
+        cpu = _children_cpu() - cpu_before
         window, done = _window(url)
         engine = make_engine(url)
         try:
@@ -140,6 +152,9 @@ def run_once(
             "window_seconds": round(window, 2),
             "wall_seconds": round(wall, 2),
             "claims_per_second": round(done / window, 2) if window else None,
+            "worker_cpu_seconds": round(cpu, 1),
+            "load_average_1m_at_start": round(load_before, 1),
+            "claims_per_cpu_second": round(done / cpu, 2) if cpu else None,
             "per_worker": [
                 {k: s[k] for k in ("finished", "rescheduled", "recovered", "seconds")} for s in summaries
             ],
@@ -208,12 +223,14 @@ def main() -> int:
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2) + "\n")
     print(
-        f"\n{'workers':>7} {'claims/s':>9} {'x vs 1':>7} {'window s':>9} {'wall s':>7} {'model calls':>11} {'ok':>3}"
+        f"\n{'workers':>7} {'claims/s':>9} {'x vs 1':>7} {'window s':>9} {'wall s':>7} "
+        f"{'claims/cpu-s':>12} {'model calls':>11} {'ok':>3}"
     )
     for r in runs:
         print(
             f"{r['workers']:>7} {r['claims_per_second']:>9} {r['scaling_vs_1']!s:>7} {r['window_seconds']:>9} "
-            f"{r['wall_seconds']:>7} {r['model_calls']:>11} {'yes' if r['invariants']['ok'] else 'NO':>3}"
+            f"{r['wall_seconds']:>7} {r['claims_per_cpu_second']!s:>12} {r['model_calls']:>11} "
+            f"{'yes' if r['invariants']['ok'] else 'NO':>3}"
         )
     print(f"written to {args.out}")
     return 0 if all(r["invariants"]["ok"] for r in runs) else 1
