@@ -9,16 +9,21 @@ themselves, so that every knob has exactly one source: :class:`interlock.setting
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TypeVar
 
-from interlock.engine import EngineSettings
-from interlock.exceptions import ConfigurationError
-from interlock.gate.claims import Thresholds
-from interlock.models.registry import ProviderEndpoint
-from interlock.policy.document import PolicyDocument, parse_policy_toml
+# The builders live outside the CLI so that the API process builds the same objects.
+from interlock.from_settings import endpoints, engine_settings, pick, policy
 from interlock.settings import LoadedSettings, Settings, load_settings
 
-T = TypeVar("T")
+__all__ = [
+    "configure_telemetry",
+    "endpoints",
+    "engine_settings",
+    "load",
+    "loaded",
+    "pick",
+    "policy",
+    "settings",
+]
 
 _current: list[LoadedSettings] = []
 
@@ -38,51 +43,6 @@ def loaded() -> LoadedSettings:
 def settings() -> Settings:
     """The effective settings of this process."""
     return loaded().settings
-
-
-def pick(option: T | None, configured: T) -> T:
-    """The option when it was given, else the configured value."""
-    return configured if option is None else option
-
-
-def engine_settings(s: Settings, *, threshold: float | None = None) -> EngineSettings:
-    """Engine knobs from the ``[engine]`` section; ``--threshold`` sets both thresholds."""
-    e = s.engine
-    return EngineSettings(
-        deadline_seconds=e.deadline_seconds,
-        lease_seconds=e.lease_seconds,
-        max_defers=e.max_defers,
-        defer_base_seconds=e.defer_base_seconds,
-        thresholds=Thresholds(
-            approve=pick(threshold, e.approve_threshold), deny=pick(threshold, e.deny_threshold)
-        ),
-    )
-
-
-def policy(s: Settings) -> PolicyDocument | None:
-    """The configured policy file, validated; ``None`` means the shipped policy."""
-    if s.policy_file is None:
-        return None
-    try:
-        text = s.policy_file.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ConfigurationError(f"cannot read policy file {str(s.policy_file)!r}: {exc.strerror}") from None
-    return parse_policy_toml(text)
-
-
-def endpoints(s: Settings) -> dict[str, ProviderEndpoint]:
-    """Hosted providers' base URLs and keys, secrets revealed only here, at the SDK boundary."""
-    m = s.models
-    return {
-        "openai": ProviderEndpoint(
-            base_url=m.openai_base_url,
-            api_key=None if m.openai_api_key is None else m.openai_api_key.get_secret_value(),
-        ),
-        "anthropic": ProviderEndpoint(
-            base_url=m.anthropic_base_url,
-            api_key=None if m.anthropic_api_key is None else m.anthropic_api_key.get_secret_value(),
-        ),
-    }
 
 
 def configure_telemetry(s: Settings) -> None:

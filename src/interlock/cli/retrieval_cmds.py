@@ -15,6 +15,7 @@ from typing import Annotated
 import typer
 
 from interlock.audit.chain import AuditLog
+from interlock.cli import configured
 from interlock.cli.app import app
 from interlock.cli.common import (
     SOR_HELP,
@@ -43,8 +44,9 @@ policy_app = typer.Typer(help="Entitlement policy files.", no_args_is_help=True)
 app.add_typer(index_app, name="index")
 app.add_typer(policy_app, name="policy")
 
-SorOpt = Annotated[str, typer.Option("--sor", help=SOR_HELP)]
-StoreOpt = Annotated[str, typer.Option("--store", help=STORE_HELP)]
+# Left out, the system of record and the store come from the settings (docs/configuration.md).
+SorOpt = Annotated[str | None, typer.Option("--sor", help=SOR_HELP)]
+StoreOpt = Annotated[str | None, typer.Option("--store", help=STORE_HELP)]
 AsOpt = Annotated[str, typer.Option("--as", help="A staff id (or `service`).")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
 EmbedOpt = Annotated[
@@ -58,7 +60,7 @@ def _embedder(model: str | None, url: str | None) -> EmbeddingClient | None:
     return OpenAIEmbeddings(model, base_url=url) if model else None
 
 
-def _index(store: str) -> SearchIndex:
+def _index(store: str | None) -> SearchIndex:
     try:
         return SearchIndex(open_store(store))
     except InterlockError as exc:
@@ -67,8 +69,8 @@ def _index(store: str) -> SearchIndex:
 
 @index_app.command("sync")
 def index_sync(
-    sor: SorOpt,
-    store: StoreOpt,
+    sor: SorOpt = None,
+    store: StoreOpt = None,
     embed_model: EmbedOpt = None,
     embed_url: EmbedUrlOpt = None,
     json_out: JsonOpt = False,
@@ -96,13 +98,23 @@ def index_sync(
         out.print(", ".join(f"{k} {v}" for k, v in figures.items()))
 
 
-def _assistant(sor: str, store: str, embed_model: str | None, embed_url: str | None) -> ClaimsAssistant:
+def _assistant(
+    sor: str | None, store: str | None, embed_model: str | None, embed_url: str | None
+) -> ClaimsAssistant:
+    """The assistant over the given (or configured) databases, under the configured policy."""
     sor_engine, store_engine = open_sor(sor), open_store(store)
     retriever = Retriever(
         _index(store), SqlDocumentSource(sor_engine), embedder=_embedder(embed_model, embed_url)
     )
+    try:
+        policy_document = configured.policy(configured.settings())
+    except InterlockError as exc:
+        fail(str(exc))
     return ClaimsAssistant(
-        connector=SqlClaimsConnector(sor_engine), retriever=retriever, audit=AuditLog(store_engine)
+        connector=SqlClaimsConnector(sor_engine),
+        retriever=retriever,
+        audit=AuditLog(store_engine),
+        policy=policy_document,
     )
 
 
@@ -132,10 +144,11 @@ def _print_answer(answer: Answer, json_out: bool) -> None:
 
 @app.command("summarize")
 def summarize(
-    sor: SorOpt,
-    store: StoreOpt,
+    *,
     claim: Annotated[str, typer.Option(help="Claim id.")],
     as_: AsOpt,
+    sor: SorOpt = None,
+    store: StoreOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
     """Summarize one claim from only what the staff member may see, citing context items."""
@@ -153,9 +166,10 @@ def summarize(
 @app.command("ask")
 def ask(
     question: Annotated[str, typer.Argument(help="The question, in words.")],
-    sor: SorOpt,
-    store: StoreOpt,
+    *,
     as_: AsOpt,
+    sor: SorOpt = None,
+    store: StoreOpt = None,
     max_staleness: Annotated[
         float | None,
         typer.Option(help="Refuse (or see --on-stale) when the index is older than this, in seconds."),

@@ -14,6 +14,9 @@ from interlock.telemetry.store_metrics import store_exposition
 
 
 @app.command("metrics")
-def metrics(store: Annotated[str, typer.Option("--store", help=STORE_HELP)]) -> None:
-    """Print work items by route and status, review backlog and age, audited model errors."""
+def metrics(store: Annotated[str | None, typer.Option("--store", help=STORE_HELP)] = None) -> None:
+    """Print work items by route and status, review backlog and age, audited model errors.
+
+    Without ``--store``, the configured store (``store_url``) is read.
+    """
     sys.stdout.write(store_exposition(open_store(store), lambda: datetime.now(UTC)).decode())
