@@ -242,6 +242,14 @@ def test_a_store_with_only_some_tables_gets_the_rest_and_is_adopted(tmp_path: Pa
         assert migrations.schema_differences(conn) == []
 
 
+def _touch(url: str) -> None:
+    """Create the database file (in WAL mode, as every engine's first connection does)."""
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        conn.exec_driver_sql("SELECT 1")
+    engine.dispose()
+
+
 def _open_in_child(url: str) -> str:
     return prepare_store(make_engine(url))
 
@@ -252,6 +260,11 @@ def test_processes_opening_a_new_store_at_once_queue_instead_of_racing(
 ) -> None:
     """Four processes open one empty store together: exactly one builds it, none fails."""
     url = f"sqlite:///{tmp_path / 'race.db'}" if backend == "sqlite" else request.getfixturevalue("pg_url")
+    if backend == "sqlite":
+        # Make the empty file WAL first: switching a brand-new file to WAL from several
+        # processes at once is make_engine's own race (PRAGMA journal_mode does not wait
+        # for the busy timeout), not the migration lock this test is about.
+        _touch(url)
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(max_workers=4, mp_context=context) as pool:
         outcomes = sorted(pool.map(_open_in_child, [url] * 4))
