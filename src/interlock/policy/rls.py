@@ -8,7 +8,7 @@ filter or was written by hand under interlock's database role.
 The split mirrors :meth:`PolicyDocument.claim_scope`, which takes a policy and a
 principal. The *policy* is compiled here, once, into ``CREATE POLICY`` statements; the
 *principal* reaches the database as transaction-local settings (:func:`session_settings`,
-applied by :mod:`interlock.connectors.pg_session`), which the policies read with
+applied by :mod:`interlock.connectors.pg_access`), which the policies read with
 ``current_setting(name, true)``:
 
 ========================== ===========================================================
