@@ -42,7 +42,8 @@ def open_sor(url: str | None) -> Engine:
 def open_store(url: str | None) -> Engine:
     """An engine on Interlock's store at the current schema revision.
 
-    SQLite is migrated on open (zero setup); PostgreSQL must have been migrated with
+    A new store is created on open, and SQLite follows every revision on open (zero
+    setup); a versioned PostgreSQL store at an older revision is refused until
     ``interlock db upgrade`` (see :func:`interlock.store.migrations.prepare_store`).
     ``None`` means the configured store.
     """
