@@ -8,6 +8,7 @@ drifting apart when a knob is added.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TypeVar
 
 from interlock.engine import EngineSettings
@@ -15,9 +16,18 @@ from interlock.exceptions import ConfigurationError
 from interlock.gate.claims import Thresholds
 from interlock.models.registry import ProviderEndpoint
 from interlock.policy.document import PolicyDocument, default_policy, parse_policy_toml
-from interlock.settings import Settings
+from interlock.settings import EngineSection, ModelsSection, Settings
 
-__all__ = ["endpoints", "engine_settings", "pick", "policy", "policy_or_default"]
+__all__ = [
+    "endpoints",
+    "endpoints_of",
+    "engine_settings",
+    "engine_settings_of",
+    "pick",
+    "policy",
+    "policy_or_default",
+    "read_policy_file",
+]
 
 T = TypeVar("T")
 
@@ -29,7 +39,11 @@ def pick(option: T | None, configured: T) -> T:
 
 def engine_settings(s: Settings, *, threshold: float | None = None) -> EngineSettings:
     """Engine knobs from the ``[engine]`` section; ``threshold`` sets both thresholds."""
-    e = s.engine
+    return engine_settings_of(s.engine, threshold=threshold)
+
+
+def engine_settings_of(e: EngineSection, *, threshold: float | None = None) -> EngineSettings:
+    """Engine knobs from an ``[engine]`` section (the API keeps its own copy of the section)."""
     return EngineSettings(
         deadline_seconds=e.deadline_seconds,
         lease_seconds=e.lease_seconds,
@@ -43,23 +57,32 @@ def engine_settings(s: Settings, *, threshold: float | None = None) -> EngineSet
 
 def policy(s: Settings) -> PolicyDocument | None:
     """The configured policy file, validated; ``None`` means the shipped policy."""
-    if s.policy_file is None:
+    return read_policy_file(s.policy_file)
+
+
+def read_policy_file(path: Path | None) -> PolicyDocument | None:
+    """A policy file, validated; ``None`` (no file) means the shipped policy."""
+    if path is None:
         return None
     try:
-        text = s.policy_file.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8")
     except OSError as exc:
-        raise ConfigurationError(f"cannot read policy file {str(s.policy_file)!r}: {exc.strerror}") from None
+        raise ConfigurationError(f"cannot read policy file {str(path)!r}: {exc.strerror}") from None
     return parse_policy_toml(text)
 
 
-def policy_or_default(s: Settings) -> PolicyDocument:
-    """The configured policy, or the shipped one when no file is configured."""
-    return policy(s) or default_policy()
+def policy_or_default(path: Path | None) -> PolicyDocument:
+    """The policy file at ``path``, or the shipped policy when there is none."""
+    return read_policy_file(path) or default_policy()
 
 
 def endpoints(s: Settings) -> dict[str, ProviderEndpoint]:
     """Hosted providers' base URLs and keys, secrets revealed only here, at the SDK boundary."""
-    m = s.models
+    return endpoints_of(s.models)
+
+
+def endpoints_of(m: ModelsSection) -> dict[str, ProviderEndpoint]:
+    """The endpoints of a ``[models]`` section (see :func:`endpoints`)."""
     return {
         "openai": ProviderEndpoint(
             base_url=m.openai_base_url,

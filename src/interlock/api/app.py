@@ -20,6 +20,7 @@ from interlock.api.services import Services
 from interlock.api.settings import ApiSettings
 from interlock.clock import Clock
 from interlock.models.base import ModelClient
+from interlock.settings import load_settings
 
 API_VERSION = "1.0.0"
 
@@ -64,11 +65,17 @@ def create_app(
 
 
 def app_from_env() -> FastAPI:
-    """The app configured from ``INTERLOCK_*`` variables (for ``uvicorn --factory``)."""
-    from interlock.models.registry import model_from_spec  # noqa: PLC0415 - pulls in model code
+    """The app configured like ``interlock serve`` (for ``uvicorn --factory``).
 
-    settings = ApiSettings.from_env()
+    The settings are read as every command reads them: the file named by
+    ``INTERLOCK_CONFIG``, then ``INTERLOCK_*`` variables (older flat variables such as
+    ``INTERLOCK_JWKS_URL`` fill what the settings leave at its default).
+    """
+    settings = ApiSettings.from_settings(load_settings())
     services = Services(settings)
-    if settings.model != "none":
-        services.model = model_from_spec(settings.model, services.store)
+    try:
+        services.use_configured_model()
+    except BaseException:
+        services.close()
+        raise
     return create_app(settings, services=services)

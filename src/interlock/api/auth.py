@@ -62,14 +62,14 @@ class _ServiceKey:
     service: str
 
 
-def load_api_keys(data: Mapping[str, Any]) -> tuple[_ServiceKey, ...]:
-    """Parse ``[[keys]]`` entries of the API key file."""
+def load_api_keys(data: Mapping[str, Any], default_service: str = "interlock") -> tuple[_ServiceKey, ...]:
+    """Parse ``[[keys]]`` entries of the API key file; ``service`` defaults to the configured one."""
     keys = []
     for entry in data.get("keys", []):
         digest = str(entry.get("sha256", "")).lower()
         if len(digest) != 64:
             raise ConfigurationError("each API key entry needs the 64-hex-digit sha256 of the key")
-        keys.append(_ServiceKey(digest=digest, service=str(entry.get("service", "interlock"))))
+        keys.append(_ServiceKey(digest=digest, service=str(entry.get("service", default_service))))
     return tuple(keys)
 
 
@@ -87,7 +87,10 @@ class Authenticator:
             self._jwks_client = jwt.PyJWKClient(settings.jwks_url, cache_keys=True, lifespan=300)
         self._keys: tuple[_ServiceKey, ...] = ()
         if settings.api_keys_file is not None:
-            self._keys = load_api_keys(tomllib.loads(settings.api_keys_file.read_text(encoding="utf-8")))
+            self._keys = load_api_keys(
+                tomllib.loads(settings.api_keys_file.read_text(encoding="utf-8")),
+                default_service=settings.service_principal,
+            )
 
     def from_headers(self, authorization: str | None, api_key: str | None) -> Principal:
         """The principal for an ``Authorization: Bearer`` token or an API key header."""

@@ -40,7 +40,8 @@ def serve(
 ) -> None:
     """Serve the v1 API, /metrics, /healthz, /readyz and the review desk (/desk).
 
-    Options left out come from the settings (``[api]`` section, ``interlock config show``).
+    Options left out come from the settings (``[api]`` and ``[engine]`` sections,
+    ``policy_file``, ``pool_size``, ``service_principal``; ``interlock config show``).
     """
     import uvicorn  # noqa: PLC0415 - only this command needs the server
 
@@ -48,36 +49,26 @@ def serve(
     from interlock.api.services import Services  # noqa: PLC0415
     from interlock.api.settings import ApiSettings  # noqa: PLC0415
     from interlock.exceptions import InterlockError  # noqa: PLC0415
-    from interlock.models.registry import model_from_spec  # noqa: PLC0415
 
     conf = configured.loaded()
     api = conf.settings.api
-    # Left at their defaults, these three leave ApiSettings' own INTERLOCK_<FIELD> reading in charge.
-    explicit = {
-        name: getattr(api, name)
-        for name in ("review_sla_hours", "jwt_algorithms", "cookie_secure")
-        if conf.origins.get(f"api.{name}") != "default"
-    }
     try:
-        settings = ApiSettings.from_env(
-            **explicit,
-            sor_url=pick(sor, conf.settings.sor_url),
-            store_url=pick(store, conf.settings.store_url),
-            jwks_file=pick(jwks_file, api.jwks_file),
-            jwks_url=pick(jwks_url, api.jwks_url),
-            jwt_issuer=pick(issuer, api.jwt_issuer),
-            jwt_audience=pick(audience, api.jwt_audience),
-            api_keys_file=pick(api_keys, api.api_keys_file),
-            model=pick(model, api.model),
-            deadline_seconds=pick(deadline, api.deadline_seconds),
-            queue_workers=pick(workers, api.queue_workers),
-            cookie_secure=False if insecure_cookies else explicit.get("cookie_secure"),
+        settings = ApiSettings.from_settings(
+            conf,
+            sor_url=sor,
+            store_url=store,
+            jwks_file=jwks_file,
+            jwks_url=jwks_url,
+            jwt_issuer=issuer,
+            jwt_audience=audience,
+            api_keys_file=api_keys,
+            model=model,
+            deadline_seconds=deadline,
+            queue_workers=workers,
+            cookie_secure=False if insecure_cookies else None,
         )
         services = Services(settings)
-        if settings.model != "none":
-            services.model = model_from_spec(
-                settings.model, services.store, endpoints=configured.endpoints(conf.settings)
-            )
+        services.use_configured_model()
     except (InterlockError, ValueError, OSError) as exc:
         fail(str(exc))
     uvicorn.run(

@@ -31,7 +31,6 @@ from interlock.api.services import RETRY_DELAY_SECONDS, Services, work_item_id
 from interlock.domains.claims.assist import Answer
 from interlock.engine import TASK
 from interlock.exceptions import AccessDenied
-from interlock.policy.entitlements import claim_scope
 from interlock.review.decide import DecisionRefused, ReviewConflict, ReviewDecision
 from interlock.review.queue import ReviewRow, open_reviews, review_row
 
@@ -94,7 +93,7 @@ def adjudicate(
 ) -> TaskRun:
     """Run ``claims.adjudicate`` on one claim on behalf of the caller, within the deadline."""
     if mode == "queued":
-        version = svc.connector.claim_version(claim_id, claim_scope(who))
+        version = svc.connector.claim_version(claim_id, svc.policy.claim_scope(who))
         if version is None:
             raise not_found()
         item_id = svc.work.ensure(
@@ -141,7 +140,7 @@ def adjudicate(
 def get_work_item(item_id: str, who: PrincipalDep, svc: ServicesDep) -> WorkItemOut:
     """A work item, if the caller may read the claim it works on."""
     row = svc.work_item_row(item_id)
-    if row is None or svc.connector.claim_version(str(row["record_id"]), claim_scope(who)) is None:
+    if row is None or svc.connector.claim_version(str(row["record_id"]), svc.policy.claim_scope(who)) is None:
         raise not_found()
     return WorkItemOut(
         work_item_id=str(row["work_item_id"]),
@@ -168,14 +167,14 @@ def list_review_items(
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> list[ReviewItemOut]:
     """Review items the caller may see: oldest first, then highest value first."""
-    rows = open_reviews(svc.store, claim_scope(who), status=status, limit=limit, offset=offset)
+    rows = open_reviews(svc.store, svc.policy.claim_scope(who), status=status, limit=limit, offset=offset)
     return [review_out(r, svc) for r in rows]
 
 
 @router.get("/review-items/{review_id}", response_model=ReviewItemOut, responses=NOT_FOUND, tags=["review"])
 def get_review_item(review_id: str, who: PrincipalDep, svc: ServicesDep) -> ReviewItemOut:
     """One review item with the proposal and the findings that sent it to a person."""
-    row = review_row(svc.store, review_id, claim_scope(who))
+    row = review_row(svc.store, review_id, svc.policy.claim_scope(who))
     if row is None:
         raise not_found()
     return review_out(row, svc)

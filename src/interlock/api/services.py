@@ -12,7 +12,7 @@ import queue
 import threading
 import time
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from sqlalchemy import Engine, RowMapping, select, text
 
@@ -27,7 +27,9 @@ from interlock.domains.claims.assist import ClaimsAssistant
 from interlock.domains.claims.codesets import icd10_status
 from interlock.engine import TASK, ClaimsEngine, EngineSettings, ItemResult
 from interlock.exceptions import InterlockError
+from interlock.from_settings import endpoints_of, engine_settings_of, policy_or_default
 from interlock.models.base import ModelClient
+from interlock.policy.document import PolicyDocument
 from interlock.policy.principal import Principal
 from interlock.retrieval.index import SearchIndex
 from interlock.retrieval.planner import Retriever
@@ -120,8 +122,10 @@ class Services:
     ) -> None:
         self.settings = settings
         self.clock = clock or SystemClock()
-        self.sor: Engine = make_engine(settings.sor_url)
-        self.store: Engine = make_engine(settings.store_url)
+        # Read before any connection opens: a bad policy file stops the process at start-up.
+        self.policy: PolicyDocument = policy_or_default(settings.policy_file)
+        self.sor: Engine = make_engine(settings.sor_url, pool_size=settings.pool_size)
+        self.store: Engine = make_engine(settings.store_url, pool_size=settings.pool_size)
         _ = AuditLog  # the audit tables register themselves on the store metadata
         store_metadata.create_all(self.store)
         self.connector = SqlClaimsConnector(self.sor)
@@ -134,9 +138,16 @@ class Services:
         if is_sqlite(self.store):
             retriever = Retriever(SearchIndex(self.store), SqlDocumentSource(self.sor), clock=self.clock)
         self.assistant = ClaimsAssistant(
-            connector=self.connector, retriever=retriever, audit=self.audit, clock=self.clock
+            connector=self.connector,
+            retriever=retriever,
+            audit=self.audit,
+            clock=self.clock,
+            policy=self.policy,
         )
-        self.engine_settings = EngineSettings(deadline_seconds=settings.deadline_seconds)
+        # The same [engine] knobs the CLI and the worker use; the API's own deadline bounds a request.
+        self.engine_settings: EngineSettings = replace(
+            engine_settings_of(settings.engine), deadline_seconds=settings.deadline_seconds
+        )
         # Load the ICD-10-CM code set at start-up, not inside the first request's deadline.
         icd10_status("A00")
         self.stats = TaskStats()
@@ -155,11 +166,22 @@ class Services:
                     principal=principal,
                     model=self.model,
                     settings=self.engine_settings,
+                    policy=self.policy,
                     clock=self.clock,
                     worker=f"api:{threading.get_native_id()}",
                 )
                 self._engines[principal] = engine
             return engine
+
+    def use_configured_model(self) -> None:
+        """Put the configured model (``settings.model``) behind API-started adjudications."""
+        if self.settings.model == "none":
+            return
+        from interlock.models.registry import model_from_spec  # noqa: PLC0415 - pulls in model code
+
+        self.model = model_from_spec(
+            self.settings.model, self.store, endpoints=endpoints_of(self.settings.models)
+        )
 
     def work_item_row(self, item_id: str) -> RowMapping | None:
         """The stored row of one work item, if it exists."""

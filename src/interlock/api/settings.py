@@ -1,24 +1,44 @@
-"""Settings of the HTTP service, read from ``INTERLOCK_*`` environment variables or passed in.
+"""Settings of the HTTP service: built from :class:`~interlock.settings.Settings`, or passed in.
 
 Only the API reads them; every other module takes plain values. Keys and key sets are
 files or URLs, never inline secrets, so a settings dump never leaks one.
+
+:meth:`ApiSettings.from_settings` is the one way a server process (``interlock serve``
+and ``uvicorn --factory interlock.api.app:app_from_env``) turns the configuration into
+these values, so both honour the same file and variables. The older flat variables
+(``INTERLOCK_JWKS_URL``, ``INTERLOCK_MODEL``, ``INTERLOCK_DEADLINE_SECONDS``, ...) still
+work: each fills its field when the settings leave that field at its default.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Final
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from interlock.settings import EngineSection, LoadedSettings, ModelsSection
+
+#: Fields taken from the top level of the settings; every other flat field is in ``[api]``.
+_TOP_LEVEL: Final = ("sor_url", "store_url", "pool_size", "policy_file", "service_principal")
+_SECTIONS: Final = ("engine", "models")
+
 
 class ApiSettings(BaseModel):
-    """Where the databases are, whom to trust for tokens and keys, and the work deadlines."""
+    """Where the databases are, whom to trust for tokens and keys, the policy and the work knobs."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     sor_url: str
     store_url: str
+    #: Connections kept open per PostgreSQL database, for each of the two databases.
+    pool_size: int = Field(default=5, ge=1)
+    #: Entitlement policy (TOML); ``None`` is the shipped policy.
+    policy_file: Path | None = None
+    #: The service an API key entry without ``service`` maps to (``service:NAME``).
+    service_principal: str = Field(default="interlock", min_length=1, pattern=r"^[A-Za-z0-9_.-]+$")
     #: A JWKS document (``file``) or endpoint (``url``) holding the issuer's public keys.
     jwks_file: Path | None = None
     jwks_url: str | None = None
@@ -28,19 +48,58 @@ class ApiSettings(BaseModel):
     #: A TOML file of ``[[keys]]`` with ``name``, ``sha256`` (hex of the key) and ``service``.
     api_keys_file: Path | None = None
     model: str = "none"
+    #: The deadline of a work item run by the API; it replaces ``[engine] deadline_seconds``.
     deadline_seconds: float = Field(default=30.0, gt=0)
     queue_workers: int = Field(default=1, ge=0)
     review_sla_hours: float = Field(default=48.0, gt=0)
     #: Secure cookies need HTTPS; tests on loopback turn this off.
     cookie_secure: bool = True
+    #: Thresholds, lease and deferrals of the engine (the ``[engine]`` section).
+    engine: EngineSection = EngineSection()
+    #: Hosted providers' endpoints for ``model`` (the ``[models]`` section).
+    models: ModelsSection = ModelsSection()
 
     @classmethod
     def from_env(cls, **overrides: object) -> ApiSettings:
-        """Settings from ``INTERLOCK_<FIELD>`` variables, with ``overrides`` winning."""
-        values: dict[str, object] = {}
-        for name in cls.model_fields:
-            env = os.environ.get(f"INTERLOCK_{name.upper()}")
-            if env is not None:
-                values[name] = tuple(env.split(",")) if name == "jwt_algorithms" else env
+        """Settings from the older ``INTERLOCK_<FIELD>`` variables only, with ``overrides`` winning."""
+        values = _flat_variables(os.environ, cls.model_fields)
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls.model_validate(values)
+
+    @classmethod
+    def from_settings(
+        cls, loaded: LoadedSettings, *, environ: Mapping[str, str] | None = None, **overrides: object
+    ) -> ApiSettings:
+        """The API's view of ``loaded``; an older flat variable fills a field left at its default.
+
+        Precedence, lowest first: defaults, older flat variables, the settings file and
+        ``INTERLOCK_*`` settings variables, then ``overrides`` that are not ``None``
+        (options given to ``interlock serve``).
+        """
+        s = loaded.settings
+        values: dict[str, object] = {}
+        older = _flat_variables(os.environ if environ is None else environ, cls.model_fields)
+        for name in cls.model_fields:
+            if name in _SECTIONS:
+                values[name] = getattr(s, name)
+                continue
+            path = name if name in _TOP_LEVEL else f"api.{name}"
+            configured = getattr(s, name) if name in _TOP_LEVEL else getattr(s.api, name)
+            if loaded.origins.get(path, "default") == "default" and name in older:
+                values[name] = older[name]
+            else:
+                values[name] = configured
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls.model_validate(values)
+
+
+def _flat_variables(environ: Mapping[str, str], fields: Mapping[str, object]) -> dict[str, object]:
+    """The older ``INTERLOCK_<FIELD>`` variables that are set, by field name."""
+    values: dict[str, object] = {}
+    for name in fields:
+        if name in _SECTIONS:
+            continue
+        env = environ.get(f"INTERLOCK_{name.upper()}")
+        if env is not None:
+            values[name] = tuple(env.split(",")) if name == "jwt_algorithms" else env
+    return values

@@ -1,0 +1,143 @@
+"""The API process honours the settings file: policy, engine thresholds, model, service name.
+
+Each server here is started the way an operator starts one with ``uvicorn --factory
+interlock.api.app:app_from_env``: only ``INTERLOCK_CONFIG`` names the configuration, and
+what the file says must be visible in how claims are routed and who the trail names.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx2 as httpx
+import pytest
+
+from interlock.api.app import app_from_env
+from interlock.api.auth import key_digest
+from interlock.api.settings import ApiSettings
+from interlock.api.testing import LiveServer, TokenIssuer, seed_review_world
+from interlock.audit.chain import AuditLog
+from interlock.db import make_engine
+from interlock.settings import load_settings
+from interlock.testing.model_server import ScriptedModelServer, echo_policies_responder
+
+SHIPPED = Path(__file__).parents[2] / "src/interlock/policy/default_policy.toml"
+KEY = "ilk_settings_file_key_0123456789abcdef"
+#: The shipped service grant, as a policy file would narrow it.
+SERVICE_GRANT = 'outcomes = ["approve", "deny"]\nvia = "automatic"\nmax_total_billed = "10000.00"\n'
+
+
+def _write_config(directory: Path, issuer: TokenIssuer, **extra: str) -> Path:
+    """A settings file over the databases in ``directory``; ``extra`` are raw TOML lines per section."""
+    base = seed_review_world(directory, issuer)
+    keys = directory / "keys-default-service.toml"
+    # No `service` in the entry: the key maps to the configured service principal.
+    keys.write_text(f'[[keys]]\nsha256 = "{key_digest(KEY)}"\n', encoding="utf-8")
+    lines = [
+        f'sor_url = "{base.sor_url}"',
+        f'store_url = "{base.store_url}"',
+        "pool_size = 3",
+        extra.get("top", ""),
+        "[api]",
+        f'jwks_file = "{base.jwks_file}"',
+        f'jwt_issuer = "{issuer.issuer}"',
+        f'jwt_audience = "{issuer.audience}"',
+        f'api_keys_file = "{keys}"',
+        "queue_workers = 0",
+        "cookie_secure = false",
+        extra.get("api", ""),
+        "[engine]",
+        extra.get("engine", ""),
+        "[models]",
+        extra.get("models", ""),
+    ]
+    path = directory / "interlock.toml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def configured_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
+    """Start ``app_from_env`` under a given settings file; yields a starter."""
+    started: list[LiveServer] = []
+
+    def start(config: Path) -> str:
+        for name in ("INTERLOCK_SOR_URL", "INTERLOCK_STORE_URL", "INTERLOCK_MODEL", "INTERLOCK_POLICY_FILE"):
+            monkeypatch.delenv(name, raising=False)
+        monkeypatch.setenv("INTERLOCK_CONFIG", str(config))
+        server = LiveServer(app_from_env()).__enter__()
+        started.append(server)
+        return server.url
+
+    yield start
+    for server in started:
+        server.__exit__(None, None, None)
+
+
+def _adjudicate(url: str, claim_id: str) -> dict[str, object]:
+    with httpx.Client(base_url=url, headers={"X-API-Key": KEY}, timeout=60) as client:
+        response = client.post(f"/v1/tasks/claims.adjudicate/{claim_id}")
+    assert response.status_code == 200, response.text
+    body: dict[str, object] = response.json()
+    return body
+
+
+@pytest.mark.parametrize(("approve_threshold", "route"), [(0.9, "commit"), (0.97, "review")])
+def test_engine_thresholds_and_model_endpoint_come_from_the_file(
+    tmp_path: Path, issuer: TokenIssuer, configured_server: object, approve_threshold: float, route: str
+) -> None:
+    """A model 95 % sure finalizes under a 0.9 threshold and goes to a person under 0.97."""
+    with ScriptedModelServer(echo_policies_responder("met", 0.95)) as model:
+        config = _write_config(
+            tmp_path,
+            issuer,
+            api='model = "openai:judge"',
+            engine=f"approve_threshold = {approve_threshold}",
+            models=f'openai_base_url = "{model.base_url}"\nopenai_api_key = "test-key"',
+        )
+        url = configured_server(config)  # type: ignore[operator]
+        result = _adjudicate(url, "RV-N1")
+        assert model.requests, "the configured model endpoint was never called"
+    assert result["route"] == route, result
+
+
+def test_policy_file_and_service_principal_come_from_the_file(
+    tmp_path: Path, issuer: TokenIssuer, configured_server: object
+) -> None:
+    """A policy capping the service at 50.00 sends an 80.00 claim the rules approve to review."""
+    narrowed = SHIPPED.read_text(encoding="utf-8").replace(
+        'version = "claims-entitlements@2"', 'version = "site-narrowed@1"'
+    )
+    assert SERVICE_GRANT in narrowed
+    policy = tmp_path / "policy.toml"
+    policy.write_text(narrowed.replace(SERVICE_GRANT, SERVICE_GRANT.replace("10000.00", "50.00")))
+    config = _write_config(tmp_path, issuer, top=f'policy_file = "{policy}"\nservice_principal = "nightly"')
+    url = configured_server(config)  # type: ignore[operator]
+    result = _adjudicate(url, "OK-N1")
+    assert result["route"] == "review", result
+    store = make_engine(load_settings(config).settings.store_url)
+    try:
+        events = [e.body for e in AuditLog(store).events_for_claim("OK-N1")]
+    finally:
+        store.dispose()
+    assert {e["principal"] for e in events} == {"service:nightly"}
+    versions = {e.get("policy_version") for e in events} - {None}
+    assert versions == {"site-narrowed@1"}, json.dumps(events)[:2000]
+
+
+def test_older_flat_variables_fill_only_what_the_settings_leave_default(tmp_path: Path) -> None:
+    """``INTERLOCK_REVIEW_SLA_HOURS`` still works; ``[api] review_sla_hours`` wins over it."""
+    urls = {"INTERLOCK_SOR_URL": "sqlite:///a.db", "INTERLOCK_STORE_URL": "sqlite:///b.db"}
+    older = {**urls, "INTERLOCK_REVIEW_SLA_HOURS": "5", "INTERLOCK_MODEL": "baseline"}
+    from_older = ApiSettings.from_settings(load_settings(environ=older), environ=older)
+    assert (from_older.review_sla_hours, from_older.model) == (5.0, "baseline")
+    both = {**older, "INTERLOCK_API__REVIEW_SLA_HOURS": "7"}
+    assert ApiSettings.from_settings(load_settings(environ=both), environ=both).review_sla_hours == 7.0
+    given = ApiSettings.from_settings(load_settings(environ=both), environ=both, review_sla_hours=9.0)
+    assert given.review_sla_hours == 9.0
+    config = tmp_path / "c.toml"
+    config.write_text("pool_size = 4\n[engine]\nlease_seconds = 33\n[api]\ndeadline_seconds = 12\n")
+    from_file = ApiSettings.from_settings(load_settings(config, environ=urls), environ=urls)
+    assert (from_file.pool_size, from_file.engine.lease_seconds, from_file.deadline_seconds) == (4, 33, 12)
