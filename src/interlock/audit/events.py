@@ -43,6 +43,7 @@ AuditKind: TypeAlias = Literal[
     "work.completed",
     "work.deferred",
     "config.changed",
+    "claim.ingested",
 ]
 
 AUDIT_KINDS: Final[frozenset[str]] = frozenset(get_args(AuditKind))
