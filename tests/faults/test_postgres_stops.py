@@ -10,6 +10,11 @@ and also in ``bench/faults_matrix.py`` (results in docs/faults.md).
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+import time
+
 import pytest
 from sqlalchemy import text
 
@@ -68,6 +73,31 @@ def test_a_server_stopping_plan_needs_a_private_cluster() -> None:
     """The harness refuses to stop a server it was not given: the shared one is never touched."""
     with pytest.raises(ConfigurationError):
         run_crash("sqlite://", "sqlite://", [], CrashPlan(crash_kind="postgres", failpoints=["before_ack"]))
+
+
+@pytest.mark.postgres
+def test_a_worker_started_during_a_long_outage_waits_for_the_server(private_cluster: PgCluster) -> None:
+    """Down for longer than a quick retry budget (about 11 s once): the worker waits, then drains."""
+    url = private_cluster.create_database("late")
+    seed_backlog(url, url, claims=5, seed=3)
+    private_cluster.crash()
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "interlock.work.worker", "--sor", url, "--store", url, "--max-seconds", "90"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        time.sleep(14)
+        assert worker.poll() is None, worker.communicate()[0][-2000:]
+        private_cluster.start()
+        out, _ = worker.communicate(timeout=90)
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+            worker.wait()
+    assert worker.returncode == 0, out[-2000:]
+    assert json.loads(out.strip().splitlines()[-1])["finished"] == 5
 
 
 @pytest.mark.postgres

@@ -92,6 +92,7 @@ class CrashRun:
     terminations: int = 0
     postgres_restarts: int = 0
     postgres_stops: Counter[str] = field(default_factory=Counter)
+    postgres_down_seconds: float = 0.0
     pauses: int = 0
     lease_lost: int = 0
     database_errors: int = 0
@@ -110,6 +111,7 @@ class CrashRun:
             "terminations": self.terminations,
             "postgres_restarts": self.postgres_restarts,
             "postgres_stops": dict(self.postgres_stops),
+            "postgres_down_seconds": round(self.postgres_down_seconds, 1),
             "pauses": self.pauses,
             "lease_lost": self.lease_lost,
             "database_errors": self.database_errors,
@@ -261,6 +263,7 @@ class _Harness:
         """
         assert self.cluster is not None
         self.cluster.crash()
+        down_at = time.monotonic()
         if release is not None:
             release.unlink(missing_ok=True)
         self._let_through(until=time.monotonic() + self.plan.outage_seconds)
@@ -280,6 +283,7 @@ class _Harness:
         if failure:
             raise failure[0]
         self.run.postgres_restarts += 1
+        self.run.postgres_down_seconds += time.monotonic() - down_at
         if self.admin is not None:
             self.admin.dispose()
         self.quiet_until = time.monotonic() + self.plan.stop_gap_seconds

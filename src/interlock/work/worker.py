@@ -32,7 +32,7 @@ from dataclasses import asdict, dataclass
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
-from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential
+from tenacity import Retrying, retry_if_exception_type, stop_after_delay, wait_exponential
 
 from interlock.audit.chain import AuditLog
 from interlock.connectors.sql_claims import SqlClaimsConnector
@@ -152,9 +152,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     name = args.name or f"{socket.gethostname()}:{os.getpid()}"
     sor, store = make_engine(args.sor), make_engine(args.store)
-    # A dropped connection at start-up (a database restart, a killed backend) is retried, not fatal.
+    # A dropped connection at start-up (a database restart, a killed backend) is retried, not
+    # fatal, for as long as the worker would run at all: a server that takes longer than a
+    # few seconds to come back (recovery replaying its log on a busy host) is still an outage
+    # to wait out, not a reason to die.
     for attempt in Retrying(
-        stop=stop_after_attempt(10),
+        stop=stop_after_delay(args.max_seconds),
         wait=wait_exponential(multiplier=0.1, max=2.0),
         retry=retry_if_exception_type((OperationalError, InterfaceError)),
         reraise=True,
