@@ -36,9 +36,11 @@ def make_engine(url: str, *, pool_size: int = 5) -> Engine:
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
             cursor = dbapi_conn.cursor()
+            # The busy timeout first: switching a new file to WAL takes a write lock, and
+            # several processes opening one new database at once must wait for it, not fail.
+            cursor.execute("PRAGMA busy_timeout=30000")
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")
-            cursor.execute("PRAGMA busy_timeout=30000")
             cursor.close()
 
         return engine
