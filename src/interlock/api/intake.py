@@ -1,13 +1,19 @@
 """``POST /v1/claims/fhir``: a FHIR R4 ``Claim`` becomes a claim in the system of record.
 
-The order of the steps is the point. The caller's role must be one that may hold claim
-content at all (403 otherwise, before the body is read). The resource is validated as
+The order of the steps is the point. The policy must grant the caller's kind and role
+the ``create`` action of the ``claims.ingest`` task, and the caller must be able to read
+claims at all (403 otherwise, before the body is read). The resource is validated as
 FHIR and mapped purely (:mod:`interlock.domains.claims.fhir_claim`), and every element
 that cannot be mapped is named by its FHIR path in one 422 problem. The member is then
 looked up *within the caller's scope*: a member outside it gets exactly the answer an
 unknown member gets, so ingest cannot be used to probe who is a member where. A claim
 whose sensitivity the caller may not read is refused (403): whoever submits a claim
 must be entitled to read it, the same policy every other endpoint applies.
+
+Each claim created is recorded in the audit trail as ``claim.ingested``: ids, the
+number of lines and the sensitivity label, never content. The FHIR identifier appears
+only as a salted hash (:func:`~interlock.audit.events.content_ref`), and only when a
+salt is configured; the claim id already ties the event to the claim.
 """
 
 from __future__ import annotations
@@ -19,11 +25,14 @@ from fastapi import APIRouter, Depends, Request, Response
 from interlock.api.deps import PrincipalDep, ServicesDep
 from interlock.api.problems import Problem
 from interlock.api.schemas import ClaimIngested
-from interlock.connectors.sql_intake import IdentifierConflict, SqlClaimIntake
-from interlock.domains.claims.fhir_claim import FHIR_VERSION, Unmappable, map_claim, parse_claim
-from interlock.policy.entitlements import ClaimAttributes, claim_scope, decide_read
+from interlock.api.services import Services
+from interlock.audit.events import AuditEvent, JsonInput, content_ref
+from interlock.connectors.sql_intake import IdentifierConflict, IntakeReceipt, SqlClaimIntake
+from interlock.domains.claims.fhir_claim import FHIR_VERSION, ClaimDraft, Unmappable, map_claim, parse_claim
+from interlock.policy.document import PolicyDocument
 from interlock.policy.principal import Principal
-from interlock.policy.values import Decision
+from interlock.policy.tasks import decide_create
+from interlock.policy.values import ClaimAttributes, Decision
 
 router = APIRouter(prefix="/v1")
 FHIR_JSON: Final = "application/fhir+json"
@@ -75,13 +84,36 @@ EXAMPLE_CLAIM: Final[dict[str, Any]] = {
 }
 
 
-def decide_ingest(principal: Principal) -> Decision:
-    """May ``principal`` submit claims at all? Only a role that may read claim content may."""
-    scope = claim_scope(principal)
-    if not scope.readable:
-        return Decision(allowed=False, reasons=scope.reasons, policy_version=scope.policy_version)
-    return Decision(
-        allowed=True, reasons=("submits claims it may read",), policy_version=scope.policy_version
+INGEST_TASK: Final = "claims.ingest"
+
+
+def decide_ingest(principal: Principal, policy: PolicyDocument) -> Decision:
+    """May ``principal`` submit claims at all? The policy's ``claims.ingest`` grant decides."""
+    return decide_create(
+        task=INGEST_TASK, tasks=policy.tasks, principal=principal, scope=policy.claim_scope(principal)
+    )
+
+
+def ingested_event(
+    svc: Services, who: Principal, draft: ClaimDraft, receipt: IntakeReceipt, decision: Decision
+) -> AuditEvent:
+    """The ``claim.ingested`` event of one created claim: ids, counts and labels, no content."""
+    details: dict[str, JsonInput] = {"lines": len(draft.lines), "sensitivity": draft.sensitivity}
+    if svc.content_salt is not None:
+        details["identifier_ref"] = content_ref(svc.content_salt, draft.identifier)
+    return AuditEvent(
+        kind="claim.ingested",
+        at=svc.clock.now(),
+        principal=who.principal_id,
+        on_behalf_of=None,
+        purpose=INGEST_TASK,
+        work_item_id=None,
+        subject={"claim_id": receipt.claim_id, "claim_version": receipt.claim_version},
+        outcome="created",
+        reason="; ".join(decision.reasons),
+        details=details,
+        policy_version=decision.policy_version,
+        source="interlock/api",
     )
 
 
@@ -135,7 +167,7 @@ def ingest_fhir_claim(
     who: PrincipalDep, svc: ServicesDep, body: Annotated[bytes, Depends(fhir_body)], response: Response
 ) -> ClaimIngested:
     """Create a claim from a FHIR R4 Claim, once per identifier; then adjudicate it as any other."""
-    decision = decide_ingest(who)
+    decision = decide_ingest(who, svc.policy)
     if not decision.allowed:
         raise Problem(403, "forbidden", "Forbidden", "; ".join(decision.reasons))
     parsed = parse_claim(body)
@@ -145,7 +177,7 @@ def ingest_fhir_claim(
     if isinstance(draft, list):
         raise unmappable(draft)
     intake = SqlClaimIntake(svc.sor)
-    scope = claim_scope(who)
+    scope = svc.policy.claim_scope(who)
     member = intake.member_facts(draft.member_id)
     if member is None or not scope.permits(
         ClaimAttributes(region=member.region, line_of_business=member.line_of_business, sensitivity="none")
@@ -156,7 +188,7 @@ def ingest_fhir_claim(
     attrs = ClaimAttributes(
         region=member.region, line_of_business=member.line_of_business, sensitivity=draft.sensitivity
     )
-    read = decide_read(who, attrs)
+    read = svc.policy.decide_read(who, attrs)
     if not read.allowed:
         raise Problem(
             403,
@@ -179,6 +211,8 @@ def ingest_fhir_claim(
             errors=[{"path": "Claim.identifier", "reason": "already used for a different claim"}],
         ) from None
     if receipt.created:
+        # After the insert: the system of record and the store are separate databases.
+        svc.audit.append_one(ingested_event(svc, who, draft, receipt, decision))
         response.headers["Location"] = f"/v1/claims/{receipt.claim_id}/summary"
     else:
         response.status_code = 200

@@ -13,6 +13,7 @@ import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 from sqlalchemy import Engine, RowMapping, select, text
 
@@ -26,7 +27,7 @@ from interlock.db import is_sqlite, make_engine
 from interlock.domains.claims.assist import ClaimsAssistant
 from interlock.domains.claims.codesets import icd10_status
 from interlock.engine import TASK, ClaimsEngine, EngineSettings, ItemResult
-from interlock.exceptions import InterlockError
+from interlock.exceptions import ConfigurationError, InterlockError
 from interlock.from_settings import endpoints_of, engine_settings_of, policy_or_default
 from interlock.models.base import ModelClient
 from interlock.policy.document import PolicyDocument
@@ -39,6 +40,8 @@ from interlock.store.schema import work_items
 from interlock.work.store import WorkStore, idempotency_key_for, work_item_id_for
 
 RETRY_DELAY_SECONDS = 2.0
+#: The shortest salt :func:`interlock.audit.events.content_ref` accepts.
+MIN_SALT_BYTES = 16
 
 
 def work_item_id(claim_id: str, version: int) -> str:
@@ -110,6 +113,19 @@ class TaskQueue:
                 self.submit(principal, claim_id, not_before=time.monotonic() + RETRY_DELAY_SECONDS)
 
 
+def _read_salt(path: Path | None) -> bytes | None:
+    """The audit content salt from its file; too short a salt is refused at start-up."""
+    if path is None:
+        return None
+    try:
+        salt = path.read_bytes().strip()
+    except OSError as exc:
+        raise ConfigurationError(f"cannot read content salt file {str(path)!r}: {exc.strerror}") from None
+    if len(salt) < MIN_SALT_BYTES:
+        raise ConfigurationError(f"content salt file {str(path)!r} holds fewer than {MIN_SALT_BYTES} bytes")
+    return salt
+
+
 class Services:
     """The long-lived objects behind every request of one API process."""
 
@@ -124,6 +140,7 @@ class Services:
         self.clock = clock or SystemClock()
         # Read before any connection opens: a bad policy file stops the process at start-up.
         self.policy: PolicyDocument = policy_or_default(settings.policy_file)
+        self.content_salt: bytes | None = _read_salt(settings.content_salt_file)
         self.sor: Engine = make_engine(settings.sor_url, pool_size=settings.pool_size)
         self.store: Engine = make_engine(settings.store_url, pool_size=settings.pool_size)
         _ = AuditLog  # the audit tables register themselves on the store metadata

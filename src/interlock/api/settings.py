@@ -24,6 +24,8 @@ from interlock.settings import EngineSection, LoadedSettings, ModelsSection
 #: Fields taken from the top level of the settings; every other flat field is in ``[api]``.
 _TOP_LEVEL: Final = ("sor_url", "store_url", "pool_size", "policy_file", "service_principal")
 _SECTIONS: Final = ("engine", "models")
+#: Fields the settings model does not have: only their older variables set them.
+_API_ONLY: Final = ("content_salt_file",)
 
 
 class ApiSettings(BaseModel):
@@ -54,6 +56,9 @@ class ApiSettings(BaseModel):
     review_sla_hours: float = Field(default=48.0, gt=0)
     #: Secure cookies need HTTPS; tests on loopback turn this off.
     cookie_secure: bool = True
+    #: A file of at least 16 secret bytes salting content hashes in the audit trail
+    #: (``INTERLOCK_CONTENT_SALT_FILE``); unset, no content hash is recorded.
+    content_salt_file: Path | None = None
     #: Thresholds, lease and deferrals of the engine (the ``[engine]`` section).
     engine: EngineSection = EngineSection()
     #: Hosted providers' endpoints for ``model`` (the ``[models]`` section).
@@ -82,6 +87,10 @@ class ApiSettings(BaseModel):
         for name in cls.model_fields:
             if name in _SECTIONS:
                 values[name] = getattr(s, name)
+                continue
+            if name in _API_ONLY:
+                if name in older:
+                    values[name] = older[name]
                 continue
             path = name if name in _TOP_LEVEL else f"api.{name}"
             configured = getattr(s, name) if name in _TOP_LEVEL else getattr(s.api, name)

@@ -13,6 +13,12 @@ to which amounts, and for which kind of principal::
 
     [tasks."claims.adjudicate".actions.pend.service]
 
+    [tasks."claims.ingest"]
+    record_statuses = ["received"]
+
+    [tasks."claims.ingest".actions.create.staff]
+    roles = ["analyst", "supervisor"]
+
 The table is validated here (unknown actions, outcomes or principal kinds are refused
 with their location, so ``interlock policy check`` catches a typo before it deploys)
 and compiled per (task, principal) into a :class:`WriteBoundary`: a frozen value the
@@ -22,6 +28,10 @@ gate consults as a pure function, as retrieval consults a compiled
 A policy without any ``tasks`` table keeps the behaviour of files written before the
 table existed: each role's ``finalize`` rule is the whole boundary. Once the table is
 present it is default-deny: a task it does not list may write nothing.
+
+``create`` is the action of a task that brings a record into the system of record
+(``claims.ingest``: a FHIR claim becomes a claim); :func:`decide_create` is its pure
+decision. A grant's ``roles`` narrows it to some roles of that kind of principal.
 """
 
 from __future__ import annotations
@@ -36,7 +46,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from interlock.policy.principal import Principal, PrincipalKind
 from interlock.policy.values import ClaimAttributes, ClaimScope, Decision
 
-Action = Literal["finalize", "pend"]
+Action = Literal["finalize", "pend", "create"]
 Via = Literal["automatic", "review"]
 ACTIONS: Final[tuple[str, ...]] = get_args(Action)
 PRINCIPAL_KINDS: Final[tuple[str, ...]] = get_args(PrincipalKind)
@@ -56,10 +66,12 @@ class ActionGrant(_Frozen):
     ``via`` says through which path the write may come: ``automatic`` (a rule or a
     model's proposal) or ``review`` (a person's decision); omitted, either.
     ``max_total_billed`` caps the claim's total billed; ``above_limit_privilege`` lifts
-    the cap for principals holding it (omitted, the cap is absolute).
+    the cap for principals holding it (omitted, the cap is absolute). ``roles``, when
+    given, limits the grant to principals of those roles (omitted, every role of the kind).
     """
 
     outcomes: frozenset[str] = frozenset()
+    roles: frozenset[str] | None = Field(default=None, min_length=1)
     via: Via | None = None
     max_total_billed: Decimal | None = Field(default=None, ge=Decimal(0), decimal_places=2)
     above_limit_privilege: str | None = Field(default=None, min_length=1)
@@ -98,9 +110,12 @@ class TaskPolicy(_Frozen):
                             f"{where}.outcomes: list some of approve, deny (got {unknown or 'none'})"
                         )
                 elif grant.outcomes or grant.max_total_billed is not None:
-                    # A claim must always be able to wait for a person, whatever its amount.
-                    problems.append(f"{where}: pend takes no outcomes and no amount limit")
-        granted = {k for name, grants in self.actions.items() if name in ACTIONS for k in grants}
+                    # A claim must always be able to wait for a person, whatever its amount;
+                    # a created claim has no outcome yet and is decided like any other.
+                    problems.append(f"{where}: {name} takes no outcomes and no amount limit")
+                elif name == "create" and grant.via is not None:
+                    problems.append(f"{where}: create takes no via (a created claim is not decided)")
+        granted = set(self.actions.get("finalize", {}))
         for kind in sorted(granted & set(PRINCIPAL_KINDS) - set(self.actions.get("pend", {}))):
             problems.append(
                 f"actions.pend: grant it to {kind}, which may finalize (what it may not finalize waits)"
@@ -210,7 +225,7 @@ def compile_write_boundary(
         return replace(
             base, finalize_outcomes=frozenset(), may_pend=False, refusal=f"task {task} is not declared"
         )
-    grants = {name: grants.get(principal.kind) for name, grants in task_policy.actions.items()}
+    grants = {name: _grant(grants, principal) for name, grants in task_policy.actions.items()}
     finalize, pend = grants.get("finalize"), grants.get("pend")
     refusal = base.refusal
     if finalize is None:
@@ -229,4 +244,45 @@ def compile_write_boundary(
         limits=tuple(sorted(limits, key=lambda lim: lim.amount)),
         may_pend=pend is not None,
         refusal=refusal,
+    )
+
+
+def _grant(grants: Mapping[str, ActionGrant], principal: Principal) -> ActionGrant | None:
+    """The grant of one action to ``principal``'s kind, if its ``roles`` (if any) include the role."""
+    grant = grants.get(principal.kind)
+    if grant is None or (grant.roles is not None and principal.role not in grant.roles):
+        return None
+    return grant
+
+
+def decide_create(
+    *, task: str, tasks: Mapping[str, TaskPolicy] | None, principal: Principal, scope: ClaimScope
+) -> Decision:
+    """May ``principal`` create records through ``task`` (``claims.ingest``) at all?
+
+    Whoever creates a claim must be able to read claims (``scope``, the principal's
+    compiled read scope): a record's own sensitivity and place are checked per record,
+    after this. A policy without a ``tasks`` table asks nothing more, as before the
+    table existed; with one, the task must grant ``create`` to the principal's kind and,
+    if the grant lists roles, to its role.
+    """
+
+    def deny(reason: str) -> Decision:
+        return Decision(allowed=False, reasons=(reason,), policy_version=scope.policy_version)
+
+    if not scope.readable:
+        return Decision(allowed=False, reasons=scope.reasons, policy_version=scope.policy_version)
+    if tasks is not None:
+        task_policy = tasks.get(task)
+        if task_policy is None:
+            return deny(f"task {task} is not declared")
+        grants = task_policy.actions.get("create", {})
+        if grants.get(principal.kind) is None:
+            return deny(f"{task}: the policy grants {principal.kind} principals no create action")
+        if _grant(grants, principal) is None:
+            return deny(f"{task}: role {principal.role!r} may not create records")
+    return Decision(
+        allowed=True,
+        reasons=(f"{task}: creates records it may read",),
+        policy_version=scope.policy_version,
     )

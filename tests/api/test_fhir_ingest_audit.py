@@ -1,0 +1,118 @@
+"""FHIR claim ingest is granted by the policy's ``claims.ingest`` task and leaves an audit event.
+
+A real server on loopback over real SQLite: the refusal is the policy's (a policy file
+that narrows the grant changes who gets 403), and every created claim is one
+``claim.ingested`` event that names ids and labels, never content, and keeps the
+chain verifiable.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fhirclaims import fhir_claim, post
+from typer.testing import CliRunner
+
+from interlock.api.app import create_app
+from interlock.api.testing import SERVICE_KEY, ApiWorld, LiveServer, TokenIssuer, settings_for
+from interlock.audit.chain import AuditLog
+from interlock.audit.events import content_ref
+from interlock.cli.app import app as cli
+from interlock.db import make_engine
+
+SHIPPED = Path(__file__).parents[2] / "src/interlock/policy/default_policy.toml"
+STAFF_GRANT = '[tasks."claims.ingest".actions.create.staff]\nroles = ["analyst", "supervisor"]\n'
+SALT = b"a-deployment-secret-of-32-bytes!"
+#: What the posted claim holds that is content: the trail must repeat none of it.
+CONTENT = ("CLM-IN", "Routine follow-up", "E11.9", "M1", "X1001", "100.10", "Good Clinic")
+
+
+@pytest.fixture
+def narrowed(tmp_path: Path, adjudicated: Path, issuer: TokenIssuer) -> Iterator[ApiWorld]:
+    """A server whose policy lets only supervisors among staff ingest, with a content salt."""
+    for name in ("sor.db", "store.db"):
+        shutil.copy(adjudicated / name, tmp_path / name)
+    text = SHIPPED.read_text(encoding="utf-8")
+    assert STAFF_GRANT in text
+    policy = tmp_path / "policy.toml"
+    policy.write_text(text.replace(STAFF_GRANT, STAFF_GRANT.replace('"analyst", ', "")), encoding="utf-8")
+    salt = tmp_path / "salt"
+    salt.write_bytes(SALT)
+    settings = settings_for(tmp_path, issuer).model_copy(
+        update={"policy_file": policy, "content_salt_file": salt}
+    )
+    sor, store = make_engine(settings.sor_url), make_engine(settings.store_url)
+    with LiveServer(create_app(settings)) as server:
+        yield ApiWorld(url=server.url, sor=sor, store=store, issuer=issuer)
+    sor.dispose()
+    store.dispose()
+
+
+def _cli(*args: str) -> tuple[int, str]:
+    result = CliRunner(env={"INTERLOCK_CONFIG": ""}).invoke(cli, list(args))
+    return result.exit_code, result.stdout + result.stderr
+
+
+def _store_url(world: ApiWorld) -> str:
+    return world.store.url.render_as_string(hide_password=False)
+
+
+def test_an_auditor_is_refused_by_the_ingest_grant_with_a_problem(api: ApiWorld) -> None:
+    """The shipped policy does not grant an auditor claims.ingest: 403 problem+json, nothing written."""
+    with api.client("AUD") as aud:
+        refused = post(aud, fhir_claim("CLM-AUD"))
+    assert refused.status_code == 403
+    assert refused.headers["content-type"] == "application/problem+json"
+    assert refused.json()["type"].endswith("/forbidden")
+    assert AuditLog(api.store).events_for_claim(refused.json().get("claim_id", "none")) == []
+
+
+def test_an_ingested_claim_is_audited_with_ids_only(api: ApiWorld) -> None:
+    """An analyst's claim is one claim.ingested event; the chain verifies and explain reads it."""
+    with api.client("A1") as analyst:
+        created = post(analyst, fhir_claim("CLM-IN"))
+        assert created.status_code == 201, created.text
+        claim_id = created.json()["claim_id"]
+        assert post(analyst, fhir_claim("CLM-IN")).status_code == 200  # a replay writes nothing
+    events = [e.body for e in AuditLog(api.store).events_for_claim(claim_id)]
+    ingested = [e for e in events if e["kind"] == "claim.ingested"]
+    assert len(ingested) == 1, events
+    event = ingested[0]
+    assert event["principal"] == "staff:A1" and event["purpose"] == "claims.ingest"
+    assert event["subject"] == {"claim_id": claim_id, "claim_version": created.json()["claim_version"]}
+    assert event["details"] == {"lines": 2, "sensitivity": "none"}  # no salt configured: no identifier
+    text = json.dumps(event)
+    assert not [c for c in CONTENT if c in text], text
+    code, output = _cli("audit", "verify", "--store", _store_url(api), "--json")
+    assert code == 0 and json.loads(output)["ok"] is True, output
+    code, output = _cli("audit", "explain", claim_id, "--store", _store_url(api))
+    assert code == 0 and claim_id in output, output
+
+
+def test_a_policy_file_narrowing_the_grant_refuses_analysts(narrowed: ApiWorld) -> None:
+    """Under a policy granting staff ingest to supervisors only, an analyst gets 403, a supervisor 201."""
+    with narrowed.client("A1") as analyst:
+        refused = post(analyst, fhir_claim("CLM-NA"))
+    assert refused.status_code == 403
+    assert refused.headers["content-type"] == "application/problem+json"
+    assert "claims.ingest" in refused.json()["detail"] and "analyst" in refused.json()["detail"]
+    with narrowed.client("SUP") as supervisor:
+        created = post(supervisor, fhir_claim("CLM-NA"))
+    assert created.status_code == 201, created.text
+    with narrowed.client(api_key=SERVICE_KEY) as service:
+        assert post(service, fhir_claim("CLM-SV")).status_code == 201
+    claim_id = created.json()["claim_id"]
+    (event,) = [
+        e.body
+        for e in AuditLog(narrowed.store).events_for_claim(claim_id)
+        if e.body["kind"] == "claim.ingested"
+    ]
+    assert event["principal"] == "staff:SUP"
+    # With a salt configured the identifier is referenced by its salted hash, never spelled out.
+    identifier = created.json()["identifier"]
+    assert event["details"]["identifier_ref"] == content_ref(SALT, identifier)
+    assert "CLM-NA" not in json.dumps(event)
