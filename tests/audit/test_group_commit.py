@@ -273,3 +273,16 @@ def test_group_committers_in_two_processes_keep_one_chain(engine: Engine) -> Non
     order = [first[s] for s in sorted(first)]
     switches = sum(1 for a, b in itertools.pairwise(order) if a != b)
     assert switches >= 2, "the two processes never interleaved, so nothing was tested"
+
+
+def test_a_unit_cannot_wait_for_its_own_committer(tmp_path: Path) -> None:
+    """A unit that submits to the committer running it is refused instead of deadlocking."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'store.db'}")
+    store_metadata.create_all(engine, tables=[audit_events, audit_heads])
+    log = AuditLog(engine)
+    with GroupCommitter(log) as committer:
+        with pytest.raises(UsageError, match="wait for itself"):
+            committer.run(lambda conn: committer.append(item_events(0, 0)))
+        committer.append(item_events(0, 1))
+    assert log.verify().count == 8
+    engine.dispose()

@@ -20,6 +20,11 @@ Guarantees:
   ``SAVEPOINT``; if it raises, its changes (state and audit events alike) are rolled
   back to the savepoint, the exception goes to its producer, and the rest of the group
   still commits.
+* **An unknown outcome is reported as a failure.** If the connection is lost while
+  ``COMMIT`` is in flight, the server may have committed; producers get the error all
+  the same, as they would from their own transaction. Events carry no idempotency key
+  of their own, so a caller that retries should first look for its work
+  (``events_for_work_item``).
 * **Other writers are still serialized.** The group's transaction is opened with
   :func:`~interlock.audit.chain.begin_write` and appends through
   :class:`~interlock.audit.chain.AuditLog`, so it takes the same head lock
@@ -133,8 +138,10 @@ class GroupCommitter:
     def _submit(self, request: _Request[T]) -> T:
         # No timeout on purpose: a producer that stopped waiting could not tell whether
         # its work was committed, which is exactly what the caller must know.
+        if threading.current_thread() is self._thread:
+            raise UsageError("a unit cannot submit to its own group committer: it would wait for itself")
         with self._lock:
-            if self._closed:
+            if self._closed or not self._thread.is_alive():
                 raise UsageError("the group committer is closed")
             self._producers[threading.get_ident()] = time.monotonic()
             self._queue.put(request)
