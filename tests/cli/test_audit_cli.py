@@ -97,6 +97,8 @@ def test_verify_without_checkpoints_keeps_its_json_shape(store: str) -> None:
     code, output = run("audit", "verify", "--store", store, "--json")
     assert code == 0
     assert set(json.loads(output)) == {"ok", "count", "head", "first_bad_seq", "first_bad_event_id", "reason"}
+    assert run("audit", "verify", "--store", store, "--workers", "1")[0] == 0
+    assert run("audit", "verify", "--store", store, "--workers", "0")[0] == 2
 
 
 def test_checkpoints_without_a_key_is_a_usage_error(store: str, tmp_path: Path) -> None:

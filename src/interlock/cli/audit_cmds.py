@@ -45,13 +45,21 @@ def audit_verify(
     ] = None,
     pubkey: PubkeyOpt = None,
     chain: ChainOpt = "main",
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            "--workers",
+            min=1,
+            help="Processes for chains of 200,000+ events (default: the cores available, at most 2).",
+        ),
+    ] = None,
 ) -> None:
     """Check the audit chain: sequence, links and head. Exits 1 naming the first bad event.
 
     With --checkpoints and --pubkey the log must also extend every signed checkpoint,
     which catches a rewrite that recomputed every hash, or a head moved back.
     """
-    log = AuditLog(open_store(store), chain)
+    log = AuditLog(open_store(store), chain, verify_workers=workers)
     if checkpoints is None:
         if pubkey is not None:
             fail("--pubkey needs --checkpoints DIR")
