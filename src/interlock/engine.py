@@ -26,6 +26,7 @@ from typing import Any
 
 from interlock.audit.events import AuditEvent
 from interlock.clock import Clock, SystemClock
+from interlock.connectors.pg_access import acting_as
 from interlock.connectors.sql_claims import Receipt, SqlClaimsConnector
 from interlock.domains.claims.codesets import icd10_status
 from interlock.domains.claims.context import ClaimContext
@@ -133,7 +134,8 @@ class ClaimsEngine:
 
     def pending_claims(self) -> list[str]:
         """Claims awaiting a decision that this engine's principal may process."""
-        return self.connector.claim_ids(self.scope, status="received")
+        with acting_as(self.principal):
+            return self.connector.claim_ids(self.scope, status="received")
 
     def process(self, claim_id: str) -> ItemResult:
         """Run the work item for the claim's current version to a defined end state.
@@ -141,7 +143,12 @@ class ClaimsEngine:
         A claim that changed while it was being decided is decided again (up to three
         times); a claim the principal may not read raises :class:`AccessDenied`.
         """
-        with tracer().start_as_current_span(f"interlock {TASK}", attributes={"interlock.task": TASK}) as span:
+        # acting_as: on a system of record bound for row-level security, every transaction
+        # of this work item carries the principal, so the database filters as the scope does.
+        with (
+            acting_as(self.principal),
+            tracer().start_as_current_span(f"interlock {TASK}", attributes={"interlock.task": TASK}) as span,
+        ):
             result = ItemResult.unwritten(
                 claim_id, None, "defer", "claim kept changing while it was being decided"
             )

@@ -192,6 +192,9 @@ class Settings(BaseSettings):
     store_url: str = "sqlite:///store.db"
     #: Connections kept open per PostgreSQL database (SQLite opens one per use).
     pool_size: int = Field(default=5, ge=1)
+    #: Carry the acting principal into every system-of-record transaction (PostgreSQL), for
+    #: the row-level security that ``interlock policy emit-rls`` installs.
+    sor_row_security: bool = False
     #: Entitlement policy (TOML); unset means the shipped policy.
     policy_file: Path | None = None
     #: Name of the service principal that automatic processing runs as (``service:NAME``).

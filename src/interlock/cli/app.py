@@ -145,7 +145,7 @@ def adjudicate(
         return
     from interlock.models.registry import model_from_spec  # noqa: PLC0415 - pulls in model code
 
-    sor_engine, store_engine = open_sor(sor), open_store(store)
+    sor_engine, store_engine = open_sor(sor, acting=True), open_store(store)
     connector = SqlClaimsConnector(sor_engine)
     conf = settings()
     try:

@@ -10,6 +10,7 @@ from rich.console import Console
 from sqlalchemy import Engine
 
 from interlock.cli.configured import settings
+from interlock.connectors.pg_access import bind_principals
 from interlock.connectors.sql_claims import SqlClaimsConnector
 from interlock.db import make_engine
 from interlock.domains.claims import schema as sor_schema
@@ -30,13 +31,24 @@ def fail(message: str, code: int = 2) -> NoReturn:
     raise typer.Exit(code)
 
 
-def open_sor(url: str | None) -> Engine:
-    """An engine on the system of record (its schema must already exist); ``None``: the configured one."""
+def open_sor(url: str | None, *, acting: bool = False) -> Engine:
+    """An engine on the system of record (its schema must already exist); ``None``: the configured one.
+
+    ``acting`` marks commands that read on behalf of a principal: with
+    ``sor_row_security`` on, their transactions carry that principal for PostgreSQL's
+    row-level security. Seeding, training and index syncs read as the owner instead.
+    """
     url = url if url is not None else settings().sor_url
     try:
-        return make_engine(url, pool_size=settings().pool_size)
+        engine = make_engine(url, pool_size=settings().pool_size)
     except Exception as exc:  # a bad URL is the user's to fix, not a stack trace
         fail(f"cannot open system of record {url!r}: {exc}")
+    if acting and settings().sor_row_security:
+        try:
+            bind_principals(engine)
+        except ConfigurationError as exc:
+            fail(f"sor_row_security: {exc}")
+    return engine
 
 
 def open_store(url: str | None) -> Engine:

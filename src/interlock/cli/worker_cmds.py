@@ -131,6 +131,7 @@ def worker(
 ) -> None:
     """Take adjudication jobs from the work queue until SIGTERM/SIGINT (or, with --burst, until empty)."""
     from interlock.audit.chain import AuditLog  # noqa: PLC0415
+    from interlock.connectors.pg_access import bind_principals  # noqa: PLC0415
     from interlock.connectors.sql_claims import SqlClaimsConnector  # noqa: PLC0415
     from interlock.db import make_engine  # noqa: PLC0415
     from interlock.engine import ClaimsEngine  # noqa: PLC0415
@@ -152,6 +153,8 @@ def worker(
     # be current already (`interlock db upgrade`): a worker never migrates it.
     pool = max(conf.pool_size, concurrency + 2)
     sor_engine, store_engine = make_engine(sor, pool_size=pool), make_engine(store, pool_size=pool)
+    if conf.sor_row_security:
+        bind_principals(sor_engine)  # every work item's transactions carry the service principal
     connector = SqlClaimsConnector(sor_engine)
     try:
         principal = resolve_principal(connector, "service")

@@ -1,0 +1,145 @@
+"""The engine on a system of record that enforces row-level security itself.
+
+With ``sor_row_security`` the engine's connector reads through the least-privilege
+reader role, and each work item's transactions carry the engine's principal: the
+database returns only what the policy grants, whatever interlock's own filter says.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, func, select
+from sqlalchemy.engine import make_url
+
+from interlock.audit.chain import AuditLog
+from interlock.connectors.pg_access import bind_principals, execute_script, reader_role_sql
+from interlock.connectors.sql_claims import SqlClaimsConnector
+from interlock.db import make_engine, normalize_url
+from interlock.domains.claims import generator
+from interlock.domains.claims import schema as t
+from interlock.engine import ClaimsEngine
+from interlock.exceptions import AccessDenied
+from interlock.policy.document import default_policy
+from interlock.policy.principal import service_principal
+from interlock.policy.rls import compile_rls
+from interlock.store.metadata import store_metadata
+from interlock.work.store import WorkStore
+
+pytestmark = pytest.mark.postgres
+
+
+@pytest.fixture(scope="module")
+def seeded() -> Iterator[tuple[str, str, str]]:
+    """(owner URL, reader URL, role) of a seeded database with the default policy's RLS installed."""
+    server = os.environ.get("INTERLOCK_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+    admin = create_engine(
+        normalize_url(server), isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3}
+    )
+    name, role = f"interlock_rlse_{secrets.token_hex(6)}", f"interlock_rdr_{secrets.token_hex(4)}"
+    try:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    except Exception as exc:
+        admin.dispose()
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"PostgreSQL unreachable: {exc}")
+        pytest.skip(f"PostgreSQL unreachable: {exc}")
+    url = make_url(server).set(database=name)
+    owner = make_engine(url.render_as_string(hide_password=False))
+    try:
+        t.metadata.create_all(owner)
+        generator.seed(owner, claims=120, seed=5, history=80)
+        execute_script(owner, reader_role_sql(role, login=True))
+        execute_script(owner, compile_rls(default_policy()))
+        owner.dispose()
+        yield (
+            url.render_as_string(hide_password=False),
+            url.set(username=role).render_as_string(hide_password=False),
+            role,
+        )
+    finally:
+        owner.dispose()
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            conn.exec_driver_sql(f'DROP ROLE IF EXISTS "{role}"')
+        admin.dispose()
+
+
+def test_engine_under_rls_decides_only_what_its_principal_may_see(
+    seeded: tuple[str, str, str], tmp_path: Path
+) -> None:
+    """A narrow service principal sees its own backlog, decides it, and is refused the rest by the database."""
+    owner_url, reader_url, _role = seeded
+    owner = make_engine(owner_url)
+    with owner.connect() as conn:
+        pairs = sorted(
+            {(r, lob) for r, lob in conn.execute(select(t.claims.c.region, t.claims.c.line_of_business))}
+        )
+    narrow = service_principal("narrow", assignments=frozenset(pairs[:2]), sensitivities=frozenset())
+    everyone = SqlClaimsConnector(owner).claim_ids(
+        default_policy().claim_scope(service_principal()), status="received"
+    )
+    entitled = set(
+        SqlClaimsConnector(owner).claim_ids(default_policy().claim_scope(narrow), status="received")
+    )
+    assert entitled and set(everyone) - entitled
+
+    store = make_engine(f"sqlite:///{tmp_path / 'store.db'}")
+    store_metadata.create_all(store)
+    reader = bind_principals(make_engine(reader_url))
+    engine = ClaimsEngine(
+        connector=SqlClaimsConnector(reader),
+        store=WorkStore(store, AuditLog(store)),
+        principal=narrow,
+        model=None,
+    )
+    assert set(engine.pending_claims()) == entitled
+    for claim_id in sorted(entitled)[:4]:
+        assert engine.process(claim_id).route in ("commit", "review")
+    hidden = sorted(set(everyone) - entitled)[0]
+    with pytest.raises(AccessDenied):
+        engine.process(hidden)
+    # Outside a work item the bound engine reads nothing at all.
+    with reader.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(t.claims)).scalar_one() == 0
+    reader.dispose()
+    owner.dispose()
+    store.dispose()
+
+
+def _adjudicate(*args: str, row_security: bool) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "INTERLOCK_SOR_ROW_SECURITY": "true" if row_security else "false"}
+    command = [sys.executable, "-m", "interlock", "adjudicate", "--as", "service", *args]
+    return subprocess.run(command, capture_output=True, text=True, env=env, timeout=300)
+
+
+def test_adjudicate_command_reads_through_the_reader_role(
+    seeded: tuple[str, str, str], tmp_path: Path
+) -> None:
+    """`adjudicate` with INTERLOCK_SOR_ROW_SECURITY=true decides through the reader role; off, RLS shows it nothing."""
+    owner_url, reader_url, _role = seeded
+    store = f"sqlite:///{tmp_path / 'store.db'}"
+    owner = make_engine(owner_url)
+    received = SqlClaimsConnector(owner).claim_ids(
+        default_policy().claim_scope(service_principal()), status="received"
+    )
+    owner.dispose()
+    claim_id = received[-1]
+    # Training reads the whole history, so it runs as the owner, not through the reader role.
+    train = [sys.executable, "-m", "interlock", "model", "train", "--sor", owner_url, "--store", store]
+    trained = subprocess.run(train, capture_output=True, text=True, timeout=300)
+    assert trained.returncode == 0, trained.stderr
+    done = _adjudicate("--sor", reader_url, "--store", store, "--claim", claim_id, row_security=True)
+    assert done.returncode == 0, done.stderr
+    assert claim_id in done.stdout
+    # Without the setting no transaction carries a principal, so the database hides every claim.
+    off = _adjudicate("--sor", reader_url, "--store", store, "--all", "--json", row_security=False)
+    assert off.returncode == 0, off.stderr
+    assert '"claims": 0' in off.stdout
