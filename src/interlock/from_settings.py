@@ -1,7 +1,7 @@
 """The objects a process builds from its :class:`~interlock.settings.Settings`.
 
 The CLI and the API process both turn the same settings into the same engine knobs,
-policy and provider endpoints; building them here, away from either front end, is
+policy, provider endpoints and span exporter; building them here, away from either front end, is
 what keeps ``interlock adjudicate`` and ``POST /v1/tasks/claims.adjudicate`` from
 drifting apart when a knob is added.
 """
@@ -19,6 +19,7 @@ from interlock.policy.document import PolicyDocument, default_policy, parse_poli
 from interlock.settings import EngineSection, ModelsSection, Settings
 
 __all__ = [
+    "configure_telemetry",
     "endpoints",
     "endpoints_of",
     "engine_settings",
@@ -93,3 +94,20 @@ def endpoints_of(m: ModelsSection) -> dict[str, ProviderEndpoint]:
             api_key=None if m.anthropic_api_key is None else m.anthropic_api_key.get_secret_value(),
         ),
     }
+
+
+def configure_telemetry(s: Settings) -> None:
+    """Install the configured span exporter; ``none`` installs nothing (spans go nowhere)."""
+    t = s.telemetry
+    if t.traces == "none":
+        return
+    from interlock.telemetry.tracing import configure_tracing  # noqa: PLC0415 - only when exporting
+
+    if t.traces == "otlp" and t.otlp_endpoint:
+        from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter  # noqa: PLC0415
+
+        configure_tracing(
+            service_name=t.service_name, span_exporter=OTLPSpanExporter(endpoint=t.otlp_endpoint)
+        )
+    else:
+        configure_tracing(t.traces, service_name=t.service_name)

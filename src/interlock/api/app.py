@@ -19,6 +19,7 @@ from interlock.api.problems import install_problem_handlers
 from interlock.api.services import Services
 from interlock.api.settings import ApiSettings
 from interlock.clock import Clock
+from interlock.from_settings import configure_telemetry
 from interlock.models.base import ModelClient
 from interlock.settings import load_settings
 
@@ -69,9 +70,12 @@ def app_from_env() -> FastAPI:
 
     The settings are read as every command reads them: the file named by
     ``INTERLOCK_CONFIG``, then ``INTERLOCK_*`` variables (older flat variables such as
-    ``INTERLOCK_JWKS_URL`` fill what the settings leave at its default).
+    ``INTERLOCK_JWKS_URL`` fill what the settings leave at its default). Spans go where
+    ``[telemetry]`` says, as they do for every command.
     """
-    settings = ApiSettings.from_settings(load_settings())
+    loaded = load_settings()
+    configure_telemetry(loaded.settings)
+    settings = ApiSettings.from_settings(loaded)
     services = Services(settings)
     try:
         services.use_configured_model()

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 # The builders live outside the CLI so that the API process builds the same objects.
-from interlock.from_settings import endpoints, engine_settings, pick, policy
+from interlock.from_settings import configure_telemetry, endpoints, engine_settings, pick, policy
 from interlock.settings import LoadedSettings, Settings, load_settings
 
 __all__ = [
@@ -43,20 +43,3 @@ def loaded() -> LoadedSettings:
 def settings() -> Settings:
     """The effective settings of this process."""
     return loaded().settings
-
-
-def configure_telemetry(s: Settings) -> None:
-    """Install the configured span exporter; ``none`` installs nothing (spans go nowhere)."""
-    t = s.telemetry
-    if t.traces == "none":
-        return
-    from interlock.telemetry.tracing import configure_tracing  # noqa: PLC0415 - only when exporting
-
-    if t.traces == "otlp" and t.otlp_endpoint:
-        from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter  # noqa: PLC0415
-
-        configure_tracing(
-            service_name=t.service_name, span_exporter=OTLPSpanExporter(endpoint=t.otlp_endpoint)
-        )
-    else:
-        configure_tracing(t.traces, service_name=t.service_name)
