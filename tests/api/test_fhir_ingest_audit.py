@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import shutil
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -22,7 +23,9 @@ from interlock.api.testing import SERVICE_KEY, ApiWorld, LiveServer, TokenIssuer
 from interlock.audit.chain import AuditLog
 from interlock.audit.events import content_ref
 from interlock.cli.app import app as cli
+from interlock.connectors.sql_intake import SqlClaimIntake
 from interlock.db import make_engine
+from interlock.domains.claims.fhir_claim import map_claim, parse_claim
 
 SHIPPED = Path(__file__).parents[2] / "src/interlock/policy/default_policy.toml"
 STAFF_GRANT = '[tasks."claims.ingest".actions.create.staff]\nroles = ["analyst", "supervisor"]\n'
@@ -116,3 +119,22 @@ def test_a_policy_file_narrowing_the_grant_refuses_analysts(narrowed: ApiWorld) 
     identifier = created.json()["identifier"]
     assert event["details"]["identifier_ref"] == content_ref(SALT, identifier)
     assert "CLM-NA" not in json.dumps(event)
+
+
+def test_a_replay_records_an_event_the_first_post_lost(api: ApiWorld) -> None:
+    """A claim in the system of record without its event (a crash between the two) gets it on replay, once."""
+    claim = fhir_claim("CLM-LOST")
+    draft = map_claim(parse_claim(json.dumps(claim).encode()))  # type: ignore[arg-type]
+    assert not isinstance(draft, list)
+    intake = SqlClaimIntake(api.sor)
+    member = intake.member_facts(draft.member_id)
+    assert member is not None
+    now = datetime.now(UTC)
+    assert intake.insert(draft, member, received=now.date(), now=now.replace(tzinfo=None)).created
+    assert AuditLog(api.store).events_for_claim(draft.claim_id) == []
+    with api.client(api_key=SERVICE_KEY) as service:
+        for _ in range(2):
+            replay = post(service, claim)
+            assert replay.status_code == 200 and replay.json()["created"] is False
+    kinds = [e.body["kind"] for e in AuditLog(api.store).events_for_claim(draft.claim_id)]
+    assert kinds == ["claim.ingested"]

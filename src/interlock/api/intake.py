@@ -94,6 +94,11 @@ def decide_ingest(principal: Principal, policy: PolicyDocument) -> Decision:
     )
 
 
+def was_ingested(svc: Services, claim_id: str) -> bool:
+    """True when the trail already holds the ``claim.ingested`` event of ``claim_id``."""
+    return any(e.body.get("kind") == "claim.ingested" for e in svc.audit.events_for_claim(claim_id))
+
+
 def ingested_event(
     svc: Services, who: Principal, draft: ClaimDraft, receipt: IntakeReceipt, decision: Decision
 ) -> AuditEvent:
@@ -210,9 +215,11 @@ def ingest_fhir_claim(
             str(exc),
             errors=[{"path": "Claim.identifier", "reason": "already used for a different claim"}],
         ) from None
-    if receipt.created:
-        # After the insert: the system of record and the store are separate databases.
+    # After the insert: the system of record and the store are separate databases. A
+    # replay of a claim whose event was lost (a crash between the two) records it then.
+    if receipt.created or not was_ingested(svc, receipt.claim_id):
         svc.audit.append_one(ingested_event(svc, who, draft, receipt, decision))
+    if receipt.created:
         response.headers["Location"] = f"/v1/claims/{receipt.claim_id}/summary"
     else:
         response.status_code = 200
