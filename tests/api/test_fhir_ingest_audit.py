@@ -96,6 +96,17 @@ def test_an_ingested_claim_is_audited_with_ids_only(api: ApiWorld) -> None:
     assert code == 0 and claim_id in output, output
 
 
+def test_an_ingested_event_exports_as_a_fhir_audit_event(api: ApiWorld, tmp_path: Path) -> None:
+    """`audit export-fhir` turns the new kind into a valid R4 AuditEvent like any other."""
+    with api.client(api_key=SERVICE_KEY) as service:
+        assert post(service, fhir_claim("CLM-EXP")).status_code == 201
+    out = tmp_path / "audit.ndjson"
+    code, output = _cli("audit", "export-fhir", "--store", _store_url(api), "--out", str(out))
+    assert code == 0, output
+    codes = [json.loads(line)["type"]["code"] for line in out.read_text().splitlines()]
+    assert "claim.ingested" in codes
+
+
 def test_a_policy_file_narrowing_the_grant_refuses_analysts(narrowed: ApiWorld) -> None:
     """Under a policy granting staff ingest to supervisors only, an analyst gets 403, a supervisor 201."""
     with narrowed.client("A1") as analyst:
