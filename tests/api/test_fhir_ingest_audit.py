@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from fhirclaims import fhir_claim, post
+from sqlalchemy import select
 from typer.testing import CliRunner
 
 from interlock.api.app import create_app
@@ -25,7 +26,8 @@ from interlock.audit.events import content_ref
 from interlock.cli.app import app as cli
 from interlock.connectors.sql_intake import SqlClaimIntake
 from interlock.db import make_engine
-from interlock.domains.claims.fhir_claim import map_claim, parse_claim
+from interlock.domains.claims import schema as t
+from interlock.domains.claims.fhir_claim import claim_id_for, map_claim, parse_claim
 
 SHIPPED = Path(__file__).parents[2] / "src/interlock/policy/default_policy.toml"
 STAFF_GRANT = '[tasks."claims.ingest".actions.create.staff]\nroles = ["analyst", "supervisor"]\n'
@@ -71,7 +73,11 @@ def test_an_auditor_is_refused_by_the_ingest_grant_with_a_problem(api: ApiWorld)
     assert refused.status_code == 403
     assert refused.headers["content-type"] == "application/problem+json"
     assert refused.json()["type"].endswith("/forbidden")
-    assert AuditLog(api.store).events_for_claim(refused.json().get("claim_id", "none")) == []
+    assert "may not read claim content" in refused.json()["detail"]
+    claim_id = claim_id_for("urn:example:clearinghouse", "CLM-AUD")
+    assert AuditLog(api.store).events_for_claim(claim_id) == []
+    with api.sor.connect() as conn:
+        assert conn.execute(select(t.claims).where(t.claims.c.claim_id == claim_id)).first() is None
 
 
 def test_an_ingested_claim_is_audited_with_ids_only(api: ApiWorld) -> None:
