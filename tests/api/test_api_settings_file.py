@@ -108,7 +108,7 @@ def test_policy_file_and_service_principal_come_from_the_file(
 ) -> None:
     """A policy capping the service at 50.00 sends an 80.00 claim the rules approve to review."""
     narrowed = SHIPPED.read_text(encoding="utf-8").replace(
-        'version = "claims-entitlements@2"', 'version = "site-narrowed@1"'
+        'version = "claims-entitlements@3"', 'version = "site-narrowed@1"'
     )
     assert SERVICE_GRANT in narrowed
     policy = tmp_path / "policy.toml"

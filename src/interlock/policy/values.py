@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
-DEFAULT_POLICY_VERSION = "claims-entitlements@2"
+DEFAULT_POLICY_VERSION = "claims-entitlements@3"
 
 #: What every masked field shows. A fixed token: partial values (initials, last four
 #: digits) re-identify a member when combined with a claim's other fields.
