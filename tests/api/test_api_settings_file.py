@@ -141,3 +141,34 @@ def test_older_flat_variables_fill_only_what_the_settings_leave_default(tmp_path
     config.write_text("pool_size = 4\n[engine]\nlease_seconds = 33\n[api]\ndeadline_seconds = 12\n")
     from_file = ApiSettings.from_settings(load_settings(config, environ=urls), environ=urls)
     assert (from_file.pool_size, from_file.engine.lease_seconds, from_file.deadline_seconds) == (4, 33, 12)
+
+
+def test_review_decisions_follow_the_configured_policy(
+    tmp_path: Path, issuer: TokenIssuer, configured_server: object
+) -> None:
+    """A policy file that lets staff only deny through review refuses an analyst's approval at the gate."""
+    staff_grant = 'outcomes = ["approve", "deny"]\nvia = "review"\n'
+    shipped = SHIPPED.read_text(encoding="utf-8")
+    assert staff_grant in shipped
+    policy = tmp_path / "policy.toml"
+    policy.write_text(shipped.replace(staff_grant, 'outcomes = ["deny"]\nvia = "review"\n'), encoding="utf-8")
+    config = _write_config(tmp_path, issuer, top=f'policy_file = "{policy}"')
+    url = configured_server(config)  # type: ignore[operator]
+    assert _adjudicate(url, "RV-N1")["route"] == "review"
+    sor = make_engine(load_settings(config).settings.sor_url)
+    store = make_engine(load_settings(config).settings.store_url)
+    token = issuer.token("A1")
+    try:
+        with httpx.Client(base_url=url, headers={"Authorization": f"Bearer {token}"}, timeout=60) as a1:
+            [item] = [r for r in a1.get("/v1/review-items").json() if r["claim_id"] == "RV-N1"]
+            refused = a1.post(f"/v1/review-items/{item['review_id']}/decision", json={"action": "approve"})
+        assert refused.status_code == 422, refused.text
+        assert any(f["check"] == "write_boundary" for f in refused.json()["findings"])
+        with sor.connect() as conn:
+            written = conn.exec_driver_sql(
+                "SELECT count(*) FROM adjudications WHERE claim_id = 'RV-N1'"
+            ).scalar_one()
+        assert written == 0
+    finally:
+        sor.dispose()
+        store.dispose()

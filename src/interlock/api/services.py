@@ -35,7 +35,7 @@ from interlock.policy.principal import Principal
 from interlock.retrieval.index import SearchIndex
 from interlock.retrieval.planner import Retriever
 from interlock.review.decide import ReviewDesk
-from interlock.store.metadata import store_metadata
+from interlock.store.migrations import prepare_store
 from interlock.store.schema import work_items
 from interlock.work.store import WorkStore, idempotency_key_for, work_item_id_for
 
@@ -143,14 +143,17 @@ class Services:
         self.content_salt: bytes | None = _read_salt(settings.content_salt_file)
         self.sor: Engine = make_engine(settings.sor_url, pool_size=settings.pool_size)
         self.store: Engine = make_engine(settings.store_url, pool_size=settings.pool_size)
-        _ = AuditLog  # the audit tables register themselves on the store metadata
-        store_metadata.create_all(self.store)
+        # The same schema rule as the CLI: a new store is created, SQLite follows every
+        # revision, a PostgreSQL store behind this code waits for `interlock db upgrade`.
+        prepare_store(self.store)
         self.connector = SqlClaimsConnector(self.sor)
         self.audit = AuditLog(self.store)
         self.work = WorkStore(self.store, self.audit)
         self.model = model
         self.auth = Authenticator(settings, self.connector)
-        self.desk = ReviewDesk(connector=self.connector, store=self.store, audit=self.audit, clock=self.clock)
+        self.desk = ReviewDesk(
+            connector=self.connector, store=self.store, audit=self.audit, clock=self.clock, policy=self.policy
+        )
         retriever = None
         if is_sqlite(self.store):
             retriever = Retriever(SearchIndex(self.store), SqlDocumentSource(self.sor), clock=self.clock)

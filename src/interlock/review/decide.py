@@ -43,7 +43,7 @@ from interlock.gate.approval import (
 )
 from interlock.gate.claims import GATE_VERSION, Thresholds, run_gate
 from interlock.gate.verdict import Finding, Verdict
-from interlock.policy.entitlements import claim_scope
+from interlock.policy.document import PolicyDocument, default_policy
 from interlock.policy.principal import Principal
 from interlock.review.queue import ReviewRow, review_row
 from interlock.store.schema import review_items
@@ -129,12 +129,15 @@ class ReviewDesk:
         audit: AuditLog,
         clock: Clock | None = None,
         thresholds: Thresholds | None = None,
+        policy: PolicyDocument | None = None,
     ) -> None:
         self.connector = connector
         self.store = store
         self.audit = audit
         self.clock = clock or SystemClock()
         self.thresholds = thresholds or Thresholds()
+        # The same policy as automatic decisions: what a person may read and write.
+        self.policy = policy or default_policy()
 
     def decide(self, review_id: str, principal: Principal, decision: ReviewDecision) -> DecisionResult:
         """Apply ``decision`` to the review item, or raise without writing anything.
@@ -149,7 +152,7 @@ class ReviewDesk:
             raise DecisionRefused("a CARC is only given with a denial")
         if decision.action == "pend" and not decision.comment.strip():
             raise DecisionRefused("a pend needs a comment saying what is awaited")
-        scope = claim_scope(principal)
+        scope = self.policy.claim_scope(principal)
         row = review_row(self.store, review_id, scope)
         if row is None:
             raise AccessDenied()
@@ -175,6 +178,7 @@ class ReviewDesk:
             self.thresholds,
             idempotency_key=row.idempotency_key,
             now=self.clock.now(),
+            boundary=self.policy.write_boundary(TASK, principal),
         )
         if decision.action == "pend":
             if verdict.status == "block":
@@ -314,7 +318,7 @@ class ReviewDesk:
                 "claim_version": row.claim_version,
                 "review_id": row.review_id,
             },
-            policy_version=claim_scope(principal).policy_version,
+            policy_version=self.policy.claim_scope(principal).policy_version,
             source="interlock/review",
             **fields,
         )

@@ -27,7 +27,6 @@ from interlock.api.problems import Problem
 from interlock.api.services import Services
 from interlock.domains.claims.rules import KNOWN_CARCS
 from interlock.exceptions import AccessDenied
-from interlock.policy.entitlements import claim_scope, field_masks
 from interlock.policy.principal import Principal
 from interlock.review.decide import DecisionRefused, ReviewConflict, ReviewDecision
 from interlock.review.queue import open_reviews, review_row
@@ -113,7 +112,7 @@ Session = Annotated[str | None, Cookie(alias=COOKIE)]
 def queue_page(request: Request, svc: ServicesDep, session: Session = None) -> HTMLResponse:
     """The reviewer's queue: open review items of entitled claims, oldest and largest first."""
     who, token = _session(svc, session)
-    rows = open_reviews(svc.store, claim_scope(who), limit=500)
+    rows = open_reviews(svc.store, svc.policy.claim_scope(who), limit=500)
     now = svc.clock.now()
     sla = svc.settings.review_sla_hours * 3600
     items = [{"row": r, "age": r.age_seconds(now), "breached": r.age_seconds(now) > sla} for r in rows]
@@ -141,7 +140,7 @@ def _claim(
     findings: tuple[Any, ...],
     status_code: int = 200,
 ) -> HTMLResponse:
-    scope = claim_scope(who)
+    scope = svc.policy.claim_scope(who)
     row = review_row(svc.store, review_id, scope)
     ctx = svc.connector.fetch_context(row.claim_id, scope) if row is not None else None
     if row is None or ctx is None:
@@ -150,7 +149,7 @@ def _claim(
     member = None
     if ctx.member is not None:
         m = ctx.member
-        member = field_masks(who).apply(
+        member = svc.policy.field_masks(who).apply(
             {
                 "member_id": m.member_id,
                 "first_name": m.first_name,
