@@ -42,7 +42,7 @@ KINDS = ("kill", "stall", "random", "postgres", "postgres-random")
 STOPPING = ("postgres", "postgres-random")
 # Workers reach after_model_call on about a quarter of the claims and every other
 # failpoint on every claim: pause on every model call but a quarter of the others, and
-# stop the server at every 40th pause, so stops spread over the whole run.
+# stop the server at every 30th pause, so stops spread over the whole run.
 PAUSE_PROBABILITY = {"after_model_call": 1.0}
 
 
@@ -122,7 +122,7 @@ def plans_for(kind: str, backend: str, args: argparse.Namespace) -> list[tuple[s
                     failpoints=[fp],
                     crash_kind="postgres",
                     pause_probability=PAUSE_PROBABILITY.get(fp, 0.25),
-                    stop_every_pauses=40,
+                    stop_every_pauses=30,
                     postgres_stops=args.stops_per_run,
                     outage_seconds=args.outage_seconds,
                     breaker_reset_seconds=2.0,

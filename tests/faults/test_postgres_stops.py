@@ -153,14 +153,14 @@ def test_matrix_postgres_stopped_at_each_failpoint(private_cluster: PgCluster, p
         failpoints=[point],
         crash_kind="postgres",
         pause_probability=1.0 if point == "after_model_call" else 0.25,
-        stop_every_pauses=40,
+        stop_every_pauses=30,
         postgres_stops=6,
         breaker_reset_seconds=2.0,
         seed=1,
         max_seconds=600,
     )
     run = _run(private_cluster, plan, claims=1000, seed=1)
-    assert run.postgres_stops[point] >= 4, run.as_dict()
+    assert run.postgres_stops[point] >= 5, run.as_dict()
 
 
 @pytest.mark.postgres

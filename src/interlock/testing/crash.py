@@ -17,7 +17,7 @@ invariant checker over the final state. Faults, all optional and seeded:
   probability ``pause_probability``; when one does, the harness stops the PostgreSQL
   server immediately (no shutdown checkpoint, every connection gone), lets the worker
   go on into a dead database, and starts the server again after ``outage_seconds``.
-  every ``stop_every_pauses``-th pause (counted since the last stop) becomes a stop, at
+  Every ``stop_every_pauses``-th pause (counted since the last stop) becomes a stop, at
   most ``postgres_stops`` per run and at least ``stop_gap_seconds`` apart, so the stops
   spread over the run and the backlog keeps draining between them;
 * ``restart_postgres_at`` and ``restart_postgres_every``: immediate-mode restarts at
@@ -37,7 +37,6 @@ import random
 import signal
 import sys
 import tempfile
-import threading
 import time
 from collections import Counter
 from collections.abc import Sequence
@@ -50,8 +49,9 @@ from sqlalchemy.exc import DBAPIError
 
 from interlock.db import make_engine
 from interlock.exceptions import ConfigurationError
+from interlock.testing.outage import OutageCounts, OutagePlan, Outages
 from interlock.testing.pgcluster import PgCluster
-from interlock.work.failpoints import PAUSE_DIR_VAR, PAUSE_SUFFIX
+from interlock.work.failpoints import PAUSE_DIR_VAR
 from interlock.work.invariants import InvariantReport, check_invariants
 
 CrashKind = Literal["kill", "stall", "postgres"]
@@ -90,15 +90,22 @@ class CrashRun:
     stalls: Counter[str] = field(default_factory=Counter)
     harness_kills: int = 0
     terminations: int = 0
-    postgres_restarts: int = 0
-    postgres_stops: Counter[str] = field(default_factory=Counter)
-    postgres_down_seconds: float = 0.0
-    pauses: int = 0
+    outages: OutageCounts = field(default_factory=OutageCounts)
     lease_lost: int = 0
     database_errors: int = 0
     unexpected_exits: list[str] = field(default_factory=list)
     drained: bool = False
     report: InvariantReport = field(default_factory=InvariantReport)
+
+    @property
+    def postgres_restarts(self) -> int:
+        """Immediate-mode server restarts, at failpoints or on a schedule."""
+        return self.outages.restarts
+
+    @property
+    def postgres_stops(self) -> Counter[str]:
+        """Server stops at each failpoint (the ``postgres`` crash kind)."""
+        return self.outages.stops
 
     def as_dict(self) -> dict[str, Any]:
         """A JSON-ready form for benchmark output."""
@@ -109,10 +116,10 @@ class CrashRun:
             "stalls": dict(self.stalls),
             "harness_kills": self.harness_kills,
             "terminations": self.terminations,
-            "postgres_restarts": self.postgres_restarts,
-            "postgres_stops": dict(self.postgres_stops),
-            "postgres_down_seconds": round(self.postgres_down_seconds, 1),
-            "pauses": self.pauses,
+            "postgres_restarts": self.outages.restarts,
+            "postgres_stops": dict(self.outages.stops),
+            "postgres_down_seconds": round(self.outages.down_seconds, 1),
+            "pauses": self.outages.pauses,
             "lease_lost": self.lease_lost,
             "database_errors": self.database_errors,
             "unexpected_exits": self.unexpected_exits[:5],
@@ -173,9 +180,19 @@ class _Harness:
         self.run = CrashRun()
         self.pause_dir = workdir / "paused"
         self.pause_dir.mkdir()
-        self.quiet_until = 0.0
-        self.pauses_since_stop = 0
         self.admin: Engine | None = make_engine(sor_url) if sor_url.startswith("postgres") else None
+        self.outages = Outages(
+            cluster,
+            self.pause_dir,
+            OutagePlan(
+                outage_seconds=plan.outage_seconds,
+                stop_gap_seconds=plan.stop_gap_seconds,
+                stop_every_pauses=plan.stop_every_pauses,
+                max_stops=plan.postgres_stops,
+            ),
+            after_restart=self.admin.dispose if self.admin is not None else lambda: None,
+        )
+        self.run.outages = self.outages.counts
 
     def start(self, slot: _Slot) -> None:
         env = {k: v for k, v in os.environ.items() if not k.startswith("INTERLOCK_FAILPOINTS")}
@@ -253,65 +270,6 @@ class _Harness:
             return
         self.run.terminations += int(killed)
 
-    def restart_postgres(self, *, release: Path | None = None) -> None:
-        """Stop the server immediately, let a paused worker go on, start it after the outage.
-
-        While the server is down (and while it starts again) every worker reaching a
-        failpoint is let through at once: a worker stopped at ``after_sor_write`` reaches
-        ``before_ack`` without touching the database, and holding it there would hide
-        the outage from it.
-        """
-        assert self.cluster is not None
-        self.cluster.crash()
-        down_at = time.monotonic()
-        if release is not None:
-            release.unlink(missing_ok=True)
-        self._let_through(until=time.monotonic() + self.plan.outage_seconds)
-        failure: list[BaseException] = []
-
-        def start() -> None:
-            try:
-                assert self.cluster is not None
-                self.cluster.start()
-            except BaseException as exc:  # re-raised below, in the harness's own thread
-                failure.append(exc)
-
-        starter = threading.Thread(target=start, name="postgres-start")
-        starter.start()
-        self._let_through(until=None, while_alive=starter)
-        starter.join()
-        if failure:
-            raise failure[0]
-        self.run.postgres_restarts += 1
-        self.run.postgres_down_seconds += time.monotonic() - down_at
-        if self.admin is not None:
-            self.admin.dispose()
-        self.quiet_until = time.monotonic() + self.plan.stop_gap_seconds
-
-    def _let_through(self, *, until: float | None, while_alive: threading.Thread | None = None) -> None:
-        while (until is not None and time.monotonic() < until) or (while_alive and while_alive.is_alive()):
-            for marker in self.pause_dir.glob(f"*{PAUSE_SUFFIX}"):
-                marker.unlink(missing_ok=True)
-                self.run.pauses += 1
-            time.sleep(0.01)
-
-    def serve_pauses(self, chaos: bool) -> None:
-        """Answer every worker paused at a failpoint: stop the server under the first one, release the rest."""
-        for marker in sorted(self.pause_dir.glob(f"*{PAUSE_SUFFIX}")):
-            self.run.pauses += 1
-            self.pauses_since_stop += 1
-            name = marker.name.removesuffix(PAUSE_SUFFIX).split("-", 2)[-1]
-            wanted = (
-                sum(self.run.postgres_stops.values()) < self.plan.postgres_stops
-                and self.pauses_since_stop >= self.plan.stop_every_pauses
-            )
-            if chaos and wanted and time.monotonic() >= self.quiet_until:
-                self.pauses_since_stop = 0
-                self.run.postgres_stops[name] += 1
-                self.restart_postgres(release=marker)
-            else:
-                marker.unlink(missing_ok=True)
-
 
 def _summary(lines: Sequence[str]) -> dict[str, Any] | None:
     for line in reversed(lines):
@@ -375,7 +333,7 @@ def run_crash(
                         slot.done = slot.done or (slot.proc is not None and slot.proc.exitcode is not None)
                 live = [s for s in slots if not s.done and s.proc is not None and s.proc.exitcode is None]
                 chaos = not run.drained
-                harness.serve_pauses(chaos)
+                harness.outages.serve_pauses(chaos)
                 if chaos and plan.kill_rate and live and harness.rng.random() < plan.kill_rate * tick:
                     victim = harness.rng.choice(live)
                     assert victim.proc is not None
@@ -389,9 +347,9 @@ def run_crash(
                     next_terminate = now + plan.terminate_every
                 if chaos and restarts and now - started >= restarts[0]:
                     restarts.pop(0)
-                    harness.restart_postgres()
+                    harness.outages.restart()
                 if chaos and next_restart is not None and plan.restart_postgres_every and now >= next_restart:
-                    harness.restart_postgres()
+                    harness.outages.restart()
                     next_restart = time.monotonic() + harness.rng.uniform(*plan.restart_postgres_every)
         finally:
             for slot in slots:
