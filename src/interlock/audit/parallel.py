@@ -16,25 +16,31 @@ snapshots; each segment reads its own, and because appends only ever add rows af
 the head that was read, the rows up to it are the same in every snapshot unless
 someone is rewriting them at that moment (which then shows up as a failure).
 
-The segments run in processes started with ``spawn`` (no inherited connections). For
-short chains the start-up costs more than it saves, so :func:`segment_bounds` returns
-a single segment and the caller walks in-process.
+Each further segment runs in a fresh interpreter (``python -m
+interlock.audit.parallel``) that reads its job as JSON on stdin and answers with one
+JSON line followed by its raw leaf hashes. Unlike ``multiprocessing``, this inherits no
+connections or threads and never re-imports the caller's main module, so it is safe
+from a server, a test runner or a script without a ``__main__`` guard. For short
+chains the start-up costs more than it saves, so :func:`segment_bounds` returns a
+single segment and the caller walks in-process.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import re
+import subprocess
+import sys
 from collections.abc import Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import closing
-from multiprocessing import get_context
 from typing import Any, Final
 
 from sqlalchemy import Connection, bindparam, text
 
 from interlock.audit.scan import GENESIS, Segment, WalkOutcome, check_rows, conclude, rows_from
 from interlock.db import make_engine
+from interlock.exceptions import RuntimeFailure, UsageError
 
 PARALLEL_FROM: Final = 200_000
 """Events below which a chain is walked in one process (spawning a worker costs ~1 s)."""
@@ -63,36 +69,76 @@ def segment_bounds(
     return [(first, min(head_seq, first + size - 1)) for first in range(1, head_seq + 1, size)]
 
 
-def _verify_segment(
-    url: str,
-    chain: str,
-    first: int,
-    last: int,
-    prev_hex: str,
-    head: tuple[int, str],
-    snapshot: str | None,
-    chunk: int,
-) -> tuple[int, str, tuple[int, str | None, str] | None, bytes]:
-    """Worker: check rows ``first..last`` from stored hash ``prev_hex``; return the segment and its leaves."""
-    engine = make_engine(url)
+def _verify_segment(job: dict[str, Any]) -> tuple[Segment, bytes]:
+    """Worker: check rows ``first..last`` from the stored hash before them; return the segment and its leaves."""
+    engine = make_engine(job["url"])
     leaves = bytearray()
+    chain, first, last, chunk = job["chain"], job["first"], job["last"], job["chunk"]
+    prev, head, snapshot = bytes.fromhex(job["prev"]), (job["head"][0], job["head"][1]), job["snapshot"]
     try:
         with engine.connect() as conn:
             if snapshot is not None:
+                if not _SNAPSHOT_ID.fullmatch(snapshot):
+                    raise UsageError(f"not a snapshot id: {snapshot!r}")
                 conn.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
                 with conn.begin():
                     conn.execute(text(f"SET TRANSACTION SNAPSHOT '{snapshot}'"))
-                    segment = _check(conn, chain, first, last, bytes.fromhex(prev_hex), head, chunk, leaves)
+                    segment = _check(conn, chain, first, last, prev, head, chunk, leaves)
             else:
                 conn.execution_options(isolation_level="AUTOCOMMIT")
                 conn.exec_driver_sql("BEGIN")
                 try:
-                    segment = _check(conn, chain, first, last, bytes.fromhex(prev_hex), head, chunk, leaves)
+                    segment = _check(conn, chain, first, last, prev, head, chunk, leaves)
                 finally:
                     conn.exec_driver_sql("ROLLBACK")
     finally:
         engine.dispose()
-    return segment.last, segment.prev.hex(), segment.failure, bytes(leaves)
+    return segment, bytes(leaves)
+
+
+class _Worker:
+    """One segment verified by a child interpreter."""
+
+    def __init__(self, job: dict[str, Any]) -> None:
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "interlock.audit.parallel"], stdin=subprocess.PIPE, stdout=subprocess.PIPE
+        )
+        assert self.proc.stdin is not None
+        self.proc.stdin.write(json.dumps(job).encode())
+        self.proc.stdin.close()
+
+    def result(self) -> tuple[Segment, bytes]:
+        """Wait for the child and decode its answer."""
+        assert self.proc.stdout is not None
+        header = self.proc.stdout.readline()
+        leaves = self.proc.stdout.read()
+        if self.proc.wait() != 0 or not header:
+            raise RuntimeFailure(f"audit verification worker exited with {self.proc.returncode}")
+        answer = json.loads(header)
+        failure = answer["failure"]
+        segment = Segment(
+            answer["last"], bytes.fromhex(answer["prev"]), None if failure is None else tuple(failure)
+        )
+        return segment, leaves
+
+    def stop(self) -> None:
+        """Kill the child when its answer is no longer needed."""
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.wait()
+        for stream in (self.proc.stdout,):
+            if stream is not None:
+                stream.close()
+
+
+def _serve_segment() -> None:
+    """Entry point of a worker: one job on stdin, the answer on stdout."""
+    job = json.loads(sys.stdin.buffer.read())
+    segment, leaves = _verify_segment(job)
+    header = {"last": segment.last, "prev": segment.prev.hex(), "failure": segment.failure}
+    sys.stdout.buffer.write(json.dumps(header).encode() + b"\n")
+    sys.stdout.buffer.write(leaves)
+    sys.stdout.buffer.flush()
 
 
 def _check(
@@ -145,27 +191,35 @@ def walk_in_segments(
         snapshot = str(conn.exec_driver_sql("SELECT pg_export_snapshot()").scalar_one())
         if not _SNAPSHOT_ID.fullmatch(snapshot):
             return None
-    context = get_context("spawn")
-    with ProcessPoolExecutor(max_workers=len(bounds) - 1, mp_context=context) as pool:
-        futures: list[Future[Any]] = [
-            pool.submit(_verify_segment, url, chain, first, last, stored[first - 1], head, snapshot, chunk)
-            for first, last in bounds[1:]
-        ]
-        first_last = bounds[0]
-        segment = _check(conn, chain, first_last[0], first_last[1], GENESIS, head, chunk, leaves)
-        if segment.failure is not None or segment.last != first_last[1]:
-            for future in futures:
-                future.cancel()
+    workers = [
+        _Worker(
+            {
+                "url": url,
+                "chain": chain,
+                "first": first,
+                "last": last,
+                "prev": stored[first - 1],
+                "head": list(head),
+                "snapshot": snapshot,
+                "chunk": chunk,
+            }
+        )
+        for first, last in bounds[1:]
+    ]
+    try:
+        own_first, own_last = bounds[0]
+        segment = _check(conn, chain, own_first, own_last, GENESIS, head, chunk, leaves)
+        if segment.failure is not None or segment.last != own_last:
             return _finish(conn, chain, head, segment, chunk)
-        for future, (_, last) in zip(futures, bounds[1:], strict=True):
-            seg_last, prev_hex, failure, seg_leaves = future.result()
-            segment = Segment(seg_last, bytes.fromhex(prev_hex), failure)
+        for worker, (_, last) in zip(workers, bounds[1:], strict=True):
+            segment, seg_leaves = worker.result()
             if leaves is not None:
                 leaves.extend(seg_leaves)
-            if failure is not None or seg_last != last:
-                for later in futures:
-                    later.cancel()
+            if segment.failure is not None or segment.last != last:
                 return _finish(conn, chain, head, segment, chunk)
+    finally:
+        for worker in workers:
+            worker.stop()
     return _finish(conn, chain, head, segment, chunk)
 
 
@@ -176,3 +230,7 @@ def _finish(conn: Connection, chain: str, head: tuple[int, str], segment: Segmen
         with closing(rows_from(conn, chain, head[0] + 1, chunk)) as beyond:
             segment = check_rows(beyond, chain, last=segment.last, prev=segment.prev, head=head)
     return conclude(chain, head, segment)
+
+
+if __name__ == "__main__":
+    _serve_segment()
