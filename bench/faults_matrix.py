@@ -123,6 +123,7 @@ def plans_for(kind: str, backend: str, args: argparse.Namespace) -> list[tuple[s
                     crash_kind="postgres",
                     pause_probability=PAUSE_PROBABILITY.get(fp, 0.25),
                     stop_every_pauses=30,
+                    stop_gap_seconds=1.0,
                     postgres_stops=args.stops_per_run,
                     outage_seconds=args.outage_seconds,
                     breaker_reset_seconds=2.0,

@@ -154,6 +154,7 @@ def test_matrix_postgres_stopped_at_each_failpoint(private_cluster: PgCluster, p
         crash_kind="postgres",
         pause_probability=1.0 if point == "after_model_call" else 0.25,
         stop_every_pauses=30,
+        stop_gap_seconds=1.0,
         postgres_stops=6,
         breaker_reset_seconds=2.0,
         seed=1,
