@@ -125,12 +125,12 @@ def test_postgres_stopped_while_workers_wait_at_failpoints(private_cluster: PgCl
 
 @pytest.mark.postgres
 def test_sigkill_and_a_server_restart_on_the_private_cluster(private_cluster: PgCluster) -> None:
-    """The kill kind at every failpoint, plus one immediate restart two seconds in."""
+    """The kill kind at every failpoint, plus one immediate restart half a second in (before it drains)."""
     plan = CrashPlan(
         workers=2,
         lease_seconds=1.0,
         failpoints=FAILPOINTS,
-        restart_postgres_at=(2.0,),
+        restart_postgres_at=(0.5,),
         outage_seconds=1.0,
         breaker_reset_seconds=1.0,
         seed=7,
