@@ -109,8 +109,10 @@ def test_an_ingested_event_exports_as_a_fhir_audit_event(api: ApiWorld, tmp_path
     out = tmp_path / "audit.ndjson"
     code, output = _cli("audit", "export-fhir", "--store", _store_url(api), "--out", str(out))
     assert code == 0, output
-    codes = [json.loads(line)["type"]["code"] for line in out.read_text().splitlines()]
-    assert "claim.ingested" in codes
+    actions = {
+        json.loads(line)["type"]["code"]: json.loads(line)["action"] for line in out.read_text().splitlines()
+    }
+    assert actions["claim.ingested"] == "C"  # FHIR's code for a record created
 
 
 def test_a_policy_file_narrowing_the_grant_refuses_analysts(narrowed: ApiWorld) -> None:

@@ -38,7 +38,9 @@ _ROLE_SYSTEM: Final = "http://terminology.hl7.org/CodeSystem/object-role"
 
 
 def _action(kind: str) -> str:
-    """The FHIR action code: R for reads, U for writes, E (execute) for every other step."""
+    """The FHIR action code: C for a record created, R for reads, U for writes, E (execute) otherwise."""
+    if kind == "claim.ingested":
+        return "C"
     if kind in _READS:
         return "R"
     if kind in _UPDATES:
