@@ -78,6 +78,9 @@ class EngineSettings:
     lease_seconds: float = 120.0
     max_defers: int = 5
     defer_base_seconds: float = 2.0
+    #: Longest wait between tries. A system-of-record outage defers without a count limit
+    #: (even a pend needs the system of record), so the doubling must stop somewhere.
+    defer_max_seconds: float = 60.0
     thresholds: Thresholds = field(default_factory=Thresholds)
 
 
@@ -322,7 +325,10 @@ class ClaimsEngine:
         )
 
     def _defer(self, lease: Lease, subject: Subject, reason: str) -> ItemResult:
-        delay = self.settings.defer_base_seconds * (2**lease.defer_count)
+        delay = min(
+            self.settings.defer_base_seconds * 2 ** min(lease.defer_count, 30),
+            self.settings.defer_max_seconds,
+        )
         not_before = self.clock.now() + timedelta(seconds=delay)
         event = self.trail.event(
             "work.deferred",

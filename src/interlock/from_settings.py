@@ -50,6 +50,7 @@ def engine_settings_of(e: EngineSection, *, threshold: float | None = None) -> E
         lease_seconds=e.lease_seconds,
         max_defers=e.max_defers,
         defer_base_seconds=e.defer_base_seconds,
+        defer_max_seconds=e.defer_max_seconds,
         thresholds=Thresholds(
             approve=pick(threshold, e.approve_threshold), deny=pick(threshold, e.deny_threshold)
         ),

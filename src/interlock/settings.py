@@ -120,6 +120,8 @@ class EngineSection(_Section):
     lease_seconds: float = Field(default=120.0, gt=0)
     max_defers: int = Field(default=5, ge=0)
     defer_base_seconds: float = Field(default=2.0, ge=0)
+    #: Longest wait between tries of a deferred item (the doubling stops here).
+    defer_max_seconds: float = Field(default=60.0, gt=0)
     approve_threshold: float = Field(default=0.9, ge=0, le=1)
     deny_threshold: float = Field(default=0.9, ge=0, le=1)
     concurrency: int = Field(default=1, ge=1)
