@@ -14,7 +14,6 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from interlock.audit.chain import AuditLog
 from interlock.cli.common import (
     SOR_HELP,
     STORE_HELP,
@@ -156,7 +155,7 @@ def adjudicate(
         fail(str(exc))
     engine = ClaimsEngine(
         connector=connector,
-        store=WorkStore(store_engine, AuditLog(store_engine)),
+        store=WorkStore.grouped(store_engine),
         principal=principal,
         model=client,
         settings=engine_settings(conf, threshold=threshold),

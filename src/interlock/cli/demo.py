@@ -69,7 +69,7 @@ def demo(
 
     engine = ClaimsEngine(
         connector=SqlClaimsConnector(sor_engine),
-        store=WorkStore(store_engine, AuditLog(store_engine)),
+        store=WorkStore.grouped(store_engine),
         principal=service_principal(),
         model=load_baseline(store_engine),
     )

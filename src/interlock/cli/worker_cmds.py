@@ -130,7 +130,6 @@ def worker(
     name: Annotated[str | None, typer.Option(help="Worker name in leases and audit events.")] = None,
 ) -> None:
     """Take adjudication jobs from the work queue until SIGTERM/SIGINT (or, with --burst, until empty)."""
-    from interlock.audit.chain import AuditLog  # noqa: PLC0415
     from interlock.connectors.pg_access import bind_principals  # noqa: PLC0415
     from interlock.connectors.sql_claims import SqlClaimsConnector  # noqa: PLC0415
     from interlock.db import make_engine  # noqa: PLC0415
@@ -166,7 +165,7 @@ def worker(
     knobs = engine_settings(conf, threshold=threshold)
     engine = ClaimsEngine(
         connector=connector,
-        store=WorkStore(store_engine, AuditLog(store_engine)),
+        store=WorkStore.grouped(store_engine),
         principal=principal,
         model=client,
         settings=replace(knobs, lease_seconds=pick(lease_seconds, knobs.lease_seconds)),

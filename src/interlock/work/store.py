@@ -17,18 +17,22 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import Engine, func, or_, select, update
+from sqlalchemy import Connection, Engine, RowMapping, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from interlock.audit.chain import AuditLog, begin_write
 from interlock.audit.events import AuditEvent
+from interlock.audit.group_commit import GroupCommitter
 from interlock.exceptions import LeaseLost
 from interlock.store.schema import review_items, work_items
+
+T = TypeVar("T")
 
 
 def _naive(dt: datetime) -> datetime:
@@ -74,12 +78,57 @@ class ReviewOpening:
     proposal: dict[str, Any]
 
 
-class WorkStore:
-    """Work item transitions, each one transaction with its audit events."""
+def _fenced_update(conn: Connection, lease: Lease, values: dict[str, Any], failure: str) -> None:
+    """Update the work item only while this lease's attempt still holds it (the fence).
 
-    def __init__(self, engine: Engine, audit: AuditLog) -> None:
+    A worker whose lease expired and was taken over finds no row to update and gets
+    :class:`LeaseLost`, so it can neither save, defer nor complete over the new holder.
+    """
+    result = conn.execute(
+        update(work_items)
+        .where(
+            work_items.c.work_item_id == lease.work_item_id,
+            work_items.c.attempt == lease.attempt,
+            work_items.c.status == "leased",
+        )
+        .values(**values)
+    )
+    if result.rowcount != 1:
+        raise LeaseLost(f"work item {lease.work_item_id} {failure} attempt {lease.attempt}")
+
+
+class WorkStore:
+    """Work item transitions, each one transaction with its audit events.
+
+    With a :class:`~interlock.audit.group_commit.GroupCommitter`, the transitions of
+    concurrent work items (threads of one process) share transactions: each still
+    returns only once its own change and events are committed, and a transition that
+    fails (a lost lease) is undone alone. Without one, each transition is its own
+    transaction.
+    """
+
+    def __init__(self, engine: Engine, audit: AuditLog, *, committer: GroupCommitter | None = None) -> None:
         self.engine = engine
         self.audit = audit
+        self.committer = committer
+
+    @classmethod
+    def grouped(cls, engine: Engine) -> WorkStore:
+        """A store whose transitions share transactions across this process's threads.
+
+        For processes that run work items concurrently (the API, ``adjudicate
+        --concurrency``, queue workers): one commit then makes a whole group durable,
+        which matters most where a commit waits for a disk flush (PostgreSQL).
+        """
+        audit = AuditLog(engine)
+        return cls(engine, audit, committer=GroupCommitter(audit))
+
+    def _write(self, unit: Callable[[Connection], T]) -> T:
+        """Run ``unit`` in a write transaction (shared with others under group commit)."""
+        if self.committer is not None:
+            return self.committer.run(unit)
+        with begin_write(self.engine) as conn:
+            return unit(conn)
 
     def ensure(self, *, task: str, record_id: str, version: int, principal: str, now: datetime) -> str:
         """Create the work item for this record version unless it exists; return its id.
@@ -89,35 +138,38 @@ class WorkStore:
         """
         key = idempotency_key_for(task, record_id, version)
         item_id = work_item_id_for(key)
-        try:
-            with begin_write(self.engine) as conn:
-                exists = conn.execute(
-                    select(work_items.c.work_item_id).where(work_items.c.work_item_id == item_id)
-                ).first()
-                if exists is None:
-                    conn.execute(
-                        work_items.insert().values(
-                            work_item_id=item_id,
-                            task=task,
-                            record_id=record_id,
-                            record_version=version,
-                            principal=principal,
-                            idempotency_key=key,
-                            status="pending",
-                            attempt=0,
-                            defer_count=0,
-                            created_at=_naive(now),
-                            updated_at=_naive(now),
-                        )
+
+        def create(conn: Connection) -> None:
+            exists = conn.execute(
+                select(work_items.c.work_item_id).where(work_items.c.work_item_id == item_id)
+            ).first()
+            if exists is None:
+                conn.execute(
+                    work_items.insert().values(
+                        work_item_id=item_id,
+                        task=task,
+                        record_id=record_id,
+                        record_version=version,
+                        principal=principal,
+                        idempotency_key=key,
+                        status="pending",
+                        attempt=0,
+                        defer_count=0,
+                        created_at=_naive(now),
+                        updated_at=_naive(now),
                     )
-        except IntegrityError:
-            pass  # another process created it first, under the same id by construction
+                )
+
+        # Another process may create it first, under the same id by construction.
+        with suppress(IntegrityError):
+            self._write(create)
         return item_id
 
     def lease(self, work_item_id: str, *, worker: str, now: datetime, seconds: float) -> Lease | None:
         """Take the work item if it is free (or its lease expired); None otherwise."""
         n = _naive(now)
-        with begin_write(self.engine) as conn:
+
+        def take(conn: Connection) -> RowMapping | None:
             result = conn.execute(
                 update(work_items)
                 .where(
@@ -139,11 +191,15 @@ class WorkStore:
             )
             if result.rowcount != 1:
                 return None
-            row = (
+            return (
                 conn.execute(select(work_items).where(work_items.c.work_item_id == work_item_id))
                 .mappings()
                 .one()
             )
+
+        row = self._write(take)
+        if row is None:
+            return None
         return Lease(
             work_item_id=work_item_id,
             record_id=str(row["record_id"]),
@@ -162,30 +218,20 @@ class WorkStore:
         Returns the decision now stored, which is an earlier one if a previous attempt
         saved first. Raises :class:`LeaseLost` when the lease is no longer ours.
         """
-        with begin_write(self.engine) as conn:
-            result = conn.execute(
-                update(work_items)
-                .where(
-                    work_items.c.work_item_id == lease.work_item_id,
-                    work_items.c.attempt == lease.attempt,
-                    work_items.c.status == "leased",
-                )
-                .values(
-                    decision=func.coalesce(work_items.c.decision, json.dumps(decision, sort_keys=True)),
-                    updated_at=_naive(now),
-                )
-            )
-            if result.rowcount != 1:
-                raise LeaseLost(
-                    f"work item {lease.work_item_id} is no longer leased by attempt {lease.attempt}"
-                )
+        text = json.dumps(decision, sort_keys=True)
+
+        def save(conn: Connection) -> dict[str, Any]:
+            values = {"decision": func.coalesce(work_items.c.decision, text), "updated_at": _naive(now)}
+            _fenced_update(conn, lease, values, "is no longer leased by")
             stored = conn.execute(
                 select(work_items.c.decision).where(work_items.c.work_item_id == lease.work_item_id)
             ).scalar_one()
             saved: dict[str, Any] = json.loads(stored)
-            if saved == json.loads(json.dumps(decision, sort_keys=True)):
+            if saved == json.loads(text):
                 self.audit.append(conn, events)
-        return saved
+            return saved
+
+        return self._write(save)
 
     def defer(
         self,
@@ -197,29 +243,21 @@ class WorkStore:
         now: datetime,
     ) -> None:
         """Put the work item back to wait for a dependency, with its reason."""
-        with begin_write(self.engine) as conn:
-            result = conn.execute(
-                update(work_items)
-                .where(
-                    work_items.c.work_item_id == lease.work_item_id,
-                    work_items.c.attempt == lease.attempt,
-                    work_items.c.status == "leased",
-                )
-                .values(
-                    status="deferred",
-                    lease_owner=None,
-                    lease_expires_at=None,
-                    not_before=_naive(not_before),
-                    defer_count=work_items.c.defer_count + 1,
-                    reason=reason[:1000],
-                    updated_at=_naive(now),
-                )
-            )
-            if result.rowcount != 1:
-                raise LeaseLost(
-                    f"work item {lease.work_item_id} could not be deferred by attempt {lease.attempt}"
-                )
+        values = {
+            "status": "deferred",
+            "lease_owner": None,
+            "lease_expires_at": None,
+            "not_before": _naive(not_before),
+            "defer_count": work_items.c.defer_count + 1,
+            "reason": reason[:1000],
+            "updated_at": _naive(now),
+        }
+
+        def put_back(conn: Connection) -> None:
+            _fenced_update(conn, lease, values, "could not be deferred by")
             self.audit.append(conn, events)
+
+        self._write(put_back)
 
     def complete(
         self,
@@ -234,28 +272,18 @@ class WorkStore:
     ) -> None:
         """Acknowledge the work item as done, open its review item if any, audit it."""
         n = _naive(now)
-        with begin_write(self.engine) as conn:
-            result = conn.execute(
-                update(work_items)
-                .where(
-                    work_items.c.work_item_id == lease.work_item_id,
-                    work_items.c.attempt == lease.attempt,
-                    work_items.c.status == "leased",
-                )
-                .values(
-                    status="done",
-                    route=route,
-                    reason=reason[:1000],
-                    receipt=json.dumps(receipt, sort_keys=True) if receipt else None,
-                    lease_owner=None,
-                    lease_expires_at=None,
-                    updated_at=n,
-                )
-            )
-            if result.rowcount != 1:
-                raise LeaseLost(
-                    f"work item {lease.work_item_id} could not be completed by attempt {lease.attempt}"
-                )
+        values = {
+            "status": "done",
+            "route": route,
+            "reason": reason[:1000],
+            "receipt": json.dumps(receipt, sort_keys=True) if receipt else None,
+            "lease_owner": None,
+            "lease_expires_at": None,
+            "updated_at": n,
+        }
+
+        def acknowledge(conn: Connection) -> None:
+            _fenced_update(conn, lease, values, "could not be completed by")
             if review is not None:
                 conn.execute(
                     review_items.insert().values(
@@ -275,6 +303,8 @@ class WorkStore:
                     )
                 )
             self.audit.append(conn, events)
+
+        self._write(acknowledge)
 
     def unfinished_records(self, task: str) -> list[str]:
         """Record ids of ``task`` whose work item is not done (pending, leased or deferred).
