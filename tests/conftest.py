@@ -12,8 +12,6 @@ The API and review-desk tests share a live server over real SQLite databases
 
 from __future__ import annotations
 
-import os
-import secrets
 import shutil
 import sqlite3
 from collections.abc import Iterator
@@ -21,8 +19,6 @@ from pathlib import Path
 
 import httpx2 as httpx
 import pytest
-from sqlalchemy import create_engine
-from sqlalchemy.engine import make_url
 
 from interlock.api.app import create_app
 from interlock.api.testing import (
@@ -34,38 +30,15 @@ from interlock.api.testing import (
     seed_review_world,
     settings_for,
 )
-from interlock.db import make_engine, normalize_url
-
-DEFAULT_PG_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+from interlock.db import make_engine
+from pgscratch import scratch_database
 
 
 @pytest.fixture
 def pg_url() -> Iterator[str]:
     """Yield the URL of a fresh scratch PostgreSQL database, dropped afterwards."""
-    server_url = os.environ.get("INTERLOCK_TEST_PG_URL", DEFAULT_PG_URL)
-    admin = create_engine(
-        normalize_url(server_url),
-        isolation_level="AUTOCOMMIT",
-        connect_args={"connect_timeout": 3},
-        pool_pre_ping=True,
-    )
-    name = f"interlock_test_{secrets.token_hex(6)}"
-    try:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    except Exception as exc:
-        admin.dispose()
-        shown = make_url(server_url).render_as_string(hide_password=True)
-        message = f"PostgreSQL unreachable at {shown}: {type(exc).__name__}: {exc}"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-    try:
-        yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
+    with scratch_database() as url:
+        yield url.render_as_string(hide_password=False)
 
 
 # -- a live API server, shared by the API and review-desk tests ------------------------

@@ -15,13 +15,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, func, select
-from sqlalchemy.engine import make_url
+from sqlalchemy import func, select
 
 from interlock.audit.chain import AuditLog
 from interlock.connectors.pg_access import bind_principals, execute_script, reader_role_sql
 from interlock.connectors.sql_claims import SqlClaimsConnector
-from interlock.db import make_engine, normalize_url
+from interlock.db import make_engine
 from interlock.domains.claims import generator
 from interlock.domains.claims import schema as t
 from interlock.engine import ClaimsEngine
@@ -31,6 +30,7 @@ from interlock.policy.principal import service_principal
 from interlock.policy.rls import compile_rls
 from interlock.store.metadata import store_metadata
 from interlock.work.store import WorkStore
+from pgscratch import scratch_database
 
 pytestmark = pytest.mark.postgres
 
@@ -38,38 +38,21 @@ pytestmark = pytest.mark.postgres
 @pytest.fixture(scope="module")
 def seeded() -> Iterator[tuple[str, str, str]]:
     """(owner URL, reader URL, role) of a seeded database with the default policy's RLS installed."""
-    server = os.environ.get("INTERLOCK_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
-    admin = create_engine(
-        normalize_url(server), isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3}
-    )
-    name, role = f"interlock_rlse_{secrets.token_hex(6)}", f"interlock_rdr_{secrets.token_hex(4)}"
-    try:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    except Exception as exc:
-        admin.dispose()
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"PostgreSQL unreachable: {exc}")
-        pytest.skip(f"PostgreSQL unreachable: {exc}")
-    url = make_url(server).set(database=name)
-    owner = make_engine(url.render_as_string(hide_password=False))
-    try:
-        t.metadata.create_all(owner)
-        generator.seed(owner, claims=120, seed=5, history=80)
-        execute_script(owner, reader_role_sql(role, login=True))
-        execute_script(owner, compile_rls(default_policy()))
-        owner.dispose()
+    role = f"interlock_rdr_{secrets.token_hex(4)}"
+    with scratch_database("interlock_rlse", roles=[role]) as url:
+        owner = make_engine(url.render_as_string(hide_password=False))
+        try:
+            t.metadata.create_all(owner)
+            generator.seed(owner, claims=120, seed=5, history=80)
+            execute_script(owner, reader_role_sql(role, login=True))
+            execute_script(owner, compile_rls(default_policy()))
+        finally:
+            owner.dispose()
         yield (
             url.render_as_string(hide_password=False),
             url.set(username=role).render_as_string(hide_password=False),
             role,
         )
-    finally:
-        owner.dispose()
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            conn.exec_driver_sql(f'DROP ROLE IF EXISTS "{role}"')
-        admin.dispose()
 
 
 def test_engine_under_rls_decides_only_what_its_principal_may_see(

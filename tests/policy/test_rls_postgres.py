@@ -10,7 +10,6 @@ table owner, which row-level security does not bind), never from the RLS SQL its
 
 from __future__ import annotations
 
-import os
 import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -19,7 +18,6 @@ from decimal import Decimal
 
 import pytest
 from sqlalchemy import Engine, create_engine, event, select, text
-from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, ProgrammingError
 
 from interlock.connectors.pg_access import (
@@ -41,6 +39,7 @@ from interlock.policy.document import PolicyDocument, default_policy, parse_poli
 from interlock.policy.principal import Principal, service_principal
 from interlock.policy.rls import PROTECTED_TABLES, compile_rls
 from interlock.retrieval.scope import scope_predicate
+from pgscratch import scratch_database
 
 pytestmark = pytest.mark.postgres
 
@@ -86,57 +85,43 @@ class World:
     principals: tuple[Principal, ...]
 
 
-def _server_url() -> str:
-    return os.environ.get("INTERLOCK_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
-
-
 @pytest.fixture(scope="module")
 def world() -> Iterator[World]:
     """A seeded system of record in its own database, the reader role, and the default policy's RLS."""
-    admin = create_engine(
-        normalize_url(_server_url()), isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3}
-    )
-    name, role = f"interlock_rls_{secrets.token_hex(6)}", f"interlock_reader_{secrets.token_hex(4)}"
-    try:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    except Exception as exc:
-        admin.dispose()
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"PostgreSQL unreachable: {exc}")
-        pytest.skip(f"PostgreSQL unreachable: {exc}")
-    db_url = make_url(_server_url()).set(database=name)
-    owner = make_engine(db_url.render_as_string(hide_password=False))
-    try:
-        t.metadata.create_all(owner)
-        generator.seed(owner, claims=240, seed=11, history=160)
-        execute_script(owner, reader_role_sql(role, login=True))
-        execute_script(owner, compile_rls(default_policy()))
-        connector = SqlClaimsConnector(owner)
-        with owner.connect() as conn:
-            staff_ids = conn.execute(select(t.staff.c.staff_id).order_by(t.staff.c.staff_id)).scalars().all()
-            pairs = sorted(
-                {(r, lob) for r, lob in conn.execute(select(t.claims.c.region, t.claims.c.line_of_business))}
+    role = f"interlock_reader_{secrets.token_hex(4)}"
+    with scratch_database("interlock_rls", roles=[role]) as db_url:
+        owner = make_engine(db_url.render_as_string(hide_password=False))
+        try:
+            t.metadata.create_all(owner)
+            generator.seed(owner, claims=240, seed=11, history=160)
+            execute_script(owner, reader_role_sql(role, login=True))
+            execute_script(owner, compile_rls(default_policy()))
+            connector = SqlClaimsConnector(owner)
+            with owner.connect() as conn:
+                staff_ids = (
+                    conn.execute(select(t.staff.c.staff_id).order_by(t.staff.c.staff_id)).scalars().all()
+                )
+                pairs = sorted(
+                    {
+                        (r, lob)
+                        for r, lob in conn.execute(select(t.claims.c.region, t.claims.c.line_of_business))
+                    }
+                )
+            staff = [p for p in (connector.load_principal(s) for s in staff_ids) if p is not None]
+            principals = (
+                *staff,
+                service_principal(),
+                service_principal("narrow", assignments=frozenset(pairs[:3]), sensitivities=frozenset()),
+                service_principal("hiv", assignments=frozenset(pairs[::2]), sensitivities=frozenset({"hiv"})),
             )
-        staff = [p for p in (connector.load_principal(s) for s in staff_ids) if p is not None]
-        principals = (
-            *staff,
-            service_principal(),
-            service_principal("narrow", assignments=frozenset(pairs[:3]), sensitivities=frozenset()),
-            service_principal("hiv", assignments=frozenset(pairs[::2]), sensitivities=frozenset({"hiv"})),
-        )
-        yield World(
-            owner=owner,
-            reader_url=db_url.set(username=role).render_as_string(hide_password=False),
-            role=role,
-            principals=principals,
-        )
-    finally:
-        owner.dispose()
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            conn.exec_driver_sql(f'DROP ROLE IF EXISTS "{role}"')
-        admin.dispose()
+            yield World(
+                owner=owner,
+                reader_url=db_url.set(username=role).render_as_string(hide_password=False),
+                role=role,
+                principals=principals,
+            )
+        finally:
+            owner.dispose()
 
 
 def _entitled(world: World, principal: Principal, policy: PolicyDocument | None = None) -> set[str]:

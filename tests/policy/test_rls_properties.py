@@ -9,7 +9,6 @@ role must equal the rows interlock's own scope predicate selects as the owner.
 
 from __future__ import annotations
 
-import os
 import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
@@ -20,17 +19,18 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import Engine, create_engine, select
-from sqlalchemy.engine import make_url
+from sqlalchemy import Engine, select
+from sqlalchemy.engine import URL
 from test_policy_document import COMBOS, any_principal, grant_extras, policies
 
 from interlock.connectors.pg_access import apply_principal, execute_script, reader_role_sql
-from interlock.db import make_engine, normalize_url
+from interlock.db import make_engine
 from interlock.domains.claims import schema as t
 from interlock.policy.document import parse_policy
 from interlock.policy.principal import Principal
 from interlock.policy.rls import compile_rls
 from interlock.retrieval.scope import scope_predicate
+from pgscratch import scratch_database
 
 pytestmark = pytest.mark.postgres
 
@@ -44,20 +44,13 @@ class Combos:
 @pytest.fixture(scope="module")
 def combos() -> Iterator[Combos]:
     """A scratch database holding one claim per attribute combination, and a reader role."""
-    server = os.environ.get("INTERLOCK_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
-    admin = create_engine(
-        normalize_url(server), isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3}
-    )
-    name, role = f"interlock_rlsprop_{secrets.token_hex(6)}", f"interlock_prop_{secrets.token_hex(4)}"
-    try:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    except Exception as exc:
-        admin.dispose()
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"PostgreSQL unreachable: {exc}")
-        pytest.skip(f"PostgreSQL unreachable: {exc}")
-    url = make_url(server).set(database=name)
+    role = f"interlock_prop_{secrets.token_hex(4)}"
+    with scratch_database("interlock_rlsprop", roles=[role]) as url:
+        yield from _combos(url, role)
+
+
+def _combos(url: URL, role: str) -> Iterator[Combos]:
+    """Fill the scratch database at ``url`` and yield its owner and reader engines."""
     owner = make_engine(url.render_as_string(hide_password=False))
     reader = make_engine(url.set(username=role).render_as_string(hide_password=False))
     try:
@@ -93,10 +86,6 @@ def combos() -> Iterator[Combos]:
     finally:
         reader.dispose()
         owner.dispose()
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            conn.exec_driver_sql(f'DROP ROLE IF EXISTS "{role}"')
-        admin.dispose()
 
 
 def _claim(region: str, lob: str, sensitivity: str) -> dict[str, Any]:
