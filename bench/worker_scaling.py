@@ -40,7 +40,7 @@ from interlock.db import make_engine, normalize_url
 from interlock.testing.crash import seed_backlog
 from interlock.testing.model_server import Reply, ScriptedModelServer, echo_policies_responder
 from interlock.work.invariants import check_invariants
-from interlock.work.queue import build_queue, enqueue_claims, ensure_queue_schema
+from interlock.work.queue import build_queue, enqueue_claims, ensure_queue_schema, refresh_queue_statistics
 
 DEFAULT_SERVER = os.environ.get("INTERLOCK_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 
@@ -105,6 +105,7 @@ def run_once(
             enqueued = enqueue_claims(queue, backlog).enqueued
         finally:
             queue.close()
+        refresh_queue_statistics(url)
         argv = [
             sys.executable,
             "-m",

@@ -63,7 +63,7 @@ def enqueue_command(
     from interlock.engine import TASK  # noqa: PLC0415
     from interlock.exceptions import InterlockError  # noqa: PLC0415
     from interlock.policy.document import default_policy  # noqa: PLC0415
-    from interlock.work.queue import build_queue, enqueue_claims  # noqa: PLC0415
+    from interlock.work.queue import build_queue, enqueue_claims, refresh_queue_statistics  # noqa: PLC0415
     from interlock.work.store import WorkStore  # noqa: PLC0415
 
     if as_ != "service":
@@ -92,6 +92,8 @@ def enqueue_command(
         report = enqueue_claims(queue, claim_ids)
     finally:
         queue.close()
+    if report.enqueued:
+        refresh_queue_statistics(url)
     if json_out:
         summary = {
             "claims": len(claim_ids),

