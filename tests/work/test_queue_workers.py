@@ -38,6 +38,18 @@ def test_two_burst_workers_share_the_backlog_exactly_once(fast_world: QueueWorld
     again = enqueue_claims_now(fast_world)
     assert again == EnqueueReport(enqueued=0, already_queued=40)
     assert fast_world.count("SELECT count(*) FROM procrastinate_jobs") == 40
+    # The planner knows the backlog is there (stale statistics made fetches scan it whole).
+    assert fast_world.count("SELECT reltuples::int FROM pg_class WHERE relname = 'procrastinate_jobs'") == 40
+    # And every queue connection plans each fetch for what the table holds now.
+    queue = build_queue(fast_world.url)
+    queue.open()
+    try:
+        row = queue.connector.get_sync_connector().execute_query_one(
+            "SELECT current_setting('plan_cache_mode') AS mode"
+        )
+        assert row["mode"] == "force_custom_plan"
+    finally:
+        queue.close()
 
     workers = [fast_world.worker("--burst", "--concurrency", "2") for _ in range(2)]
     summaries = [finish(w) for w in workers]
