@@ -24,24 +24,13 @@ from interlock.audit.checkpoint import (
 from interlock.audit.events import AuditEvent
 from interlock.audit.merkle import root_of, verify_inclusion
 from interlock.exceptions import ConfigurationError, UsageError
-from interlock.testing.audit_store import SigningKeys, append_all, rehash_from
+from interlock.testing.audit_store import SigningKeys, append_all, numbered_event, rehash_from
 
 T0 = datetime(2026, 2, 1, 12, 0, tzinfo=UTC)
 
 
 def event(i: int) -> AuditEvent:
-    return AuditEvent(
-        kind="rules.evaluated",
-        at=T0 + timedelta(seconds=i),
-        principal="service:interlock",
-        on_behalf_of=None,
-        purpose="claims.adjudicate",
-        work_item_id=f"wi-{i}",
-        subject={"claim_id": f"C{i}", "claim_version": 1},
-        outcome="pass",
-        reason="rules 1-8 pass",
-        details={"i": i},
-    )
+    return numbered_event(i, start=T0, kind="rules.evaluated", outcome="pass", reason="rules 1-8 pass")
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import Engine, delete, insert, select, update
@@ -11,25 +11,14 @@ from sqlalchemy import Engine, delete, insert, select, update
 from interlock.audit.chain import AuditLog, audit_events, audit_heads
 from interlock.audit.events import AuditEvent
 from interlock.audit.parallel import segment_bounds
-from interlock.testing.audit_store import append_all
+from interlock.testing.audit_store import append_all, numbered_event
 
 T0 = datetime(2026, 5, 1, tzinfo=UTC)
 N = 600
 
 
 def event(i: int) -> AuditEvent:
-    return AuditEvent(
-        kind="route.decided",
-        at=T0 + timedelta(seconds=i),
-        principal="service:interlock",
-        on_behalf_of=None,
-        purpose="claims.adjudicate",
-        work_item_id=f"wi-{i}",
-        subject={"claim_id": f"C{i}", "claim_version": 1},
-        outcome="commit",
-        reason="approved",
-        details={"i": i},
-    )
+    return numbered_event(i, start=T0)
 
 
 def edit_body(engine: Engine, seq: int) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -15,25 +15,14 @@ from interlock.audit.merkle import verify_inclusion
 from interlock.cli.app import app
 from interlock.cli.common import open_store
 from interlock.db import make_engine
-from interlock.testing.audit_store import append_all, rehash_from
+from interlock.testing.audit_store import append_all, numbered_event, rehash_from
 
 T0 = datetime(2026, 3, 1, tzinfo=UTC)
 runner = CliRunner()
 
 
 def event(i: int) -> AuditEvent:
-    return AuditEvent(
-        kind="route.decided",
-        at=T0 + timedelta(seconds=i),
-        principal="service:interlock",
-        on_behalf_of=None,
-        purpose="claims.adjudicate",
-        work_item_id=f"wi-{i}",
-        subject={"claim_id": f"C{i}", "claim_version": 1},
-        outcome="commit",
-        reason="approved",
-        details={},
-    )
+    return numbered_event(i, start=T0, numbered_details=False)
 
 
 @pytest.fixture

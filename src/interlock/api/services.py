@@ -19,8 +19,6 @@ from sqlalchemy import Engine, RowMapping, select, text
 
 from interlock.api.auth import Authenticator
 from interlock.api.settings import ApiSettings
-from interlock.audit.chain import AuditLog
-from interlock.audit.group_commit import GroupCommitter
 from interlock.clock import Clock, SystemClock
 from interlock.connectors.sql_claims import SqlClaimsConnector
 from interlock.connectors.sql_documents import SqlDocumentSource
@@ -148,8 +146,8 @@ class Services:
         # revision, a PostgreSQL store behind this code waits for `interlock db upgrade`.
         prepare_store(self.store)
         self.connector = SqlClaimsConnector(self.sor)
-        self.audit = AuditLog(self.store)
-        self.work = WorkStore(self.store, self.audit, committer=GroupCommitter(self.audit))
+        self.work = WorkStore.grouped(self.store)
+        self.audit = self.work.audit
         self.model = model
         self.auth = Authenticator(settings, self.connector)
         self.desk = ReviewDesk(

@@ -31,16 +31,17 @@ def fail(message: str, code: int = 2) -> NoReturn:
     raise typer.Exit(code)
 
 
-def open_sor(url: str | None, *, acting: bool = False) -> Engine:
+def open_sor(url: str | None, *, acting: bool = False, pool_size: int | None = None) -> Engine:
     """An engine on the system of record (its schema must already exist); ``None``: the configured one.
 
     ``acting`` marks commands that read on behalf of a principal: with
     ``sor_row_security`` on, their transactions carry that principal for PostgreSQL's
     row-level security. Seeding, training and index syncs read as the owner instead.
+    ``pool_size`` overrides the configured pool (a worker needs one per job thread).
     """
     url = url if url is not None else settings().sor_url
     try:
-        engine = make_engine(url, pool_size=settings().pool_size)
+        engine = make_engine(url, pool_size=pool_size or settings().pool_size)
     except Exception as exc:  # a bad URL is the user's to fix, not a stack trace
         fail(f"cannot open system of record {url!r}: {exc}")
     if acting and settings().sor_row_security:

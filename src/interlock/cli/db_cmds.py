@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 
 from interlock.cli.app import JsonOpt, StoreOpt, app
@@ -108,14 +109,10 @@ def db_grant_reader(
         script = reader_role_sql(role, login=login, schema=schema)
     except InterlockError as exc:
         fail(str(exc))
-    if sor is None:
-        sys.stdout.write(script)
+    engine = _print_or_apply(script, sor, needs="roles and grants need", failure=f"cannot grant {role!r}")
+    if engine is None:
         return
-    engine = open_sor(sor)
-    if engine.dialect.name != "postgresql":
-        fail("roles and grants need a PostgreSQL system of record")
     try:
-        execute_script(engine, script)
         with engine.connect() as conn:
             problems = reader_role_problems(conn, role)
     except Exception as exc:
@@ -123,6 +120,21 @@ def db_grant_reader(
     if problems:
         fail("; ".join(problems))
     console.print(f"role {role} may read the system of record and write only adjudications")
+
+
+def _print_or_apply(script: str, sor: str | None, *, needs: str, failure: str) -> Engine | None:
+    """Print ``script`` when no system of record is given (``None``), else run it there."""
+    if sor is None:
+        sys.stdout.write(script)
+        return None
+    engine = open_sor(sor)
+    if engine.dialect.name != "postgresql":
+        fail(f"{needs} a PostgreSQL system of record")
+    try:
+        execute_script(engine, script)
+    except Exception as exc:
+        fail(f"{failure}: {exc}")
+    return engine
 
 
 def _load_policy(path: Path | None) -> PolicyDocument:
@@ -151,14 +163,9 @@ def policy_emit_rls(
         script = compile_rls(document)
     except InterlockError as exc:
         fail(str(exc))
-    if sor is None:
-        sys.stdout.write(script)
+    applied = _print_or_apply(
+        script, sor, needs="row-level security needs", failure="cannot apply row-level security"
+    )
+    if applied is None or sor is None:
         return
-    engine = open_sor(sor)
-    if engine.dialect.name != "postgresql":
-        fail("row-level security needs a PostgreSQL system of record")
-    try:
-        execute_script(engine, script)
-    except Exception as exc:
-        fail(f"cannot apply row-level security: {exc}")
     console.print(f"row-level security for policy {document.version} applied to {_shown(sor)}")

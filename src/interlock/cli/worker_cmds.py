@@ -26,6 +26,7 @@ from interlock.cli.common import (
     STORE_HELP,
     console,
     fail,
+    open_sor,
     out,
     resolve_principal,
 )
@@ -132,7 +133,6 @@ def worker(
     name: Annotated[str | None, typer.Option(help="Worker name in leases and audit events.")] = None,
 ) -> None:
     """Take adjudication jobs from the work queue until SIGTERM/SIGINT (or, with --burst, until empty)."""
-    from interlock.connectors.pg_access import bind_principals  # noqa: PLC0415
     from interlock.connectors.sql_claims import SqlClaimsConnector  # noqa: PLC0415
     from interlock.db import make_engine  # noqa: PLC0415
     from interlock.engine import ClaimsEngine  # noqa: PLC0415
@@ -153,9 +153,8 @@ def worker(
     # One connection per job thread, plus the supervisor's reads. The store's schema must
     # be current already (`interlock db upgrade`): a worker never migrates it.
     pool = max(conf.pool_size, concurrency + 2)
-    sor_engine, store_engine = make_engine(sor, pool_size=pool), make_engine(store, pool_size=pool)
-    if conf.sor_row_security:
-        bind_principals(sor_engine)  # every work item's transactions carry the service principal
+    # acting: with sor_row_security, every work item's transactions carry the service principal.
+    sor_engine, store_engine = open_sor(sor, acting=True, pool_size=pool), make_engine(store, pool_size=pool)
     connector = SqlClaimsConnector(sor_engine)
     try:
         principal = resolve_principal(connector, "service")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from itertools import islice
 from pathlib import Path
 
@@ -30,6 +30,30 @@ from interlock.audit.chain import (
 from interlock.audit.checkpoint import Checkpoint, Signer, Verifier, generate_key, load_signer, load_verifier
 from interlock.audit.events import AuditEvent
 from interlock.store.metadata import store_metadata
+
+
+def numbered_event(
+    i: int,
+    *,
+    start: datetime,
+    kind: str = "route.decided",
+    outcome: str = "commit",
+    reason: str = "approved",
+    numbered_details: bool = True,
+) -> AuditEvent:
+    """The ``i``-th of a run of synthetic events about claim ``C{i}``, one second apart."""
+    return AuditEvent(
+        kind=kind,  # type: ignore[arg-type]
+        at=start + timedelta(seconds=i),
+        principal="service:interlock",
+        on_behalf_of=None,
+        purpose="claims.adjudicate",
+        work_item_id=f"wi-{i}",
+        subject={"claim_id": f"C{i}", "claim_version": 1},
+        outcome=outcome,
+        reason=reason,
+        details={"i": i} if numbered_details else {},
+    )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
