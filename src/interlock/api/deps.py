@@ -1,7 +1,8 @@
-"""Request dependencies: the process's services and the calling principal."""
+"""Request dependencies: the process's services and the calling principal, acting for the request."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -10,6 +11,7 @@ from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBea
 from interlock.api.auth import API_KEY_HEADER, decide_audit_read, forbidden
 from interlock.api.problems import not_found
 from interlock.api.services import Services
+from interlock.connectors.pg_access import acting_as
 from interlock.policy.principal import Principal
 
 _bearer = HTTPBearer(auto_error=False, description="A JWT from the configured issuer; `sub` is a staff id.")
@@ -35,14 +37,32 @@ def ids_are_text(request: Request) -> None:
         raise not_found()
 
 
-def principal(
+def authenticated(
     svc: ServicesDep,
     bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
     api_key: Annotated[str | None, Depends(_api_key)],
 ) -> Principal:
-    """The authenticated caller; 401 without valid credentials."""
+    """The authenticated caller; 401 without valid credentials.
+
+    It reads the staff tables before any principal acts; row-level security leaves
+    them unfiltered (:mod:`interlock.policy.rls`), so this works on a bound engine too.
+    """
     authorization = f"Bearer {bearer.credentials}" if bearer is not None else None
     return svc.auth.from_headers(authorization, api_key)
+
+
+async def principal(who: Annotated[Principal, Depends(authenticated)]) -> AsyncIterator[Principal]:
+    """The caller, acting for the rest of the request.
+
+    Every system-of-record transaction of the request acts as ``who``: with
+    ``sor_row_security`` that is what row-level security filters by. It is ``async``
+    on purpose. An async dependency runs in the request's own task, and Starlette
+    copies the task's context into the worker thread of a sync endpoint; a sync
+    dependency runs in a worker thread of its own, and what it sets in its context
+    never reaches the endpoint (``tests/api/test_acting_principal.py`` shows both).
+    """
+    with acting_as(who):
+        yield who
 
 
 PrincipalDep = Annotated[Principal, Depends(principal)]

@@ -174,8 +174,11 @@ def list_review_items(
 @router.get("/review-items/{review_id}", response_model=ReviewItemOut, responses=NOT_FOUND, tags=["review"])
 def get_review_item(review_id: str, who: PrincipalDep, svc: ServicesDep) -> ReviewItemOut:
     """One review item with the proposal and the findings that sent it to a person."""
-    row = review_row(svc.store, review_id, svc.policy.claim_scope(who))
-    if row is None:
+    scope = svc.policy.claim_scope(who)
+    row = review_row(svc.store, review_id, scope)
+    # The store's copy of the claim's attributes is interlock's own filter; asking the
+    # system of record too (as a work item does) puts row-level security behind it.
+    if row is None or svc.connector.claim_version(row.claim_id, scope) is None:
         raise not_found()
     return review_out(row, svc)
 

@@ -4,6 +4,8 @@ Engines are built once per principal and reused: an engine is cheap but compiles
 principal's scope, and a hot task endpoint should not redo that per request. Queued
 work runs on background threads that call the very same :meth:`ClaimsEngine.process`
 the synchronous endpoint calls; deferred items are retried after their backoff.
+``process`` acts as its engine's principal itself, so with ``sor_row_security`` those
+threads read through row-level security as the requests do.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from sqlalchemy import Engine, RowMapping, select, text
 from interlock.api.auth import Authenticator
 from interlock.api.settings import ApiSettings
 from interlock.clock import Clock, SystemClock
+from interlock.connectors.pg_access import secure_rows
 from interlock.connectors.sql_claims import SqlClaimsConnector
 from interlock.connectors.sql_documents import SqlDocumentSource
 from interlock.db import is_sqlite, make_engine
@@ -140,7 +143,11 @@ class Services:
         # Read before any connection opens: a bad policy file stops the process at start-up.
         self.policy: PolicyDocument = policy_or_default(settings.policy_file)
         self.content_salt: bytes | None = _read_salt(settings.content_salt_file)
-        self.sor: Engine = make_engine(settings.sor_url, pool_size=settings.pool_size)
+        # With sor_row_security every transaction carries the principal of the request's
+        # acting_as block (see deps.principal); on anything but PostgreSQL start-up fails.
+        self.sor: Engine = secure_rows(
+            make_engine(settings.sor_url, pool_size=settings.pool_size), enabled=settings.sor_row_security
+        )
         self.store: Engine = make_engine(settings.store_url, pool_size=settings.pool_size)
         # The same schema rule as the CLI: a new store is created, SQLite follows every
         # revision, a PostgreSQL store behind this code waits for `interlock db upgrade`.

@@ -22,7 +22,14 @@ from pydantic import BaseModel, ConfigDict, Field
 from interlock.settings import EngineSection, LoadedSettings, ModelsSection
 
 #: Fields taken from the top level of the settings; every other flat field is in ``[api]``.
-_TOP_LEVEL: Final = ("sor_url", "store_url", "pool_size", "policy_file", "service_principal")
+_TOP_LEVEL: Final = (
+    "sor_url",
+    "store_url",
+    "pool_size",
+    "sor_row_security",
+    "policy_file",
+    "service_principal",
+)
 _SECTIONS: Final = ("engine", "models")
 #: Fields the settings model does not have: only their older variables set them.
 _API_ONLY: Final = ("content_salt_file",)
@@ -37,6 +44,9 @@ class ApiSettings(BaseModel):
     store_url: str
     #: Connections kept open per PostgreSQL database, for each of the two databases.
     pool_size: int = Field(default=5, ge=1)
+    #: Read the system of record through PostgreSQL row-level security: every request's
+    #: transactions carry the caller as the acting principal (``interlock policy emit-rls``).
+    sor_row_security: bool = False
     #: Entitlement policy (TOML); ``None`` is the shipped policy.
     policy_file: Path | None = None
     #: The service an API key entry without ``service`` maps to (``service:NAME``).

@@ -10,7 +10,7 @@ from rich.console import Console
 from sqlalchemy import Engine
 
 from interlock.cli.configured import settings
-from interlock.connectors.pg_access import bind_principals
+from interlock.connectors.pg_access import secure_rows
 from interlock.connectors.sql_claims import SqlClaimsConnector
 from interlock.db import make_engine
 from interlock.domains.claims import schema as sor_schema
@@ -44,11 +44,11 @@ def open_sor(url: str | None, *, acting: bool = False, pool_size: int | None = N
         engine = make_engine(url, pool_size=pool_size or settings().pool_size)
     except Exception as exc:  # a bad URL is the user's to fix, not a stack trace
         fail(f"cannot open system of record {url!r}: {exc}")
-    if acting and settings().sor_row_security:
+    if acting:
         try:
-            bind_principals(engine)
+            secure_rows(engine, enabled=settings().sor_row_security)
         except ConfigurationError as exc:
-            fail(f"sor_row_security: {exc}")
+            fail(str(exc))
     return engine
 
 

@@ -147,6 +147,11 @@ def apply_principal(conn: Connection, principal: Principal | None) -> None:
     conn.execute(text(_SET_SQL), _params(settings))
 
 
+def acting_principal() -> Principal | None:
+    """The principal that transactions begun now act as (None: nobody, settings cleared)."""
+    return _ACTING.get()
+
+
 @contextmanager
 def acting_as(principal: Principal) -> Iterator[None]:
     """Transactions begun inside this block (on a :func:`bind_principals` engine) act as ``principal``."""
@@ -180,3 +185,20 @@ def bind_principals(engine: Engine) -> Engine:
             )
 
     return engine
+
+
+def secure_rows(engine: Engine, *, enabled: bool) -> Engine:
+    """Bind principals on ``engine`` when ``enabled`` (the ``sor_row_security`` setting).
+
+    The one place a process turns the setting into a bound engine, so the CLI and the
+    API refuse the same way: a setting that asks for row-level security on a database
+    without it is a configuration error at start-up, not rows believed protected.
+    """
+    if not enabled:
+        return engine
+    try:
+        return bind_principals(engine)
+    except ConfigurationError as exc:
+        raise ConfigurationError(
+            f"sor_row_security: {exc} (the system of record is {engine.dialect.name})"
+        ) from None

@@ -2,7 +2,8 @@
 
 Same authentication as the API: the login form takes a bearer JWT, checks it exactly as
 the API does, and keeps it in an HttpOnly, SameSite=Strict cookie; every page checks it
-again and loads the principal from the staff tables. Every read is the same scoped
+again and loads the principal from the staff tables, who then acts for the page's
+reads (row-level security, with ``sor_row_security``). Every read is the same scoped
 read the API makes, and decisions go through the same :class:`ReviewDesk`. Forms carry
 a CSRF token derived from the session token, so another site cannot post a decision.
 """
@@ -12,11 +13,12 @@ from __future__ import annotations
 import hashlib
 import hmac
 import time
+from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Cookie, FastAPI, Form, Request
+from fastapi import APIRouter, Cookie, Depends, FastAPI, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from sqlalchemy import func, select
@@ -25,6 +27,7 @@ from interlock.api.deps import ServicesDep
 from interlock.api.ops import snapshot
 from interlock.api.problems import Problem
 from interlock.api.services import Services
+from interlock.connectors.pg_access import acting_as
 from interlock.domains.claims.rules import KNOWN_CARCS
 from interlock.exceptions import AccessDenied
 from interlock.policy.principal import Principal
@@ -47,15 +50,6 @@ class LoginRequired(Exception):
 def csrf_for(token: str) -> str:
     """The CSRF token of a session: only a holder of the session token can compute it."""
     return hashlib.sha256(b"interlock-csrf:" + token.encode()).hexdigest()[:32]
-
-
-def _session(svc: Services, token: str | None) -> tuple[Principal, str]:
-    if not token:
-        raise LoginRequired()
-    try:
-        return svc.auth.from_token(token), token
-    except Problem:
-        raise LoginRequired() from None
 
 
 def age_text(seconds: float) -> str:
@@ -108,10 +102,35 @@ def logout() -> RedirectResponse:
 Session = Annotated[str | None, Cookie(alias=COOKIE)]
 
 
+def _signed_in(svc: ServicesDep, session: Session = None) -> tuple[Principal, str]:
+    """The principal and token of the session cookie; no valid session: the login form."""
+    if not session:
+        raise LoginRequired()
+    try:
+        return svc.auth.from_token(session), session
+    except Problem:
+        raise LoginRequired() from None
+
+
+async def desk_session(
+    signed_in: Annotated[tuple[Principal, str], Depends(_signed_in)],
+) -> AsyncIterator[tuple[Principal, str]]:
+    """The signed-in reviewer, acting for the rest of the request, as the API's callers do.
+
+    Async for the reason :func:`interlock.api.deps.principal` is: only then does the
+    acting principal reach the page's (sync) handler and its system-of-record reads.
+    """
+    with acting_as(signed_in[0]):
+        yield signed_in
+
+
+DeskSession = Annotated[tuple[Principal, str], Depends(desk_session)]
+
+
 @router.get("", response_class=HTMLResponse)
-def queue_page(request: Request, svc: ServicesDep, session: Session = None) -> HTMLResponse:
+def queue_page(request: Request, svc: ServicesDep, signed_in: DeskSession) -> HTMLResponse:
     """The reviewer's queue: open review items of entitled claims, oldest and largest first."""
-    who, token = _session(svc, session)
+    who, token = signed_in
     rows = open_reviews(svc.store, svc.policy.claim_scope(who), limit=500)
     now = svc.clock.now()
     sla = svc.settings.review_sla_hours * 3600
@@ -121,10 +140,10 @@ def queue_page(request: Request, svc: ServicesDep, session: Session = None) -> H
 
 @router.get("/reviews/{review_id}", response_class=HTMLResponse)
 def claim_page(
-    request: Request, review_id: str, svc: ServicesDep, session: Session = None, done: str | None = None
+    request: Request, review_id: str, svc: ServicesDep, signed_in: DeskSession, done: str | None = None
 ) -> HTMLResponse:
     """One review item: summary, proposal, findings, evidence and the decision forms."""
-    who, token = _session(svc, session)
+    who, token = signed_in
     return _claim(request, svc, who, token, review_id, message=done, error=None, findings=())
 
 
@@ -186,14 +205,14 @@ def decide(
     request: Request,
     review_id: str,
     svc: ServicesDep,
+    signed_in: DeskSession,
     action: Annotated[str, Form()],
     csrf: Annotated[str, Form()],
     carc: Annotated[str, Form()] = "",
     comment: Annotated[str, Form()] = "",
-    session: Session = None,
 ) -> Response:
     """Apply the reviewer's decision through the same desk the API uses."""
-    who, token = _session(svc, session)
+    who, token = signed_in
     if not hmac.compare_digest(csrf, csrf_for(token)):
         raise Problem(403, "csrf", "Forbidden", "the form's CSRF token does not match the session")
     if action not in ("approve", "deny", "pend"):
@@ -242,9 +261,9 @@ class _VerifyCache:
 
 
 @router.get("/ops", response_class=HTMLResponse)
-def ops_page(request: Request, svc: ServicesDep, session: Session = None) -> HTMLResponse:
+def ops_page(request: Request, svc: ServicesDep, signed_in: DeskSession) -> HTMLResponse:
     """Throughput, routing mix, review backlog and age, model errors, audit verification."""
-    who, token = _session(svc, session)
+    who, token = signed_in
     snap = snapshot(svc)
     since = svc.clock.now().replace(tzinfo=None) - timedelta(hours=24)
     hour = func.strftime("%m-%d %H:00", work_items.c.updated_at)
