@@ -136,6 +136,8 @@ class ApiSection(_Section):
     model: str = "none"
     deadline_seconds: float = Field(default=30.0, gt=0)
     queue_workers: int = Field(default=2, ge=0)
+    #: Server processes sharing the port; each holds its own pools, engines and queue threads.
+    processes: int = Field(default=1, ge=1)
     review_sla_hours: float = Field(default=48.0, gt=0)
     jwks_file: Path | None = None
     jwks_url: str | None = None

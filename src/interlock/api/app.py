@@ -7,6 +7,8 @@ renders the result or an RFC 9457 problem.
 
 from __future__ import annotations
 
+import json
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -17,7 +19,7 @@ from interlock.api.deps import ids_are_text
 from interlock.api.openapi import install_problem_openapi
 from interlock.api.problems import install_problem_handlers
 from interlock.api.services import Services
-from interlock.api.settings import ApiSettings
+from interlock.api.settings import SERVE_OVERRIDES_ENV, ApiSettings
 from interlock.clock import Clock
 from interlock.from_settings import configure_telemetry
 from interlock.models.base import ModelClient
@@ -75,7 +77,9 @@ def app_from_env() -> FastAPI:
     """
     loaded = load_settings()
     configure_telemetry(loaded.settings)
-    settings = ApiSettings.from_settings(loaded)
+    # A process started by `interlock serve --processes N` also takes that command's options.
+    overrides = json.loads(os.environ.get(SERVE_OVERRIDES_ENV, "{}"))
+    settings = ApiSettings.from_settings(loaded, **overrides)
     services = Services(settings)
     try:
         services.use_configured_model()

@@ -7,8 +7,10 @@ runs, so the rest of the CLI starts as fast as before.
 
 from __future__ import annotations
 
+import json
+import os
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -34,6 +36,9 @@ def serve(
     model: Annotated[str | None, typer.Option(help="Model spec: none, baseline or openai:NAME.")] = None,
     deadline: Annotated[float | None, typer.Option(help="Seconds a synchronous task may take.")] = None,
     workers: Annotated[int | None, typer.Option(help="Background threads for queued tasks.")] = None,
+    processes: Annotated[
+        int | None, typer.Option(min=1, help="Server processes sharing the port (about one per core).")
+    ] = None,
     insecure_cookies: Annotated[
         bool, typer.Option(help="Send the desk's session cookie over plain HTTP (local use only).")
     ] = False,
@@ -47,30 +52,51 @@ def serve(
 
     from interlock.api.app import create_app  # noqa: PLC0415
     from interlock.api.services import Services  # noqa: PLC0415
-    from interlock.api.settings import ApiSettings  # noqa: PLC0415
+    from interlock.api.settings import SERVE_OVERRIDES_ENV, ApiSettings  # noqa: PLC0415
     from interlock.exceptions import InterlockError  # noqa: PLC0415
+    from interlock.settings import CONFIG_ENV  # noqa: PLC0415
 
     conf = configured.loaded()
     api = conf.settings.api
+    overrides: dict[str, Any] = {
+        "sor_url": sor,
+        "store_url": store,
+        "jwks_file": jwks_file,
+        "jwks_url": jwks_url,
+        "jwt_issuer": issuer,
+        "jwt_audience": audience,
+        "api_keys_file": api_keys,
+        "model": model,
+        "deadline_seconds": deadline,
+        "queue_workers": workers,
+        "cookie_secure": False if insecure_cookies else None,
+    }
     try:
-        settings = ApiSettings.from_settings(
-            conf,
-            sor_url=sor,
-            store_url=store,
-            jwks_file=jwks_file,
-            jwks_url=jwks_url,
-            jwt_issuer=issuer,
-            jwt_audience=audience,
-            api_keys_file=api_keys,
-            model=model,
-            deadline_seconds=deadline,
-            queue_workers=workers,
-            cookie_secure=False if insecure_cookies else None,
-        )
+        settings = ApiSettings.from_settings(conf, **overrides)
         services = Services(settings)
         services.use_configured_model()
     except (InterlockError, ValueError, OSError) as exc:
         fail(str(exc))
+    count = pick(processes, api.processes)
+    if count > 1:
+        # Each process builds its own services from the same settings: the file and
+        # variables it inherits, plus this command's options (paths and URLs, never
+        # secrets). The services built above proved the configuration and prepared the
+        # store, so the processes never race to create it.
+        services.close()
+        if conf.config_file is not None:
+            os.environ[CONFIG_ENV] = str(conf.config_file)
+        given = {k: str(v) if isinstance(v, Path) else v for k, v in overrides.items() if v is not None}
+        os.environ[SERVE_OVERRIDES_ENV] = json.dumps(given)
+        uvicorn.run(
+            "interlock.api.app:app_from_env",
+            factory=True,
+            workers=count,
+            host=pick(host, api.host),
+            port=pick(port, api.port),
+            log_level="info",
+        )
+        return
     uvicorn.run(
         create_app(settings, services=services),
         host=pick(host, api.host),

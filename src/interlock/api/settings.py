@@ -31,6 +31,10 @@ _TOP_LEVEL: Final = (
     "service_principal",
 )
 _SECTIONS: Final = ("engine", "models")
+#: How ``interlock serve --processes N`` hands its command-line options to the processes
+#: it starts (JSON of field to value). Deliberately outside the ``INTERLOCK_`` prefix: it
+#: is not a setting, and it never holds a secret.
+SERVE_OVERRIDES_ENV: Final = "_INTERLOCK_SERVE_OVERRIDES"
 #: Fields the settings model does not have: only their older variables set them.
 _API_ONLY: Final = ("content_salt_file",)
 
