@@ -178,12 +178,14 @@ class ClaimsEngine:
                 raise AccessDenied()
         subject: dict[str, str | int] = {"claim_id": claim_id, "claim_version": version}
         with _stage("lease"):
-            now = self.clock.now()
-            item_id = self.store.ensure(
-                task=TASK, record_id=claim_id, version=version, principal=self.principal.principal_id, now=now
-            )
-            lease = self.store.lease(
-                item_id, worker=self.worker, now=now, seconds=self.settings.lease_seconds
+            item_id, lease = self.store.ensure_and_lease(
+                task=TASK,
+                record_id=claim_id,
+                version=version,
+                principal=self.principal.principal_id,
+                worker=self.worker,
+                now=self.clock.now(),
+                seconds=self.settings.lease_seconds,
             )
         if lease is None:
             return ItemResult.unwritten(

@@ -45,15 +45,31 @@ class FreshKeyEngine(ClaimsEngine):
 class ForgetfulStore(WorkStore):
     """Mutant (b): no recovery point; a retry decides afresh and its decision replaces the old."""
 
-    def lease(self, work_item_id: str, *, worker: str, now: datetime, seconds: float) -> Lease | None:
-        lease = super().lease(work_item_id, worker=worker, now=now, seconds=seconds)
+    def ensure_and_lease(
+        self,
+        *,
+        task: str,
+        record_id: str,
+        version: int,
+        principal: str,
+        worker: str,
+        now: datetime,
+        seconds: float,
+    ) -> tuple[str, Lease | None]:
+        item_id, lease = super().ensure_and_lease(
+            task=task,
+            record_id=record_id,
+            version=version,
+            principal=principal,
+            worker=worker,
+            now=now,
+            seconds=seconds,
+        )
         if lease is None:
-            return None
+            return item_id, None
         with self.engine.begin() as conn:
-            conn.execute(
-                update(work_items).where(work_items.c.work_item_id == work_item_id).values(decision=None)
-            )
-        return Lease(**{**{s: getattr(lease, s) for s in Lease.__slots__}, "decision": None})
+            conn.execute(update(work_items).where(work_items.c.work_item_id == item_id).values(decision=None))
+        return item_id, Lease(**{**{s: getattr(lease, s) for s in Lease.__slots__}, "decision": None})
 
 
 class UnfencedStore(WorkStore):

@@ -18,13 +18,12 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Sequence
-from contextlib import suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Engine, RowMapping, func, or_, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Connection, Engine, RowMapping, bindparam, func, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
 from interlock.audit.chain import AuditLog, begin_write
 from interlock.audit.events import AuditEvent
@@ -78,23 +77,134 @@ class ReviewOpening:
     proposal: dict[str, Any]
 
 
-def _fenced_update(conn: Connection, lease: Lease, values: dict[str, Any], failure: str) -> None:
-    """Update the work item only while this lease's attempt still holds it (the fence).
+# The transitions' statements are built once, with bound parameters: a work item runs
+# several of them, and building SQLAlchemy expressions anew for each call cost more CPU
+# than executing them. Parameter names avoid the column names, which SQLAlchemy keeps for
+# the SET clause.
+_wi = work_items.c
+_BY_ID = _wi.work_item_id == bindparam("p_id")
+_ITEM = select(work_items).where(_BY_ID)
+_DECISION = select(_wi.decision).where(_BY_ID)
+_TAKE = (
+    update(work_items)
+    .where(
+        _BY_ID,
+        or_(
+            _wi.status == "pending",
+            (_wi.status == "deferred") & or_(_wi.not_before.is_(None), _wi.not_before <= bindparam("p_now")),
+            (_wi.status == "leased") & (_wi.lease_expires_at < bindparam("p_now")),
+        ),
+    )
+    .values(
+        status="leased",
+        attempt=_wi.attempt + 1,
+        lease_owner=bindparam("p_worker"),
+        lease_expires_at=bindparam("p_expires"),
+        updated_at=bindparam("p_now"),
+    )
+)
+#: The fence: only the lease's own attempt, still leased, may change the item.
+_FENCE = (_BY_ID, _wi.attempt == bindparam("p_attempt"), _wi.status == "leased")
+_SAVE = (
+    update(work_items)
+    .where(*_FENCE)
+    .values(decision=func.coalesce(_wi.decision, bindparam("p_decision")), updated_at=bindparam("p_now"))
+)
+_DEFER = (
+    update(work_items)
+    .where(*_FENCE)
+    .values(
+        status="deferred",
+        lease_owner=None,
+        lease_expires_at=None,
+        not_before=bindparam("p_not_before"),
+        defer_count=_wi.defer_count + 1,
+        reason=bindparam("p_reason"),
+        updated_at=bindparam("p_now"),
+    )
+)
+_COMPLETE = (
+    update(work_items)
+    .where(*_FENCE)
+    .values(
+        status="done",
+        route=bindparam("p_route"),
+        reason=bindparam("p_reason"),
+        receipt=bindparam("p_receipt"),
+        lease_owner=None,
+        lease_expires_at=None,
+        updated_at=bindparam("p_now"),
+    )
+)
+#: Creating a work item that may already exist: the primary key settles the race.
+_CREATE = {
+    "sqlite": sqlite.insert(work_items).on_conflict_do_nothing(index_elements=["work_item_id"]),
+    "postgresql": postgresql.insert(work_items).on_conflict_do_nothing(index_elements=["work_item_id"]),
+}
+
+
+def _fenced_update(
+    conn: Connection, lease: Lease, statement: Any, params: dict[str, Any], failure: str
+) -> None:
+    """Run a fenced ``statement``: it changes the item only while this lease's attempt holds it.
 
     A worker whose lease expired and was taken over finds no row to update and gets
     :class:`LeaseLost`, so it can neither save, defer nor complete over the new holder.
     """
-    result = conn.execute(
-        update(work_items)
-        .where(
-            work_items.c.work_item_id == lease.work_item_id,
-            work_items.c.attempt == lease.attempt,
-            work_items.c.status == "leased",
-        )
-        .values(**values)
-    )
+    result = conn.execute(statement, {"p_id": lease.work_item_id, "p_attempt": lease.attempt, **params})
     if result.rowcount != 1:
         raise LeaseLost(f"work item {lease.work_item_id} {failure} attempt {lease.attempt}")
+
+
+def _create(conn: Connection, row: dict[str, Any]) -> None:
+    """Insert the work item ``row`` unless an item with its id exists."""
+    conn.execute(_CREATE[conn.dialect.name], row)
+
+
+def _take(conn: Connection, params: dict[str, Any]) -> RowMapping | None:
+    """Lease the item if it is free, its deferral is over, or its lease expired; its row or None."""
+    if conn.execute(_TAKE, params).rowcount != 1:
+        return None
+    return conn.execute(_ITEM, params).mappings().one()
+
+
+def _new_item(task: str, record_id: str, version: int, principal: str, now: datetime) -> dict[str, Any]:
+    """The row of a new work item for one task on one record version."""
+    key = idempotency_key_for(task, record_id, version)
+    n = _naive(now)
+    return {
+        "work_item_id": work_item_id_for(key),
+        "task": task,
+        "record_id": record_id,
+        "record_version": version,
+        "principal": principal,
+        "idempotency_key": key,
+        "status": "pending",
+        "attempt": 0,
+        "defer_count": 0,
+        "created_at": n,
+        "updated_at": n,
+    }
+
+
+def _take_params(work_item_id: str, worker: str, now: datetime, seconds: float) -> dict[str, Any]:
+    n = _naive(now)
+    return {"p_id": work_item_id, "p_now": n, "p_worker": worker, "p_expires": n + timedelta(seconds=seconds)}
+
+
+def _lease_of(row: RowMapping | None) -> Lease | None:
+    """The lease a taken row stands for."""
+    if row is None:
+        return None
+    return Lease(
+        work_item_id=str(row["work_item_id"]),
+        record_id=str(row["record_id"]),
+        record_version=int(row["record_version"]),
+        idempotency_key=str(row["idempotency_key"]),
+        attempt=int(row["attempt"]),
+        defer_count=int(row["defer_count"]),
+        decision=json.loads(row["decision"]) if row["decision"] else None,
+    )
 
 
 class WorkStore:
@@ -136,79 +246,36 @@ class WorkStore:
         The id is derived from the idempotency key, so every process names the same work
         item the same way and the primary key settles any race to create it.
         """
-        key = idempotency_key_for(task, record_id, version)
-        item_id = work_item_id_for(key)
-
-        def create(conn: Connection) -> None:
-            exists = conn.execute(
-                select(work_items.c.work_item_id).where(work_items.c.work_item_id == item_id)
-            ).first()
-            if exists is None:
-                conn.execute(
-                    work_items.insert().values(
-                        work_item_id=item_id,
-                        task=task,
-                        record_id=record_id,
-                        record_version=version,
-                        principal=principal,
-                        idempotency_key=key,
-                        status="pending",
-                        attempt=0,
-                        defer_count=0,
-                        created_at=_naive(now),
-                        updated_at=_naive(now),
-                    )
-                )
-
-        # Another process may create it first, under the same id by construction.
-        with suppress(IntegrityError):
-            self._write(create)
-        return item_id
+        row = _new_item(task, record_id, version, principal, now)
+        self._write(lambda conn: _create(conn, row))
+        return str(row["work_item_id"])
 
     def lease(self, work_item_id: str, *, worker: str, now: datetime, seconds: float) -> Lease | None:
         """Take the work item if it is free (or its lease expired); None otherwise."""
-        n = _naive(now)
+        params = _take_params(work_item_id, worker, now, seconds)
+        return _lease_of(self._write(lambda conn: _take(conn, params)))
 
-        def take(conn: Connection) -> RowMapping | None:
-            result = conn.execute(
-                update(work_items)
-                .where(
-                    work_items.c.work_item_id == work_item_id,
-                    or_(
-                        work_items.c.status == "pending",
-                        (work_items.c.status == "deferred")
-                        & or_(work_items.c.not_before.is_(None), work_items.c.not_before <= n),
-                        (work_items.c.status == "leased") & (work_items.c.lease_expires_at < n),
-                    ),
-                )
-                .values(
-                    status="leased",
-                    attempt=work_items.c.attempt + 1,
-                    lease_owner=worker,
-                    lease_expires_at=n + timedelta(seconds=seconds),
-                    updated_at=n,
-                )
-            )
-            if result.rowcount != 1:
-                return None
-            return (
-                conn.execute(select(work_items).where(work_items.c.work_item_id == work_item_id))
-                .mappings()
-                .one()
-            )
+    def ensure_and_lease(
+        self,
+        *,
+        task: str,
+        record_id: str,
+        version: int,
+        principal: str,
+        worker: str,
+        now: datetime,
+        seconds: float,
+    ) -> tuple[str, Lease | None]:
+        """:meth:`ensure` then :meth:`lease` in one transaction: the work item's id and the lease."""
+        row = _new_item(task, record_id, version, principal, now)
+        item_id = str(row["work_item_id"])
+        params = _take_params(item_id, worker, now, seconds)
 
-        row = self._write(take)
-        if row is None:
-            return None
-        return Lease(
-            work_item_id=work_item_id,
-            record_id=str(row["record_id"]),
-            record_version=int(row["record_version"]),
-            idempotency_key=str(row["idempotency_key"]),
-            attempt=int(row["attempt"]),
-            defer_count=int(row["defer_count"]),
-            decision=json.loads(row["decision"]) if row["decision"] else None,
-        )
+        def create_and_take(conn: Connection) -> RowMapping | None:
+            _create(conn, row)
+            return _take(conn, params)
+
+        return item_id, _lease_of(self._write(create_and_take))
 
     def save_decision(
         self, lease: Lease, decision: dict[str, Any], events: Sequence[AuditEvent], *, now: datetime
@@ -221,11 +288,9 @@ class WorkStore:
         text = json.dumps(decision, sort_keys=True)
 
         def save(conn: Connection) -> dict[str, Any]:
-            values = {"decision": func.coalesce(work_items.c.decision, text), "updated_at": _naive(now)}
-            _fenced_update(conn, lease, values, "is no longer leased by")
-            stored = conn.execute(
-                select(work_items.c.decision).where(work_items.c.work_item_id == lease.work_item_id)
-            ).scalar_one()
+            params = {"p_decision": text, "p_now": _naive(now)}
+            _fenced_update(conn, lease, _SAVE, params, "is no longer leased by")
+            stored = conn.execute(_DECISION, {"p_id": lease.work_item_id}).scalar_one()
             saved: dict[str, Any] = json.loads(stored)
             if saved == json.loads(text):
                 self.audit.append(conn, events)
@@ -243,18 +308,10 @@ class WorkStore:
         now: datetime,
     ) -> None:
         """Put the work item back to wait for a dependency, with its reason."""
-        values = {
-            "status": "deferred",
-            "lease_owner": None,
-            "lease_expires_at": None,
-            "not_before": _naive(not_before),
-            "defer_count": work_items.c.defer_count + 1,
-            "reason": reason[:1000],
-            "updated_at": _naive(now),
-        }
+        params = {"p_not_before": _naive(not_before), "p_reason": reason[:1000], "p_now": _naive(now)}
 
         def put_back(conn: Connection) -> None:
-            _fenced_update(conn, lease, values, "could not be deferred by")
+            _fenced_update(conn, lease, _DEFER, params, "could not be deferred by")
             self.audit.append(conn, events)
 
         self._write(put_back)
@@ -272,18 +329,15 @@ class WorkStore:
     ) -> None:
         """Acknowledge the work item as done, open its review item if any, audit it."""
         n = _naive(now)
-        values = {
-            "status": "done",
-            "route": route,
-            "reason": reason[:1000],
-            "receipt": json.dumps(receipt, sort_keys=True) if receipt else None,
-            "lease_owner": None,
-            "lease_expires_at": None,
-            "updated_at": n,
+        params = {
+            "p_route": route,
+            "p_reason": reason[:1000],
+            "p_receipt": json.dumps(receipt, sort_keys=True) if receipt else None,
+            "p_now": n,
         }
 
         def acknowledge(conn: Connection) -> None:
-            _fenced_update(conn, lease, values, "could not be completed by")
+            _fenced_update(conn, lease, _COMPLETE, params, "could not be completed by")
             if review is not None:
                 conn.execute(
                     review_items.insert().values(
