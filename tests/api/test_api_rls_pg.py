@@ -18,7 +18,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from fhirclaims import FHIR, fhir_claim
+from sqlalchemy import func, select
 
 from interlock.api.app import create_app
 from interlock.api.testing import REVIEW_CLAIMS, SERVICE_KEY, ApiWorld, LiveServer, TokenIssuer, settings_for
@@ -182,3 +183,17 @@ def test_the_database_refuses_what_a_too_wide_filter_lets_through(rls: RlsWorld,
         decided = a2.post(f"/v1/review-items/{review_id}/decision", json={"action": "approve"})
         assert decided.status_code == 200, decided.text
     assert [r["decided_by"] for r in api.adjudications("RV-S1")] == ["staff:A2"]
+
+
+def test_intake_through_the_reader_role_is_a_clear_503_and_adds_nothing(rls: RlsWorld) -> None:
+    """The reader role may not add claims by design: the answer says so, nothing is written."""
+    with rls.api.client(api_key=SERVICE_KEY) as service:
+        answer = service.post("/v1/claims/fhir", json=fhir_claim("CLM-RLS-1"), headers=FHIR)
+    assert answer.status_code == 503, answer.text
+    assert answer.headers["content-type"] == "application/problem+json"
+    problem = answer.json()
+    assert problem["type"].endswith("/intake-unavailable")
+    assert "may not add claims" in problem["detail"]
+    with rls.api.sor.connect() as conn:
+        count = conn.execute(select(func.count()).select_from(t.claims)).scalar_one()
+    assert count == len(REVIEW_CLAIMS)

@@ -29,6 +29,7 @@ from interlock.api.services import Services
 from interlock.audit.events import AuditEvent, JsonInput, content_ref
 from interlock.connectors.sql_intake import IdentifierConflict, IntakeReceipt, SqlClaimIntake
 from interlock.domains.claims.fhir_claim import FHIR_VERSION, ClaimDraft, Unmappable, map_claim, parse_claim
+from interlock.exceptions import ConfigurationError
 from interlock.policy.document import PolicyDocument
 from interlock.policy.principal import Principal
 from interlock.policy.tasks import decide_create
@@ -156,6 +157,9 @@ async def fhir_body(request: Request) -> bytes:
         413: {"description": "The body is too large."},
         415: {"description": "The body is not FHIR JSON."},
         422: {"description": "Not a valid FHIR Claim, or an element cannot be mapped (`errors`)."},
+        503: {
+            "description": "The system of record is unavailable, or this server's role may not add claims."
+        },
     },
     openapi_extra={
         "requestBody": {
@@ -215,6 +219,8 @@ def ingest_fhir_claim(
             str(exc),
             errors=[{"path": "Claim.identifier", "reason": "already used for a different claim"}],
         ) from None
+    except ConfigurationError as exc:
+        raise Problem(503, "intake-unavailable", "Claim intake unavailable", str(exc)) from None
     # After the insert: the system of record and the store are separate databases. A
     # replay of a claim whose event was lost (a crash between the two) records it then.
     if receipt.created or not was_ingested(svc, receipt.claim_id):

@@ -19,15 +19,23 @@ from datetime import date, datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine, select
-from sqlalchemy.exc import DisconnectionError, IntegrityError, InterfaceError, OperationalError
+from sqlalchemy.exc import (
+    DisconnectionError,
+    IntegrityError,
+    InterfaceError,
+    OperationalError,
+    ProgrammingError,
+)
 from sqlalchemy.exc import TimeoutError as SATimeoutError
 
 from interlock.domains.claims import schema as t
 from interlock.domains.claims.fhir_claim import ClaimDraft
-from interlock.exceptions import ConnectorUnavailable, InterlockError
+from interlock.exceptions import ConfigurationError, ConnectorUnavailable, InterlockError
 
 R = TypeVar("R")
 _UNAVAILABLE = (OperationalError, InterfaceError, DisconnectionError, SATimeoutError)
+#: PostgreSQL's SQLSTATE for a statement the role has no privilege for.
+_INSUFFICIENT_PRIVILEGE = "42501"
 
 
 class IdentifierConflict(InterlockError):
@@ -193,6 +201,16 @@ class SqlClaimIntake:
                 return work(conn)
         except _UNAVAILABLE as exc:
             raise ConnectorUnavailable(f"system of record unavailable: {type(exc).__name__}") from None
+        except ProgrammingError as exc:
+            # The least-privilege reader role (`interlock db grant-reader`) may not add
+            # claims: a deployment choice, to be reported as one, not as a server error.
+            if getattr(exc.orig, "sqlstate", None) != _INSUFFICIENT_PRIVILEGE:
+                raise
+            raise ConfigurationError(
+                "this server's system-of-record role may not add claims (intake needs INSERT on "
+                "claims, claim_lines, claim_diagnoses and clinical_notes); send claims to a server "
+                "whose role may"
+            ) from None
 
 
 def _fingerprint(draft: ClaimDraft) -> tuple[Any, ...]:
