@@ -15,10 +15,10 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Concatenate, ParamSpec, TypeVar
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import pybreaker
-from sqlalchemy import Connection, Engine, RowMapping, and_, func, select
+from sqlalchemy import Connection, Engine, RowMapping, Select, Table, bindparam, func, select
 from sqlalchemy.exc import DisconnectionError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as SATimeoutError
 
@@ -45,6 +45,170 @@ from interlock.policy.entitlements import PHI_FIELDS, ClaimScope, mask_value
 from interlock.policy.principal import Principal, staff_principal
 from interlock.retrieval.scope import scope_predicate
 
+# Every statement is built once and executed with parameters. Building ``select(...)
+# .where(column == value)`` per call costs more CPU than SQLite takes to run these small
+# queries; a statement built once keeps its cache key and compiled form, so a call is a
+# lookup in SQLAlchemy's compiled cache. Statements carrying a scope are built once per
+# scope by :func:`_scoped`.
+
+_STAFF = select(t.staff).where(t.staff.c.staff_id == bindparam("staff_id"))
+_STAFF_PAIRS = select(t.staff_assignments.c.region, t.staff_assignments.c.line_of_business).where(
+    t.staff_assignments.c.staff_id == bindparam("staff_id")
+)
+_STAFF_PRIVILEGES = select(t.staff_privileges.c.privilege).where(
+    t.staff_privileges.c.staff_id == bindparam("staff_id")
+)
+
+_LINES = (
+    select(t.claim_lines)
+    .where(t.claim_lines.c.claim_id == bindparam("claim_id"))
+    .order_by(t.claim_lines.c.line_no)
+)
+_DIAGNOSES = (
+    select(t.claim_diagnoses.c.icd10_code)
+    .where(t.claim_diagnoses.c.claim_id == bindparam("claim_id"))
+    .order_by(t.claim_diagnoses.c.seq)
+)
+_PROCEDURES = select(t.procedures).where(
+    t.procedures.c.procedure_code.in_(bindparam("codes", expanding=True))
+)
+_BENEFITS = select(t.plan_benefits).where(
+    t.plan_benefits.c.plan_id == bindparam("plan_id"),
+    t.plan_benefits.c.procedure_code.in_(bindparam("codes", expanding=True)),
+)
+_POLICIES = select(t.medical_policies).where(
+    t.medical_policies.c.policy_id.in_(bindparam("policy_ids", expanding=True))
+)
+_PRIOR_AUTHS = (
+    select(t.prior_authorizations)
+    .where(t.prior_authorizations.c.member_id == bindparam("member_id"))
+    .order_by(t.prior_authorizations.c.auth_id)
+)
+_NOTES = (
+    select(t.clinical_notes)
+    .where(t.clinical_notes.c.claim_id == bindparam("claim_id"))
+    .order_by(t.clinical_notes.c.written_at, t.clinical_notes.c.note_id)
+)
+_DUPLICATE_CANDIDATES = (
+    select(t.claims.c.claim_id)
+    .join(t.adjudications, t.adjudications.c.claim_id == t.claims.c.claim_id)
+    .where(
+        t.claims.c.member_id == bindparam("member_id"),
+        t.claims.c.billing_npi == bindparam("billing_npi"),
+        t.claims.c.service_date == bindparam("service_date"),
+        t.claims.c.claim_id != bindparam("claim_id"),
+        t.adjudications.c.outcome == "approve",
+    )
+    .distinct()
+)
+_CANDIDATE_CODES = select(t.claim_lines.c.claim_id, t.claim_lines.c.procedure_code).where(
+    t.claim_lines.c.claim_id.in_(bindparam("claim_ids", expanding=True))
+)
+
+_ADJUDICATION_BY_KEY = select(t.adjudications).where(t.adjudications.c.idempotency_key == bindparam("key"))
+# The bind names are not column names: an UPDATE reserves those for its SET clause.
+_FINALIZE_CLAIM = (
+    t.claims.update()
+    .where(
+        t.claims.c.claim_id == bindparam("target_id"),
+        t.claims.c.version == bindparam("target_version"),
+        t.claims.c.status.in_(("received", "pended")),
+    )
+    .values(status="adjudicated")
+)
+_PEND_CLAIM = (
+    t.claims.update()
+    .where(
+        t.claims.c.claim_id == bindparam("target_id"),
+        t.claims.c.version == bindparam("target_version"),
+        t.claims.c.status == "received",
+    )
+    .values(status="pended")
+)
+_CLAIM_STATE = select(t.claims.c.status, t.claims.c.version).where(
+    t.claims.c.claim_id == bindparam("claim_id")
+)
+_INSERT_ADJUDICATION = t.adjudications.insert()
+_INSERT_ADJUDICATION_LINES = t.adjudication_lines.insert()
+_ADJUDICATION_COUNT = (
+    select(func.count())
+    .select_from(t.adjudications)
+    .where(t.adjudications.c.claim_id == bindparam("claim_id"))
+)
+
+
+# The claim row comes back with its member, the member's plan and the billing provider,
+# each outer-joined (at most one row each, by primary key) under prefixed labels: one round
+# trip instead of four. A part whose key is NULL did not match, as an empty lookup would.
+_CLAIM_PARTIES = t.claims.outerjoin(t.members, t.members.c.member_id == t.claims.c.member_id)
+_CLAIM_PARTIES = _CLAIM_PARTIES.outerjoin(t.plans, t.plans.c.plan_id == t.members.c.plan_id)
+_CLAIM_PARTIES = _CLAIM_PARTIES.outerjoin(t.providers, t.providers.c.npi == t.claims.c.billing_npi)
+
+
+def _labels(prefix: str, table: Table) -> tuple[tuple[str, str], ...]:
+    """(column name, label) for each column of ``table``, its one-column primary key first."""
+    (key,) = table.primary_key.columns
+    columns = (key, *(column for column in table.c if column is not key))
+    return tuple((column.name, f"{prefix}__{column.name}") for column in columns)
+
+
+_MEMBER_LABELS = _labels("member", t.members)
+_PLAN_LABELS = _labels("plan", t.plans)
+_PROVIDER_LABELS = _labels("provider", t.providers)
+_CLAIM_COLUMNS = (
+    *t.claims.c,
+    *(
+        table.c[name].label(label)
+        for table, labels in (
+            (t.members, _MEMBER_LABELS),
+            (t.plans, _PLAN_LABELS),
+            (t.providers, _PROVIDER_LABELS),
+        )
+        for name, label in labels
+    ),
+)
+
+
+def _part(row: RowMapping, labels: tuple[tuple[str, str], ...]) -> dict[str, Any] | None:
+    """One joined table's columns of ``row`` under their own names; None when it did not match.
+
+    The first label is the table's primary key, which is NULL exactly when the outer join
+    found no row.
+    """
+    if row[labels[0][1]] is None:
+        return None
+    return {name: row[label] for name, label in labels}
+
+
+@dataclass(frozen=True, slots=True)
+class _ScopedQueries:
+    """The claim queries that carry one scope's predicate in their SQL."""
+
+    claim_ids: Select[*tuple[Any, ...]]
+    claim_version: Select[*tuple[Any, ...]]
+    claim: Select[*tuple[Any, ...]]
+
+
+@functools.lru_cache(maxsize=256)
+def _scoped(scope: ClaimScope) -> _ScopedQueries:
+    """The claim queries for ``scope``, built once per scope (a process sees few scopes).
+
+    The scope's predicate is part of each statement, so the database never returns a
+    claim the scope does not permit; only the claim id and status are parameters.
+    """
+    permitted = scope_predicate(scope, t.claims)
+    return _ScopedQueries(
+        claim_ids=select(t.claims.c.claim_id)
+        .where(t.claims.c.status == bindparam("status"), permitted)
+        .order_by(t.claims.c.claim_id),
+        claim_version=select(t.claims.c.version).where(
+            t.claims.c.claim_id == bindparam("claim_id"), permitted
+        ),
+        claim=select(*_CLAIM_COLUMNS)
+        .select_from(_CLAIM_PARTIES)
+        .where(t.claims.c.claim_id == bindparam("claim_id"), permitted),
+    )
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Receipt:
@@ -57,7 +221,7 @@ class Receipt:
     already_applied: bool
 
 
-def _row_version(row: RowMapping) -> str:
+def _row_version(row: RowMapping | dict[str, Any]) -> str:
     digest = hashlib.sha256(repr(sorted(row.items())).encode()).hexdigest()[:12]
     return f"h{digest}"
 
@@ -121,17 +285,12 @@ class SqlClaimsConnector:
     def load_principal(self, staff_id: str) -> Principal | None:
         """The principal for ``staff_id`` from the staff tables, or None if unknown."""
         with self.engine.connect() as conn:
-            row = conn.execute(select(t.staff).where(t.staff.c.staff_id == staff_id)).mappings().first()
+            params = {"staff_id": staff_id}
+            row = conn.execute(_STAFF, params).mappings().first()
             if row is None:
                 return None
-            pairs = conn.execute(
-                select(t.staff_assignments.c.region, t.staff_assignments.c.line_of_business).where(
-                    t.staff_assignments.c.staff_id == staff_id
-                )
-            ).all()
-            privileges = conn.execute(
-                select(t.staff_privileges.c.privilege).where(t.staff_privileges.c.staff_id == staff_id)
-            ).scalars()
+            pairs = conn.execute(_STAFF_PAIRS, params).all()
+            privileges = conn.execute(_STAFF_PRIVILEGES, params).scalars()
             return staff_principal(
                 staff_id=staff_id,
                 role=str(row["role"] or ""),
@@ -145,22 +304,16 @@ class SqlClaimsConnector:
     @_guarded
     def claim_ids(self, scope: ClaimScope, *, status: str = "received") -> list[str]:
         """Ids of the claims in ``status`` that ``scope`` permits, in id order."""
-        query = (
-            select(t.claims.c.claim_id)
-            .where(t.claims.c.status == status, scope_predicate(scope, t.claims))
-            .order_by(t.claims.c.claim_id)
-        )
+        query = _scoped(scope).claim_ids
         with self.engine.connect() as conn:
-            return [str(x) for x in conn.execute(query).scalars()]
+            return [str(x) for x in conn.execute(query, {"status": status}).scalars()]
 
     @_guarded
     def claim_version(self, claim_id: str, scope: ClaimScope) -> int | None:
         """The claim's current version if ``scope`` permits it, else None."""
-        query = select(t.claims.c.version).where(
-            t.claims.c.claim_id == claim_id, scope_predicate(scope, t.claims)
-        )
+        query = _scoped(scope).claim_version
         with self.engine.connect() as conn:
-            value = conn.execute(query).scalar()
+            value = conn.execute(query, {"claim_id": claim_id}).scalar()
         return None if value is None else int(value)
 
     @_guarded
@@ -169,14 +322,9 @@ class SqlClaimsConnector:
 
         None means "not found or not permitted"; callers must not distinguish the two.
         """
+        query = _scoped(scope).claim
         with self.engine.connect() as conn:
-            claim_row = (
-                conn.execute(
-                    select(t.claims).where(t.claims.c.claim_id == claim_id, scope_predicate(scope, t.claims))
-                )
-                .mappings()
-                .first()
-            )
+            claim_row = conn.execute(query, {"claim_id": claim_id}).mappings().first()
             if claim_row is None:
                 return None
             return self._assemble(conn, claim_row, scope)
@@ -197,6 +345,7 @@ class SqlClaimsConnector:
             version=int(row["version"]),
         )
         cid = claim.claim_id
+        by_claim = {"claim_id": cid}
         items: list[ContextItem] = [_item("claim", cid, f"v{claim.version}", "claim")]
         lines = tuple(
             ClaimLine(
@@ -205,23 +354,14 @@ class SqlClaimsConnector:
                 units=int(r.units),
                 billed_amount=Decimal(r.billed_amount),
             )
-            for r in conn.execute(
-                select(t.claim_lines).where(t.claim_lines.c.claim_id == cid).order_by(t.claim_lines.c.line_no)
-            )
+            for r in conn.execute(_LINES, by_claim)
         )
-        diagnoses = tuple(
-            str(code)
-            for code in conn.execute(
-                select(t.claim_diagnoses.c.icd10_code)
-                .where(t.claim_diagnoses.c.claim_id == cid)
-                .order_by(t.claim_diagnoses.c.seq)
-            ).scalars()
-        )
-        member = self._member(conn, claim.member_id, scope, items)
-        plan = self._plan(conn, member.plan_id, items) if member else None
-        provider_row = (
-            conn.execute(select(t.providers).where(t.providers.c.npi == claim.billing_npi)).mappings().first()
-        )
+        diagnoses = tuple(str(code) for code in conn.execute(_DIAGNOSES, by_claim).scalars())
+        member_row = _part(row, _MEMBER_LABELS)
+        member = None if member_row is None else self._member(member_row, scope, items)
+        plan_row = None if member is None else _part(row, _PLAN_LABELS)
+        plan = None if plan_row is None else self._plan(plan_row, items)
+        provider_row = _part(row, _PROVIDER_LABELS)
         provider = None
         if provider_row is not None:
             provider = Provider(
@@ -236,7 +376,7 @@ class SqlClaimsConnector:
         policy_ids = sorted({p.medical_policy_id for p in procedures.values() if p.medical_policy_id})
         policies = self._policies(conn, policy_ids, items)
         prior_auths = self._prior_auths(conn, claim.member_id, items) if member else ()
-        notes = self._notes(conn, cid, items)
+        notes = self._notes(conn, by_claim, items)
         duplicates = self._approved_duplicates(conn, claim, lines)
         return ClaimContext(
             claim=claim,
@@ -254,12 +394,9 @@ class SqlClaimsConnector:
             items=tuple(items),
         )
 
-    def _member(
-        self, conn: Connection, member_id: str, scope: ClaimScope, items: list[ContextItem]
-    ) -> Member | None:
-        row = conn.execute(select(t.members).where(t.members.c.member_id == member_id)).mappings().first()
-        if row is None:
-            return None
+    @staticmethod
+    def _member(row: dict[str, Any], scope: ClaimScope, items: list[ContextItem]) -> Member:
+        member_id = str(row["member_id"])
         items.append(_item("member", member_id, _row_version(row), "member"))
         phi: dict[str, str] = {}
         for field in PHI_FIELDS:
@@ -281,10 +418,9 @@ class SqlClaimsConnector:
             address=phi["address"],
         )
 
-    def _plan(self, conn: Connection, plan_id: str, items: list[ContextItem]) -> Plan | None:
-        row = conn.execute(select(t.plans).where(t.plans.c.plan_id == plan_id)).mappings().first()
-        if row is None:
-            return None
+    @staticmethod
+    def _plan(row: dict[str, Any], items: list[ContextItem]) -> Plan:
+        plan_id = str(row["plan_id"])
         items.append(_item("plan", plan_id, _row_version(row), "plan"))
         return Plan(
             plan_id=plan_id,
@@ -297,9 +433,9 @@ class SqlClaimsConnector:
         self, conn: Connection, codes: Sequence[str], items: list[ContextItem]
     ) -> dict[str, Procedure]:
         found: dict[str, Procedure] = {}
-        for row in conn.execute(
-            select(t.procedures).where(t.procedures.c.procedure_code.in_(codes))
-        ).mappings():
+        if not codes:
+            return found  # an empty IN list matches nothing: skip the round trip
+        for row in conn.execute(_PROCEDURES, {"codes": codes}).mappings():
             code = str(row["procedure_code"])
             found[code] = Procedure(
                 procedure_code=code,
@@ -313,13 +449,10 @@ class SqlClaimsConnector:
     def _benefits(
         self, conn: Connection, plan_id: str | None, codes: Sequence[str], items: list[ContextItem]
     ) -> dict[str, Benefit]:
-        if plan_id is None:
+        if plan_id is None or not codes:
             return {}
         found: dict[str, Benefit] = {}
-        query = select(t.plan_benefits).where(
-            t.plan_benefits.c.plan_id == plan_id, t.plan_benefits.c.procedure_code.in_(codes)
-        )
-        for row in conn.execute(query).mappings():
+        for row in conn.execute(_BENEFITS, {"plan_id": plan_id, "codes": codes}).mappings():
             code = str(row["procedure_code"])
             found[code] = Benefit(
                 procedure_code=code,
@@ -333,8 +466,9 @@ class SqlClaimsConnector:
         self, conn: Connection, policy_ids: Sequence[str], items: list[ContextItem]
     ) -> dict[str, MedicalPolicy]:
         found: dict[str, MedicalPolicy] = {}
-        query = select(t.medical_policies).where(t.medical_policies.c.policy_id.in_(policy_ids))
-        for row in conn.execute(query).mappings():
+        if not policy_ids:
+            return found
+        for row in conn.execute(_POLICIES, {"policy_ids": policy_ids}).mappings():
             policy = MedicalPolicy(
                 policy_id=str(row["policy_id"]),
                 title=str(row["title"]),
@@ -352,8 +486,7 @@ class SqlClaimsConnector:
         self, conn: Connection, member_id: str, items: list[ContextItem]
     ) -> tuple[PriorAuthorization, ...]:
         found: list[PriorAuthorization] = []
-        query = select(t.prior_authorizations).where(t.prior_authorizations.c.member_id == member_id)
-        for row in conn.execute(query.order_by(t.prior_authorizations.c.auth_id)).mappings():
+        for row in conn.execute(_PRIOR_AUTHS, {"member_id": member_id}).mappings():
             found.append(
                 PriorAuthorization(
                     auth_id=str(row["auth_id"]),
@@ -366,14 +499,11 @@ class SqlClaimsConnector:
             items.append(_item("prior_auth", str(row["auth_id"]), _row_version(row), "prior_auth"))
         return tuple(found)
 
-    def _notes(self, conn: Connection, claim_id: str, items: list[ContextItem]) -> tuple[ClinicalNote, ...]:
+    def _notes(
+        self, conn: Connection, by_claim: dict[str, str], items: list[ContextItem]
+    ) -> tuple[ClinicalNote, ...]:
         found: list[ClinicalNote] = []
-        query = (
-            select(t.clinical_notes)
-            .where(t.clinical_notes.c.claim_id == claim_id)
-            .order_by(t.clinical_notes.c.written_at, t.clinical_notes.c.note_id)
-        )
-        for row in conn.execute(query).mappings():
+        for row in conn.execute(_NOTES, by_claim).mappings():
             note = ClinicalNote(
                 note_id=str(row["note_id"]),
                 author=str(row["author"]),
@@ -387,31 +517,25 @@ class SqlClaimsConnector:
     def _approved_duplicates(
         self, conn: Connection, claim: Claim, lines: Iterable[ClaimLine]
     ) -> tuple[str, ...]:
+        """Approved claims of the same member, provider and service date with the same codes.
+
+        The candidates' lines come back in one query rather than one query per candidate;
+        a candidate without lines keeps an empty count, as it would alone.
+        """
         wanted = Counter(ln.procedure_code for ln in lines)
-        candidates = (
-            conn.execute(
-                select(t.claims.c.claim_id)
-                .join(t.adjudications, t.adjudications.c.claim_id == t.claims.c.claim_id)
-                .where(
-                    t.claims.c.member_id == claim.member_id,
-                    t.claims.c.billing_npi == claim.billing_npi,
-                    t.claims.c.service_date == claim.service_date,
-                    t.claims.c.claim_id != claim.claim_id,
-                    t.adjudications.c.outcome == "approve",
-                )
-                .distinct()
-            )
-            .scalars()
-            .all()
-        )
-        duplicates: list[str] = []
-        for other in sorted(str(c) for c in candidates):
-            codes = conn.execute(
-                select(t.claim_lines.c.procedure_code).where(t.claim_lines.c.claim_id == other)
-            ).scalars()
-            if Counter(str(c) for c in codes) == wanted:
-                duplicates.append(other)
-        return tuple(duplicates)
+        params = {
+            "member_id": claim.member_id,
+            "billing_npi": claim.billing_npi,
+            "service_date": claim.service_date,
+            "claim_id": claim.claim_id,
+        }
+        candidates = sorted(str(c) for c in conn.execute(_DUPLICATE_CANDIDATES, params).scalars())
+        if not candidates:
+            return ()
+        codes: dict[str, Counter[str]] = {other: Counter() for other in candidates}
+        for other, code in conn.execute(_CANDIDATE_CODES, {"claim_ids": candidates}):
+            codes[str(other)][str(code)] += 1
+        return tuple(other for other in candidates if codes[other] == wanted)
 
     # -- writes ---------------------------------------------------------------------
 
@@ -430,11 +554,7 @@ class SqlClaimsConnector:
                 return self._pend(approved)
 
     def _existing(self, conn: Connection, key: str) -> RowMapping | None:
-        return (
-            conn.execute(select(t.adjudications).where(t.adjudications.c.idempotency_key == key))
-            .mappings()
-            .first()
-        )
+        return conn.execute(_ADJUDICATION_BY_KEY, {"key": key}).mappings().first()
 
     def _finalize(self, w: ApprovedFinalization) -> Receipt:
         try:
@@ -443,33 +563,28 @@ class SqlClaimsConnector:
                 if prior is not None:
                     return self._receipt_for(prior, w)
                 updated = conn.execute(
-                    t.claims.update()
-                    .where(
-                        t.claims.c.claim_id == w.claim_id,
-                        t.claims.c.version == w.claim_version,
-                        t.claims.c.status.in_(("received", "pended")),
-                    )
-                    .values(status="adjudicated")
+                    _FINALIZE_CLAIM, {"target_id": w.claim_id, "target_version": w.claim_version}
                 ).rowcount
                 if updated != 1:
                     raise StaleRecord(_stale_message(w.claim_id, w.claim_version))
                 conn.execute(
-                    t.adjudications.insert().values(
-                        adjudication_id=w.adjudication_id,
-                        claim_id=w.claim_id,
-                        claim_version=w.claim_version,
-                        outcome=w.outcome,
-                        carc_code=w.carc,
-                        allowed_amount=w.allowed,
-                        paid_amount=w.paid,
-                        decided_by=w.decided_by,
-                        rationale=w.rationale,
-                        idempotency_key=w.idempotency_key,
-                        decided_at=w.decided_at.replace(tzinfo=None),
-                    )
+                    _INSERT_ADJUDICATION,
+                    {
+                        "adjudication_id": w.adjudication_id,
+                        "claim_id": w.claim_id,
+                        "claim_version": w.claim_version,
+                        "outcome": w.outcome,
+                        "carc_code": w.carc,
+                        "allowed_amount": w.allowed,
+                        "paid_amount": w.paid,
+                        "decided_by": w.decided_by,
+                        "rationale": w.rationale,
+                        "idempotency_key": w.idempotency_key,
+                        "decided_at": w.decided_at.replace(tzinfo=None),
+                    },
                 )
                 conn.execute(
-                    t.adjudication_lines.insert(),
+                    _INSERT_ADJUDICATION_LINES,
                     [
                         {
                             "adjudication_id": w.adjudication_id,
@@ -510,13 +625,7 @@ class SqlClaimsConnector:
     def _pend(self, w: ApprovedPend) -> Receipt:
         with self.engine.begin() as conn:
             updated = conn.execute(
-                t.claims.update()
-                .where(
-                    t.claims.c.claim_id == w.claim_id,
-                    t.claims.c.version == w.claim_version,
-                    t.claims.c.status == "received",
-                )
-                .values(status="pended")
+                _PEND_CLAIM, {"target_id": w.claim_id, "target_version": w.claim_version}
             ).rowcount
             if updated == 1:
                 return Receipt(
@@ -526,9 +635,7 @@ class SqlClaimsConnector:
                     adjudication_id=None,
                     already_applied=False,
                 )
-            current = conn.execute(
-                select(t.claims.c.status, t.claims.c.version).where(t.claims.c.claim_id == w.claim_id)
-            ).first()
+            current = conn.execute(_CLAIM_STATE, {"claim_id": w.claim_id}).first()
         if current is not None and current.status == "pended" and int(current.version) == w.claim_version:
             return Receipt(
                 kind="pend",
@@ -542,10 +649,4 @@ class SqlClaimsConnector:
     def adjudication_count(self, claim_id: str) -> int:
         """How many adjudications the claim has (for invariant checks)."""
         with self.engine.connect() as conn:
-            return int(
-                conn.execute(
-                    select(func.count())
-                    .select_from(t.adjudications)
-                    .where(and_(t.adjudications.c.claim_id == claim_id))
-                ).scalar_one()
-            )
+            return int(conn.execute(_ADJUDICATION_COUNT, {"claim_id": claim_id}).scalar_one())
