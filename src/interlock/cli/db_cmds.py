@@ -19,6 +19,7 @@ from typing import Annotated
 
 import typer
 from sqlalchemy import Engine
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import make_url
 
 from interlock.cli.app import JsonOpt, StoreOpt, app
@@ -120,6 +121,33 @@ def db_grant_reader(
     if problems:
         fail("; ".join(problems))
     console.print(f"role {role} may read the system of record and write only adjudications")
+
+
+@db_app.command("index-sor")
+def db_index_sor(
+    sor: Annotated[
+        str | None, typer.Option("--sor", help=SOR_HELP + " Omit to print the SQL instead.")
+    ] = None,
+) -> None:
+    """Add the indexes interlock's per-claim reads need to a system of record (idempotent)."""
+    from sqlalchemy.schema import CreateIndex  # noqa: PLC0415
+
+    from interlock.domains.claims.schema import ACCESS_INDEXES  # noqa: PLC0415
+
+    if sor is None:
+        for index in ACCESS_INDEXES:
+            ddl = CreateIndex(index, if_not_exists=True).compile(dialect=postgresql.dialect())  # type: ignore[no-untyped-call]
+            sys.stdout.write(f"{ddl};\n")
+        return
+    engine = open_sor(sor)
+    try:
+        for index in ACCESS_INDEXES:
+            index.create(engine, checkfirst=True)
+    except Exception as exc:
+        fail(f"cannot create the indexes: {exc}")
+    console.print(
+        f"{len(ACCESS_INDEXES)} access indexes present: " + ", ".join(str(i.name) for i in ACCESS_INDEXES)
+    )
 
 
 def _print_or_apply(script: str, sor: str | None, *, needs: str, failure: str) -> Engine | None:

@@ -4,6 +4,12 @@ This module is the contract of ``shared/sor/SPEC.md`` expressed in SQLAlchemy Co
 that one definition creates the same tables on SQLite and PostgreSQL. Interlock never
 adds columns here: outside systems write straight into these tables and read
 ``adjudications`` back, so names and types must stay exactly as specified.
+
+:data:`ACCESS_INDEXES` are not part of the contract: they serve the lookups interlock
+makes for every claim (its notes, the member's prior authorizations, earlier claims of
+the same member and day for the duplicate rule), which without them scan whole tables.
+``create_all`` makes them with the tables; ``interlock db index-sor`` adds them to a
+system of record created elsewhere.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ from sqlalchemy import (
     Date,
     ForeignKey,
     ForeignKeyConstraint,
+    Index,
     Integer,
     MetaData,
     Numeric,
@@ -213,3 +220,11 @@ adjudication_lines = Table(
 )
 
 ALL_TABLES = tuple(metadata.sorted_tables)
+
+
+#: Secondary indexes for interlock's per-claim reads (see the module docstring).
+ACCESS_INDEXES: tuple[Index, ...] = (
+    Index("ix_interlock_notes_claim", clinical_notes.c.claim_id, clinical_notes.c.written_at),
+    Index("ix_interlock_claims_member_day", claims.c.member_id, claims.c.service_date),
+    Index("ix_interlock_prior_auths_member", prior_authorizations.c.member_id),
+)
