@@ -1,14 +1,16 @@
 """``interlock serve --processes N``: several server processes, one port, the same options.
 
-The processes are started by uvicorn's supervisor and build their app from the
-settings; the command's own options (here the databases and the API key file, given
+Each process opens its own listening socket (``SO_REUSEPORT``) and builds its app from
+the settings; the command's own options (here the databases and the API key file, given
 only on the command line) must reach every one of them, or requests would fail to
-authenticate or read another database.
+authenticate or read another database. Connections spread over the processes, a
+SIGTERM stops them all cleanly, and one process dying stops the rest with an error.
 """
 
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -16,26 +18,37 @@ from pathlib import Path
 
 import httpx2 as httpx
 
+from interlock.api.settings import ApiSettings
 from interlock.api.testing import SERVICE_KEY, TokenIssuer, free_port, seed_review_world
 from interlock.db import make_engine
 from interlock.domains.claims import schema as t
 
 
-def _children(pid: int) -> list[int]:
+def _servers(pid: int) -> list[int]:
+    """The server processes started by ``pid`` (not multiprocessing's resource tracker)."""
     found = []
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             try:
-                if int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == pid:
-                    found.append(int(entry.name))
+                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+                command = (entry / "cmdline").read_bytes()
             except (OSError, IndexError, ValueError):
                 continue
+            if parent == pid and b"resource_tracker" not in command:
+                found.append(int(entry.name))
     return found
 
 
-def test_two_processes_serve_one_port_with_the_command_line_options(tmp_path: Path) -> None:
-    settings = seed_review_world(tmp_path, TokenIssuer())
-    port = free_port()
+def _gone(pid: int) -> bool:
+    """True once ``pid`` has exited (a zombie awaiting its reaper counts as exited)."""
+    try:
+        return "\nState:\tZ" in Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return True
+
+
+def _serve(tmp_path: Path, settings: ApiSettings, port: int) -> subprocess.Popen[bytes]:
+    """``interlock serve --processes 2``, returned once both processes have started."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("INTERLOCK_")}
     log = (tmp_path / "serve.log").open("wb")
     command = [
@@ -44,35 +57,52 @@ def test_two_processes_serve_one_port_with_the_command_line_options(tmp_path: Pa
         "--api-keys", str(settings.api_keys_file), "--host", "127.0.0.1", "--port", str(port),
     ]  # fmt: skip
     server = subprocess.Popen(command, env=env, stdout=log, stderr=log)
+    deadline = time.monotonic() + 60
+    log_text = ""
+    while log_text.count("Application startup complete") < 2:
+        assert server.poll() is None, log_text
+        assert time.monotonic() < deadline, log_text
+        time.sleep(0.2)
+        log_text = (tmp_path / "serve.log").read_text()
+    return server
+
+
+def test_two_processes_serve_one_port_with_the_command_line_options(tmp_path: Path) -> None:
+    settings = seed_review_world(tmp_path, TokenIssuer())
+    port = free_port()
+    server = _serve(tmp_path, settings, port)
     try:
-        deadline = time.monotonic() + 60
-        with httpx.Client(base_url=f"http://127.0.0.1:{port}", headers={"X-API-Key": SERVICE_KEY}) as client:
-            while True:
-                assert server.poll() is None, (tmp_path / "serve.log").read_text()
-                assert time.monotonic() < deadline, "the server did not start"
-                try:
-                    if client.get("/readyz").status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                time.sleep(0.2)
-            log_text = (tmp_path / "serve.log").read_text()
-            while log_text.count("Application startup complete") < 2:
-                assert time.monotonic() < deadline, log_text
-                time.sleep(0.2)
-                log_text = (tmp_path / "serve.log").read_text()
-            # Two server processes (besides the supervisor's resource tracker) hold the port.
-            assert log_text.count("Started server process") == 2
-            assert len(_children(server.pid)) >= 2
-            # Each request may land on either process; all must know the key and the databases.
-            answers = [client.post("/v1/tasks/claims.adjudicate/OK-N1") for _ in range(6)]
-            assert all(a.status_code == 200 for a in answers), [a.text for a in answers]
-            assert answers[0].json()["route"] == "commit"
+        servers = _servers(server.pid)
+        assert len(servers) == 2
+        # Separate connections spread over the processes; each must know the key and the databases.
+        answers = []
+        for _ in range(8):
+            with httpx.Client(
+                base_url=f"http://127.0.0.1:{port}", headers={"X-API-Key": SERVICE_KEY}
+            ) as client:
+                answers.append(client.post("/v1/tasks/claims.adjudicate/OK-N1"))
+        assert all(a.status_code == 200 for a in answers), [a.text for a in answers]
+        assert answers[0].json()["route"] == "commit"
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        server.send_signal(signal.SIGTERM)
+        assert server.wait(timeout=30) == 0
+    assert all(_gone(pid) for pid in servers)
     sor = make_engine(settings.sor_url)
     with sor.connect() as conn:
         rows = conn.execute(t.adjudications.select().where(t.adjudications.c.claim_id == "OK-N1")).all()
     sor.dispose()
     assert len(rows) == 1
+
+
+def test_one_process_dying_stops_the_others_with_an_error(tmp_path: Path) -> None:
+    settings = seed_review_world(tmp_path, TokenIssuer())
+    server = _serve(tmp_path, settings, free_port())
+    try:
+        first, second = _servers(server.pid)
+        os.kill(first, signal.SIGKILL)
+        assert server.wait(timeout=30) == 1
+    finally:
+        if server.poll() is None:
+            server.kill()
+    assert _gone(second)
+    assert "exited with -9; stopping the others" in (tmp_path / "serve.log").read_text()

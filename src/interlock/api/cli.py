@@ -88,15 +88,9 @@ def serve(
             os.environ[CONFIG_ENV] = str(conf.config_file)
         given = {k: str(v) if isinstance(v, Path) else v for k, v in overrides.items() if v is not None}
         os.environ[SERVE_OVERRIDES_ENV] = json.dumps(given)
-        uvicorn.run(
-            "interlock.api.app:app_from_env",
-            factory=True,
-            workers=count,
-            host=pick(host, api.host),
-            port=pick(port, api.port),
-            log_level="info",
-        )
-        return
+        from interlock.api.processes import serve_processes  # noqa: PLC0415
+
+        raise typer.Exit(serve_processes(count, pick(host, api.host), pick(port, api.port)))
     uvicorn.run(
         create_app(settings, services=services),
         host=pick(host, api.host),

@@ -1,0 +1,95 @@
+"""Several API server processes on one port, each with its own listening socket.
+
+One Python process runs Python code on about one core at a time, so ``interlock serve
+--processes N`` starts N server processes. uvicorn's own ``--workers`` shares one
+listening socket between them, and the kernel then hands each new connection to
+whichever process wakes first: under a burst of connections (a load balancer's pool,
+or any client opening several keep-alive connections) one process took all of them
+while the others idled. Here every process opens its own socket on the same address
+with ``SO_REUSEPORT``, and the kernel spreads connections over the sockets by a hash of
+each connection's addresses, so load divides whichever process is busy.
+
+The parent only supervises: it forwards SIGTERM and SIGINT (each process then finishes
+the requests in hand, as uvicorn does on a signal) and, when one process dies
+unexpectedly, stops the others and exits non-zero, so that the service manager
+restarts the whole set rather than leaving a partial one serving. (Only processes of
+the same user may bind a port already bound with ``SO_REUSEPORT``.)
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import multiprocessing.connection
+import signal
+import socket
+import sys
+from multiprocessing.process import BaseProcess
+from types import FrameType
+
+import uvicorn
+
+#: Pending connections the kernel queues per process before refusing more.
+BACKLOG = 2048
+#: Seconds each process gets to finish its requests after SIGTERM before it is killed.
+STOP_GRACE_SECONDS = 30.0
+
+
+def listening_socket(host: str, port: int) -> socket.socket:
+    """A socket bound to ``host:port`` that other processes of this user may bind as well."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    sock.bind((host, port))
+    sock.listen(BACKLOG)
+    sock.set_inheritable(True)
+    return sock
+
+
+def _serve_one(host: str, port: int, log_level: str) -> None:
+    """One server process: its own socket, the app built from the inherited settings."""
+    from interlock.api.app import app_from_env  # noqa: PLC0415 - built in the child, after spawn
+
+    sock = listening_socket(host, port)
+    config = uvicorn.Config(app_from_env(), log_level=log_level, lifespan="on")
+    uvicorn.Server(config).run(sockets=[sock])
+
+
+def serve_processes(count: int, host: str, port: int, *, log_level: str = "info") -> int:
+    """Run ``count`` server processes on ``host:port`` until a signal or a death; the exit code."""
+    context = multiprocessing.get_context("spawn")
+    children: list[BaseProcess] = [
+        context.Process(target=_serve_one, args=(host, port, log_level), name=f"interlock-api-{i}")
+        for i in range(count)
+    ]
+    died: list[str] = []
+
+    def stop_all() -> None:
+        for child in children:
+            if child.is_alive():
+                child.terminate()  # SIGTERM: uvicorn finishes the requests in hand
+
+    def on_signal(_signum: int, _frame: FrameType | None) -> None:
+        stop_all()
+
+    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        for child in children:
+            child.start()
+        waiting = {child.sentinel: child for child in children}
+        while waiting:
+            for sentinel in multiprocessing.connection.wait(list(waiting)):
+                child = waiting.pop(sentinel)  # type: ignore[arg-type]
+                child.join()
+                if child.exitcode not in (0, -signal.SIGTERM) and not died:
+                    died.append(f"{child.name} exited with {child.exitcode}")
+                    print(f"interlock serve: {died[0]}; stopping the others", file=sys.stderr)
+                    stop_all()
+        return 1 if died else 0
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        for child in children:
+            child.join(STOP_GRACE_SECONDS)
+            if child.is_alive():
+                child.kill()
