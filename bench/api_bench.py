@@ -120,7 +120,9 @@ def summarize(latencies: list[float], wall: float, routes: Counter[str], errors:
         "seconds": round(wall, 3),
         "runs_per_second": round(len(latencies) / wall, 1),
         "p50_ms": round(1000 * statistics.median(latencies), 2),
+        "p90_ms": round(1000 * latencies[int(0.90 * len(latencies))], 2),
         "p99_ms": round(1000 * latencies[min(len(latencies) - 1, int(0.99 * len(latencies)))], 2),
+        "max_ms": round(1000 * latencies[-1], 2),
     }
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -18,6 +19,7 @@ from pathlib import Path
 
 import httpx2 as httpx
 
+from interlock.api.processes import listening_socket
 from interlock.api.settings import ApiSettings
 from interlock.api.testing import SERVICE_KEY, TokenIssuer, free_port, seed_review_world
 from interlock.db import make_engine
@@ -106,3 +108,16 @@ def test_one_process_dying_stops_the_others_with_an_error(tmp_path: Path) -> Non
             server.kill()
     assert _gone(second)
     assert "exited with -9; stopping the others" in (tmp_path / "serve.log").read_text()
+
+
+def test_each_listening_socket_is_tcp_without_nagle_and_shares_its_port() -> None:
+    # asyncio turns Nagle's algorithm off only on sockets that name IPPROTO_TCP; with it
+    # on, every keep-alive response waited out the client's delayed ACK (about 40 ms).
+    first = listening_socket("127.0.0.1", 0)
+    try:
+        assert first.proto == socket.IPPROTO_TCP
+        assert first.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) != 0
+        second = listening_socket("127.0.0.1", first.getsockname()[1])  # SO_REUSEPORT: same port
+        second.close()
+    finally:
+        first.close()

@@ -27,7 +27,9 @@ def _indexes(engine: Engine) -> set[str]:
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def bare_sor(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """The reference tables as another system would create them: no secondary indexes."""
-    url = f"sqlite:///{tmp_path / 'sor.db'}" if request.param == "sqlite" else request.getfixturevalue("pg_url")
+    url = (
+        f"sqlite:///{tmp_path / 'sor.db'}" if request.param == "sqlite" else request.getfixturevalue("pg_url")
+    )
     engine = make_engine(url)
     t.metadata.create_all(engine)
     for index in t.ACCESS_INDEXES:
@@ -42,7 +44,7 @@ def test_index_sor_adds_the_access_indexes_once(bare_sor: str) -> None:
         result = runner.invoke(app, ["db", "index-sor", "--sor", bare_sor])
         assert result.exit_code == 0, result.output
     engine = make_engine(bare_sor)
-    assert WANTED <= _indexes(engine)
+    assert _indexes(engine) >= WANTED
     engine.dispose()
 
 
@@ -57,5 +59,5 @@ def test_without_a_database_it_prints_idempotent_sql() -> None:
 def test_the_reference_schema_creates_them_with_the_tables(tmp_path: Path) -> None:
     engine = make_engine(f"sqlite:///{tmp_path / 'fresh.db'}")
     t.metadata.create_all(engine)
-    assert WANTED <= _indexes(engine)
+    assert _indexes(engine) >= WANTED
     engine.dispose()

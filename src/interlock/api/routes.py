@@ -13,6 +13,7 @@ from datetime import UTC
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Response
+from fastapi.concurrency import run_in_threadpool
 
 from interlock.api.deps import PrincipalDep, ServicesDep
 from interlock.api.problems import Problem, not_found
@@ -31,6 +32,7 @@ from interlock.api.services import RETRY_DELAY_SECONDS, Services, work_item_id
 from interlock.domains.claims.assist import Answer
 from interlock.engine import TASK
 from interlock.exceptions import AccessDenied
+from interlock.policy.principal import Principal
 from interlock.review.decide import DecisionRefused, ReviewConflict, ReviewDecision
 from interlock.review.queue import ReviewRow, open_reviews, review_row
 
@@ -82,7 +84,7 @@ def answer_out(answer: Answer) -> AnswerOut:
     responses={**NOT_FOUND, 202: {"model": TaskRun, "description": "Queued; poll the work item."}},
     tags=["tasks"],
 )
-def adjudicate(
+async def adjudicate(
     claim_id: str,
     who: PrincipalDep,
     svc: ServicesDep,
@@ -92,6 +94,15 @@ def adjudicate(
     ] = "sync",
 ) -> TaskRun:
     """Run ``claims.adjudicate`` on one claim on behalf of the caller, within the deadline."""
+    # The work blocks (databases, the model), so it runs in a worker thread, which
+    # inherits the request's context (the acting principal). The endpoint itself is
+    # async so that FastAPI serializes the answer here instead of in a second thread hop.
+    return await run_in_threadpool(_adjudicate, claim_id, who, svc, response, mode)
+
+
+def _adjudicate(
+    claim_id: str, who: Principal, svc: Services, response: Response, mode: Literal["sync", "queued"]
+) -> TaskRun:
     if mode == "queued":
         version = svc.connector.claim_version(claim_id, svc.policy.claim_scope(who))
         if version is None:
