@@ -4,6 +4,7 @@
     python3 dev.py demo [ARGS...]   run the demo (the whole path on SQLite and the embedded model)
     python3 dev.py test [ARGS...]   run the test suite (extra arguments go to pytest)
     python3 dev.py check            ruff, mypy and import-linter
+    python3 dev.py bench [NAME ...] run a benchmark in bench/ (JSON and a short table); no NAME lists them
     python3 dev.py interlock ARGS   any `interlock` command inside the project environment
 
 The first run creates ``.venv`` with the standard library's venv module, installs uv
@@ -45,6 +46,15 @@ def bootstrap() -> None:
     _run(uv, "sync", "--frozen", "--quiet")
 
 
+def _bench(args: list[str]) -> int:
+    """Run ``bench/NAME.py`` or ``bench/NAME_bench.py`` with the remaining arguments."""
+    scripts = {p.stem.removesuffix("_bench"): p for p in sorted((ROOT / "bench").glob("*.py"))}
+    if not args or args[0] not in scripts:
+        print("benchmarks: " + ", ".join(scripts) + "\n(python3 dev.py bench NAME --help for options)")
+        return 0 if not args else 2
+    return subprocess.call([str(BIN / "python"), str(scripts[args[0]]), *args[1:]], cwd=ROOT)
+
+
 def main(argv: list[str]) -> int:
     """Dispatch one of the commands in the module docstring."""
     if not argv or argv[0] in ("-h", "--help"):
@@ -56,10 +66,12 @@ def main(argv: list[str]) -> int:
         return subprocess.call([str(BIN / "interlock"), "demo", *rest], cwd=ROOT)
     if command == "test":
         return subprocess.call([str(BIN / "python"), "-m", "pytest", *rest], cwd=ROOT)
+    if command == "bench":
+        return _bench(rest)
     if command == "check":
         steps = [
-            [str(BIN / "ruff"), "check", "src", "tests"],
-            [str(BIN / "ruff"), "format", "--check", "src", "tests"],
+            [str(BIN / "ruff"), "check", "src", "tests", "bench"],
+            [str(BIN / "ruff"), "format", "--check", "src", "tests", "bench"],
             [str(BIN / "python"), "-m", "mypy"],
             [str(BIN / "lint-imports")],
         ]
