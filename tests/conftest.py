@@ -41,6 +41,15 @@ def pg_url() -> Iterator[str]:
         yield url.render_as_string(hide_password=False)
 
 
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """An empty database: a SQLite file, then (marked ``postgres``) a scratch PostgreSQL one."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'store.db'}"
+    url: str = request.getfixturevalue("pg_url")
+    return url
+
+
 # -- a live API server, shared by the API and review-desk tests ------------------------
 
 

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from auditstores import BACKENDS, PgServer
+from auditstores import PgServer
 from sqlalchemy import Engine, create_engine
 from sqlalchemy.engine import make_url
 
@@ -86,15 +86,10 @@ def pg_server() -> PgServer:
     return server
 
 
-@pytest.fixture(params=BACKENDS)
-def audit_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+@pytest.fixture
+def audit_engine(db_url: str) -> Iterator[Engine]:
     """An engine on an empty audit store, once on a SQLite file and once on PostgreSQL."""
-    url = (
-        f"sqlite:///{tmp_path / 'store.db'}"
-        if request.param == "sqlite"
-        else request.getfixturevalue("pg_url")
-    )
-    engine = make_engine(url)
+    engine = make_engine(db_url)
     create_audit_tables(engine)
     yield engine
     engine.dispose()

@@ -62,14 +62,10 @@ def create_tables(engine: Engine) -> None:
     store_metadata.create_all(engine, tables=[audit_events, audit_heads])
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+@pytest.fixture
+def engine(db_url: str) -> Iterator[Engine]:
     """An engine on an empty audit store, once on a SQLite file and once on PostgreSQL."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'store.db'}"
-    else:
-        url = request.getfixturevalue("pg_url")
-    eng = make_engine(url)
+    eng = make_engine(db_url)
     create_tables(eng)
     yield eng
     eng.dispose()

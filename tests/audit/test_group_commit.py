@@ -47,15 +47,10 @@ def item_events(producer: int, item: int, size: int = 8) -> list[AuditEvent]:
     ]
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+@pytest.fixture
+def engine(db_url: str) -> Iterator[Engine]:
     """An empty audit store plus a small state table, on a SQLite file and on PostgreSQL."""
-    url = (
-        f"sqlite:///{tmp_path / 'store.db'}"
-        if request.param == "sqlite"
-        else request.getfixturevalue("pg_url")
-    )
-    eng = make_engine(url, pool_size=10)
+    eng = make_engine(db_url, pool_size=10)
     store_metadata.create_all(eng, tables=[audit_events, audit_heads])
     notes.create(eng)
     yield eng

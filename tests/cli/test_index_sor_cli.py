@@ -24,12 +24,10 @@ def _indexes(engine: Engine) -> set[str]:
     return names
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def bare_sor(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+@pytest.fixture
+def bare_sor(db_url: str) -> str:
     """The reference tables as another system would create them: no secondary indexes."""
-    url = (
-        f"sqlite:///{tmp_path / 'sor.db'}" if request.param == "sqlite" else request.getfixturevalue("pg_url")
-    )
+    url = db_url
     engine = make_engine(url)
     t.metadata.create_all(engine)
     for index in t.ACCESS_INDEXES:

@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, func, select
@@ -25,14 +24,9 @@ NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 ITEM = {"task": "claims.adjudicate", "record_id": "C-1", "version": 3, "principal": "service:test"}
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def store_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
-    url = (
-        f"sqlite:///{tmp_path / 'store.db'}"
-        if request.param == "sqlite"
-        else request.getfixturevalue("pg_url")
-    )
-    engine = make_engine(url)
+@pytest.fixture
+def store_engine(db_url: str) -> Iterator[Engine]:
+    engine = make_engine(db_url)
     store_metadata.create_all(engine)
     yield engine
     engine.dispose()
