@@ -136,10 +136,13 @@ _COMPLETE = (
         updated_at=bindparam("p_now"),
     )
 )
-#: Creating a work item that may already exist: the primary key settles the race.
+#: Creating a work item that may already exist. No conflict target: the table has three
+#: unique constraints (the id, the idempotency key, and task with record and version),
+#: and on PostgreSQL a racing insert that names only one of them still fails on the
+#: others once the winner commits; without a target every one of them yields.
 _CREATE = {
-    "sqlite": sqlite.insert(work_items).on_conflict_do_nothing(index_elements=["work_item_id"]),
-    "postgresql": postgresql.insert(work_items).on_conflict_do_nothing(index_elements=["work_item_id"]),
+    "sqlite": sqlite.insert(work_items).on_conflict_do_nothing(),
+    "postgresql": postgresql.insert(work_items).on_conflict_do_nothing(),
 }
 
 
