@@ -28,10 +28,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import resource
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -205,7 +207,10 @@ def start_server(directory: Path, processes: int, port: int, model: str) -> subp
         "--model", model, "--workers", "1", "--processes", str(processes),
         "--host", "127.0.0.1", "--port", str(port), "--insecure-cookies",
     ]  # fmt: skip
-    server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=log)  # noqa: S603 - fixed argv
+    # Its own session: whatever happens, the whole group can be stopped (see _stop).
+    server = subprocess.Popen(  # noqa: S603 - fixed argv
+        command, env=env, stdout=subprocess.DEVNULL, stderr=log, start_new_session=True
+    )
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
         if server.poll() is not None:
@@ -217,8 +222,18 @@ def start_server(directory: Path, processes: int, port: int, model: str) -> subp
         if status == 200 and (processes == 1 or _all_processes_up(server.pid, processes)):
             return server
         time.sleep(0.2)
-    server.kill()
+    _stop(server)
     raise RuntimeError("server did not become ready")
+
+
+def _stop(server: subprocess.Popen[bytes]) -> None:
+    """SIGTERM the server and wait; then SIGKILL its whole process group if anything is left."""
+    server.terminate()
+    try:
+        server.wait(timeout=30)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(server.pid, signal.SIGKILL)
 
 
 def _all_processes_up(pid: int, processes: int) -> bool:
@@ -304,8 +319,7 @@ def over_http(
         latencies, routes, errors, wall = load(port, ids[WARM_UP:], connections)
         server_cpu, own_cpu = tree_cpu(server.pid) - server_cpu, process_cpu() - own_cpu
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        _stop(server)
     result = summarize(latencies, wall, routes, errors)
     result["processes"] = processes
     result["connections"] = connections

@@ -9,6 +9,7 @@ SIGTERM stops them all cleanly, and one process dying stops the rest with an err
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -18,12 +19,14 @@ import time
 from pathlib import Path
 
 import httpx2 as httpx
+import pytest
 
 from interlock.api.processes import listening_socket
-from interlock.api.settings import ApiSettings
+from interlock.api.settings import SERVE_OVERRIDES_ENV, ApiSettings
 from interlock.api.testing import SERVICE_KEY, TokenIssuer, free_port, seed_review_world
 from interlock.db import make_engine
 from interlock.domains.claims import schema as t
+from interlock.exceptions import ConfigurationError
 
 
 def _servers(pid: int) -> list[int]:
@@ -121,3 +124,42 @@ def test_each_listening_socket_is_tcp_without_nagle_and_shares_its_port() -> Non
         second.close()
     finally:
         first.close()
+
+
+def test_a_process_stopped_from_outside_counts_as_a_death(tmp_path: Path) -> None:
+    settings = seed_review_world(tmp_path, TokenIssuer())
+    server = _serve(tmp_path, settings, free_port())
+    try:
+        first, second = _servers(server.pid)
+        os.kill(first, signal.SIGTERM)  # not from the parent: the set would be left partial
+        assert server.wait(timeout=30) == 1
+    finally:
+        if server.poll() is None:
+            server.kill()
+    assert _gone(second)
+
+
+def test_the_processes_do_not_outlive_a_killed_parent(tmp_path: Path) -> None:
+    settings = seed_review_world(tmp_path, TokenIssuer())
+    server = _serve(tmp_path, settings, free_port())
+    servers = _servers(server.pid)
+    server.kill()  # SIGKILL: the parent cannot stop anything itself
+    server.wait(timeout=10)
+    deadline = time.monotonic() + 30
+    while not all(_gone(pid) for pid in servers):
+        assert time.monotonic() < deadline, "a server process outlived its parent"
+        time.sleep(0.2)
+
+
+@pytest.mark.parametrize(
+    "raw", ["{not json", "null", "[]", '{"environ": {}}', '{"sor_url": "x", "engine": {}}']
+)
+def test_handed_over_options_must_be_an_object_of_api_settings(raw: str) -> None:
+    with pytest.raises(ConfigurationError, match=SERVE_OVERRIDES_ENV):
+        ApiSettings.serve_overrides(raw)
+
+
+def test_handed_over_options_are_read_as_given() -> None:
+    assert ApiSettings.serve_overrides(None) == {}
+    given = {"sor_url": "sqlite:///s.db", "queue_workers": 3, "cookie_secure": False}
+    assert ApiSettings.serve_overrides(json.dumps(given)) == given

@@ -7,7 +7,6 @@ renders the result or an RFC 9457 problem.
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -78,7 +77,7 @@ def app_from_env() -> FastAPI:
     loaded = load_settings()
     configure_telemetry(loaded.settings)
     # A process started by `interlock serve --processes N` also takes that command's options.
-    overrides = json.loads(os.environ.get(SERVE_OVERRIDES_ENV, "{}"))
+    overrides = ApiSettings.serve_overrides(os.environ.get(SERVE_OVERRIDES_ENV))
     settings = ApiSettings.from_settings(loaded, **overrides)
     services = Services(settings)
     try:

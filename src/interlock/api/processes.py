@@ -9,20 +9,28 @@ while the others idled. Here every process opens its own socket on the same addr
 with ``SO_REUSEPORT``, and the kernel spreads connections over the sockets by a hash of
 each connection's addresses, so load divides whichever process is busy.
 
-The parent only supervises: it forwards SIGTERM and SIGINT (each process then finishes
-the requests in hand, as uvicorn does on a signal) and, when one process dies
-unexpectedly, stops the others and exits non-zero, so that the service manager
-restarts the whole set rather than leaving a partial one serving. (Only processes of
-the same user may bind a port already bound with ``SO_REUSEPORT``.)
+The parent only supervises. On SIGTERM or SIGINT it sends SIGTERM to every process
+(each finishes the requests in hand, as uvicorn does on a signal), kills those still
+running after :data:`STOP_GRACE_SECONDS`, and exits 0. When a process ends without
+being asked to (a crash, a kill, a signal from elsewhere), it stops the others the same
+way and exits 1, so that the service manager restarts the whole set rather than leaving
+a partial one serving. The processes run in their own process group, so a terminal's
+Ctrl-C reaches only the parent, which then stops them in order; and each asks the
+kernel for SIGTERM should the parent die first, so none is left serving the port as an
+orphan. (Only processes of the same user may bind a port already bound with
+``SO_REUSEPORT``.)
 """
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import multiprocessing.connection
+import os
 import signal
 import socket
 import sys
+import time
 from multiprocessing.process import BaseProcess
 from types import FrameType
 
@@ -46,12 +54,22 @@ def listening_socket(host: str, port: int) -> socket.socket:
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
     sock.bind((host, port))
     sock.listen(BACKLOG)
-    sock.set_inheritable(True)
     return sock
 
 
-def _serve_one(host: str, port: int, log_level: str) -> None:
+def _follow_parent(parent: int) -> None:
+    """Leave the terminal's process group, and end with the parent (Linux) instead of outliving it."""
+    os.setpgid(0, 0)
+    if sys.platform.startswith("linux"):
+        pr_set_pdeathsig = 1
+        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
+    if os.getppid() != parent:  # the parent died before the request above took effect
+        sys.exit(0)
+
+
+def _serve_one(host: str, port: int, log_level: str, parent: int) -> None:
     """One server process: its own socket, the app built from the inherited settings."""
+    _follow_parent(parent)
     from interlock.api.app import app_from_env  # noqa: PLC0415 - built in the child, after spawn
 
     sock = listening_socket(host, port)
@@ -63,12 +81,17 @@ def serve_processes(count: int, host: str, port: int, *, log_level: str = "info"
     """Run ``count`` server processes on ``host:port`` until a signal or a death; the exit code."""
     context = multiprocessing.get_context("spawn")
     children: list[BaseProcess] = [
-        context.Process(target=_serve_one, args=(host, port, log_level), name=f"interlock-api-{i}")
+        context.Process(
+            target=_serve_one, args=(host, port, log_level, os.getpid()), name=f"interlock-api-{i}"
+        )
         for i in range(count)
     ]
     died: list[str] = []
+    stop_by: list[float] = []  # set once: when the grace for stopping ends
 
     def stop_all() -> None:
+        if not stop_by:
+            stop_by.append(time.monotonic() + STOP_GRACE_SECONDS)
         for child in children:
             if child.is_alive():
                 child.terminate()  # SIGTERM: uvicorn finishes the requests in hand
@@ -79,13 +102,22 @@ def serve_processes(count: int, host: str, port: int, *, log_level: str = "info"
     previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
     try:
         for child in children:
+            if stop_by:  # a signal came while the others were starting
+                break
             child.start()
-        waiting = {child.sentinel: child for child in children}
+        waiting = {child.sentinel: child for child in children if child.pid is not None}
         while waiting:
-            for sentinel in multiprocessing.connection.wait(list(waiting)):
+            timeout = max(0.0, stop_by[0] - time.monotonic()) if stop_by else None
+            ready = multiprocessing.connection.wait(list(waiting), timeout)
+            if not ready:  # the grace is over: SIGKILL, and a few seconds for it to land
+                for child in waiting.values():
+                    child.kill()
+                stop_by[0] = time.monotonic() + 5.0
+                continue
+            for sentinel in ready:
                 child = waiting.pop(sentinel)  # type: ignore[arg-type]
                 child.join()
-                if child.exitcode not in (0, -signal.SIGTERM) and not died:
+                if not stop_by:  # nobody asked it to stop
                     died.append(f"{child.name} exited with {child.exitcode}")
                     print(f"interlock serve: {died[0]}; stopping the others", file=sys.stderr)
                     stop_all()
@@ -93,7 +125,3 @@ def serve_processes(count: int, host: str, port: int, *, log_level: str = "info"
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
-        for child in children:
-            child.join(STOP_GRACE_SECONDS)
-            if child.is_alive():
-                child.kill()

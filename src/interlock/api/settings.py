@@ -12,13 +12,15 @@ work: each fills its field when the settings leave that field at its default.
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from interlock.exceptions import ConfigurationError
 from interlock.settings import EngineSection, LoadedSettings, ModelsSection
 
 #: Fields taken from the top level of the settings; every other flat field is in ``[api]``.
@@ -33,7 +35,8 @@ _TOP_LEVEL: Final = (
 _SECTIONS: Final = ("engine", "models")
 #: How ``interlock serve --processes N`` hands its command-line options to the processes
 #: it starts (JSON of field to value). Deliberately outside the ``INTERLOCK_`` prefix: it
-#: is not a setting, and it never holds a secret.
+#: is not a setting. It holds what the command line held (paths and URLs; a database
+#: URL may carry a password, as it did there), and processes of the same user only see it.
 SERVE_OVERRIDES_ENV: Final = "_INTERLOCK_SERVE_OVERRIDES"
 #: Fields the settings model does not have: only their older variables set them.
 _API_ONLY: Final = ("content_salt_file",)
@@ -77,6 +80,19 @@ class ApiSettings(BaseModel):
     engine: EngineSection = EngineSection()
     #: Hosted providers' endpoints for ``model`` (the ``[models]`` section).
     models: ModelsSection = ModelsSection()
+
+    @classmethod
+    def serve_overrides(cls, raw: str | None) -> dict[str, Any]:
+        """The options ``interlock serve --processes`` handed its processes (:data:`SERVE_OVERRIDES_ENV`)."""
+        if not raw:
+            return {}
+        try:
+            given = json.loads(raw)
+        except ValueError as exc:
+            raise ConfigurationError(f"{SERVE_OVERRIDES_ENV} is not JSON: {exc}") from None
+        if not isinstance(given, dict) or not set(given) <= set(cls.model_fields) - set(_SECTIONS):
+            raise ConfigurationError(f"{SERVE_OVERRIDES_ENV} must be an object of API settings")
+        return given
 
     @classmethod
     def from_env(cls, **overrides: object) -> ApiSettings:

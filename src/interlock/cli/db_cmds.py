@@ -18,9 +18,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from sqlalchemy import Engine
+from sqlalchemy import Engine, Index
 from sqlalchemy.dialects import postgresql
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import Dialect, make_url
 
 from interlock.cli.app import JsonOpt, StoreOpt, app
 from interlock.cli.common import SOR_HELP, console, fail, open_sor, out
@@ -129,24 +129,46 @@ def db_index_sor(
         str | None, typer.Option("--sor", help=SOR_HELP + " Omit to print the SQL instead.")
     ] = None,
 ) -> None:
-    """Add the indexes interlock's per-claim reads need to a system of record (idempotent)."""
-    from sqlalchemy.schema import CreateIndex  # noqa: PLC0415
+    """Add the indexes interlock's per-claim reads need to a system of record (idempotent).
 
+    On PostgreSQL they are built ``CONCURRENTLY``: a plain ``CREATE INDEX`` would block
+    the outside systems' inserts and updates of the live tables for the whole build.
+    """
     from interlock.domains.claims.schema import ACCESS_INDEXES  # noqa: PLC0415
 
     if sor is None:
+        sys.stdout.write("-- PostgreSQL; run outside a transaction block (CONCURRENTLY needs it)\n")
         for index in ACCESS_INDEXES:
-            ddl = CreateIndex(index, if_not_exists=True).compile(dialect=postgresql.dialect())  # type: ignore[no-untyped-call]
-            sys.stdout.write(f"{ddl};\n")
+            sys.stdout.write(_concurrent_index_sql(index, postgresql.dialect()) + ";\n")  # type: ignore[no-untyped-call]
         return
     engine = open_sor(sor)
     try:
-        for index in ACCESS_INDEXES:
-            index.create(engine, checkfirst=True)
+        if engine.dialect.name == "postgresql":
+            with engine.connect() as conn:
+                conn.execution_options(isolation_level="AUTOCOMMIT")
+                for index in ACCESS_INDEXES:
+                    conn.exec_driver_sql(_concurrent_index_sql(index, engine.dialect))
+        else:
+            for index in ACCESS_INDEXES:
+                index.create(engine, checkfirst=True)
     except Exception as exc:
-        fail(f"cannot create the indexes: {exc}")
+        fail(
+            f"cannot create the indexes: {exc} (on PostgreSQL, an index left INVALID by a failed "
+            "build must be dropped before running this again)"
+        )
     console.print(
         f"{len(ACCESS_INDEXES)} access indexes present: " + ", ".join(str(i.name) for i in ACCESS_INDEXES)
+    )
+
+
+def _concurrent_index_sql(index: Index, dialect: Dialect) -> str:
+    """``CREATE INDEX CONCURRENTLY IF NOT EXISTS`` for one of the access indexes."""
+    quote = dialect.identifier_preparer.quote
+    table = index.table
+    assert table is not None
+    columns = ", ".join(quote(str(column.name)) for column in index.columns)
+    return (
+        f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {quote(str(index.name))} ON {quote(table.name)} ({columns})"
     )
 
 
