@@ -189,9 +189,12 @@ class _ScopedQueries:
     claim: Select[*tuple[Any, ...]]
 
 
-@functools.lru_cache(maxsize=256)
+@functools.lru_cache(maxsize=4096)
 def _scoped(scope: ClaimScope) -> _ScopedQueries:
-    """The claim queries for ``scope``, built once per scope (a process sees few scopes).
+    """The claim queries for ``scope``, built once per scope.
+
+    A scope names its principal, so an API process keeps one entry per staff member
+    who calls it; the bound is generous for that, and an entry costs a few kilobytes.
 
     The scope's predicate is part of each statement, so the database never returns a
     claim the scope does not permit; only the claim id and status are parameters.
