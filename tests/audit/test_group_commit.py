@@ -242,6 +242,9 @@ def _committer_process(url: str, worker: int, items: int, barrier: Any) -> None:
         def produce(k: int) -> None:
             for item in range(items):
                 committer.append(item_events(worker * 10 + k, item))
+                # A pause between items, as real work has: without it one process can
+                # append everything before the other's first commit, and nothing interleaves.
+                time.sleep(0.002)
 
         in_threads(4, produce)
     engine.dispose()
