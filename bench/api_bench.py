@@ -43,16 +43,17 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import create_engine, select, text
+from sqlalchemy.engine import make_url
 
-from interlock.api.testing import SERVICE_KEY, TokenIssuer, free_port, seed_review_world, settings_for
+from interlock.api.testing import SERVICE_KEY, TokenIssuer, free_port, settings_for
 from interlock.connectors.sql_claims import SqlClaimsConnector
-from interlock.db import make_engine
+from interlock.db import make_engine, normalize_url
 from interlock.domains.claims import schema as t
 from interlock.domains.claims.generator import seed as generate
 from interlock.engine import ClaimsEngine
@@ -60,29 +61,41 @@ from interlock.models.baseline import train_baseline
 from interlock.models.registry import load_baseline, save_baseline
 from interlock.models.training import load_training_examples
 from interlock.policy.principal import service_principal
-from interlock.store.metadata import store_metadata
-from interlock.testing.handmade import add_claim
+from interlock.store.migrations import prepare_store
+from interlock.testing.handmade import add_claim, seed_reference
 from interlock.work.store import WorkStore
 
 DB_FILES = ("sor.db", "store.db")
 WARM_UP = 40
+DEFAULT_SERVER = os.environ.get("INTERLOCK_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 
 
-def seed_world(directory: Path, claims: int, mix: str) -> list[str]:
-    """Seed both databases in ``directory``; the backlog's claim ids, in order."""
-    seed_review_world(directory, TokenIssuer())
-    sor = make_engine(f"sqlite:///{directory / 'sor.db'}")
-    store = make_engine(f"sqlite:///{directory / 'store.db'}")
+@dataclass(frozen=True)
+class World:
+    """One side's databases, and a folder for its key files and server log."""
+
+    directory: Path
+    sor_url: str
+    store_url: str
+
+
+def sqlite_world(directory: Path) -> World:
+    """Both databases as SQLite files in ``directory``."""
+    return World(directory, f"sqlite:///{directory / 'sor.db'}", f"sqlite:///{directory / 'store.db'}")
+
+
+def seed_world(world: World, claims: int, mix: str) -> list[str]:
+    """Seed both databases of ``world``; the backlog's claim ids, in order."""
+    settings_for(world.directory, TokenIssuer())  # the key and JWKS files a server trusts
+    sor, store = make_engine(world.sor_url), make_engine(world.store_url)
+    t.metadata.create_all(sor)
     if mix == "rules":
+        seed_reference(sor)
         for i in range(claims):
             add_claim(sor, f"B-{i:05d}", service_date=date(2025, 1, 1) + timedelta(days=i % 360))
     else:
-        # The hand-made world's reference rows stay; the generator needs an empty claims table.
-        for table in reversed(t.metadata.sorted_tables):
-            with sor.begin() as conn:
-                conn.execute(table.delete())
         generate(sor, claims=claims, seed=1)
-    store_metadata.create_all(store)
+    prepare_store(store)
     if mix == "generated":
         artifact = train_baseline(load_training_examples(sor), seed=1)
         save_baseline(store, artifact, asdict(artifact.metrics), now=datetime.now(UTC))
@@ -99,17 +112,54 @@ def seed_world(directory: Path, claims: int, mix: str) -> list[str]:
     return ids
 
 
-def copy_world(source: Path, target: Path) -> Path:
-    """A fresh copy of a seeded world, so both sides start from the same state."""
+def copy_world(source: World, target: Path, server: str | None) -> World:
+    """A fresh copy of a seeded world, so every side starts from the same state.
+
+    SQLite: the files. PostgreSQL: ``CREATE DATABASE ... TEMPLATE`` of the seeded one
+    (system of record and store share a database; their table names do not overlap).
+    """
     target.mkdir()
-    for name in DB_FILES:
-        for suffix in ("", "-wal", "-shm"):
-            if (source / (name + suffix)).exists():
-                shutil.copy(source / (name + suffix), target / (name + suffix))
     for name in ("jwks.json", "keys.toml"):
-        if (source / name).exists():
-            shutil.copy(source / name, target / name)
-    return target
+        shutil.copy(source.directory / name, target / name)
+    if server is None:
+        for name in DB_FILES:
+            for suffix in ("", "-wal", "-shm"):
+                if (source.directory / (name + suffix)).exists():
+                    shutil.copy(source.directory / (name + suffix), target / (name + suffix))
+        return sqlite_world(target)
+    name = f"interlock_bench_{target.name}"
+    admin = create_engine(normalize_url(server), isolation_level="AUTOCOMMIT")
+    template = make_url(source.sor_url).database
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+    admin.dispose()
+    url = make_url(server).set(database=name).render_as_string(hide_password=False)
+    return World(target, url, url)
+
+
+def pg_world(directory: Path, server: str) -> World:
+    """An empty PostgreSQL database for the seeded template."""
+    name = "interlock_bench_template"
+    admin = create_engine(normalize_url(server), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    url = make_url(server).set(database=name).render_as_string(hide_password=False)
+    return World(directory, url, url)
+
+
+def drop_databases(server: str) -> None:
+    """Drop every database this benchmark created."""
+    admin = create_engine(normalize_url(server), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        names = conn.execute(
+            text("SELECT datname FROM pg_database WHERE datname LIKE 'interlock_bench_%'")
+        ).scalars()
+        for name in list(names):
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
 
 
 def summarize(latencies: list[float], wall: float, routes: Counter[str], errors: int) -> dict[str, Any]:
@@ -131,11 +181,11 @@ def summarize(latencies: list[float], wall: float, routes: Counter[str], errors:
 # -- in process ----------------------------------------------------------------------------
 
 
-def in_process(directory: Path, ids: list[str], threads: int, model: str) -> dict[str, Any]:
+def in_process(world: World, ids: list[str], threads: int, model: str) -> dict[str, Any]:
     """The engine called directly from ``threads`` threads, as the API's threads call it."""
-    store = make_engine(f"sqlite:///{directory / 'store.db'}")
+    store = make_engine(world.store_url)
     engine = ClaimsEngine(
-        connector=SqlClaimsConnector(make_engine(f"sqlite:///{directory / 'sor.db'}")),
+        connector=SqlClaimsConnector(make_engine(world.sor_url)),
         store=WorkStore.grouped(store),
         principal=service_principal("batch"),
         model=load_baseline(store) if model == "baseline" else None,
@@ -194,9 +244,12 @@ def tree_cpu(pid: int) -> float:
     return total
 
 
-def start_server(directory: Path, processes: int, port: int, model: str) -> subprocess.Popen[bytes]:
-    """``interlock serve`` over the world in ``directory``, ready to answer."""
-    settings = settings_for(directory, TokenIssuer())
+def start_server(world: World, processes: int, port: int, model: str) -> subprocess.Popen[bytes]:
+    """``interlock serve`` over ``world``, ready to answer."""
+    directory = world.directory
+    settings = settings_for(directory, TokenIssuer()).model_copy(
+        update={"sor_url": world.sor_url, "store_url": world.store_url}
+    )
     env = {k: v for k, v in os.environ.items() if k != "INTERLOCK_CONFIG"}
     log = (directory / "server.log").open("wb")
     command = [
@@ -307,12 +360,10 @@ def load(port: int, ids: list[str], connections: int) -> tuple[list[float], Coun
     return latencies, routes, errors[0], time.perf_counter() - started
 
 
-def over_http(
-    directory: Path, ids: list[str], processes: int, connections: int, model: str
-) -> dict[str, Any]:
+def over_http(world: World, ids: list[str], processes: int, connections: int, model: str) -> dict[str, Any]:
     """The same runs through ``interlock serve --processes N`` on loopback."""
     port = free_port()
-    server = start_server(directory, processes, port, model)
+    server = start_server(world, processes, port, model)
     try:
         load(port, ids[:WARM_UP], connections)
         server_cpu, own_cpu = tree_cpu(server.pid), process_cpu()
@@ -336,24 +387,31 @@ def main() -> None:
     parser.add_argument("--processes", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--backend", choices=("sqlite", "postgres"), default="sqlite")
+    parser.add_argument("--server", default=DEFAULT_SERVER, help="PostgreSQL server URL (--backend postgres)")
     parser.add_argument("--out", type=Path, default=Path("bench/api.json"))
     args = parser.parse_args()
+    server = args.server if args.backend == "postgres" else None
     with tempfile.TemporaryDirectory() as tmp:
-        world = Path(tmp, "world")
-        world.mkdir()
-        started = time.perf_counter()
-        ids = seed_world(world, args.claims, args.mix)
-        print(f"seeded {len(ids)} backlog claims ({args.mix}) in {time.perf_counter() - started:.1f} s")
-        model = "baseline" if args.mix == "generated" else "none"
-        sides: dict[str, Any] = {
-            "in_process": in_process(copy_world(world, Path(tmp, "inproc")), ids, args.threads, model)
-        }
-        for n in args.processes:
-            target = copy_world(world, Path(tmp, f"http{n}"))
-            sides[f"http_{n}_processes"] = over_http(target, ids, n, args.connections, model)
+        (Path(tmp) / "world").mkdir()
+        world = sqlite_world(Path(tmp, "world")) if server is None else pg_world(Path(tmp, "world"), server)
+        try:
+            started = time.perf_counter()
+            ids = seed_world(world, args.claims, args.mix)
+            print(f"seeded {len(ids)} backlog claims ({args.mix}) in {time.perf_counter() - started:.1f} s")
+            model = "baseline" if args.mix == "generated" else "none"
+            inproc = copy_world(world, Path(tmp, "inproc"), server)
+            sides: dict[str, Any] = {"in_process": in_process(inproc, ids, args.threads, model)}
+            for n in args.processes:
+                target = copy_world(world, Path(tmp, f"http{n}"), server)
+                sides[f"http_{n}_processes"] = over_http(target, ids, n, args.connections, model)
+        finally:
+            if server is not None:
+                drop_databases(server)
     results = {
         "claims": len(ids),
         "mix": args.mix,
+        "backend": args.backend,
         "cores": os.cpu_count(),
         "load_average_1m": round(os.getloadavg()[0], 2),
         **sides,
