@@ -127,27 +127,24 @@ def copy_world(source: World, target: Path, server: str | None) -> World:
                 if (source.directory / (name + suffix)).exists():
                     shutil.copy(source.directory / (name + suffix), target / (name + suffix))
         return sqlite_world(target)
-    name = f"interlock_bench_{target.name}"
-    admin = create_engine(normalize_url(server), isolation_level="AUTOCOMMIT")
-    template = make_url(source.sor_url).database
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
-    admin.dispose()
-    url = make_url(server).set(database=name).render_as_string(hide_password=False)
+    url = _new_database(server, f"interlock_bench_{target.name}", template=make_url(source.sor_url).database)
     return World(target, url, url)
 
 
 def pg_world(directory: Path, server: str) -> World:
     """An empty PostgreSQL database for the seeded template."""
-    name = "interlock_bench_template"
+    url = _new_database(server, "interlock_bench_template")
+    return World(directory, url, url)
+
+
+def _new_database(server: str, name: str, *, template: str | None = None) -> str:
+    """(Re)create database ``name`` on ``server``, empty or as a copy of ``template``; its URL."""
     admin = create_engine(normalize_url(server), isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
+        conn.execute(text(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else "")))
     admin.dispose()
-    url = make_url(server).set(database=name).render_as_string(hide_password=False)
-    return World(directory, url, url)
+    return make_url(server).set(database=name).render_as_string(hide_password=False)
 
 
 def drop_databases(server: str) -> None:

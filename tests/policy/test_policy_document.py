@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
 from decimal import Decimal
 from typing import Any
 
 import pytest
+from attribute_claims import attribute_claim
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine, create_engine, select
@@ -105,23 +105,7 @@ def db() -> Iterator[Engine]:
     claims, docs = [], []
     for r, lob, s in COMBOS:
         cid = f"{r}/{lob}/{s}"
-        claims.append(
-            {
-                "claim_id": cid,
-                "member_id": "M",
-                "billing_npi": "1",
-                "service_date": date(2026, 1, 1),
-                "received_date": date(2026, 1, 2),
-                "place_of_service": "11",
-                "total_billed": Decimal("1.00"),
-                "region": r,
-                "line_of_business": lob,
-                "sensitivity": s,
-                "status": "received",
-                "version": 1,
-                "updated_at": date(2026, 1, 1),
-            }
-        )
+        claims.append(attribute_claim(r, lob, s))
         docs.append(_doc(f"note:{cid}", "claim", r, lob, s))
     docs.append(_doc("policy:P", "reference", None, None, None))
     docs.append(_doc("note:broken", "claim", "north", None, "none"))

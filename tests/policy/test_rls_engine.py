@@ -8,7 +8,6 @@ database returns only what the policy grants, whatever interlock's own filter sa
 from __future__ import annotations
 
 import os
-import secrets
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -18,19 +17,17 @@ import pytest
 from sqlalchemy import func, select
 
 from interlock.audit.chain import AuditLog
-from interlock.connectors.pg_access import bind_principals, execute_script, reader_role_sql
+from interlock.connectors.pg_access import bind_principals
 from interlock.connectors.sql_claims import SqlClaimsConnector
 from interlock.db import make_engine
-from interlock.domains.claims import generator
 from interlock.domains.claims import schema as t
 from interlock.engine import ClaimsEngine
 from interlock.exceptions import AccessDenied
 from interlock.policy.document import default_policy
 from interlock.policy.principal import service_principal
-from interlock.policy.rls import compile_rls
 from interlock.store.metadata import store_metadata
 from interlock.work.store import WorkStore
-from pgscratch import scratch_database
+from rlsdb import seeded_rls_database
 
 pytestmark = pytest.mark.postgres
 
@@ -38,16 +35,7 @@ pytestmark = pytest.mark.postgres
 @pytest.fixture(scope="module")
 def seeded() -> Iterator[tuple[str, str, str]]:
     """(owner URL, reader URL, role) of a seeded database with the default policy's RLS installed."""
-    role = f"interlock_rdr_{secrets.token_hex(4)}"
-    with scratch_database("interlock_rlse", roles=[role]) as url:
-        owner = make_engine(url.render_as_string(hide_password=False))
-        try:
-            t.metadata.create_all(owner)
-            generator.seed(owner, claims=120, seed=5, history=80)
-            execute_script(owner, reader_role_sql(role, login=True))
-            execute_script(owner, compile_rls(default_policy()))
-        finally:
-            owner.dispose()
+    with seeded_rls_database("interlock_rlse", claims=120, seed=5, history=80) as (url, role):
         yield (
             url.render_as_string(hide_password=False),
             url.set(username=role).render_as_string(hide_password=False),

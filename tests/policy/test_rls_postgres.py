@@ -10,7 +10,6 @@ table owner, which row-level security does not bind), never from the RLS SQL its
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -26,11 +25,9 @@ from interlock.connectors.pg_access import (
     bind_principals,
     execute_script,
     reader_role_problems,
-    reader_role_sql,
 )
 from interlock.connectors.sql_claims import SqlClaimsConnector
 from interlock.db import make_engine, normalize_url
-from interlock.domains.claims import generator
 from interlock.domains.claims import schema as t
 from interlock.domains.claims.rules import LineAmounts
 from interlock.exceptions import StaleRecord
@@ -39,7 +36,7 @@ from interlock.policy.document import PolicyDocument, default_policy, parse_poli
 from interlock.policy.principal import Principal, service_principal
 from interlock.policy.rls import PROTECTED_TABLES, compile_rls
 from interlock.retrieval.scope import scope_predicate
-from pgscratch import scratch_database
+from rlsdb import seeded_rls_database
 
 pytestmark = pytest.mark.postgres
 
@@ -88,14 +85,9 @@ class World:
 @pytest.fixture(scope="module")
 def world() -> Iterator[World]:
     """A seeded system of record in its own database, the reader role, and the default policy's RLS."""
-    role = f"interlock_reader_{secrets.token_hex(4)}"
-    with scratch_database("interlock_rls", roles=[role]) as db_url:
+    with seeded_rls_database("interlock_rls", claims=240, seed=11, history=160) as (db_url, role):
         owner = make_engine(db_url.render_as_string(hide_password=False))
         try:
-            t.metadata.create_all(owner)
-            generator.seed(owner, claims=240, seed=11, history=160)
-            execute_script(owner, reader_role_sql(role, login=True))
-            execute_script(owner, compile_rls(default_policy()))
             connector = SqlClaimsConnector(owner)
             with owner.connect() as conn:
                 staff_ids = (

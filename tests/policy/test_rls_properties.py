@@ -13,10 +13,10 @@ import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
 import pytest
+from attribute_claims import attribute_claim
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine, select
@@ -80,30 +80,12 @@ def _combos(url: URL, role: str) -> Iterator[Combos]:
                     "coverage_start": date(2020, 1, 1),
                 },
             )
-            conn.execute(t.claims.insert(), [_claim(r, lob, s) for r, lob, s in COMBOS])
+            conn.execute(t.claims.insert(), [attribute_claim(r, lob, s) for r, lob, s in COMBOS])
         execute_script(owner, reader_role_sql(role, login=True))
         yield Combos(owner=owner, reader=reader)
     finally:
         reader.dispose()
         owner.dispose()
-
-
-def _claim(region: str, lob: str, sensitivity: str) -> dict[str, Any]:
-    return {
-        "claim_id": f"{region}/{lob}/{sensitivity}",
-        "member_id": "M",
-        "billing_npi": "1",
-        "service_date": date(2026, 1, 1),
-        "received_date": date(2026, 1, 2),
-        "place_of_service": "11",
-        "total_billed": Decimal("1.00"),
-        "region": region,
-        "line_of_business": lob,
-        "sensitivity": sensitivity,
-        "status": "received",
-        "version": 1,
-        "updated_at": date(2026, 1, 1),
-    }
 
 
 @st.composite

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
-from decimal import Decimal
 
 import pytest
+from attribute_claims import attribute_claim
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine, create_engine, select
@@ -54,23 +53,7 @@ def claims_db() -> Iterator[Engine]:
     for r in REGIONS:
         for lob in LOBS:
             for s in SENSITIVITIES:
-                rows.append(
-                    {
-                        "claim_id": f"{r}/{lob}/{s}",
-                        "member_id": "M",
-                        "billing_npi": "1",
-                        "service_date": date(2026, 1, 1),
-                        "received_date": date(2026, 1, 2),
-                        "place_of_service": "11",
-                        "total_billed": Decimal("1.00"),
-                        "region": r,
-                        "line_of_business": lob,
-                        "sensitivity": s,
-                        "status": "received",
-                        "version": 1,
-                        "updated_at": date(2026, 1, 1),
-                    }
-                )
+                rows.append(attribute_claim(r, lob, s))
     with engine.begin() as conn:
         conn.execute(t.claims.insert(), rows)
     yield engine
