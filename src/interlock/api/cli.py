@@ -51,7 +51,7 @@ def serve(
     import uvicorn  # noqa: PLC0415 - only this command needs the server
 
     from interlock.api.app import create_app  # noqa: PLC0415
-    from interlock.api.services import Services  # noqa: PLC0415
+    from interlock.api.services import Services, preflight  # noqa: PLC0415
     from interlock.api.settings import SERVE_OVERRIDES_ENV, ApiSettings  # noqa: PLC0415
     from interlock.exceptions import InterlockError  # noqa: PLC0415
     from interlock.settings import CONFIG_ENV  # noqa: PLC0415
@@ -71,19 +71,19 @@ def serve(
         "queue_workers": workers,
         "cookie_secure": False if insecure_cookies else None,
     }
+    count = pick(processes, api.processes)
     try:
         settings = ApiSettings.from_settings(conf, **overrides)
-        services = Services(settings)
-        services.use_configured_model()
+        if count > 1:
+            preflight(settings)  # each process builds its own services
+        else:
+            services = Services(settings)
+            services.use_configured_model()
     except (InterlockError, ValueError, OSError) as exc:
         fail(str(exc))
-    count = pick(processes, api.processes)
     if count > 1:
-        # Each process builds its own services from the same settings: the file and
-        # variables it inherits, plus this command's options (paths and URLs, never
-        # secrets). The services built above proved the configuration and prepared the
-        # store, so the processes never race to create it.
-        services.close()
+        # Each process builds its services from the same settings: the file and variables
+        # it inherits, plus this command's options (paths and URLs, as given here).
         if conf.config_file is not None:
             os.environ[CONFIG_ENV] = str(conf.config_file)
         given = {k: str(v) if isinstance(v, Path) else v for k, v in overrides.items() if v is not None}

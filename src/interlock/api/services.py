@@ -128,6 +128,22 @@ def _read_salt(path: Path | None) -> bytes | None:
     return salt
 
 
+def preflight(settings: ApiSettings) -> None:
+    """Check and prepare what every API process needs, without building one.
+
+    The policy file and the content salt are read, and the store is created or brought
+    to the newest revision, once: ``serve --processes`` runs this before starting its
+    processes, so a bad file stops it at once and the processes never race to migrate.
+    """
+    policy_or_default(settings.policy_file)
+    _read_salt(settings.content_salt_file)
+    store = make_engine(settings.store_url, pool_size=1)
+    try:
+        prepare_store(store)
+    finally:
+        store.dispose()
+
+
 class Services:
     """The long-lived objects behind every request of one API process."""
 
