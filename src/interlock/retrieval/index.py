@@ -26,6 +26,7 @@ from typing import Final, Literal
 
 from sqlalchemy import Connection, Engine, bindparam, func, inspect, select, text
 
+from interlock.audit.chain import begin_write
 from interlock.db import is_sqlite
 from interlock.exceptions import ConfigurationError
 from interlock.policy.values import AccessClass, DocumentAttributes, IndexFilter
@@ -180,7 +181,9 @@ class SearchIndex:
         self._memo: dict[IndexFilter, Selectivity] = {}
         self._memo_generation: str | None = None
         self._memo_lock = threading.Lock()
-        with engine.begin() as conn:
+        # The write lock first (BEGIN IMMEDIATE): processes opening one new store at once
+        # would otherwise all see no tables, and all but one fail creating them.
+        with begin_write(engine) as conn:
             self._ensure_layout(conn)
 
     @staticmethod
