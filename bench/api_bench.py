@@ -9,7 +9,7 @@ zero network latency) on SQLite files, each side on its own copy of one seeded w
 * ``--mix generated`` (default): the reference generator's backlog, the realistic mix
   of clean claims, rule denials, duplicates, clinical judgement by the model and
   claims sent to review; ``--mix rules``: claims that rules 1-8 approve, so no model;
-* in process: :meth:`ClaimsEngine.process` from ``--threads`` threads, with the work
+* in process: :meth:`Engine.process` from ``--threads`` threads, with the work
   store's group commit as the API uses it;
 * HTTP: ``interlock serve --processes P`` started as its own process(es), and
   ``POST /v1/tasks/claims.adjudicate/{id}`` (API key, sync mode) sent by an asyncio
@@ -52,14 +52,14 @@ from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
 
 from interlock.api.testing import SERVICE_KEY, TokenIssuer, free_port, settings_for
-from interlock.connectors.sql_claims import SqlClaimsConnector
+from interlock.assembly import build_engine
 from interlock.db import make_engine, normalize_url
 from interlock.domains.claims import schema as t
+from interlock.domains.claims.baseline import train_baseline
+from interlock.domains.claims.connector import SqlClaimsConnector
 from interlock.domains.claims.generator import seed as generate
-from interlock.engine import ClaimsEngine
-from interlock.models.baseline import train_baseline
+from interlock.domains.claims.training import load_training_examples
 from interlock.models.registry import load_baseline, save_baseline
-from interlock.models.training import load_training_examples
 from interlock.policy.principal import service_principal
 from interlock.store.migrations import prepare_store
 from interlock.testing.handmade import add_claim, seed_reference
@@ -181,7 +181,8 @@ def summarize(latencies: list[float], wall: float, routes: Counter[str], errors:
 def in_process(world: World, ids: list[str], threads: int, model: str) -> dict[str, Any]:
     """The engine called directly from ``threads`` threads, as the API's threads call it."""
     store = make_engine(world.store_url)
-    engine = ClaimsEngine(
+    engine = build_engine(
+        "claims.adjudicate",
         connector=SqlClaimsConnector(make_engine(world.sor_url)),
         store=WorkStore.grouped(store),
         principal=service_principal("batch"),

@@ -1,16 +1,17 @@
-"""The one place that knows the order of the stages of a work item.
+"""The one place that knows the order of the stages of a work item, for any task.
 
-For ``claims.adjudicate`` on one claim, on behalf of one principal::
+For one task on one record version, on behalf of one principal::
 
-    entitlement -> lease -> (recovery point? reuse it) -> scoped context -> rules 1-8
-      -> model for rule 9 when needed (retries, deadline) -> proposal -> gate
+    entitlement -> lease -> (recovery point? reuse it) -> scoped context -> rules
+      -> model when the task asks a question (retries, deadline) -> proposal -> gate
       -> save recovery point -> write to the system of record -> complete (+ review item)
 
-Every decision is made by the pure modules (policy, rules, proposal, gate); this module
-only moves values between them and the world. Each stage is an OpenTelemetry span and
-an observation of ``interlock_stage_duration_seconds``, and leaves audit events
-(built in :mod:`interlock.engine_trail`). A retried work item reuses its saved decision
-and never asks the model again.
+Every decision is made by pure code (the policy, the task's rules, proposer and gate
+checks, the gate runner); this module only moves values between them and the world.
+Each stage is an OpenTelemetry span and an observation of
+``interlock_stage_duration_seconds``, and leaves audit events (built in
+:mod:`interlock.engine_trail`). A retried work item reuses its saved decision and
+never asks the model again.
 """
 
 from __future__ import annotations
@@ -22,18 +23,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
+from typing import Any, Generic, Protocol
 
 from interlock.audit.events import AuditEvent
 from interlock.clock import Clock, SystemClock
 from interlock.connectors.pg_access import acting_as
-from interlock.connectors.sql_claims import Receipt, SqlClaimsConnector
-from interlock.domains.claims.codesets import icd10_status
-from interlock.domains.claims.context import ClaimContext
-from interlock.domains.claims.necessity import necessity_request
-from interlock.domains.claims.proposal import Proposal, needs_model, propose
-from interlock.domains.claims.rules import RulesResult, evaluate_rules
-from interlock.engine_trail import TASK, ItemResult, Subject, Trail, proposal_to_dict
+from interlock.engine_trail import ItemResult, Subject, Trail
 from interlock.exceptions import (
     AccessDenied,
     ConnectorUnavailable,
@@ -41,29 +36,22 @@ from interlock.exceptions import (
     ModelOutputInvalid,
     StaleRecord,
 )
-from interlock.gate.approval import (
-    ApprovedFinalization,
-    ApprovedPend,
-    ApprovedWrite,
-    restore_write,
-    write_to_dict,
-)
-from interlock.gate.claims import Thresholds, run_gate
-from interlock.gate.repair import repair_findings
+from interlock.gate.approval import ApprovedCommit, ApprovedHold, ApprovedWrite, restore_write
+from interlock.gate.runner import run_gate
 from interlock.gate.verdict import Verdict
-from interlock.models.base import ModelClient, NecessityAssessment
+from interlock.models.base import ModelAnswer, ModelClient, ModelQuestion
 from interlock.models.deadline import CANCELLATION_BUDGET
 from interlock.models.resilience import call_with_retries
 from interlock.policy.document import PolicyDocument, default_policy
-from interlock.policy.entitlements import ClaimScope
 from interlock.policy.principal import Principal
-from interlock.retrieval.precedent import PrecedentFinder
+from interlock.task import Connector, CtxT, PayloadT, ProposalT, Receipt, RulesT, Task, Thresholds
 from interlock.telemetry.metrics import STAGE_SECONDS, WORK_ITEMS, reason_kind
 from interlock.telemetry.tracing import guardrail_span, record_decision, stage_span, tracer
 from interlock.work.failpoints import Failpoints
+from interlock.work.recovery import RecoveryPoint
 from interlock.work.store import Lease, ReviewOpening, WorkStore
 
-__all__ = ["POST_MODEL_RESERVE", "TASK", "ClaimsEngine", "EngineSettings", "ItemResult", "proposal_to_dict"]
+__all__ = ["POST_MODEL_RESERVE", "Engine", "EngineSettings", "ItemResult", "PrecedentLookup"]
 
 #: Seconds of a work item's deadline kept back from the model: the cancellation budget of
 #: an abandoned call, then the gate, the recovery point (or deferral) and the writes.
@@ -79,29 +67,38 @@ class EngineSettings:
     max_defers: int = 5
     defer_base_seconds: float = 2.0
     #: Longest wait between tries. A system-of-record outage defers without a count limit
-    #: (even a pend needs the system of record), so the doubling must stop somewhere.
+    #: (even a hold needs the system of record), so the doubling must stop somewhere.
     defer_max_seconds: float = 60.0
     thresholds: Thresholds = field(default_factory=Thresholds)
 
 
+class PrecedentLookup(Protocol):
+    """Finds earlier decided records like this one, for reviewers; never for the decision."""
+
+    def lookup_ids(self, context: Any, scope: Any) -> list[str]:
+        """Context item ids of precedents ``scope`` may see; empty when search is unavailable."""
+        ...
+
+
 @contextmanager
-def _stage(name: str) -> Iterator[None]:
+def _stage(name: str, task: str) -> Iterator[None]:
     """Time one stage as a span (no record ids on it) and as a histogram observation."""
     started = time.perf_counter()
-    with stage_span(name, task=TASK):
+    with stage_span(name, task=task):
         try:
             yield
         finally:
             STAGE_SECONDS.labels(stage=name).observe(time.perf_counter() - started)
 
 
-class ClaimsEngine:
-    """Runs ``claims.adjudicate`` work items against one system of record and one store."""
+class Engine(Generic[CtxT, RulesT, ProposalT, PayloadT]):
+    """Runs one task's work items against one system of record and one store."""
 
     def __init__(
         self,
         *,
-        connector: SqlClaimsConnector,
+        task: Task[CtxT, RulesT, ProposalT, PayloadT],
+        connector: Connector[Any, CtxT, PayloadT],
         store: WorkStore,
         principal: Principal,
         model: ModelClient | None,
@@ -110,7 +107,9 @@ class ClaimsEngine:
         worker: str | None = None,
         failpoints: Failpoints | None = None,
         policy: PolicyDocument | None = None,
+        precedent: PrecedentLookup | None = None,
     ) -> None:
+        self.task = task
         self.connector = connector
         self.store = store
         self.principal = principal
@@ -118,69 +117,78 @@ class ClaimsEngine:
         self.settings = settings or EngineSettings()
         self.clock = clock or SystemClock()
         self.worker = worker or f"{socket.gethostname()}:{os.getpid()}"
-        policy = policy or default_policy()
-        self.scope: ClaimScope = policy.claim_scope(principal)
+        self.policy = policy or default_policy()
+        self.scope = task.scope(self.policy, principal)
         # What this principal may write for the task, as the policy file declares it.
-        self.boundary = policy.write_boundary(TASK, principal)
+        self.boundary = self.policy.write_boundary(task.name, principal)
         self.trail = Trail(
+            task=task.name,
             principal_id=principal.principal_id,
             policy_version=self.scope.policy_version,
             worker=self.worker,
             clock=self.clock,
         )
-        # Load the ICD-10-CM code set now, not inside the first work item's deadline.
-        icd10_status("A00")
+        task.prepare()
         # Crash tests arm these at the step boundaries; unarmed, each hit is one dict check.
         self.failpoints = failpoints if failpoints is not None else Failpoints.from_env()
-        # Similar adjudicated claims for the audit trail; skipped when the store has no index.
-        self.precedent = PrecedentFinder(store.engine, sor=connector.engine)
+        # Similar decided records for the audit trail, when the domain offers a lookup.
+        self.precedent = precedent
 
-    def pending_claims(self) -> list[str]:
-        """Claims awaiting a decision that this engine's principal may process."""
+    @property
+    def task_name(self) -> str:
+        """The task this engine runs."""
+        return self.task.name
+
+    def pending_records(self) -> list[str]:
+        """Records awaiting a decision that this engine's principal may process."""
         with acting_as(self.principal):
-            return self.connector.claim_ids(self.scope, status="received")
+            return self.connector.pending_records(self.scope)
 
-    def process(self, claim_id: str) -> ItemResult:
-        """Run the work item for the claim's current version to a defined end state.
+    def process(self, record_id: str) -> ItemResult:
+        """Run the work item for the record's current version to a defined end state.
 
-        A claim that changed while it was being decided is decided again (up to three
-        times); a claim the principal may not read raises :class:`AccessDenied`.
+        A record that changed while it was being decided is decided again (up to three
+        times); a record the principal may not read raises :class:`AccessDenied`.
         """
         # acting_as: on a system of record bound for row-level security, every transaction
         # of this work item carries the principal, so the database filters as the scope does.
+        name = self.task.name
         with (
             acting_as(self.principal),
-            tracer().start_as_current_span(f"interlock {TASK}", attributes={"interlock.task": TASK}) as span,
+            tracer().start_as_current_span(f"interlock {name}", attributes={"interlock.task": name}) as span,
         ):
             result = ItemResult.unwritten(
-                claim_id, None, "defer", "claim kept changing while it was being decided"
+                record_id, None, "defer", "record kept changing while it was being decided"
             )
             for _ in range(3):
-                attempt = self._process_version(claim_id)
+                attempt = self._process_version(record_id)
                 if attempt.route != "superseded":
                     result = attempt
                     break
             span.set_attribute("interlock.route", result.route)
-            WORK_ITEMS.labels(task=TASK, route=result.route, reason=reason_kind(result.reason)).inc()
+            WORK_ITEMS.labels(task=name, route=result.route, reason=reason_kind(result.reason)).inc()
             return result
 
     # -- the stages -----------------------------------------------------------------
 
-    def _process_version(self, claim_id: str) -> ItemResult:
+    def _stage(self, name: str) -> Any:
+        return _stage(name, self.task.name)
+
+    def _process_version(self, record_id: str) -> ItemResult:
         started = time.monotonic()  # the deadline covers the whole work item
         deadline = started + self.settings.deadline_seconds
-        with _stage("entitlement"):
+        with self._stage("entitlement"):
             try:
-                version = self.connector.claim_version(claim_id, self.scope)
+                version = self.connector.record_version(record_id, self.scope)
             except ConnectorUnavailable as exc:
-                return ItemResult.unwritten(claim_id, None, "defer", str(exc))
+                return ItemResult.unwritten(record_id, None, "defer", str(exc))
             if version is None or not self.boundary.may_pend:
                 raise AccessDenied()
-        subject: dict[str, str | int] = {"claim_id": claim_id, "claim_version": version}
-        with _stage("lease"):
+        subject = self.trail.subject(record_id, version)
+        with self._stage("lease"):
             item_id, lease = self.store.ensure_and_lease(
-                task=TASK,
-                record_id=claim_id,
+                task=self.task.name,
+                record_id=record_id,
                 version=version,
                 principal=self.principal.principal_id,
                 worker=self.worker,
@@ -189,23 +197,23 @@ class ClaimsEngine:
             )
         if lease is None:
             return ItemResult.unwritten(
-                claim_id,
+                record_id,
                 version,
                 "busy",
                 "work item is leased by another worker, waiting out a deferral, or already done",
             )
         self.failpoints.hit("after_claim")
         if lease.decision is not None:
-            return self._apply(lease, lease.decision, subject)
-        with _stage("retrieve"):
+            return self._apply(lease, RecoveryPoint.from_json(lease.decision), subject)
+        with self._stage("retrieve"):
             try:
-                ctx = self.connector.fetch_context(claim_id, self.scope)
+                ctx = self.connector.read_context(record_id, self.scope)
             except ConnectorUnavailable as exc:
                 return self._defer(lease, subject, str(exc))
             if ctx is None:
                 raise AccessDenied()
-            if ctx.claim.version != version:
-                reason = f"claim moved to version {ctx.claim.version}"
+            if ctx.record_version != version:
+                reason = f"record moved to version {ctx.record_version}"
                 self.store.complete(
                     lease,
                     route="superseded",
@@ -215,37 +223,25 @@ class ClaimsEngine:
                     events=[],
                     now=self.clock.now(),
                 )
-                return ItemResult.unwritten(claim_id, version, "superseded", "claim changed")
+                return ItemResult.unwritten(record_id, version, "superseded", "record changed")
             # Recorded for reviewers only: precedent never reaches the rules, the model or the gate.
-            precedent = [p.item_id for p in self.precedent.lookup(ctx, self.scope)]
+            precedent = self.precedent.lookup_ids(ctx, self.scope) if self.precedent is not None else []
         events: list[AuditEvent] = [
-            self.trail.event(
-                "entitlement.decided",
-                work_item_id=item_id,
-                subject=subject,
-                outcome="allow",
-                reason="; ".join(self.scope.reasons),
-            ),
-            self.trail.event(
-                "context.retrieved",
-                work_item_id=item_id,
-                subject=subject,
-                outcome="ok",
-                reason=f"{len(ctx.items)} context items",
-                details={"items": [i.item_id for i in ctx.items][:200], "precedent": precedent},
-            ),
+            self.trail.entitlement(item_id, subject, self.scope.reasons),
+            self.trail.retrieved(item_id, subject, [i.item_id for i in ctx.items], precedent),
         ]
-        with _stage("rules"):
-            rules = evaluate_rules(ctx)
-            events.append(self.trail.rules(item_id, subject, rules))
-        necessity: NecessityAssessment | None = None
+        with self._stage("rules"):
+            rules = self.task.rules(ctx)
+            events.append(self.trail.rules(item_id, subject, self.task.rules_summary(rules)))
+        answer: ModelAnswer | None = None
         problem: str | None = None
-        if needs_model(ctx, rules) and self.model is not None:
-            with _stage("model"):
+        question = self.task.question(ctx, rules)
+        if question is not None and self.model is not None:
+            with self._stage("model"):
                 try:
-                    necessity, attempts = self._ask_model(ctx, deadline)
+                    answer, attempts = self._ask_model(question, deadline)
                     self.failpoints.hit("after_model_call")
-                    events.append(self.trail.model_answer(item_id, subject, necessity, attempts))
+                    events.append(self.trail.model_answer(item_id, subject, answer, attempts))
                 except DependencyUnavailable as exc:
                     if lease.defer_count < self.settings.max_defers:
                         return self._defer(lease, subject, str(exc))
@@ -254,76 +250,77 @@ class ClaimsEngine:
                     problem = f"model output invalid: {exc}"
                 if problem is not None:
                     events.append(self.trail.model_error(item_id, subject, self.model.model_id, problem))
-        elif needs_model(ctx, rules):
+        elif question is not None:
             problem = "no model configured"
-        proposal = propose(ctx, rules, necessity=necessity, model_problem=problem)
+        proposal = self.task.propose(ctx, rules, answer=answer, model_problem=problem)
         verdict, write = self._gate(proposal, ctx, lease)
-        if findings := repair_findings(proposal, verdict):
+        if findings := self.task.repair_findings(proposal, verdict):
             # One bounded repair: the first verdict stays on the trail, the second stands.
-            events.append(self.trail.verdict(item_id, subject, verdict, repair="requested"))
+            events.append(
+                self.trail.verdict(item_id, subject, verdict, self.task.gate_version, repair="requested")
+            )
             repaired = self._repair(ctx, rules, findings, deadline, item_id, subject, events)
             if repaired is not None:
                 proposal = repaired
                 verdict, write = self._gate(proposal, ctx, lease)
-        events.append(self.trail.verdict(item_id, subject, verdict))
-        decision = self._decision_record(ctx, proposal, verdict, write)
-        decision["precedent"] = precedent
-        with _stage("recovery_point"):
-            saved = self.store.save_decision(lease, decision, events, now=self.clock.now())
+        events.append(self.trail.verdict(item_id, subject, verdict, self.task.gate_version))
+        point = RecoveryPoint.of(self.task, ctx, proposal, verdict, write, precedent)
+        with self._stage("recovery_point"):
+            saved = self.store.save_decision(lease, point.to_json(), events, now=self.clock.now())
         self.failpoints.hit("after_recovery_point")
-        return self._apply(lease, saved, subject)
+        return self._apply(lease, RecoveryPoint.from_json(saved), subject)
 
-    def _gate(self, proposal: Proposal, ctx: ClaimContext, lease: Lease) -> tuple[Verdict, ApprovedWrite]:
-        with _stage("gate"), guardrail_span(TASK) as span:
+    def _gate(self, proposal: ProposalT, ctx: CtxT, lease: Lease) -> tuple[Verdict, ApprovedWrite[PayloadT]]:
+        with self._stage("gate"), guardrail_span(self.task.name) as span:
             verdict, write = run_gate(
+                self.task,
                 proposal,
                 ctx,
                 self.principal,
                 self.settings.thresholds,
+                boundary=self.boundary,
                 idempotency_key=lease.idempotency_key,
                 now=self.clock.now(),
-                boundary=self.boundary,
             )
             record_decision(span, verdict.status)
             return verdict, write
 
     def _repair(
         self,
-        ctx: ClaimContext,
-        rules: RulesResult,
+        ctx: CtxT,
+        rules: RulesT,
         findings: tuple[str, ...],
         deadline: float,
         item_id: str,
         subject: Subject,
         events: list[AuditEvent],
-    ) -> Proposal | None:
+    ) -> ProposalT | None:
         """Ask the model once more with the gate's findings; ``None`` keeps the first verdict.
 
         The new answer is not trusted for having been asked twice: it gets a fresh
         proposal and passes the whole gate again. A failed repair call (outage, invalid
-        output) leaves the first refusal in place, which sends the claim to a person.
+        output) leaves the first refusal in place, which sends the record to a person.
         """
-        assert self.model is not None
-        with _stage("repair"):
+        question = self.task.question(ctx, rules, repair_findings=findings)
+        if self.model is None or question is None:
+            return None
+        with self._stage("repair"):
             try:
-                necessity, attempts = self._ask_model(ctx, deadline, repair_findings=findings)
+                answer, attempts = self._ask_model(question, deadline)
             except (DependencyUnavailable, ModelOutputInvalid) as exc:
                 events.append(
                     self.trail.model_error(item_id, subject, self.model.model_id, str(exc), repair=True)
                 )
                 return None
-            events.append(self.trail.model_answer(item_id, subject, necessity, attempts, repair=True))
-            return propose(ctx, rules, necessity=necessity)
+            events.append(self.trail.model_answer(item_id, subject, answer, attempts, repair=True))
+            return self.task.propose(ctx, rules, answer=answer, model_problem=None)
 
-    def _ask_model(
-        self, ctx: ClaimContext, deadline: float, *, repair_findings: tuple[str, ...] = ()
-    ) -> tuple[NecessityAssessment, int]:
-        assert self.model is not None
-        request = necessity_request(ctx, repair_findings=repair_findings)
+    def _ask_model(self, question: ModelQuestion[ModelAnswer], deadline: float) -> tuple[ModelAnswer, int]:
         model = self.model
+        assert model is not None
         # Keep a slice of the budget for cancellation, the gate and the writes after the model.
         return call_with_retries(
-            lambda timeout: model.assess(request, timeout=timeout), deadline=deadline - POST_MODEL_RESERVE
+            lambda timeout: model.ask(question, timeout=timeout), deadline=deadline - POST_MODEL_RESERVE
         )
 
     def _defer(self, lease: Lease, subject: Subject, reason: str) -> ItemResult:
@@ -340,35 +337,16 @@ class ClaimsEngine:
             reason=reason,
             details={"retry_after_seconds": str(delay)},
         )
-        with _stage("defer"):
+        with self._stage("defer"):
             self.store.defer(
                 lease, reason=reason, not_before=not_before, events=[event], now=self.clock.now()
             )
         return ItemResult.unwritten(lease.record_id, lease.record_version, "defer", reason)
 
-    def _decision_record(
-        self, ctx: ClaimContext, proposal: Proposal, verdict: Verdict, write: ApprovedWrite
-    ) -> dict[str, Any]:
-        claim = ctx.claim
-        return {
-            "write": write_to_dict(write),
-            "verdict": verdict.status,
-            "findings": [
-                {"check": f.check, "severity": f.severity, "reason": f.reason} for f in verdict.findings
-            ],
-            "proposal": proposal_to_dict(proposal),
-            "claim": {
-                "total_billed": str(claim.total_billed),
-                "region": claim.region,
-                "line_of_business": claim.line_of_business,
-                "sensitivity": claim.sensitivity,
-            },
-        }
-
-    def _apply(self, lease: Lease, decision: dict[str, Any], subject: Subject) -> ItemResult:
+    def _apply(self, lease: Lease, point: RecoveryPoint, subject: Subject) -> ItemResult:
         """Write the saved decision to the system of record and complete the work item."""
-        write = restore_write(decision["write"])
-        with _stage("write"):
+        write = restore_write(point.write, self.task.payload_from_json)
+        with self._stage("write"):
             try:
                 receipt = self.connector.write(write)
             except ConnectorUnavailable as exc:
@@ -387,105 +365,60 @@ class ClaimsEngine:
                 )
                 return ItemResult.unwritten(lease.record_id, lease.record_version, "superseded", str(exc))
         self.failpoints.hit("after_sor_write")
-        with _stage("complete"):
-            return self._complete(lease, decision, write, receipt, subject)
+        with self._stage("complete"):
+            return self._complete(lease, point, write, receipt, subject)
 
     def _complete(
         self,
         lease: Lease,
-        decision: dict[str, Any],
-        write: ApprovedWrite,
+        point: RecoveryPoint,
+        write: ApprovedWrite[PayloadT],
         receipt: Receipt,
         subject: Subject,
     ) -> ItemResult:
         item_id = lease.work_item_id
-        receipt_text = receipt.adjudication_id or f"pend:{receipt.claim_id}@v{receipt.claim_version}"
-        events = [
-            self.trail.event(
-                "sor.written",
-                work_item_id=item_id,
-                subject=subject,
-                outcome=receipt.kind,
-                reason="already applied" if receipt.already_applied else "applied",
-                idempotency_key=lease.idempotency_key,
-                receipt=receipt_text,
-            )
-        ]
+        events = [self.trail.written(item_id, subject, receipt, lease.idempotency_key)]
         review: ReviewOpening | None = None
         match write:
-            case ApprovedFinalization():
+            case ApprovedCommit():
                 result = ItemResult(
-                    claim_id=lease.record_id,
-                    claim_version=lease.record_version,
+                    record_id=lease.record_id,
+                    record_version=lease.record_version,
                     route="commit",
                     outcome=write.outcome,
-                    carc=write.carc,
+                    reason_code=write.reason_code,
                     reason=write.rationale,
                     decided_by=write.decided_by,
                 )
-                details = {
+                facts = {
                     "outcome": write.outcome,
-                    "carc": write.carc,
-                    "allowed": str(write.allowed),
-                    "paid": str(write.paid),
+                    "reason_code": write.reason_code,
+                    **self.task.commit_facts(write.payload),
                     "decided_by": write.decided_by,
                 }
-                events.append(
-                    self.trail.event(
-                        "route.decided",
-                        work_item_id=item_id,
-                        subject=subject,
-                        outcome="commit",
-                        reason=write.rationale,
-                        details=details,
-                    )
-                )
-            case ApprovedPend():
+                events.append(self.trail.routed(item_id, subject, "commit", write.rationale, facts))
+            case ApprovedHold():
                 result = ItemResult(
-                    claim_id=lease.record_id,
-                    claim_version=lease.record_version,
+                    record_id=lease.record_id,
+                    record_version=lease.record_version,
                     route="review",
                     outcome="review",
-                    carc=None,
+                    reason_code=None,
                     reason=write.reason,
                 )
-                review = self._review_opening(write, decision)
-                for kind, outcome in (("route.decided", "review"), ("review.opened", "open")):
-                    events.append(
-                        self.trail.event(
-                            kind, work_item_id=item_id, subject=subject, outcome=outcome, reason=write.reason
-                        )
-                    )
+                review = point.review_opening(write)
+                events.append(self.trail.routed(item_id, subject, "review", write.reason))
+                events.append(self.trail.review_opened(item_id, subject, write.reason))
         events.append(self.trail.completed(item_id, subject, result.route, result.reason))
         self.failpoints.hit("before_ack")
         self.store.complete(
             lease,
             route=result.route,
             reason=result.reason,
-            receipt={
-                "kind": receipt.kind,
-                "adjudication_id": receipt.adjudication_id,
-                "already_applied": receipt.already_applied,
-            },
+            receipt=receipt.to_json(),
             review=review,
             events=events,
             now=self.clock.now(),
         )
         self.failpoints.hit("after_ack")
         return result
-
-    @staticmethod
-    def _review_opening(write: ApprovedPend, decision: dict[str, Any]) -> ReviewOpening:
-        """The review item a pend opens, with what the reviewer needs to see why."""
-        claim = decision["claim"]
-        return ReviewOpening(
-            claim_id=write.claim_id,
-            claim_version=write.claim_version,
-            total_billed=claim["total_billed"],
-            region=claim["region"],
-            line_of_business=claim["line_of_business"],
-            sensitivity=claim["sensitivity"],
-            reason=write.reason,
-            findings=decision["findings"],
-            proposal=decision["proposal"],
-        )

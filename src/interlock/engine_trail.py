@@ -1,95 +1,86 @@
 """What the engine says about a work item: its audit events and its end result.
 
 Kept apart from the stage orchestration in ``engine.py`` so that the order of the
-stages reads on one screen, and so that every audit event of ``claims.adjudicate`` is
-built in one place with the same principal, purpose, policy version and source.
-Events carry ids, codes and hashes only; content stays in the system of record.
+stages reads on one screen, and so that every audit event of a task is built in one
+place with the same principal, purpose (the task), policy version and source. Events
+carry ids, codes and hashes only; content stays in the system of record.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from interlock.audit.events import AuditEvent, JsonInput
 from interlock.clock import Clock
-from interlock.domains.claims.proposal import Proposal
-from interlock.domains.claims.rules import RULES_VERSION, RulesResult
-from interlock.gate.claims import GATE_VERSION
 from interlock.gate.verdict import Verdict
-from interlock.models.base import NecessityAssessment
+from interlock.models.base import ModelAnswer
+from interlock.task import Receipt, RulesSummary
 
-TASK = "claims.adjudicate"
+__all__ = ["ItemResult", "Subject", "Trail"]
 
 Subject = Mapping[str, str | int]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ItemResult:
-    """How one work item ended: its route, the outcome written and why."""
+    """How one work item ended: its route, the outcome written and why.
 
-    claim_id: str
-    claim_version: int | None
+    ``reason_code`` is the domain's code for the outcome (a claim's CARC, an invoice's
+    reason code); ``record_version`` is ``None`` only when the record could not be read.
+    """
+
+    record_id: str
+    record_version: int | None
     route: str
     outcome: str
-    carc: str | None
+    reason_code: str | None
     reason: str
     decided_by: str | None = None
 
     @classmethod
-    def unwritten(cls, claim_id: str, version: int | None, route: str, reason: str) -> ItemResult:
+    def unwritten(cls, record_id: str, version: int | None, route: str, reason: str) -> ItemResult:
         """An end with nothing written: deferred, busy or superseded."""
         return cls(
-            claim_id=claim_id, claim_version=version, route=route, outcome="none", carc=None, reason=reason
+            record_id=record_id,
+            record_version=version,
+            route=route,
+            outcome="none",
+            reason_code=None,
+            reason=reason,
         )
 
-
-def proposal_to_dict(p: Proposal) -> dict[str, Any]:
-    """The JSON form of a proposal kept with review items and recovery points."""
-    necessity = None
-    if p.necessity is not None:
-        necessity = {
-            "model_id": p.necessity.model_id,
-            "prompt_template": p.necessity.prompt_template,
-            "prompt_hash": p.necessity.prompt_hash,
-            "policies": [
-                {
-                    "policy_id": pa.policy_id,
-                    "status": pa.status,
-                    "confidence": round(pa.confidence, 6),
-                    "rationale": pa.rationale[:500],
-                    "citations": [{"item_id": c.item_id, "quote": c.quote[:300]} for c in pa.citations],
-                }
-                for pa in p.necessity.policies
-            ],
+    def to_json(self) -> dict[str, Any]:
+        """The result as ``interlock run --json`` and the API report it."""
+        return {
+            "record_id": self.record_id,
+            "record_version": self.record_version,
+            "route": self.route,
+            "outcome": self.outcome,
+            "reason_code": self.reason_code,
+            "reason": self.reason,
+            "decided_by": self.decided_by,
         }
-    return {
-        "claim_id": p.claim_id,
-        "claim_version": p.claim_version,
-        "outcome": p.outcome,
-        "carc": p.carc,
-        "allowed": str(p.amounts.allowed),
-        "paid": str(p.amounts.paid),
-        "lines": [[la.line_no, str(la.allowed), str(la.paid)] for la in p.amounts.lines],
-        "basis": p.basis,
-        "decided_by": p.decided_by,
-        "rationale": p.rationale,
-        "confidence": round(p.confidence, 6),
-        "review_reasons": list(p.review_reasons),
-        "necessity": necessity,
-    }
 
 
 class Trail:
-    """Builds the audit events of one engine (one principal, one policy version, one worker)."""
+    """Builds the audit events of one engine (one task, one principal, one policy version)."""
 
-    def __init__(self, *, principal_id: str, policy_version: str, worker: str, clock: Clock) -> None:
+    def __init__(
+        self, *, task: str, principal_id: str, policy_version: str, worker: str, clock: Clock
+    ) -> None:
+        self.task = task
         self.principal_id = principal_id
         self.policy_version = policy_version
         self.source = f"interlock/{worker}"
         self.clock = clock
+
+    @staticmethod
+    def subject(record_id: str, version: int) -> Subject:
+        """The subject of every event of one work item: the record and its version."""
+        return {"record_id": record_id, "record_version": version}
 
     def event(
         self,
@@ -108,7 +99,7 @@ class Trail:
             at=self.clock.now(),
             principal=self.principal_id,
             on_behalf_of=None,
-            purpose=TASK,
+            purpose=self.task,
             work_item_id=work_item_id,
             subject=subject,
             outcome=outcome,
@@ -119,57 +110,67 @@ class Trail:
             **extra,
         )
 
-    def rules(self, item_id: str, subject: Subject, rules: RulesResult) -> AuditEvent:
-        """Rules 1-8 and the integrity checks: which ran, which failed, with which CARC."""
-        failure = rules.first_failure
-        details: dict[str, JsonInput] = {
-            "rules_version": RULES_VERSION,
-            "integrity": [f.code for f in rules.integrity],
-            "rules": [{"rule": f.rule, "passed": f.passed, "carc": f.carc} for f in rules.findings],
-        }
-        if rules.integrity:
-            outcome, reason = "undecidable", "; ".join(f.reason for f in rules.integrity)
-        elif failure is not None:
-            outcome = f"deny:{failure.carc}"
-            reason = f"rule {failure.rule} ({failure.name}): {failure.reason}"
-        else:
-            outcome, reason = "pass", "rules 1-8 pass"
+    def entitlement(self, item_id: str, subject: Subject, reasons: Sequence[str]) -> AuditEvent:
+        """The scope the work item ran under, with its reasons."""
+        return self.event(
+            "entitlement.decided",
+            work_item_id=item_id,
+            subject=subject,
+            outcome="allow",
+            reason="; ".join(reasons),
+        )
+
+    def retrieved(
+        self, item_id: str, subject: Subject, item_ids: Sequence[str], precedent: Sequence[str]
+    ) -> AuditEvent:
+        """Which context items were read (ids with versions) and which precedent was found."""
+        return self.event(
+            "context.retrieved",
+            work_item_id=item_id,
+            subject=subject,
+            outcome="ok",
+            reason=f"{len(item_ids)} context items",
+            details={"items": list(item_ids[:200]), "precedent": list(precedent)},
+        )
+
+    def rules(self, item_id: str, subject: Subject, summary: RulesSummary) -> AuditEvent:
+        """The task's deterministic rules: which ran, which failed, with which code."""
         return self.event(
             "rules.evaluated",
             work_item_id=item_id,
             subject=subject,
-            outcome=outcome,
-            reason=reason,
-            details=details,
+            outcome=summary.outcome,
+            reason=summary.reason,
+            details=summary.details,
         )
 
     def model_answer(
         self,
         item_id: str,
         subject: Subject,
-        necessity: NecessityAssessment,
+        answer: ModelAnswer,
         attempts: int,
         *,
         repair: bool = False,
     ) -> AuditEvent:
-        """A model's answer: statuses, usage, a hash of the raw output, citation ids, prompt version."""
+        """A model's answer: its summary, usage, a hash of the raw output, citation ids, prompt version."""
         return self.event(
             "model.called",
             work_item_id=item_id,
             subject=subject,
             outcome="ok",
-            reason=", ".join(f"{pa.policy_id}={pa.status}@{pa.confidence:.3f}" for pa in necessity.policies),
+            reason=answer.summary(),
             details={
                 "attempts": attempts,
-                "input_tokens": necessity.usage.input_tokens,
-                "output_tokens": necessity.usage.output_tokens,
-                "raw_output_sha256": _sha256(necessity.raw_output),
-                "citations": [c.item_id for pa in necessity.policies for c in pa.citations],
+                "input_tokens": answer.usage.input_tokens,
+                "output_tokens": answer.usage.output_tokens,
+                "raw_output_sha256": _sha256(answer.raw_output),
+                "citations": list(answer.cited_item_ids()),
                 **({"repair": True} if repair else {}),
             },
-            model_id=necessity.model_id,
-            prompt_template=necessity.prompt_template,
-            prompt_hash=necessity.prompt_hash,
+            model_id=answer.model_id,
+            prompt_template=answer.prompt_template,
+            prompt_hash=answer.prompt_hash,
         )
 
     def model_error(
@@ -187,7 +188,13 @@ class Trail:
         )
 
     def verdict(
-        self, item_id: str, subject: Subject, verdict: Verdict, *, repair: str | None = None
+        self,
+        item_id: str,
+        subject: Subject,
+        verdict: Verdict,
+        gate_version: str,
+        *,
+        repair: str | None = None,
     ) -> AuditEvent:
         """The gate's verdict with every finding's check and severity."""
         return self.event(
@@ -197,14 +204,50 @@ class Trail:
             outcome=verdict.status,
             reason="; ".join(verdict.reasons) or "all checks pass",
             details={
-                "gate_version": GATE_VERSION,
+                "gate_version": gate_version,
                 "findings": [{"check": f.check, "severity": f.severity} for f in verdict.findings],
                 **({"repair": repair} if repair else {}),
             },
         )
 
+    def written(self, item_id: str, subject: Subject, receipt: Receipt, idempotency_key: str) -> AuditEvent:
+        """What the system of record said about the write."""
+        return self.event(
+            "sor.written",
+            work_item_id=item_id,
+            subject=subject,
+            outcome=receipt.action,
+            reason="already applied" if receipt.already_applied else "applied",
+            idempotency_key=idempotency_key,
+            receipt=receipt.text(),
+        )
+
+    def routed(
+        self,
+        item_id: str,
+        subject: Subject,
+        route: str,
+        reason: str,
+        facts: Mapping[str, JsonInput] | None = None,
+    ) -> AuditEvent:
+        """Where the work item went, with the committed outcome's codes and amounts."""
+        return self.event(
+            "route.decided",
+            work_item_id=item_id,
+            subject=subject,
+            outcome=route,
+            reason=reason,
+            details=facts,
+        )
+
+    def review_opened(self, item_id: str, subject: Subject, reason: str) -> AuditEvent:
+        """A review item was opened for a person."""
+        return self.event(
+            "review.opened", work_item_id=item_id, subject=subject, outcome="open", reason=reason
+        )
+
     def completed(self, item_id: str, subject: Subject, route: str, reason: str) -> AuditEvent:
-        """The terminal event of a work item: exactly one per decided claim version."""
+        """The terminal event of a work item: exactly one per decided record version."""
         return self.event(
             "work.completed", work_item_id=item_id, subject=subject, outcome=route, reason=reason
         )

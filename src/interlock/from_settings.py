@@ -13,10 +13,10 @@ from typing import TypeVar
 
 from interlock.engine import EngineSettings
 from interlock.exceptions import ConfigurationError
-from interlock.gate.claims import Thresholds
 from interlock.models.registry import ProviderEndpoint
 from interlock.policy.document import PolicyDocument, default_policy, parse_policy_toml
 from interlock.settings import EngineSection, ModelsSection, Settings
+from interlock.task import Thresholds
 
 __all__ = [
     "configure_telemetry",

@@ -11,10 +11,11 @@ from sqlalchemy import create_engine
 
 from interlock.api.testing import ApiWorld, TokenIssuer, settings_for
 from interlock.audit.chain import AuditLog
-from interlock.connectors.sql_claims import SqlClaimsConnector
 from interlock.db import make_engine
+from interlock.domains.claims.connector import SqlClaimsConnector
 from interlock.exceptions import ConnectorUnavailable
-from interlock.review.decide import ReviewConflict, ReviewDecision, ReviewDesk
+from interlock.review.decide import ReviewConflict, ReviewDesk
+from interlock.task import PersonDecision
 
 
 def test_a_saved_decision_is_the_one_written_on_retry(
@@ -37,18 +38,18 @@ def test_a_saved_decision_is_the_one_written_on_retry(
     blocker = sqlite3.connect(tmp_path / "sor.db", isolation_level=None)
     blocker.execute("BEGIN EXCLUSIVE")  # another writer holds the database: readers go on, writes fail
     with pytest.raises(ConnectorUnavailable):
-        desk.decide(review_id, a1, ReviewDecision(action="approve"))
+        desk.decide(review_id, a1, PersonDecision(action="approve"))
     blocker.execute("ROLLBACK")
     blocker.close()
     assert world.adjudications("RV-N1") == []
 
     with pytest.raises(ReviewConflict):
-        desk.decide(review_id, sup, ReviewDecision(action="deny", carc="50"))
+        desk.decide(review_id, sup, PersonDecision(action="deny", reason_code="50"))
     rows = world.adjudications("RV-N1")
     assert [(r["outcome"], r["decided_by"]) for r in rows] == [("approve", "staff:A1")]
     assert world.audit_kinds("RV-N1").count("review.decided") == 1
     with pytest.raises(ReviewConflict):
-        desk.decide(review_id, a1, ReviewDecision(action="approve"))
+        desk.decide(review_id, a1, PersonDecision(action="approve"))
     assert len(world.adjudications("RV-N1")) == 1
     sor.dispose()
     store.dispose()

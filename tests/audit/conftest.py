@@ -18,11 +18,11 @@ from auditstores import PgServer
 from sqlalchemy import Engine, create_engine
 from sqlalchemy.engine import make_url
 
+from interlock.assembly import build_engine
 from interlock.audit.chain import AuditLog
-from interlock.connectors.sql_claims import SqlClaimsConnector
 from interlock.db import make_engine, normalize_url
 from interlock.domains.claims import schema as t
-from interlock.engine import ClaimsEngine
+from interlock.domains.claims.connector import SqlClaimsConnector
 from interlock.policy.principal import service_principal
 from interlock.store.metadata import store_metadata
 from interlock.testing.audit_store import SigningKeys, create_audit_tables, signing_keys
@@ -45,7 +45,8 @@ def decided_store(tmp_path_factory: pytest.TempPathFactory) -> str:
     store_metadata.create_all(store)
     seed_reference(sor)
     add_claim(sor, "C-KNEE", lines=(("X2002", 1, "2000.00"),), notes=(NOTE,))
-    engine = ClaimsEngine(
+    engine = build_engine(
+        "claims.adjudicate",
         connector=SqlClaimsConnector(sor),
         store=WorkStore(store, AuditLog(store)),
         principal=service_principal(),

@@ -5,14 +5,15 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
+from interlock.assembly import build_engine
 from interlock.audit.chain import AuditLog
 from interlock.clock import FrozenClock
-from interlock.connectors.sql_claims import SqlClaimsConnector
 from interlock.db import make_engine
 from interlock.domains.claims import schema as t
-from interlock.engine import ClaimsEngine, EngineSettings
+from interlock.domains.claims.answer import NecessityAssessment
+from interlock.domains.claims.connector import SqlClaimsConnector
+from interlock.engine import EngineSettings
 from interlock.exceptions import ModelUnavailable
-from interlock.models.base import NecessityAssessment, NecessityRequest
 from interlock.policy.principal import service_principal
 from interlock.store.metadata import store_metadata
 from interlock.testing.handmade import add_claim, seed_reference
@@ -24,7 +25,7 @@ class DownModel:
 
     model_id = "down:always"
 
-    def assess(self, request: NecessityRequest, *, timeout: float) -> NecessityAssessment:
+    def ask(self, question: object, *, timeout: float) -> NecessityAssessment:
         raise ModelUnavailable("provider is down")
 
 
@@ -39,7 +40,8 @@ def test_deferral_waits_double_until_the_ceiling(tmp_path: Path) -> None:
         sor, "D-1", lines=(("X2002", 1, "2000.00"),), notes=("Eight weeks of physical therapy failed.",)
     )
     clock = FrozenClock(datetime(2026, 1, 5, 9, 0, tzinfo=UTC))
-    engine = ClaimsEngine(
+    engine = build_engine(
+        "claims.adjudicate",
         connector=SqlClaimsConnector(sor),
         store=WorkStore(store, AuditLog(store)),
         principal=service_principal(),

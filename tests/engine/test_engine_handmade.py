@@ -7,15 +7,17 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine, select
 
+from interlock.assembly import build_engine
 from interlock.audit.chain import AuditLog
-from interlock.connectors.sql_claims import SqlClaimsConnector
 from interlock.db import make_engine
 from interlock.domains.claims import schema as t
-from interlock.engine import ClaimsEngine
+from interlock.domains.claims.connector import SqlClaimsConnector
+from interlock.engine import Engine as TaskEngine
 from interlock.policy.principal import service_principal
 from interlock.store.metadata import store_metadata
 from interlock.testing.handmade import (
@@ -39,8 +41,9 @@ class World:
     store: Engine
     model: ScriptedModel
 
-    def engine(self) -> ClaimsEngine:
-        return ClaimsEngine(
+    def engine(self) -> TaskEngine[Any, Any, Any, Any]:
+        return build_engine(
+            "claims.adjudicate",
             connector=SqlClaimsConnector(self.sor),
             store=WorkStore(self.store, AuditLog(self.store)),
             principal=service_principal(),
@@ -216,7 +219,7 @@ def test_handmade_claims_follow_the_policy_manual(world: World) -> None:
         kwargs = {"service_date": date(2026, 1, 1) + timedelta(days=day), **kwargs}
         add_claim(world.sor, claim_id, **kwargs)  # type: ignore[arg-type]
     engine = world.engine()
-    results = {r.claim_id: r for r in run_claims(engine, engine.pending_claims())}
+    results = {r.record_id: r for r in run_claims(engine, engine.pending_records())}
     for claim_id, _kwargs, outcome, carc, allowed, paid in CASES:
         adj = world.adjudication(claim_id)
         assert adj is not None, f"{claim_id} was not finalized: {results[claim_id].reason}"
@@ -246,8 +249,8 @@ def test_claims_that_need_a_person_are_pended_without_adjudication(world: World)
     for claim_id, kwargs in cases:
         add_claim(world.sor, claim_id, **kwargs)  # type: ignore[arg-type]
     engine = world.engine()
-    results = run_claims(engine, engine.pending_claims())
-    assert {r.claim_id for r in results} == {c for c, _ in cases}
+    results = run_claims(engine, engine.pending_records())
+    assert {r.record_id for r in results} == {c for c, _ in cases}
     for claim_id, _ in cases:
         assert world.adjudication(claim_id) is None, claim_id
         assert world.status(claim_id) == "pended", claim_id
@@ -286,9 +289,9 @@ def test_rerun_writes_nothing_twice_and_audit_verifies(world: World) -> None:
     add_claim(world.sor, "C-ONCE")
     add_claim(world.sor, "C-KNEE", lines=(("X2002", 1, "2000.00"),), notes=(MET_NOTE,))
     engine = world.engine()
-    run_claims(engine, engine.pending_claims())
+    run_claims(engine, engine.pending_records())
     calls = world.model.calls
-    assert engine.pending_claims() == []
+    assert engine.pending_records() == []
     again = run_claims(engine, ["C-ONCE", "C-KNEE"], max_wait_seconds=0)
     assert all(r.route == "busy" for r in again)
     assert world.model.calls == calls

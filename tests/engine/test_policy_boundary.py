@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine, select
 
+from interlock.assembly import build_engine
 from interlock.audit.chain import AuditLog
-from interlock.connectors.sql_claims import SqlClaimsConnector
 from interlock.db import make_engine
 from interlock.domains.claims import schema as t
-from interlock.engine import ClaimsEngine
+from interlock.domains.claims.connector import SqlClaimsConnector
+from interlock.engine import Engine as TaskEngine
 from interlock.exceptions import AccessDenied
 from interlock.policy.document import PolicyDocument, parse_policy_toml
 from interlock.policy.principal import service_principal
@@ -41,13 +43,14 @@ def _policy(tmp_path: Path, *changes: tuple[str, str]) -> PolicyDocument:
     return parse_policy_toml(path.read_text(encoding="utf-8"))
 
 
-def _world(tmp_path: Path, policy: PolicyDocument) -> tuple[ClaimsEngine, Engine]:
+def _world(tmp_path: Path, policy: PolicyDocument) -> tuple[TaskEngine[Any, Any, Any, Any], Engine]:
     sor = make_engine(f"sqlite:///{tmp_path / 'sor.db'}")
     store = make_engine(f"sqlite:///{tmp_path / 'store.db'}")
     t.metadata.create_all(sor)
     store_metadata.create_all(store)
     seed_reference(sor)
-    engine = ClaimsEngine(
+    engine = build_engine(
+        "claims.adjudicate",
         connector=SqlClaimsConnector(sor),
         store=WorkStore(store, AuditLog(store)),
         principal=service_principal(),
@@ -69,8 +72,8 @@ def test_policy_forbidding_service_finalization_sends_everything_to_review(tmp_p
     add_claim(sor, "C-APPROVE")
     add_claim(sor, "C-DENY", lines=(("X4004", 1, "900.00"),))
     add_claim(sor, "C-KNEE", lines=(("X2002", 1, "2000.00"),), notes=(MET_NOTE,))
-    results = run_claims(engine, engine.pending_claims())
-    assert {r.claim_id: r.route for r in results} == {
+    results = run_claims(engine, engine.pending_records())
+    assert {r.record_id: r.route for r in results} == {
         "C-APPROVE": "review",
         "C-DENY": "review",
         "C-KNEE": "review",
@@ -86,7 +89,7 @@ def test_lowered_amount_limit_sends_claims_above_it_to_review(tmp_path: Path) ->
     add_claim(sor, "C-SMALL", lines=(("X1001", 1, "999.99"),))
     add_claim(sor, "C-AT", lines=(("X1001", 1, "1000.00"),))
     add_claim(sor, "C-ABOVE", lines=(("X1001", 1, "1000.01"),))
-    routes = {r.claim_id: r for r in run_claims(engine, engine.pending_claims())}
+    routes = {r.record_id: r for r in run_claims(engine, engine.pending_records())}
     assert routes["C-SMALL"].route == routes["C-AT"].route == "commit"
     assert routes["C-ABOVE"].route == "review"
     assert "exceeds 1000.00" in routes["C-ABOVE"].reason

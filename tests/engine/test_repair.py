@@ -8,13 +8,13 @@ from typing import Any
 
 from sqlalchemy import Engine, select
 
+from interlock.assembly import build_engine
 from interlock.audit.chain import AuditLog
 from interlock.audit.events import AuditEvent
-from interlock.connectors.sql_claims import SqlClaimsConnector
 from interlock.db import make_engine
 from interlock.domains.claims import schema as t
+from interlock.domains.claims.connector import SqlClaimsConnector
 from interlock.domains.claims.prompts import extract_request_payload
-from interlock.engine import ClaimsEngine
 from interlock.models.openai_compat import OpenAICompatibleModel
 from interlock.policy.principal import service_principal
 from interlock.store.metadata import store_metadata
@@ -50,7 +50,8 @@ def _run(tmp_path: Path, server: ScriptedModelServer) -> tuple[Any, Engine, list
     t.metadata.create_all(sor)
     store_metadata.create_all(store)
     seed_reference(sor)
-    engine = ClaimsEngine(
+    engine = build_engine(
+        "claims.adjudicate",
         connector=SqlClaimsConnector(sor),
         store=WorkStore(store, AuditLog(store)),
         principal=service_principal(),

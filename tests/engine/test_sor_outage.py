@@ -8,11 +8,12 @@ import pytest
 from sqlalchemy import create_engine, select
 from sqlalchemy.engine import make_url
 
+from interlock.assembly import build_engine
 from interlock.audit.chain import AuditLog
-from interlock.connectors.sql_claims import SqlClaimsConnector
 from interlock.db import make_engine, normalize_url
 from interlock.domains.claims import schema as t
-from interlock.engine import ClaimsEngine, EngineSettings
+from interlock.domains.claims.connector import SqlClaimsConnector
+from interlock.engine import EngineSettings
 from interlock.exceptions import ConnectorUnavailable
 from interlock.policy.principal import service_principal
 from interlock.store.metadata import store_metadata
@@ -49,7 +50,8 @@ def test_sor_outage_defers_and_the_backlog_drains_after(pg_url: str, tmp_path: P
     store = make_engine(f"sqlite:///{tmp_path / 'store.db'}")
     store_metadata.create_all(store)
     connector = SqlClaimsConnector(sor, fail_max=2, reset_seconds=0.5)
-    engine = ClaimsEngine(
+    engine = build_engine(
+        "claims.adjudicate",
         connector=connector,
         store=WorkStore(store, AuditLog(store)),
         principal=service_principal(),

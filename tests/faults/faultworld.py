@@ -10,18 +10,21 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine
 
 from interlock.audit.chain import AuditLog
 from interlock.clock import FrozenClock
-from interlock.connectors.sql_claims import SqlClaimsConnector
 from interlock.db import make_engine
 from interlock.domains.claims import schema as t
-from interlock.engine import ClaimsEngine, EngineSettings
+from interlock.domains.claims.connector import SqlClaimsConnector
+from interlock.engine import Engine as TaskEngine
+from interlock.engine import EngineSettings
 from interlock.models.base import ModelClient
 from interlock.policy.principal import service_principal
+from interlock.registry import task as task_named
 from interlock.store.metadata import store_metadata
 from interlock.testing.handmade import add_claim, seed_reference
 from interlock.testing.scripted import ScriptedModel
@@ -50,10 +53,11 @@ class FaultWorld:
         store: WorkStore | None = None,
         failpoints: Failpoints | None = None,
         name: str = "w",
-        engine_class: type[ClaimsEngine] = ClaimsEngine,
-    ) -> ClaimsEngine:
+        engine_class: type[TaskEngine[Any, Any, Any, Any]] = TaskEngine,
+    ) -> TaskEngine[Any, Any, Any, Any]:
         """An engine over this world; every part can be swapped for a mutant."""
         return engine_class(
+            task=task_named("claims.adjudicate"),
             connector=SqlClaimsConnector(self.sor),
             store=store or WorkStore(self.store, AuditLog(self.store)),
             principal=service_principal(),
@@ -68,7 +72,7 @@ class FaultWorld:
         """Move time past every lease taken so far."""
         self.clock.advance(LEASE_SECONDS + 1)
 
-    def drain(self, engine: ClaimsEngine) -> None:
+    def drain(self, engine: TaskEngine[Any, Any, Any, Any]) -> None:
         """Run ``engine`` as a recovering worker until nothing is left."""
         assert drain(engine, max_seconds=30, poll_seconds=0.01, stats=WorkerStats(worker=engine.worker))
 

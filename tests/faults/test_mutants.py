@@ -9,7 +9,8 @@ same faults, so a failure is the mutant's doing and not the scenario's.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -19,12 +20,14 @@ from sqlalchemy import update
 
 from interlock.audit.chain import AuditLog
 from interlock.audit.events import AuditEvent
-from interlock.engine import ClaimsEngine, ItemResult
+from interlock.domains.claims.answer import NecessityAssessment
+from interlock.domains.claims.question import NecessityRequest
+from interlock.engine import Engine, ItemResult
 from interlock.exceptions import LeaseLost
-from interlock.models.base import NecessityAssessment, NecessityRequest
 from interlock.store.schema import work_items
 from interlock.testing.scripted import ScriptedModel
 from interlock.work.failpoints import Failpoints, FailpointTriggered, raise_triggered
+from interlock.work.recovery import RecoveryPoint
 from interlock.work.store import Lease, ReviewOpening, WorkStore
 
 MODEL_CLAIM = "F-KNEE"
@@ -34,12 +37,12 @@ MODEL_CLAIM = "F-KNEE"
 pytestmark = pytest.mark.parametrize("fault_world", ["sqlite"], indirect=True)
 
 
-class FreshKeyEngine(ClaimsEngine):
+class FreshKeyEngine(Engine[Any, Any, Any, Any]):
     """Mutant (a): every attempt writes under a new idempotency key."""
 
-    def _apply(self, lease: Lease, decision: dict[str, Any], subject: dict[str, str | int]) -> ItemResult:
-        write = {**decision["write"], "idempotency_key": f"{lease.idempotency_key}#attempt{lease.attempt}"}
-        return super()._apply(lease, {**decision, "write": write}, subject)
+    def _apply(self, lease: Lease, point: RecoveryPoint, subject: Mapping[str, str | int]) -> ItemResult:
+        write = {**point.write, "idempotency_key": f"{lease.idempotency_key}#attempt{lease.attempt}"}
+        return super()._apply(lease, replace(point, write=write), subject)
 
 
 class ForgetfulStore(WorkStore):
@@ -128,7 +131,7 @@ def _crash_after_write_then_recover(world: FaultWorld, **parts: Any) -> None:
 @pytest.mark.parametrize("mutant", [False, True])
 def test_without_idempotency_keys_the_checker_fails(fault_world: FaultWorld, mutant: bool) -> None:
     """A retry that writes under a fresh key is caught as audit/system-of-record divergence."""
-    engine_class = FreshKeyEngine if mutant else ClaimsEngine
+    engine_class = FreshKeyEngine if mutant else Engine
     _crash_after_write_then_recover(fault_world, engine_class=engine_class)
     report = fault_world.check()
     if mutant:

@@ -8,6 +8,7 @@ from decimal import Decimal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from interlock.domains.claims.answer import Citation, NecessityAssessment, PolicyAssessment
 from interlock.domains.claims.context import (
     Benefit,
     Claim,
@@ -25,9 +26,21 @@ from interlock.domains.claims.context import (
 )
 from interlock.domains.claims.proposal import Proposal
 from interlock.domains.claims.rules import Amounts, LineAmounts, compute_amounts, evaluate_rules
-from interlock.gate.claims import Thresholds, evaluate
-from interlock.models.base import Citation, NecessityAssessment, PolicyAssessment
-from interlock.policy.principal import service_principal
+from interlock.gate.runner import evaluate as run_checks
+from interlock.gate.verdict import Verdict
+from interlock.policy.document import default_policy
+from interlock.policy.principal import Principal, service_principal
+from interlock.registry import task as task_named
+from interlock.task import Thresholds
+
+CLAIMS = task_named("claims.adjudicate")
+
+
+def evaluate(proposal: Proposal, ctx: ClaimContext, principal: Principal, thresholds: Thresholds) -> Verdict:
+    """The claims gate's verdict under the shipped policy's write boundary."""
+    boundary = default_policy().write_boundary(CLAIMS.name, principal)
+    return run_checks(CLAIMS, proposal, ctx, principal, thresholds, boundary)
+
 
 NOTE = "Eight weeks of supervised physical therapy completed; MRI confirms a meniscal tear."
 STAMP = datetime(2026, 1, 1)

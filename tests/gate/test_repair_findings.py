@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
+from interlock.domains.claims.answer import NecessityAssessment
+from interlock.domains.claims.gate import COVERAGE_REASON
 from interlock.domains.claims.proposal import Basis, Proposal
+from interlock.domains.claims.repair import repair_findings
 from interlock.domains.claims.rules import Amounts
-from interlock.gate.claims import COVERAGE_REASON
-from interlock.gate.repair import repair_findings
 from interlock.gate.verdict import Finding, combine
-from interlock.models.base import NecessityAssessment
 
 QUOTE = Finding(
     check="citations", severity="block", reason="policy MP-KNEE: quote is not found verbatim in n1"

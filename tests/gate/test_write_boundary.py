@@ -9,12 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from interlock.gate.approval import ApprovedFinalization, ApprovedPend
+from interlock.gate.approval import ApprovedCommit, ApprovedHold
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "interlock"
-MINTERS = {"mint_finalization", "mint_pend", "ApprovedFinalization", "ApprovedPend"}
-# The modules allowed to mint: the gate itself and the review decision path.
-ALLOWED = {"gate/approval.py", "gate/claims.py", "review/decide.py"}
+MINTERS = {"mint_commit", "mint_hold", "ApprovedCommit", "ApprovedHold"}
+# The modules allowed to mint: the seal itself and the gate runner. The review desk
+# mints through the gate runner too, and restoring a recovery point goes through
+# restore_write in the seal's own module.
+ALLOWED = {"gate/approval.py", "gate/runner.py"}
 
 
 def test_no_module_outside_the_gate_constructs_an_approved_write() -> None:
@@ -41,16 +43,22 @@ def test_no_module_outside_the_gate_constructs_an_approved_write() -> None:
 def test_an_unsealed_write_cannot_be_built() -> None:
     """Constructing an approved write directly, without the gate's seal, fails."""
     with pytest.raises(TypeError):
-        ApprovedPend(claim_id="C", claim_version=1, idempotency_key="k", reason="r", seal=object())
+        ApprovedHold(
+            task="claims.adjudicate",
+            record_id="C",
+            record_version=1,
+            idempotency_key="k",
+            reason="r",
+            seal=object(),
+        )
     with pytest.raises(TypeError):
-        ApprovedFinalization(
-            claim_id="C",
-            claim_version=1,
+        ApprovedCommit(
+            task="claims.adjudicate",
+            record_id="C",
+            record_version=1,
             outcome="approve",
-            carc=None,
-            lines=(),
-            allowed=Decimal("1.00"),
-            paid=Decimal("1.00"),
+            reason_code=None,
+            payload=Decimal("1.00"),
             decided_by="x",
             rationale="r",
             idempotency_key="k",

@@ -14,15 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import create_engine
 
-from interlock.domains.claims.schema import metadata
-from interlock.exceptions import ConfigurationError
-from interlock.models.base import (
-    ModelClient,
-    NecessityRequest,
-    NoteText,
-    PolicyText,
-)
-from interlock.models.baseline import (
+from interlock.domains.claims.baseline import (
     PROMPT_TEMPLATE,
     BaselineArtifact,
     BaselineModel,
@@ -32,7 +24,11 @@ from interlock.models.baseline import (
     sentence_spans,
     train_baseline,
 )
-from interlock.models.training import TrainingExample, load_training_examples
+from interlock.domains.claims.question import NecessityRequest, NoteText, PolicyText
+from interlock.domains.claims.schema import metadata
+from interlock.domains.claims.training import TrainingExample, load_training_examples
+from interlock.exceptions import ConfigurationError
+from interlock.models.base import ModelClient
 
 POLICIES = {
     "MP-SPINE": (

@@ -7,9 +7,9 @@ import time
 
 import pytest
 
+from interlock.domains.claims.question import NecessityRequest, NoteText, PolicyText
 from interlock.exceptions import ModelOutputInvalid, ModelUnavailable
 from interlock.models.anthropic_adapter import AnthropicModel
-from interlock.models.base import NecessityRequest, NoteText, PolicyText
 from interlock.models.chain import BreakerModel, FallbackModel
 from interlock.models.openai_compat import OpenAICompatibleModel
 from interlock.testing.model_server import Reply, ScriptedModelServer, echo_policies_responder
@@ -33,7 +33,7 @@ def test_anthropic_adapter_reads_the_forced_tool_answer() -> None:
     """The Messages API adapter returns the recorded assessment with token usage."""
     with ScriptedModelServer(echo_policies_responder("met", 0.97), api_key="secret") as server:
         model = AnthropicModel("judge", base_url=server.base_url.removesuffix("/v1"), api_key="secret")
-        answer = model.assess(REQUEST, timeout=5)
+        answer = model.ask(REQUEST, timeout=5)
         sent = server.requests[0]
     assert answer.model_id == "anthropic:judge"
     assert [(p.policy_id, p.status) for p in answer.policies] == [("MP", "met")]
@@ -56,7 +56,7 @@ def test_anthropic_errors_map_into_the_tree(reply: Reply, error: type[Exception]
     with ScriptedModelServer(lambda _r: reply) as server:
         model = AnthropicModel("judge", base_url=server.base_url.removesuffix("/v1"), api_key="k")
         with pytest.raises(error):
-            model.assess(REQUEST, timeout=5)
+            model.ask(REQUEST, timeout=5)
 
 
 def test_trickled_answer_is_abandoned_at_the_deadline() -> None:
@@ -66,7 +66,7 @@ def test_trickled_answer_is_abandoned_at_the_deadline() -> None:
         model = OpenAICompatibleModel("slow", base_url=server.base_url, api_key="k")
         started = time.monotonic()
         with pytest.raises(ModelUnavailable):
-            model.assess(REQUEST, timeout=0.5)
+            model.ask(REQUEST, timeout=0.5)
         assert time.monotonic() - started < 0.5 + 0.5
 
 
@@ -78,10 +78,10 @@ def test_breaker_opens_after_repeated_outages_and_fails_fast() -> None:
         )
         for _ in range(2):
             with pytest.raises(ModelUnavailable):
-                model.assess(REQUEST, timeout=2)
+                model.ask(REQUEST, timeout=2)
         calls = len(server.requests)
         with pytest.raises(ModelUnavailable, match="circuit open"):
-            model.assess(REQUEST, timeout=2)
+            model.ask(REQUEST, timeout=2)
         assert len(server.requests) == calls
         assert model.state == "open"
 
@@ -92,7 +92,7 @@ def test_invalid_output_does_not_trip_the_breaker() -> None:
         model = BreakerModel(OpenAICompatibleModel("bad", base_url=server.base_url, api_key="k"), fail_max=1)
         for _ in range(3):
             with pytest.raises(ModelOutputInvalid):
-                model.assess(REQUEST, timeout=2)
+                model.ask(REQUEST, timeout=2)
         assert model.state == "closed"
 
 
@@ -105,7 +105,7 @@ def test_fallback_chain_uses_the_next_model_and_names_it() -> None:
                 ScriptedModel("met", 0.95, name="backup"),
             ]
         )
-        answer = chain.assess(REQUEST, timeout=2)
+        answer = chain.ask(REQUEST, timeout=2)
     assert answer.model_id == "scripted:backup"
 
 
@@ -122,7 +122,7 @@ def test_fallback_chain_exhausted_by_outage_defers_and_by_bad_output_reviews() -
             ]
         )
         with pytest.raises(ModelUnavailable):
-            outage.assess(REQUEST, timeout=2)
+            outage.ask(REQUEST, timeout=2)
         invalid = FallbackModel([OpenAICompatibleModel("b", base_url=bad.base_url, api_key="k")])
         with pytest.raises(ModelOutputInvalid):
-            invalid.assess(REQUEST, timeout=2)
+            invalid.ask(REQUEST, timeout=2)

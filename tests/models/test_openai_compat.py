@@ -16,8 +16,9 @@ from interlock.domains.claims.prompts import (
     NECESSITY_JSON_SCHEMA,
     render_necessity_prompt,
 )
+from interlock.domains.claims.question import NecessityRequest, NoteText, PolicyText
 from interlock.exceptions import ConfigurationError, ModelOutputInvalid, ModelUnavailable
-from interlock.models.base import ModelClient, NecessityRequest, NoteText, PolicyText
+from interlock.models.base import ModelClient
 from interlock.models.openai_compat import PLACEHOLDER_API_KEY, OpenAICompatibleModel
 from interlock.models.spec import parse_model_spec
 from interlock.testing.model_server import (
@@ -108,7 +109,7 @@ def test_happy_path_returns_assessment_with_usage(serve: Any) -> None:
     server = serve(echo_policies_responder(status="met", confidence=0.97))
     request = _request()
     with _model(server) as model:
-        result = model.assess(request, timeout=5)
+        result = model.ask(request, timeout=5)
     prompt = render_necessity_prompt(request)
     assert result.model_id == "openai:scripted-model"
     assert [(p.policy_id, p.status, p.confidence) for p in result.policies] == [
@@ -136,7 +137,7 @@ def test_request_uses_strict_json_schema_and_no_tools(serve: Any) -> None:
     """The request asks for strict json_schema output at temperature 0, with no tools."""
     server = serve(echo_policies_responder())
     request = _request()
-    _model(server).assess(request, timeout=5)
+    _model(server).ask(request, timeout=5)
     (sent,) = server.requests
     assert sent["model"] == "scripted-model"
     assert sent["temperature"] == 0
@@ -156,7 +157,7 @@ def test_request_uses_strict_json_schema_and_no_tools(serve: Any) -> None:
 def test_notes_are_sent_only_as_json_encoded_data(serve: Any) -> None:
     """An injected instruction and a forged closing delimiter stay inside the data line."""
     server = serve(echo_policies_responder())
-    _model(server).assess(_request(INJECTION), timeout=5)
+    _model(server).ask(_request(INJECTION), timeout=5)
     (sent,) = server.requests
     system, user = (message["content"] for message in sent["messages"])
     lines = user.splitlines()
@@ -172,7 +173,7 @@ def test_notes_are_sent_only_as_json_encoded_data(serve: Any) -> None:
 def test_claim_identifiers_are_not_sent(serve: Any) -> None:
     """Nothing the model does not need, such as the claim id, goes over the wire."""
     server = serve(echo_policies_responder())
-    _model(server).assess(_request(), timeout=5)
+    _model(server).ask(_request(), timeout=5)
     assert "CLM-000777" not in json.dumps(server.requests)
 
 
@@ -181,7 +182,7 @@ def test_retryable_statuses_raise_model_unavailable_without_retrying(serve: Any,
     """Server errors, throttling, timeouts and conflicts are ModelUnavailable after one request."""
     server = serve(lambda _request: Reply(status=status))
     with pytest.raises(ModelUnavailable) as caught:
-        _model(server).assess(_request(), timeout=5)
+        _model(server).ask(_request(), timeout=5)
     assert caught.value.retryable
     assert len(server.requests) == 1
 
@@ -192,7 +193,7 @@ def test_slow_server_raises_model_unavailable_within_the_timeout(serve: Any) -> 
     timeout = 0.5
     started = time.monotonic()
     with pytest.raises(ModelUnavailable):
-        _model(server).assess(_request(), timeout=timeout)
+        _model(server).ask(_request(), timeout=timeout)
     assert time.monotonic() - started < timeout + 1
 
 
@@ -202,14 +203,14 @@ def test_unreachable_server_raises_model_unavailable() -> None:
         base_url = server.base_url
     model = OpenAICompatibleModel("scripted-model", base_url=base_url, api_key=API_KEY)
     with pytest.raises(ModelUnavailable):
-        model.assess(_request(), timeout=2)
+        model.ask(_request(), timeout=2)
 
 
 def test_no_time_left_raises_model_unavailable_without_a_request(serve: Any) -> None:
     """A spent deadline is ModelUnavailable and sends nothing."""
     server = serve()
     with pytest.raises(ModelUnavailable):
-        _model(server).assess(_request(), timeout=0)
+        _model(server).ask(_request(), timeout=0)
     assert server.requests == []
 
 
@@ -225,7 +226,7 @@ def test_malformed_http_body_raises_model_unavailable(serve: Any, reply: Reply) 
     """A 200 whose body is not a chat completion is a provider fault, not a model answer."""
     server = serve(lambda _request: reply)
     with pytest.raises(ModelUnavailable):
-        _model(server).assess(_request(), timeout=5)
+        _model(server).ask(_request(), timeout=5)
 
 
 INVALID_REPLIES: dict[str, Reply] = {
@@ -258,7 +259,7 @@ def test_answers_outside_the_contract_raise_model_output_invalid(serve: Any, rep
     """Bad JSON, bad values, wrong policies, truncation and refusals are ModelOutputInvalid."""
     server = serve(lambda _request: reply)
     with pytest.raises(ModelOutputInvalid) as caught:
-        _model(server).assess(_request(), timeout=5)
+        _model(server).ask(_request(), timeout=5)
     assert not caught.value.retryable
     assert caught.value.raw == (reply.content or reply.refusal or "")
 
@@ -268,7 +269,7 @@ def test_wrong_api_key_raises_configuration_error(serve: Any) -> None:
     server = serve()
     model = OpenAICompatibleModel("scripted-model", base_url=server.base_url, api_key="wrong")
     with pytest.raises(ConfigurationError):
-        model.assess(_request(), timeout=5)
+        model.ask(_request(), timeout=5)
 
 
 @pytest.mark.parametrize("status", [403, 404])
@@ -276,7 +277,7 @@ def test_forbidden_or_unknown_model_raises_configuration_error(serve: Any, statu
     """A 403 or 404 means the deployment is misconfigured: ConfigurationError."""
     server = serve(lambda _request: Reply(status=status))
     with pytest.raises(ConfigurationError):
-        _model(server).assess(_request(), timeout=5)
+        _model(server).ask(_request(), timeout=5)
 
 
 @pytest.mark.parametrize("status", [400, 413, 422])
@@ -284,7 +285,7 @@ def test_rejected_request_raises_model_output_invalid(serve: Any, status: int) -
     """Another 4xx rejects this request only: ModelOutputInvalid, which is not retried."""
     server = serve(lambda _request: Reply(status=status))
     with pytest.raises(ModelOutputInvalid):
-        _model(server).assess(_request(), timeout=5)
+        _model(server).ask(_request(), timeout=5)
     assert len(server.requests) == 1
 
 
@@ -293,7 +294,7 @@ def test_placeholder_key_is_sent_when_none_is_configured(serve: Any) -> None:
     server = ScriptedModelServer(echo_policies_responder(), api_key=PLACEHOLDER_API_KEY)
     with server:
         model = OpenAICompatibleModel("scripted-model", base_url=server.base_url)
-        assert len(model.assess(_request(), timeout=5).policies) == 2
+        assert len(model.ask(_request(), timeout=5).policies) == 2
 
 
 def test_base_url_and_key_are_read_from_the_environment(serve: Any, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -303,7 +304,7 @@ def test_base_url_and_key_are_read_from_the_environment(serve: Any, monkeypatch:
     monkeypatch.setenv("OPENAI_API_KEY", API_KEY)
     model = OpenAICompatibleModel("scripted-model")
     assert model.base_url.rstrip("/") == server.base_url
-    assert len(model.assess(_request(), timeout=5).policies) == 2
+    assert len(model.ask(_request(), timeout=5).policies) == 2
 
 
 @pytest.mark.parametrize(
@@ -321,10 +322,10 @@ def test_sequence_responder_scripts_a_retry_story(serve: Any) -> None:
     server = serve(sequence_responder([Reply(status=503), _answer()]))
     model = _model(server)
     with pytest.raises(ModelUnavailable):
-        model.assess(_request(), timeout=5)
-    assert model.assess(_request(), timeout=5).policies[0].status == "met"
+        model.ask(_request(), timeout=5)
+    assert model.ask(_request(), timeout=5).policies[0].status == "met"
     with pytest.raises(ModelUnavailable):
-        model.assess(_request(), timeout=5)
+        model.ask(_request(), timeout=5)
     assert len(server.responder_errors) == 1
 
 

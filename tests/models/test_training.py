@@ -12,9 +12,9 @@ import pytest
 from sqlalchemy import Connection, Engine, create_engine, event, insert
 
 from interlock.domains.claims import schema
-from interlock.models.base import NecessityRequest, NoteText, PolicyText
-from interlock.models.baseline import BaselineModel, train_baseline
-from interlock.models.training import TrainingExample, load_training_examples
+from interlock.domains.claims.baseline import BaselineModel, train_baseline
+from interlock.domains.claims.question import NecessityRequest, NoteText, PolicyText
+from interlock.domains.claims.training import TrainingExample, load_training_examples
 
 T0 = dt.datetime(2024, 1, 1, 12, 0, 0, tzinfo=dt.UTC)
 SERVICE = dt.date(2024, 6, 1)

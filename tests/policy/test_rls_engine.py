@@ -16,12 +16,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from interlock.assembly import build_engine
 from interlock.audit.chain import AuditLog
 from interlock.connectors.pg_access import bind_principals
-from interlock.connectors.sql_claims import SqlClaimsConnector
 from interlock.db import make_engine
 from interlock.domains.claims import schema as t
-from interlock.engine import ClaimsEngine
+from interlock.domains.claims.connector import SqlClaimsConnector
 from interlock.exceptions import AccessDenied
 from interlock.policy.document import default_policy
 from interlock.policy.principal import service_principal
@@ -65,13 +65,14 @@ def test_engine_under_rls_decides_only_what_its_principal_may_see(
     store = make_engine(f"sqlite:///{tmp_path / 'store.db'}")
     store_metadata.create_all(store)
     reader = bind_principals(make_engine(reader_url))
-    engine = ClaimsEngine(
+    engine = build_engine(
+        "claims.adjudicate",
         connector=SqlClaimsConnector(reader),
         store=WorkStore(store, AuditLog(store)),
         principal=narrow,
         model=None,
     )
-    assert set(engine.pending_claims()) == entitled
+    assert set(engine.pending_records()) == entitled
     for claim_id in sorted(entitled)[:4]:
         assert engine.process(claim_id).route in ("commit", "review")
     hidden = sorted(set(everyone) - entitled)[0]

@@ -26,12 +26,12 @@ from interlock.connectors.pg_access import (
     execute_script,
     reader_role_problems,
 )
-from interlock.connectors.sql_claims import SqlClaimsConnector
 from interlock.db import make_engine, normalize_url
 from interlock.domains.claims import schema as t
-from interlock.domains.claims.rules import LineAmounts
+from interlock.domains.claims.connector import SqlClaimsConnector
+from interlock.domains.claims.rules import Amounts, LineAmounts
 from interlock.exceptions import StaleRecord
-from interlock.gate.approval import mint_finalization, mint_pend
+from interlock.gate.approval import mint_commit, mint_hold
 from interlock.policy.document import PolicyDocument, default_policy, parse_policy_toml
 from interlock.policy.principal import Principal, service_principal
 from interlock.policy.rls import PROTECTED_TABLES, compile_rls
@@ -331,14 +331,13 @@ def test_the_sql_connector_runs_under_rls_with_bound_principals(world: World) ->
             )
             total = sum((ln.billed_amount for ln in claim.lines), Decimal(0))
             receipt = connector.write(
-                mint_finalization(
-                    claim_id=claim.claim.claim_id,
-                    claim_version=claim.claim.version,
+                mint_commit(
+                    task="claims.adjudicate",
+                    record_id=claim.claim.claim_id,
+                    record_version=claim.claim.version,
                     outcome="approve",
-                    carc=None,
-                    lines=lines,
-                    allowed=total,
-                    paid=total,
+                    reason_code=None,
+                    payload=Amounts(lines=lines, allowed=total, paid=total),
                     decided_by="auto:rls-test",
                     rationale="written through row-level security",
                     idempotency_key=f"rls-{claim.claim.claim_id}",
@@ -348,7 +347,13 @@ def test_the_sql_connector_runs_under_rls_with_bound_principals(world: World) ->
             assert not receipt.already_applied
             with pytest.raises(StaleRecord):  # invisible under RLS: as if it had changed
                 connector.write(
-                    mint_pend(claim_id=hidden, claim_version=1, idempotency_key="rls-hidden", reason="x")
+                    mint_hold(
+                        task="claims.adjudicate",
+                        record_id=hidden,
+                        record_version=1,
+                        idempotency_key="rls-hidden",
+                        reason="x",
+                    )
                 )
         assert connector.claim_ids(too_wide, status="received") == []
         with world.owner.connect() as conn:

@@ -12,17 +12,19 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, inspect, select
 
+from interlock.assembly import build_engine
 from interlock.audit.chain import AuditLog, audit_events
-from interlock.connectors.sql_claims import SqlClaimsConnector
 from interlock.connectors.sql_documents import SqlDocumentSource
 from interlock.db import make_engine
 from interlock.domains.claims import schema as t
-from interlock.engine import ClaimsEngine, ItemResult
+from interlock.domains.claims.connector import SqlClaimsConnector
+from interlock.domains.claims.precedent import PrecedentFinder
+from interlock.engine import Engine as TaskEngine
+from interlock.engine import ItemResult
 from interlock.policy.entitlements import claim_scope
 from interlock.policy.principal import service_principal
 from interlock.retrieval.freshness import sync_index
 from interlock.retrieval.index import SearchIndex
-from interlock.retrieval.precedent import PrecedentFinder
 from interlock.store.metadata import store_metadata
 from interlock.store.schema import work_items
 from interlock.testing.handmade import add_claim, seed_reference
@@ -40,8 +42,9 @@ class World:
     sor: Engine
     store: Engine
 
-    def engine(self) -> ClaimsEngine:
-        return ClaimsEngine(
+    def engine(self) -> TaskEngine[Any, Any, Any, Any]:
+        return build_engine(
+            "claims.adjudicate",
             connector=SqlClaimsConnector(self.sor),
             store=WorkStore(self.store, AuditLog(self.store)),
             principal=SERVICE,
@@ -96,7 +99,7 @@ def _world(root: Path, *, with_index: bool) -> World:
 
 
 def _outcome(result: ItemResult) -> tuple[str, str, str | None]:
-    return result.route, result.outcome, result.carc
+    return result.route, result.outcome, result.reason_code
 
 
 def test_precedent_names_entitled_adjudicated_look_alikes_only(tmp_path: Path) -> None:
@@ -139,7 +142,7 @@ def test_a_failing_search_is_logged_and_yields_no_precedent(
     assert [p.claim_id for p in finder.lookup(ctx, claim_scope(SERVICE))][:1] == ["PAST1"]
     with world.store.begin() as conn:
         conn.exec_driver_sql("DROP TABLE search_documents")
-    with caplog.at_level(logging.WARNING, logger="interlock.retrieval.precedent"):
+    with caplog.at_level(logging.WARNING, logger="interlock.domains.claims.precedent"):
         assert finder.lookup(ctx, claim_scope(SERVICE)) == ()
     assert "precedent lookup skipped" in caplog.text
 

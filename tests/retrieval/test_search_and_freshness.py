@@ -12,10 +12,10 @@ import pytest
 from sqlalchemy import Engine
 
 from interlock.clock import FrozenClock
-from interlock.connectors.sql_claims import SqlClaimsConnector
 from interlock.connectors.sql_documents import SqlDocumentSource
 from interlock.db import make_engine
 from interlock.domains.claims import schema as t
+from interlock.domains.claims.connector import SqlClaimsConnector
 from interlock.policy.entitlements import index_filter
 from interlock.policy.principal import Principal
 from interlock.retrieval.embeddings import Vector

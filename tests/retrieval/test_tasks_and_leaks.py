@@ -11,11 +11,11 @@ from sqlalchemy import Engine, select
 
 from interlock.audit.chain import AuditLog, audit_events
 from interlock.clock import FrozenClock
-from interlock.connectors.sql_claims import SqlClaimsConnector
 from interlock.connectors.sql_documents import SqlDocumentSource
 from interlock.db import make_engine
 from interlock.domains.claims import schema as t
 from interlock.domains.claims.assist import Answer, ClaimsAssistant, Statement, check_citations
+from interlock.domains.claims.connector import SqlClaimsConnector
 from interlock.exceptions import AccessDenied
 from interlock.policy.principal import Principal
 from interlock.retrieval.freshness import sync_index

@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
+from interlock.assembly import build_engine
 from interlock.audit.chain import AuditLog
-from interlock.connectors.sql_claims import SqlClaimsConnector
 from interlock.db import make_engine
 from interlock.domains.claims import schema as t
-from interlock.engine import ClaimsEngine
+from interlock.domains.claims.connector import SqlClaimsConnector
 from interlock.models.observed import ObservedModel
 from interlock.policy.principal import service_principal
 from interlock.store.metadata import store_metadata
@@ -56,7 +56,8 @@ def test_phi_canaries_reach_no_span_metric_audit_event_or_log(
             .values(first_name=CANARY_NAME, ssn=CANARY_SSN)
         )
     add_claim(sor, "T-1", lines=(("X2002", 1, "2000.00"),), notes=(NOTE,))
-    engine = ClaimsEngine(
+    engine = build_engine(
+        "claims.adjudicate",
         connector=SqlClaimsConnector(sor),
         store=WorkStore(store, AuditLog(store)),
         principal=service_principal(),
@@ -78,7 +79,7 @@ def test_phi_canaries_reach_no_span_metric_audit_event_or_log(
 
 def test_model_span_follows_genai_conventions(spans: InMemorySpanExporter) -> None:
     """A model call is a CLIENT span named '{operation} {model}' with provider, model and token usage."""
-    from interlock.models.base import NecessityRequest, NoteText, PolicyText
+    from interlock.domains.claims.question import NecessityRequest, NoteText, PolicyText
 
     spans.clear()
     request = NecessityRequest(
@@ -90,7 +91,7 @@ def test_model_span_follows_genai_conventions(spans: InMemorySpanExporter) -> No
         policies=(PolicyText(item_id="p", policy_id="P", title="t", body="(1) x"),),
         notes=(NoteText(item_id="n", body="a note long enough to cite"),),
     )
-    ObservedModel(ScriptedModel("met", 0.9, name="judge")).assess(request, timeout=1)
+    ObservedModel(ScriptedModel("met", 0.9, name="judge")).ask(request, timeout=1)
     [span] = [s for s in spans.get_finished_spans() if s.name == "chat judge"]
     attributes = dict(span.attributes or {})
     assert span.kind.name == "CLIENT"
@@ -131,7 +132,8 @@ def test_metrics_command_prints_store_gauges(tmp_path: Path) -> None:
     seed_reference(sor)
     add_claim(sor, "G-1")
     add_claim(sor, "G-2", lines=(("X1001", 1, "12000.00"),))
-    engine = ClaimsEngine(
+    engine = build_engine(
+        "claims.adjudicate",
         connector=SqlClaimsConnector(sor),
         store=WorkStore(store, AuditLog(store)),
         principal=service_principal(),
@@ -183,7 +185,8 @@ def test_each_stage_is_a_span_and_a_latency_observation(tmp_path: Path, spans: I
     store_metadata.create_all(store)
     seed_reference(sor)
     add_claim(sor, "S-1", lines=(("X2002", 1, "2000.00"),), notes=(NOTE,))
-    engine = ClaimsEngine(
+    engine = build_engine(
+        "claims.adjudicate",
         connector=SqlClaimsConnector(sor),
         store=WorkStore(store, AuditLog(store)),
         principal=service_principal(),

@@ -24,7 +24,7 @@ import jwt
 
 from interlock.api.problems import Problem
 from interlock.api.settings import ApiSettings
-from interlock.connectors.sql_claims import SqlClaimsConnector
+from interlock.domains.claims.connector import SqlClaimsConnector
 from interlock.exceptions import ConfigurationError
 from interlock.policy.principal import Principal, service_principal
 from interlock.policy.values import Decision

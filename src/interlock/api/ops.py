@@ -21,10 +21,9 @@ from sqlalchemy import func, select
 from interlock.api.deps import AuditorDep, ServicesDep
 from interlock.api.problems import Problem
 from interlock.api.schemas import ExplainOut, Health, VerifyOut
-from interlock.api.services import Services
+from interlock.api.services import TASK, Services
 from interlock.audit.chain import audit_events
 from interlock.audit.explain import explain_claim
-from interlock.engine import TASK
 from interlock.review.queue import backlog
 from interlock.store.schema import work_items
 

@@ -28,13 +28,13 @@ from interlock.api.schemas import (
     TaskRun,
     WorkItemOut,
 )
-from interlock.api.services import RETRY_DELAY_SECONDS, Services, work_item_id
+from interlock.api.services import RETRY_DELAY_SECONDS, TASK, Services, work_item_id
 from interlock.domains.claims.assist import Answer
-from interlock.engine import TASK
 from interlock.exceptions import AccessDenied
 from interlock.policy.principal import Principal
-from interlock.review.decide import DecisionRefused, ReviewConflict, ReviewDecision
+from interlock.review.decide import DecisionRefused, ReviewConflict
 from interlock.review.queue import ReviewRow, open_reviews, review_row
+from interlock.task import PersonDecision
 
 router = APIRouter(prefix="/v1")
 NOT_FOUND: dict[int | str, dict[str, Any]] = {
@@ -119,7 +119,7 @@ def _adjudicate(
     except AccessDenied:
         raise not_found() from None
     svc.stats.record(result)
-    version = result.claim_version
+    version = result.record_version
     item_id = work_item_id(claim_id, version) if version is not None else ""
     route, reason = result.route, result.reason
     status: Literal["done", "queued"] = "done"
@@ -141,7 +141,7 @@ def _adjudicate(
         status=status,
         route=route,
         outcome=result.outcome if status == "done" and route == result.route else None,
-        carc=result.carc,
+        carc=result.reason_code,
         reason=reason,
         decided_by=result.decided_by,
     )
@@ -208,7 +208,7 @@ def decide_review(review_id: str, body: DecisionIn, who: PrincipalDep, svc: Serv
     """Approve, deny with a CARC, or pend with a comment, through the gate and the write path."""
     try:
         result = svc.desk.decide(
-            review_id, who, ReviewDecision(action=body.action, carc=body.carc, comment=body.comment)
+            review_id, who, PersonDecision(action=body.action, reason_code=body.carc, comment=body.comment)
         )
     except AccessDenied:
         raise not_found() from None
@@ -224,14 +224,14 @@ def decide_review(review_id: str, body: DecisionIn, who: PrincipalDep, svc: Serv
         raise Problem(409, "review-conflict", "Review conflict", str(exc)) from None
     return DecisionOut(
         review_id=result.review_id,
-        claim_id=result.claim_id,
-        claim_version=result.claim_version,
+        claim_id=result.record_id,
+        claim_version=result.record_version,
         action=result.action,
-        carc=result.carc,
-        allowed=result.allowed,
-        paid=result.paid,
+        carc=result.reason_code,
+        allowed=str(result.facts.get("allowed", "0.00")),
+        paid=str(result.facts.get("paid", "0.00")),
         decided_by=result.decided_by,
-        adjudication_id=result.adjudication_id,
+        adjudication_id=result.reference,
         already_applied=result.already_applied,
         review_status=result.review_status,
     )

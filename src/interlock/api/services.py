@@ -2,7 +2,7 @@
 
 Engines are built once per principal and reused: an engine is cheap but compiles its
 principal's scope, and a hot task endpoint should not redo that per request. Queued
-work runs on background threads that call the very same :meth:`ClaimsEngine.process`
+work runs on background threads that call the very same :meth:`~interlock.engine.Engine.process`
 the synchronous endpoint calls; deferred items are retried after their backoff.
 ``process`` acts as its engine's principal itself, so with ``sor_row_security`` those
 threads read through row-level security as the requests do.
@@ -16,24 +16,28 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine, RowMapping, select, text
 
 from interlock.api.auth import Authenticator
 from interlock.api.settings import ApiSettings
+from interlock.assembly import build_engine
 from interlock.clock import Clock, SystemClock
 from interlock.connectors.pg_access import secure_rows
-from interlock.connectors.sql_claims import SqlClaimsConnector
 from interlock.connectors.sql_documents import SqlDocumentSource
 from interlock.db import is_sqlite, make_engine
 from interlock.domains.claims.assist import ClaimsAssistant
 from interlock.domains.claims.codesets import icd10_status
-from interlock.engine import TASK, ClaimsEngine, EngineSettings, ItemResult
+from interlock.domains.claims.connector import SqlClaimsConnector
+from interlock.engine import Engine as TaskEngine
+from interlock.engine import EngineSettings, ItemResult
 from interlock.exceptions import ConfigurationError, InterlockError
 from interlock.from_settings import endpoints_of, engine_settings_of, policy_or_default
 from interlock.models.base import ModelClient
 from interlock.policy.document import PolicyDocument
 from interlock.policy.principal import Principal
+from interlock.registry import task as task_named
 from interlock.retrieval.index import SearchIndex
 from interlock.retrieval.planner import Retriever
 from interlock.review.decide import ReviewDesk
@@ -41,6 +45,8 @@ from interlock.store.migrations import prepare_store
 from interlock.store.schema import work_items
 from interlock.work.store import WorkStore, idempotency_key_for, work_item_id_for
 
+#: The task the claims routes run (the API's claims shorthand).
+TASK = "claims.adjudicate"
 RETRY_DELAY_SECONDS = 2.0
 #: The shortest salt :func:`interlock.audit.events.content_ref` accepts.
 MIN_SALT_BYTES = 16
@@ -174,7 +180,12 @@ class Services:
         self.model = model
         self.auth = Authenticator(settings, self.connector)
         self.desk = ReviewDesk(
-            connector=self.connector, store=self.store, audit=self.audit, clock=self.clock, policy=self.policy
+            task=task_named(TASK),
+            connector=self.connector,
+            store=self.store,
+            audit=self.audit,
+            clock=self.clock,
+            policy=self.policy,
         )
         retriever = None
         if is_sqlite(self.store):
@@ -193,16 +204,17 @@ class Services:
         # Load the ICD-10-CM code set at start-up, not inside the first request's deadline.
         icd10_status("A00")
         self.stats = TaskStats()
-        self._engines: dict[Principal, ClaimsEngine] = {}
+        self._engines: dict[Principal, TaskEngine[Any, Any, Any, Any]] = {}
         self._engines_lock = threading.Lock()
         self.queue = TaskQueue(self, settings.queue_workers)
 
-    def engine_for(self, principal: Principal) -> ClaimsEngine:
+    def engine_for(self, principal: Principal) -> TaskEngine[Any, Any, Any, Any]:
         """The engine that runs work items on behalf of ``principal``."""
         with self._engines_lock:
             engine = self._engines.get(principal)
             if engine is None:
-                engine = ClaimsEngine(
+                engine = build_engine(
+                    TASK,
                     connector=self.connector,
                     store=self.work,
                     principal=principal,
@@ -236,9 +248,9 @@ class Services:
 
     def is_done(self, result: ItemResult) -> bool:
         """True when the run's work item already reached its end (nothing left to retry)."""
-        if result.claim_version is None:
+        if result.record_version is None:
             return False
-        row = self.work_item_row(work_item_id(result.claim_id, result.claim_version))
+        row = self.work_item_row(work_item_id(result.record_id, result.record_version))
         return row is not None and row["status"] == "done"
 
     def ready(self) -> dict[str, str]:

@@ -178,8 +178,8 @@ class AuditEvent:
 
     @property
     def claim_id(self) -> str | None:
-        """The claim this event concerns, if its subject names one (used for lookups)."""
-        value = self.subject.get("claim_id")
+        """The record this event concerns, if its subject names one (used for lookups)."""
+        value = self.subject.get("record_id", self.subject.get("claim_id"))
         return None if value is None else str(value)
 
     @classmethod

@@ -262,7 +262,7 @@ def indexed_columns_mismatch(
     if not isinstance(parsed, dict):
         return "body is not a valid event"
     subject = parsed.get("subject")
-    body_claim = subject.get("claim_id") if isinstance(subject, dict) else None
+    body_claim = subject.get("record_id", subject.get("claim_id")) if isinstance(subject, dict) else None
     if parsed.get("kind") != kind:
         return "kind column differs from the body"
     if parsed.get("at") != at:

@@ -14,6 +14,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from interlock.assembly import build_engine
 from interlock.cli.common import (
     SOR_HELP,
     STORE_HELP,
@@ -28,12 +29,14 @@ from interlock.cli.common import (
 )
 from interlock.cli.configured import endpoints, engine_settings, pick, settings
 from interlock.cli.configured import policy as configured_policy
-from interlock.connectors.sql_claims import SqlClaimsConnector
-from interlock.engine import ClaimsEngine, ItemResult
+from interlock.domains.claims.connector import SqlClaimsConnector
+from interlock.engine import Engine, ItemResult
 from interlock.evaluation import evaluate, read_truth, threshold_for_precision
 from interlock.exceptions import AccessDenied, InterlockError
 from interlock.work.runner import run_claims
 from interlock.work.store import WorkStore
+
+CLAIMS_TASK = "claims.adjudicate"
 
 app = typer.Typer(help=__doc__, no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
 sor_app = typer.Typer(help="The reference system of record (schema and seeded data).", no_args_is_help=True)
@@ -85,9 +88,9 @@ def sor_seed(
 @model_app.command("train")
 def model_train(sor: SorOpt = None, store: StoreOpt = None, json_out: JsonOpt = False) -> None:
     """Train the embedded baseline on the adjudicated history and store it."""
-    from interlock.models.baseline import train_baseline  # noqa: PLC0415 - pulls in scikit-learn
-    from interlock.models.registry import save_baseline  # noqa: PLC0415
-    from interlock.models.training import load_training_examples  # noqa: PLC0415
+    from interlock.domains.claims.baseline import train_baseline  # noqa: PLC0415 - pulls in scikit-learn
+    from interlock.domains.claims.pack import save_baseline  # noqa: PLC0415
+    from interlock.domains.claims.training import load_training_examples  # noqa: PLC0415
 
     sor_engine, store_engine = open_sor(sor), open_store(store)
     examples = load_training_examples(sor_engine)
@@ -153,7 +156,8 @@ def adjudicate(
         policy_document = configured_policy(conf)
     except InterlockError as exc:
         fail(str(exc))
-    engine = ClaimsEngine(
+    engine = build_engine(
+        CLAIMS_TASK,
         connector=connector,
         store=WorkStore.grouped(store_engine),
         principal=principal,
@@ -161,7 +165,7 @@ def adjudicate(
         settings=engine_settings(conf, threshold=threshold),
         policy=policy_document,
     )
-    claim_ids = engine.pending_claims() if all_ else [claim or ""]
+    claim_ids = engine.pending_records() if all_ else [claim or ""]
     started = time.monotonic()
     try:
         results = _run_with_progress(engine, claim_ids, pick(concurrency, conf.engine.concurrency))
@@ -170,7 +174,9 @@ def adjudicate(
     _print_results(results, time.monotonic() - started, json_out)
 
 
-def _run_with_progress(engine: ClaimsEngine, claim_ids: list[str], concurrency: int) -> list[ItemResult]:
+def _run_with_progress(
+    engine: Engine[Any, Any, Any, Any], claim_ids: list[str], concurrency: int
+) -> list[ItemResult]:
     if not is_terminal() or len(claim_ids) <= 1:
         return run_claims(engine, claim_ids, concurrency=concurrency)
     columns = (TextColumn("adjudicating"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
@@ -180,7 +186,7 @@ def _run_with_progress(engine: ClaimsEngine, claim_ids: list[str], concurrency: 
 
 
 def _print_results(results: list[ItemResult], seconds: float, json_out: bool) -> None:
-    mix = Counter((r.route, r.outcome, r.carc or "") for r in results)
+    mix = Counter((r.route, r.outcome, r.reason_code or "") for r in results)
     if json_out:
         out.print_json(
             json.dumps(
@@ -189,11 +195,11 @@ def _print_results(results: list[ItemResult], seconds: float, json_out: bool) ->
                     "seconds": round(seconds, 2),
                     "results": [
                         {
-                            "claim_id": r.claim_id,
-                            "claim_version": r.claim_version,
+                            "claim_id": r.record_id,
+                            "claim_version": r.record_version,
                             "route": r.route,
                             "outcome": r.outcome,
-                            "carc": r.carc,
+                            "carc": r.reason_code,
                             "reason": r.reason,
                         }
                         for r in results
@@ -209,7 +215,7 @@ def _print_results(results: list[ItemResult], seconds: float, json_out: bool) ->
         table.add_row(route, outcome, carc, str(n))
     out.print(table)
     if len(results) == 1:
-        out.print(f"{results[0].claim_id}: {results[0].route} / {results[0].outcome} — {results[0].reason}")
+        out.print(f"{results[0].record_id}: {results[0].route} / {results[0].outcome} — {results[0].reason}")
 
 
 @app.command("eval")
@@ -224,7 +230,7 @@ def eval_(
     json_out: JsonOpt = False,
 ) -> None:
     """Score what was written against the truth: auto share, precision, review share, errors by rule."""
-    from interlock.models.registry import baseline_metrics  # noqa: PLC0415
+    from interlock.domains.claims.pack import baseline_metrics  # noqa: PLC0415
 
     report = evaluate(open_sor(sor), read_truth(truth))
     summary = report.as_dict()

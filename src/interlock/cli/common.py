@@ -11,9 +11,9 @@ from sqlalchemy import Engine
 
 from interlock.cli.configured import settings
 from interlock.connectors.pg_access import secure_rows
-from interlock.connectors.sql_claims import SqlClaimsConnector
 from interlock.db import make_engine
 from interlock.domains.claims import schema as sor_schema
+from interlock.domains.claims.connector import SqlClaimsConnector
 from interlock.exceptions import ConfigurationError
 from interlock.policy.principal import Principal, service_principal
 from interlock.store.migrations import prepare_store

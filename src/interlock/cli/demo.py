@@ -12,11 +12,11 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from interlock.assembly import build_engine
 from interlock.audit.chain import AuditLog
 from interlock.cli.app import app
 from interlock.cli.common import console, ensure_sor_schema, open_sor, open_store, out
-from interlock.connectors.sql_claims import SqlClaimsConnector
-from interlock.engine import ClaimsEngine
+from interlock.domains.claims.connector import SqlClaimsConnector
 from interlock.evaluation import evaluate, read_truth
 from interlock.policy.principal import service_principal
 from interlock.work.runner import run_claims
@@ -33,10 +33,10 @@ def demo(
     json_out: Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")] = False,
 ) -> None:
     """Seed a SQLite system of record, train the baseline, adjudicate every claim, evaluate."""
+    from interlock.domains.claims.baseline import train_baseline  # noqa: PLC0415
     from interlock.domains.claims.generator import seed as run_seed  # noqa: PLC0415
-    from interlock.models.baseline import train_baseline  # noqa: PLC0415
-    from interlock.models.registry import save_baseline  # noqa: PLC0415
-    from interlock.models.training import load_training_examples  # noqa: PLC0415
+    from interlock.domains.claims.pack import load_baseline, save_baseline  # noqa: PLC0415
+    from interlock.domains.claims.training import load_training_examples  # noqa: PLC0415
 
     dir_.mkdir(parents=True, exist_ok=True)
     for name in ("sor.db", "store.db", "truth.jsonl"):
@@ -65,15 +65,14 @@ def demo(
     console.print(f"2/4 trained {model_id} on {len(examples)} history claims ({timings['train']:.1f} s)")
 
     started = time.monotonic()
-    from interlock.models.registry import load_baseline  # noqa: PLC0415
-
-    engine = ClaimsEngine(
+    engine = build_engine(
+        "claims.adjudicate",
         connector=SqlClaimsConnector(sor_engine),
         store=WorkStore.grouped(store_engine),
         principal=service_principal(),
         model=load_baseline(store_engine),
     )
-    results = run_claims(engine, engine.pending_claims())
+    results = run_claims(engine, engine.pending_records())
     timings["adjudicate"] = time.monotonic() - started
     console.print(f"3/4 adjudicated {len(results)} claims ({timings['adjudicate']:.1f} s)")
 

@@ -33,6 +33,9 @@ from interlock.cli.common import (
 from interlock.cli.configured import endpoints, engine_settings, pick, settings
 from interlock.cli.configured import policy as configured_policy
 
+#: The task the queue commands enqueue and work on.
+TASK = "claims.adjudicate"
+
 queue_app = typer.Typer(help="The PostgreSQL work queue shared by workers.", no_args_is_help=True)
 app.add_typer(queue_app, name="queue")
 
@@ -59,9 +62,8 @@ def enqueue_command(
 ) -> None:
     """``adjudicate --queue``: one job per claim (or for ``claim``), deduplicated."""
     from interlock.audit.chain import AuditLog  # noqa: PLC0415
-    from interlock.connectors.sql_claims import SqlClaimsConnector  # noqa: PLC0415
     from interlock.db import make_engine  # noqa: PLC0415
-    from interlock.engine import TASK  # noqa: PLC0415
+    from interlock.domains.claims.connector import SqlClaimsConnector  # noqa: PLC0415
     from interlock.exceptions import InterlockError  # noqa: PLC0415
     from interlock.policy.document import default_policy  # noqa: PLC0415
     from interlock.work.queue import build_queue, enqueue_claims, refresh_queue_statistics  # noqa: PLC0415
@@ -133,9 +135,9 @@ def worker(
     name: Annotated[str | None, typer.Option(help="Worker name in leases and audit events.")] = None,
 ) -> None:
     """Take adjudication jobs from the work queue until SIGTERM/SIGINT (or, with --burst, until empty)."""
-    from interlock.connectors.sql_claims import SqlClaimsConnector  # noqa: PLC0415
+    from interlock.assembly import build_engine  # noqa: PLC0415
     from interlock.db import make_engine  # noqa: PLC0415
-    from interlock.engine import ClaimsEngine  # noqa: PLC0415
+    from interlock.domains.claims.connector import SqlClaimsConnector  # noqa: PLC0415
     from interlock.exceptions import InterlockError  # noqa: PLC0415
     from interlock.models.registry import model_from_spec  # noqa: PLC0415
     from interlock.work.queue_worker import (  # noqa: PLC0415
@@ -164,7 +166,8 @@ def worker(
         fail(str(exc))
     label = name or f"{socket.gethostname()}:{os.getpid()}"
     knobs = engine_settings(conf, threshold=threshold)
-    engine = ClaimsEngine(
+    engine = build_engine(
+        TASK,
         connector=connector,
         store=WorkStore.grouped(store_engine),
         principal=principal,

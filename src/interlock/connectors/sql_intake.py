@@ -1,7 +1,7 @@
 """Claim intake: inserting a new claim into the system of record, once per identifier.
 
 A new claim is not an adjudication write: it passes no gate and carries no decision,
-so it does not go through :class:`~interlock.connectors.sql_claims.SqlClaimsConnector`'s
+so it does not go through :class:`~interlock.domains.claims.connector.SqlClaimsConnector`'s
 approved-write path. It is what the platform's own intake does for any submitter
 (SPEC.md: a claim starts ``received`` at version 1), done here so that claims sent as
 FHIR land in the same tables. The caller authorizes it first, through the policy.

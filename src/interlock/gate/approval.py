@@ -1,20 +1,36 @@
-"""Approved writes: the only values a connector's ``write`` accepts.
+"""Approved writes: the only values a connector's ``write`` accepts, for any task.
 
-An approved write can only be minted with the module-private seal, which the gate
-(:func:`interlock.gate.claims.run_gate`) and the review desk's decision path use. A
-value built any other way fails at construction, so "write without a verdict" cannot
-be expressed by accident; a test also scans the code base for other constructions.
+An approved write wraps a domain's payload in a seal that only the gate runner
+(:func:`interlock.gate.runner.run_gate`), a person's decision on the review desk and
+the restoring of a recovery point hold. A value built any other way fails at
+construction, so "write without a verdict" cannot be expressed by accident; a test
+also scans the code base for other callers of the minting functions.
+
+Two kinds exist for every task: :class:`ApprovedCommit` applies the decided outcome
+with the domain's payload; :class:`ApprovedHold` parks the record for a person (a
+claim is pended, an invoice put on hold). Both carry the idempotency key of their work
+item and the record version that was decided.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import Decimal
-from typing import Any, Literal
+from typing import Any, Generic, TypeVar
 
-from interlock.domains.claims.rules import LineAmounts
+__all__ = [
+    "ApprovedCommit",
+    "ApprovedHold",
+    "ApprovedWrite",
+    "mint_commit",
+    "mint_hold",
+    "restore_write",
+    "write_to_json",
+]
+
+P = TypeVar("P")
 
 
 class _Seal:
@@ -32,16 +48,15 @@ def _check_seal(seal: object) -> None:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class ApprovedFinalization:
-    """Finalize one claim version: adjudication row, its lines, status ``adjudicated``."""
+class ApprovedCommit(Generic[P]):
+    """Apply a decided outcome to one record version, with the domain's payload."""
 
-    claim_id: str
-    claim_version: int
-    outcome: Literal["approve", "deny"]
-    carc: str | None
-    lines: tuple[LineAmounts, ...]
-    allowed: Decimal
-    paid: Decimal
+    task: str
+    record_id: str
+    record_version: int
+    outcome: str
+    reason_code: str | None
+    payload: P
     decided_by: str
     rationale: str
     idempotency_key: str
@@ -52,17 +67,18 @@ class ApprovedFinalization:
         _check_seal(self.seal)
 
     @property
-    def adjudication_id(self) -> str:
-        """Derived from the idempotency key, so a retried write produces the same row id."""
-        return "ADJ-" + hashlib.sha256(self.idempotency_key.encode()).hexdigest()[:20]
+    def reference(self) -> str:
+        """A write id derived from the idempotency key: a retried write produces the same id."""
+        return hashlib.sha256(self.idempotency_key.encode()).hexdigest()[:20]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class ApprovedPend:
-    """Pend one claim version for a person (status ``pended``)."""
+class ApprovedHold:
+    """Park one record version for a person (a pended claim, an invoice on hold)."""
 
-    claim_id: str
-    claim_version: int
+    task: str
+    record_id: str
+    record_version: int
     idempotency_key: str
     reason: str
     seal: object = field(repr=False, compare=False)
@@ -71,32 +87,30 @@ class ApprovedPend:
         _check_seal(self.seal)
 
 
-ApprovedWrite = ApprovedFinalization | ApprovedPend
+ApprovedWrite = ApprovedCommit[P] | ApprovedHold
 
 
-def mint_finalization(
+def mint_commit(
     *,
-    claim_id: str,
-    claim_version: int,
-    outcome: Literal["approve", "deny"],
-    carc: str | None,
-    lines: tuple[LineAmounts, ...],
-    allowed: Decimal,
-    paid: Decimal,
+    task: str,
+    record_id: str,
+    record_version: int,
+    outcome: str,
+    reason_code: str | None,
+    payload: P,
     decided_by: str,
     rationale: str,
     idempotency_key: str,
     decided_at: datetime,
-) -> ApprovedFinalization:
-    """Mint a finalization. Called only by the gate after a passing verdict."""
-    return ApprovedFinalization(
-        claim_id=claim_id,
-        claim_version=claim_version,
+) -> ApprovedCommit[P]:
+    """Mint a commit. Called only by the gate runner after a passing verdict."""
+    return ApprovedCommit(
+        task=task,
+        record_id=record_id,
+        record_version=record_version,
         outcome=outcome,
-        carc=carc,
-        lines=lines,
-        allowed=allowed,
-        paid=paid,
+        reason_code=reason_code,
+        payload=payload,
         decided_by=decided_by,
         rationale=rationale,
         idempotency_key=idempotency_key,
@@ -105,73 +119,75 @@ def mint_finalization(
     )
 
 
-def mint_pend(*, claim_id: str, claim_version: int, idempotency_key: str, reason: str) -> ApprovedPend:
-    """Mint a pend. Called only by the gate when the verdict sends the claim to a person."""
-    return ApprovedPend(
-        claim_id=claim_id,
-        claim_version=claim_version,
+def mint_hold(
+    *, task: str, record_id: str, record_version: int, idempotency_key: str, reason: str
+) -> ApprovedHold:
+    """Mint a hold. Called only by the gate runner when the verdict sends the record to a person."""
+    return ApprovedHold(
+        task=task,
+        record_id=record_id,
+        record_version=record_version,
         idempotency_key=idempotency_key,
         reason=reason,
         seal=_SEAL,
     )
 
 
-def write_to_dict(write: ApprovedWrite) -> dict[str, object]:
+def write_to_json(write: ApprovedWrite[P], payload_json: Callable[[P], dict[str, Any]]) -> dict[str, Any]:
     """A JSON-ready form of an approved write, for the work item's recovery point."""
     match write:
-        case ApprovedFinalization():
+        case ApprovedCommit():
             return {
-                "kind": "finalize",
-                "claim_id": write.claim_id,
-                "claim_version": write.claim_version,
+                "kind": "commit",
+                "task": write.task,
+                "record_id": write.record_id,
+                "record_version": write.record_version,
                 "outcome": write.outcome,
-                "carc": write.carc,
-                "lines": [[la.line_no, str(la.allowed), str(la.paid)] for la in write.lines],
-                "allowed": str(write.allowed),
-                "paid": str(write.paid),
+                "reason_code": write.reason_code,
+                "payload": payload_json(write.payload),
                 "decided_by": write.decided_by,
                 "rationale": write.rationale,
                 "idempotency_key": write.idempotency_key,
                 "decided_at": write.decided_at.isoformat(),
             }
-        case ApprovedPend():
+        case ApprovedHold():
             return {
-                "kind": "pend",
-                "claim_id": write.claim_id,
-                "claim_version": write.claim_version,
+                "kind": "hold",
+                "task": write.task,
+                "record_id": write.record_id,
+                "record_version": write.record_version,
                 "idempotency_key": write.idempotency_key,
                 "reason": write.reason,
             }
 
 
-def restore_write(saved: dict[str, Any]) -> ApprovedWrite:
+def restore_write(
+    saved: Mapping[str, Any], payload_from_json: Callable[[Mapping[str, Any]], P]
+) -> ApprovedWrite[P]:
     """Rebuild the approved write saved in a recovery point.
 
     A recovery point is a verdict that was already given and saved before any external
     write, so restoring it is minting from that earlier verdict, never a new decision.
     """
-    if saved["kind"] == "finalize":
-        outcome = saved["outcome"]
-        if outcome not in ("approve", "deny"):
-            raise ValueError(f"recovery point has outcome {outcome!r}")
-        return mint_finalization(
-            claim_id=str(saved["claim_id"]),
-            claim_version=int(saved["claim_version"]),
-            outcome=outcome,
-            carc=saved["carc"],
-            lines=tuple(
-                LineAmounts(line_no=int(n), allowed=Decimal(a), paid=Decimal(p)) for n, a, p in saved["lines"]
-            ),
-            allowed=Decimal(saved["allowed"]),
-            paid=Decimal(saved["paid"]),
+    if saved["kind"] == "commit":
+        return mint_commit(
+            task=str(saved["task"]),
+            record_id=str(saved["record_id"]),
+            record_version=int(saved["record_version"]),
+            outcome=str(saved["outcome"]),
+            reason_code=None if saved["reason_code"] is None else str(saved["reason_code"]),
+            payload=payload_from_json(saved["payload"]),
             decided_by=str(saved["decided_by"]),
             rationale=str(saved["rationale"]),
             idempotency_key=str(saved["idempotency_key"]),
             decided_at=datetime.fromisoformat(saved["decided_at"]),
         )
-    return mint_pend(
-        claim_id=str(saved["claim_id"]),
-        claim_version=int(saved["claim_version"]),
+    if saved["kind"] != "hold":
+        raise ValueError(f"recovery point has a write of kind {saved['kind']!r}")
+    return mint_hold(
+        task=str(saved["task"]),
+        record_id=str(saved["record_id"]),
+        record_version=int(saved["record_version"]),
         idempotency_key=str(saved["idempotency_key"]),
         reason=str(saved["reason"]),
     )

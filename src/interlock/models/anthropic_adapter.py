@@ -1,4 +1,4 @@
-"""Assess medical necessity with a model behind the Anthropic Messages API.
+"""Answer a task's question with a model behind the Anthropic Messages API.
 
 Structured output comes from one forced tool whose input schema is the answer schema:
 the tool does nothing and reaches nothing, it only gives the answer a shape. The rest
@@ -13,20 +13,16 @@ import copy
 import json
 import math
 import os
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 import anthropic
 import httpx2 as httpx
 
-from interlock.domains.claims.prompts import (
-    NECESSITY_JSON_SCHEMA,
-    NECESSITY_SCHEMA_NAME,
-    parse_necessity_answer,
-    render_necessity_prompt,
-)
 from interlock.exceptions import ConfigurationError, ModelOutputInvalid, ModelUnavailable
-from interlock.models.base import NecessityAssessment, NecessityRequest, Usage
+from interlock.models.base import ModelAnswer, ModelQuestion, Usage
 from interlock.models.deadline import call_within
+
+_A = TypeVar("_A", bound=ModelAnswer)
 
 MAX_OUTPUT_TOKENS: Final = 2048
 PLACEHOLDER_API_KEY: Final = "not-needed"
@@ -52,17 +48,17 @@ class AnthropicModel:
         """Release the HTTP connection pool."""
         self._client.close()
 
-    def assess(self, request: NecessityRequest, *, timeout: float) -> NecessityAssessment:
+    def ask(self, question: ModelQuestion[_A], *, timeout: float) -> _A:
         """Ask the model once, abandoning the call at ``timeout`` seconds."""
         if math.isnan(timeout):
             raise ConfigurationError("timeout must be a number of seconds")
         if timeout <= 0:
             raise ModelUnavailable("no time left to call the model")
-        prompt = render_necessity_prompt(request)
+        prompt = question.render()
         tool: Any = {
-            "name": NECESSITY_SCHEMA_NAME,
-            "description": "Record the medical-necessity assessment. Recording is the only effect.",
-            "input_schema": copy.deepcopy(NECESSITY_JSON_SCHEMA),
+            "name": question.schema_name,
+            "description": "Record the answer. Recording is the only effect.",
+            "input_schema": copy.deepcopy(dict(question.answer_schema())),
         }
 
         def send(http: httpx.Client) -> Any:
@@ -73,7 +69,7 @@ class AnthropicModel:
                 system=prompt.system,
                 messages=[{"role": "user", "content": prompt.user}],
                 tools=[tool],
-                tool_choice={"type": "tool", "name": NECESSITY_SCHEMA_NAME},
+                tool_choice={"type": "tool", "name": question.schema_name},
             )
 
         try:
@@ -86,8 +82,8 @@ class AnthropicModel:
             raise _status_error(self.model_id, error.status_code) from None
         except (anthropic.AnthropicError, ValueError):
             raise ModelUnavailable(f"{self.model_id} sent a malformed HTTP response") from None
-        raw, usage = _read_message(message)
-        return parse_necessity_answer(raw, request, model_id=self.model_id, prompt=prompt, usage=usage)
+        raw, usage = _read_message(message, question.schema_name)
+        return question.parse(raw, model_id=self.model_id, prompt=prompt, usage=usage)
 
 
 def _status_error(model_id: str, status: int) -> Exception:
@@ -100,7 +96,7 @@ def _status_error(model_id: str, status: int) -> Exception:
     return ModelOutputInvalid(f"{model_id} rejected the request (HTTP {status})")
 
 
-def _read_message(message: Any) -> tuple[str, Usage]:
+def _read_message(message: Any, tool_name: str) -> tuple[str, Usage]:
     """The forced tool's input as JSON text, or the reason there is none."""
     usage_obj = getattr(message, "usage", None)
     usage = Usage(
@@ -110,14 +106,11 @@ def _read_message(message: Any) -> tuple[str, Usage]:
     if getattr(message, "stop_reason", None) == "max_tokens":
         raise ModelOutputInvalid("the answer was cut off at the output token limit")
     for block in getattr(message, "content", None) or []:
-        if (
-            getattr(block, "type", None) == "tool_use"
-            and getattr(block, "name", None) == NECESSITY_SCHEMA_NAME
-        ):
+        if getattr(block, "type", None) == "tool_use" and getattr(block, "name", None) == tool_name:
             return json.dumps(getattr(block, "input", None)), usage
     texts = [
         getattr(b, "text", "")
         for b in getattr(message, "content", None) or []
         if getattr(b, "type", None) == "text"
     ]
-    raise ModelOutputInvalid("the model did not record an assessment", raw="".join(texts)[:2000])
+    raise ModelOutputInvalid("the model did not record an answer", raw="".join(texts)[:2000])

@@ -16,6 +16,7 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from datetime import timedelta
+from typing import TypeVar
 
 import pybreaker
 
@@ -25,8 +26,10 @@ from interlock.exceptions import (
     ModelOutputInvalid,
     ModelUnavailable,
 )
-from interlock.models.base import ModelClient, NecessityAssessment, NecessityRequest
+from interlock.models.base import ModelAnswer, ModelClient, ModelQuestion
 from interlock.telemetry.metrics import BREAKER_OPEN
+
+_A = TypeVar("_A", bound=ModelAnswer)
 
 
 class BreakerGauge(pybreaker.CircuitBreakerListener):
@@ -65,10 +68,10 @@ class BreakerModel:
         """``closed``, ``open`` or ``half-open``."""
         return str(self.breaker.current_state)
 
-    def assess(self, request: NecessityRequest, *, timeout: float) -> NecessityAssessment:
+    def ask(self, question: ModelQuestion[_A], *, timeout: float) -> _A:
         """Call through the breaker; an open circuit answers at once without a call."""
         try:
-            result: NecessityAssessment = self.breaker.call(self.inner.assess, request, timeout=timeout)
+            result: _A = self.breaker.call(self.inner.ask, question, timeout=timeout)
         except pybreaker.CircuitBreakerError:
             wait = timedelta(seconds=self.breaker.reset_timeout)
             raise ModelUnavailable(f"circuit open for {self.model_id}; next try after {wait}") from None
@@ -92,8 +95,8 @@ class FallbackModel:
         """The chain's members, in order."""
         return ">".join(m.model_id for m in self.chain)
 
-    def assess(self, request: NecessityRequest, *, timeout: float) -> NecessityAssessment:
-        """The first contract-valid answer; the assessment names the model that gave it."""
+    def ask(self, question: ModelQuestion[_A], *, timeout: float) -> _A:
+        """The first contract-valid answer; the answer names the model that gave it."""
         errors: list[Exception] = []
         deadline = time.monotonic() + timeout
         for model in self.chain:
@@ -103,7 +106,7 @@ class FallbackModel:
                 break
             try:
                 # The chain shares one budget: a slow primary leaves less for the next model.
-                return model.assess(request, timeout=remaining)
+                return model.ask(question, timeout=remaining)
             except (DependencyUnavailable, ModelOutputInvalid) as exc:
                 errors.append(exc)
         if any(isinstance(e, DependencyUnavailable) for e in errors):

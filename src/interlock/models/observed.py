@@ -8,11 +8,14 @@ of error.
 from __future__ import annotations
 
 import time
+from typing import TypeVar
 
 from interlock.exceptions import InterlockError
-from interlock.models.base import ModelClient, NecessityAssessment, NecessityRequest
+from interlock.models.base import ModelAnswer, ModelClient, ModelQuestion
 from interlock.telemetry.metrics import MODEL_ERRORS, MODEL_SECONDS, TOKENS
 from interlock.telemetry.tracing import model_call_span, record_usage
+
+_A = TypeVar("_A", bound=ModelAnswer)
 
 
 class ObservedModel:
@@ -29,12 +32,12 @@ class ObservedModel:
         """The wrapped model's id."""
         return self.inner.model_id
 
-    def assess(self, request: NecessityRequest, *, timeout: float) -> NecessityAssessment:
+    def ask(self, question: ModelQuestion[_A], *, timeout: float) -> _A:
         """Call ``inner`` inside a CLIENT span; count tokens, time and errors."""
         started = time.monotonic()
         with model_call_span(provider=self.provider, model=self.name) as span:
             try:
-                answer = self.inner.assess(request, timeout=timeout)
+                answer = self.inner.ask(question, timeout=timeout)
             except InterlockError as exc:
                 MODEL_ERRORS.labels(provider=self.provider, kind=type(exc).__name__).inc()
                 span.set_attribute("error.type", type(exc).__name__)

@@ -2,7 +2,7 @@
 
 OpenAI, Azure OpenAI, vLLM, llama.cpp's server and Ollama all accept the same request,
 so one adapter built on the official ``openai`` SDK covers them. The adapter's job is
-narrow: send the rendered medical-necessity prompt with the strict answer schema, and
+narrow: send the task question's rendered prompt with its strict answer schema, and
 translate everything that can go wrong into the error tree so that callers decide
 from the exception class alone:
 
@@ -25,7 +25,7 @@ import copy
 import math
 import os
 from types import TracebackType
-from typing import Final, Self
+from typing import Final, Self, TypeVar
 from urllib.parse import urlsplit
 
 import httpx2 as httpx
@@ -36,15 +36,8 @@ from openai.types.chat import (
 )
 from openai.types.shared_params import ResponseFormatJSONSchema
 
-from interlock.domains.claims.prompts import (
-    NECESSITY_JSON_SCHEMA,
-    NECESSITY_SCHEMA_NAME,
-    RenderedPrompt,
-    parse_necessity_answer,
-    render_necessity_prompt,
-)
 from interlock.exceptions import ConfigurationError, ModelOutputInvalid, ModelUnavailable
-from interlock.models.base import ModelClient, NecessityAssessment, NecessityRequest, Usage
+from interlock.models.base import ModelAnswer, ModelClient, ModelQuestion, RenderedPrompt, Usage
 from interlock.models.deadline import call_within
 
 __all__ = ["PLACEHOLDER_API_KEY", "OpenAICompatibleModel"]
@@ -52,12 +45,14 @@ __all__ = ["PLACEHOLDER_API_KEY", "OpenAICompatibleModel"]
 PLACEHOLDER_API_KEY: Final = "not-needed"
 """Sent when no key is configured: local servers ignore it, hosted ones answer 401."""
 
+_A = TypeVar("_A", bound=ModelAnswer)
+
 _RETRYABLE_STATUS: Final = frozenset({408, 409, 429})
 _CONFIGURATION_STATUS: Final = frozenset({401, 403, 404})
 
 
 class OpenAICompatibleModel(ModelClient):
-    """Assess medical necessity with a model behind an OpenAI-compatible endpoint.
+    """Answer a task's question with a model behind an OpenAI-compatible endpoint.
 
     ``base_url`` and ``api_key`` default to the SDK's own environment variables
     (``OPENAI_BASE_URL``, ``OPENAI_API_KEY``). When no key is configured anywhere a
@@ -115,27 +110,27 @@ class OpenAICompatibleModel(ModelClient):
         """Close the client when the block ends."""
         self.close()
 
-    def assess(self, request: NecessityRequest, *, timeout: float) -> NecessityAssessment:
+    def ask(self, question: ModelQuestion[_A], *, timeout: float) -> _A:
         """Ask the model once, within ``timeout`` seconds per network phase."""
         if math.isnan(timeout):
             raise ConfigurationError("timeout must be a number of seconds")
         if timeout <= 0:
             raise ModelUnavailable("no time left to call the model")
-        prompt = render_necessity_prompt(request)
-        completion = self._create(prompt, timeout)
+        prompt = question.render()
+        completion = self._create(prompt, question, timeout)
         content, usage = _read_completion(completion)
-        return parse_necessity_answer(content, request, model_id=self.model_id, prompt=prompt, usage=usage)
+        return question.parse(content, model_id=self.model_id, prompt=prompt, usage=usage)
 
-    def _create(self, prompt: RenderedPrompt, timeout: float) -> object:
+    def _create(self, prompt: RenderedPrompt, question: ModelQuestion[ModelAnswer], timeout: float) -> object:
         """Send one chat completion request and map every SDK failure to the tree."""
         system: ChatCompletionSystemMessageParam = {"role": "system", "content": prompt.system}
         user: ChatCompletionUserMessageParam = {"role": "user", "content": prompt.user}
         response_format: ResponseFormatJSONSchema = {
             "type": "json_schema",
             "json_schema": {
-                "name": NECESSITY_SCHEMA_NAME,
+                "name": question.schema_name,
                 "strict": True,
-                "schema": copy.deepcopy(NECESSITY_JSON_SCHEMA),
+                "schema": copy.deepcopy(dict(question.answer_schema())),
             },
         }
 

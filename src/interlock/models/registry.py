@@ -1,15 +1,17 @@
 """Trained models kept in Interlock's store as JSON (never pickles), and model specs.
 
 A model spec names where a proposal's judgement comes from: ``baseline`` is the latest
-model trained by ``interlock model train``; ``openai:NAME`` is any OpenAI-compatible
-server, configured the way the official SDK is (``OPENAI_BASE_URL``, ``OPENAI_API_KEY``)
-unless the settings give an endpoint (:class:`ProviderEndpoint`).
+embedded model the task's domain trained with ``interlock model train``;
+``openai:NAME`` is any OpenAI-compatible server, configured the way the official SDK is
+(``OPENAI_BASE_URL``, ``OPENAI_API_KEY``) unless the settings give an endpoint
+(:class:`ProviderEndpoint`). The store keeps each domain's artifacts under its own
+``kind``; what an artifact means is the domain's business.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -18,7 +20,6 @@ from sqlalchemy import Engine, select
 
 from interlock.exceptions import ConfigurationError
 from interlock.models.base import ModelClient
-from interlock.models.baseline import BaselineArtifact, BaselineModel
 from interlock.models.chain import BreakerModel, FallbackModel
 from interlock.models.observed import ObservedModel
 from interlock.models.spec import parse_model_spec
@@ -33,76 +34,86 @@ class ProviderEndpoint:
     api_key: str | None = None
 
 
-def save_baseline(
-    store: Engine, artifact: BaselineArtifact, metrics: dict[str, Any], *, now: datetime
+def save_trained(
+    store: Engine, *, kind: str, model_id: str, artifact: str, metrics: Mapping[str, Any], now: datetime
 ) -> str:
-    """Store a trained baseline and return its model id."""
-    model = BaselineModel(artifact)
+    """Store a trained artifact (JSON text) under ``kind``; the same id is stored once."""
     with store.begin() as conn:
         existing = conn.execute(
-            select(trained_models.c.model_id).where(trained_models.c.model_id == model.model_id)
+            select(trained_models.c.model_id).where(trained_models.c.model_id == model_id)
         ).first()
         if existing is None:
             conn.execute(
                 trained_models.insert().values(
-                    model_id=model.model_id,
-                    kind="baseline",
+                    model_id=model_id,
+                    kind=kind,
                     created_at=now.replace(tzinfo=None),
-                    artifact=artifact.to_json(),
-                    metrics=json.dumps(metrics, sort_keys=True, default=str),
+                    artifact=artifact,
+                    metrics=json.dumps(dict(metrics), sort_keys=True, default=str),
                 )
             )
-    return model.model_id
+    return model_id
 
 
-def load_baseline(store: Engine) -> BaselineModel:
-    """The most recently trained baseline, or a clear error telling how to train one."""
+def _latest(store: Engine, kind: str, column: Any) -> Any:
     with store.connect() as conn:
         row = conn.execute(
-            select(trained_models.c.artifact)
-            .where(trained_models.c.kind == "baseline")
+            select(column)
+            .where(trained_models.c.kind == kind)
             .order_by(trained_models.c.created_at.desc(), trained_models.c.model_id)
             .limit(1)
         ).first()
-    if row is None:
+    return None if row is None else row[0]
+
+
+def latest_artifact(store: Engine, kind: str) -> str:
+    """The most recently trained artifact of ``kind``, or a clear error telling how to train one."""
+    artifact = _latest(store, kind, trained_models.c.artifact)
+    if artifact is None:
         raise ConfigurationError("no trained baseline model in the store: run `interlock model train` first")
-    return BaselineModel(BaselineArtifact.from_json(row[0]))
+    return str(artifact)
 
 
-def baseline_metrics(store: Engine) -> dict[str, Any] | None:
-    """Held-out metrics recorded when the latest baseline was trained."""
-    with store.connect() as conn:
-        row = conn.execute(
-            select(trained_models.c.metrics)
-            .where(trained_models.c.kind == "baseline")
-            .order_by(trained_models.c.created_at.desc(), trained_models.c.model_id)
-            .limit(1)
-        ).first()
-    return None if row is None else dict(json.loads(row[0]))
+def latest_metrics(store: Engine, kind: str) -> dict[str, Any] | None:
+    """Held-out metrics recorded when the latest artifact of ``kind`` was trained."""
+    metrics = _latest(store, kind, trained_models.c.metrics)
+    return None if metrics is None else dict(json.loads(metrics))
+
+
+BaselineLoader = Callable[[Engine], ModelClient]
 
 
 def model_from_spec(
-    spec: str, store: Engine, *, endpoints: Mapping[str, ProviderEndpoint] | None = None
+    spec: str,
+    store: Engine,
+    *,
+    endpoints: Mapping[str, ProviderEndpoint] | None = None,
+    baseline: BaselineLoader | None = None,
 ) -> ModelClient:
     """Resolve a model spec, or a comma-separated fallback chain of them, into a client.
 
     Each hosted provider gets its own circuit breaker; a chain such as
     ``openai:primary,anthropic:secondary,baseline`` tries them in order, and a person
     is the last resort after the chain (the engine defers or reviews). ``endpoints``
-    maps a provider (``openai``, ``anthropic``) to its configured endpoint.
+    maps a provider (``openai``, ``anthropic``) to its configured endpoint;
+    ``baseline`` loads the task's domain's embedded model.
     """
     members = [part.strip() for part in spec.split(",") if part.strip()]
     if not members:
         raise ConfigurationError("empty model spec")
-    clients = [_single(member, store, endpoints or {}) for member in members]
+    clients = [_single(member, store, endpoints or {}, baseline) for member in members]
     return clients[0] if len(clients) == 1 else FallbackModel(clients)
 
 
-def _single(spec: str, store: Engine, endpoints: Mapping[str, ProviderEndpoint]) -> ModelClient:
+def _single(
+    spec: str, store: Engine, endpoints: Mapping[str, ProviderEndpoint], baseline: BaselineLoader | None
+) -> ModelClient:
     provider, name = parse_model_spec(spec)
     endpoint = endpoints.get(provider, ProviderEndpoint())
     if provider == "baseline":
-        return load_baseline(store)
+        if baseline is None:
+            raise ConfigurationError("this task's domain ships no embedded baseline model")
+        return baseline(store)
     if provider == "openai":
         from interlock.models.openai_compat import OpenAICompatibleModel  # noqa: PLC0415 - optional SDK path
 

@@ -6,7 +6,6 @@ from interlock.review.decide import (
     DecisionRefused,
     DecisionResult,
     ReviewConflict,
-    ReviewDecision,
     ReviewDesk,
 )
 from interlock.review.queue import ReviewRow, open_reviews, review_row
@@ -15,7 +14,6 @@ __all__ = [
     "DecisionRefused",
     "DecisionResult",
     "ReviewConflict",
-    "ReviewDecision",
     "ReviewDesk",
     "ReviewRow",
     "open_reviews",

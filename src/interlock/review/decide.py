@@ -1,82 +1,74 @@
 """A person's decision on a review item, through the same gate and the same write path.
 
-A reviewer's approve, deny (with a CARC) or pend (with a comment) becomes a
-:class:`~interlock.domains.claims.proposal.Proposal` whose basis is ``person`` and whose
-``decided_by`` is the reviewer; approval amounts come from the rules module, never from
-the request, and a denial pays zero. The gate then judges it exactly as it judges a
-model's proposal: rules 1 to 8 recomputed from the context, the write boundary
-(assignments, sensitivity, ``approve:high_value``) and the claim's state. Only a
-passing verdict mints a finalization; anything else is refused with its findings.
+For any task: a reviewer's action (the task's ``review_actions``, e.g. approve, deny
+with a CARC, pend with a comment) becomes the task's proposal whose basis is
+``person`` and whose ``decided_by`` is the reviewer; amounts come from the task, never
+from the request. The gate then judges it exactly as it judges a model's proposal:
+the task's rules recomputed from the context, the write boundary and the record's
+state. Only a passing verdict mints a commit; anything else is refused with its
+findings.
 
 The steps mirror the engine's so a crash anywhere is recoverable::
 
     scoped read (404 if unentitled) -> gate -> save recovery point on the review item
       -> connector.write (the work item's idempotency key) -> close + review.decided, sor.written
 
-The recovery point is the first validated finalization saved on the review item; a
-retry (by anyone) writes exactly that decision, and the connector's idempotency key
-makes the second write a no-op receipt. A pend leaves the item open with the comment.
+The recovery point is the first validated commit saved on the review item; a retry
+(by anyone) writes exactly that decision, and the connector's idempotency key makes
+the second write a no-op receipt. The hold action leaves the item open with its comment.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
-from typing import Any, Literal
+from dataclasses import dataclass, field
+from typing import Any, cast
 
 from sqlalchemy import Engine, select, update
 
 from interlock.audit.chain import AuditLog, begin_write
 from interlock.audit.events import AuditEvent
 from interlock.clock import Clock, SystemClock
-from interlock.connectors.sql_claims import Receipt, SqlClaimsConnector
-from interlock.domains.claims.context import ClaimContext
-from interlock.domains.claims.proposal import Proposal
-from interlock.domains.claims.rules import KNOWN_CARCS, Amounts, compute_amounts
 from interlock.exceptions import AccessDenied, UsageError
-from interlock.gate.approval import (
-    ApprovedFinalization,
-    ApprovedPend,
-    ApprovedWrite,
-    restore_write,
-    write_to_dict,
-)
-from interlock.gate.claims import GATE_VERSION, Thresholds, run_gate
+from interlock.gate.approval import ApprovedCommit, ApprovedHold, ApprovedWrite, restore_write, write_to_json
+from interlock.gate.runner import run_gate
 from interlock.gate.verdict import Finding, Verdict
 from interlock.policy.document import PolicyDocument, default_policy
 from interlock.policy.principal import Principal
+from interlock.policy.values import ClaimScope
 from interlock.review.queue import ReviewRow, review_row
 from interlock.store.schema import review_items
+from interlock.task import (
+    Connector,
+    PersonDecision,
+    Receipt,
+    Task,
+    Thresholds,
+)
 
-TASK = "claims.adjudicate"
-Action = Literal["approve", "deny", "pend"]
+__all__ = ["MAX_COMMENT", "DecisionRefused", "DecisionResult", "ReviewConflict", "ReviewDesk"]
+
+#: The longest comment kept with a held item.
 MAX_COMMENT = 2000
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class ReviewDecision:
-    """What the reviewer asked for; amounts are never taken from the request."""
-
-    action: Action
-    carc: str | None = None
-    comment: str = ""
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
 class DecisionResult:
-    """What happened: the outcome written, by whom, and the system of record's receipt."""
+    """What happened: the outcome written, by whom, and the system of record's receipt.
+
+    ``facts`` are the task's figures of a commit (a claim's allowed and paid amounts).
+    """
 
     review_id: str
-    claim_id: str
-    claim_version: int
-    action: Action
-    carc: str | None
-    allowed: str
-    paid: str
+    record_id: str
+    record_version: int
+    action: str
+    reason_code: str | None
     decided_by: str
-    adjudication_id: str | None
+    reference: str | None
     already_applied: bool
     review_status: str
+    facts: dict[str, Any] = field(default_factory=dict)
 
 
 class DecisionRefused(UsageError):
@@ -88,49 +80,24 @@ class DecisionRefused(UsageError):
 
 
 class ReviewConflict(UsageError):
-    """The review item was closed, decided by someone else first, or its claim moved on."""
-
-
-def person_proposal(ctx: ClaimContext, principal: Principal, decision: ReviewDecision) -> Proposal:
-    """The proposal a reviewer's decision stands for (pure): basis ``person``, confidence 1."""
-    claim = ctx.claim
-    zero = Amounts.zero(tuple(line.line_no for line in ctx.lines))
-    comment = decision.comment.strip()[:MAX_COMMENT]
-    if decision.action == "approve":
-        outcome: Literal["approve", "deny", "review"] = "approve"
-        amounts, carc, rationale = compute_amounts(ctx), None, "approved by a reviewer"
-    elif decision.action == "deny":
-        outcome, amounts, carc = "deny", zero, decision.carc
-        rationale = f"denied by a reviewer with CARC {decision.carc}"
-    else:
-        outcome, amounts, carc, rationale = "review", zero, None, "pended by a reviewer"
-    return Proposal(
-        claim_id=claim.claim_id,
-        claim_version=claim.version,
-        outcome=outcome,
-        carc=carc,
-        amounts=amounts,
-        basis="person",
-        decided_by=principal.decided_by,
-        rationale=rationale,
-        confidence=1.0,
-        review_reasons=(comment or rationale,) if outcome == "review" else (),
-    )
+    """The review item was closed, decided by someone else first, or its record moved on."""
 
 
 class ReviewDesk:
-    """Decides review items on behalf of people, with the engine's guarantees."""
+    """Decides one task's review items on behalf of people, with the engine's guarantees."""
 
     def __init__(
         self,
         *,
-        connector: SqlClaimsConnector,
+        task: Task[Any, Any, Any, Any],
+        connector: Connector[Any, Any, Any],
         store: Engine,
         audit: AuditLog,
         clock: Clock | None = None,
         thresholds: Thresholds | None = None,
         policy: PolicyDocument | None = None,
     ) -> None:
+        self.task = task
         self.connector = connector
         self.store = store
         self.audit = audit
@@ -139,24 +106,20 @@ class ReviewDesk:
         # The same policy as automatic decisions: what a person may read and write.
         self.policy = policy or default_policy()
 
-    def decide(self, review_id: str, principal: Principal, decision: ReviewDecision) -> DecisionResult:
+    def decide(self, review_id: str, principal: Principal, decision: PersonDecision) -> DecisionResult:
         """Apply ``decision`` to the review item, or raise without writing anything.
 
         Raises :class:`AccessDenied` for a review item the principal may not read (the
         same as for a missing one), :class:`DecisionRefused` when the gate does not pass
         it, and :class:`ReviewConflict` when someone else's decision was applied first.
         """
-        if decision.action == "deny" and decision.carc not in KNOWN_CARCS:
-            raise DecisionRefused(f"a denial needs a known CARC, not {decision.carc!r}")
-        if decision.action != "deny" and decision.carc is not None:
-            raise DecisionRefused("a CARC is only given with a denial")
-        if decision.action == "pend" and not decision.comment.strip():
-            raise DecisionRefused("a pend needs a comment saying what is awaited")
-        scope = self.policy.claim_scope(principal)
-        row = review_row(self.store, review_id, scope)
+        if problem := self.task.person_decision_problem(decision):
+            raise DecisionRefused(problem)
+        scope = self.task.scope(self.policy, principal)
+        row = review_row(self.store, review_id, cast(ClaimScope, scope))
         if row is None:
             raise AccessDenied()
-        ctx = self.connector.fetch_context(row.claim_id, scope)
+        ctx = self.connector.read_context(row.claim_id, scope)
         if ctx is None:
             raise AccessDenied()
         if row.status != "open":
@@ -164,37 +127,41 @@ class ReviewDesk:
         saved = (row.decision or {}).get("write")
         if saved is not None:
             # A validated decision was saved before a write that did not finish: apply it.
-            return self._apply(row, principal, restore_write(saved), verdict=None, decision=decision)
-        if ctx.claim.version != row.claim_version or ctx.claim.status != "pended":
+            return self._apply(row, principal, self._restore(saved), verdict=None, decision=decision)
+        if ctx.record_version != row.claim_version or not self.task.is_held(ctx):
             raise ReviewConflict(
-                f"claim {row.claim_id} is now version {ctx.claim.version} ({ctx.claim.status}); "
-                "this review item no longer applies"
+                f"record {row.claim_id} is now version {ctx.record_version} or no longer held for a "
+                "person; this review item no longer applies"
             )
-        proposal = person_proposal(ctx, principal, decision)
+        proposal = self.task.person_proposal(ctx, principal, decision)
         verdict, write = run_gate(
+            self.task,
             proposal,
             ctx,
             principal,
             self.thresholds,
+            boundary=self.policy.write_boundary(self.task.name, principal),
             idempotency_key=row.idempotency_key,
             now=self.clock.now(),
-            boundary=self.policy.write_boundary(TASK, principal),
         )
-        if decision.action == "pend":
+        if decision.action == self.task.hold_action:
             if verdict.status == "block":
                 raise DecisionRefused("; ".join(verdict.reasons), verdict.findings)
             return self._apply(row, principal, write, verdict=verdict, decision=decision)
-        if not isinstance(write, ApprovedFinalization):
+        if not isinstance(write, ApprovedCommit):
             raise DecisionRefused("; ".join(verdict.reasons) or "the gate did not pass", verdict.findings)
         stored = self._save_recovery_point(row, write, decision)
-        return self._apply(row, principal, restore_write(stored), verdict=verdict, decision=decision)
+        return self._apply(row, principal, self._restore(stored), verdict=verdict, decision=decision)
+
+    def _restore(self, saved: dict[str, Any]) -> ApprovedWrite[Any]:
+        return restore_write(saved, self.task.payload_from_json)
 
     # -- steps ----------------------------------------------------------------------
 
     def _save_recovery_point(
-        self, row: ReviewRow, write: ApprovedFinalization, decision: ReviewDecision
+        self, row: ReviewRow, write: ApprovedCommit[Any], decision: PersonDecision
     ) -> dict[str, Any]:
-        """Save the finalization on the review item; the first one saved wins."""
+        """Save the commit on the review item; the first one saved wins."""
         with begin_write(self.store) as conn:
             current = conn.execute(
                 select(review_items.c.status, review_items.c.decision).where(
@@ -205,7 +172,7 @@ class ReviewDesk:
             if current.status != "open":
                 raise ReviewConflict(f"review item {row.review_id} was already decided")
             if record.get("write") is None:
-                record["write"] = write_to_dict(write)
+                record["write"] = write_to_json(write, self.task.payload_json)
                 record["action"] = decision.action
                 record["comment"] = decision.comment.strip()[:MAX_COMMENT]
                 conn.execute(
@@ -220,10 +187,10 @@ class ReviewDesk:
         self,
         row: ReviewRow,
         principal: Principal,
-        write: ApprovedWrite,
+        write: ApprovedWrite[Any],
         *,
         verdict: Verdict | None,
-        decision: ReviewDecision,
+        decision: PersonDecision,
     ) -> DecisionResult:
         """Write to the system of record, then close the item with its audit events."""
         receipt = self.connector.write(write)
@@ -231,19 +198,18 @@ class ReviewDesk:
         if verdict is not None:
             events.append(self._verdict_event(row, principal, verdict))
         match write:
-            case ApprovedFinalization():
+            case ApprovedCommit():
                 result = DecisionResult(
                     review_id=row.review_id,
-                    claim_id=row.claim_id,
-                    claim_version=row.claim_version,
+                    record_id=row.claim_id,
+                    record_version=row.claim_version,
                     action=write.outcome,
-                    carc=write.carc,
-                    allowed=str(write.allowed),
-                    paid=str(write.paid),
+                    reason_code=write.reason_code,
                     decided_by=write.decided_by,
-                    adjudication_id=receipt.adjudication_id,
+                    reference=receipt.reference,
                     already_applied=receipt.already_applied,
                     review_status="decided",
+                    facts=self.task.commit_facts(write.payload),
                 )
                 events += self._decided_events(row, principal, result, receipt, write.rationale)
                 closed = self._close(row, write.decided_by, events)
@@ -252,21 +218,19 @@ class ReviewDesk:
                         f"review item {row.review_id} was decided by {write.decided_by} first"
                     )
                 return result
-            case ApprovedPend():
+            case ApprovedHold():
                 result = DecisionResult(
                     review_id=row.review_id,
-                    claim_id=row.claim_id,
-                    claim_version=row.claim_version,
-                    action="pend",
-                    carc=None,
-                    allowed="0.00",
-                    paid="0.00",
+                    record_id=row.claim_id,
+                    record_version=row.claim_version,
+                    action=self.task.hold_action,
+                    reason_code=None,
                     decided_by=principal.decided_by,
-                    adjudication_id=None,
+                    reference=None,
                     already_applied=receipt.already_applied,
                     review_status="open",
                 )
-                events += self._decided_events(row, principal, result, receipt, "pended by a reviewer")
+                events += self._decided_events(row, principal, result, receipt, "held by a reviewer")
                 self._record_pend(row, principal, decision.comment, events)
                 return result
 
@@ -311,14 +275,14 @@ class ReviewDesk:
             at=self.clock.now(),
             principal=principal.principal_id,
             on_behalf_of=None,
-            purpose=TASK,
+            purpose=self.task.name,
             work_item_id=row.work_item_id,
             subject={
-                "claim_id": row.claim_id,
-                "claim_version": row.claim_version,
+                "record_id": row.claim_id,
+                "record_version": row.claim_version,
                 "review_id": row.review_id,
             },
-            policy_version=self.policy.claim_scope(principal).policy_version,
+            policy_version=self.task.scope(self.policy, principal).policy_version,
             source="interlock/review",
             **fields,
         )
@@ -331,7 +295,7 @@ class ReviewDesk:
             outcome=verdict.status,
             reason="; ".join(verdict.reasons) or "all checks pass",
             details={
-                "gate_version": GATE_VERSION,
+                "gate_version": self.task.gate_version,
                 "basis": "person",
                 "findings": [{"check": f.check, "severity": f.severity} for f in verdict.findings],
             },
@@ -340,17 +304,16 @@ class ReviewDesk:
     def _decided_events(
         self, row: ReviewRow, principal: Principal, result: DecisionResult, receipt: Receipt, reason: str
     ) -> list[AuditEvent]:
-        receipt_text = receipt.adjudication_id or f"pend:{receipt.claim_id}@v{receipt.claim_version}"
         return [
             self._event(
                 row,
                 principal,
                 "sor.written",
-                outcome=receipt.kind,
+                outcome=receipt.action,
                 reason="already applied" if receipt.already_applied else "applied",
                 details={},
                 idempotency_key=row.idempotency_key,
-                receipt=receipt_text,
+                receipt=receipt.text(),
             ),
             self._event(
                 row,
@@ -359,9 +322,8 @@ class ReviewDesk:
                 outcome=result.action,
                 reason=reason,
                 details={
-                    "carc": result.carc,
-                    "allowed": result.allowed,
-                    "paid": result.paid,
+                    "reason_code": result.reason_code,
+                    **result.facts,
                     "decided_by": result.decided_by,
                     "review_id": row.review_id,
                 },

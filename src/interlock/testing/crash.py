@@ -375,8 +375,8 @@ def run_crash(
 def seed_backlog(sor_url: str, store_url: str, *, claims: int, seed: int, history: int = 0) -> list[str]:
     """Create both schemas, seed ``claims`` backlog claims and return their ids."""
     from interlock.audit.chain import AuditLog  # noqa: PLC0415 - registers the audit tables
-    from interlock.connectors.sql_claims import SqlClaimsConnector  # noqa: PLC0415
     from interlock.domains.claims import schema as sor_schema  # noqa: PLC0415
+    from interlock.domains.claims.connector import SqlClaimsConnector  # noqa: PLC0415
     from interlock.domains.claims.generator import seed as run_seed  # noqa: PLC0415
     from interlock.policy.entitlements import claim_scope  # noqa: PLC0415
     from interlock.policy.principal import service_principal  # noqa: PLC0415

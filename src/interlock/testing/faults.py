@@ -19,17 +19,18 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine, func, select
 
+from interlock.assembly import build_engine
 from interlock.audit.chain import AuditLog
-from interlock.connectors.sql_claims import SqlClaimsConnector
 from interlock.db import make_engine
 from interlock.domains.claims import schema as t
+from interlock.domains.claims.connector import SqlClaimsConnector
 from interlock.domains.claims.prompts import extract_request_payload
-from interlock.engine import ClaimsEngine, EngineSettings, ItemResult
-from interlock.models.base import NecessityAssessment, NecessityRequest
+from interlock.engine import EngineSettings, ItemResult
+from interlock.models.base import ModelAnswer, ModelQuestion
 from interlock.models.openai_compat import OpenAICompatibleModel
 from interlock.policy.principal import service_principal
 from interlock.store.metadata import store_metadata
@@ -37,6 +38,8 @@ from interlock.testing.handmade import add_claim, seed_reference
 from interlock.testing.model_server import Reply, ScriptedModelServer
 from interlock.work.runner import run_claims
 from interlock.work.store import WorkStore
+
+_A = TypeVar("_A", bound=ModelAnswer)
 
 NOTE = "Completed eight weeks of supervised physical therapy without relief. MRI confirms a meniscal tear."
 Responder = Callable[[dict[str, Any]], str | Reply]
@@ -103,9 +106,9 @@ class _CountingModel:
     def model_id(self) -> str:
         return self.inner.model_id
 
-    def assess(self, request: NecessityRequest, *, timeout: float) -> NecessityAssessment:
+    def ask(self, question: ModelQuestion[_A], *, timeout: float) -> _A:
         self.local.calls = getattr(self.local, "calls", 0) + 1
-        return self.inner.assess(request, timeout=timeout)
+        return self.inner.ask(question, timeout=timeout)
 
 
 class _Switch:
@@ -195,7 +198,8 @@ def run_fault(
     switch = _Switch(FAULTS[fault](deadline))
     with ScriptedModelServer(switch) as server:
         model = _CountingModel(OpenAICompatibleModel("faulty", base_url=server.base_url, api_key="fault-run"))
-        engine = ClaimsEngine(
+        engine = build_engine(
+            "claims.adjudicate",
             connector=SqlClaimsConnector(sor),
             store=WorkStore(store, AuditLog(store)),
             principal=service_principal(),
@@ -206,11 +210,11 @@ def run_fault(
         process = engine.process
         lock = threading.Lock()
 
-        def timed(claim_id: str) -> ItemResult:
+        def timed(record_id: str) -> ItemResult:
             model.local.calls = 0
             started = time.monotonic()
             try:
-                return process(claim_id)
+                return process(record_id)
             finally:
                 elapsed = time.monotonic() - started
                 with lock:
@@ -228,7 +232,7 @@ def run_fault(
         for result in first:
             outcome.during[f"{result.route}:{result.outcome}"] += 1
             outcome.reasons[result.reason.split(":")[0][:60]] += 1
-        finished = {r.claim_id for r in first}
+        finished = {r.record_id for r in first}
         waiting = [c for c in ids if c not in finished]
         if waiting:
             outcome.during["deferred"] += len(waiting)

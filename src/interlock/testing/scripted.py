@@ -5,16 +5,15 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
+from typing import Any, TypeVar, cast
 
-from interlock.models.base import (
-    Citation,
-    NecessityAssessment,
-    NecessityRequest,
-    NecessityStatus,
-    PolicyAssessment,
-)
+from interlock.domains.claims.answer import Citation, NecessityAssessment, NecessityStatus, PolicyAssessment
+from interlock.domains.claims.question import NecessityRequest
+from interlock.exceptions import ModelOutputInvalid
+from interlock.models.base import ModelAnswer, ModelQuestion
 
 Script = Callable[[NecessityRequest], NecessityAssessment]
+_A = TypeVar("_A", bound=ModelAnswer)
 
 
 class ScriptedModel:
@@ -37,6 +36,13 @@ class ScriptedModel:
     def model_id(self) -> str:
         """Identifies the fake in audit events and ``decided_by``."""
         return f"scripted:{self.name}"
+
+    def ask(self, question: ModelQuestion[_A], *, timeout: float) -> _A:
+        """Answer the claims medical-necessity question; any other is outside the script."""
+        if not isinstance(question, NecessityRequest):
+            raise ModelOutputInvalid(f"{self.model_id} answers only the medical-necessity question")
+        answer: Any = self.assess(question, timeout=timeout)
+        return cast(_A, answer)
 
     def assess(self, request: NecessityRequest, *, timeout: float) -> NecessityAssessment:
         """Return the scripted answer for every policy in the request."""

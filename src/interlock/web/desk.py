@@ -31,9 +31,10 @@ from interlock.connectors.pg_access import acting_as
 from interlock.domains.claims.rules import KNOWN_CARCS
 from interlock.exceptions import AccessDenied
 from interlock.policy.principal import Principal
-from interlock.review.decide import DecisionRefused, ReviewConflict, ReviewDecision
+from interlock.review.decide import DecisionRefused, ReviewConflict
 from interlock.review.queue import open_reviews, review_row
 from interlock.store.schema import work_items
+from interlock.task import PersonDecision
 from interlock.web.charts import bar_chart, column_chart
 from interlock.web.evidence import evidence
 
@@ -217,10 +218,8 @@ def decide(
         raise Problem(403, "csrf", "Forbidden", "the form's CSRF token does not match the session")
     if action not in ("approve", "deny", "pend"):
         raise Problem(422, "invalid-request", "Invalid request", f"unknown action {action!r}")
-    decision = ReviewDecision(
-        action=action,  # type: ignore[arg-type]
-        carc=carc or None if action == "deny" else None,
-        comment=comment,
+    decision = PersonDecision(
+        action=action, reason_code=carc or None if action == "deny" else None, comment=comment
     )
     try:
         result = svc.desk.decide(review_id, who, decision)

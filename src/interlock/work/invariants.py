@@ -189,7 +189,7 @@ def _check_pended(
     if reviews != 1:
         problems.append(f"{reviews} review items")
     decision = _decision(item)
-    if decision is not None and decision["write"]["kind"] != "pend":
+    if decision is not None and decision["write"]["kind"] != "hold":
         problems.append("saved decision is a finalization")
     if item is not None and item["route"] not in (None, "review"):
         problems.append(f"work item route {item['route']}")
@@ -217,15 +217,15 @@ def _check_against_decision(adj: RowMapping, item: RowMapping | None) -> list[st
     if decision is None:
         return ["no saved decision"]
     write = decision["write"]
-    if write["kind"] != "finalize":
+    if write["kind"] != "commit":
         return ["saved decision is a pend"]
     if item is not None and item["route"] not in (None, "commit"):
         return [f"work item route {item['route']}"]
     saved = (
         write["outcome"],
-        write["carc"],
-        Decimal(write["allowed"]),
-        Decimal(write["paid"]),
+        write["reason_code"],
+        Decimal(write["payload"]["allowed"]),
+        Decimal(write["payload"]["paid"]),
         write["decided_by"],
         write["idempotency_key"],
     )
@@ -248,7 +248,7 @@ def _check_against_audit(adj: RowMapping, audit: _Audited | None) -> list[str]:
     if [r["outcome"] for r in routes] != ["commit"]:
         return [*problems, f"audited routes {[r['outcome'] for r in routes]}"]
     d = routes[0]["details"]
-    audited = (d["outcome"], d["carc"], Decimal(d["allowed"]), Decimal(d["paid"]), d["decided_by"])
+    audited = (d["outcome"], d["reason_code"], Decimal(d["allowed"]), Decimal(d["paid"]), d["decided_by"])
     written = (
         adj["outcome"],
         adj["carc_code"],

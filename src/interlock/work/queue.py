@@ -1,7 +1,7 @@
 """The work queue: ``claims.adjudicate`` jobs shared by workers on any number of machines.
 
 The queue only *distributes* work; it is not where exactly-once comes from. A job says
-"look at claim C"; the worker that takes it runs :meth:`ClaimsEngine.process`, and the
+"look at claim C"; the worker that takes it runs :meth:`~interlock.engine.Engine.process`, and the
 work store's leases, fencing tokens, recovery points and the idempotency key of every
 write decide what actually happens. So a job that runs twice, or a job whose worker
 died half-way and is handed to another worker, costs a little time and nothing else.

@@ -1,6 +1,6 @@
 """A queue worker: take ``claims.adjudicate`` jobs from the work queue until stopped.
 
-Each job runs :meth:`ClaimsEngine.process` for its claim in a thread (the engine is
+Each job runs :meth:`~interlock.engine.Engine.process` for its claim in a thread (the engine is
 synchronous; ``concurrency`` threads share one engine, as the local runner's pool
 does). What the engine answers decides the job's fate:
 
@@ -35,7 +35,7 @@ import procrastinate
 from sqlalchemy import Engine, select
 from sqlalchemy.exc import DBAPIError
 
-from interlock.engine import TASK, ClaimsEngine
+from interlock.engine import Engine as TaskEngine
 from interlock.exceptions import AccessDenied, DependencyUnavailable, LeaseLost
 from interlock.store.schema import work_items
 from interlock.work.queue import (
@@ -98,7 +98,9 @@ class QueueWorkerStats:
 class ClaimJobs:
     """Runs one queue job through the engine and tells the queue what comes next."""
 
-    def __init__(self, engine: ClaimsEngine, stats: QueueWorkerStats, engines: Sequence[Engine] = ()) -> None:
+    def __init__(
+        self, engine: TaskEngine[Any, Any, Any, Any], stats: QueueWorkerStats, engines: Sequence[Engine] = ()
+    ) -> None:
         self.engine = engine
         self.stats = stats
         self.engines = engines
@@ -124,7 +126,7 @@ class ClaimJobs:
         if result.route not in ("busy", "defer"):
             self.stats.count("routes", result.route)
             return result.route
-        at = self._when_free(claim_id, result.claim_version)
+        at = self._when_free(claim_id, result.record_version)
         if at is None:
             self.stats.count("already_done")
             return "done"
@@ -135,7 +137,7 @@ class ClaimJobs:
         """When the work item can be taken again, or None when it is done."""
         if version is None:
             return utc_in(self.engine.settings.defer_base_seconds)
-        item_id = work_item_id_for(idempotency_key_for(TASK, claim_id, version))
+        item_id = work_item_id_for(idempotency_key_for(self.engine.task_name, claim_id, version))
         with self.engine.store.engine.connect() as conn:
             row = conn.execute(
                 select(work_items.c.status, work_items.c.not_before, work_items.c.lease_expires_at).where(

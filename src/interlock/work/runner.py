@@ -11,14 +11,15 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
-from interlock.engine import ClaimsEngine, ItemResult
+from interlock.engine import Engine, ItemResult
 
 Progress = Callable[[ItemResult], None]
 
 
 def run_claims(
-    engine: ClaimsEngine,
+    engine: Engine[Any, Any, Any, Any],
     claim_ids: Sequence[str],
     *,
     concurrency: int = 1,
@@ -35,9 +36,9 @@ def run_claims(
         retry: list[str] = []
         for result in results:
             if result.route in ("defer", "busy") and time.monotonic() < give_up_at:
-                retry.append(result.claim_id)
+                retry.append(result.record_id)
                 continue
-            final[result.claim_id] = result
+            final[result.record_id] = result
             if progress is not None:
                 progress(result)
         waiting = retry

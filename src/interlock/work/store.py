@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
@@ -64,14 +64,17 @@ class Lease:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ReviewOpening:
-    """What a review item records when a work item is routed to a person."""
+    """What a review item records when a work item is routed to a person.
 
-    claim_id: str
-    claim_version: int
-    total_billed: str
-    region: str
-    line_of_business: str
-    sensitivity: str
+    ``attributes`` are the record's access attributes, copied so that the review queue
+    is scoped in SQL by the same predicate that guards the record's reads.
+    """
+
+    task: str
+    record_id: str
+    record_version: int
+    amount: str
+    attributes: Mapping[str, str]
     reason: str
     findings: list[dict[str, str]]
     proposal: dict[str, Any]
@@ -346,12 +349,12 @@ class WorkStore:
                     review_items.insert().values(
                         review_id="rv-" + lease.work_item_id.removeprefix("wi-"),
                         work_item_id=lease.work_item_id,
-                        claim_id=review.claim_id,
-                        claim_version=review.claim_version,
-                        total_billed=review.total_billed,
-                        region=review.region,
-                        line_of_business=review.line_of_business,
-                        sensitivity=review.sensitivity,
+                        claim_id=review.record_id,
+                        claim_version=review.record_version,
+                        total_billed=review.amount,
+                        region=review.attributes.get("region", ""),
+                        line_of_business=review.attributes.get("line_of_business", ""),
+                        sensitivity=review.attributes.get("sensitivity", ""),
                         reason=review.reason[:1000],
                         findings=json.dumps(review.findings, sort_keys=True),
                         proposal=json.dumps(review.proposal, sort_keys=True),

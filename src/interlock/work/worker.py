@@ -29,15 +29,18 @@ import sys
 import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
+from typing import Any
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from tenacity import Retrying, retry_if_exception_type, stop_after_delay, wait_exponential
 
+from interlock.assembly import build_engine
 from interlock.audit.chain import AuditLog
-from interlock.connectors.sql_claims import SqlClaimsConnector
 from interlock.db import make_engine
-from interlock.engine import TASK, ClaimsEngine, EngineSettings
+from interlock.domains.claims.connector import SqlClaimsConnector
+from interlock.engine import Engine as TaskEngine
+from interlock.engine import EngineSettings
 from interlock.exceptions import AccessDenied, DependencyUnavailable, LeaseLost
 from interlock.models.base import ModelClient
 from interlock.policy.principal import service_principal
@@ -68,16 +71,16 @@ def _model(kind: str, store: Engine) -> ModelClient | None:
 
             return ScriptedModel("met", 0.99)
         case "baseline":
-            from interlock.models.registry import load_baseline  # noqa: PLC0415
+            from interlock.assembly import model_for  # noqa: PLC0415
 
-            return load_baseline(store)
+            return model_for("claims.adjudicate", "baseline", store)
         case "none":
             return None
     raise SystemExit(f"unknown model {kind!r}: use scripted, baseline or none")
 
 
 def drain(
-    engine: ClaimsEngine,
+    engine: TaskEngine[Any, Any, Any, Any],
     *,
     max_seconds: float,
     poll_seconds: float,
@@ -90,7 +93,9 @@ def drain(
     while time.monotonic() < give_up:
         stats.rounds += 1
         try:
-            todo = sorted(set(engine.pending_claims()) | set(engine.store.unfinished_records(TASK)))
+            todo = sorted(
+                set(engine.pending_records()) | set(engine.store.unfinished_records(engine.task_name))
+            )
         except (DBAPIError, DependencyUnavailable):
             stats.database_errors += 1
             _reset(engines)
@@ -164,7 +169,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     ):
         with attempt:
             store_metadata.create_all(store)
-    engine = ClaimsEngine(
+    engine = build_engine(
+        "claims.adjudicate",
         connector=SqlClaimsConnector(sor, reset_seconds=args.breaker_reset_seconds),
         store=WorkStore(store, AuditLog(store)),
         principal=service_principal(),

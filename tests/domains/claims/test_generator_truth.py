@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from interlock.connectors.sql_claims import SqlClaimsConnector
 from interlock.db import make_engine
 from interlock.domains.claims import schema as t
+from interlock.domains.claims.connector import SqlClaimsConnector
 from interlock.domains.claims.generator import seed
 from interlock.domains.claims.rules import (
     compute_amounts,

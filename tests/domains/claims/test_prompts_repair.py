@@ -10,7 +10,7 @@ from interlock.domains.claims.prompts import (
     extract_request_payload,
     render_necessity_prompt,
 )
-from interlock.models.base import NecessityRequest, NoteText, PolicyText
+from interlock.domains.claims.question import NecessityRequest, NoteText, PolicyText
 
 FIRST = NecessityRequest(
     claim_id="CLM-1",

@@ -24,7 +24,7 @@ from typing import Final, Literal
 from interlock.audit.chain import AuditLog
 from interlock.audit.events import AuditEvent
 from interlock.clock import Clock, SystemClock
-from interlock.connectors.sql_claims import SqlClaimsConnector
+from interlock.domains.claims.connector import SqlClaimsConnector
 from interlock.domains.claims.context import ClaimContext, item_id_for
 from interlock.exceptions import AccessDenied
 from interlock.gate.verdict import Finding, Verdict, combine

@@ -12,28 +12,24 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
+from interlock.task import ContextItem, Provenance, item_id_for
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Provenance:
-    """Where a context item came from: table, primary key and version marker."""
-
-    source: str
-    record_id: str
-    version: str
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class ContextItem:
-    """One retrieved item, addressable by ``item_id`` in citations and audit events."""
-
-    item_id: str
-    kind: str
-    provenance: Provenance
-
-
-def item_id_for(source: str, record_id: str, version: str) -> str:
-    """The stable id of a context item: ``source:record_id@version``."""
-    return f"{source}:{record_id}@{version}"
+__all__ = [
+    "Benefit",
+    "Claim",
+    "ClaimContext",
+    "ClaimLine",
+    "ClinicalNote",
+    "ContextItem",
+    "MedicalPolicy",
+    "Member",
+    "Plan",
+    "PriorAuthorization",
+    "Procedure",
+    "Provenance",
+    "Provider",
+    "item_id_for",
+]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -175,6 +171,16 @@ class ClaimContext:
     notes: tuple[ClinicalNote, ...]
     approved_duplicates: tuple[str, ...]
     items: tuple[ContextItem, ...]
+
+    @property
+    def record_id(self) -> str:
+        """The claim id: the record this context decides."""
+        return self.claim.claim_id
+
+    @property
+    def record_version(self) -> int:
+        """The claim version that was read."""
+        return self.claim.version
 
     def item_ids(self) -> frozenset[str]:
         """The ids of every context item retrieved (what a citation may point to)."""

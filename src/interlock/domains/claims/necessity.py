@@ -9,9 +9,9 @@ claims never get here: :func:`necessity_request` refuses them.
 from __future__ import annotations
 
 from interlock.domains.claims.context import ClaimContext
+from interlock.domains.claims.question import NecessityRequest, NoteText, PolicyText
 from interlock.domains.claims.rules import age_on, is_part2, policies_at_stake
 from interlock.exceptions import UsageError
-from interlock.models.base import NecessityRequest, NoteText, PolicyText
 
 
 def necessity_request(ctx: ClaimContext, *, repair_findings: tuple[str, ...] = ()) -> NecessityRequest:

@@ -29,22 +29,18 @@ like everything else in the data they are read, not obeyed.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from typing import Annotated, Any, Final, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from interlock.domains.claims.answer import Citation, NecessityAssessment, PolicyAssessment
 from interlock.exceptions import ConfigurationError, ModelOutputInvalid
-from interlock.models.base import (
-    Citation,
-    NecessityAssessment,
-    NecessityRequest,
-    PolicyAssessment,
-    Usage,
-)
+from interlock.models.base import PromptTemplate, RenderedPrompt, Usage, encode_data, prompt_hash
+
+if TYPE_CHECKING:
+    from interlock.domains.claims.question import NecessityRequest
 
 __all__ = [
     "CASE_DATA_CLOSE",
@@ -69,43 +65,6 @@ MAX_ID_CHARS: Final = 200
 
 CASE_DATA_OPEN: Final = "<case_data>"
 CASE_DATA_CLOSE: Final = "</case_data>"
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class PromptTemplate:
-    """A named, versioned pair of message templates.
-
-    The version changes whenever the wording changes, so that two decisions made with
-    different wording can be told apart in the audit trail. ``user`` is a
-    :meth:`str.format` template; ``system`` is sent as written.
-    """
-
-    name: str
-    version: str
-    system: str
-    user: str
-
-    @property
-    def template_id(self) -> str:
-        """The identifier recorded with every decision: ``name@version``."""
-        return f"{self.name}@{self.version}"
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class RenderedPrompt:
-    """The exact messages sent for one request, with what the audit trail records."""
-
-    template_id: str
-    system: str
-    user: str
-    prompt_hash: str
-
-    def messages(self) -> list[dict[str, str]]:
-        """The chat messages in the shape every OpenAI-compatible server accepts."""
-        return [
-            {"role": "system", "content": self.system},
-            {"role": "user", "content": self.user},
-        ]
 
 
 _SYSTEM = f"""\
@@ -226,18 +185,6 @@ NECESSITY_JSON_SCHEMA: Final[dict[str, Any]] = {
 }
 
 
-def _encode_data(value: object) -> str:
-    """JSON on one line in which no delimiter or line break can appear.
-
-    ``ensure_ascii`` escapes every non-ASCII character, including the Unicode line and
-    paragraph separators, and json escapes control characters; replacing ``<`` and
-    ``>`` with their escapes leaves no way for note text to spell a marker line.
-    ``json.loads`` restores the original text exactly.
-    """
-    encoded = json.dumps(value, ensure_ascii=True, separators=(",", ":"))
-    return encoded.replace("<", "\\u003c").replace(">", "\\u003e")
-
-
 def _case_data(request: NecessityRequest) -> dict[str, Any]:
     """The minimum a model needs: no claim id, names, SSN, address or birth date."""
     return {
@@ -272,27 +219,21 @@ def _asked_policy_ids(request: NecessityRequest) -> tuple[str, ...]:
     return ids
 
 
-def _prompt_hash(system: str, user: str) -> str:
-    """A stable fingerprint of exactly what was sent, for the audit trail."""
-    canonical = json.dumps([system, user], ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
-
-
 def render_necessity_prompt(
     request: NecessityRequest, *, template: PromptTemplate = NECESSITY_PROMPT
 ) -> RenderedPrompt:
     """Render the messages for one request; the same request always renders the same."""
     policy_ids = _asked_policy_ids(request)
     user = template.user.format(
-        policy_ids=_encode_data(list(policy_ids)),
+        policy_ids=encode_data(list(policy_ids)),
         repair_note=_REPAIR_NOTE if request.repair_findings else "",
-        case_data=_encode_data(_case_data(request)),
+        case_data=encode_data(_case_data(request)),
     )
     return RenderedPrompt(
         template_id=template.template_id,
         system=template.system,
         user=user,
-        prompt_hash=_prompt_hash(template.system, user),
+        prompt_hash=prompt_hash(template.system, user),
     )
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from interlock.domains.claims.answer import NecessityAssessment
 from interlock.domains.claims.context import ClaimContext
 from interlock.domains.claims.rules import (
     RULES_VERSION,
@@ -21,10 +22,9 @@ from interlock.domains.claims.rules import (
     missing_policies,
     policies_at_stake,
 )
-from interlock.models.base import NecessityAssessment
+from interlock.task import Basis
 
 Outcome = Literal["approve", "deny", "review"]
-Basis = Literal["rules", "model", "person"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -42,6 +42,16 @@ class Proposal:
     confidence: float
     review_reasons: tuple[str, ...] = ()
     necessity: NecessityAssessment | None = None
+
+    @property
+    def reason_code(self) -> str | None:
+        """The CARC of a denial."""
+        return self.carc
+
+    @property
+    def answer(self) -> NecessityAssessment | None:
+        """The model's medical-necessity assessment, when one took part."""
+        return self.necessity
 
 
 def needs_model(ctx: ClaimContext, rules: RulesResult) -> bool:

@@ -14,8 +14,8 @@ be surer invites it to say so without reason.
 
 from __future__ import annotations
 
+from interlock.domains.claims.gate import COVERAGE_REASON
 from interlock.domains.claims.proposal import Proposal
-from interlock.gate.claims import COVERAGE_REASON
 from interlock.gate.verdict import Finding, Verdict
 
 

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement, Connection, Engine, Select, and_, func, or_, select
 
 from interlock.domains.claims import schema
-from interlock.models.base import NecessityStatus
+from interlock.domains.claims.answer import NecessityStatus
 
 #: Sensitivity whose notes are never read for training (42 CFR Part 2).
 PART_2_SENSITIVITY = "substance_use"

@@ -40,22 +40,22 @@ from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, fields
 from functools import partial
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import numpy as np
 import numpy.typing as npt
 
-from interlock.exceptions import ConfigurationError
-from interlock.models.base import (
+from interlock.domains.claims.answer import (
     NECESSITY_STATUSES,
     Citation,
     NecessityAssessment,
-    NecessityRequest,
     NecessityStatus,
     PolicyAssessment,
-    Usage,
 )
-from interlock.models.training import TrainingExample
+from interlock.domains.claims.question import NecessityRequest
+from interlock.domains.claims.training import TrainingExample
+from interlock.exceptions import ConfigurationError, ModelOutputInvalid
+from interlock.models.base import ModelAnswer, ModelQuestion, Usage
 
 FEATURE_VERSION = "1"
 PROMPT_TEMPLATE = f"baseline.features@{FEATURE_VERSION}"
@@ -65,6 +65,7 @@ ECE_BINS = 15
 MAX_CITATIONS = 3
 
 FloatArray = npt.NDArray[np.float64]
+_A = TypeVar("_A", bound=ModelAnswer)
 
 _NEG = "NEG_"
 _CUE_WORDS = """
@@ -623,7 +624,7 @@ def _informative(term: str) -> bool:
 
 
 class BaselineModel:
-    """The embedded :class:`~interlock.models.base.ModelClient`: numpy over a JSON artifact.
+    """The embedded :class:`~interlock.models.base.ModelClient` of the claims domain: numpy over a JSON artifact.
 
     Deterministic and local: the same artifact and request always give the same answer,
     and a call takes milliseconds, so ``timeout`` never comes into play.
@@ -702,6 +703,13 @@ class BaselineModel:
         segments, _ = segment_notes(notes, self._artifact.settings)
         reading = self._read(policy_id, criteria_terms(policy_body), segments)
         return self._status_probabilities(reading.probabilities)
+
+    def ask(self, question: ModelQuestion[_A], *, timeout: float) -> _A:
+        """Answer the medical-necessity question; any other question is outside this model."""
+        if not isinstance(question, NecessityRequest):
+            raise ModelOutputInvalid(f"{self.model_id} answers only the claims medical-necessity question")
+        answer: Any = self.assess(question, timeout=timeout)
+        return cast(_A, answer)
 
     def assess(self, request: NecessityRequest, *, timeout: float) -> NecessityAssessment:
         """Read every policy in ``request`` against all of the claim's notes."""

@@ -1,18 +1,19 @@
-"""The claims gate: every check a proposal must pass before it may become a write.
+"""The claims gate checks: everything a proposal must pass before it may become a write.
 
-Each check is a small pure function of a :class:`GateInput` returning findings. The
-checks recompute what matters from the context alone (rules 1 to 8, amounts, who may
-finalize) and never trust what the proposal says about itself.
+Each check is a small pure function of a :class:`~interlock.task.GateInput` returning
+findings; the core's gate runner (:mod:`interlock.gate.runner`) combines them into a
+verdict and mints the write. The checks recompute what matters from the context alone
+(rules 1 to 8, amounts, who may finalize) and never trust what the proposal says
+about itself.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime
 from decimal import Decimal
 
+from interlock.domains.claims.answer import Citation
 from interlock.domains.claims.context import ClaimContext
 from interlock.domains.claims.proposal import Proposal
 from interlock.domains.claims.rules import (
@@ -21,48 +22,23 @@ from interlock.domains.claims.rules import (
     KNOWN_CARCS,
     RulesResult,
     compute_amounts,
-    evaluate_rules,
     is_high_value,
     is_part2,
     missing_policies,
     policies_at_stake,
 )
-from interlock.exceptions import AccessDenied
-from interlock.gate.approval import ApprovedWrite, mint_finalization, mint_pend
-from interlock.gate.verdict import Finding, Verdict, combine
-from interlock.models.base import Citation
-from interlock.policy.document import default_policy
-from interlock.policy.principal import Principal
-from interlock.policy.tasks import WriteBoundary
+from interlock.gate.verdict import Finding
 from interlock.policy.values import ClaimAttributes
-from interlock.routing.claims import route_for
+from interlock.task import GateInput as _GateInput
 
 GATE_VERSION = "claims-gate@2"
-TASK = "claims.adjudicate"
 MIN_QUOTE_CHARS = 12
 #: The necessity finding for an assessment that misses or adds policies: the model's doing.
 COVERAGE_REASON = "assessment does not cover exactly the policies at stake"
 _SPACE = re.compile(r"\s+")
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Thresholds:
-    """Minimum model confidence to finalize each outcome automatically."""
-
-    approve: float = 0.9
-    deny: float = 0.9
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class GateInput:
-    """Everything a check may look at: the proposal, its context, who would write it."""
-
-    proposal: Proposal
-    context: ClaimContext
-    principal: Principal
-    thresholds: Thresholds
-    rules: RulesResult
-    boundary: WriteBoundary
+GateInput = _GateInput[ClaimContext, RulesResult, Proposal]
 
 
 Check = Callable[[GateInput], tuple[Finding, ...]]
@@ -236,7 +212,7 @@ def check_confidence(g: GateInput) -> tuple[Finding, ...]:
     p = g.proposal
     if p.basis != "model" or p.outcome == "review":
         return ()
-    threshold = g.thresholds.approve if p.outcome == "approve" else g.thresholds.deny
+    threshold = g.thresholds.for_outcome(p.outcome)
     if p.confidence < threshold:
         return (
             _f(
@@ -299,70 +275,6 @@ CHECKS: tuple[Check, ...] = (
 )
 
 
-def evaluate(
-    proposal: Proposal,
-    context: ClaimContext,
-    principal: Principal,
-    thresholds: Thresholds,
-    *,
-    boundary: WriteBoundary | None = None,
-) -> Verdict:
-    """Run every check and combine the findings into a verdict (pure).
-
-    ``boundary`` is the principal's compiled write boundary for this task; omitted, it
-    is compiled from the shipped default policy.
-    """
-    g = GateInput(
-        proposal=proposal,
-        context=context,
-        principal=principal,
-        thresholds=thresholds,
-        rules=evaluate_rules(context),
-        boundary=boundary or default_policy().write_boundary(TASK, principal),
-    )
-    return combine(f for check in CHECKS for f in check(g))
-
-
-def run_gate(
-    proposal: Proposal,
-    context: ClaimContext,
-    principal: Principal,
-    thresholds: Thresholds,
-    *,
-    idempotency_key: str,
-    now: datetime,
-    boundary: WriteBoundary | None = None,
-) -> tuple[Verdict, ApprovedWrite]:
-    """Evaluate ``proposal`` and mint the one write its verdict allows.
-
-    A passing verdict mints the finalization; anything else mints a pend, because a
-    claim that is not finalized automatically waits for a person. A principal whose
-    boundary grants no pend for this task gets no write at all.
-    """
-    boundary = boundary or default_policy().write_boundary(TASK, principal)
-    verdict = evaluate(proposal, context, principal, thresholds, boundary=boundary)
-    claim = context.claim
-    if route_for(verdict, proposal.outcome) == "commit" and proposal.outcome != "review":
-        write: ApprovedWrite = mint_finalization(
-            claim_id=claim.claim_id,
-            claim_version=claim.version,
-            outcome=proposal.outcome,
-            carc=proposal.carc,
-            lines=proposal.amounts.lines,
-            allowed=proposal.amounts.allowed,
-            paid=proposal.amounts.paid,
-            decided_by=proposal.decided_by,
-            rationale=proposal.rationale[:500],
-            idempotency_key=idempotency_key,
-            decided_at=now,
-        )
-        return verdict, write
-    if not boundary.may_pend:
-        raise AccessDenied()
-    reason = "; ".join(verdict.reasons) or "sent to a person"
-    return verdict, mint_pend(
-        claim_id=claim.claim_id,
-        claim_version=claim.version,
-        idempotency_key=idempotency_key,
-        reason=reason[:500],
-    )
+def claim_findings(g: GateInput) -> tuple[Finding, ...]:
+    """Every finding of every claims check, in the order of :data:`CHECKS`."""
+    return tuple(f for check in CHECKS for f in check(g))

@@ -140,6 +140,10 @@ class PrecedentFinder:
             self._index = SearchIndex(self.store)
         return self._index is not None
 
+    def lookup_ids(self, context: ClaimContext, scope: ClaimScope) -> list[str]:
+        """The context item ids of :meth:`lookup`'s precedents (the engine's seam)."""
+        return [p.item_id for p in self.lookup(context, scope)]
+
     def lookup(self, ctx: ClaimContext, scope: ClaimScope) -> tuple[Precedent, ...]:
         """Up to ``limit`` precedents for ``ctx`` under ``scope``; none when search is unavailable or fails."""
         try:

@@ -29,21 +29,20 @@ from interlock.domains.claims.context import (
     ClaimContext,
     ClaimLine,
     ClinicalNote,
-    ContextItem,
     MedicalPolicy,
     Member,
     Plan,
     PriorAuthorization,
     Procedure,
-    Provenance,
     Provider,
-    item_id_for,
 )
+from interlock.domains.claims.rules import Amounts
 from interlock.exceptions import ConnectorUnavailable, StaleRecord
-from interlock.gate.approval import ApprovedFinalization, ApprovedPend, ApprovedWrite
+from interlock.gate.approval import ApprovedCommit, ApprovedHold, ApprovedWrite
 from interlock.policy.entitlements import PHI_FIELDS, ClaimScope, mask_value
 from interlock.policy.principal import Principal, staff_principal
 from interlock.retrieval.scope import scope_predicate
+from interlock.task import ContextItem, Provenance, Receipt, item_id_for
 
 # Every statement is built once and executed with parameters. Building ``select(...)
 # .where(column == value)`` per call costs more CPU than SQLite takes to run these small
@@ -213,17 +212,6 @@ def _scoped(scope: ClaimScope) -> _ScopedQueries:
     )
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Receipt:
-    """What the system of record says happened to a write."""
-
-    kind: str
-    claim_id: str
-    claim_version: int
-    adjudication_id: str | None
-    already_applied: bool
-
-
 def _row_version(row: RowMapping | dict[str, Any]) -> str:
     digest = hashlib.sha256(repr(sorted(row.items())).encode()).hexdigest()[:12]
     return f"h{digest}"
@@ -256,6 +244,11 @@ def _guarded(
             raise ConnectorUnavailable(f"system of record unavailable: {type(exc).__name__}") from None
 
     return call
+
+
+def adjudication_id_for(write: ApprovedCommit[Amounts]) -> str:
+    """Derived from the idempotency key, so a retried write produces the same row id."""
+    return "ADJ-" + write.reference
 
 
 def _stale_message(claim_id: str, version: int) -> str:
@@ -318,6 +311,18 @@ class SqlClaimsConnector:
         with self.engine.connect() as conn:
             value = conn.execute(query, {"claim_id": claim_id}).scalar()
         return None if value is None else int(value)
+
+    def pending_records(self, scope: ClaimScope) -> list[str]:
+        """Claims awaiting a decision (``received``) that ``scope`` permits."""
+        return self.claim_ids(scope, status="received")
+
+    def record_version(self, record_id: str, scope: ClaimScope) -> int | None:
+        """The connector seam's name for :meth:`claim_version`."""
+        return self.claim_version(record_id, scope)
+
+    def read_context(self, record_id: str, scope: ClaimScope) -> ClaimContext | None:
+        """The connector seam's name for :meth:`fetch_context`."""
+        return self.fetch_context(record_id, scope)
 
     @_guarded
     def fetch_context(self, claim_id: str, scope: ClaimScope) -> ClaimContext | None:
@@ -543,43 +548,45 @@ class SqlClaimsConnector:
     # -- writes ---------------------------------------------------------------------
 
     @_guarded
-    def write(self, approved: ApprovedWrite) -> Receipt:
+    def write(self, approved: ApprovedWrite[Amounts]) -> Receipt:
         """Apply one approved write in one transaction of the system of record.
 
-        A finalization inserts the adjudication and its lines and marks the claim
-        adjudicated, only while the claim still has the version that was decided.
-        A write whose idempotency key was already applied returns the earlier receipt.
+        A commit inserts the adjudication and its lines and marks the claim
+        adjudicated, only while the claim still has the version that was decided; a
+        hold pends it. A write whose idempotency key was already applied returns the
+        earlier receipt.
         """
         match approved:
-            case ApprovedFinalization():
+            case ApprovedCommit():
                 return self._finalize(approved)
-            case ApprovedPend():
+            case ApprovedHold():
                 return self._pend(approved)
 
     def _existing(self, conn: Connection, key: str) -> RowMapping | None:
         return conn.execute(_ADJUDICATION_BY_KEY, {"key": key}).mappings().first()
 
-    def _finalize(self, w: ApprovedFinalization) -> Receipt:
+    def _finalize(self, w: ApprovedCommit[Amounts]) -> Receipt:
+        adjudication_id = adjudication_id_for(w)
         try:
             with self.engine.begin() as conn:
                 prior = self._existing(conn, w.idempotency_key)
                 if prior is not None:
                     return self._receipt_for(prior, w)
                 updated = conn.execute(
-                    _FINALIZE_CLAIM, {"target_id": w.claim_id, "target_version": w.claim_version}
+                    _FINALIZE_CLAIM, {"target_id": w.record_id, "target_version": w.record_version}
                 ).rowcount
                 if updated != 1:
-                    raise StaleRecord(_stale_message(w.claim_id, w.claim_version))
+                    raise StaleRecord(_stale_message(w.record_id, w.record_version))
                 conn.execute(
                     _INSERT_ADJUDICATION,
                     {
-                        "adjudication_id": w.adjudication_id,
-                        "claim_id": w.claim_id,
-                        "claim_version": w.claim_version,
+                        "adjudication_id": adjudication_id,
+                        "claim_id": w.record_id,
+                        "claim_version": w.record_version,
                         "outcome": w.outcome,
-                        "carc_code": w.carc,
-                        "allowed_amount": w.allowed,
-                        "paid_amount": w.paid,
+                        "carc_code": w.reason_code,
+                        "allowed_amount": w.payload.allowed,
+                        "paid_amount": w.payload.paid,
                         "decided_by": w.decided_by,
                         "rationale": w.rationale,
                         "idempotency_key": w.idempotency_key,
@@ -590,12 +597,12 @@ class SqlClaimsConnector:
                     _INSERT_ADJUDICATION_LINES,
                     [
                         {
-                            "adjudication_id": w.adjudication_id,
+                            "adjudication_id": adjudication_id,
                             "line_no": line.line_no,
                             "allowed_amount": line.allowed,
                             "paid_amount": line.paid,
                         }
-                        for line in w.lines
+                        for line in w.payload.lines
                     ],
                 )
         except IntegrityError:
@@ -604,50 +611,50 @@ class SqlClaimsConnector:
                 prior = self._existing(conn, w.idempotency_key)
             if prior is None:
                 raise StaleRecord(
-                    f"claim {w.claim_id} version {w.claim_version} was decided elsewhere"
+                    f"claim {w.record_id} version {w.record_version} was decided elsewhere"
                 ) from None
             return self._receipt_for(prior, w)
         return Receipt(
-            kind="finalize",
-            claim_id=w.claim_id,
-            claim_version=w.claim_version,
-            adjudication_id=w.adjudication_id,
+            action="commit",
+            record_id=w.record_id,
+            record_version=w.record_version,
+            reference=adjudication_id,
             already_applied=False,
         )
 
     @staticmethod
-    def _receipt_for(prior: RowMapping, w: ApprovedFinalization) -> Receipt:
+    def _receipt_for(prior: RowMapping, w: ApprovedCommit[Amounts]) -> Receipt:
         return Receipt(
-            kind="finalize",
-            claim_id=w.claim_id,
-            claim_version=int(prior["claim_version"]),
-            adjudication_id=str(prior["adjudication_id"]),
+            action="commit",
+            record_id=w.record_id,
+            record_version=int(prior["claim_version"]),
+            reference=str(prior["adjudication_id"]),
             already_applied=True,
         )
 
-    def _pend(self, w: ApprovedPend) -> Receipt:
+    def _pend(self, w: ApprovedHold) -> Receipt:
         with self.engine.begin() as conn:
             updated = conn.execute(
-                _PEND_CLAIM, {"target_id": w.claim_id, "target_version": w.claim_version}
+                _PEND_CLAIM, {"target_id": w.record_id, "target_version": w.record_version}
             ).rowcount
             if updated == 1:
                 return Receipt(
-                    kind="pend",
-                    claim_id=w.claim_id,
-                    claim_version=w.claim_version,
-                    adjudication_id=None,
+                    action="hold",
+                    record_id=w.record_id,
+                    record_version=w.record_version,
+                    reference=None,
                     already_applied=False,
                 )
-            current = conn.execute(_CLAIM_STATE, {"claim_id": w.claim_id}).first()
-        if current is not None and current.status == "pended" and int(current.version) == w.claim_version:
+            current = conn.execute(_CLAIM_STATE, {"claim_id": w.record_id}).first()
+        if current is not None and current.status == "pended" and int(current.version) == w.record_version:
             return Receipt(
-                kind="pend",
-                claim_id=w.claim_id,
-                claim_version=w.claim_version,
-                adjudication_id=None,
+                action="hold",
+                record_id=w.record_id,
+                record_version=w.record_version,
+                reference=None,
                 already_applied=True,
             )
-        raise StaleRecord(_stale_message(w.claim_id, w.claim_version))
+        raise StaleRecord(_stale_message(w.record_id, w.record_version))
 
     def adjudication_count(self, claim_id: str) -> int:
         """How many adjudications the claim has (for invariant checks)."""

@@ -1,0 +1,68 @@
+"""Putting a registered task's engine together from its domain's pieces.
+
+The edges (CLI, API, workers, fault runs) know a task by name and hold a system of
+record, a store and a principal; this is where those become an
+:class:`~interlock.engine.Engine` with the domain's connector, its precedent lookup and
+its embedded model, without any edge naming a domain.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Engine as SqlEngine
+
+from interlock.clock import Clock
+from interlock.engine import Engine, EngineSettings
+from interlock.models.base import ModelClient
+from interlock.models.registry import ProviderEndpoint, model_from_spec
+from interlock.policy.document import PolicyDocument
+from interlock.policy.principal import Principal
+from interlock.registry import domain_of
+from interlock.work.failpoints import Failpoints
+from interlock.work.store import WorkStore
+
+__all__ = ["build_engine", "connector_for", "model_for"]
+
+
+def connector_for(task: str, sor: SqlEngine) -> Any:
+    """The connector of ``task``'s domain over the system of record ``sor``."""
+    return domain_of(task).connector(sor)
+
+
+def model_for(
+    task: str, spec: str, store: SqlEngine, *, endpoints: dict[str, ProviderEndpoint] | None = None
+) -> ModelClient:
+    """Resolve a model spec for ``task``: ``baseline`` is its domain's embedded model."""
+    return model_from_spec(spec, store, endpoints=endpoints, baseline=domain_of(task).baseline)
+
+
+def build_engine(
+    task: str,
+    *,
+    connector: Any,
+    store: WorkStore,
+    principal: Principal,
+    model: ModelClient | None,
+    settings: EngineSettings | None = None,
+    policy: PolicyDocument | None = None,
+    clock: Clock | None = None,
+    worker: str | None = None,
+    failpoints: Failpoints | None = None,
+) -> Engine[Any, Any, Any, Any]:
+    """An engine for ``task``, with its domain's precedent lookup when the domain has one."""
+    pack = domain_of(task)
+    precedent = pack.precedent(store.engine, connector) if pack.precedent is not None else None
+    return Engine(
+        task=pack.task(task),
+        connector=connector,
+        store=store,
+        principal=principal,
+        model=model,
+        settings=settings,
+        policy=policy,
+        clock=clock,
+        worker=worker,
+        failpoints=failpoints,
+        precedent=precedent,
+    )

@@ -1,0 +1,89 @@
+"""The gate runner: a task's checks over a proposal, combined into a verdict, then a seal.
+
+Pure: the verdict is a function of the proposal, the context, the principal, the
+thresholds and the principal's write boundary. The runner recomputes the task's rules
+from the context itself, so no check ever trusts what a proposal says about them, and
+it is the only place (besides a person's decision and the restoring of a recovery
+point) that mints an approved write.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from interlock.exceptions import AccessDenied
+from interlock.gate.approval import ApprovedWrite, mint_commit, mint_hold
+from interlock.gate.verdict import Verdict, combine
+from interlock.policy.principal import Principal
+from interlock.policy.tasks import WriteBoundary
+from interlock.routing.route import route_for
+from interlock.task import CtxT, GateInput, PayloadT, ProposalT, RulesT, Task, Thresholds
+
+__all__ = ["evaluate", "run_gate"]
+
+#: The longest rationale or hold reason written to a system of record.
+MAX_REASON_CHARS = 500
+
+
+def evaluate(
+    task: Task[CtxT, RulesT, ProposalT, PayloadT],
+    proposal: ProposalT,
+    context: CtxT,
+    principal: Principal,
+    thresholds: Thresholds,
+    boundary: WriteBoundary,
+) -> Verdict:
+    """Run every check of ``task`` and combine the findings into a verdict (pure)."""
+    g = GateInput(
+        proposal=proposal,
+        context=context,
+        rules=task.rules(context),
+        principal=principal,
+        thresholds=thresholds,
+        boundary=boundary,
+    )
+    return combine(task.checks(g))
+
+
+def run_gate(
+    task: Task[CtxT, RulesT, ProposalT, PayloadT],
+    proposal: ProposalT,
+    context: CtxT,
+    principal: Principal,
+    thresholds: Thresholds,
+    *,
+    boundary: WriteBoundary,
+    idempotency_key: str,
+    now: datetime,
+) -> tuple[Verdict, ApprovedWrite[PayloadT]]:
+    """Evaluate ``proposal`` and mint the one write its verdict allows.
+
+    A passing verdict on a final outcome mints a commit; anything else mints a hold,
+    because a record that is not decided automatically waits for a person. A
+    principal whose boundary grants no hold for this task gets no write at all.
+    """
+    verdict = evaluate(task, proposal, context, principal, thresholds, boundary)
+    final = proposal.outcome in task.final_outcomes
+    if route_for(verdict, final=final) == "commit":
+        return verdict, mint_commit(
+            task=task.name,
+            record_id=context.record_id,
+            record_version=context.record_version,
+            outcome=proposal.outcome,
+            reason_code=proposal.reason_code,
+            payload=task.commit_payload(proposal, context),
+            decided_by=proposal.decided_by,
+            rationale=proposal.rationale[:MAX_REASON_CHARS],
+            idempotency_key=idempotency_key,
+            decided_at=now,
+        )
+    if not boundary.may_pend:
+        raise AccessDenied()
+    reason = "; ".join(verdict.reasons) or "sent to a person"
+    return verdict, mint_hold(
+        task=task.name,
+        record_id=context.record_id,
+        record_version=context.record_version,
+        idempotency_key=idempotency_key,
+        reason=reason[:MAX_REASON_CHARS],
+    )
