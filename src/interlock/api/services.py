@@ -231,9 +231,10 @@ class Services:
         """Put the configured model (``settings.model``) behind API-started adjudications."""
         if self.settings.model == "none":
             return
-        from interlock.models.registry import model_from_spec  # noqa: PLC0415 - pulls in model code
+        from interlock.assembly import model_for  # noqa: PLC0415 - pulls in model code
 
-        self.model = model_from_spec(
+        self.model = model_for(
+            TASK,
             self.settings.model, self.store, endpoints=endpoints_of(self.settings.models)
         )
 

@@ -88,13 +88,15 @@ def to_fhir(stored: StoredEvent) -> dict[str, Any]:
         }
     ]
     subject = body.get("subject") or {}
-    if "claim_id" in subject:
+    record_id = subject.get("record_id", subject.get("claim_id"))
+    if record_id is not None:
         claim: dict[str, Any] = {
-            "what": {"identifier": {"system": CLAIM_SYSTEM, "value": str(subject["claim_id"])}},
+            "what": {"identifier": {"system": CLAIM_SYSTEM, "value": str(record_id)}},
             "role": {"system": _ROLE_SYSTEM, "code": "4", "display": "Domain Resource"},
         }
-        if "claim_version" in subject:
-            claim["detail"] = [{"type": "claim_version", "valueString": str(subject["claim_version"])}]
+        version = subject.get("record_version", subject.get("claim_version"))
+        if version is not None:
+            claim["detail"] = [{"type": "claim_version", "valueString": str(version)}]
         entities.append(claim)
     if body.get("work_item_id"):
         entities.append(

@@ -145,14 +145,14 @@ def adjudicate(
 
         enqueue_command(sor=sor, store=store, as_=as_, claim=claim, queue_url=queue_url, json_out=json_out)
         return
-    from interlock.models.registry import model_from_spec  # noqa: PLC0415 - pulls in model code
+    from interlock.assembly import model_for  # noqa: PLC0415 - pulls in model code
 
     sor_engine, store_engine = open_sor(sor, acting=True), open_store(store)
     connector = SqlClaimsConnector(sor_engine)
     conf = settings()
     try:
         principal = resolve_principal(connector, as_)
-        client = model_from_spec(pick(model, conf.models.chain), store_engine, endpoints=endpoints(conf))
+        client = model_for(CLAIMS_TASK, pick(model, conf.models.chain), store_engine, endpoints=endpoints(conf))
         policy_document = configured_policy(conf)
     except InterlockError as exc:
         fail(str(exc))

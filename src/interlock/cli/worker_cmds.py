@@ -139,7 +139,7 @@ def worker(
     from interlock.db import make_engine  # noqa: PLC0415
     from interlock.domains.claims.connector import SqlClaimsConnector  # noqa: PLC0415
     from interlock.exceptions import InterlockError  # noqa: PLC0415
-    from interlock.models.registry import model_from_spec  # noqa: PLC0415
+    from interlock.assembly import model_for  # noqa: PLC0415
     from interlock.work.queue_worker import (  # noqa: PLC0415
         ClaimJobs,
         QueueWorkerStats,
@@ -160,7 +160,7 @@ def worker(
     connector = SqlClaimsConnector(sor_engine)
     try:
         principal = resolve_principal(connector, "service")
-        client = model_from_spec(pick(model, conf.models.chain), store_engine, endpoints=endpoints(conf))
+        client = model_for(TASK, pick(model, conf.models.chain), store_engine, endpoints=endpoints(conf))
         policy_document = configured_policy(conf)
     except InterlockError as exc:
         fail(str(exc))
