@@ -14,8 +14,8 @@ from interlock.audit.chain import AuditLog
 from interlock.db import make_engine
 from interlock.domains.claims.connector import SqlClaimsConnector
 from interlock.exceptions import ConnectorUnavailable
-from interlock.review.decide import ReviewConflict, ReviewDesk
 from interlock.registry import task as task_named
+from interlock.review.decide import ReviewConflict, ReviewDesk
 from interlock.task import PersonDecision
 
 
@@ -30,7 +30,9 @@ def test_a_saved_decision_is_the_one_written_on_retry(
     world = ApiWorld(url="", sor=sor, store=store, issuer=issuer)
     # A short busy timeout: a locked system of record fails fast instead of waiting 30 s.
     impatient = SqlClaimsConnector(create_engine(settings.sor_url, connect_args={"timeout": 0.2}))
-    desk = ReviewDesk(task=task_named("claims.adjudicate"), connector=impatient, store=store, audit=AuditLog(store))
+    desk = ReviewDesk(
+        task=task_named("claims.adjudicate"), connector=impatient, store=store, audit=AuditLog(store)
+    )
     a1 = impatient.load_principal("A1")
     sup = impatient.load_principal("SUP")
     assert a1 is not None and sup is not None

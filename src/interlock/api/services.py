@@ -234,8 +234,7 @@ class Services:
         from interlock.assembly import model_for  # noqa: PLC0415 - pulls in model code
 
         self.model = model_for(
-            TASK,
-            self.settings.model, self.store, endpoints=endpoints_of(self.settings.models)
+            TASK, self.settings.model, self.store, endpoints=endpoints_of(self.settings.models)
         )
 
     def work_item_row(self, item_id: str) -> RowMapping | None:

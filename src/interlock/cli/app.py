@@ -152,7 +152,9 @@ def adjudicate(
     conf = settings()
     try:
         principal = resolve_principal(connector, as_)
-        client = model_for(CLAIMS_TASK, pick(model, conf.models.chain), store_engine, endpoints=endpoints(conf))
+        client = model_for(
+            CLAIMS_TASK, pick(model, conf.models.chain), store_engine, endpoints=endpoints(conf)
+        )
         policy_document = configured_policy(conf)
     except InterlockError as exc:
         fail(str(exc))

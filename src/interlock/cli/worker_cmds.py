@@ -135,11 +135,10 @@ def worker(
     name: Annotated[str | None, typer.Option(help="Worker name in leases and audit events.")] = None,
 ) -> None:
     """Take adjudication jobs from the work queue until SIGTERM/SIGINT (or, with --burst, until empty)."""
-    from interlock.assembly import build_engine  # noqa: PLC0415
+    from interlock.assembly import build_engine, model_for  # noqa: PLC0415
     from interlock.db import make_engine  # noqa: PLC0415
     from interlock.domains.claims.connector import SqlClaimsConnector  # noqa: PLC0415
     from interlock.exceptions import InterlockError  # noqa: PLC0415
-    from interlock.assembly import model_for  # noqa: PLC0415
     from interlock.work.queue_worker import (  # noqa: PLC0415
         ClaimJobs,
         QueueWorkerStats,
