@@ -33,7 +33,7 @@ from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
 
 from interlock.db import normalize_url
-from interlock.testing.crash import CrashKind, CrashPlan, run_crash, seed_backlog
+from interlock.domains.claims.testing.crash import CrashKind, CrashPlan, run_crash, seed_backlog
 from interlock.testing.pgcluster import PgCluster
 from interlock.work.failpoints import FAILPOINTS
 

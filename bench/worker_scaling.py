@@ -37,9 +37,9 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from interlock.db import make_engine, normalize_url
-from interlock.testing.crash import seed_backlog
-from interlock.testing.model_server import Reply, ScriptedModelServer, echo_policies_responder
-from interlock.work.invariants import check_invariants
+from interlock.domains.claims.invariants import check_invariants
+from interlock.domains.claims.testing.crash import seed_backlog
+from interlock.domains.claims.testing.model_server import Reply, ScriptedModelServer, echo_policies_responder
 from interlock.work.queue import build_queue, enqueue_claims, ensure_queue_schema, refresh_queue_statistics
 
 DEFAULT_SERVER = os.environ.get("INTERLOCK_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")

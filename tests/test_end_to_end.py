@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 
 from interlock.db import make_engine
 from interlock.domains.claims import schema as t
-from interlock.work.invariants import check_invariants
+from interlock.domains.claims.invariants import check_invariants
 
 CLAIMS = 250
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from interlock.evaluation import threshold_for_precision
+from interlock.domains.claims.evaluation import threshold_for_precision
 
 
 def _bin(lower: float, accuracy: float, count: int) -> dict[str, float | int]:

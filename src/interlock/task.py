@@ -36,8 +36,6 @@ from interlock.policy.principal import Principal
 from interlock.policy.tasks import WriteBoundary
 
 if TYPE_CHECKING:
-    from sqlalchemy import Engine as SqlEngine
-
     from interlock.gate.approval import ApprovedWrite
     from interlock.policy.document import PolicyDocument
 
@@ -429,16 +427,16 @@ class Domain:
     is a factory: building a domain opens nothing.
 
     ``connector`` builds the connector over a SQLAlchemy engine of the system of
-    record. ``baseline`` loads the domain's embedded model from Interlock's store
+    record (keyword options, such as a breaker's reset time, pass through). ``baseline`` loads the domain's embedded model from Interlock's store
     (``None``: the domain ships none); ``precedent`` builds the reviewers' precedent
     lookup over the store and the domain's connector (``None``: no lookup).
     """
 
     name: str
     tasks: tuple[Task[Any, Any, Any, Any], ...]
-    connector: Callable[[SqlEngine], Any]
-    baseline: Callable[[SqlEngine], ModelClient] | None = None
-    precedent: Callable[[SqlEngine, Any], Any] | None = None
+    connector: Callable[..., Any]
+    baseline: Callable[[Any], ModelClient] | None = None
+    precedent: Callable[[Any, Any], Any] | None = None
 
     def task(self, name: str) -> Task[Any, Any, Any, Any]:
         """The task called ``name``; ``KeyError`` when the domain has none."""

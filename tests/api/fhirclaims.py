@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from interlock.domains.claims.fhir_claim import ICD10_CM_SYSTEM, NPI_SYSTEM, POS_SYSTEM
-from interlock.testing.handmade import GOOD_NPI
+from interlock.domains.claims.testing.handmade import GOOD_NPI
 
 SERVICE_DAY = (datetime.now(UTC) - timedelta(days=20)).date().isoformat()
 FHIR = {"Content-Type": "application/fhir+json"}

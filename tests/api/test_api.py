@@ -60,7 +60,7 @@ def test_synchronous_and_queued_task_runs(api: Api) -> None:
         item = service.get(f"/v1/work-items/{again.json()['work_item_id']}").json()
         assert item["status"] == "done" and item["route"] == "commit"
         assert item["receipt"]["kind"] == "commit"
-    from interlock.testing.handmade import add_claim
+    from interlock.domains.claims.testing.handmade import add_claim
 
     add_claim(api.sor, "Q-N1")
     with api.client(api_key=SERVICE_KEY) as service:

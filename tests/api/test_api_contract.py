@@ -39,7 +39,7 @@ from interlock.api.testing import (
 )
 from interlock.db import make_engine
 from interlock.domains.claims import schema as t
-from interlock.testing.handmade import add_claim, seed_reference
+from interlock.domains.claims.testing.handmade import add_claim, seed_reference
 
 CHECKS = [not_a_server_error, response_schema_conformance, status_code_conformance, content_type_conformance]
 

@@ -26,9 +26,9 @@ from interlock.api.testing import REVIEW_CLAIMS, SERVICE_KEY, ApiWorld, LiveServ
 from interlock.connectors.pg_access import execute_script, reader_role_sql
 from interlock.db import make_engine
 from interlock.domains.claims import schema as t
+from interlock.domains.claims.testing.handmade import add_claim, seed_reference
 from interlock.policy.document import default_policy
 from interlock.policy.rls import compile_rls
-from interlock.testing.handmade import add_claim, seed_reference
 from interlock.web.desk import COOKIE
 from pgscratch import scratch_database
 

@@ -20,8 +20,8 @@ from interlock.api.settings import ApiSettings
 from interlock.api.testing import LiveServer, TokenIssuer, seed_review_world
 from interlock.audit.chain import AuditLog
 from interlock.db import make_engine
+from interlock.domains.claims.testing.model_server import ScriptedModelServer, echo_policies_responder
 from interlock.settings import load_settings
-from interlock.testing.model_server import ScriptedModelServer, echo_policies_responder
 
 SHIPPED = Path(__file__).parents[2] / "src/interlock/policy/default_policy.toml"
 KEY = "ilk_settings_file_key_0123456789abcdef"

@@ -24,10 +24,10 @@ from interlock.api.testing import SERVICE_KEY, ApiWorld, LiveServer, TokenIssuer
 from interlock.audit.chain import AuditLog
 from interlock.audit.events import content_ref
 from interlock.cli.app import app as cli
-from interlock.connectors.sql_intake import SqlClaimIntake
 from interlock.db import make_engine
 from interlock.domains.claims import schema as t
 from interlock.domains.claims.fhir_claim import claim_id_for, map_claim, parse_claim
+from interlock.domains.claims.intake_store import SqlClaimIntake
 
 SHIPPED = Path(__file__).parents[2] / "src/interlock/policy/default_policy.toml"
 STAFF_GRANT = '[tasks."claims.ingest".actions.create.staff]\nroles = ["analyst", "supervisor"]\n'

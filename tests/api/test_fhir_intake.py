@@ -14,7 +14,7 @@ from interlock.api.testing import SERVICE_KEY
 from interlock.api.testing import ApiWorld as Api
 from interlock.domains.claims import schema as t
 from interlock.domains.claims.fhir_claim import ICD10_CM_SYSTEM, NPI_SYSTEM
-from interlock.testing.handmade import GOOD_NPI
+from interlock.domains.claims.testing.handmade import GOOD_NPI
 
 
 def test_a_fhir_claim_lands_in_the_system_of_record_and_adjudicates(api: Api) -> None:

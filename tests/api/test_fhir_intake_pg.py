@@ -14,7 +14,7 @@ from interlock.api.app import create_app
 from interlock.api.testing import SERVICE_KEY, ApiWorld, LiveServer, TokenIssuer, settings_for
 from interlock.db import make_engine
 from interlock.domains.claims import schema as t
-from interlock.testing.handmade import seed_reference
+from interlock.domains.claims.testing.handmade import seed_reference
 
 pytestmark = pytest.mark.postgres
 

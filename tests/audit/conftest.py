@@ -23,11 +23,11 @@ from interlock.audit.chain import AuditLog
 from interlock.db import make_engine, normalize_url
 from interlock.domains.claims import schema as t
 from interlock.domains.claims.connector import SqlClaimsConnector
+from interlock.domains.claims.testing.handmade import add_claim, seed_reference
+from interlock.domains.claims.testing.scripted import ScriptedModel
 from interlock.policy.principal import service_principal
 from interlock.store.metadata import store_metadata
 from interlock.testing.audit_store import SigningKeys, create_audit_tables, signing_keys
-from interlock.testing.handmade import add_claim, seed_reference
-from interlock.testing.scripted import ScriptedModel
 from interlock.work.store import WorkStore
 
 DEFAULT_PG_URL = "postgresql://postgres@127.0.0.1:5432/postgres"

@@ -12,7 +12,7 @@ import pytest
 
 from interlock.db import make_engine
 from interlock.domains.claims import schema as t
-from interlock.testing.handmade import add_claim, seed_reference
+from interlock.domains.claims.testing.handmade import add_claim, seed_reference
 
 
 def interlock(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:

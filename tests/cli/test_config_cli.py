@@ -20,7 +20,7 @@ from interlock.api.testing import free_port
 from interlock.cli import app
 from interlock.db import make_engine
 from interlock.domains.claims import schema as t
-from interlock.testing.handmade import add_claim, seed_reference
+from interlock.domains.claims.testing.handmade import add_claim, seed_reference
 
 SECRET = "sk-never-print-this-0123456789"
 

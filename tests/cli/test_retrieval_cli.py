@@ -13,7 +13,7 @@ from typer.testing import CliRunner, Result
 from interlock.cli.app import app
 from interlock.db import make_engine
 from interlock.domains.claims import schema as t
-from interlock.testing.handmade import add_claim, seed_reference
+from interlock.domains.claims.testing.handmade import add_claim, seed_reference
 
 
 class _Done:

@@ -12,11 +12,11 @@ from interlock.db import make_engine
 from interlock.domains.claims import schema as t
 from interlock.domains.claims.answer import NecessityAssessment
 from interlock.domains.claims.connector import SqlClaimsConnector
+from interlock.domains.claims.testing.handmade import add_claim, seed_reference
 from interlock.engine import EngineSettings
 from interlock.exceptions import ModelUnavailable
 from interlock.policy.principal import service_principal
 from interlock.store.metadata import store_metadata
-from interlock.testing.handmade import add_claim, seed_reference
 from interlock.work.store import WorkStore
 
 

@@ -17,10 +17,7 @@ from interlock.audit.chain import AuditLog
 from interlock.db import make_engine
 from interlock.domains.claims import schema as t
 from interlock.domains.claims.connector import SqlClaimsConnector
-from interlock.engine import Engine as TaskEngine
-from interlock.policy.principal import service_principal
-from interlock.store.metadata import store_metadata
-from interlock.testing.handmade import (
+from interlock.domains.claims.testing.handmade import (
     GOOD_NPI,
     INACTIVE_NPI,
     OUT_NPI,
@@ -28,7 +25,10 @@ from interlock.testing.handmade import (
     add_prior_auth,
     seed_reference,
 )
-from interlock.testing.scripted import ScriptedModel
+from interlock.domains.claims.testing.scripted import ScriptedModel
+from interlock.engine import Engine as TaskEngine
+from interlock.policy.principal import service_principal
+from interlock.store.metadata import store_metadata
 from interlock.work.runner import run_claims
 from interlock.work.store import WorkStore
 

@@ -13,17 +13,17 @@ from interlock.audit.chain import AuditLog
 from interlock.db import make_engine
 from interlock.domains.claims import schema as t
 from interlock.domains.claims.connector import SqlClaimsConnector
-from interlock.engine import Engine as TaskEngine
-from interlock.models.openai_compat import OpenAICompatibleModel
-from interlock.policy.principal import service_principal
-from interlock.store.metadata import store_metadata
-from interlock.testing.handmade import add_claim, seed_reference
-from interlock.testing.model_server import (
+from interlock.domains.claims.testing.handmade import add_claim, seed_reference
+from interlock.domains.claims.testing.model_server import (
     Reply,
     ScriptedModelServer,
     echo_policies_responder,
     sequence_responder,
 )
+from interlock.engine import Engine as TaskEngine
+from interlock.models.openai_compat import OpenAICompatibleModel
+from interlock.policy.principal import service_principal
+from interlock.store.metadata import store_metadata
 from interlock.work.runner import run_claims
 from interlock.work.store import WorkStore
 

@@ -13,13 +13,13 @@ from interlock.audit.chain import AuditLog
 from interlock.db import make_engine
 from interlock.domains.claims import schema as t
 from interlock.domains.claims.connector import SqlClaimsConnector
+from interlock.domains.claims.testing.handmade import add_claim, seed_reference
+from interlock.domains.claims.testing.scripted import ScriptedModel
 from interlock.engine import Engine as TaskEngine
 from interlock.exceptions import AccessDenied
 from interlock.policy.document import PolicyDocument, parse_policy_toml
 from interlock.policy.principal import service_principal
 from interlock.store.metadata import store_metadata
-from interlock.testing.handmade import add_claim, seed_reference
-from interlock.testing.scripted import ScriptedModel
 from interlock.work.runner import run_claims
 from interlock.work.store import WorkStore
 

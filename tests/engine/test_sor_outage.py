@@ -13,12 +13,12 @@ from interlock.audit.chain import AuditLog
 from interlock.db import make_engine, normalize_url
 from interlock.domains.claims import schema as t
 from interlock.domains.claims.connector import SqlClaimsConnector
+from interlock.domains.claims.testing.handmade import add_claim, seed_reference
+from interlock.domains.claims.testing.scripted import ScriptedModel
 from interlock.engine import EngineSettings
 from interlock.exceptions import ConnectorUnavailable
 from interlock.policy.principal import service_principal
 from interlock.store.metadata import store_metadata
-from interlock.testing.handmade import add_claim, seed_reference
-from interlock.testing.scripted import ScriptedModel
 from interlock.work.runner import run_claims
 from interlock.work.store import WorkStore
 

@@ -20,16 +20,16 @@ from interlock.clock import FrozenClock
 from interlock.db import make_engine
 from interlock.domains.claims import schema as t
 from interlock.domains.claims.connector import SqlClaimsConnector
+from interlock.domains.claims.invariants import InvariantReport, check_invariants
+from interlock.domains.claims.testing.handmade import add_claim, seed_reference
+from interlock.domains.claims.testing.scripted import ScriptedModel
 from interlock.engine import Engine as TaskEngine
 from interlock.engine import EngineSettings
 from interlock.models.base import ModelClient
 from interlock.policy.principal import service_principal
 from interlock.registry import task as task_named
 from interlock.store.metadata import store_metadata
-from interlock.testing.handmade import add_claim, seed_reference
-from interlock.testing.scripted import ScriptedModel
 from interlock.work.failpoints import Failpoints
-from interlock.work.invariants import InvariantReport, check_invariants
 from interlock.work.store import WorkStore
 from interlock.work.worker import WorkerStats, drain
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from interlock.testing.crash import CrashPlan, run_crash, seed_backlog
+from interlock.domains.claims.testing.crash import CrashPlan, run_crash, seed_backlog
 from interlock.work.failpoints import FAILPOINTS
 
 CLAIMS = 60

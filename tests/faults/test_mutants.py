@@ -22,10 +22,10 @@ from interlock.audit.chain import AuditLog
 from interlock.audit.events import AuditEvent
 from interlock.domains.claims.answer import NecessityAssessment
 from interlock.domains.claims.question import NecessityRequest
+from interlock.domains.claims.testing.scripted import ScriptedModel
 from interlock.engine import Engine, ItemResult
 from interlock.exceptions import LeaseLost
 from interlock.store.schema import work_items
-from interlock.testing.scripted import ScriptedModel
 from interlock.work.failpoints import Failpoints, FailpointTriggered, raise_triggered
 from interlock.work.recovery import RecoveryPoint
 from interlock.work.store import Lease, ReviewOpening, WorkStore

@@ -19,8 +19,8 @@ import pytest
 from sqlalchemy import text
 
 from interlock.db import make_engine
+from interlock.domains.claims.testing.crash import CrashPlan, CrashRun, run_crash, seed_backlog
 from interlock.exceptions import ConfigurationError
-from interlock.testing.crash import CrashPlan, CrashRun, run_crash, seed_backlog
 from interlock.testing.pgcluster import PgCluster
 from interlock.work.failpoints import FAILPOINTS
 
@@ -82,7 +82,17 @@ def test_a_worker_started_during_a_long_outage_waits_for_the_server(private_clus
     seed_backlog(url, url, claims=5, seed=3)
     private_cluster.crash()
     worker = subprocess.Popen(
-        [sys.executable, "-m", "interlock.work.worker", "--sor", url, "--store", url, "--max-seconds", "90"],
+        [
+            sys.executable,
+            "-m",
+            "interlock.domains.claims.testing.drill_worker",
+            "--sor",
+            url,
+            "--store",
+            url,
+            "--max-seconds",
+            "90",
+        ],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,

@@ -8,12 +8,12 @@ import time
 import pytest
 
 from interlock.domains.claims.question import NecessityRequest, NoteText, PolicyText
+from interlock.domains.claims.testing.model_server import Reply, ScriptedModelServer, echo_policies_responder
+from interlock.domains.claims.testing.scripted import ScriptedModel
 from interlock.exceptions import ModelOutputInvalid, ModelUnavailable
 from interlock.models.anthropic_adapter import AnthropicModel
 from interlock.models.chain import BreakerModel, FallbackModel
 from interlock.models.openai_compat import OpenAICompatibleModel
-from interlock.testing.model_server import Reply, ScriptedModelServer, echo_policies_responder
-from interlock.testing.scripted import ScriptedModel
 
 NOTE = "Eight weeks of supervised physical therapy were completed before the request."
 REQUEST = NecessityRequest(

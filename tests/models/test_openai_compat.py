@@ -17,17 +17,17 @@ from interlock.domains.claims.prompts import (
     render_necessity_prompt,
 )
 from interlock.domains.claims.question import NecessityRequest, NoteText, PolicyText
-from interlock.exceptions import ConfigurationError, ModelOutputInvalid, ModelUnavailable
-from interlock.models.base import ModelClient
-from interlock.models.openai_compat import PLACEHOLDER_API_KEY, OpenAICompatibleModel
-from interlock.models.spec import parse_model_spec
-from interlock.testing.model_server import (
+from interlock.domains.claims.testing.model_server import (
     Reply,
     Responder,
     ScriptedModelServer,
     echo_policies_responder,
     sequence_responder,
 )
+from interlock.exceptions import ConfigurationError, ModelOutputInvalid, ModelUnavailable
+from interlock.models.base import ModelClient
+from interlock.models.openai_compat import PLACEHOLDER_API_KEY, OpenAICompatibleModel
+from interlock.models.spec import parse_model_spec
 
 API_KEY = "test-key"
 INJECTION = (

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from interlock.domains.claims.testing.model_server import ScriptedModelServer
 from interlock.exceptions import ModelUnavailable
 from interlock.retrieval.embeddings import OpenAIEmbeddings, cosine_top_k
-from interlock.testing.model_server import ScriptedModelServer
 
 
 def test_embeddings_come_back_in_input_order_and_rank_by_similarity() -> None:

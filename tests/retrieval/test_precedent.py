@@ -14,11 +14,13 @@ from sqlalchemy import Engine, inspect, select
 
 from interlock.assembly import build_engine
 from interlock.audit.chain import AuditLog, audit_events
-from interlock.connectors.sql_documents import SqlDocumentSource
 from interlock.db import make_engine
 from interlock.domains.claims import schema as t
 from interlock.domains.claims.connector import SqlClaimsConnector
+from interlock.domains.claims.documents import SqlDocumentSource
 from interlock.domains.claims.precedent import PrecedentFinder
+from interlock.domains.claims.testing.handmade import add_claim, seed_reference
+from interlock.domains.claims.testing.scripted import ScriptedModel
 from interlock.engine import Engine as TaskEngine
 from interlock.engine import ItemResult
 from interlock.policy.entitlements import claim_scope
@@ -27,8 +29,6 @@ from interlock.retrieval.freshness import sync_index
 from interlock.retrieval.index import SearchIndex
 from interlock.store.metadata import store_metadata
 from interlock.store.schema import work_items
-from interlock.testing.handmade import add_claim, seed_reference
-from interlock.testing.scripted import ScriptedModel
 from interlock.work.store import WorkStore
 
 KNEE = (("X2002", 1, "2000.00"),)

@@ -11,18 +11,18 @@ from sqlalchemy import Engine, select
 
 from interlock.audit.chain import AuditLog, audit_events
 from interlock.clock import FrozenClock
-from interlock.connectors.sql_documents import SqlDocumentSource
 from interlock.db import make_engine
 from interlock.domains.claims import schema as t
 from interlock.domains.claims.assist import Answer, ClaimsAssistant, Statement, check_citations
 from interlock.domains.claims.connector import SqlClaimsConnector
+from interlock.domains.claims.documents import SqlDocumentSource
+from interlock.domains.claims.testing.handmade import add_claim, seed_reference
 from interlock.exceptions import AccessDenied
 from interlock.policy.principal import Principal
 from interlock.retrieval.freshness import sync_index
 from interlock.retrieval.index import SearchIndex
 from interlock.retrieval.planner import Retriever
 from interlock.store.metadata import store_metadata
-from interlock.testing.handmade import add_claim, seed_reference
 
 CANARIES = ("CANARYSOUTH", "CANARYHIV", "CANARYBH", "987654321", "Bo Reed")
 INJECTION = (

@@ -14,14 +14,14 @@ from interlock.audit.chain import AuditLog
 from interlock.db import make_engine
 from interlock.domains.claims import schema as t
 from interlock.domains.claims.connector import SqlClaimsConnector
+from interlock.domains.claims.testing.handmade import add_claim, seed_reference
+from interlock.domains.claims.testing.scripted import ScriptedModel
 from interlock.models.observed import ObservedModel
 from interlock.policy.principal import service_principal
 from interlock.store.metadata import store_metadata
 from interlock.telemetry import logs
 from interlock.telemetry.metrics import exposition
 from interlock.telemetry.tracing import add_exporter
-from interlock.testing.handmade import add_claim, seed_reference
-from interlock.testing.scripted import ScriptedModel
 from interlock.work.runner import run_claims
 from interlock.work.store import WorkStore
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from interlock.testing.faults import OUTAGES, run_fault
+from interlock.domains.claims.testing.faults import OUTAGES, run_fault
 
 INVALID_OUTPUT = ("truncated_json", "malformed_json", "schema_valid_nonsense", "empty_content", "wrong_types")
 

@@ -21,9 +21,9 @@ import pytest
 from sqlalchemy import Engine, text
 
 from interlock.db import make_engine
-from interlock.testing.crash import seed_backlog
-from interlock.testing.model_server import Reply, ScriptedModelServer, echo_policies_responder
-from interlock.work.invariants import InvariantReport, check_invariants
+from interlock.domains.claims.invariants import InvariantReport, check_invariants
+from interlock.domains.claims.testing.crash import seed_backlog
+from interlock.domains.claims.testing.model_server import Reply, ScriptedModelServer, echo_policies_responder
 
 INTERLOCK = [sys.executable, "-m", "interlock"]
 

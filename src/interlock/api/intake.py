@@ -27,8 +27,8 @@ from interlock.api.problems import Problem
 from interlock.api.schemas import ClaimIngested
 from interlock.api.services import Services
 from interlock.audit.events import AuditEvent, JsonInput, content_ref
-from interlock.connectors.sql_intake import IdentifierConflict, IntakeReceipt, SqlClaimIntake
 from interlock.domains.claims.fhir_claim import FHIR_VERSION, ClaimDraft, Unmappable, map_claim, parse_claim
+from interlock.domains.claims.intake_store import IdentifierConflict, IntakeReceipt, SqlClaimIntake
 from interlock.exceptions import ConfigurationError
 from interlock.policy.document import PolicyDocument
 from interlock.policy.principal import Principal

@@ -25,11 +25,11 @@ from interlock.api.settings import ApiSettings
 from interlock.assembly import build_engine
 from interlock.clock import Clock, SystemClock
 from interlock.connectors.pg_access import secure_rows
-from interlock.connectors.sql_documents import SqlDocumentSource
 from interlock.db import is_sqlite, make_engine
 from interlock.domains.claims.assist import ClaimsAssistant
 from interlock.domains.claims.codesets import icd10_status
 from interlock.domains.claims.connector import SqlClaimsConnector
+from interlock.domains.claims.documents import SqlDocumentSource
 from interlock.engine import Engine as TaskEngine
 from interlock.engine import EngineSettings, ItemResult
 from interlock.exceptions import ConfigurationError, InterlockError

@@ -5,7 +5,7 @@ thread, so tests (ours and users') exercise real HTTP, real middleware and real
 databases. :class:`TokenIssuer` plays an identity provider: it makes a signing key,
 writes the JWKS the server trusts, and mints tokens for staff ids.
 :func:`seed_review_world` writes a tiny system of record (the hand-made payer of
-:mod:`interlock.testing.handmade`) whose claims end in review, and :class:`ApiWorld`
+:mod:`interlock.domains.claims.testing.handmade`) whose claims end in review, and :class:`ApiWorld`
 talks to a server over it and inspects both databases.
 """
 
@@ -33,9 +33,9 @@ from interlock.api.settings import ApiSettings
 from interlock.audit.chain import AuditLog
 from interlock.db import make_engine
 from interlock.domains.claims import schema as t
+from interlock.domains.claims.testing.handmade import add_claim, seed_reference
 from interlock.store.metadata import store_metadata
 from interlock.store.schema import review_items
-from interlock.testing.handmade import add_claim, seed_reference
 
 SERVICE_KEY = "ilk_test_service_key_0123456789abcdef"
 VAGUE_NOTE = "Patient reports knee pain. Plan: arthroscopy."

@@ -30,8 +30,8 @@ from interlock.cli.common import (
 from interlock.cli.configured import endpoints, engine_settings, pick, settings
 from interlock.cli.configured import policy as configured_policy
 from interlock.domains.claims.connector import SqlClaimsConnector
+from interlock.domains.claims.evaluation import evaluate, read_truth, threshold_for_precision
 from interlock.engine import Engine, ItemResult
-from interlock.evaluation import evaluate, read_truth, threshold_for_precision
 from interlock.exceptions import AccessDenied, InterlockError
 from interlock.work.runner import run_claims
 from interlock.work.store import WorkStore

@@ -17,7 +17,7 @@ from interlock.audit.chain import AuditLog
 from interlock.cli.app import app
 from interlock.cli.common import console, ensure_sor_schema, open_sor, open_store, out
 from interlock.domains.claims.connector import SqlClaimsConnector
-from interlock.evaluation import evaluate, read_truth
+from interlock.domains.claims.evaluation import evaluate, read_truth
 from interlock.policy.principal import service_principal
 from interlock.work.runner import run_claims
 from interlock.work.store import WorkStore

@@ -23,7 +23,7 @@ def faults_run(
     json_out: Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")] = False,
 ) -> None:
     """Send claims through the engine against each fault mode and report their end states."""
-    from interlock.testing.faults import FAULTS, run_all  # noqa: PLC0415 - starts servers
+    from interlock.domains.claims.testing.faults import FAULTS, run_all  # noqa: PLC0415 - starts servers
 
     unknown = [f for f in fault or [] if f not in FAULTS]
     if unknown:

@@ -27,9 +27,9 @@ from interlock.cli.common import (
     out,
     resolve_principal,
 )
-from interlock.connectors.sql_documents import SqlDocumentSource
 from interlock.domains.claims.assist import Answer, ClaimsAssistant
 from interlock.domains.claims.connector import SqlClaimsConnector
+from interlock.domains.claims.documents import SqlDocumentSource
 from interlock.exceptions import AccessDenied, InterlockError
 from interlock.policy.document import PolicyInvalid, parse_policy_toml
 from interlock.retrieval.embeddings import EmbeddingClient, OpenAIEmbeddings

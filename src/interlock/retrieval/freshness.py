@@ -16,7 +16,7 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from interlock.connectors.sql_documents import SqlDocumentSource
+from interlock.domains.claims.documents import SqlDocumentSource
 from interlock.exceptions import RuntimeFailure
 from interlock.retrieval.embeddings import EmbeddingClient
 from interlock.retrieval.index import SearchIndex

@@ -24,8 +24,7 @@ from datetime import timedelta
 from typing import Literal
 
 from interlock.clock import Clock, SystemClock
-from interlock.connectors.sql_documents import SqlDocumentSource, item_version
-from interlock.domains.claims.context import item_id_for
+from interlock.domains.claims.documents import SqlDocumentSource, item_version
 from interlock.policy.document import PolicyDocument, default_policy
 from interlock.policy.principal import Principal
 from interlock.policy.values import DocumentAttributes, IndexFilter
@@ -34,6 +33,7 @@ from interlock.retrieval.embeddings import EmbeddingClient, Vector
 from interlock.retrieval.freshness import StaleIndex, staleness, sync_index
 from interlock.retrieval.index import Document, SearchIndex
 from interlock.retrieval.vectors import DenseIndex, DensePath
+from interlock.task import item_id_for
 
 SearchMode = Literal["auto", "bm25", "dense", "hybrid"]
 StalePolicy = Literal["refuse", "refresh", "live"]

@@ -7,6 +7,7 @@ from pathlib import Path
 from interlock.db import make_engine
 from interlock.domains.claims import schema as t
 from interlock.domains.claims.connector import SqlClaimsConnector
+from interlock.domains.claims.evaluation import read_truth
 from interlock.domains.claims.generator import seed
 from interlock.domains.claims.rules import (
     compute_amounts,
@@ -15,7 +16,6 @@ from interlock.domains.claims.rules import (
     is_part2,
     policies_at_stake,
 )
-from interlock.evaluation import read_truth
 from interlock.policy.entitlements import claim_scope
 from interlock.policy.principal import service_principal
 

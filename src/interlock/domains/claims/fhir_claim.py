@@ -6,7 +6,7 @@ resource into a :class:`ClaimDraft` (the rows of ``claims``, ``claim_lines``,
 records) or into the list of :class:`Unmappable` elements, each named by its FHIR
 path, so the sender learns everything wrong with a resource in one answer. Resolving
 the member and provider and writing the rows is the connector's job
-(:mod:`interlock.connectors.sql_intake`); authorizing it is the API's.
+(:mod:`interlock.domains.claims.intake_store`); authorizing it is the API's.
 
 The FHIR version: ``fhir.resources`` 8 ships R5 at its top level, ``R4B`` (4.3.0) and
 ``STU3``, and no R4 (4.0.1) package. R4B is R4 with changes confined to medication

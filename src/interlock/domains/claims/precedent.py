@@ -34,9 +34,9 @@ from typing import Any, Final
 
 from sqlalchemy import Connection, Engine, Row, bindparam, inspect, select, text
 
-from interlock.connectors.sql_documents import SqlDocumentSource
 from interlock.db import is_sqlite
 from interlock.domains.claims.context import ClaimContext, item_id_for
+from interlock.domains.claims.documents import SqlDocumentSource
 from interlock.policy.values import ClaimScope, IndexFilter
 from interlock.retrieval.access import (
     Selectivity,

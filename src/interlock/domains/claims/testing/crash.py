@@ -1,6 +1,6 @@
 """A crash harness: several worker processes, killed and restarted until the backlog drains.
 
-The harness forks ``workers`` processes running :mod:`interlock.work.worker` (after
+The harness forks ``workers`` processes running :mod:`interlock.domains.claims.testing.drill_worker` (after
 loading the code sets once, see :func:`preload`) over one system
 of record and one store, injects faults while they work, restarts every process that
 died, waits until one of them reports that nothing is left, and then runs the
@@ -48,11 +48,11 @@ from sqlalchemy import Engine, text
 from sqlalchemy.exc import DBAPIError
 
 from interlock.db import make_engine
+from interlock.domains.claims.invariants import InvariantReport, check_invariants
 from interlock.exceptions import ConfigurationError
 from interlock.testing.outage import OutageCounts, OutagePlan, Outages
 from interlock.testing.pgcluster import PgCluster
 from interlock.work.failpoints import PAUSE_DIR_VAR
-from interlock.work.invariants import InvariantReport, check_invariants
 
 CrashKind = Literal["kill", "stall", "postgres"]
 
@@ -142,7 +142,7 @@ def _worker_child(argv: list[str], env: dict[str, str], log: str) -> None:
     sys.stderr = open(2, "w", encoding="utf-8", closefd=False)  # noqa: SIM115
     os.environ.clear()
     os.environ.update(env)
-    from interlock.work.worker import main  # noqa: PLC0415
+    from interlock.domains.claims.testing.drill_worker import main  # noqa: PLC0415
 
     os._exit(main(argv))
 

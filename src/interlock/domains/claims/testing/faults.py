@@ -29,13 +29,13 @@ from interlock.db import make_engine
 from interlock.domains.claims import schema as t
 from interlock.domains.claims.connector import SqlClaimsConnector
 from interlock.domains.claims.prompts import extract_request_payload
+from interlock.domains.claims.testing.handmade import add_claim, seed_reference
+from interlock.domains.claims.testing.model_server import Reply, ScriptedModelServer
 from interlock.engine import EngineSettings, ItemResult
 from interlock.models.base import ModelAnswer, ModelQuestion
 from interlock.models.openai_compat import OpenAICompatibleModel
 from interlock.policy.principal import service_principal
 from interlock.store.metadata import store_metadata
-from interlock.testing.handmade import add_claim, seed_reference
-from interlock.testing.model_server import Reply, ScriptedModelServer
 from interlock.work.runner import run_claims
 from interlock.work.store import WorkStore
 
