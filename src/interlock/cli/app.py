@@ -296,6 +296,7 @@ from interlock.cli import db_cmds as _db_cmds  # noqa: E402, F401  - `db`, `poli
 from interlock.cli import demo as _demo  # noqa: E402  - registers the demo command on ``app``
 from interlock.cli import faults_cmds as _faults_cmds  # noqa: E402  - registers `faults run`
 from interlock.cli import retrieval_cmds as _retrieval_cmds  # noqa: E402  - `index`, `ask`, `summarize`, `policy`
+from interlock.cli import run_cmds as _run_cmds  # noqa: E402, F401  - registers `run TASK`
 from interlock.cli import telemetry_cmds as _telemetry_cmds  # noqa: E402  - registers `metrics`
 from interlock.cli import worker_cmds as _worker_cmds  # noqa: E402, F401  - `worker`, `queue`
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from typing import NoReturn
+from typing import NoReturn, Protocol
 
 import typer
 from rich.console import Console
@@ -13,7 +13,6 @@ from interlock.cli.configured import settings
 from interlock.connectors.pg_access import secure_rows
 from interlock.db import make_engine
 from interlock.domains.claims import schema as sor_schema
-from interlock.domains.claims.connector import SqlClaimsConnector
 from interlock.exceptions import ConfigurationError
 from interlock.policy.principal import Principal, service_principal
 from interlock.store.migrations import prepare_store
@@ -74,7 +73,15 @@ def ensure_sor_schema(engine: Engine) -> None:
     sor_schema.metadata.create_all(engine)
 
 
-def resolve_principal(connector: SqlClaimsConnector, name: str) -> Principal:
+class PrincipalSource(Protocol):
+    """Anything that can load a staff member's principal (every domain's connector)."""
+
+    def load_principal(self, staff_id: str) -> Principal | None:
+        """The principal, or ``None`` for an unknown staff id."""
+        ...
+
+
+def resolve_principal(connector: PrincipalSource, name: str) -> Principal:
     """``service`` is the configured service principal; anything else is a staff id."""
     if name == "service":
         return service_principal(settings().service_principal)
