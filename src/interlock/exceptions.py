@@ -4,13 +4,17 @@
 InterlockError
 ├── UsageError                 you used it wrong: fix the call, retrying will not help
 │   ├── ConfigurationError     a setting, URL or model spec that cannot work
-│   └── AccessDenied           the principal may not do this (never says whether the record exists)
+│   │   └── StoreNotMigrated   the store is behind this code: run `interlock db upgrade`
+│   ├── AccessDenied           the principal may not do this (never says whether the record exists)
+│   ├── DecisionRefused        the gate did not pass a person's decision; nothing was written
+│   └── ReviewConflict         the review item was decided first elsewhere, or its record moved on
 └── RuntimeFailure             the world misbehaved while doing the work
     ├── DependencyUnavailable  retryable: a model or system of record is down, slow or throttling
     │   ├── ModelUnavailable
     │   └── ConnectorUnavailable
     ├── ModelOutputInvalid     not retryable as-is: the model answered, but not in the contract
     ├── StaleRecord            the record changed since it was read: decide it again
+    ├── StaleIndex             retryable: the search index is older than the task allows
     └── LeaseLost              another worker took the work item over: stop, write nothing
 ```
 
@@ -19,6 +23,11 @@ without string matching.
 """
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from interlock.gate.verdict import Finding
 
 
 class InterlockError(Exception):
@@ -35,6 +44,10 @@ class ConfigurationError(UsageError):
     """A setting, URL, file or model spec is missing or invalid."""
 
 
+class StoreNotMigrated(ConfigurationError):
+    """The store is not at the revision this code expects, and may not be changed implicitly."""
+
+
 class AccessDenied(UsageError):
     """The principal may not perform this action on this record.
 
@@ -44,6 +57,21 @@ class AccessDenied(UsageError):
 
     def __init__(self, message: str = "not found or not permitted") -> None:
         super().__init__(message)
+
+
+class DecisionRefused(UsageError):
+    """The gate did not pass a person's decision on a review item; nothing was written.
+
+    ``findings`` are the gate's findings, for showing the reviewer why.
+    """
+
+    def __init__(self, message: str, findings: tuple[Finding, ...] = ()) -> None:
+        super().__init__(message)
+        self.findings = findings
+
+
+class ReviewConflict(UsageError):
+    """The review item was closed, decided by someone else first, or its record moved on."""
 
 
 class RuntimeFailure(InterlockError):
@@ -74,6 +102,12 @@ class ModelOutputInvalid(RuntimeFailure):
 
 class StaleRecord(RuntimeFailure):
     """The record changed after it was read; the decision must be made again."""
+
+    retryable = True
+
+
+class StaleIndex(RuntimeFailure):
+    """The index is older than the freshness bound a task demanded, and refreshing was not allowed."""
 
     retryable = True
 

@@ -13,9 +13,9 @@ from interlock.api.testing import ApiWorld, TokenIssuer, settings_for
 from interlock.audit.chain import AuditLog
 from interlock.db import make_engine
 from interlock.domains.claims.connector import SqlClaimsConnector
-from interlock.exceptions import ConnectorUnavailable
+from interlock.exceptions import ConnectorUnavailable, ReviewConflict
 from interlock.registry import task as task_named
-from interlock.review.decide import ReviewConflict, ReviewDesk
+from interlock.review.decide import ReviewDesk
 from interlock.task import PersonDecision
 
 

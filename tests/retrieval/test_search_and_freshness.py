@@ -17,10 +17,11 @@ from interlock.domains.claims import schema as t
 from interlock.domains.claims.connector import SqlClaimsConnector
 from interlock.domains.claims.documents import SqlDocumentSource
 from interlock.domains.claims.testing.handmade import add_claim, seed_reference
+from interlock.exceptions import StaleIndex
 from interlock.policy.entitlements import index_filter
 from interlock.policy.principal import Principal
 from interlock.retrieval.embeddings import Vector
-from interlock.retrieval.freshness import StaleIndex, sync_index
+from interlock.retrieval.freshness import sync_index
 from interlock.retrieval.index import SearchIndex, match_expression
 from interlock.retrieval.planner import Retriever, reciprocal_rank_fusion
 

@@ -26,8 +26,9 @@ from interlock.audit.chain import AuditLog
 from interlock.audit.events import AuditEvent
 from interlock.cli.app import app
 from interlock.db import make_engine, normalize_url
+from interlock.exceptions import StoreNotMigrated
 from interlock.store import migrations
-from interlock.store.migrations import StoreNotMigrated, open_action, prepare_store, store_tables
+from interlock.store.migrations import open_action, prepare_store, store_tables
 
 TABLES = sorted(store_tables().tables)
 

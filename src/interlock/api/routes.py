@@ -30,9 +30,8 @@ from interlock.api.schemas import (
 )
 from interlock.api.services import RETRY_DELAY_SECONDS, TASK, Services, work_item_id
 from interlock.domains.claims.assist import Answer
-from interlock.exceptions import AccessDenied
+from interlock.exceptions import AccessDenied, DecisionRefused, ReviewConflict
 from interlock.policy.principal import Principal
-from interlock.review.decide import DecisionRefused, ReviewConflict
 from interlock.review.queue import ReviewRow, open_reviews, review_row
 from interlock.task import PersonDecision
 

@@ -30,10 +30,10 @@ from interlock.cli.common import (
 from interlock.domains.claims.assist import Answer, ClaimsAssistant
 from interlock.domains.claims.connector import SqlClaimsConnector
 from interlock.domains.claims.documents import SqlDocumentSource
-from interlock.exceptions import AccessDenied, InterlockError
+from interlock.exceptions import AccessDenied, InterlockError, StaleIndex
 from interlock.policy.document import PolicyInvalid, parse_policy_toml
 from interlock.retrieval.embeddings import EmbeddingClient, OpenAIEmbeddings
-from interlock.retrieval.freshness import StaleIndex, sync_index
+from interlock.retrieval.freshness import sync_index
 from interlock.retrieval.index import SearchIndex
 from interlock.retrieval.planner import Retriever, StalePolicy
 

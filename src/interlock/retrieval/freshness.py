@@ -17,18 +17,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from interlock.domains.claims.documents import SqlDocumentSource
-from interlock.exceptions import RuntimeFailure
 from interlock.retrieval.embeddings import EmbeddingClient
 from interlock.retrieval.index import SearchIndex
 from interlock.retrieval.vectors import embed_missing
 
 LAST_SYNC = "last_synced_at"
-
-
-class StaleIndex(RuntimeFailure):
-    """The index is older than the freshness bound a task demanded, and refreshing was not allowed."""
-
-    retryable = True
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

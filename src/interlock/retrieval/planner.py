@@ -25,12 +25,13 @@ from typing import Literal
 
 from interlock.clock import Clock, SystemClock
 from interlock.domains.claims.documents import SqlDocumentSource, item_version
+from interlock.exceptions import StaleIndex
 from interlock.policy.document import PolicyDocument, default_policy
 from interlock.policy.principal import Principal
 from interlock.policy.values import DocumentAttributes, IndexFilter
 from interlock.retrieval.access import TextPath
 from interlock.retrieval.embeddings import EmbeddingClient, Vector
-from interlock.retrieval.freshness import StaleIndex, staleness, sync_index
+from interlock.retrieval.freshness import staleness, sync_index
 from interlock.retrieval.index import Document, SearchIndex
 from interlock.retrieval.vectors import DenseIndex, DensePath
 from interlock.task import item_id_for

@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-from interlock.review.decide import (
-    DecisionRefused,
-    DecisionResult,
-    ReviewConflict,
-    ReviewDesk,
-)
+from interlock.exceptions import DecisionRefused, ReviewConflict
+from interlock.review.decide import DecisionResult, ReviewDesk
 from interlock.review.queue import ReviewRow, open_reviews, review_row
 
 __all__ = [

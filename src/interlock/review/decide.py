@@ -29,10 +29,10 @@ from sqlalchemy import Engine, select, update
 from interlock.audit.chain import AuditLog, begin_write
 from interlock.audit.events import AuditEvent
 from interlock.clock import Clock, SystemClock
-from interlock.exceptions import AccessDenied, UsageError
+from interlock.exceptions import AccessDenied, DecisionRefused, ReviewConflict
 from interlock.gate.approval import ApprovedCommit, ApprovedHold, ApprovedWrite, restore_write, write_to_json
 from interlock.gate.runner import run_gate
-from interlock.gate.verdict import Finding, Verdict
+from interlock.gate.verdict import Verdict
 from interlock.policy.document import PolicyDocument, default_policy
 from interlock.policy.principal import Principal
 from interlock.policy.values import ClaimScope
@@ -69,18 +69,6 @@ class DecisionResult:
     already_applied: bool
     review_status: str
     facts: dict[str, Any] = field(default_factory=dict)
-
-
-class DecisionRefused(UsageError):
-    """The gate did not pass the reviewer's decision; nothing was written."""
-
-    def __init__(self, message: str, findings: tuple[Finding, ...] = ()) -> None:
-        super().__init__(message)
-        self.findings = findings
-
-
-class ReviewConflict(UsageError):
-    """The review item was closed, decided by someone else first, or its record moved on."""
 
 
 class ReviewDesk:

@@ -29,9 +29,8 @@ from interlock.api.problems import Problem
 from interlock.api.services import Services
 from interlock.connectors.pg_access import acting_as
 from interlock.domains.claims.rules import KNOWN_CARCS
-from interlock.exceptions import AccessDenied
+from interlock.exceptions import AccessDenied, DecisionRefused, ReviewConflict
 from interlock.policy.principal import Principal
-from interlock.review.decide import DecisionRefused, ReviewConflict
 from interlock.review.queue import open_reviews, review_row
 from interlock.store.schema import work_items
 from interlock.task import PersonDecision

@@ -46,17 +46,13 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, MetaData, inspect, text
 
-from interlock.exceptions import ConfigurationError
+from interlock.exceptions import ConfigurationError, StoreNotMigrated
 from interlock.store.metadata import store_metadata
 
 VERSION_TABLE: Final = "interlock_store_version"
 _HERE: Final = Path(__file__).resolve().parent
 #: Any constant: the key of the PostgreSQL advisory lock that serializes upgrades.
 _ADVISORY_LOCK_KEY: Final = 0x1A7E_10C4
-
-
-class StoreNotMigrated(ConfigurationError):
-    """The store is not at the revision this code expects, and may not be changed implicitly."""
 
 
 def store_tables() -> MetaData:
