@@ -427,9 +427,16 @@ class Domain:
     is a factory: building a domain opens nothing.
 
     ``connector`` builds the connector over a SQLAlchemy engine of the system of
-    record (keyword options, such as a breaker's reset time, pass through). ``baseline`` loads the domain's embedded model from Interlock's store
-    (``None``: the domain ships none); ``precedent`` builds the reviewers' precedent
-    lookup over the store and the domain's connector (``None``: no lookup).
+    record (keyword options, such as a breaker's reset time, pass through).
+    ``baseline`` loads the domain's embedded model from Interlock's store (``None``:
+    the domain ships none); ``precedent`` builds the reviewers' precedent lookup over
+    the store and the domain's connector (``None``: no lookup).
+
+    The rest serve the generic commands, each ``None`` when the domain has no such
+    thing: ``create_schema(sor)`` for ``sor init``; ``seed(sor, records=, seed=,
+    truth_path=)`` for ``sor seed`` (a summary mapping); ``train(sor, store, now=)`` for
+    ``model train`` (``model_id``, ``examples``, ``metrics``); ``evaluate(sor, store,
+    truth_path)`` for ``eval`` (a summary mapping).
     """
 
     name: str
@@ -437,6 +444,10 @@ class Domain:
     connector: Callable[..., Any]
     baseline: Callable[[Any], ModelClient] | None = None
     precedent: Callable[[Any, Any], Any] | None = None
+    create_schema: Callable[[Any], None] | None = None
+    seed: Callable[..., Mapping[str, Any]] | None = None
+    train: Callable[..., Mapping[str, Any]] | None = None
+    evaluate: Callable[..., Mapping[str, Any]] | None = None
 
     def task(self, name: str) -> Task[Any, Any, Any, Any]:
         """The task called ``name``; ``KeyError`` when the domain has none."""

@@ -2,21 +2,40 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import datetime
+from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine
 
+from interlock.domains.claims import schema
 from interlock.domains.claims.baseline import BaselineArtifact, BaselineModel
 from interlock.domains.claims.connector import SqlClaimsConnector
+from interlock.domains.claims.evaluation import evaluate as evaluate_against
+from interlock.domains.claims.evaluation import read_truth, threshold_for_precision
 from interlock.domains.claims.precedent import PrecedentFinder
 from interlock.domains.claims.task import ClaimsAdjudicate
+from interlock.exceptions import ConfigurationError
 from interlock.models.registry import latest_artifact, latest_metrics, save_trained
 from interlock.task import Domain
 
-__all__ = ["BASELINE_KIND", "DOMAIN", "baseline_metrics", "load_baseline", "save_baseline"]
+__all__ = [
+    "BASELINE_KIND",
+    "DOMAIN",
+    "baseline_metrics",
+    "create_schema",
+    "evaluate",
+    "load_baseline",
+    "save_baseline",
+    "seed",
+    "train",
+]
 
 #: The store's ``kind`` for the claims baseline (the name predates other domains).
 BASELINE_KIND = "baseline"
+#: Fewer labelled history claims than this make no useful baseline.
+MIN_TRAINING_EXAMPLES = 20
 
 
 def save_baseline(
@@ -47,10 +66,60 @@ def _precedent(store: Engine, connector: SqlClaimsConnector) -> PrecedentFinder:
     return PrecedentFinder(store, sor=connector.engine)
 
 
+def create_schema(sor: Engine) -> None:
+    """Create the reference claims schema (SPEC.md) in an empty system of record."""
+    schema.metadata.create_all(sor)
+
+
+def seed(sor: Engine, *, records: int, seed: int, truth_path: Path | None = None) -> dict[str, Any]:
+    """Fill an empty claims system of record deterministically, with ground truth."""
+    from interlock.domains.claims.generator import seed as run_seed  # noqa: PLC0415 - heavy import
+
+    report = run_seed(sor, claims=records, seed=seed, truth_path=truth_path)
+    return {
+        "backlog": report.backlog_claims,
+        "history": report.history_claims,
+        "seconds": round(report.seconds, 2),
+        "truth_mix": dict(report.outcome_counts),
+    }
+
+
+def train(sor: Engine, store: Engine, *, now: datetime, seed: int = 0) -> dict[str, Any]:
+    """Train the claims baseline on the adjudicated history and store it."""
+    from interlock.domains.claims.baseline import train_baseline  # noqa: PLC0415 - pulls in scikit-learn
+    from interlock.domains.claims.training import load_training_examples  # noqa: PLC0415
+
+    examples = load_training_examples(sor)
+    if len(examples) < MIN_TRAINING_EXAMPLES:
+        raise ConfigurationError(f"only {len(examples)} labelled history claims: too few to train on")
+    artifact = train_baseline(examples, seed=seed)
+    metrics = asdict(artifact.metrics)
+    model_id = save_baseline(store, artifact, metrics, now=now)
+    return {"model_id": model_id, "examples": len(examples), "metrics": metrics}
+
+
+def evaluate(
+    sor: Engine, store: Engine, truth_path: Path, *, target_precision: float = 0.99
+) -> dict[str, Any]:
+    """Score what was written against a truth file, with the baseline's calibration."""
+    report = evaluate_against(sor, read_truth(truth_path))
+    summary = report.as_dict()
+    summary["model"] = baseline_metrics(store)
+    if summary["model"]:
+        summary["threshold_for_target_precision"] = threshold_for_precision(
+            summary["model"].get("reliability", []), target_precision
+        )
+    return summary
+
+
 DOMAIN = Domain(
     name="claims",
     tasks=(ClaimsAdjudicate(),),
     connector=SqlClaimsConnector,
     baseline=load_baseline,
     precedent=_precedent,
+    create_schema=create_schema,
+    seed=seed,
+    train=train,
+    evaluate=evaluate,
 )
