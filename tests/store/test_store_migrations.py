@@ -9,6 +9,7 @@ what ``create_all`` makes from the metadata.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import secrets
 from collections.abc import Iterator
@@ -29,6 +30,7 @@ from interlock.db import make_engine, normalize_url
 from interlock.exceptions import StoreNotMigrated
 from interlock.store import migrations
 from interlock.store.migrations import open_action, prepare_store, store_tables
+from pgscratch import scratch_database
 
 TABLES = sorted(store_tables().tables)
 
@@ -279,3 +281,74 @@ def test_processes_opening_a_new_store_at_once_queue_instead_of_racing(
         assert rows == 1
     finally:
         engine.dispose()
+
+
+def _claims_era_review_item(conn: Any) -> None:
+    """One work item and its review item as revision 0001 stored them (claim columns)."""
+    now = datetime(2026, 3, 1)
+    conn.exec_driver_sql(
+        "INSERT INTO work_items (work_item_id, task, record_id, record_version, principal, idempotency_key,"
+        " status, attempt, defer_count, route, created_at, updated_at)"
+        " VALUES ('wi-1', 'claims.adjudicate', 'C1', 2, 'service:interlock', 'claims.adjudicate/C1/v2',"
+        f" 'done', 1, 0, 'review', '{now.isoformat(' ')}', '{now.isoformat(' ')}')"
+    )
+    conn.exec_driver_sql(
+        "INSERT INTO review_items (review_id, work_item_id, claim_id, claim_version, total_billed, region,"
+        " line_of_business, sensitivity, reason, findings, proposal, status, opened_at)"
+        " VALUES ('rv-1', 'wi-1', 'C1', 2, '12000.00', 'north', 'commercial', 'none', 'high value', '[]', '{}',"
+        f" 'open', '{now.isoformat(' ')}')"
+    )
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgres"])
+def test_claims_era_review_items_become_generic_and_stay_scoped(tmp_path: Path, backend: str) -> None:
+    """Upgrading a 0001 store keeps each review item, keyed by task and record, visible to the same scope."""
+    from interlock.policy.entitlements import claim_scope
+    from interlock.policy.principal import service_principal, staff_principal
+    from interlock.review.queue import open_reviews, review_row
+
+    with contextlib.ExitStack() as stack:
+        if backend == "sqlite":
+            url = f"sqlite:///{tmp_path / 'old.db'}"
+        else:
+            url = stack.enter_context(scratch_database("interlock_mig")).render_as_string(hide_password=False)
+        engine = make_engine(url)
+        migrations.upgrade(engine, "0001")
+        with engine.begin() as conn:
+            _claims_era_review_item(conn)
+        assert migrations.upgrade(engine).after == migrations.head_revision()
+        row = review_row(engine, "rv-1", claim_scope(service_principal()))
+        assert row is not None
+        assert (row.task, row.record_id, row.record_version, str(row.amount)) == (
+            "claims.adjudicate",
+            "C1",
+            2,
+            "12000.00",
+        )
+        assert row.attributes == {"region": "north", "line_of_business": "commercial", "sensitivity": "none"}
+        south = staff_principal(
+            staff_id="S1",
+            role="analyst",
+            active=True,
+            assignments=frozenset({("south", "commercial")}),
+            privileges=frozenset(),
+        )
+        assert review_row(engine, "rv-1", claim_scope(south)) is None
+        assert open_reviews(engine, claim_scope(south)) == []
+        assert [r.review_id for r in open_reviews(engine, claim_scope(service_principal()))] == ["rv-1"]
+        engine.dispose()
+
+
+def test_an_unversioned_claims_era_store_is_adopted_at_the_baseline(tmp_path: Path) -> None:
+    """A store that create_all made before review items were generic is stamped 0001, then upgraded."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'legacy.db'}")
+    migrations.upgrade(engine, "0001")
+    with engine.begin() as conn:
+        _claims_era_review_item(conn)
+        conn.exec_driver_sql(f"DROP TABLE {migrations.VERSION_TABLE}")
+    result = migrations.upgrade(engine)
+    assert result.adopted and result.after == migrations.head_revision()
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT task, record_id FROM review_items").all() == [
+            ("claims.adjudicate", "C1")
+        ]

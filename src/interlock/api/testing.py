@@ -198,7 +198,7 @@ class ApiWorld:
         with self.store.connect() as conn:
             return str(
                 conn.execute(
-                    select(review_items.c.review_id).where(review_items.c.claim_id == claim_id)
+                    select(review_items.c.review_id).where(review_items.c.record_id == claim_id)
                 ).scalar_one()
             )
 

@@ -1,9 +1,10 @@
 """Reading review items as a principal may see them: the scope is pushed into the query.
 
-A review item copies its claim's access attributes (region, line of business,
-sensitivity) when it is opened, so the very predicate that guards claim reads
-(:func:`interlock.retrieval.scope.scope_predicate`) filters the queue in SQL. A review
-item outside the scope is never fetched; callers cannot tell it from a missing one.
+A review item copies its record's access attributes into ``review_attributes`` when
+it is opened. The queue pivots those rows into one column per attribute and applies
+the very predicate that guards the record's reads
+(:func:`interlock.retrieval.scope.scope_predicate`) in SQL. A review item outside the
+scope is never fetched; callers cannot tell it from a missing one.
 """
 
 from __future__ import annotations
@@ -13,27 +14,27 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
+from typing import cast as cast_type
 
-from sqlalchemy import Engine, Numeric, RowMapping, cast, func, select
+from sqlalchemy import Engine, Numeric, RowMapping, Table, case, cast, func, select
 
 from interlock.policy.values import ClaimScope
 from interlock.retrieval.scope import scope_predicate
-from interlock.store.schema import review_items, work_items
+from interlock.store.schema import review_attributes, review_items, work_items
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ReviewRow:
-    """One review item with the proposal and findings that sent its claim to a person."""
+    """One review item with the proposal and findings that sent its record to a person."""
 
     review_id: str
     work_item_id: str
     idempotency_key: str
-    claim_id: str
-    claim_version: int
-    total_billed: Decimal
-    region: str
-    line_of_business: str
-    sensitivity: str
+    task: str
+    record_id: str
+    record_version: int
+    amount: Decimal
+    attributes: dict[str, str]
     reason: str
     findings: list[dict[str, str]]
     proposal: dict[str, Any]
@@ -42,6 +43,37 @@ class ReviewRow:
     decided_by: str | None
     decided_at: datetime | None
     decision: dict[str, Any] | None
+
+    # The claims desk and API still read these names; they are views of the generic fields.
+    @property
+    def claim_id(self) -> str:
+        """The record id, under the claims desk's name."""
+        return self.record_id
+
+    @property
+    def claim_version(self) -> int:
+        """The record version, under the claims desk's name."""
+        return self.record_version
+
+    @property
+    def total_billed(self) -> Decimal:
+        """The amount, under the claims desk's name."""
+        return self.amount
+
+    @property
+    def region(self) -> str:
+        """A claim's region attribute."""
+        return self.attributes.get("region", "")
+
+    @property
+    def line_of_business(self) -> str:
+        """A claim's line-of-business attribute."""
+        return self.attributes.get("line_of_business", "")
+
+    @property
+    def sensitivity(self) -> str:
+        """A claim's sensitivity attribute."""
+        return self.attributes.get("sensitivity", "")
 
     def age_seconds(self, now: datetime) -> float:
         """How long the item has waited (until ``now``, or until it was decided)."""
@@ -63,12 +95,11 @@ def _row(m: RowMapping) -> ReviewRow:
         review_id=str(m["review_id"]),
         work_item_id=str(m["work_item_id"]),
         idempotency_key=str(m["idempotency_key"]),
-        claim_id=str(m["claim_id"]),
-        claim_version=int(m["claim_version"]),
-        total_billed=Decimal(str(m["total_billed"])),
-        region=str(m["region"]),
-        line_of_business=str(m["line_of_business"]),
-        sensitivity=str(m["sensitivity"]),
+        task=str(m["task"]),
+        record_id=str(m["record_id"]),
+        record_version=int(m["record_version"]),
+        amount=Decimal(str(m["amount"])),
+        attributes={str(k): str(v) for k, v in json.loads(m["attributes"]).items()},
         reason=str(m["reason"]),
         findings=json.loads(m["findings"]),
         proposal=json.loads(m["proposal"]),
@@ -80,9 +111,31 @@ def _row(m: RowMapping) -> ReviewRow:
     )
 
 
-def _select() -> Any:
-    return select(review_items, work_items.c.idempotency_key).join(
-        work_items, work_items.c.work_item_id == review_items.c.work_item_id
+#: The attributes a scope of today's policy constrains (a policy of several resources
+#: will name its own per resource).
+SCOPED_ATTRIBUTES = ("region", "line_of_business", "sensitivity")
+
+
+def _attribute_view() -> Any:
+    """One row per review item, one column per scoped attribute, from ``review_attributes``."""
+    a = review_attributes.c
+    columns = [func.max(case((a.name == name, a.value))).label(name) for name in SCOPED_ATTRIBUTES]
+    return select(a.review_id, *columns).group_by(a.review_id).subquery("review_scope")
+
+
+def cast_table(view: Any) -> Table:
+    """The pivot, typed as the table-like value the scope compiler takes (it reads ``.c``)."""
+    return cast_type(Table, view)
+
+
+def _scoped(scope: ClaimScope) -> Any:
+    """Review items with their idempotency key, only where ``scope`` permits the record."""
+    view = _attribute_view()
+    return (
+        select(review_items, work_items.c.idempotency_key)
+        .join(work_items, work_items.c.work_item_id == review_items.c.work_item_id)
+        .join(view, view.c.review_id == review_items.c.review_id)
+        .where(scope_predicate(scope, cast_table(view)))
     )
 
 
@@ -91,11 +144,11 @@ def open_reviews(
 ) -> list[ReviewRow]:
     """Review items in ``status`` the scope permits, oldest first, then highest value first."""
     query = (
-        _select()
-        .where(review_items.c.status == status, scope_predicate(scope, review_items))
+        _scoped(scope)
+        .where(review_items.c.status == status)
         .order_by(
             review_items.c.opened_at,
-            cast(review_items.c.total_billed, Numeric(14, 2)).desc(),
+            cast(review_items.c.amount, Numeric(14, 2)).desc(),
             review_items.c.review_id,
         )
         .limit(limit)
@@ -107,18 +160,16 @@ def open_reviews(
 
 def review_row(store: Engine, review_id: str, scope: ClaimScope) -> ReviewRow | None:
     """The review item if the scope permits it; None for missing and unentitled alike."""
-    query = _select().where(review_items.c.review_id == review_id, scope_predicate(scope, review_items))
+    query = _scoped(scope).where(review_items.c.review_id == review_id)
     with store.connect() as conn:
         m = conn.execute(query).mappings().first()
     return None if m is None else _row(m)
 
 
-def reviews_for_claim(store: Engine, claim_id: str, scope: ClaimScope) -> list[ReviewRow]:
-    """Every review item of one claim the scope permits, newest first."""
+def reviews_for_record(store: Engine, record_id: str, scope: ClaimScope) -> list[ReviewRow]:
+    """Every review item of one record the scope permits, newest first."""
     query = (
-        _select()
-        .where(review_items.c.claim_id == claim_id, scope_predicate(scope, review_items))
-        .order_by(review_items.c.opened_at.desc())
+        _scoped(scope).where(review_items.c.record_id == record_id).order_by(review_items.c.opened_at.desc())
     )
     with store.connect() as conn:
         return [_row(m) for m in conn.execute(query).mappings()]

@@ -4,6 +4,12 @@ Invariants are constraints, not conventions: one work item per task, record and 
 version (UNIQUE), one idempotency key per work item (UNIQUE), one review item per work
 item (UNIQUE), closed sets of states (CHECK). Audit tables live in
 :mod:`interlock.audit.chain` on the same ``MetaData``.
+
+Nothing here names a domain. A review item is keyed by (task, record id, record
+version) like its work item, and copies the record's access attributes twice: as one
+JSON object for showing, and as rows of ``review_attributes`` (name, value) so that the
+review queue pushes a principal's scope into SQL for whatever attributes the policy
+declares.
 """
 
 from __future__ import annotations
@@ -13,7 +19,9 @@ from sqlalchemy import (
     CheckConstraint,
     Column,
     ForeignKey,
+    Index,
     Integer,
+    PrimaryKeyConstraint,
     Table,
     Text,
     UniqueConstraint,
@@ -67,12 +75,10 @@ review_items = Table(
         nullable=False,
         unique=True,
     ),
-    Column("claim_id", Text, nullable=False, index=True),
-    Column("claim_version", Integer, nullable=False),
-    Column("total_billed", Text, nullable=False),
-    Column("region", Text, nullable=False),
-    Column("line_of_business", Text, nullable=False),
-    Column("sensitivity", Text, nullable=False),
+    Column("record_id", Text, nullable=False, index=True),
+    Column("record_version", Integer, nullable=False),
+    # The figure a person sorts by (a claim's total billed, an invoice's total), as a decimal string.
+    Column("amount", Text, nullable=False),
     Column("reason", Text, nullable=False),
     Column("findings", Text, nullable=False),
     Column("proposal", Text, nullable=False),
@@ -81,7 +87,20 @@ review_items = Table(
     Column("decided_by", Text, nullable=True),
     Column("decided_at", TIMESTAMP, nullable=True),
     Column("decision", Text, nullable=True),
+    # Last because revision 0002 added them to existing tables.
+    Column("task", Text, nullable=False),
+    Column("attributes", Text, nullable=False),
     CheckConstraint("status IN ('open', 'decided')", name="review_status"),
+)
+
+review_attributes = Table(
+    "review_attributes",
+    store_metadata,
+    Column("review_id", Text, ForeignKey("review_items.review_id"), nullable=False),
+    Column("name", Text, nullable=False),
+    Column("value", Text, nullable=False),
+    PrimaryKeyConstraint("review_id", "name", name="pk_review_attributes"),
+    Index("ix_review_attributes_name_value", "name", "value"),
 )
 
 trained_models = Table(

@@ -29,7 +29,7 @@ from interlock.audit.chain import AuditLog, begin_write
 from interlock.audit.events import AuditEvent
 from interlock.audit.group_commit import GroupCommitter
 from interlock.exceptions import LeaseLost
-from interlock.store.schema import review_items, work_items
+from interlock.store.schema import review_attributes, review_items, work_items
 
 T = TypeVar("T")
 
@@ -345,16 +345,16 @@ class WorkStore:
         def acknowledge(conn: Connection) -> None:
             _fenced_update(conn, lease, _COMPLETE, params, "could not be completed by")
             if review is not None:
+                review_id = "rv-" + lease.work_item_id.removeprefix("wi-")
                 conn.execute(
                     review_items.insert().values(
-                        review_id="rv-" + lease.work_item_id.removeprefix("wi-"),
+                        review_id=review_id,
                         work_item_id=lease.work_item_id,
-                        claim_id=review.record_id,
-                        claim_version=review.record_version,
-                        total_billed=review.amount,
-                        region=review.attributes.get("region", ""),
-                        line_of_business=review.attributes.get("line_of_business", ""),
-                        sensitivity=review.attributes.get("sensitivity", ""),
+                        task=review.task,
+                        record_id=review.record_id,
+                        record_version=review.record_version,
+                        amount=review.amount,
+                        attributes=json.dumps(dict(review.attributes), sort_keys=True),
                         reason=review.reason[:1000],
                         findings=json.dumps(review.findings, sort_keys=True),
                         proposal=json.dumps(review.proposal, sort_keys=True),
@@ -362,6 +362,14 @@ class WorkStore:
                         opened_at=n,
                     )
                 )
+                if review.attributes:
+                    conn.execute(
+                        review_attributes.insert(),
+                        [
+                            {"review_id": review_id, "name": k, "value": v}
+                            for k, v in review.attributes.items()
+                        ],
+                    )
             self.audit.append(conn, events)
 
         self._write(acknowledge)

@@ -125,7 +125,7 @@ def check_invariants(sor: Engine, store: Engine, backlog: Iterable[str]) -> Inva
             (str(w["record_id"]), int(w["record_version"])): w
             for w in conn.execute(select(work_items).where(work_items.c.task == TASK)).mappings()
         }
-        reviews = Counter(str(c) for c in conn.execute(select(review_items.c.claim_id)).scalars())
+        reviews = Counter(str(c) for c in conn.execute(select(review_items.c.record_id)).scalars())
         audited: dict[str, _Audited] = defaultdict(_Audited)
         rows = conn.execute(
             select(audit_events.c.claim_id, audit_events.c.body).where(

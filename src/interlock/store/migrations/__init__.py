@@ -162,6 +162,14 @@ def _only_missing(diff: Any) -> bool:
     return isinstance(diff, tuple) and diff[0] in ("add_table", "add_index")
 
 
+def _is_claims_era(conn: Connection) -> bool:
+    """True for an unversioned store whose review items still have claim columns."""
+    inspector = inspect(conn)
+    if not inspector.has_table("review_items"):
+        return False
+    return "claim_id" in {c["name"] for c in inspector.get_columns("review_items")}
+
+
 def upgrade(engine: Engine, revision: str = "head") -> UpgradeResult:
     """Bring the store to ``revision`` (default the newest); running it again does nothing."""
     with _locked(engine) as conn:
@@ -169,18 +177,22 @@ def upgrade(engine: Engine, revision: str = "head") -> UpgradeResult:
         before = current_revision(conn)
         adopted = False
         if before is None and _has_store_tables(conn):
-            diffs = schema_differences(conn)
-            if diffs and all(_only_missing(d) for d in diffs):
-                # Some tables absent, the present ones exactly right: what create_all did.
-                store_tables().create_all(conn)
+            if _is_claims_era(conn):
+                # Made by create_all before review items were generic: that is revision 0001.
+                command.stamp(config, "0001")
+            else:
                 diffs = schema_differences(conn)
-            if diffs:
-                shown = "; ".join(str(d) for d in diffs[:5])
-                raise ConfigurationError(
-                    "the store has tables but no schema version, and they differ from this "
-                    f"version's schema ({len(diffs)} difference(s): {shown}); migrate it by hand"
-                )
-            command.stamp(config, "head")
+                if diffs and all(_only_missing(d) for d in diffs):
+                    # Some tables absent, the present ones exactly right: what create_all did.
+                    store_tables().create_all(conn)
+                    diffs = schema_differences(conn)
+                if diffs:
+                    shown = "; ".join(str(d) for d in diffs[:5])
+                    raise ConfigurationError(
+                        "the store has tables but no schema version, and they differ from this "
+                        f"version's schema ({len(diffs)} difference(s): {shown}); migrate it by hand"
+                    )
+                command.stamp(config, "head")
             adopted = True
         command.upgrade(config, revision)
         return UpgradeResult(before=before, after=current_revision(conn), adopted=adopted)
