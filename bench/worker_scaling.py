@@ -40,7 +40,7 @@ from interlock.db import make_engine, normalize_url
 from interlock.domains.claims.invariants import check_invariants
 from interlock.domains.claims.testing.crash import seed_backlog
 from interlock.domains.claims.testing.model_server import Reply, ScriptedModelServer, echo_policies_responder
-from interlock.work.queue import build_queue, enqueue_claims, ensure_queue_schema, refresh_queue_statistics
+from interlock.work.queue import build_queue, enqueue_records, ensure_queue_schema, refresh_queue_statistics
 
 DEFAULT_SERVER = os.environ.get("INTERLOCK_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 
@@ -102,7 +102,7 @@ def run_once(
         queue = build_queue(url)
         queue.open()
         try:
-            enqueued = enqueue_claims(queue, backlog).enqueued
+            enqueued = enqueue_records(queue, "claims.adjudicate", backlog).enqueued
         finally:
             queue.close()
         refresh_queue_statistics(url)

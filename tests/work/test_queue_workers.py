@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from queueworld import DOING, INTERLOCK, LEASED, QueueWorld, finish
 
-from interlock.work.queue import EnqueueReport, build_queue, enqueue_claims
+from interlock.work.queue import EnqueueReport, build_queue, enqueue_records
 
 
 def enqueue_claims_now(world: QueueWorld) -> EnqueueReport:
@@ -22,7 +22,7 @@ def enqueue_claims_now(world: QueueWorld) -> EnqueueReport:
     queue = build_queue(world.url)
     queue.open()
     try:
-        return enqueue_claims(queue, world.backlog)
+        return enqueue_records(queue, "claims.adjudicate", world.backlog)
     finally:
         queue.close()
 

@@ -66,7 +66,7 @@ def enqueue_command(
     from interlock.domains.claims.connector import SqlClaimsConnector  # noqa: PLC0415
     from interlock.exceptions import InterlockError  # noqa: PLC0415
     from interlock.policy.document import default_policy  # noqa: PLC0415
-    from interlock.work.queue import build_queue, enqueue_claims, refresh_queue_statistics  # noqa: PLC0415
+    from interlock.work.queue import build_queue, enqueue_records, refresh_queue_statistics  # noqa: PLC0415
     from interlock.work.store import WorkStore  # noqa: PLC0415
 
     if as_ != "service":
@@ -92,7 +92,7 @@ def enqueue_command(
     queue = build_queue(url)
     queue.open()
     try:
-        report = enqueue_claims(queue, claim_ids)
+        report = enqueue_records(queue, TASK, claim_ids)
     finally:
         queue.close()
     if report.enqueued:
@@ -140,8 +140,8 @@ def worker(
     from interlock.domains.claims.connector import SqlClaimsConnector  # noqa: PLC0415
     from interlock.exceptions import InterlockError  # noqa: PLC0415
     from interlock.work.queue_worker import (  # noqa: PLC0415
-        ClaimJobs,
         QueueWorkerStats,
+        TaskJobs,
         WorkerOptions,
         run_queue_worker,
     )
@@ -182,7 +182,7 @@ def worker(
         heartbeat_seconds=heartbeat_seconds,
         stalled_seconds=stalled_seconds,
     )
-    jobs = ClaimJobs(engine, QueueWorkerStats(worker=label), engines=(sor_engine, store_engine))
+    jobs = TaskJobs({TASK: engine}, QueueWorkerStats(worker=label), engines=(sor_engine, store_engine))
     console.print(f"worker {label}: {concurrency} jobs at once{', burst' if burst else ''}")
     stats = asyncio.run(run_queue_worker(url, jobs, options, name=label))
     # One JSON line on standard output, for scripts and the scaling benchmark.

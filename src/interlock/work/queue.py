@@ -1,16 +1,17 @@
-"""The work queue: ``claims.adjudicate`` jobs shared by workers on any number of machines.
+"""The work queue: one job per (task, record), shared by workers on any number of machines.
 
 The queue only *distributes* work; it is not where exactly-once comes from. A job says
-"look at claim C"; the worker that takes it runs :meth:`~interlock.engine.Engine.process`, and the
-work store's leases, fencing tokens, recovery points and the idempotency key of every
-write decide what actually happens. So a job that runs twice, or a job whose worker
-died half-way and is handed to another worker, costs a little time and nothing else.
+"run task T on record R"; the worker that takes it runs
+:meth:`~interlock.engine.Engine.process` of its engine for T, and the work store's
+leases, fencing tokens, recovery points and the idempotency key of every write decide
+what actually happens. So a job that runs twice, or a job whose worker died half-way
+and is handed to another worker, costs a little time and nothing else.
 
 The queue is procrastinate's: jobs live in PostgreSQL tables (``procrastinate_*``), in
-the store's database unless a separate queue URL is given. Each claim's job carries the
-claim id as its *queueing lock* (at most one waiting job per claim, so enqueueing the
-backlog twice adds nothing) and as its *lock* (never two jobs of one claim running at
-once). A job that finds its work item busy, deferred or unreachable is not failed: it
+the store's database unless a separate queue URL is given. Each job carries
+``task:record`` as its *queueing lock* (at most one waiting job per record and task, so
+enqueueing the backlog twice adds nothing) and as its *lock* (never two jobs of one
+record and task running at once). A job that finds its work item busy, deferred or unreachable is not failed: it
 raises :class:`ComeBackLater` and :class:`ComeBackStrategy` reschedules the same job
 for the moment the lease runs out or the deferral ends.
 """
@@ -34,8 +35,9 @@ from sqlalchemy.engine import make_url
 from interlock.db import normalize_url
 from interlock.exceptions import ConfigurationError
 
-QUEUE = "claims.adjudicate"
-TASK_NAME = "interlock.claims.adjudicate"
+QUEUE = "interlock"
+#: procrastinate's name for the one job kind: run a task on a record.
+TASK_NAME = "interlock.run_task"
 #: ``pg_advisory_xact_lock`` key held while the queue schema is created, so that
 #: several workers starting at once do not race to create the same tables.
 SCHEMA_LOCK_KEY = 0x1A7E_0C0B
@@ -44,12 +46,12 @@ ENQUEUE_CHUNK = 500
 
 log = logging.getLogger(__name__)
 
-#: Runs one job: the claim id and how many times the job ran before; returns what happened.
-JobHandler = Callable[[str, int], str]
+#: Runs one job: the task, the record id and how many times the job ran before; returns what happened.
+JobHandler = Callable[[str, str, int], str]
 
 
 class ComeBackLater(Exception):
-    """The claim still needs work, but not now: run the same job again at ``at``."""
+    """The record still needs work, but not now: run the same job again at ``at``."""
 
     def __init__(self, at: datetime, reason: str) -> None:
         super().__init__(reason)
@@ -120,7 +122,7 @@ def ensure_queue_schema(url: str) -> bool:
 
 
 def build_queue(url: str, handler: JobHandler | None = None, *, pool_size: int = 4) -> procrastinate.App:
-    """A procrastinate app on ``url`` with the ``claims.adjudicate`` task registered.
+    """A procrastinate app on ``url`` with the run-a-task job registered.
 
     Enqueueing needs no ``handler``; a worker passes the function that runs one job.
     """
@@ -136,10 +138,10 @@ def build_queue(url: str, handler: JobHandler | None = None, *, pool_size: int =
     )
 
     @app.task(name=TASK_NAME, queue=QUEUE, retry=ComeBackStrategy(), pass_context=True)
-    def adjudicate_claim(context: procrastinate.JobContext, claim_id: str) -> str:
+    def run_task(context: procrastinate.JobContext, task: str, record_id: str) -> str:
         if handler is None:
-            raise RuntimeError("this process only enqueues claims; it runs no jobs")
-        return handler(claim_id, context.job.attempts)
+            raise RuntimeError("this process only enqueues work; it runs no jobs")
+        return handler(task, record_id, context.job.attempts)
 
     return app
 
@@ -158,26 +160,32 @@ def refresh_queue_statistics(url: str) -> None:
 
 @dataclass(frozen=True, slots=True)
 class EnqueueReport:
-    """How many claims got a new job, and how many already had one waiting or running."""
+    """How many records got a new job, and how many already had one waiting or running."""
 
     enqueued: int
     already_queued: int
 
 
-def _job(claim_id: str) -> Job:
+def job_lock(task: str, record_id: str) -> str:
+    """The lock and queueing lock of one record's job for ``task``."""
+    return f"{task}:{record_id}"
+
+
+def _job(task: str, record_id: str) -> Job:
+    lock = job_lock(task, record_id)
     return Job(
         queue=QUEUE,
         task_name=TASK_NAME,
-        lock=claim_id,
-        queueing_lock=claim_id,
-        task_kwargs={"claim_id": claim_id},
+        lock=lock,
+        queueing_lock=lock,
+        task_kwargs={"task": task, "record_id": record_id},
     )
 
 
-def enqueue_claims(app: procrastinate.App, claim_ids: Iterable[str]) -> EnqueueReport:
-    """Give every claim without a waiting or running job one job; idempotent.
+def enqueue_records(app: procrastinate.App, task: str, record_ids: Iterable[str]) -> EnqueueReport:
+    """Give every record without a waiting or running job for ``task`` one job; idempotent.
 
-    Claims whose job is already ``todo`` or ``doing`` are skipped up front, so the batch
+    Records whose job is already ``todo`` or ``doing`` are skipped up front, so the batch
     inserts rarely meet the queueing lock; when they do (another process enqueued at the
     same moment) the chunk is retried one job at a time and the loser is counted as
     already queued.
@@ -189,18 +197,18 @@ def enqueue_claims(app: procrastinate.App, claim_ids: Iterable[str]) -> EnqueueR
         for job in manager.list_jobs(queue=QUEUE, status=status)
         if job.queueing_lock is not None
     }
-    wanted = list(dict.fromkeys(claim_ids))
-    todo = [c for c in wanted if c not in queued]
+    wanted = list(dict.fromkeys(record_ids))
+    todo = [r for r in wanted if job_lock(task, r) not in queued]
     enqueued = 0
     for start in range(0, len(todo), ENQUEUE_CHUNK):
         chunk = todo[start : start + ENQUEUE_CHUNK]
         try:
-            manager.batch_defer_jobs([_job(c) for c in chunk])
+            manager.batch_defer_jobs([_job(task, r) for r in chunk])
             enqueued += len(chunk)
         except pq_errors.AlreadyEnqueued:
-            for claim_id in chunk:
+            for record_id in chunk:
                 try:
-                    manager.defer_job(_job(claim_id))
+                    manager.defer_job(_job(task, record_id))
                     enqueued += 1
                 except pq_errors.AlreadyEnqueued:
                     pass
@@ -209,7 +217,7 @@ def enqueue_claims(app: procrastinate.App, claim_ids: Iterable[str]) -> EnqueueR
 
 @dataclass(frozen=True, slots=True)
 class QueueCounts:
-    """Jobs of the ``claims.adjudicate`` queue by state."""
+    """Jobs of the work queue by state."""
 
     todo: int
     doing: int
@@ -282,8 +290,9 @@ __all__: Sequence[str] = (
     "QueueCounts",
     "build_queue",
     "conninfo",
-    "enqueue_claims",
+    "enqueue_records",
     "ensure_queue_schema",
+    "job_lock",
     "queue_counts",
     "queue_url_for",
     "recover_stalled_jobs",

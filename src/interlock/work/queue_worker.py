@@ -1,8 +1,9 @@
-"""A queue worker: take ``claims.adjudicate`` jobs from the work queue until stopped.
+"""A queue worker: take jobs from the work queue until stopped.
 
-Each job runs :meth:`~interlock.engine.Engine.process` for its claim in a thread (the engine is
-synchronous; ``concurrency`` threads share one engine, as the local runner's pool
-does). What the engine answers decides the job's fate:
+Each job runs :meth:`~interlock.engine.Engine.process` of the engine for its task on its
+record, in a thread (the engine is synchronous; ``concurrency`` threads share one engine
+per task, as the local runner's pool does). A job for a task this worker does not run
+fails at once with the reason, rather than bouncing between workers. What the engine answers decides the job's fate:
 
 * committed, reviewed or superseded: the job succeeds;
 * ``busy`` or ``defer``: the job is rescheduled (:class:`ComeBackLater`) for the moment
@@ -25,7 +26,7 @@ import logging
 import threading
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -36,7 +37,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.exc import DBAPIError
 
 from interlock.engine import Engine as TaskEngine
-from interlock.exceptions import AccessDenied, DependencyUnavailable, LeaseLost
+from interlock.exceptions import AccessDenied, ConfigurationError, DependencyUnavailable, LeaseLost
 from interlock.store.schema import work_items
 from interlock.work.queue import (
     QUEUE,
@@ -95,57 +96,68 @@ class QueueWorkerStats:
         }
 
 
-class ClaimJobs:
-    """Runs one queue job through the engine and tells the queue what comes next."""
+class TaskJobs:
+    """Runs one queue job through its task's engine and tells the queue what comes next."""
 
     def __init__(
-        self, engine: TaskEngine[Any, Any, Any, Any], stats: QueueWorkerStats, engines: Sequence[Engine] = ()
+        self,
+        engines_by_task: Mapping[str, TaskEngine[Any, Any, Any, Any]],
+        stats: QueueWorkerStats,
+        engines: Sequence[Engine] = (),
     ) -> None:
-        self.engine = engine
+        if not engines_by_task:
+            raise ConfigurationError("a queue worker needs the engine of at least one task")
+        self.engines_by_task = dict(engines_by_task)
         self.stats = stats
         self.engines = engines
 
-    def __call__(self, claim_id: str, attempts: int) -> str:
-        """Process ``claim_id``; raise :class:`ComeBackLater` when it needs another go."""
+    def __call__(self, task: str, record_id: str, attempts: int) -> str:
+        """Process ``record_id`` for ``task``; raise :class:`ComeBackLater` when it needs another go."""
+        engine = self.engines_by_task.get(task)
+        if engine is None:
+            raise ConfigurationError(f"this worker does not run task {task!r}")
         try:
-            result = self.engine.process(claim_id)
+            result = engine.process(record_id)
         except AccessDenied:
-            # Not this principal's claim (or gone): nothing a retry would change.
+            # Not this principal's record (or gone): nothing a retry would change.
             self.stats.count("denied")
             return "denied"
         except LeaseLost as exc:
             self.stats.count("rescheduled")
-            raise ComeBackLater(utc_in(self.engine.settings.defer_base_seconds), str(exc)) from None
+            raise ComeBackLater(utc_in(engine.settings.defer_base_seconds), str(exc)) from None
         except (DBAPIError, DependencyUnavailable) as exc:
             # Pooled connections may all be dead after a server restart.
             for e in self.engines:
                 e.dispose()
             self.stats.count("rescheduled")
-            delay = min(30.0, self.engine.settings.defer_base_seconds * 2 ** min(attempts, 5))
+            delay = min(30.0, engine.settings.defer_base_seconds * 2 ** min(attempts, 5))
             raise ComeBackLater(utc_in(delay), f"database unavailable: {exc}") from None
         if result.route not in ("busy", "defer"):
             self.stats.count("routes", result.route)
             return result.route
-        at = self._when_free(claim_id, result.record_version)
+        at = self._when_free(engine, record_id, result.record_version)
         if at is None:
             self.stats.count("already_done")
             return "done"
         self.stats.count("rescheduled")
         raise ComeBackLater(at, result.reason)
 
-    def _when_free(self, claim_id: str, version: int | None) -> datetime | None:
+    @staticmethod
+    def _when_free(
+        engine: TaskEngine[Any, Any, Any, Any], record_id: str, version: int | None
+    ) -> datetime | None:
         """When the work item can be taken again, or None when it is done."""
         if version is None:
-            return utc_in(self.engine.settings.defer_base_seconds)
-        item_id = work_item_id_for(idempotency_key_for(self.engine.task_name, claim_id, version))
-        with self.engine.store.engine.connect() as conn:
+            return utc_in(engine.settings.defer_base_seconds)
+        item_id = work_item_id_for(idempotency_key_for(engine.task_name, record_id, version))
+        with engine.store.engine.connect() as conn:
             row = conn.execute(
                 select(work_items.c.status, work_items.c.not_before, work_items.c.lease_expires_at).where(
                     work_items.c.work_item_id == item_id
                 )
             ).first()
         if row is None:
-            return utc_in(self.engine.settings.defer_base_seconds)
+            return utc_in(engine.settings.defer_base_seconds)
         status, not_before, lease_expires_at = row
         if status == "done":
             return None
@@ -153,7 +165,7 @@ class ClaimJobs:
             return as_aware(not_before)
         if status == "leased" and lease_expires_at is not None:
             return as_aware(lease_expires_at) + timedelta(seconds=LEASE_MARGIN_SECONDS)
-        return utc_in(self.engine.settings.defer_base_seconds)
+        return utc_in(engine.settings.defer_base_seconds)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -192,7 +204,7 @@ async def _supervise(
 
 
 async def run_queue_worker(
-    url: str, jobs: ClaimJobs, options: WorkerOptions, *, name: str
+    url: str, jobs: TaskJobs, options: WorkerOptions, *, name: str
 ) -> QueueWorkerStats:
     """Run a worker on the queue in ``url`` until a signal (or, in burst mode, an empty queue)."""
     started = time.monotonic()
