@@ -1,0 +1,1 @@
+"""Reference domain 2: supplier invoices on an ERP's accounts payable (Alder Works)."""
