@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from interlock.task import ContextItem
+from interlock.task import ContextItem, item_id_for
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -147,3 +147,19 @@ class InvoiceContext:
     def record_version(self) -> int:
         """The invoice version that was read."""
         return self.invoice.version
+
+    def document_item_id(self, document: InvoiceDocument) -> str:
+        """The context item id of ``document``: what a citation names."""
+        return item_id_for("document", document.doc_id, document.received_at.isoformat())
+
+    def line_item_id(self, line: InvoiceLine) -> str:
+        """The context item id of an invoice line (its description can be cited too)."""
+        return item_id_for(
+            "invoice_line", f"{self.invoice.invoice_id}/{line.line_no}", str(self.invoice.version)
+        )
+
+    def citable_texts(self) -> dict[str, str]:
+        """Every text a citation may quote, by context item id: documents and line descriptions."""
+        texts = {self.document_item_id(d): d.body for d in self.documents}
+        texts.update({self.line_item_id(line): line.description for line in self.lines})
+        return texts
