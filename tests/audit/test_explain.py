@@ -13,7 +13,7 @@ from interlock.db import make_engine
 def test_explanation_covers_every_fact_invariant_4_names(decided_store: str) -> None:
     """Principal, policy version, context ids, rules, model and prompt, verdict, route and receipt all appear."""
     store = make_engine(decided_store)
-    events = AuditLog(store).events_for_claim("C-KNEE")
+    events = AuditLog(store).events_for_record("C-KNEE")
     text = explain_claim("C-KNEE", events)
     by_kind = {e.body["kind"]: e.body for e in events}
     model = by_kind["model.called"]

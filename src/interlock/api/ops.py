@@ -171,7 +171,7 @@ def audit_verify(who: AuditorDep, svc: ServicesDep) -> VerifyOut:
 )
 def audit_explain(claim_id: str, who: AuditorDep, svc: ServicesDep) -> ExplainOut:
     """Every decision about the claim in plain words, from the audit trail alone."""
-    events = svc.audit.events_for_claim(claim_id)
+    events = svc.audit.events_for_record(claim_id)
     return ExplainOut(claim_id=claim_id, events=len(events), text=explain_claim(claim_id, events))
 
 

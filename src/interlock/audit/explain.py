@@ -6,7 +6,7 @@ of record, no model), so whatever it cannot say is missing from the trail itself
 Each sentence cites the event it comes from, so a reader can check it with
 ``interlock audit prove``.
 
-Pure formatting: the caller fetches the events (``AuditLog.events_for_claim``).
+Pure formatting: the caller fetches the events (``AuditLog.events_for_record``).
 """
 
 from __future__ import annotations

@@ -198,7 +198,7 @@ def audit_explain(
     """Say in plain words how a claim was decided, from its audit events alone."""
     from interlock.audit.explain import explain_claim  # noqa: PLC0415 - only this command needs it
 
-    events = AuditLog(open_store(store), chain).events_for_claim(claim_id)
+    events = AuditLog(open_store(store), chain).events_for_record(claim_id)
     out.print(explain_claim(claim_id, events), highlight=False, markup=False, soft_wrap=True)
     if not events:
         raise typer.Exit(1)

@@ -1,0 +1,52 @@
+"""Audit events are looked up by record, whatever the task: ``claim_id`` becomes ``record_id``.
+
+The column and its index are renamed; every value stays where it was, so events
+appended before keep their look-up key and their bodies (which still say
+``claim_id``: they are hashed and are never rewritten). Verification reads an old
+body's ``claim_id`` as its record id, so an old chain verifies after the upgrade.
+
+SQLite cannot rename an indexed column in place through Alembic, so the table is
+rebuilt in batch mode (copied, in the migration's one transaction). PostgreSQL renames
+the column and the index in the catalog: no row is rewritten, however long the trail.
+
+Revision ID: 0002
+Revises: 0001
+Create Date: 2026-12-07
+"""
+
+from __future__ import annotations
+
+from alembic import op
+
+revision = "0002"
+down_revision: str | None = "0001"
+branch_labels: str | None = None
+depends_on: str | None = None
+
+
+def _rename(old: str, new: str) -> None:
+    """Rename column ``old`` of ``audit_events`` and its index to ``new``."""
+    if op.get_context().dialect.name == "sqlite":
+        with op.batch_alter_table("audit_events") as batch:
+            batch.drop_index(f"ix_audit_events_{old}")
+            batch.alter_column(old, new_column_name=new)
+        # After the rebuild: inside the batch the new index would look for the column
+        # under its old name.
+        op.create_index(f"ix_audit_events_{new}", "audit_events", [new])
+        return
+    op.alter_column("audit_events", old, new_column_name=new)
+    op.execute(f"ALTER INDEX ix_audit_events_{old} RENAME TO ix_audit_events_{new}")
+
+
+def upgrade() -> None:
+    """``audit_events.claim_id`` becomes ``record_id``, values and index kept."""
+    _rename("claim_id", "record_id")
+
+
+def downgrade() -> None:
+    """Back to ``claim_id``, for code at revision 0001.
+
+    Events appended since the upgrade name their record ``record_id`` in the body;
+    code at 0001 does not read that key, and reports such rows as a mismatched column.
+    """
+    _rename("record_id", "claim_id")
