@@ -406,6 +406,11 @@ def test_a_trail_from_revision_0001_upgrades_verifies_and_is_found_by_record(
         log = AuditLog(engine)
         assert [e.seq for e in log.events_for_record("C1")] == [1, 3, 5]
         assert [e.seq for e in log.events_for_record("C2")] == [2]
+        explained = _interlock("audit", "explain", "--claim", "C1", "--store", db_url)
+        assert explained.exit_code == 0, explained.output
+        assert explained.stdout.startswith("Record C1 (claims.adjudicate): 3 audit events in 1 work item(s).")
+        assert "Work item wi-1 (version 1, task claims.adjudicate)" in explained.stdout
+
         log.append_one(
             replace(
                 OLD_TRAIL[0],
