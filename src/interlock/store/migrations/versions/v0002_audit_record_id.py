@@ -5,9 +5,10 @@ appended before keep their look-up key and their bodies (which still say
 ``claim_id``: they are hashed and are never rewritten). Verification reads an old
 body's ``claim_id`` as its record id, so an old chain verifies after the upgrade.
 
-SQLite cannot rename an indexed column in place through Alembic, so the table is
-rebuilt in batch mode (copied, in the migration's one transaction). PostgreSQL renames
-the column and the index in the catalog: no row is rewritten, however long the trail.
+No row is copied: SQLite renames the column in place (``ALTER TABLE ... RENAME COLUMN``,
+through batch mode with ``recreate="never"``, so Alembic never falls back to copying
+the table) and builds the index again under its new name; PostgreSQL renames the column
+and the index in the catalog.
 
 Revision ID: 0002
 Revises: 0001
@@ -27,11 +28,11 @@ depends_on: str | None = None
 def _rename(old: str, new: str) -> None:
     """Rename column ``old`` of ``audit_events`` and its index to ``new``."""
     if op.get_context().dialect.name == "sqlite":
-        with op.batch_alter_table("audit_events") as batch:
+        # SQLite (3.25 and later) renames a column in place, rewriting the index that
+        # uses it; it cannot rename an index, so that one is rebuilt under its new name.
+        with op.batch_alter_table("audit_events", recreate="never") as batch:
             batch.drop_index(f"ix_audit_events_{old}")
             batch.alter_column(old, new_column_name=new)
-        # After the rebuild: inside the batch the new index would look for the column
-        # under its old name.
         op.create_index(f"ix_audit_events_{new}", "audit_events", [new])
         return
     op.alter_column("audit_events", old, new_column_name=new)
