@@ -365,6 +365,17 @@ def _stored_rows(engine: Engine) -> list[tuple[Any, ...]]:
         ]
 
 
+def _table_storage(engine: Engine) -> object:
+    """Where audit_events' rows live: it changes when the table is rebuilt (rows copied)."""
+    query = (
+        "SELECT rootpage FROM sqlite_master WHERE name = 'audit_events'"
+        if engine.dialect.name == "sqlite"
+        else "SELECT pg_relation_filenode('audit_events')"
+    )
+    with engine.connect() as conn:
+        return conn.execute(text(query)).scalar_one()
+
+
 def _audit_indexes(engine: Engine) -> dict[str, list[str]]:
     """The look-up indexes of audit_events (PostgreSQL also lists the index behind UNIQUE (event_id))."""
     found = inspect(engine).get_indexes("audit_events")
@@ -374,12 +385,12 @@ def _audit_indexes(engine: Engine) -> dict[str, list[str]]:
 def test_a_trail_from_revision_0001_upgrades_verifies_and_is_found_by_record(
     db_url: str, tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
-    """`db upgrade` renames claim_id to record_id keeping every value and hash; verify, look-up and explain work."""
+    """`db upgrade` renames claim_id to record_id in place, keeping every value and hash; verify, look-up and explain work."""
     engine = make_engine(db_url)
     try:
         migrations.upgrade(engine, "0001")
         _write_0001_trail(engine)
-        before = _stored_rows(engine)
+        before, storage = _stored_rows(engine), _table_storage(engine)
         assert "ix_audit_events_claim_id" in _audit_indexes(engine)
 
         upgraded = _interlock("db", "upgrade", "--store", db_url)
@@ -399,6 +410,7 @@ def test_a_trail_from_revision_0001_upgrades_verifies_and_is_found_by_record(
             "ix_audit_events_work_item_id": ["work_item_id"],
         }
         assert _stored_rows(engine) == before, "no body or hash changes"
+        assert _table_storage(engine) == storage, "renamed in place: no row copied"
 
         verified = _interlock("audit", "verify", "--store", db_url, "--json")
         assert verified.exit_code == 0, verified.output
