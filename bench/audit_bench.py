@@ -70,7 +70,7 @@ def make_event(i: int) -> AuditEvent:
         on_behalf_of=None,
         purpose="claims.adjudicate",
         work_item_id=f"wi-{i // ITEM:012d}",
-        subject={"claim_id": f"C{i // ITEM:09d}", "claim_version": 1},
+        subject={"record_id": f"C{i // ITEM:09d}", "record_version": 1},
         outcome="pass",
         reason="all checks pass",
         details={"gate_version": "claims-gate@1", "findings": [{"check": "rules", "severity": "info"}]},
@@ -189,7 +189,7 @@ def plain_read(engine: Engine) -> int:
         postgres = engine.dialect.name == "postgresql"
         cursor = dbapi_conn.cursor(name="plain") if postgres else dbapi_conn.cursor()
         cursor.execute(
-            "SELECT seq, event_id, kind, at, claim_id, work_item_id, body, leaf_hash, chain_hash "
+            "SELECT seq, event_id, kind, at, record_id, work_item_id, body, leaf_hash, chain_hash "
             "FROM audit_events ORDER BY seq"
         )
         read = 0

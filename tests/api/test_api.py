@@ -164,8 +164,14 @@ def test_audit_endpoints_are_for_auditors(api: Api) -> None:
         assert verified["ok"] is True and verified["count"] > 0
         explained = aud.get("/v1/audit/claims/RV-N1/explain").json()
         assert "RV-N1" in explained["text"] and explained["events"] > 0
+        record = aud.get("/v1/audit/records/RV-N1/explain").json()
+        assert record["record_id"] == "RV-N1" and record["tasks"] == ["claims.adjudicate"]
+        assert (record["events"], record["text"]) == (explained["events"], explained["text"])
+        assert record["text"].startswith("Record RV-N1 (claims.adjudicate): ")
+        assert aud.get("/v1/audit/records/NO-SUCH/explain").json()["events"] == 0
         assert a1.post("/v1/audit/verify").status_code == 403
         assert a1.get("/v1/audit/claims/RV-N1/explain").status_code == 403
+        assert a1.get("/v1/audit/records/RV-N1/explain").status_code == 403
         assert aud.get("/v1/review-items").json() == []
 
 

@@ -119,7 +119,7 @@ def test_policy_file_and_service_principal_come_from_the_file(
     assert result["route"] == "review", result
     store = make_engine(load_settings(config).settings.store_url)
     try:
-        events = [e.body for e in AuditLog(store).events_for_claim("OK-N1")]
+        events = [e.body for e in AuditLog(store).events_for_record("OK-N1")]
     finally:
         store.dispose()
     assert {e["principal"] for e in events} == {"service:nightly"}

@@ -75,7 +75,7 @@ def test_an_auditor_is_refused_by_the_ingest_grant_with_a_problem(api: ApiWorld)
     assert refused.json()["type"].endswith("/forbidden")
     assert "may not read claim content" in refused.json()["detail"]
     claim_id = claim_id_for("urn:example:clearinghouse", "CLM-AUD")
-    assert AuditLog(api.store).events_for_claim(claim_id) == []
+    assert AuditLog(api.store).events_for_record(claim_id) == []
     with api.sor.connect() as conn:
         assert conn.execute(select(t.claims).where(t.claims.c.claim_id == claim_id)).first() is None
 
@@ -87,12 +87,12 @@ def test_an_ingested_claim_is_audited_with_ids_only(api: ApiWorld) -> None:
         assert created.status_code == 201, created.text
         claim_id = created.json()["claim_id"]
         assert post(analyst, fhir_claim("CLM-IN")).status_code == 200  # a replay writes nothing
-    events = [e.body for e in AuditLog(api.store).events_for_claim(claim_id)]
+    events = [e.body for e in AuditLog(api.store).events_for_record(claim_id)]
     ingested = [e for e in events if e["kind"] == "claim.ingested"]
     assert len(ingested) == 1, events
     event = ingested[0]
     assert event["principal"] == "staff:A1" and event["purpose"] == "claims.ingest"
-    assert event["subject"] == {"claim_id": claim_id, "claim_version": created.json()["claim_version"]}
+    assert event["subject"] == {"record_id": claim_id, "record_version": created.json()["claim_version"]}
     assert event["details"] == {"lines": 2, "sensitivity": "none"}  # no salt configured: no identifier
     text = json.dumps(event)
     assert not [c for c in CONTENT if c in text], text
@@ -130,7 +130,7 @@ def test_a_policy_file_narrowing_the_grant_refuses_analysts(narrowed: ApiWorld) 
     claim_id = created.json()["claim_id"]
     (event,) = [
         e.body
-        for e in AuditLog(narrowed.store).events_for_claim(claim_id)
+        for e in AuditLog(narrowed.store).events_for_record(claim_id)
         if e.body["kind"] == "claim.ingested"
     ]
     assert event["principal"] == "staff:SUP"
@@ -150,10 +150,10 @@ def test_a_replay_records_an_event_the_first_post_lost(api: ApiWorld) -> None:
     assert member is not None
     now = datetime.now(UTC)
     assert intake.insert(draft, member, received=now.date(), now=now.replace(tzinfo=None)).created
-    assert AuditLog(api.store).events_for_claim(draft.claim_id) == []
+    assert AuditLog(api.store).events_for_record(draft.claim_id) == []
     with api.client(api_key=SERVICE_KEY) as service:
         for _ in range(2):
             replay = post(service, claim)
             assert replay.status_code == 200 and replay.json()["created"] is False
-    kinds = [e.body["kind"] for e in AuditLog(api.store).events_for_claim(draft.claim_id)]
+    kinds = [e.body["kind"] for e in AuditLog(api.store).events_for_record(draft.claim_id)]
     assert kinds == ["claim.ingested"]

@@ -24,7 +24,7 @@ from interlock.audit.chain import (
     audit_heads,
     begin_write,
     count,
-    events_for_claim,
+    events_for_record,
     leaf_hash,
     link_hash,
     verify,
@@ -45,9 +45,9 @@ def make_event(i: int, **overrides: Any) -> AuditEvent:
         "at": T0 + timedelta(seconds=i, microseconds=i % 7),
         "principal": "service:interlock",
         "on_behalf_of": f"staff:S{i % 5:04d}" if i % 2 else None,
-        "purpose": "claims.adjudicate",
+        "purpose": "invoices.approve" if i % 3 == 0 else "claims.adjudicate",
         "work_item_id": f"wi-{i:06d}",
-        "subject": {"claim_id": f"C{i % 20:06d}", "claim_version": 1 + i % 3},
+        "subject": {"record_id": f"C{i % 20:06d}", "record_version": 1 + i % 3},
         "outcome": "pass",
         "reason": "all checks passed",
         "details": {"allowed": f"{i}.50", "codes": ["J20.9", "99213"], "n": i},
@@ -141,11 +141,11 @@ def test_empty_chain_verifies_ok(engine: Engine) -> None:
     assert (report.count, report.head_hash) == (0, GENESIS_HASH)
 
 
-def test_events_for_claim_round_trip_losslessly(engine: Engine) -> None:
+def test_events_for_record_round_trip_losslessly(engine: Engine) -> None:
     """A stored body parses back into an event equal to the one appended, byte for byte."""
     original = make_event(
         1,
-        subject={"claim_id": "C000042", "claim_version": 3},
+        subject={"record_id": "C000042", "record_version": 3},
         reason="línea 2: ✓ «ok» \u2028 \x07",
         details={
             "amount": "1234.50",
@@ -166,7 +166,7 @@ def test_events_for_claim_round_trip_losslessly(engine: Engine) -> None:
     log = AuditLog(engine)
     log.append_one(make_event(2))
     log.append_one(original)
-    stored = events_for_claim(engine, "C000042")
+    stored = events_for_record(engine, "C000042")
     assert [s.seq for s in stored] == [2]
     assert stored[0].at == original.at
     rebuilt = stored[0].event()
@@ -235,7 +235,7 @@ def test_forged_row_inserted_in_the_middle_is_detected(log500: AuditLog) -> None
                 event_id="main:300",
                 kind=forged.kind,
                 at=forged.at,
-                claim_id=forged.claim_id,
+                record_id=forged.record_id,
                 work_item_id=forged.work_item_id,
                 body=forged.to_canonical_json().decode(),
                 leaf_hash=forged_leaf,
@@ -259,7 +259,7 @@ def test_forged_row_beyond_the_head_is_detected(log500: AuditLog) -> None:
                 event_id="main:501",
                 kind=forged.kind,
                 at=forged.at,
-                claim_id=forged.claim_id,
+                record_id=forged.record_id,
                 work_item_id=forged.work_item_id,
                 body=forged.to_canonical_json().decode(),
                 leaf_hash=forged_leaf,
@@ -270,9 +270,49 @@ def test_forged_row_beyond_the_head_is_detected(log500: AuditLog) -> None:
 
 
 def test_changed_lookup_column_is_detected(log500: AuditLog) -> None:
-    """Re-pointing a row's claim_id column, which would hide it from look-ups, is detected."""
-    set_row(log500.engine, 42, claim_id="C999999")
-    check(log500, 42, "claim_id column")
+    """Re-pointing a row's record_id column, which would hide it from look-ups, is detected."""
+    set_row(log500.engine, 42, record_id="C999999")
+    check(log500, 42, "record_id column")
+
+
+def test_events_for_record_finds_every_task_and_old_claim_subjects(engine: Engine) -> None:
+    """Look-up by record finds its events of every task, including those whose subject says claim_id."""
+    log = AuditLog(engine)
+    legacy = make_event(1, subject={"claim_id": "R-7", "claim_version": 2}, purpose="claims.adjudicate")
+    generic = make_event(2, subject={"record_id": "R-7", "record_version": 3}, purpose="invoices.approve")
+    review = make_event(
+        4, subject={"record_id": "R-7", "record_version": 3, "review_id": "rv-1"}, purpose="invoices.approve"
+    )
+    for event in (legacy, make_event(3), generic, review):
+        log.append_one(event)
+    assert legacy.record_id == generic.record_id == review.record_id == "R-7"
+    found = log.events_for_record("R-7")
+    assert [s.seq for s in found] == [1, 3, 4]
+    assert [s.event() for s in found] == [legacy, generic, review]
+    assert found[0].body["subject"] == {"claim_id": "R-7", "claim_version": 2}, (
+        "old bodies are kept as they were"
+    )
+    assert log.verify().ok
+
+
+def test_changed_lookup_column_of_an_old_claim_subject_is_detected(engine: Engine) -> None:
+    """An event whose subject says claim_id is held to its record_id column like any other."""
+    log = AuditLog(engine)
+    for i in range(1, 6):
+        log.append_one(make_event(i, subject={"claim_id": f"C{i}", "claim_version": 1}))
+    assert log.verify().ok
+    set_row(engine, 3, record_id="C9")
+    check(log, 3, "record_id column")
+
+
+def test_an_event_without_a_record_has_no_lookup_key(engine: Engine) -> None:
+    """A subject naming no record (a configuration change) leaves record_id NULL, and a value there is caught."""
+    log = AuditLog(engine)
+    log.append_one(make_event(1, kind="config.changed", subject={}))
+    assert rows_by_seq(engine)[1].record_id is None
+    assert log.verify().ok
+    set_row(engine, 1, record_id="C1")
+    check(log, 1, "record_id column")
 
 
 def test_changed_event_id_is_detected(log500: AuditLog) -> None:
@@ -477,8 +517,8 @@ def test_concurrent_appends_from_two_processes_on_postgresql(pg_url: str) -> Non
 
 def test_canonical_json_is_stable_for_key_order() -> None:
     """The canonical form, and so the leaf hash, ignores the order keys were given in."""
-    a = make_event(1, subject={"claim_id": "C1", "claim_version": 2}, details={"b": 1, "a": 2})
-    b = make_event(1, subject={"claim_version": 2, "claim_id": "C1"}, details={"a": 2, "b": 1})
+    a = make_event(1, subject={"record_id": "C1", "record_version": 2}, details={"b": 1, "a": 2})
+    b = make_event(1, subject={"record_version": 2, "record_id": "C1"}, details={"a": 2, "b": 1})
     assert a.to_canonical_json() == b.to_canonical_json()
     assert leaf_hash(a.to_canonical_json()) == leaf_hash(b.to_canonical_json())
 
@@ -492,7 +532,7 @@ def test_canonical_json_matches_the_pinned_form() -> None:
         on_behalf_of=None,
         purpose="claims.adjudicate",
         work_item_id="wi-1",
-        subject={"claim_id": "C000001", "claim_version": 3},
+        subject={"record_id": "C000001", "record_version": 3},
         outcome="pass",
         reason="ok",
         details={"total": "10.00", "é": 1},
@@ -502,7 +542,7 @@ def test_canonical_json_matches_the_pinned_form() -> None:
         '{"at":"2025-03-01T09:30:00.000000Z","details":{"total":"10.00","é":1},'
         '"kind":"gate.verdict","model_id":"m-1","on_behalf_of":null,"outcome":"pass",'
         '"principal":"service:interlock","purpose":"claims.adjudicate","reason":"ok",'
-        '"subject":{"claim_id":"C000001","claim_version":3},"v":1,"work_item_id":"wi-1"}'
+        '"subject":{"record_id":"C000001","record_version":3},"v":1,"work_item_id":"wi-1"}'
     ).encode()
     assert event.to_canonical_json() == expected
     assert leaf_hash(expected) == hashlib.sha256(b"\x00" + expected).hexdigest()
@@ -520,7 +560,7 @@ def test_canonical_json_matches_the_pinned_form() -> None:
         ({"details": {"big": 2**53}}, "exact range"),
         ({"details": {1: "x"}}, "keys must be strings"),
         ({"details": {"when": T0}}, "not a JSON value"),
-        ({"subject": {"claim_id": 1.5}}, "identifier"),
+        ({"subject": {"record_id": 1.5}}, "identifier"),
         ({"subject": {"flag": True}}, "identifier"),
         ({"principal": ""}, "principal"),
         ({"model_id": 3}, "model_id"),

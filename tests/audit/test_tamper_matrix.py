@@ -45,7 +45,7 @@ def make_event(i: int) -> AuditEvent:
         on_behalf_of=None,
         purpose="claims.adjudicate",
         work_item_id=f"wi-{i:06d}",
-        subject={"claim_id": f"C{i:06d}", "claim_version": 1},
+        subject={"record_id": f"C{i:06d}", "record_version": 1},
         outcome="pass",
         reason="all checks pass",
         details={"n": i, "findings": []},
@@ -110,7 +110,7 @@ def swap_rows(engine: Engine, p: int, n: int) -> int:
     """Exchange the contents of two neighbouring rows, keeping their positions."""
     q = p + 1 if p < n else p - 1
     stored = rows(engine)
-    moved = ("kind", "at", "claim_id", "work_item_id", "body", "leaf_hash", "chain_hash")
+    moved = ("kind", "at", "record_id", "work_item_id", "body", "leaf_hash", "chain_hash")
     with engine.begin() as conn:
         for here, there in ((p, q), (q, p)):
             values = {k: stored[there][k] for k in moved}

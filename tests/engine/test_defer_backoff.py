@@ -56,7 +56,7 @@ def test_deferral_waits_double_until_the_ceiling(tmp_path: Path) -> None:
         clock.advance(3600)
     waits = [
         float(e.body["details"]["retry_after_seconds"])
-        for e in AuditLog(store).events_for_claim("D-1")
+        for e in AuditLog(store).events_for_record("D-1")
         if e.body["kind"] == "work.deferred"
     ]
     assert waits == [1.0, 2.0, 4.0, 5.0, 5.0, 5.0]

@@ -299,7 +299,7 @@ def test_rerun_writes_nothing_twice_and_audit_verifies(world: World) -> None:
         assert len(conn.execute(select(t.adjudications)).all()) == 2
     report = AuditLog(world.store).verify()
     assert report.ok, report.reason
-    events = AuditLog(world.store).events_for_claim("C-KNEE")
+    events = AuditLog(world.store).events_for_record("C-KNEE")
     kinds = [e.event().kind for e in events]
     assert kinds.count("work.completed") == 1
     assert "model.called" in kinds

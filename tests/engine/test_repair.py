@@ -64,7 +64,7 @@ def _run(tmp_path: Path, server: ScriptedModelServer) -> tuple[Any, Engine, list
     add_claim(sor, "R1", lines=(("X2002", 1, "2000.00"),), notes=(NOTE,))
     [result] = run_claims(engine, ["R1"])
     assert AuditLog(store).verify().ok
-    return result, sor, [e.event() for e in AuditLog(store).events_for_claim("R1")]
+    return result, sor, [e.event() for e in AuditLog(store).events_for_record("R1")]
 
 
 def _payloads(server: ScriptedModelServer) -> list[dict[str, Any]]:

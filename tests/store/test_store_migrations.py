@@ -10,20 +10,23 @@ what ``create_all`` makes from the metadata.
 from __future__ import annotations
 
 import contextlib
+import json
 import multiprocessing
 import secrets
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
-from datetime import UTC, datetime
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, create_engine, inspect, text
+from alembic import command
+from sqlalchemy import BigInteger, Column, Engine, MetaData, Table, Text, create_engine, inspect, text
 from sqlalchemy.engine import make_url
 from typer.testing import CliRunner, Result
 
-from interlock.audit.chain import AuditLog
+from interlock.audit.chain import GENESIS_HASH, AuditLog, UtcDateTime, audit_heads, leaf_hash, link_hash
 from interlock.audit.events import AuditEvent
 from interlock.cli.app import app
 from interlock.db import make_engine, normalize_url
@@ -98,7 +101,7 @@ def test_sqlite_store_opens_with_zero_setup_and_adopts_create_all_stores(tmp_pat
             on_behalf_of=None,
             purpose="claims.adjudicate",
             work_item_id="wi-1",
-            subject={"claim_id": "C1", "claim_version": 1},
+            subject={"record_id": "C1", "record_version": 1},
             outcome="pass",
             reason="ok",
             details={},
@@ -352,3 +355,182 @@ def test_an_unversioned_claims_era_store_is_adopted_at_the_baseline(tmp_path: Pa
         assert conn.exec_driver_sql("SELECT task, record_id FROM review_items").all() == [
             ("claims.adjudicate", "C1")
         ]
+
+
+# -- revision 0003: audit events are looked up by record ----------------------------------
+
+# audit_events as revision 0001 made it, and as code of that time wrote rows into it.
+_AUDIT_0001 = Table(
+    "audit_events",
+    MetaData(),
+    Column("chain", Text),
+    Column("seq", BigInteger),
+    Column("event_id", Text),
+    Column("kind", Text),
+    Column("at", UtcDateTime),
+    Column("claim_id", Text),
+    Column("work_item_id", Text),
+    Column("body", Text),
+    Column("leaf_hash", Text),
+    Column("chain_hash", Text),
+)
+
+
+def _old_event(
+    i: int, subject: dict[str, str | int], work_item: str | None, kind: str = "gate.verdict"
+) -> AuditEvent:
+    return AuditEvent(
+        kind=kind,  # type: ignore[arg-type]
+        at=datetime(2026, 1, 1, tzinfo=UTC) + timedelta(seconds=i),
+        principal="service:interlock",
+        on_behalf_of=None,
+        purpose="claims.adjudicate",
+        work_item_id=work_item,
+        subject=subject,
+        outcome="pass",
+        reason=f"old event {i}",
+        details={},
+    )
+
+
+OLD_TRAIL = [
+    _old_event(1, {"claim_id": "C1", "claim_version": 1}, "wi-1"),
+    _old_event(2, {"claim_id": "C2", "claim_version": 3}, "wi-2"),
+    _old_event(3, {"claim_id": "C1", "claim_version": 1}, "wi-1", "route.decided"),
+    _old_event(4, {}, None, "config.changed"),
+    _old_event(5, {"claim_id": "C1", "claim_version": 1, "review_id": "rv-1"}, "wi-1", "review.decided"),
+]
+
+
+def _write_0001_trail(engine: Engine) -> None:
+    """Append OLD_TRAIL the way code at revision 0001 did: claim_id column, same hashes."""
+    previous, rows = GENESIS_HASH, []
+    for seq, event in enumerate(OLD_TRAIL, start=1):
+        body = event.to_canonical_json()
+        leaf = leaf_hash(body)
+        previous = link_hash(previous, leaf)
+        subject = event.subject
+        rows.append(
+            {
+                "chain": "main",
+                "seq": seq,
+                "event_id": f"main:{seq}",
+                "kind": event.kind,
+                "at": event.at,
+                "claim_id": None if "claim_id" not in subject else str(subject["claim_id"]),
+                "work_item_id": event.work_item_id,
+                "body": body.decode(),
+                "leaf_hash": leaf,
+                "chain_hash": previous,
+            }
+        )
+    with engine.begin() as conn:
+        conn.execute(_AUDIT_0001.insert(), rows)
+        conn.execute(audit_heads.insert().values(chain="main", seq=len(rows), chain_hash=previous))
+
+
+def _stored_rows(engine: Engine) -> list[tuple[Any, ...]]:
+    with engine.connect() as conn:
+        return [
+            tuple(r)
+            for r in conn.execute(
+                text("SELECT seq, body, leaf_hash, chain_hash FROM audit_events ORDER BY seq")
+            )
+        ]
+
+
+def _table_storage(engine: Engine) -> object:
+    """Where audit_events' rows live: it changes when the table is rebuilt (rows copied)."""
+    query = (
+        "SELECT rootpage FROM sqlite_master WHERE name = 'audit_events'"
+        if engine.dialect.name == "sqlite"
+        else "SELECT pg_relation_filenode('audit_events')"
+    )
+    with engine.connect() as conn:
+        return conn.execute(text(query)).scalar_one()
+
+
+def _audit_indexes(engine: Engine) -> dict[str, list[str]]:
+    """The look-up indexes of audit_events (PostgreSQL also lists the index behind UNIQUE (event_id))."""
+    found = inspect(engine).get_indexes("audit_events")
+    return {str(i["name"]): list(i["column_names"]) for i in found if str(i["name"]).startswith("ix_")}
+
+
+def test_a_trail_from_revision_0001_upgrades_verifies_and_is_found_by_record(
+    db_url: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    """`db upgrade` renames claim_id to record_id in place, keeping every value and hash; verify, look-up and explain work."""
+    engine = make_engine(db_url)
+    try:
+        migrations.upgrade(engine, "0001")
+        _write_0001_trail(engine)
+        before, storage = _stored_rows(engine), _table_storage(engine)
+        assert "ix_audit_events_claim_id" in _audit_indexes(engine)
+
+        upgraded = _interlock("db", "upgrade", "--store", db_url)
+        assert upgraded.exit_code == 0, upgraded.output
+        assert "from 0001 to" in upgraded.output
+        assert migrations.store_status(engine) == (migrations.head_revision(), migrations.head_revision())
+        with engine.connect() as conn:
+            assert migrations.schema_differences(conn) == []
+        if engine.dialect.name == "sqlite":
+            reference = make_engine(f"sqlite:///{tmp_path / 'reference.db'}")
+            store_tables().create_all(reference)
+        else:
+            reference = request.getfixturevalue("pg_reference")
+        assert _describe(engine)["audit_events"] == _describe(reference)["audit_events"]
+        assert _audit_indexes(engine) == {
+            "ix_audit_events_record_id": ["record_id"],
+            "ix_audit_events_work_item_id": ["work_item_id"],
+        }
+        assert _stored_rows(engine) == before, "no body or hash changes"
+        assert _table_storage(engine) == storage, "renamed in place: no row copied"
+
+        verified = _interlock("audit", "verify", "--store", db_url, "--json")
+        assert verified.exit_code == 0, verified.output
+        assert json.loads(verified.stdout)["count"] == len(OLD_TRAIL)
+        log = AuditLog(engine)
+        assert [e.seq for e in log.events_for_record("C1")] == [1, 3, 5]
+        assert [e.seq for e in log.events_for_record("C2")] == [2]
+        explained = _interlock("audit", "explain", "--claim", "C1", "--store", db_url)
+        assert explained.exit_code == 0, explained.output
+        assert explained.stdout.startswith("Record C1 (claims.adjudicate): 3 audit events in 1 work item(s).")
+        assert "Work item wi-1 (version 1, task claims.adjudicate)" in explained.stdout
+
+        log.append_one(
+            replace(
+                OLD_TRAIL[0],
+                at=datetime(2026, 2, 1, tzinfo=UTC),
+                subject={"record_id": "C1", "record_version": 2},
+            )
+        )
+        assert log.verify().ok
+        assert [e.seq for e in log.events_for_record("C1")] == [1, 3, 5, 6]
+        with engine.begin() as conn:
+            conn.execute(text("UPDATE audit_events SET record_id = 'C9' WHERE seq = 3"))
+        broken = _interlock("audit", "verify", "--store", db_url, "--json")
+        assert broken.exit_code == 1
+        assert json.loads(broken.stdout)["first_bad_event_id"] == "main:3"
+    finally:
+        engine.dispose()
+
+
+def test_revision_0003_downgrades_to_the_claim_id_column(db_url: str) -> None:
+    """Downgrading to 0002 renames record_id back to claim_id and its index, keeping the values."""
+    engine = make_engine(db_url)
+    try:
+        migrations.upgrade(engine, "0001")
+        _write_0001_trail(engine)
+        migrations.upgrade(engine)
+        with engine.begin() as conn:
+            command.downgrade(migrations.make_config(conn), "0002")
+        assert migrations.store_status(engine)[0] == "0002"
+        assert _audit_indexes(engine) == {
+            "ix_audit_events_claim_id": ["claim_id"],
+            "ix_audit_events_work_item_id": ["work_item_id"],
+        }
+        with engine.connect() as conn:
+            kept = conn.execute(text("SELECT claim_id FROM audit_events ORDER BY seq")).scalars().all()
+        assert kept == ["C1", "C2", "C1", None, "C1"]
+    finally:
+        engine.dispose()

@@ -71,7 +71,7 @@ def test_phi_canaries_reach_no_span_metric_audit_event_or_log(
         for s in spans.get_finished_spans()
     ]
     assert any('"gen_ai.operation.name": "chat"' in s for s in exported)
-    audit = [json.dumps(e.body) for e in AuditLog(store).events_for_claim("T-1")]
+    audit = [json.dumps(e.body) for e in AuditLog(store).events_for_record("T-1")]
     text = "\n".join([*exported, *audit, exposition().decode(), capsys.readouterr().err])
     for canary in (CANARY_NAME, CANARY_SSN, "eight weeks of supervised"):
         assert canary not in text

@@ -97,7 +97,7 @@ def decide_ingest(principal: Principal, policy: PolicyDocument) -> Decision:
 
 def was_ingested(svc: Services, claim_id: str) -> bool:
     """True when the trail already holds the ``claim.ingested`` event of ``claim_id``."""
-    return any(e.body.get("kind") == "claim.ingested" for e in svc.audit.events_for_claim(claim_id))
+    return any(e.body.get("kind") == "claim.ingested" for e in svc.audit.events_for_record(claim_id))
 
 
 def ingested_event(
@@ -114,7 +114,7 @@ def ingested_event(
         on_behalf_of=None,
         purpose=INGEST_TASK,
         work_item_id=None,
-        subject={"claim_id": receipt.claim_id, "claim_version": receipt.claim_version},
+        subject={"record_id": receipt.claim_id, "record_version": receipt.claim_version},
         outcome="created",
         reason="; ".join(decision.reasons),
         details=details,

@@ -20,10 +20,10 @@ from sqlalchemy import func, select
 
 from interlock.api.deps import AuditorDep, ServicesDep
 from interlock.api.problems import Problem
-from interlock.api.schemas import ExplainOut, Health, VerifyOut
+from interlock.api.schemas import ExplainOut, Health, RecordExplainOut, VerifyOut
 from interlock.api.services import TASK, Services
 from interlock.audit.chain import audit_events
-from interlock.audit.explain import explain_claim
+from interlock.audit.explain import explain_record, in_domain
 from interlock.review.queue import backlog
 from interlock.store.schema import work_items
 
@@ -165,13 +165,34 @@ def audit_verify(who: AuditorDep, svc: ServicesDep) -> VerifyOut:
     )
 
 
+CLAIMS_DOMAIN = "claims"
+"""The domain of the claims explain route: a claim is a record of a ``claims.*`` task."""
+
+
+@router.get(
+    "/v1/audit/records/{record_id}/explain",
+    response_model=RecordExplainOut,
+    responses=AUDITORS_ONLY,
+    tags=["audit"],
+)
+def audit_explain_record(record_id: str, who: AuditorDep, svc: ServicesDep) -> RecordExplainOut:
+    """Every decision about the record, of any task, in plain words, from the audit trail alone."""
+    events = svc.audit.events_for_record(record_id)
+    return RecordExplainOut(
+        record_id=record_id,
+        tasks=sorted({str(e.body.get("purpose")) for e in events}),
+        events=len(events),
+        text=explain_record(record_id, events),
+    )
+
+
 @router.get(
     "/v1/audit/claims/{claim_id}/explain", response_model=ExplainOut, responses=AUDITORS_ONLY, tags=["audit"]
 )
 def audit_explain(claim_id: str, who: AuditorDep, svc: ServicesDep) -> ExplainOut:
-    """Every decision about the claim in plain words, from the audit trail alone."""
-    events = svc.audit.events_for_claim(claim_id)
-    return ExplainOut(claim_id=claim_id, events=len(events), text=explain_claim(claim_id, events))
+    """Every decision about the claim (its ``claims.*`` tasks' events) in plain words, from the trail alone."""
+    events = in_domain(svc.audit.events_for_record(claim_id), CLAIMS_DOMAIN)
+    return ExplainOut(claim_id=claim_id, events=len(events), text=explain_record(claim_id, events))
 
 
 __all__ = ["OpsSnapshot", "metrics_registry", "router", "snapshot"]

@@ -152,6 +152,15 @@ class ExplainOut(_Wire):
     text: str
 
 
+class RecordExplainOut(_Wire):
+    """A plain-words account of every decision about one record, whatever the task."""
+
+    record_id: str
+    tasks: list[str]
+    events: int
+    text: str
+
+
 class Health(_Wire):
     """Liveness or readiness, with the state of each dependency."""
 

@@ -210,4 +210,4 @@ class ApiWorld:
 
     def audit_kinds(self, claim_id: str) -> list[str]:
         """The kinds of the audit events about a claim, in order."""
-        return [str(e.body["kind"]) for e in AuditLog(self.store).events_for_claim(claim_id)]
+        return [str(e.body["kind"]) for e in AuditLog(self.store).events_for_record(claim_id)]

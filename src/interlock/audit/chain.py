@@ -14,11 +14,14 @@ without gaps) and two hashes, both SHA-256 and stored as lowercase hex:
 Tables (on :data:`interlock.store.metadata.store_metadata`)::
 
     audit_events  chain, seq (PK together), event_id UNIQUE ("<chain>:<seq>"), kind, at,
-                  claim_id (indexed), work_item_id (indexed), body, leaf_hash, chain_hash
+                  record_id (indexed), work_item_id (indexed), body, leaf_hash, chain_hash
     audit_heads   chain PK, seq, chain_hash
 
-``kind``, ``at``, ``claim_id`` and ``work_item_id`` repeat what the body says so that
+``kind``, ``at``, ``record_id`` and ``work_item_id`` repeat what the body says so that
 look-ups use indexes; :meth:`AuditLog.verify` checks that they still agree with it.
+``record_id`` is the subject's record, whatever the task: the event's ``purpose`` says
+which task, and so which kind of record (events appended before subjects were generic
+name it ``claim_id``; revision 0003 of the store renamed the column, keeping its values).
 
 Appends happen inside the caller's transaction, so an audit event and the state change
 it describes commit or roll back together. Appends to one chain are serialized: on
@@ -115,7 +118,7 @@ audit_events = Table(
     Column("event_id", Text, nullable=False, unique=True),
     Column("kind", Text, nullable=False),
     Column("at", UtcDateTime, nullable=False),
-    Column("claim_id", Text, nullable=True, index=True),
+    Column("record_id", Text, nullable=True, index=True),
     Column("work_item_id", Text, nullable=True, index=True),
     Column("body", Text, nullable=False),
     Column("leaf_hash", Text, nullable=False),
@@ -360,7 +363,7 @@ class AuditLog:
                     "event_id": event_id,
                     "kind": event.kind,
                     "at": event.at,
-                    "claim_id": event.claim_id,
+                    "record_id": event.record_id,
                     "work_item_id": event.work_item_id,
                     "body": body.decode("utf-8"),
                     "leaf_hash": leaf_hex,
@@ -463,9 +466,9 @@ class AuditLog:
             for row in rows
         ]
 
-    def events_for_claim(self, claim_id: str) -> list[StoredEvent]:
-        """Every event of this chain whose subject names ``claim_id``, oldest first."""
-        return self._stored(self._select_stored().where(audit_events.c.claim_id == claim_id))
+    def events_for_record(self, record_id: str) -> list[StoredEvent]:
+        """Every event of this chain whose subject names ``record_id``, oldest first, any task."""
+        return self._stored(self._select_stored().where(audit_events.c.record_id == record_id))
 
     def events_for_work_item(self, work_item_id: str) -> list[StoredEvent]:
         """Every event of this chain about one work item, oldest first."""
@@ -490,9 +493,9 @@ def verify(engine: Engine, chain: str = "main") -> VerifyReport:
     return AuditLog(engine, chain).verify()
 
 
-def events_for_claim(engine: Engine, claim_id: str, *, chain: str = "main") -> list[StoredEvent]:
-    """Every event of ``chain`` about ``claim_id``, oldest first."""
-    return AuditLog(engine, chain).events_for_claim(claim_id)
+def events_for_record(engine: Engine, record_id: str, *, chain: str = "main") -> list[StoredEvent]:
+    """Every event of ``chain`` about ``record_id``, oldest first."""
+    return AuditLog(engine, chain).events_for_record(record_id)
 
 
 def count(engine: Engine, chain: str = "main") -> int:

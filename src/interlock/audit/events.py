@@ -58,6 +58,21 @@ JsonValue: TypeAlias = bool | int | float | str | list["JsonValue"] | dict[str, 
 JsonInput: TypeAlias = bool | int | float | str | Sequence["JsonInput"] | Mapping[str, "JsonInput"] | None
 """A JSON value as a caller may pass it (tuples and other mappings are accepted)."""
 
+RECORD_ID: Final = "record_id"
+RECORD_VERSION: Final = "record_version"
+"""The subject keys naming the record an event concerns and the version it was read at.
+
+Which kind of record it is (a claim, an invoice) is not repeated in the subject: the
+event's ``purpose`` names the task, and the task's domain owns the record type.
+"""
+
+LEGACY_SUBJECT_KEYS: Final[Mapping[str, str]] = {RECORD_ID: "claim_id", RECORD_VERSION: "claim_version"}
+"""The keys events used before subjects were generic, when every record was a claim.
+
+Those events stay in stores as they were appended (their bodies are hashed, so they can
+never be rewritten); readers accept the old key wherever the new one is absent.
+"""
+
 _JSON_INT_MAX: Final = 2**53 - 1
 _MIN_SALT_BYTES: Final = 16
 
@@ -177,10 +192,9 @@ class AuditEvent:
         return cast(dict[str, Any], json.loads(self._canonical))
 
     @property
-    def claim_id(self) -> str | None:
-        """The record this event concerns, if its subject names one (used for lookups)."""
-        value = self.subject.get("record_id", self.subject.get("claim_id"))
-        return None if value is None else str(value)
+    def record_id(self) -> str | None:
+        """The record this event concerns, if its subject names one (the look-up key)."""
+        return subject_record_id(self.subject)
 
     @classmethod
     def from_dict(cls, body: Mapping[str, Any]) -> AuditEvent:
@@ -244,6 +258,44 @@ def content_ref(salt: bytes, text: str) -> str:
     if len(salt) < _MIN_SALT_BYTES:
         raise UsageError(f"content_ref needs a salt of at least {_MIN_SALT_BYTES} bytes")
     return "sha256:" + hashlib.sha256(salt + text.encode("utf-8")).hexdigest()
+
+
+def _subject_value(subject: object, key: str) -> object:
+    # ``type(...) is dict`` first: the verification walk calls this once per stored
+    # event, and an ABC ``isinstance`` costs more than the rest of the look-up.
+    if type(subject) is not dict and not isinstance(subject, Mapping):
+        return None
+    value = subject.get(key)
+    return subject.get(LEGACY_SUBJECT_KEYS[key]) if value is None else value
+
+
+def subject_record_id(subject: object) -> str | None:
+    """The record id a subject names, as text; ``None`` when it names none.
+
+    Takes any parsed body's ``subject`` (the verification walk passes whatever the
+    stored JSON holds) and reads ``record_id``, or ``claim_id`` in an event appended
+    before subjects were generic.
+    """
+    value = _subject_value(subject, RECORD_ID)
+    return None if value is None else str(value)
+
+
+def subject_record_version(subject: object) -> str | int | None:
+    """The record version a subject names (``record_version``, or a legacy ``claim_version``)."""
+    value = _subject_value(subject, RECORD_VERSION)
+    if isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool)):
+        return value
+    return None
+
+
+def task_domain(purpose: object) -> str | None:
+    """The domain a task belongs to (``claims`` for ``claims.adjudicate``); ``None`` without a prefix.
+
+    An event's ``purpose`` is the task it was appended for, so this says which domain's
+    records its subject names.
+    """
+    domain, dot, _ = str(purpose).partition(".")
+    return domain if dot and domain else None
 
 
 def _normalize_subject(subject: object) -> dict[str, str | int]:

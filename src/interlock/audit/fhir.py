@@ -7,8 +7,14 @@ models (the R4B classes, whose ``AuditEvent`` is the R4 one), so an invalid reso
 fails here rather than in the receiving system.
 
 Only coded, structural fields are exported: kind, time, outcome code, principal,
-policy version, model id, the claim and work item identifiers, and the event's id and
-leaf hash (so each exported resource can be proven against a checkpoint). The
+policy version, model id, the record and work item identifiers, and the event's id and
+leaf hash (so each exported resource can be proven against a checkpoint).
+
+The record is an entity whose identifier value is the subject's record id and whose
+system depends on the task (the event's ``purpose``): a domain whose records already
+have a system that receiving parties know is listed in :data:`RECORD_SYSTEMS` under
+its prefix (``claims`` for ``claims.adjudicate``); any other task's records get
+``urn:interlock:record:<task>``, so two domains' identical ids never read as one record. The
 free-text ``reason`` and the ``details`` are left out: they are written for people
 reading the trail in place, and leaving them out means nothing clinical can leak
 through this export even if a future event carries more than it should.
@@ -17,16 +23,26 @@ through this export even if a future event carries more than it should.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, Final
 
 from fhir.resources.R4B.auditevent import AuditEvent as FhirAuditEvent
 
 from interlock.audit.chain import StoredEvent
+from interlock.audit.events import subject_record_id, subject_record_version, task_domain
 
 KIND_SYSTEM: Final = "urn:interlock:audit-event-kind"
 CLAIM_SYSTEM: Final = "urn:interlock:claim"
+RECORD_SYSTEM_PREFIX: Final = "urn:interlock:record:"
+
+RECORD_SYSTEMS: Final[Mapping[str, str]] = MappingProxyType({"claims": CLAIM_SYSTEM})
+"""Identifier systems for records, by the domain prefix of a purpose (``claims`` in ``claims.adjudicate``).
+
+Exports made before records were generic named claims ``urn:interlock:claim``; keeping
+that system means a receiving system still matches a claim's old and new events.
+"""
 WORK_ITEM_SYSTEM: Final = "urn:interlock:work-item"
 PRINCIPAL_SYSTEM: Final = "urn:interlock:principal"
 EVENT_SYSTEM: Final = "urn:interlock:audit-event"
@@ -46,6 +62,34 @@ def _action(kind: str) -> str:
     if kind in _UPDATES:
         return "U"
     return "E"
+
+
+def record_system(purpose: str) -> str:
+    """The identifier system of the records a task with this ``purpose`` works on."""
+    domain = task_domain(purpose)
+    known = None if domain is None else RECORD_SYSTEMS.get(domain)
+    return known or RECORD_SYSTEM_PREFIX + purpose
+
+
+def _record_entity(body: dict[str, Any]) -> dict[str, Any] | None:
+    """The entity naming the event's record, or ``None`` when its subject names none."""
+    subject = body.get("subject")
+    record_id = subject_record_id(subject)
+    if record_id is None or not isinstance(subject, dict):
+        return None
+    entity: dict[str, Any] = {
+        "what": {"identifier": {"system": record_system(str(body["purpose"])), "value": record_id}},
+        "role": {"system": _ROLE_SYSTEM, "code": "4", "display": "Domain Resource"},
+    }
+    details = []
+    version = subject_record_version(subject)
+    if version is not None:
+        details.append({"type": "record_version", "valueString": str(version)})
+    if "review_id" in subject:
+        details.append({"type": "review_id", "valueString": str(subject["review_id"])})
+    if details:
+        entity["detail"] = details
+    return entity
 
 
 def to_fhir(stored: StoredEvent) -> dict[str, Any]:
@@ -87,17 +131,9 @@ def to_fhir(stored: StoredEvent) -> dict[str, Any]:
             "detail": [{"type": "leaf_hash", "valueString": stored.leaf_hash}],
         }
     ]
-    subject = body.get("subject") or {}
-    record_id = subject.get("record_id", subject.get("claim_id"))
-    if record_id is not None:
-        claim: dict[str, Any] = {
-            "what": {"identifier": {"system": CLAIM_SYSTEM, "value": str(record_id)}},
-            "role": {"system": _ROLE_SYSTEM, "code": "4", "display": "Domain Resource"},
-        }
-        version = subject.get("record_version", subject.get("claim_version"))
-        if version is not None:
-            claim["detail"] = [{"type": "claim_version", "valueString": str(version)}]
-        entities.append(claim)
+    record = _record_entity(body)
+    if record is not None:
+        entities.append(record)
     if body.get("work_item_id"):
         entities.append(
             {

@@ -30,6 +30,8 @@ from typing import Any, Final, overload
 import orjson
 from sqlalchemy import Connection
 
+from interlock.audit.events import subject_record_id
+
 HASH_SIZE: Final = 32
 _LEAF_PREFIX: Final = b"\x00"
 GENESIS: Final = bytes(32)
@@ -38,10 +40,10 @@ GENESIS: Final = bytes(32)
 # the column as SQLAlchemy wrote it ("YYYY-MM-DD HH:MM:SS.ffffff"); PostgreSQL holds
 # a timestamptz and formats it. Either way the comparison is between two strings.
 _COLUMNS: Final = {
-    "sqlite": "seq, event_id, kind, replace(at, ' ', 'T') || 'Z', claim_id, work_item_id, body, leaf_hash, chain_hash",
+    "sqlite": "seq, event_id, kind, replace(at, ' ', 'T') || 'Z', record_id, work_item_id, body, leaf_hash, chain_hash",
     "postgresql": (
         """seq, event_id, kind, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), """
-        "claim_id, work_item_id, body, leaf_hash, chain_hash"
+        "record_id, work_item_id, body, leaf_hash, chain_hash"
     ),
 }
 _MARK: Final = {"sqlite": "?", "postgresql": "%s"}
@@ -163,7 +165,7 @@ def check_rows(
     sha256 = hashlib.sha256
     loads = orjson.loads
     prefix = f"{chain}:"
-    for seq, event_id, kind, at, claim_id, work_item_id, body, leaf_hex, chain_hex in rows:
+    for seq, event_id, kind, at, record_id, work_item_id, body, leaf_hex, chain_hex in rows:
         expected = last + 1
         if seq != expected:
             if seq > expected:
@@ -185,7 +187,7 @@ def check_rows(
             parsed = loads(raw)
         except orjson.JSONDecodeError:
             return Segment(last, prev, (seq, event_id, "body is not a valid event"))
-        mismatch = indexed_columns_mismatch(parsed, kind, at, claim_id, work_item_id)
+        mismatch = indexed_columns_mismatch(parsed, kind, at, record_id, work_item_id)
         if mismatch:
             return Segment(last, prev, (seq, event_id, mismatch))
         if keep is not None:
@@ -251,24 +253,24 @@ def walk_chain(
 
 
 def indexed_columns_mismatch(
-    parsed: object, kind: str, at: str, claim_id: str | None, work_item_id: str | None
+    parsed: object, kind: str, at: str, record_id: str | None, work_item_id: str | None
 ) -> str | None:
     """Say which indexed column no longer agrees with the parsed body, if any.
 
-    A changed ``claim_id`` column would hide an event from look-ups by claim without
+    A changed ``record_id`` column would hide an event from look-ups by record without
     touching any hash, so these copies are checked as well. ``at`` arrives already in
-    the body's spelling, rendered by the database.
+    the body's spelling, rendered by the database. A body appended before subjects were
+    generic names its record ``claim_id``; that value is its record id, so old chains
+    still verify after the column was renamed.
     """
     if not isinstance(parsed, dict):
         return "body is not a valid event"
-    subject = parsed.get("subject")
-    body_claim = subject.get("record_id", subject.get("claim_id")) if isinstance(subject, dict) else None
     if parsed.get("kind") != kind:
         return "kind column differs from the body"
     if parsed.get("at") != at:
         return "at column differs from the body"
-    if (None if body_claim is None else str(body_claim)) != claim_id:
-        return "claim_id column differs from the body"
+    if subject_record_id(parsed.get("subject")) != record_id:
+        return "record_id column differs from the body"
     if parsed.get("work_item_id") != work_item_id:
         return "work_item_id column differs from the body"
     return None

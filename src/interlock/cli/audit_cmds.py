@@ -1,4 +1,4 @@
-"""``interlock audit ...``: verify, anchor, prove and explain the audit trail.
+"""``interlock audit ...``: verify, anchor, prove, explain and export the audit trail.
 
 The commands are thin: each opens the store, calls one function of
 :mod:`interlock.audit` and prints its result, as text or as JSON with ``--json``.
@@ -189,17 +189,35 @@ def audit_prove(
     out.print_json(json.dumps(proof.as_dict()))
 
 
+CLAIMS_DOMAIN = "claims"
+"""The domain ``--claim`` is shorthand for: a claim is a record of a ``claims.*`` task."""
+
+
 @audit_app.command("explain")
 def audit_explain(
-    claim_id: Annotated[str, typer.Argument(help="The claim to explain.")],
     store: StoreOpt,
+    record_arg: Annotated[
+        str | None, typer.Argument(metavar="RECORD_ID", help="The record to explain (same as --record).")
+    ] = None,
+    record: Annotated[
+        str | None, typer.Option("--record", help="A record of any task: every event that names it.")
+    ] = None,
+    claim: Annotated[
+        str | None, typer.Option("--claim", help="A claim: the record's events from claims.* tasks only.")
+    ] = None,
     chain: ChainOpt = "main",
 ) -> None:
-    """Say in plain words how a claim was decided, from its audit events alone."""
-    from interlock.audit.explain import explain_claim  # noqa: PLC0415 - only this command needs it
+    """Say in plain words how a record was decided, from its audit events alone. Exits 1 when none name it."""
+    from interlock.audit.explain import explain_record, in_domain  # noqa: PLC0415 - only this command needs it
 
-    events = AuditLog(open_store(store), chain).events_for_claim(claim_id)
-    out.print(explain_claim(claim_id, events), highlight=False, markup=False, soft_wrap=True)
+    given = [value for value in (record_arg, record, claim) if value is not None]
+    if len(given) != 1:
+        fail("name one record: RECORD_ID, --record ID or --claim ID")
+    record_id = given[0]
+    events = AuditLog(open_store(store), chain).events_for_record(record_id)
+    if claim is not None:
+        events = in_domain(events, CLAIMS_DOMAIN)
+    out.print(explain_record(record_id, events), highlight=False, markup=False, soft_wrap=True)
     if not events:
         raise typer.Exit(1)
 

@@ -41,7 +41,7 @@ def numbered_event(
     reason: str = "approved",
     numbered_details: bool = True,
 ) -> AuditEvent:
-    """The ``i``-th of a run of synthetic events about claim ``C{i}``, one second apart."""
+    """The ``i``-th of a run of synthetic events about record ``C{i}``, one second apart."""
     return AuditEvent(
         kind=kind,  # type: ignore[arg-type]
         at=start + timedelta(seconds=i),
@@ -49,7 +49,7 @@ def numbered_event(
         on_behalf_of=None,
         purpose="claims.adjudicate",
         work_item_id=f"wi-{i}",
-        subject={"claim_id": f"C{i}", "claim_version": 1},
+        subject={"record_id": f"C{i}", "record_version": 1},
         outcome=outcome,
         reason=reason,
         details={"i": i} if numbered_details else {},

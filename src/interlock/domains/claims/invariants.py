@@ -128,7 +128,7 @@ def check_invariants(sor: Engine, store: Engine, backlog: Iterable[str]) -> Inva
         reviews = Counter(str(c) for c in conn.execute(select(review_items.c.record_id)).scalars())
         audited: dict[str, _Audited] = defaultdict(_Audited)
         rows = conn.execute(
-            select(audit_events.c.claim_id, audit_events.c.body).where(
+            select(audit_events.c.record_id, audit_events.c.body).where(
                 audit_events.c.kind.in_(("route.decided", "work.completed"))
             )
         )

@@ -163,11 +163,12 @@ def _only_missing(diff: Any) -> bool:
 
 
 def _is_claims_era(conn: Connection) -> bool:
-    """True for an unversioned store whose review items still have claim columns."""
+    """True for an unversioned store whose review items or audit events still have claim columns."""
     inspector = inspect(conn)
-    if not inspector.has_table("review_items"):
-        return False
-    return "claim_id" in {c["name"] for c in inspector.get_columns("review_items")}
+    return any(
+        inspector.has_table(table) and "claim_id" in {c["name"] for c in inspector.get_columns(table)}
+        for table in ("review_items", "audit_events")
+    )
 
 
 def upgrade(engine: Engine, revision: str = "head") -> UpgradeResult:
