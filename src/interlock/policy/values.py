@@ -84,6 +84,138 @@ class ClaimScope:
             return False
         return not any(m.matches(attrs) for m in self.denied)
 
+    def as_resource_scope(self) -> ResourceScope:
+        """The same read predicate as a generic scope over the claims columns (for the SQL compiler)."""
+        denied = tuple(
+            AttributeMatch.of(
+                {
+                    "region": m.regions,
+                    "line_of_business": m.lines_of_business,
+                    "sensitivity": m.sensitivities,
+                }
+            )
+            for m in self.denied
+        )
+        return ResourceScope(
+            resource="claims",
+            principal_id=self.principal_id,
+            readable=self.readable,
+            columns=tuple((a, a) for a in ("region", "line_of_business", "sensitivity")),
+            assignment=("region", "line_of_business"),
+            assignments=self.pairs,
+            sensitive_attribute="sensitivity",
+            sensitivities=self.sensitivities,
+            denied=denied,
+            unmasked=self.phi_unmasked,
+            masks=FieldMasks(masked=frozenset(), model_dropped=frozenset()),
+            reasons=self.reasons,
+            policy_version=self.policy_version,
+        )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AttributeMatch:
+    """A conjunction over record attributes: each listed attribute is among its values.
+
+    The target of a deny rule for any resource. An attribute the record lacks never
+    matches a constraint on it; the scope refuses such a record anyway.
+    """
+
+    constraints: tuple[tuple[str, frozenset[str]], ...] = ()
+
+    @staticmethod
+    def of(values: Mapping[str, frozenset[str] | None]) -> AttributeMatch:
+        """A match from attribute -> values (``None``: any value), in a canonical order."""
+        return AttributeMatch(constraints=tuple(sorted((a, v) for a, v in values.items() if v is not None)))
+
+    def matches(self, record: Mapping[str, str]) -> bool:
+        """True when every constrained attribute of ``record`` is among the listed values."""
+        return all(record.get(attribute) in values for attribute, values in self.constraints)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ResourceScope:
+    """What a principal may read of one resource, compiled once from the policy's declaration.
+
+    ``columns`` maps each declared attribute to the column holding it, in declaration
+    order. ``assignments`` are tuples over the ``assignment`` attributes (``None``:
+    every tuple); ``sensitivities`` the permitted values of ``sensitive_attribute``
+    (``None``: every value). A record matching any of ``denied`` is excluded whatever
+    the grant says. ``readable`` false means nothing at all. The SQL form is
+    :func:`interlock.retrieval.scope.scope_predicate`, the in-memory form :meth:`permits`.
+    """
+
+    resource: str
+    principal_id: str
+    readable: bool
+    columns: tuple[tuple[str, str], ...]
+    assignment: tuple[str, ...]
+    assignments: frozenset[tuple[str, ...]] | None
+    sensitive_attribute: str | None
+    sensitivities: frozenset[str] | None
+    denied: tuple[AttributeMatch, ...]
+    unmasked: bool
+    masks: FieldMasks
+    reasons: tuple[str, ...]
+    policy_version: str = DEFAULT_POLICY_VERSION
+
+    @property
+    def attributes(self) -> tuple[str, ...]:
+        """The declared attributes, in declaration order."""
+        return tuple(a for a, _ in self.columns)
+
+    def column_map(self) -> dict[str, str]:
+        """Attribute -> the system-of-record column holding it."""
+        return dict(self.columns)
+
+    def permits(self, record: Mapping[str, str] | ClaimAttributes) -> bool:
+        """May the principal read a record with these attribute values? Missing attributes refuse."""
+        values = claim_record(record) if isinstance(record, ClaimAttributes) else record
+        if not self.readable or any(values.get(a) is None for a in self.attributes):
+            return False
+        if self.assignments is not None and tuple(values[a] for a in self.assignment) not in self.assignments:
+            return False
+        if (
+            self.sensitivities is not None
+            and self.sensitive_attribute is not None
+            and values[self.sensitive_attribute] not in self.sensitivities
+        ):
+            return False
+        return not any(m.matches(values) for m in self.denied)
+
+
+def claim_record(attrs: ClaimAttributes) -> dict[str, str]:
+    """A claim's access attributes as the attribute -> value record generic scopes decide on."""
+    return {
+        "region": attrs.region,
+        "line_of_business": attrs.line_of_business,
+        "sensitivity": attrs.sensitivity,
+    }
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ResourceIndexFilter:
+    """What a principal may retrieve from a search index holding one resource's documents.
+
+    A document of ``access_class`` (the resource's record name) carries the resource's
+    attributes, under the attributes' own names; it is permitted when ``scope``
+    permits those values. Reference documents follow ``reference_readable``; any other
+    class matches nothing.
+    """
+
+    access_class: str
+    scope: ResourceScope
+    reference_readable: bool
+
+    def permits(self, access_class: str, record: Mapping[str, str | None]) -> bool:
+        """True when the principal may retrieve a document of this class with these attributes."""
+        if access_class == "reference":
+            return self.reference_readable
+        if access_class != self.access_class:
+            return False
+        values = {k: v for k, v in record.items() if v is not None}
+        return self.scope.permits(values)
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class DocumentAttributes:
