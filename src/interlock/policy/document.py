@@ -268,15 +268,35 @@ class PolicyDocument(_Frozen):
             if unknown:
                 problems.append(f"deny[{i}].resources: unknown resource(s) {', '.join(unknown)}")
                 continue
-            for resource in self._resources_of(rule.resources):
+            fields = [(j, c.field) for j, c in enumerate(rule.when) if isinstance(c, RecordIn)]
+            if rule.resources is None:
+                if not any(self._deny_applies(rule, r) for r in self._declared):
+                    problems.append(
+                        f"deny[{i}].when: no resource has every attribute the rule names"
+                        f" ({', '.join(sorted({f for _, f in fields}))})"
+                    )
+                continue
+            for resource in sorted(rule.resources):
                 attributes = self._declared[resource].attributes
-                for j, cond in enumerate(rule.when):
-                    if isinstance(cond, RecordIn) and cond.field not in attributes:
-                        problems.append(
-                            f"deny[{i}].when.{j}.field: {cond.field!r} is not an attribute of resource"
-                            f" {resource} (name the rule's resources, or one of {', '.join(attributes)})"
-                        )
+                problems.extend(
+                    f"deny[{i}].when.{j}.field: {field!r} is not an attribute of resource {resource}"
+                    f" (its attributes: {', '.join(attributes)})"
+                    for j, field in fields
+                    if field not in attributes
+                )
         return problems
+
+    def _deny_applies(self, rule: DenyRule, resource: str) -> bool:
+        """Does ``rule`` govern ``resource``'s records?
+
+        When the rule names its ``resources``, those. Otherwise every resource that has
+        each attribute its ``record_in`` conditions name: a record without an attribute
+        is never "one of" its values, and a rule about regions says nothing of invoices.
+        """
+        if rule.resources is not None:
+            return resource in rule.resources
+        attributes = self._declared[resource].attributes
+        return all(c.field in attributes for c in rule.when if isinstance(c, RecordIn))
 
     def _resources_of(self, names: frozenset[str] | None) -> list[str]:
         return [r for r in self._declared if names is None or r in names]
@@ -296,6 +316,10 @@ class PolicyDocument(_Frozen):
             raise ConfigurationError(
                 f"policy {self.version} declares no resource {name!r} (declared: {', '.join(self._declared)})"
             ) from None
+
+    def denies_of(self, resource: str) -> list[tuple[int, DenyRule]]:
+        """The deny rules (with their index in ``deny``) that govern ``resource``'s records."""
+        return [(i, rule) for i, rule in enumerate(self.deny) if self._deny_applies(rule, resource)]
 
     def reading_role(self, resource: str, role_name: str) -> RolePolicy | None:
         """``role_name``'s rules when they let it read ``resource`` at all; else ``None``."""
@@ -318,7 +342,7 @@ class PolicyDocument(_Frozen):
         for rule in self.deny:
             if rule.roles is not None and p.role not in rule.roles:
                 continue
-            if rule.resources is not None and resource not in rule.resources:
+            if not self._deny_applies(rule, resource):
                 continue
             sets: dict[str, frozenset[str]] = {}
             holds = True
@@ -510,7 +534,7 @@ class PolicyDocument(_Frozen):
         for rule in self.deny:
             if rule.roles is not None and p.role not in rule.roles:
                 continue
-            if rule.resources is not None and resource not in rule.resources:
+            if not self._deny_applies(rule, resource):
                 continue
             if all(_deny_condition_holds(c, p, record) for c in rule.when):
                 return self._deny(f"denied: {rule.reason}")

@@ -303,11 +303,9 @@ def _resource_statements(policy: PolicyDocument, resource: str) -> list[str]:
             granted += 1
     if not granted:
         statements.append(f"-- no role may read {resource}: no permissive policy, every row is refused")
-    for i, rule in enumerate(policy.deny):
+    for i, rule in policy.denies_of(resource):
         if rule.roles is not None and not rule.roles:
             continue  # a rule for no role refuses nothing
-        if rule.resources is not None and resource not in rule.resources:
-            continue
         statements.append(f"-- deny: {rule.reason}".replace("\n", " "))
         statements.append(
             _policy(f"{POLICY_PREFIX}deny_{i}", table, deny_predicate(rule, declared), restrictive=True)
