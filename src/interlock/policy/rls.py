@@ -20,7 +20,7 @@ applied by :mod:`interlock.connectors.pg_access`), which the policies read with
 ``interlock.privileges``   JSON array of privilege names
 ``interlock.all_sensitivities`` ``true`` when every sensitivity is granted
 ``interlock.resource_assignments`` JSON object: resource -> array of assignment tuples
-                           (each an array of values), or ``null`` for every tuple
+                           (each an object position -> value), or ``null`` for every tuple
 ========================== ===========================================================
 
 A resource the principal's ``resource_assignments`` does not name falls back to
@@ -102,7 +102,7 @@ def session_settings(principal: Principal) -> dict[str, str]:
     """The settings that identify ``principal`` to the row-level security policies."""
     pairs = sorted(principal.assignments or ())
     by_resource = {
-        name: None if tuples is None else [list(t) for t in sorted(tuples)]
+        name: None if tuples is None else [_positions(t) for t in sorted(tuples)]
         for name, tuples in sorted(principal.resource_assignments.items())
     }
     return {
@@ -115,6 +115,15 @@ def session_settings(principal: Principal) -> dict[str, str]:
         ALL_SENSITIVITIES: _bool(principal.all_sensitivities),
         RESOURCE_ASSIGNMENTS: json.dumps(by_resource),
     }
+
+
+def _positions(values: tuple[str, ...]) -> dict[str, str]:
+    """One assignment tuple as a JSON object keyed by position.
+
+    Not an array: jsonb containment ignores order and repetition inside arrays, so
+    ``[["a", "b"]] @> [["b", "a"]]`` holds; an object's keys pin each value to its place.
+    """
+    return {str(i): value for i, value in enumerate(values)}
 
 
 def cleared_settings() -> dict[str, str]:
@@ -169,7 +178,8 @@ def _assignment_contains(resource: str, declared: ResourceDeclaration) -> str:
     """The principal's assignments for ``resource`` hold the row's tuple (see Principal.assignments_for)."""
     attrs = declared.assignment
     own = f"({_json_setting(RESOURCE_ASSIGNMENTS)} -> {quote_literal(resource)})"
-    row = f"jsonb_build_array(jsonb_build_array({', '.join(_column(declared, a) for a in attrs)}))"
+    positions = ", ".join(f"{quote_literal(str(i))}, {_column(declared, a)}" for i, a in enumerate(attrs))
+    row = f"jsonb_build_array(jsonb_build_object({positions}))"
     if attrs == LEGACY_ASSIGNMENT:
         pair = ", ".join(f"{quote_literal(a)}, {_column(declared, a)}" for a in attrs)
         legacy = f"{_json_setting(ASSIGNMENTS)} @> jsonb_build_array(jsonb_build_object({pair}))"
