@@ -109,9 +109,14 @@ def test_adding_a_deny_never_widens_access_to_any_resource(data: st.DataObject) 
 @settings(max_examples=150, deadline=None)
 @given(data=st.data())
 def test_removing_an_assignment_or_privilege_never_widens_access(data: st.DataObject) -> None:
-    """Taking a privilege or an assignment tuple away from a principal can only remove access."""
+    """Taking a privilege or an assignment tuple away from a principal can only remove access.
+
+    Deny rules conditioned on *holding* a privilege ("holders of X do not read Y") are
+    the one way the language lets a privilege narrow access; they are left out here.
+    """
     case, principal = data.draw(reading_cases())
-    policy = parse_policy(case.data)
+    denies = [d for d in case.data["deny"] if all(c["kind"] != "has_privilege" for c in d["when"])]
+    policy = parse_policy({**case.data, "deny": denies})
     privilege = data.draw(st.sampled_from(sorted(principal.privileges) or ["none"]))
     fewer = [Principal(**{**_fields(principal), "privileges": principal.privileges - {privilege}})]
     held = principal.resource_assignments.get(RESOURCE)
@@ -120,16 +125,15 @@ def test_removing_an_assignment_or_privilege_never_widens_access(data: st.DataOb
         fewer.append(
             Principal(**{**_fields(principal), "resource_assignments": {RESOURCE: held - {dropped}}})
         )
+    wider = policy.scope(RESOURCE, principal)
     for narrower in fewer:
+        narrow = policy.scope(RESOURCE, narrower)
         for record in case.records:
             assert not (
                 policy.decide_record_read(RESOURCE, narrower, record).allowed
                 and not policy.decide_record_read(RESOURCE, principal, record).allowed
             )
-            assert not (
-                policy.scope(RESOURCE, narrower).permits(record)
-                and not policy.scope(RESOURCE, principal).permits(record)
-            )
+            assert not (narrow.permits(record) and not wider.permits(record))
 
 
 def _fields(p: Principal) -> dict[str, Any]:

@@ -4,12 +4,17 @@ A policy is a TOML document (the shipped default is ``default_policy.toml`` besi
 this module) validated by pydantic into frozen objects once, at start-up. It is then
 used in two deliberately different ways:
 
-* **compiled** per principal into a :class:`~interlock.policy.values.ClaimScope`, an
-  :class:`~interlock.policy.values.IndexFilter` and
+* **compiled** per (resource, principal) into a
+  :class:`~interlock.policy.values.ResourceScope` (for claims also the claims-era
+  :class:`~interlock.policy.values.ClaimScope`), an index filter and
   :class:`~interlock.policy.values.FieldMasks`, the values retrieval pushes into SQL
   and the search index;
-* **interpreted** per (principal, record) by :meth:`PolicyDocument.decide_read`, which
-  walks the conditions directly.
+* **interpreted** per (principal, record) by :meth:`PolicyDocument.decide_record_read`
+  (for claims :meth:`PolicyDocument.decide_read`), which walks the conditions directly.
+
+The record attributes those conditions read are declared per resource in the
+``resources`` table (:mod:`interlock.policy.resources`), so a new kind of record needs
+a declaration and no code.
 
 The property tests check that the two agree on random policies, principals and
 records, so a bug in the compiler shows up as a disagreement rather than a leak.
@@ -46,7 +51,6 @@ from interlock.policy.values import (
     Decision,
     FieldMasks,
     IndexFilter,
-    RecordMatch,
     ResourceIndexFilter,
     ResourceScope,
     claim_record,
@@ -424,7 +428,7 @@ class PolicyDocument(_Frozen):
 
     def claim_scope(self, p: Principal) -> ClaimScope:
         """Compile ``p``'s claim read rights into the scope retrieval pushes down."""
-        return _claim_scope(self.scope(DEFAULT_RESOURCE, p))
+        return self.scope(DEFAULT_RESOURCE, p).as_claim_scope()
 
     def index_filter(self, p: Principal) -> IndexFilter:
         """Compile what ``p`` may retrieve from the search index."""
@@ -625,38 +629,6 @@ def _spoken(attributes: tuple[str, ...]) -> str:
 
 def _amount_label(declared: ResourceDeclaration) -> str:
     return declared.approval.amount.replace("_", " ") if declared.approval else "amount"
-
-
-def _claim_scope(scope: ResourceScope) -> ClaimScope:
-    """The claims-era form of a generic scope; the resource must have a claim's attributes."""
-    if (
-        scope.assignment != ("region", "line_of_business")
-        or scope.sensitive_attribute != "sensitivity"
-        or set(scope.attributes) != {"region", "line_of_business", "sensitivity"}
-    ):
-        raise ConfigurationError(
-            f"resource {scope.resource} is not shaped like claims (region x line_of_business, sensitivity)"
-        )
-    denied = []
-    for match in scope.denied:
-        sets = dict(match.constraints)
-        denied.append(
-            RecordMatch(
-                regions=sets.get("region"),
-                lines_of_business=sets.get("line_of_business"),
-                sensitivities=sets.get("sensitivity"),
-            )
-        )
-    return ClaimScope(
-        principal_id=scope.principal_id,
-        readable=scope.readable,
-        pairs=None if scope.assignments is None else frozenset((t[0], t[1]) for t in scope.assignments),
-        sensitivities=scope.sensitivities,
-        phi_unmasked=scope.unmasked,
-        reasons=scope.reasons,
-        policy_version=scope.policy_version,
-        denied=tuple(denied),
-    )
 
 
 def _permitted_sensitivities(p: Principal, unrestricted: str, prefix: str) -> frozenset[str] | None:

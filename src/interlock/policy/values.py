@@ -1,5 +1,10 @@
 """The frozen values a policy compiles to: decisions, scopes, index filters and field masks.
 
+:class:`ResourceScope` and :class:`ResourceIndexFilter` serve any declared resource and
+decide on an attribute -> value mapping; :class:`ClaimScope`, :class:`ClaimAttributes`,
+:class:`RecordMatch` and :class:`IndexFilter` are the claims-era forms, kept for the
+code written against them (:meth:`ClaimScope.as_resource_scope` bridges the two).
+
 They live apart from :mod:`interlock.policy.document` (which builds them) and
 :mod:`interlock.policy.entitlements` (the public entry points) so that both can import
 them without a cycle. Every value here is pure data with an in-memory ``permits``; the
@@ -11,6 +16,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
+
+from interlock.exceptions import ConfigurationError
 
 DEFAULT_POLICY_VERSION = "claims-entitlements@3"
 
@@ -182,6 +189,37 @@ class ResourceScope:
         ):
             return False
         return not any(m.matches(values) for m in self.denied)
+
+    def as_claim_scope(self) -> ClaimScope:
+        """The claims-era form of this scope; the resource must have a claim's attributes."""
+        if (
+            self.assignment != ("region", "line_of_business")
+            or self.sensitive_attribute != "sensitivity"
+            or set(self.attributes) != {"region", "line_of_business", "sensitivity"}
+        ):
+            raise ConfigurationError(
+                f"resource {self.resource} is not shaped like claims (region x line_of_business, sensitivity)"
+            )
+        denied = []
+        for match in self.denied:
+            sets = dict(match.constraints)
+            denied.append(
+                RecordMatch(
+                    regions=sets.get("region"),
+                    lines_of_business=sets.get("line_of_business"),
+                    sensitivities=sets.get("sensitivity"),
+                )
+            )
+        return ClaimScope(
+            principal_id=self.principal_id,
+            readable=self.readable,
+            pairs=None if self.assignments is None else frozenset((t[0], t[1]) for t in self.assignments),
+            sensitivities=self.sensitivities,
+            phi_unmasked=self.unmasked,
+            reasons=self.reasons,
+            policy_version=self.policy_version,
+            denied=tuple(denied),
+        )
 
 
 def claim_record(attrs: ClaimAttributes) -> dict[str, str]:
