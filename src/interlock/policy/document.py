@@ -617,9 +617,10 @@ def _assignments(
 ) -> frozenset[tuple[str, ...]] | None:
     """``p``'s assignment tuples for ``resource``, keeping only those of the declared arity."""
     held = p.assignments_for(resource, declared.assignment)
-    if held is None:
-        return None
-    return frozenset(t for t in held if len(t) == len(declared.assignment))
+    arity = len(declared.assignment)
+    if held is None or all(len(t) == arity for t in held):
+        return held
+    return frozenset(t for t in held if len(t) == arity)
 
 
 def _spoken(attributes: tuple[str, ...]) -> str:

@@ -54,7 +54,7 @@ class Principal:
         if self.assignments is None:
             return None
         if attributes == LEGACY_ASSIGNMENT:
-            return frozenset(self.assignments)
+            return self.assignments
         return frozenset()
 
     @property
