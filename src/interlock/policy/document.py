@@ -56,9 +56,6 @@ from interlock.policy.values import (
     claim_record,
 )
 
-#: The attributes of the claims resource; a deny rule's ``record_in`` names any declared attribute.
-RecordField = Literal["region", "line_of_business", "sensitivity"]
-
 
 class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
