@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from interlock.policy.document import default_policy
 from interlock.policy.principal import Principal
+from interlock.policy.resources import DEFAULT_RESOURCE
 from interlock.policy.values import (
     ClaimAttributes,
     ClaimScope,
@@ -48,9 +49,9 @@ __all__ = [
 POLICY_VERSION = default_policy().version
 HIGH_VALUE_LIMIT = Decimal("10000.00")
 CLAIM_ROLES = frozenset(name for name, role in default_policy().roles.items() if role.read is not None)
-PHI_FIELDS = default_policy().fields.phi
+PHI_FIELDS = default_policy().resource(DEFAULT_RESOURCE).fields.masked
 #: Fields a model is never sent, whatever the principal may see.
-MODEL_DROPPED_FIELDS = default_policy().fields.model_never_sees
+MODEL_DROPPED_FIELDS = default_policy().resource(DEFAULT_RESOURCE).fields.model_never_sees
 
 
 def claim_scope(principal: Principal) -> ClaimScope:

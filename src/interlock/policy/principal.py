@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Literal
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Final, Literal
 
 PrincipalKind = Literal["staff", "service"]
+#: The attributes :attr:`Principal.assignments`' pairs are values of (a claim's).
+LEGACY_ASSIGNMENT: Final = ("region", "line_of_business")
+#: Per resource: assignment tuples over its assignment attributes, ``None`` = every tuple.
+ResourceAssignments = Mapping[str, frozenset[tuple[str, ...]] | None]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -15,6 +21,12 @@ class Principal:
     ``assignments`` is the set of (region, line of business) pairs the principal works;
     ``None`` means every pair and is only ever given to a service principal by the
     operator. ``all_sensitivities`` likewise grants every sensitivity.
+
+    ``resource_assignments`` gives the assignments of other resources (tuples over a
+    resource's declared assignment attributes, ``None`` = every tuple); a resource it
+    does not name falls back to ``assignments`` (see :meth:`assignments_for`).
+    ``attributes`` holds numeric staff attributes such as ``approval_limit``, which an
+    approval rule compares with a record's amount.
     """
 
     principal_id: str
@@ -24,6 +36,26 @@ class Principal:
     assignments: frozenset[tuple[str, str]] | None
     privileges: frozenset[str]
     all_sensitivities: bool = False
+    resource_assignments: ResourceAssignments = field(default_factory=dict, hash=False)
+    attributes: Mapping[str, Decimal] = field(default_factory=dict, hash=False)
+
+    def assignments_for(
+        self, resource: str, attributes: tuple[str, ...]
+    ) -> frozenset[tuple[str, ...]] | None:
+        """The principal's assignment tuples for ``resource``, whose assignment is ``attributes``.
+
+        An entry of :attr:`resource_assignments` wins. Otherwise ``assignments`` applies:
+        ``None`` (every tuple, the operator's unlimited service principal) for every
+        resource, and its (region, line of business) pairs only to a resource whose
+        assignment attributes are exactly those; any other resource gets no tuple.
+        """
+        if resource in self.resource_assignments:
+            return self.resource_assignments[resource]
+        if self.assignments is None:
+            return None
+        if attributes == LEGACY_ASSIGNMENT:
+            return self.assignments
+        return frozenset()
 
     @property
     def decided_by(self) -> str:
@@ -40,8 +72,10 @@ def staff_principal(
     active: bool,
     assignments: frozenset[tuple[str, str]],
     privileges: frozenset[str],
+    resource_assignments: ResourceAssignments | None = None,
+    attributes: Mapping[str, Decimal] | None = None,
 ) -> Principal:
-    """A principal for one row of ``staff`` with its assignments and privileges."""
+    """A principal for one row of ``staff`` with its assignments, privileges and attributes."""
     return Principal(
         principal_id=f"staff:{staff_id}",
         kind="staff",
@@ -49,6 +83,8 @@ def staff_principal(
         active=active,
         assignments=assignments,
         privileges=privileges,
+        resource_assignments=dict(resource_assignments or {}),
+        attributes=dict(attributes or {}),
     )
 
 
@@ -57,12 +93,17 @@ def service_principal(
     *,
     assignments: frozenset[tuple[str, str]] | None = None,
     sensitivities: frozenset[str] | None = None,
+    resource_assignments: ResourceAssignments | None = None,
+    attributes: Mapping[str, Decimal] | None = None,
 ) -> Principal:
     """The service principal of automatic processing, scoped by the operator.
 
     By default it may process every claim (all regions, lines of business and
     sensitivities); it never holds ``phi:full`` or ``approve:high_value``, so PHI stays
-    masked and high-value claims always reach a person.
+    masked and high-value claims always reach a person. ``resource_assignments`` narrows
+    other resources (by default it works every tuple of each); ``attributes`` (say an
+    ``approval_limit``) is what an approval rule comparing with a staff attribute reads:
+    without it, the service approves nothing under such a rule.
     """
     privileges = frozenset(f"sensitive:{s}" for s in (sensitivities or ()))
     return Principal(
@@ -73,4 +114,6 @@ def service_principal(
         assignments=assignments,
         privileges=privileges,
         all_sensitivities=sensitivities is None,
+        resource_assignments=dict(resource_assignments or {}),
+        attributes=dict(attributes or {}),
     )

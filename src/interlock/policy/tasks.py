@@ -32,6 +32,11 @@ present it is default-deny: a task it does not list may write nothing.
 ``create`` is the action of a task that brings a record into the system of record
 (``claims.ingest``: a FHIR claim becomes a claim); :func:`decide_create` is its pure
 decision. A grant's ``roles`` narrows it to some roles of that kind of principal.
+
+A task writes records of one resource (``resource``, by default ``claims``): the
+boundary's read scope, its record name and the approval rule come from that
+resource's declaration (:mod:`interlock.policy.resources`). ``max_amount`` is the
+resource-neutral spelling of ``max_total_billed``.
 """
 
 from __future__ import annotations
@@ -44,14 +49,16 @@ from typing import Final, Literal, get_args
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from interlock.policy.principal import Principal, PrincipalKind
-from interlock.policy.values import ClaimAttributes, ClaimScope, Decision
+from interlock.policy.resources import ApprovalRule
+from interlock.policy.values import ClaimAttributes, ClaimScope, Decision, ResourceScope
 
 Action = Literal["finalize", "pend", "create"]
 Via = Literal["automatic", "review"]
 ACTIONS: Final[tuple[str, ...]] = get_args(Action)
 PRINCIPAL_KINDS: Final[tuple[str, ...]] = get_args(PrincipalKind)
-#: The outcomes a finalization may write; a pend writes no outcome.
-FINALIZE_OUTCOMES: Final = frozenset({"approve", "deny"})
+#: The outcomes a finalization may write (a claim is denied, an invoice rejected); a
+#: pend writes no outcome.
+FINALIZE_OUTCOMES: Final = frozenset({"approve", "deny", "reject"})
 #: Record states writable when a policy predates the tasks table: claims awaiting a decision.
 LEGACY_RECORD_STATUSES: Final = frozenset({"received", "pended"})
 
@@ -75,12 +82,20 @@ class ActionGrant(_Frozen):
     via: Via | None = None
     max_total_billed: Decimal | None = Field(default=None, ge=Decimal(0), decimal_places=2)
     above_limit_privilege: str | None = Field(default=None, min_length=1)
+    max_amount: Decimal | None = Field(default=None, ge=Decimal(0), decimal_places=2)
 
     @model_validator(mode="after")
     def _check(self) -> ActionGrant:
-        if self.above_limit_privilege is not None and self.max_total_billed is None:
-            raise ValueError("above_limit_privilege lifts a limit: set max_total_billed too")
+        if self.max_amount is not None and self.max_total_billed is not None:
+            raise ValueError("max_amount and max_total_billed are the same cap: set one")
+        if self.above_limit_privilege is not None and self.cap is None:
+            raise ValueError("above_limit_privilege lifts a limit: set max_total_billed too (or max_amount)")
         return self
+
+    @property
+    def cap(self) -> Decimal | None:
+        """The amount cap, whichever spelling declared it."""
+        return self.max_amount if self.max_amount is not None else self.max_total_billed
 
 
 class TaskPolicy(_Frozen):
@@ -88,6 +103,8 @@ class TaskPolicy(_Frozen):
 
     record_statuses: frozenset[str] = Field(min_length=1)
     actions: Mapping[str, Mapping[str, ActionGrant]]
+    #: The resource whose records the task writes; omitted, ``claims``.
+    resource: str | None = Field(default=None, min_length=1)
 
     @model_validator(mode="after")
     def _check(self) -> TaskPolicy:
@@ -107,9 +124,9 @@ class TaskPolicy(_Frozen):
                     unknown = sorted(grant.outcomes - FINALIZE_OUTCOMES)
                     if unknown or not grant.outcomes:
                         problems.append(
-                            f"{where}.outcomes: list some of approve, deny (got {unknown or 'none'})"
+                            f"{where}.outcomes: list some of approve, deny, reject (got {unknown or 'none'})"
                         )
-                elif grant.outcomes or grant.max_total_billed is not None:
+                elif grant.outcomes or grant.cap is not None:
                     # A claim must always be able to wait for a person, whatever its amount;
                     # a created claim has no outcome yet and is decided like any other.
                     problems.append(f"{where}: {name} takes no outcomes and no amount limit")
@@ -127,10 +144,83 @@ class TaskPolicy(_Frozen):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class FinalizeLimit:
-    """An amount cap on finalization and where it comes from, for the refusal's reason."""
+    """An amount cap on finalization and where it comes from, for the refusal's reason.
 
-    amount: Decimal
+    ``amount`` ``None`` refuses every amount (a principal without the staff attribute
+    an approval rule compares with). ``outcomes`` are the outcomes it governs
+    (``None``: every one). ``refusal`` is the interpreted decision's reason.
+    """
+
+    amount: Decimal | None
     source: str
+    outcomes: frozenset[str] | None = None
+    refusal: str = ""
+
+    def refuses(self, outcome: str, amount: Decimal) -> bool:
+        """True when this cap stops finalizing a record of ``amount`` as ``outcome``."""
+        if self.outcomes is not None and outcome not in self.outcomes:
+            return False
+        return self.amount is None or amount > self.amount
+
+    def explain(self, label: str, amount: Decimal) -> str:
+        """Why the boundary refuses ``amount`` (``label`` names the amount, e.g. total billed)."""
+        if self.amount is None:
+            return f"{self.source}: no {label} may be approved"
+        return f"{label} {amount} exceeds {self.amount} ({self.source})"
+
+
+def finalize_limits(
+    *,
+    principal: Principal,
+    role_rule: tuple[Decimal | None, str | None] | None,
+    approval: ApprovalRule | None,
+    record_name: str,
+) -> tuple[bool, tuple[FinalizeLimit, ...], str]:
+    """(may finalize at all, the caps that apply to ``principal``, why not if it may not).
+
+    ``role_rule`` is the role's ``finalize`` (its limit and the privilege lifting it),
+    ``None`` when the role may not finalize. ``approval`` is the resource's approval
+    rule: a fixed limit lifted by a privilege, or the principal's numeric attribute.
+    A privilege the principal holds has already removed the cap it lifts.
+    """
+    if role_rule is None:
+        return False, (), ""
+    limits: list[FinalizeLimit] = []
+    limit, privilege = role_rule
+    if limit is not None and (privilege is None or privilege not in principal.privileges):
+        lifted = f"; lifted by {privilege}" if privilege else ""
+        limits.append(
+            FinalizeLimit(
+                amount=limit,
+                source=f"role {principal.role}{lifted}",
+                refusal=f"high-value {record_name} and the principal lacks {privilege}"
+                if privilege
+                else f"{record_name} above the role's limit {limit}",
+            )
+        )
+    if approval is not None and approval.staff_attribute is not None:
+        attribute = approval.staff_attribute
+        value = principal.attributes.get(attribute)
+        limits.append(
+            FinalizeLimit(
+                amount=value,
+                source=f"the principal's {attribute}",
+                outcomes=approval.outcomes,
+                refusal=f"the principal has no {attribute}"
+                if value is None
+                else f"{record_name} {approval.amount} above the principal's {attribute} {value}",
+            )
+        )
+    elif approval is not None and approval.above_limit_privilege not in principal.privileges:
+        limits.append(
+            FinalizeLimit(
+                amount=approval.limit,
+                source=f"{record_name} approval; lifted by {approval.above_limit_privilege}",
+                outcomes=approval.outcomes,
+                refusal=f"high-value {record_name} and the principal lacks {approval.above_limit_privilege}",
+            )
+        )
+    return True, tuple(limits), ""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -146,23 +236,30 @@ class WriteBoundary:
     task: str
     principal_id: str
     policy_version: str
-    scope: ClaimScope
+    scope: ResourceScope
     record_statuses: frozenset[str]
     finalize_outcomes: frozenset[str]
     finalize_via: Via | None
     limits: tuple[FinalizeLimit, ...]
     may_pend: bool
     refusal: str = ""
+    #: How refusals name the capped amount ("total billed", "total amount") and the record.
+    amount_label: str = "amount"
+    record_name: str = "claim"
 
     def _deny(self, reason: str) -> Decision:
         return Decision(allowed=False, reasons=(reason,), policy_version=self.policy_version)
 
     def decide_finalize(
-        self, *, outcome: str, via: Via, attrs: ClaimAttributes, total_billed: Decimal
+        self, *, outcome: str, via: Via, attrs: ClaimAttributes | Mapping[str, str], total_billed: Decimal
     ) -> Decision:
-        """May the principal finalize a claim with ``attrs`` and ``total_billed`` as ``outcome``?"""
+        """May the principal finalize a record with ``attrs`` and amount ``total_billed`` as ``outcome``?
+
+        ``attrs`` is a claim's attributes or, for any resource, attribute -> value;
+        ``total_billed`` is the amount the resource's approval rule names.
+        """
         if not self.scope.permits(attrs):
-            return self._deny("claim is outside the principal's read scope")
+            return self._deny(f"{self.record_name} is outside the principal's read scope")
         if not self.finalize_outcomes:
             return self._deny(self.refusal or f"{self.task}: the principal may not finalize")
         if outcome not in self.finalize_outcomes:
@@ -170,8 +267,8 @@ class WriteBoundary:
         if self.finalize_via is not None and via != self.finalize_via:
             return self._deny(f"{self.task}: the principal finalizes only via {self.finalize_via}, not {via}")
         for limit in self.limits:
-            if total_billed > limit.amount:
-                return self._deny(f"total billed {total_billed} exceeds {limit.amount} ({limit.source})")
+            if limit.refuses(outcome, total_billed):
+                return self._deny(limit.explain(self.amount_label, total_billed))
         return Decision(
             allowed=True,
             reasons=(f"{self.task}: {outcome} via {via} within the principal's write boundary",),
@@ -181,7 +278,7 @@ class WriteBoundary:
     def decide_record(self, status: str) -> Decision:
         """May the task write a record in ``status`` at all (for example, not a decided claim)?"""
         if status not in self.record_statuses:
-            return self._deny(f"claim status is {status!r}, not awaiting a decision")
+            return self._deny(f"{self.record_name} status is {status!r}, not awaiting a decision")
         return Decision(
             allowed=True, reasons=("record awaits a decision",), policy_version=self.policy_version
         )
@@ -192,32 +289,34 @@ def compile_write_boundary(
     task: str,
     task_policy: TaskPolicy | None,
     tasks_declared: bool,
-    role_limit: tuple[Decimal, str] | None,
+    may_finalize: bool,
+    limits: tuple[FinalizeLimit, ...],
+    refusal: str,
+    amount_label: str,
+    record_name: str,
     principal: Principal,
-    scope: ClaimScope,
+    scope: ResourceScope,
 ) -> WriteBoundary:
-    """Combine the role's finalize rule and the task's grants for ``principal``.
+    """Combine the role's finalize rule, the resource's approval rule and the task's grants.
 
-    ``role_limit`` is the role's (limit, privilege that lifts it), or ``None`` when the
-    role may not finalize. Both the role and the task must allow a finalization; the
-    smaller applicable cap wins.
+    ``may_finalize`` and ``limits`` come from :func:`finalize_limits` (``refusal`` says
+    why when the role may not finalize). Both the role and the task must allow a
+    finalization; every applicable cap must let the amount through.
     """
-    limits: list[FinalizeLimit] = []
-    if role_limit is not None and role_limit[1] not in principal.privileges:
-        limits.append(
-            FinalizeLimit(amount=role_limit[0], source=f"role {principal.role}; lifted by {role_limit[1]}")
-        )
+    limits_list = list(limits)
     base = WriteBoundary(
         task=task,
         principal_id=principal.principal_id,
         policy_version=scope.policy_version,
         scope=scope,
         record_statuses=LEGACY_RECORD_STATUSES,
-        finalize_outcomes=FINALIZE_OUTCOMES if role_limit is not None else frozenset(),
+        finalize_outcomes=FINALIZE_OUTCOMES if may_finalize else frozenset(),
         finalize_via=None,
-        limits=tuple(limits),
+        limits=_ordered(limits_list),
         may_pend=True,
-        refusal="" if role_limit is not None else f"role {principal.role!r} may not finalize claims",
+        refusal="" if may_finalize else refusal,
+        amount_label=amount_label,
+        record_name=record_name,
     )
     if not tasks_declared:
         return base
@@ -230,21 +329,26 @@ def compile_write_boundary(
     refusal = base.refusal
     if finalize is None:
         refusal = refusal or f"{task}: the policy grants {principal.kind} principals no finalize action"
-    elif finalize.max_total_billed is not None and finalize.above_limit_privilege not in principal.privileges:
+    elif finalize.cap is not None and finalize.above_limit_privilege not in principal.privileges:
         lifted = f"; lifted by {finalize.above_limit_privilege}" if finalize.above_limit_privilege else ""
         # The task's cap goes first, so that on equal amounts the refusal names the task.
-        limits.insert(
-            0, FinalizeLimit(amount=finalize.max_total_billed, source=f"{task} for {principal.kind}{lifted}")
+        limits_list.insert(
+            0, FinalizeLimit(amount=finalize.cap, source=f"{task} for {principal.kind}{lifted}")
         )
     return replace(
         base,
         record_statuses=task_policy.record_statuses,
         finalize_outcomes=(finalize.outcomes & base.finalize_outcomes) if finalize else frozenset(),
         finalize_via=finalize.via if finalize else None,
-        limits=tuple(sorted(limits, key=lambda lim: lim.amount)),
+        limits=_ordered(limits_list),
         may_pend=pend is not None,
         refusal=refusal,
     )
+
+
+def _ordered(limits: list[FinalizeLimit]) -> tuple[FinalizeLimit, ...]:
+    """The caps, smallest first (a cap refusing every amount before all); stable on ties."""
+    return tuple(sorted(limits, key=lambda lim: (lim.amount is not None, lim.amount or Decimal(0))))
 
 
 def _grant(grants: Mapping[str, ActionGrant], principal: Principal) -> ActionGrant | None:
@@ -256,7 +360,11 @@ def _grant(grants: Mapping[str, ActionGrant], principal: Principal) -> ActionGra
 
 
 def decide_create(
-    *, task: str, tasks: Mapping[str, TaskPolicy] | None, principal: Principal, scope: ClaimScope
+    *,
+    task: str,
+    tasks: Mapping[str, TaskPolicy] | None,
+    principal: Principal,
+    scope: ClaimScope | ResourceScope,
 ) -> Decision:
     """May ``principal`` create records through ``task`` (``claims.ingest``) at all?
 

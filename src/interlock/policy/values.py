@@ -1,5 +1,10 @@
 """The frozen values a policy compiles to: decisions, scopes, index filters and field masks.
 
+:class:`ResourceScope` and :class:`ResourceIndexFilter` serve any declared resource and
+decide on an attribute -> value mapping; :class:`ClaimScope`, :class:`ClaimAttributes`,
+:class:`RecordMatch` and :class:`IndexFilter` are the claims-era forms, kept for the
+code written against them (:meth:`ClaimScope.as_resource_scope` bridges the two).
+
 They live apart from :mod:`interlock.policy.document` (which builds them) and
 :mod:`interlock.policy.entitlements` (the public entry points) so that both can import
 them without a cycle. Every value here is pure data with an in-memory ``permits``; the
@@ -11,6 +16,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
+
+from interlock.exceptions import ConfigurationError
 
 DEFAULT_POLICY_VERSION = "claims-entitlements@3"
 
@@ -83,6 +90,169 @@ class ClaimScope:
         if self.sensitivities is not None and attrs.sensitivity not in self.sensitivities:
             return False
         return not any(m.matches(attrs) for m in self.denied)
+
+    def as_resource_scope(self) -> ResourceScope:
+        """The same read predicate as a generic scope over the claims columns (for the SQL compiler)."""
+        denied = tuple(
+            AttributeMatch.of(
+                {
+                    "region": m.regions,
+                    "line_of_business": m.lines_of_business,
+                    "sensitivity": m.sensitivities,
+                }
+            )
+            for m in self.denied
+        )
+        return ResourceScope(
+            resource="claims",
+            principal_id=self.principal_id,
+            readable=self.readable,
+            columns=tuple((a, a) for a in ("region", "line_of_business", "sensitivity")),
+            assignment=("region", "line_of_business"),
+            assignments=self.pairs,
+            sensitive_attribute="sensitivity",
+            sensitivities=self.sensitivities,
+            denied=denied,
+            unmasked=self.phi_unmasked,
+            masks=FieldMasks(masked=frozenset(), model_dropped=frozenset()),
+            reasons=self.reasons,
+            policy_version=self.policy_version,
+        )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AttributeMatch:
+    """A conjunction over record attributes: each listed attribute is among its values.
+
+    The target of a deny rule for any resource. An attribute the record lacks never
+    matches a constraint on it; the scope refuses such a record anyway.
+    """
+
+    constraints: tuple[tuple[str, frozenset[str]], ...] = ()
+
+    @staticmethod
+    def of(values: Mapping[str, frozenset[str] | None]) -> AttributeMatch:
+        """A match from attribute -> values (``None``: any value), in a canonical order."""
+        return AttributeMatch(constraints=tuple(sorted((a, v) for a, v in values.items() if v is not None)))
+
+    def matches(self, record: Mapping[str, str]) -> bool:
+        """True when every constrained attribute of ``record`` is among the listed values."""
+        return all(record.get(attribute) in values for attribute, values in self.constraints)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ResourceScope:
+    """What a principal may read of one resource, compiled once from the policy's declaration.
+
+    ``columns`` maps each declared attribute to the column holding it, in declaration
+    order. ``assignments`` are tuples over the ``assignment`` attributes (``None``:
+    every tuple); ``sensitivities`` the permitted values of ``sensitive_attribute``
+    (``None``: every value). A record matching any of ``denied`` is excluded whatever
+    the grant says. ``readable`` false means nothing at all. The SQL form is
+    :func:`interlock.retrieval.scope.scope_predicate`, the in-memory form :meth:`permits`.
+    """
+
+    resource: str
+    principal_id: str
+    readable: bool
+    columns: tuple[tuple[str, str], ...]
+    assignment: tuple[str, ...]
+    assignments: frozenset[tuple[str, ...]] | None
+    sensitive_attribute: str | None
+    sensitivities: frozenset[str] | None
+    denied: tuple[AttributeMatch, ...]
+    unmasked: bool
+    masks: FieldMasks
+    reasons: tuple[str, ...]
+    policy_version: str = DEFAULT_POLICY_VERSION
+
+    @property
+    def attributes(self) -> tuple[str, ...]:
+        """The declared attributes, in declaration order."""
+        return tuple(a for a, _ in self.columns)
+
+    def column_map(self) -> dict[str, str]:
+        """Attribute -> the system-of-record column holding it."""
+        return dict(self.columns)
+
+    def permits(self, record: Mapping[str, str] | ClaimAttributes) -> bool:
+        """May the principal read a record with these attribute values? Missing attributes refuse."""
+        values = claim_record(record) if isinstance(record, ClaimAttributes) else record
+        if not self.readable or any(values.get(a) is None for a in self.attributes):
+            return False
+        if self.assignments is not None and tuple(values[a] for a in self.assignment) not in self.assignments:
+            return False
+        if (
+            self.sensitivities is not None
+            and self.sensitive_attribute is not None
+            and values[self.sensitive_attribute] not in self.sensitivities
+        ):
+            return False
+        return not any(m.matches(values) for m in self.denied)
+
+    def as_claim_scope(self) -> ClaimScope:
+        """The claims-era form of this scope; the resource must have a claim's attributes."""
+        if (
+            self.assignment != ("region", "line_of_business")
+            or self.sensitive_attribute != "sensitivity"
+            or set(self.attributes) != {"region", "line_of_business", "sensitivity"}
+        ):
+            raise ConfigurationError(
+                f"resource {self.resource} is not shaped like claims (region x line_of_business, sensitivity)"
+            )
+        denied = []
+        for match in self.denied:
+            sets = dict(match.constraints)
+            denied.append(
+                RecordMatch(
+                    regions=sets.get("region"),
+                    lines_of_business=sets.get("line_of_business"),
+                    sensitivities=sets.get("sensitivity"),
+                )
+            )
+        return ClaimScope(
+            principal_id=self.principal_id,
+            readable=self.readable,
+            pairs=None if self.assignments is None else frozenset((t[0], t[1]) for t in self.assignments),
+            sensitivities=self.sensitivities,
+            phi_unmasked=self.unmasked,
+            reasons=self.reasons,
+            policy_version=self.policy_version,
+            denied=tuple(denied),
+        )
+
+
+def claim_record(attrs: ClaimAttributes) -> dict[str, str]:
+    """A claim's access attributes as the attribute -> value record generic scopes decide on."""
+    return {
+        "region": attrs.region,
+        "line_of_business": attrs.line_of_business,
+        "sensitivity": attrs.sensitivity,
+    }
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ResourceIndexFilter:
+    """What a principal may retrieve from a search index holding one resource's documents.
+
+    A document of ``access_class`` (the resource's record name) carries the resource's
+    attributes, under the attributes' own names; it is permitted when ``scope``
+    permits those values. Reference documents follow ``reference_readable``; any other
+    class matches nothing.
+    """
+
+    access_class: str
+    scope: ResourceScope
+    reference_readable: bool
+
+    def permits(self, access_class: str, record: Mapping[str, str | None]) -> bool:
+        """True when the principal may retrieve a document of this class with these attributes."""
+        if access_class == "reference":
+            return self.reference_readable
+        if access_class != self.access_class:
+            return False
+        values = {k: v for k, v in record.items() if v is not None}
+        return self.scope.permits(values)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
