@@ -35,8 +35,8 @@ from interlock.gate.runner import run_gate
 from interlock.gate.verdict import Verdict
 from interlock.policy.document import PolicyDocument, default_policy
 from interlock.policy.principal import Principal
-from interlock.policy.values import ClaimScope
 from interlock.review.queue import ReviewRow, review_row
+from interlock.review.queue import Scope as QueueScope
 from interlock.store.schema import review_items
 from interlock.task import (
     Connector,
@@ -104,7 +104,7 @@ class ReviewDesk:
         if problem := self.task.person_decision_problem(decision):
             raise DecisionRefused(problem)
         scope = self.task.scope(self.policy, principal)
-        row = review_row(self.store, review_id, cast(ClaimScope, scope))
+        row = review_row(self.store, review_id, cast(QueueScope, scope))
         if row is None:
             raise AccessDenied()
         ctx = self.connector.read_context(row.claim_id, scope)

@@ -18,7 +18,7 @@ from typing import cast as cast_type
 
 from sqlalchemy import Engine, Numeric, RowMapping, Table, case, cast, func, select
 
-from interlock.policy.values import ClaimScope
+from interlock.policy.values import ClaimScope, ResourceScope
 from interlock.retrieval.scope import scope_predicate
 from interlock.store.schema import review_attributes, review_items, work_items
 
@@ -111,36 +111,35 @@ def _row(m: RowMapping) -> ReviewRow:
     )
 
 
-#: The attributes a scope of today's policy constrains (a policy of several resources
-#: will name its own per resource).
-SCOPED_ATTRIBUTES = ("region", "line_of_business", "sensitivity")
+Scope = ClaimScope | ResourceScope
 
 
-def _attribute_view() -> Any:
+def _attribute_view(names: tuple[str, ...]) -> Any:
     """One row per review item, one column per scoped attribute, from ``review_attributes``."""
     a = review_attributes.c
-    columns = [func.max(case((a.name == name, a.value))).label(name) for name in SCOPED_ATTRIBUTES]
+    columns = [func.max(case((a.name == name, a.value))).label(name) for name in names]
     return select(a.review_id, *columns).group_by(a.review_id).subquery("review_scope")
 
 
-def cast_table(view: Any) -> Table:
-    """The pivot, typed as the table-like value the scope compiler takes (it reads ``.c``)."""
-    return cast_type(Table, view)
+def _scoped(scope: Scope) -> Any:
+    """Review items with their idempotency key, only where ``scope`` permits the record.
 
-
-def _scoped(scope: ClaimScope) -> Any:
-    """Review items with their idempotency key, only where ``scope`` permits the record."""
-    view = _attribute_view()
+    The pivot names its columns after the resource's attributes, so the record's own
+    predicate applies to it unchanged; an item lacking an attribute is never permitted.
+    """
+    generic = scope.as_resource_scope() if isinstance(scope, ClaimScope) else scope
+    names = generic.attributes
+    view = _attribute_view(names)
     return (
         select(review_items, work_items.c.idempotency_key)
         .join(work_items, work_items.c.work_item_id == review_items.c.work_item_id)
         .join(view, view.c.review_id == review_items.c.review_id)
-        .where(scope_predicate(scope, cast_table(view)))
+        .where(scope_predicate(generic, cast_type(Table, view), columns={n: n for n in names}))
     )
 
 
 def open_reviews(
-    store: Engine, scope: ClaimScope, *, status: str = "open", limit: int = 200, offset: int = 0
+    store: Engine, scope: Scope, *, status: str = "open", limit: int = 200, offset: int = 0
 ) -> list[ReviewRow]:
     """Review items in ``status`` the scope permits, oldest first, then highest value first."""
     query = (
@@ -158,7 +157,7 @@ def open_reviews(
         return [_row(m) for m in conn.execute(query).mappings()]
 
 
-def review_row(store: Engine, review_id: str, scope: ClaimScope) -> ReviewRow | None:
+def review_row(store: Engine, review_id: str, scope: Scope) -> ReviewRow | None:
     """The review item if the scope permits it; None for missing and unentitled alike."""
     query = _scoped(scope).where(review_items.c.review_id == review_id)
     with store.connect() as conn:
@@ -166,7 +165,7 @@ def review_row(store: Engine, review_id: str, scope: ClaimScope) -> ReviewRow | 
     return None if m is None else _row(m)
 
 
-def reviews_for_record(store: Engine, record_id: str, scope: ClaimScope) -> list[ReviewRow]:
+def reviews_for_record(store: Engine, record_id: str, scope: Scope) -> list[ReviewRow]:
     """Every review item of one record the scope permits, newest first."""
     query = (
         _scoped(scope).where(review_items.c.record_id == record_id).order_by(review_items.c.opened_at.desc())
