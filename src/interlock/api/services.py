@@ -19,7 +19,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, RowMapping, select, text
 
-from interlock.api.auth import Authenticator
+from interlock.api.auth import Authenticator, check_bearer_settings, read_api_keys
 from interlock.api.settings import ApiSettings
 from interlock.clock import Clock, SystemClock
 from interlock.connectors.pg_access import secure_rows
@@ -135,7 +135,9 @@ def preflight(settings: ApiSettings) -> None:
     to the newest revision, once: ``serve --processes`` runs this before starting its
     processes, so a bad file stops it at once and the processes never race to migrate.
     """
-    policy_or_default(settings.policy_file)
+    policy = policy_or_default(settings.policy_file)
+    check_bearer_settings(settings)
+    read_api_keys(settings, policy)
     _read_salt(settings.content_salt_file)
     store = make_engine(settings.store_url, pool_size=1)
     try:
@@ -159,6 +161,10 @@ class Services:
         # Read before any connection opens: a bad policy file stops the process at start-up.
         self.policy: PolicyDocument = policy_or_default(settings.policy_file)
         self.content_salt: bytes | None = _read_salt(settings.content_salt_file)
+        # Who may call is checked before any connection opens too: a key file with a
+        # missing or unknown scope, or tokens without an issuer and audience, stop start-up.
+        check_bearer_settings(settings)
+        read_api_keys(settings, self.policy)
         # With sor_row_security every transaction carries the principal of the request's
         # acting_as block (see deps.principal); on anything but PostgreSQL start-up fails.
         self.sor: Engine = secure_rows(
@@ -172,7 +178,7 @@ class Services:
         self.work = WorkStore.grouped(self.store)
         self.audit = self.work.audit
         self.model = model
-        self.auth = Authenticator(settings, self.connector)
+        self.auth = Authenticator(settings, self.connector, self.policy)
         self.desk = ReviewDesk(
             connector=self.connector, store=self.store, audit=self.audit, clock=self.clock, policy=self.policy
         )

@@ -61,10 +61,12 @@ class ApiSettings(BaseModel):
     #: A JWKS document (``file``) or endpoint (``url``) holding the issuer's public keys.
     jwks_file: Path | None = None
     jwks_url: str | None = None
+    #: Both required whenever a JWKS is configured (the server refuses to start without).
     jwt_issuer: str | None = None
     jwt_audience: str | None = None
     jwt_algorithms: tuple[str, ...] = ("RS256", "ES256")
-    #: A TOML file of ``[[keys]]`` with ``name``, ``sha256`` (hex of the key) and ``service``.
+    #: A TOML file of ``[[keys]]`` with ``name``, ``sha256`` (hex of the key), ``service``
+    #: and the key's ``scope`` (:mod:`interlock.api.keys`).
     api_keys_file: Path | None = None
     model: str = "none"
     #: The deadline of a work item run by the API; it replaces ``[engine] deadline_seconds``.

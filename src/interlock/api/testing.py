@@ -136,11 +136,25 @@ class TokenIssuer:
         return jwt.encode(payload, self.key, algorithm=self.algorithm, headers={"kid": self.kid})
 
 
-def write_api_keys(path: Path, keys: dict[str, str]) -> Path:
-    """Write an API key file mapping each key (``{key: service name}``) by its hash."""
+#: The ``[keys.scope]`` of a key that may do everything a service may: every pair and
+#: sensitivity, every action of both tasks.
+FULL_SCOPE = (
+    'assignments = ["*"]\n'
+    'sensitivities = ["*"]\n'
+    'tasks = { "claims.adjudicate" = ["finalize", "pend"], "claims.ingest" = ["create"] }\n'
+)
+
+
+def write_api_keys(path: Path, keys: dict[str, str], scopes: dict[str, str] | None = None) -> Path:
+    """Write an API key file mapping each key (``{key: service name}``) by its hash.
+
+    ``scopes`` gives a key's ``[keys.scope]`` body as TOML; a key not in it gets
+    :data:`FULL_SCOPE`.
+    """
     lines = []
     for key, service in keys.items():
-        lines += ["[[keys]]", f'sha256 = "{key_digest(key)}"', f'service = "{service}"', ""]
+        scope = (scopes or {}).get(key, FULL_SCOPE)
+        lines += ["[[keys]]", f'sha256 = "{key_digest(key)}"', f'service = "{service}"', "[keys.scope]", scope]
     path.write_text("\n".join(lines), encoding="utf-8")
     return path
 

@@ -14,7 +14,10 @@ class Principal:
 
     ``assignments`` is the set of (region, line of business) pairs the principal works;
     ``None`` means every pair and is only ever given to a service principal by the
-    operator. ``all_sensitivities`` likewise grants every sensitivity.
+    operator. ``all_sensitivities`` likewise grants every sensitivity. ``grants`` are
+    the (task, action) pairs a service key was given in the key file; ``None`` leaves
+    what the principal may do to the policy alone (staff, and services configured by
+    the operator rather than by a key).
     """
 
     principal_id: str
@@ -24,6 +27,15 @@ class Principal:
     assignments: frozenset[tuple[str, str]] | None
     privileges: frozenset[str]
     all_sensitivities: bool = False
+    grants: frozenset[tuple[str, str]] | None = None
+
+    def may(self, task: str, action: str) -> bool:
+        """False when the principal's own grants (an API key's scope) leave out ``action`` of ``task``."""
+        return self.grants is None or (task, action) in self.grants
+
+    def may_run(self, task: str) -> bool:
+        """False when the principal's own grants give it no action at all in ``task``."""
+        return self.grants is None or any(t == task for t, _ in self.grants)
 
     @property
     def decided_by(self) -> str:
@@ -57,12 +69,14 @@ def service_principal(
     *,
     assignments: frozenset[tuple[str, str]] | None = None,
     sensitivities: frozenset[str] | None = None,
+    grants: frozenset[tuple[str, str]] | None = None,
 ) -> Principal:
     """The service principal of automatic processing, scoped by the operator.
 
     By default it may process every claim (all regions, lines of business and
     sensitivities); it never holds ``phi:full`` or ``approve:high_value``, so PHI stays
-    masked and high-value claims always reach a person.
+    masked and high-value claims always reach a person. An API key's principal is
+    built with the key's declared scope instead (:mod:`interlock.api.keys`).
     """
     privileges = frozenset(f"sensitive:{s}" for s in (sensitivities or ()))
     return Principal(
@@ -73,4 +87,5 @@ def service_principal(
         assignments=assignments,
         privileges=privileges,
         all_sensitivities=sensitivities is None,
+        grants=grants,
     )

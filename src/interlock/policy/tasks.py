@@ -219,6 +219,16 @@ def compile_write_boundary(
         may_pend=True,
         refusal="" if role_limit is not None else f"role {principal.role!r} may not finalize claims",
     )
+    if principal.grants is not None:
+        # An API key's own scope narrows whatever the policy grants its kind.
+        if not principal.may(task, "finalize"):
+            base = replace(
+                base,
+                finalize_outcomes=frozenset(),
+                refusal=base.refusal or f"{task}: the principal's key grants no finalize action",
+            )
+        if not principal.may(task, "pend"):
+            base = replace(base, may_pend=False)
     if not tasks_declared:
         return base
     if task_policy is None:
@@ -242,7 +252,7 @@ def compile_write_boundary(
         finalize_outcomes=(finalize.outcomes & base.finalize_outcomes) if finalize else frozenset(),
         finalize_via=finalize.via if finalize else None,
         limits=tuple(sorted(limits, key=lambda lim: lim.amount)),
-        may_pend=pend is not None,
+        may_pend=pend is not None and base.may_pend,
         refusal=refusal,
     )
 
@@ -272,6 +282,8 @@ def decide_create(
 
     if not scope.readable:
         return Decision(allowed=False, reasons=scope.reasons, policy_version=scope.policy_version)
+    if not principal.may(task, "create"):
+        return deny(f"{task}: the principal's key grants no create action")
     if tasks is not None:
         task_policy = tasks.get(task)
         if task_policy is None:
