@@ -57,7 +57,9 @@ from interlock.models.resilience import call_with_retries
 from interlock.policy.document import PolicyDocument, default_policy
 from interlock.policy.entitlements import ClaimScope
 from interlock.policy.principal import Principal
+from interlock.policy.tasks import WriteBoundary
 from interlock.retrieval.precedent import PrecedentFinder
+from interlock.store.authors import CLAIM_RECORD, authors_of
 from interlock.telemetry.metrics import STAGE_SECONDS, WORK_ITEMS, reason_kind
 from interlock.telemetry.tracing import guardrail_span, record_decision, stage_span, tracer
 from interlock.work.failpoints import Failpoints
@@ -273,6 +275,14 @@ class ClaimsEngine:
         self.failpoints.hit("after_recovery_point")
         return self._apply(lease, saved, subject)
 
+    def _boundary_for(self, claim_id: str) -> WriteBoundary:
+        """The write boundary for one claim: for a person, knowing whether they authored it."""
+        if not self.boundary.person:
+            return self.boundary
+        return self.boundary.for_record(
+            authors_of(self.store.engine, record_type=CLAIM_RECORD, record_id=claim_id)
+        )
+
     def _gate(self, proposal: Proposal, ctx: ClaimContext, lease: Lease) -> tuple[Verdict, ApprovedWrite]:
         with _stage("gate"), guardrail_span(TASK) as span:
             verdict, write = run_gate(
@@ -282,7 +292,7 @@ class ClaimsEngine:
                 self.settings.thresholds,
                 idempotency_key=lease.idempotency_key,
                 now=self.clock.now(),
-                boundary=self.boundary,
+                boundary=self._boundary_for(ctx.claim.claim_id),
             )
             record_decision(span, verdict.status)
             return verdict, write

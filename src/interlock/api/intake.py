@@ -34,6 +34,7 @@ from interlock.policy.document import PolicyDocument
 from interlock.policy.principal import Principal
 from interlock.policy.tasks import decide_create
 from interlock.policy.values import ClaimAttributes, Decision
+from interlock.store.authors import CLAIM_RECORD, record_author
 
 router = APIRouter(prefix="/v1")
 FHIR_JSON: Final = "application/fhir+json"
@@ -224,6 +225,16 @@ def ingest_fhir_claim(
     # After the insert: the system of record and the store are separate databases. A
     # replay of a claim whose event was lost (a crash between the two) records it then.
     if receipt.created or not was_ingested(svc, receipt.claim_id):
+        # Who submitted it, for separation of duties: they may not decide it later.
+        record_author(
+            svc.store,
+            record_type=CLAIM_RECORD,
+            record_id=receipt.claim_id,
+            principal=who.principal_id,
+            action="submitted",
+            task=INGEST_TASK,
+            at=now,
+        )
         svc.audit.append_one(ingested_event(svc, who, draft, receipt, decision))
     if receipt.created:
         response.headers["Location"] = f"/v1/claims/{receipt.claim_id}/summary"

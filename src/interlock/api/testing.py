@@ -154,7 +154,13 @@ def write_api_keys(path: Path, keys: dict[str, str], scopes: dict[str, str] | No
     lines = []
     for key, service in keys.items():
         scope = (scopes or {}).get(key, FULL_SCOPE)
-        lines += ["[[keys]]", f'sha256 = "{key_digest(key)}"', f'service = "{service}"', "[keys.scope]", scope]
+        lines += [
+            "[[keys]]",
+            f'sha256 = "{key_digest(key)}"',
+            f'service = "{service}"',
+            "[keys.scope]",
+            scope,
+        ]
     path.write_text("\n".join(lines), encoding="utf-8")
     return path
 

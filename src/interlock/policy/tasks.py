@@ -153,9 +153,34 @@ class WriteBoundary:
     limits: tuple[FinalizeLimit, ...]
     may_pend: bool
     refusal: str = ""
+    #: Whether the principal is a person (separation of duties binds people, not services).
+    person: bool = False
+    #: Whether this person submitted or changed the record at hand (see :meth:`for_record`).
+    authored: bool = False
 
     def _deny(self, reason: str) -> Decision:
         return Decision(allowed=False, reasons=(reason,), policy_version=self.policy_version)
+
+    def for_record(self, authors: frozenset[str]) -> WriteBoundary:
+        """This boundary for one record whose submitters and changers are ``authors``.
+
+        Separation of duties, for every task: a person may not decide a record they
+        submitted or changed. Services are bound by their own grants instead (a feed
+        that ingests and the automatic adjudication are different principals anyway).
+        """
+        return replace(self, authored=self.person and self.principal_id in authors)
+
+    def decide_author(self) -> Decision:
+        """May the principal decide this record at all, given who submitted or changed it?"""
+        if self.authored:
+            return self._deny(
+                f"{self.task}: separation of duties: {self.principal_id} submitted or changed this record"
+            )
+        return Decision(
+            allowed=True,
+            reasons=("decided by someone other than its authors",),
+            policy_version=self.policy_version,
+        )
 
     def decide_finalize(
         self, *, outcome: str, via: Via, attrs: ClaimAttributes, total_billed: Decimal
@@ -163,6 +188,8 @@ class WriteBoundary:
         """May the principal finalize a claim with ``attrs`` and ``total_billed`` as ``outcome``?"""
         if not self.scope.permits(attrs):
             return self._deny("claim is outside the principal's read scope")
+        if self.authored:
+            return self.decide_author()
         if not self.finalize_outcomes:
             return self._deny(self.refusal or f"{self.task}: the principal may not finalize")
         if outcome not in self.finalize_outcomes:
@@ -218,6 +245,7 @@ def compile_write_boundary(
         limits=tuple(limits),
         may_pend=True,
         refusal="" if role_limit is not None else f"role {principal.role!r} may not finalize claims",
+        person=principal.kind == "staff",
     )
     if principal.grants is not None:
         # An API key's own scope narrows whatever the policy grants its kind.

@@ -46,6 +46,7 @@ from interlock.gate.verdict import Finding, Verdict
 from interlock.policy.document import PolicyDocument, default_policy
 from interlock.policy.principal import Principal
 from interlock.review.queue import ReviewRow, review_row
+from interlock.store.authors import CLAIM_RECORD, authors_of
 from interlock.store.schema import review_items
 
 TASK = "claims.adjudicate"
@@ -178,7 +179,9 @@ class ReviewDesk:
             self.thresholds,
             idempotency_key=row.idempotency_key,
             now=self.clock.now(),
-            boundary=self.policy.write_boundary(TASK, principal),
+            boundary=self.policy.write_boundary(TASK, principal).for_record(
+                authors_of(self.store, record_type=CLAIM_RECORD, record_id=row.claim_id)
+            ),
         )
         if decision.action == "pend":
             if verdict.status == "block":
