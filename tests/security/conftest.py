@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import json
 import shutil
-from datetime import UTC, datetime, timedelta
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -21,9 +21,9 @@ from interlock.api.app import create_app
 from interlock.api.testing import SERVICE_KEY, ApiWorld, LiveServer, TokenIssuer, settings_for, write_api_keys
 from interlock.connectors.sql_documents import SqlDocumentSource
 from interlock.db import make_engine
+from interlock.domains.claims.fhir_claim import ICD10_CM_SYSTEM, NPI_SYSTEM, POS_SYSTEM
 from interlock.retrieval.freshness import sync_index
 from interlock.retrieval.index import SearchIndex
-from interlock.domains.claims.fhir_claim import ICD10_CM_SYSTEM, NPI_SYSTEM, POS_SYSTEM
 from interlock.testing.handmade import GOOD_NPI, add_claim
 
 #: A key the clearinghouse feed gets: ingest in north/commercial, no restricted sensitivity.

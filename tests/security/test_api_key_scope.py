@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import tomllib
 from pathlib import Path
 
 import pytest
-from conftest import INGEST_KEY, PART2_CLAIM, PART2_NOTE, scoped_world
 from typer.testing import CliRunner
 
+from conftest import INGEST_KEY, PART2_CLAIM, PART2_NOTE, scoped_world
 from interlock.api.auth import key_digest
 from interlock.api.keys import parse_api_keys
 from interlock.api.services import Services
 from interlock.api.testing import SERVICE_KEY, TokenIssuer, seed_review_world
 from interlock.cli.app import app
 from interlock.exceptions import ConfigurationError
+from interlock.policy.document import default_policy
 
 DIGEST = key_digest("ilk_any_key_0123456789abcdef0123")
 
@@ -43,8 +45,6 @@ BAD_SCOPES = {
 @pytest.mark.parametrize("case", sorted(BAD_SCOPES))
 def test_a_key_file_with_a_missing_or_unknown_scope_is_refused_in_one_line(case: str) -> None:
     """Each kind of missing or unknown scope is a ConfigurationError of one line naming the entry."""
-    import tomllib
-
     scope, needle = BAD_SCOPES[case]
     with pytest.raises(ConfigurationError) as refused:
         parse_api_keys(tomllib.loads(_entry(scope)), default_service="interlock")
@@ -86,10 +86,6 @@ def test_serve_refuses_to_start_with_a_key_without_scope(tmp_path: Path, issuer:
 
 def test_an_empty_scope_grants_nothing() -> None:
     """Empty lists give a principal that reads no claim and may take no action."""
-    import tomllib
-
-    from interlock.policy.document import default_policy
-
     (key,) = parse_api_keys(
         tomllib.loads(_entry("assignments = []\nsensitivities = []\ntasks = {}\n")), default_service="x"
     )

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import post_fhir, review_bound_claim, scoped_world
 from sqlalchemy import select
 
+from conftest import post_fhir, review_bound_claim, scoped_world
 from interlock.api.testing import TokenIssuer
 from interlock.policy.document import default_policy
 from interlock.policy.principal import service_principal, staff_principal
