@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+from datetime import UTC, datetime
 from typing import Any
 
 import jwt
@@ -160,10 +161,15 @@ class Authenticator:
 
     def from_token(self, token: str) -> Principal:
         """The staff principal named by a verified token's ``sub``."""
-        sub = str(self.claims(token)["sub"]).removeprefix("staff:")
+        return self.verify(token)[0]
+
+    def verify(self, token: str) -> tuple[Principal, datetime]:
+        """The staff principal of a verified token and when the token expires."""
+        claims = self.claims(token)
+        sub = str(claims["sub"]).removeprefix("staff:")
         if "\x00" in sub:  # no staff id has one, and PostgreSQL cannot look it up
             raise unauthorized("the token's subject is not a staff member")
         principal = self.connector.load_principal(sub)
         if principal is None:
             raise unauthorized("the token's subject is not a staff member")
-        return principal
+        return principal, datetime.fromtimestamp(int(claims["exp"]), UTC)

@@ -136,15 +136,29 @@ def unmappable(problems: list[Unmappable], *, slug: str = "claim-unmappable") ->
     )
 
 
-async def fhir_body(request: Request) -> bytes:
-    """The raw body, so that money is parsed from its text and never passes through a float."""
+def may_ingest(who: PrincipalDep, svc: ServicesDep) -> Decision:
+    """The caller's ``claims.ingest`` grant, checked before the body is read (403 otherwise)."""
+    decision = decide_ingest(who, svc.policy)
+    if not decision.allowed:
+        raise Problem(403, "forbidden", "Forbidden", "; ".join(decision.reasons))
+    return decision
+
+
+async def fhir_body(request: Request, _allowed: Annotated[Decision, Depends(may_ingest)]) -> bytes:
+    """The raw body, so that money is parsed from its text and never passes through a float.
+
+    Read only once the caller may ingest at all, and counted as it streams: reading stops
+    at the first byte past :data:`MAX_BODY_BYTES`.
+    """
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media not in (FHIR_JSON, "application/json"):
         raise Problem(415, "unsupported-media-type", "Unsupported media type", f"send {FHIR_JSON}")
-    body = await request.body()
-    if len(body) > MAX_BODY_BYTES:
-        raise Problem(413, "too-large", "Request too large", f"a claim is at most {MAX_BODY_BYTES} bytes")
-    return body
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_BODY_BYTES:
+            raise Problem(413, "too-large", "Request too large", f"a claim is at most {MAX_BODY_BYTES} bytes")
+    return bytes(body)
 
 
 @router.post(
@@ -174,12 +188,13 @@ async def fhir_body(request: Request) -> bytes:
     tags=["claims"],
 )
 def ingest_fhir_claim(
-    who: PrincipalDep, svc: ServicesDep, body: Annotated[bytes, Depends(fhir_body)], response: Response
+    who: PrincipalDep,
+    svc: ServicesDep,
+    decision: Annotated[Decision, Depends(may_ingest)],
+    body: Annotated[bytes, Depends(fhir_body)],
+    response: Response,
 ) -> ClaimIngested:
     """Create a claim from a FHIR R4 Claim, once per identifier; then adjudicate it as any other."""
-    decision = decide_ingest(who, svc.policy)
-    if not decision.allowed:
-        raise Problem(403, "forbidden", "Forbidden", "; ".join(decision.reasons))
     parsed = parse_claim(body)
     if isinstance(parsed, list):
         raise unmappable(parsed, slug="fhir-invalid")

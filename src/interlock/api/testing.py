@@ -12,6 +12,7 @@ talks to a server over it and inspects both databases.
 from __future__ import annotations
 
 import json
+import re
 import secrets
 import socket
 import threading
@@ -29,7 +30,7 @@ from fastapi import FastAPI
 from sqlalchemy import Engine, select
 
 from interlock.api.auth import key_digest
-from interlock.api.settings import ApiSettings
+from interlock.api.settings import ApiSettings, server_limits
 from interlock.audit.chain import AuditLog
 from interlock.db import make_engine
 from interlock.domains.claims import schema as t
@@ -74,7 +75,10 @@ class LiveServer:
     def __init__(self, app: FastAPI, *, port: int | None = None) -> None:
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="on")
+        limits = server_limits(app.state.services.settings) if hasattr(app.state, "services") else {}
+        config = uvicorn.Config(
+            app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="on", **limits
+        )
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, name="interlock-live-server", daemon=True)
 
@@ -212,6 +216,19 @@ class ApiWorld:
         if api_key is not None:
             headers["X-API-Key"] = api_key
         return httpx.Client(base_url=self.url, headers=headers, timeout=30)
+
+    def desk_session(self, staff_id: str) -> str:
+        """Sign ``staff_id`` in to the review desk through its login form; the session cookie's value."""
+        with httpx.Client(base_url=self.url, timeout=30) as browser:
+            form = browser.get("/desk/login")
+            csrf = re.search(r'name="csrf" value="([^"]+)"', form.text)
+            assert csrf is not None, form.text
+            signed_in = browser.post(
+                "/desk/login", data={"token": self.issuer.token(staff_id), "csrf": csrf.group(1)}
+            )
+            session = browser.cookies.get("interlock_session")
+            assert session is not None, signed_in.text
+            return session
 
     def review_id(self, claim_id: str) -> str:
         """The review item of a claim."""
