@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI
+from starlette.middleware.body_limit import RequestBodyLimitMiddleware
 
 from interlock.api import intake, ops, routes
 from interlock.api.deps import ids_are_text
@@ -58,8 +59,6 @@ def create_app(
         redoc_url=None,
         lifespan=lifespan,
         dependencies=[Depends(ids_are_text)],
-        # Counted as the body streams in, for bodies sent without a Content-Length.
-        max_body_size=settings.max_body_bytes,
     )
     app.state.services = svc
     app.state.metrics = ops.metrics_registry(svc)
@@ -77,6 +76,8 @@ def create_app(
     app.add_middleware(SecurityHeaders, desk_prefix="/desk", csp=desk_csp(desk_style_hashes()))
     if settings.metrics_networks:
         app.add_middleware(ClientNetworks, paths=frozenset({"/metrics"}), networks=settings.metrics_networks)
+    # Counts a body as it streams in (one sent without a Content-Length) and stops at the limit.
+    app.add_middleware(RequestBodyLimitMiddleware, max_body_size=settings.max_body_bytes)
     app.add_middleware(ContentLengthGuard, max_body_bytes=settings.max_body_bytes)
     return app
 

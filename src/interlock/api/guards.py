@@ -5,8 +5,8 @@ cheaply as possible:
 
 1. :class:`ContentLengthGuard` answers ``413`` to a declared ``Content-Length`` above the
    limit before anything else runs; a body sent without one (chunked) is counted as it
-   streams by Starlette's ``RequestBodyLimitMiddleware`` (FastAPI's ``max_body_size``),
-   which stops reading at the limit. No body is ever held whole beyond the limit.
+   streams by Starlette's ``RequestBodyLimitMiddleware``, which stops reading at the
+   limit (413 as a problem). No body is ever held beyond the limit.
 2. :class:`CredentialsFirst` authenticates every ``/v1/`` request before the body is read
    or parsed: a caller without valid credentials gets ``401`` whatever it sends, and its
    body is never read. The principal found is handed to the endpoint's dependencies.
