@@ -48,7 +48,9 @@ def serve_command(settings: ApiSettings, port: int, *extra: str) -> list[str]:
 
 def clean_env() -> dict[str, str]:
     """The environment without any ``INTERLOCK_`` setting of the test run."""
-    return {k: v for k, v in os.environ.items() if not k.startswith("INTERLOCK_")}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("INTERLOCK_")}
+    env["COLUMNS"] = "300"  # one-line errors stay on one line
+    return env
 
 
 @contextmanager
