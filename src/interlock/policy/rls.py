@@ -218,6 +218,8 @@ def compile_rls(policy: PolicyDocument) -> str:
     The tables' owner and superusers bypass row-level security: interlock must connect
     as a role that owns nothing (``interlock db grant-reader``).
     """
+    # The version matches VERSION_PATTERN (no spaces, no line breaks): the one policy
+    # string written outside a quoted literal or identifier, and only into a comment.
     statements = [
         f"-- Row-level security for policy {policy.version}, written by `interlock policy emit-rls`.",
         "-- Rows are visible only under the session settings " + ", ".join(SETTINGS) + ".",
@@ -229,7 +231,6 @@ def compile_rls(policy: PolicyDocument) -> str:
     for role in sorted(policy.roles):
         predicate = role_predicate(role, policy)
         if predicate is not None:
-            statements.append(f"-- role {role}")
             statements.append(_policy(f"{POLICY_PREFIX}read_{role}", CLAIMS, predicate))
             granted += 1
     if not granted:
@@ -237,7 +238,8 @@ def compile_rls(policy: PolicyDocument) -> str:
     for i, rule in enumerate(policy.deny):
         if rule.roles is not None and not rule.roles:
             continue  # a rule for no role refuses nothing
-        statements.append(f"-- deny: {rule.reason}".replace("\n", " "))
+        # The rule's reason is free text: it stays in the policy file, never in the SQL.
+        statements.append(f"-- deny rule {i}")
         statements.append(_policy(f"{POLICY_PREFIX}deny_{i}", CLAIMS, deny_predicate(rule), restrictive=True))
     for table, (column, claims_column) in VIA_CLAIM.items():
         via = (
