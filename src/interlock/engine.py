@@ -33,7 +33,7 @@ from interlock.domains.claims.context import ClaimContext
 from interlock.domains.claims.necessity import necessity_request
 from interlock.domains.claims.proposal import Proposal, needs_model, propose
 from interlock.domains.claims.rules import RulesResult, evaluate_rules
-from interlock.engine_trail import TASK, ItemResult, Subject, Trail, proposal_to_dict
+from interlock.engine_trail import TASK, ItemResult, Subject, Trail, findings_reason, proposal_to_dict
 from interlock.exceptions import (
     AccessDenied,
     ConnectorUnavailable,
@@ -422,6 +422,7 @@ class ClaimsEngine:
             )
         ]
         review: ReviewOpening | None = None
+        cited = ""  # a pend's findings, by position, for the trail
         match write:
             case ApprovedFinalization():
                 result = ItemResult(
@@ -460,13 +461,15 @@ class ClaimsEngine:
                     reason=write.reason,
                 )
                 review = self._review_opening(write, decision)
+                # The pend's reason quotes the findings; the trail cites them by position.
+                cited = findings_reason(decision.get("findings", ()))
                 for kind, outcome in (("route.decided", "review"), ("review.opened", "open")):
                     events.append(
                         self.trail.event(
-                            kind, work_item_id=item_id, subject=subject, outcome=outcome, reason=write.reason
+                            kind, work_item_id=item_id, subject=subject, outcome=outcome, reason=cited
                         )
                     )
-        events.append(self.trail.completed(item_id, subject, result.route, result.reason))
+        events.append(self.trail.completed(item_id, subject, result.route, cited or result.reason))
         self.failpoints.hit("before_ack")
         self.store.complete(
             lease,

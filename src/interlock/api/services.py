@@ -180,7 +180,12 @@ class Services:
         self.model = model
         self.auth = Authenticator(settings, self.connector, self.policy)
         self.desk = ReviewDesk(
-            connector=self.connector, store=self.store, audit=self.audit, clock=self.clock, policy=self.policy
+            connector=self.connector,
+            store=self.store,
+            audit=self.audit,
+            clock=self.clock,
+            policy=self.policy,
+            content_salt=self.content_salt,
         )
         retriever = None
         if is_sqlite(self.store):

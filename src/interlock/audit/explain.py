@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Final
 
 from interlock.audit.chain import StoredEvent
+from interlock.audit.events import printable
 
 _MAX_ITEMS: Final = 12
 
@@ -118,7 +119,7 @@ _DESCRIBE: Final[dict[str, Callable[[Mapping[str, Any]], str]]] = {
 def explain_claim(claim_id: str, events: Sequence[StoredEvent]) -> str:
     """A plain-words account of every decision about ``claim_id``, one paragraph per work item."""
     if not events:
-        return f"No audit events mention claim {claim_id}."
+        return printable(f"No audit events mention claim {claim_id}.")
     groups: dict[str, list[StoredEvent]] = {}
     for stored in events:
         groups.setdefault(str(stored.body.get("work_item_id")), []).append(stored)
@@ -136,4 +137,5 @@ def explain_claim(claim_id: str, events: Sequence[StoredEvent]) -> str:
             body = stored.body
             describe = _DESCRIBE.get(str(body.get("kind")), _generic(str(body.get("kind"))))
             lines.append(f"  [{stored.event_id} {body.get('at')}] {describe(body)}")
-    return "\n".join(lines)
+    # Whatever an event holds, it shows as one line of its own: control characters escaped.
+    return "\n".join(printable(line) for line in lines)

@@ -15,11 +15,13 @@ The steps mirror the engine's so a crash anywhere is recoverable::
 
 The recovery point is the first validated finalization saved on the review item; a
 retry (by anyone) writes exactly that decision, and the connector's idempotency key
-makes the second write a no-op receipt. A pend leaves the item open with the comment.
+makes the second write a no-op receipt. A pend leaves the item open. A comment is
+kept only as a hash (:meth:`ReviewDesk.comment_ref`), on the item and in the trail.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -27,12 +29,13 @@ from typing import Any, Literal
 from sqlalchemy import Engine, select, update
 
 from interlock.audit.chain import AuditLog, begin_write
-from interlock.audit.events import AuditEvent
+from interlock.audit.events import AuditEvent, content_ref
 from interlock.clock import Clock, SystemClock
 from interlock.connectors.sql_claims import Receipt, SqlClaimsConnector
 from interlock.domains.claims.context import ClaimContext
 from interlock.domains.claims.proposal import Proposal
 from interlock.domains.claims.rules import KNOWN_CARCS, Amounts, compute_amounts
+from interlock.engine_trail import finding_refs, findings_reason
 from interlock.exceptions import AccessDenied, UsageError
 from interlock.gate.approval import (
     ApprovedFinalization,
@@ -96,7 +99,6 @@ def person_proposal(ctx: ClaimContext, principal: Principal, decision: ReviewDec
     """The proposal a reviewer's decision stands for (pure): basis ``person``, confidence 1."""
     claim = ctx.claim
     zero = Amounts.zero(tuple(line.line_no for line in ctx.lines))
-    comment = decision.comment.strip()[:MAX_COMMENT]
     if decision.action == "approve":
         outcome: Literal["approve", "deny", "review"] = "approve"
         amounts, carc, rationale = compute_amounts(ctx), None, "approved by a reviewer"
@@ -115,7 +117,8 @@ def person_proposal(ctx: ClaimContext, principal: Principal, decision: ReviewDec
         decided_by=principal.decided_by,
         rationale=rationale,
         confidence=1.0,
-        review_reasons=(comment or rationale,) if outcome == "review" else (),
+        # The comment is free text: it never becomes a finding (findings reach the trail).
+        review_reasons=(rationale,) if outcome == "review" else (),
     )
 
 
@@ -131,14 +134,32 @@ class ReviewDesk:
         clock: Clock | None = None,
         thresholds: Thresholds | None = None,
         policy: PolicyDocument | None = None,
+        content_salt: bytes | None = None,
     ) -> None:
         self.connector = connector
+        # Salts the hashes that stand for reviewers' comments (see :meth:`comment_ref`).
+        self.content_salt = content_salt
         self.store = store
         self.audit = audit
         self.clock = clock or SystemClock()
         self.thresholds = thresholds or Thresholds()
         # The same policy as automatic decisions: what a person may read and write.
         self.policy = policy or default_policy()
+
+    def comment_ref(self, comment: str) -> str | None:
+        """What Interlock keeps of a reviewer's comment: its hash, never its text.
+
+        A comment is free text (it may name a patient); neither the review item nor the
+        permanent audit trail keeps it. The hash, salted when a content salt is
+        configured so that a short comment cannot be guessed back, proves later which
+        text was given.
+        """
+        text = comment.strip()[:MAX_COMMENT]
+        if not text:
+            return None
+        if self.content_salt is not None:
+            return content_ref(self.content_salt, text)
+        return "sha256:" + hashlib.sha256(text.encode()).hexdigest()
 
     def decide(self, review_id: str, principal: Principal, decision: ReviewDecision) -> DecisionResult:
         """Apply ``decision`` to the review item, or raise without writing anything.
@@ -210,7 +231,7 @@ class ReviewDesk:
             if record.get("write") is None:
                 record["write"] = write_to_dict(write)
                 record["action"] = decision.action
-                record["comment"] = decision.comment.strip()[:MAX_COMMENT]
+                record["comment_ref"] = self.comment_ref(decision.comment)
                 conn.execute(
                     update(review_items)
                     .where(review_items.c.review_id == row.review_id, review_items.c.status == "open")
@@ -232,7 +253,7 @@ class ReviewDesk:
         receipt = self.connector.write(write)
         events: list[AuditEvent] = []
         if verdict is not None:
-            events.append(self._verdict_event(row, principal, verdict))
+            events.append(self._verdict_event(row, principal, verdict, self.comment_ref(decision.comment)))
         match write:
             case ApprovedFinalization():
                 result = DecisionResult(
@@ -297,7 +318,7 @@ class ReviewDesk:
             ).scalar_one()
             record: dict[str, Any] = json.loads(current) if current else {}
             record.setdefault("pends", []).append(
-                {"by": principal.decided_by, "at": now.isoformat(), "comment": comment.strip()[:MAX_COMMENT]}
+                {"by": principal.decided_by, "at": now.isoformat(), "comment_ref": self.comment_ref(comment)}
             )
             conn.execute(
                 update(review_items)
@@ -326,17 +347,20 @@ class ReviewDesk:
             **fields,
         )
 
-    def _verdict_event(self, row: ReviewRow, principal: Principal, verdict: Verdict) -> AuditEvent:
+    def _verdict_event(
+        self, row: ReviewRow, principal: Principal, verdict: Verdict, comment_ref: str | None
+    ) -> AuditEvent:
         return self._event(
             row,
             principal,
             "gate.verdict",
             outcome=verdict.status,
-            reason="; ".join(verdict.reasons) or "all checks pass",
+            reason=findings_reason(verdict.findings),
             details={
                 "gate_version": GATE_VERSION,
                 "basis": "person",
-                "findings": [{"check": f.check, "severity": f.severity} for f in verdict.findings],
+                "findings": finding_refs(verdict.findings),
+                **({"comment_ref": comment_ref} if comment_ref else {}),
             },
         )
 
