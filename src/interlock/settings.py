@@ -153,8 +153,8 @@ class ApiSection(_Section):
     max_header_bytes: int = Field(default=16_384, ge=1024)
     #: Connections and requests in flight per server process before it answers 503.
     limit_concurrency: int = Field(default=256, ge=1)
-    #: Networks allowed to read ``/metrics`` (CIDR); empty: any client.
-    metrics_networks: Annotated[tuple[str, ...], NoDecode] = ()
+    #: Networks allowed to read ``/metrics`` (CIDR); unset: any client.
+    metrics_networks: Annotated[tuple[str, ...] | None, NoDecode] = None
     #: Require credentials (an API key or a bearer token) to read ``/metrics``.
     metrics_auth: bool = False
 
@@ -165,8 +165,8 @@ class ApiSection(_Section):
 
     @field_validator("metrics_networks", mode="after")
     @classmethod
-    def _networks(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        for network in value:
+    def _networks(cls, value: tuple[str, ...] | None) -> tuple[str, ...] | None:
+        for network in value or ():
             ipaddress.ip_network(network, strict=False)  # ValueError names the bad one
         return value
 

@@ -81,8 +81,8 @@ class ApiSettings(BaseModel):
     max_header_bytes: int = Field(default=16_384, ge=1024)
     #: Connections and requests in flight per process before uvicorn answers 503.
     limit_concurrency: int = Field(default=256, ge=1)
-    #: Networks allowed to read ``/metrics``; empty, any client.
-    metrics_networks: tuple[str, ...] = ()
+    #: Networks allowed to read ``/metrics``; unset, any client.
+    metrics_networks: tuple[str, ...] | None = None
     #: Require an API key or a bearer token to read ``/metrics``.
     metrics_auth: bool = False
     #: A file of at least 16 secret bytes salting content hashes in the audit trail
