@@ -136,6 +136,21 @@ def unmappable(problems: list[Unmappable], *, slug: str = "claim-unmappable") ->
     )
 
 
+def identifier_conflict() -> Problem:
+    """409 for an identifier already in use: it names no claim and says nothing about it.
+
+    The same answer whoever holds the claim, so a conflict with a claim outside the
+    caller's scope reveals neither its id, nor its state, nor whose it is.
+    """
+    return Problem(
+        409,
+        "identifier-conflict",
+        "Identifier conflict",
+        "this identifier is already used for a different claim",
+        errors=[{"path": "Claim.identifier", "reason": "already used for a different claim"}],
+    )
+
+
 def may_ingest(who: PrincipalDep, svc: ServicesDep) -> Decision:
     """The caller's ``claims.ingest`` grant, checked before the body is read (403 otherwise)."""
     decision = decide_ingest(who, svc.policy)
@@ -227,16 +242,13 @@ def ingest_fhir_claim(
     try:
         now = svc.clock.now()
         receipt = intake.insert(draft, member, received=now.date(), now=now.replace(tzinfo=None))
-    except IdentifierConflict as exc:
-        raise Problem(
-            409,
-            "identifier-conflict",
-            "Identifier conflict",
-            str(exc),
-            errors=[{"path": "Claim.identifier", "reason": "already used for a different claim"}],
-        ) from None
+    except IdentifierConflict:
+        raise identifier_conflict() from None
     except ConfigurationError as exc:
         raise Problem(503, "intake-unavailable", "Claim intake unavailable", str(exc)) from None
+    if not receipt.created and svc.connector.claim_version(receipt.claim_id, scope) is None:
+        # A replay of a claim the caller may no longer see tells them nothing about it.
+        raise identifier_conflict()
     # After the insert: the system of record and the store are separate databases. A
     # replay of a claim whose event was lost (a crash between the two) records it then.
     if receipt.created or not was_ingested(svc, receipt.claim_id):
