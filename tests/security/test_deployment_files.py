@@ -26,7 +26,7 @@ def test_compose_has_no_default_database_password() -> None:
     text = (ROOT / "compose.yaml").read_text(encoding="utf-8")
     (password,) = re.findall(r"^\s+POSTGRES_PASSWORD:\s*(\S+)", text, re.MULTILINE)
     assert password.startswith("${POSTGRES_PASSWORD:?"), password
-    urls = re.findall(r"postgresql://([^@\s]*)@", text)
+    urls = re.findall(r"postgresql://([^@\n]*)@", text)
     assert len(urls) == 2
     assert set(urls) == {"interlock:${POSTGRES_PASSWORD:?set POSTGRES_PASSWORD}"}
     assert "POSTGRES_PASSWORD:-" not in text
