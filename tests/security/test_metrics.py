@@ -13,8 +13,10 @@ from sqlalchemy import Engine, event
 from conftest import scoped_world
 from interlock.api.app import create_app
 from interlock.api.testing import SERVICE_KEY, LiveServer, TokenIssuer, seed_review_world, settings_for
-from interlock.audit.chain import AuditLog
+from interlock.audit.chain import AuditLog, audit_events
 from interlock.audit.events import AuditEvent
+from interlock.db import make_engine
+from interlock.store import migrations
 
 
 def _model_error(n: int) -> AuditEvent:
@@ -74,3 +76,36 @@ def test_metrics_can_require_credentials_and_a_client_network(tmp_path: Path, is
     inside = settings_for(tmp_path, issuer).model_copy(update={"metrics_networks": ("127.0.0.0/8",)})
     with LiveServer(create_app(inside)) as server, httpx.Client(base_url=server.url) as client:
         assert client.get("/metrics").status_code == 200
+
+
+def test_upgrading_a_store_counts_the_errors_already_in_its_trail(db_url: str) -> None:
+    """Revision 0002 seeds the error counters from the events a 0001 store already holds."""
+    store = make_engine(db_url)
+    try:
+        migrations.upgrade(store, "0001")
+        bodies = [_model_error(n).to_canonical_json().decode() for n in range(2)]
+        ok = _model_error(9)
+        ok_body = ok.to_canonical_json().decode().replace('"outcome":"error"', '"outcome":"ok"')
+        with store.begin() as conn:
+            conn.execute(
+                audit_events.insert(),
+                [
+                    {
+                        "chain": "main",
+                        "seq": seq,
+                        "event_id": f"evt-{seq}",
+                        "kind": "model.called",
+                        "at": datetime.now(UTC),
+                        "claim_id": None,
+                        "work_item_id": None,
+                        "body": body,
+                        "leaf_hash": "0" * 64,
+                        "chain_hash": "0" * 64,
+                    }
+                    for seq, body in enumerate([*bodies, ok_body], start=1)
+                ],
+            )
+        migrations.upgrade(store)
+        assert AuditLog(store).error_count("model.called") == 2
+    finally:
+        store.dispose()
