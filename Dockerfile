@@ -1,7 +1,11 @@
 # Interlock: one image for the API (`interlock serve`) and the queue workers (`interlock worker`).
 # See docs/deployment.md. Dependencies come from uv.lock, so the image runs exactly the
 # versions the tests ran.
-FROM python:3.11-slim
+#
+# The base image is pinned by the digest of its multi-platform index, so a rebuild gets
+# the same bytes until someone moves the pin on purpose. To move it:
+#   docker buildx imagetools inspect python:3.11-slim   # the "Digest:" line
+FROM python:3.11-slim@sha256:9c900dea9e8fb7e16277c179b555cc72d29a352dbc33cff48ad5a0412fd5bfc7
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
@@ -9,7 +13,9 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     UV_LINK_MODE=copy \
     UV_PROJECT_ENVIRONMENT=/opt/interlock
 
-RUN pip install --no-cache-dir uv
+# The same uv as dev.py (UV_VERSION): the lock file is read by the version that wrote it.
+ARG UV_VERSION=0.13.8
+RUN pip install --no-cache-dir "uv==${UV_VERSION}"
 
 WORKDIR /src
 # Dependencies first, in their own layer: they change far less often than the code.

@@ -28,7 +28,7 @@ from typing import Any, Generic, Protocol
 from interlock.audit.events import AuditEvent
 from interlock.clock import Clock, SystemClock
 from interlock.connectors.pg_access import acting_as
-from interlock.engine_trail import ItemResult, Subject, Trail
+from interlock.engine_trail import ItemResult, Subject, Trail, findings_reason
 from interlock.exceptions import (
     AccessDenied,
     ConnectorUnavailable,
@@ -44,6 +44,8 @@ from interlock.models.deadline import CANCELLATION_BUDGET
 from interlock.models.resilience import call_with_retries
 from interlock.policy.document import PolicyDocument, default_policy
 from interlock.policy.principal import Principal
+from interlock.policy.tasks import WriteBoundary
+from interlock.store.authors import authors_of
 from interlock.task import Connector, CtxT, PayloadT, ProposalT, Receipt, RulesT, Task, Thresholds
 from interlock.telemetry.metrics import STAGE_SECONDS, WORK_ITEMS, reason_kind
 from interlock.telemetry.tracing import guardrail_span, record_decision, stage_span, tracer
@@ -270,6 +272,14 @@ class Engine(Generic[CtxT, RulesT, ProposalT, PayloadT]):
         self.failpoints.hit("after_recovery_point")
         return self._apply(lease, RecoveryPoint.from_json(saved), subject)
 
+    def _boundary_for(self, record_id: str) -> WriteBoundary:
+        """The write boundary for one record: for a person, knowing whether they authored it."""
+        if not self.boundary.person:
+            return self.boundary
+        return self.boundary.for_record(
+            authors_of(self.store.engine, record_type=self.task.record_type, record_id=record_id)
+        )
+
     def _gate(self, proposal: ProposalT, ctx: CtxT, lease: Lease) -> tuple[Verdict, ApprovedWrite[PayloadT]]:
         with self._stage("gate"), guardrail_span(self.task.name) as span:
             verdict, write = run_gate(
@@ -278,7 +288,7 @@ class Engine(Generic[CtxT, RulesT, ProposalT, PayloadT]):
                 ctx,
                 self.principal,
                 self.settings.thresholds,
-                boundary=self.boundary,
+                boundary=self._boundary_for(ctx.record_id),
                 idempotency_key=lease.idempotency_key,
                 now=self.clock.now(),
             )
@@ -379,6 +389,7 @@ class Engine(Generic[CtxT, RulesT, ProposalT, PayloadT]):
         item_id = lease.work_item_id
         events = [self.trail.written(item_id, subject, receipt, lease.idempotency_key)]
         review: ReviewOpening | None = None
+        cited = ""  # a pend's findings, by position, for the trail
         match write:
             case ApprovedCommit():
                 result = ItemResult(
@@ -407,9 +418,11 @@ class Engine(Generic[CtxT, RulesT, ProposalT, PayloadT]):
                     reason=write.reason,
                 )
                 review = point.review_opening(write)
-                events.append(self.trail.routed(item_id, subject, "review", write.reason))
-                events.append(self.trail.review_opened(item_id, subject, write.reason))
-        events.append(self.trail.completed(item_id, subject, result.route, result.reason))
+                # The hold's reason quotes the findings; the trail cites them by position.
+                cited = findings_reason(point.findings)
+                events.append(self.trail.routed(item_id, subject, "review", cited))
+                events.append(self.trail.review_opened(item_id, subject, cited))
+        events.append(self.trail.completed(item_id, subject, result.route, cited or result.reason))
         self.failpoints.hit("before_ack")
         self.store.complete(
             lease,

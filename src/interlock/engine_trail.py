@@ -15,7 +15,7 @@ from typing import Any
 
 from interlock.audit.events import AuditEvent, JsonInput
 from interlock.clock import Clock
-from interlock.gate.verdict import Verdict
+from interlock.gate.verdict import Finding, Verdict
 from interlock.models.base import ModelAnswer
 from interlock.task import Receipt, RulesSummary
 
@@ -196,16 +196,16 @@ class Trail:
         *,
         repair: str | None = None,
     ) -> AuditEvent:
-        """The gate's verdict with every finding's check and severity."""
+        """The gate's verdict with every finding's check, severity and the hash of its reason."""
         return self.event(
             "gate.verdict",
             work_item_id=item_id,
             subject=subject,
             outcome=verdict.status,
-            reason="; ".join(verdict.reasons) or "all checks pass",
+            reason=findings_reason(verdict.findings),
             details={
                 "gate_version": gate_version,
-                "findings": [{"check": f.check, "severity": f.severity} for f in verdict.findings],
+                "findings": finding_refs(verdict.findings),
                 **({"repair": repair} if repair else {}),
             },
         )
@@ -251,6 +251,38 @@ class Trail:
         return self.event(
             "work.completed", work_item_id=item_id, subject=subject, outcome=route, reason=reason
         )
+
+
+def _field(finding: Finding | Mapping[str, Any], name: str) -> str:
+    return str(finding[name] if isinstance(finding, Mapping) else getattr(finding, name))
+
+
+def finding_refs(findings: Sequence[Finding | Mapping[str, Any]]) -> list[JsonInput]:
+    """Each finding as check, severity and the SHA-256 of its reason, never the reason itself.
+
+    A finding's reason can quote what a model or a person wrote (a pend comment, a
+    model's reason for review); the audit trail is permanent and holds no free text. The
+    reasons stay with the review item, in the same order, and the hash proves which
+    text was meant.
+    """
+    return [
+        {
+            "check": _field(f, "check"),
+            "severity": _field(f, "severity"),
+            "reason_sha256": _sha256(_field(f, "reason")),
+        }
+        for f in findings
+    ]
+
+
+def findings_reason(findings: Sequence[Finding | Mapping[str, Any]]) -> str:
+    """The audit ``reason`` of a verdict: the findings that are not informational, by position."""
+    cited = [
+        f"finding {i} {_field(f, 'check')}/{_field(f, 'severity')}"
+        for i, f in enumerate(findings)
+        if _field(f, "severity") != "info"
+    ]
+    return "; ".join(cited) or "all checks pass"
 
 
 def _sha256(text: str) -> str:

@@ -16,6 +16,7 @@ a dump or a log line of the settings never shows them.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import tomllib
 from collections.abc import Iterator, Mapping
@@ -146,13 +147,30 @@ class ApiSection(_Section):
     jwt_algorithms: Annotated[tuple[str, ...], NoDecode] = ("RS256", "ES256")
     api_keys_file: Path | None = None
     cookie_secure: bool = True
+    #: Largest request body accepted, checked before routing (413 above it).
+    max_body_bytes: int = Field(default=1_048_576, ge=1024)
+    #: Largest request head (request line and headers) accepted by the HTTP server.
+    max_header_bytes: int = Field(default=16_384, ge=1024)
+    #: Connections and requests in flight per server process before it answers 503.
+    limit_concurrency: int = Field(default=256, ge=1)
+    #: Networks allowed to read ``/metrics`` (CIDR); unset: any client.
+    metrics_networks: Annotated[tuple[str, ...] | None, NoDecode] = None
+    #: Require credentials (an API key or a bearer token) to read ``/metrics``.
+    metrics_auth: bool = False
 
     @field_validator("model")
     @classmethod
     def _model(cls, value: str) -> str:
         return value if value == "none" else _check_chain(value)
 
-    @field_validator("jwt_algorithms", mode="before")
+    @field_validator("metrics_networks", mode="after")
+    @classmethod
+    def _networks(cls, value: tuple[str, ...] | None) -> tuple[str, ...] | None:
+        for network in value or ():
+            ipaddress.ip_network(network, strict=False)  # ValueError names the bad one
+        return value
+
+    @field_validator("jwt_algorithms", "metrics_networks", mode="before")
     @classmethod
     def _algorithms(cls, value: object) -> object:
         # ``INTERLOCK_API__JWT_ALGORITHMS=RS256,ES256`` reads as a list, like the TOML array.

@@ -335,6 +335,9 @@ class Task(ABC, Generic[CtxT, RulesT, ProposalT, PayloadT]):
     gate_version: ClassVar[str]
     #: The outcome with which a proposal asks for a person.
     review_outcome: ClassVar[str] = "review"
+    #: What Interlock's store calls this task's records (who submitted or changed one is
+    #: kept under this name, for separation of duties).
+    record_type: ClassVar[str]
     #: The outcomes a commit may write; anything else is not a final decision.
     final_outcomes: ClassVar[frozenset[str]]
     #: The actions a person may take on the review desk, in the order shown.

@@ -88,8 +88,7 @@ def test_the_caller_acts_inside_sync_endpoints_of_the_api_and_the_desk(probed: A
     with probed.client("A1") as a1, probed.client(api_key=SERVICE_KEY) as service:
         assert a1.get("/probe/api").json() == {"caller": "staff:A1", "acting": "staff:A1"}
         assert service.get("/probe/api").json() == {"caller": "service:batch", "acting": "service:batch"}
-        token = a1.headers["Authorization"].removeprefix("Bearer ")
-        desk = a1.get("/probe/desk", headers={"Cookie": f"{COOKIE}={token}"})
+        desk = a1.get("/probe/desk", headers={"Cookie": f"{COOKIE}={probed.desk_session('A1')}"})
         assert desk.json() == {"caller": "staff:A1", "acting": "staff:A1"}
         # The same keep-alive connection, next request: no principal is left behind.
         assert a1.get("/probe/anonymous").json() == {"acting": None}

@@ -95,7 +95,7 @@ def rls(tmp_path: Path, issuer: TokenIssuer) -> Iterator[RlsWorld]:
 
 def _desk(api: ApiWorld, staff_id: str, path: str) -> str:
     with api.client() as browser:
-        page = browser.get(path, headers={"Cookie": f"{COOKIE}={api.issuer.token(staff_id)}"})
+        page = browser.get(path, headers={"Cookie": f"{COOKIE}={api.desk_session(staff_id)}"})
     assert page.status_code == 200, page.text
     return page.text
 

@@ -17,7 +17,7 @@ import pytest
 from interlock.api.app import app_from_env
 from interlock.api.auth import key_digest
 from interlock.api.settings import ApiSettings
-from interlock.api.testing import LiveServer, TokenIssuer, seed_review_world
+from interlock.api.testing import FULL_SCOPE, LiveServer, TokenIssuer, seed_review_world
 from interlock.audit.chain import AuditLog
 from interlock.db import make_engine
 from interlock.domains.claims.testing.model_server import ScriptedModelServer, echo_policies_responder
@@ -34,7 +34,7 @@ def _write_config(directory: Path, issuer: TokenIssuer, **extra: str) -> Path:
     base = seed_review_world(directory, issuer)
     keys = directory / "keys-default-service.toml"
     # No `service` in the entry: the key maps to the configured service principal.
-    keys.write_text(f'[[keys]]\nsha256 = "{key_digest(KEY)}"\n', encoding="utf-8")
+    keys.write_text(f'[[keys]]\nsha256 = "{key_digest(KEY)}"\n[keys.scope]\n{FULL_SCOPE}', encoding="utf-8")
     lines = [
         f'sor_url = "{base.sor_url}"',
         f'store_url = "{base.store_url}"',

@@ -12,9 +12,17 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI
+from starlette.middleware.body_limit import RequestBodyLimitMiddleware
 
 from interlock.api import intake, ops, routes
 from interlock.api.deps import ids_are_text
+from interlock.api.guards import (
+    ClientNetworks,
+    ContentLengthGuard,
+    CredentialsFirst,
+    SecurityHeaders,
+    desk_csp,
+)
 from interlock.api.openapi import install_problem_openapi
 from interlock.api.problems import install_problem_handlers
 from interlock.api.services import Services
@@ -59,10 +67,18 @@ def create_app(
     app.include_router(intake.router)
     app.include_router(ops.router)
     # The web desk imports Jinja2; mount it here so API and desk share auth and services.
-    from interlock.web.desk import mount_desk  # noqa: PLC0415 - keeps the API importable on its own
+    from interlock.web.desk import desk_style_hashes, mount_desk  # noqa: PLC0415 - keeps the API importable on its own
 
     mount_desk(app)
     install_problem_openapi(app)
+    # Added innermost first: a request meets them from the bottom of this list up.
+    app.add_middleware(CredentialsFirst, auth=svc.auth)
+    app.add_middleware(SecurityHeaders, desk_prefix="/desk", csp=desk_csp(desk_style_hashes()))
+    if settings.metrics_networks:
+        app.add_middleware(ClientNetworks, paths=frozenset({"/metrics"}), networks=settings.metrics_networks)
+    # Counts a body as it streams in (one sent without a Content-Length) and stops at the limit.
+    app.add_middleware(RequestBodyLimitMiddleware, max_body_size=settings.max_body_bytes)
+    app.add_middleware(ContentLengthGuard, max_body_bytes=settings.max_body_bytes)
     return app
 
 

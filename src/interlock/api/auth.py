@@ -5,9 +5,14 @@ signature, ``exp``, ``iss`` and ``aud``. Its ``sub`` names a staff id, and the p
 is loaded from the system of record's staff tables on every request, so a deactivated
 or reassigned person loses access at once rather than when a token expires.
 
-An API key maps to a service principal. Only the SHA-256 of each key is configured:
-keys are long random strings, so a fast hash suffices, and the settings file holds
-nothing that would let its reader call the API.
+An API key maps to a service principal with the scope its entry declares
+(:mod:`interlock.api.keys`). Only the SHA-256 of each key is configured: keys are long
+random strings, so a fast hash suffices, and the settings file holds nothing that would
+let its reader call the API.
+
+Bearer tokens are only accepted with both an issuer and an audience configured: an
+identity provider signs tokens for many applications with the same keys, and only
+``iss`` and ``aud`` say a token was meant for this one.
 """
 
 from __future__ import annotations
@@ -15,18 +20,18 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import tomllib
-from collections.abc import Mapping
-from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import jwt
 
+from interlock.api.keys import KNOWN_TASKS, ServiceKey, load_api_keys
 from interlock.api.problems import Problem
 from interlock.api.settings import ApiSettings
 from interlock.domains.claims.connector import SqlClaimsConnector
 from interlock.exceptions import ConfigurationError
-from interlock.policy.principal import Principal, service_principal
+from interlock.policy.document import PolicyDocument
+from interlock.policy.principal import Principal
 from interlock.policy.values import Decision
 
 API_KEY_HEADER = "X-API-Key"
@@ -56,41 +61,48 @@ def decide_audit_read(principal: Principal) -> Decision:
     return Decision(allowed=True, reasons=("auditor reads the audit trail",))
 
 
-@dataclass(frozen=True, slots=True)
-class _ServiceKey:
-    digest: str
-    service: str
+def check_bearer_settings(settings: ApiSettings) -> None:
+    """Refuse bearer tokens configured without an issuer and an audience to check."""
+    if settings.jwks_file is None and settings.jwks_url is None:
+        return
+    missing = [
+        name
+        for name, value in (("jwt_issuer", settings.jwt_issuer), ("jwt_audience", settings.jwt_audience))
+        if not value
+    ]
+    if missing:
+        raise ConfigurationError(
+            f"bearer tokens are enabled (a JWKS is configured) but {' and '.join(missing)} "
+            "is not set: set both (--issuer, --audience), or tokens meant for other applications pass"
+        )
 
 
-def load_api_keys(data: Mapping[str, Any], default_service: str = "interlock") -> tuple[_ServiceKey, ...]:
-    """Parse ``[[keys]]`` entries of the API key file; ``service`` defaults to the configured one."""
-    keys = []
-    for entry in data.get("keys", []):
-        digest = str(entry.get("sha256", "")).lower()
-        if len(digest) != 64:
-            raise ConfigurationError("each API key entry needs the 64-hex-digit sha256 of the key")
-        keys.append(_ServiceKey(digest=digest, service=str(entry.get("service", default_service))))
-    return tuple(keys)
+def read_api_keys(settings: ApiSettings, policy: PolicyDocument | None) -> tuple[ServiceKey, ...]:
+    """The configured API keys with their scopes; a missing or unknown scope stops start-up."""
+    if settings.api_keys_file is None:
+        return ()
+    tasks = tuple(policy.tasks) if policy is not None and policy.tasks is not None else KNOWN_TASKS
+    return load_api_keys(
+        settings.api_keys_file, default_service=settings.service_principal, known_tasks=tasks
+    )
 
 
 class Authenticator:
     """Turns request credentials into a :class:`Principal`, or refuses with 401."""
 
-    def __init__(self, settings: ApiSettings, connector: SqlClaimsConnector) -> None:
+    def __init__(
+        self, settings: ApiSettings, connector: SqlClaimsConnector, policy: PolicyDocument | None = None
+    ) -> None:
         self.settings = settings
         self.connector = connector
+        check_bearer_settings(settings)
         self._jwks: jwt.PyJWKSet | None = None
         self._jwks_client: jwt.PyJWKClient | None = None
         if settings.jwks_file is not None:
             self._jwks = jwt.PyJWKSet.from_dict(json.loads(settings.jwks_file.read_text(encoding="utf-8")))
         elif settings.jwks_url is not None:
             self._jwks_client = jwt.PyJWKClient(settings.jwks_url, cache_keys=True, lifespan=300)
-        self._keys: tuple[_ServiceKey, ...] = ()
-        if settings.api_keys_file is not None:
-            self._keys = load_api_keys(
-                tomllib.loads(settings.api_keys_file.read_text(encoding="utf-8")),
-                default_service=settings.service_principal,
-            )
+        self._keys: tuple[ServiceKey, ...] = read_api_keys(settings, policy)
 
     def from_headers(self, authorization: str | None, api_key: str | None) -> Principal:
         """The principal for an ``Authorization: Bearer`` token or an API key header."""
@@ -107,7 +119,7 @@ class Authenticator:
         digest = key_digest(key)
         for entry in self._keys:
             if hmac.compare_digest(entry.digest, digest):
-                return service_principal(entry.service)
+                return entry.principal
         raise unauthorized("unknown API key")
 
     def _signing_key(self, token: str) -> Any:
@@ -132,7 +144,7 @@ class Authenticator:
     def claims(self, token: str) -> dict[str, Any]:
         """The verified claims of ``token`` (signature, expiry, issuer, audience)."""
         key = self._signing_key(token)
-        required = ["exp", "sub"] + (["iss"] if self.settings.jwt_issuer else [])
+        required = ["exp", "sub", "iss", "aud"]
         try:
             verified: dict[str, Any] = jwt.decode(
                 token,
@@ -140,7 +152,7 @@ class Authenticator:
                 algorithms=list(self.settings.jwt_algorithms),
                 issuer=self.settings.jwt_issuer,
                 audience=self.settings.jwt_audience,
-                options={"require": required, "verify_aud": self.settings.jwt_audience is not None},
+                options={"require": required, "verify_aud": True, "verify_iss": True},
                 leeway=30,
             )
         except jwt.PyJWTError as exc:
@@ -149,10 +161,15 @@ class Authenticator:
 
     def from_token(self, token: str) -> Principal:
         """The staff principal named by a verified token's ``sub``."""
-        sub = str(self.claims(token)["sub"]).removeprefix("staff:")
+        return self.verify(token)[0]
+
+    def verify(self, token: str) -> tuple[Principal, datetime]:
+        """The staff principal of a verified token and when the token expires."""
+        claims = self.claims(token)
+        sub = str(claims["sub"]).removeprefix("staff:")
         if "\x00" in sub:  # no staff id has one, and PostgreSQL cannot look it up
             raise unauthorized("the token's subject is not a staff member")
         principal = self.connector.load_principal(sub)
         if principal is None:
             raise unauthorized("the token's subject is not a staff member")
-        return principal
+        return principal, datetime.fromtimestamp(int(claims["exp"]), UTC)

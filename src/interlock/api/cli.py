@@ -52,7 +52,7 @@ def serve(
 
     from interlock.api.app import create_app  # noqa: PLC0415
     from interlock.api.services import Services, preflight  # noqa: PLC0415
-    from interlock.api.settings import SERVE_OVERRIDES_ENV, ApiSettings  # noqa: PLC0415
+    from interlock.api.settings import SERVE_OVERRIDES_ENV, ApiSettings, server_limits  # noqa: PLC0415
     from interlock.exceptions import InterlockError  # noqa: PLC0415
     from interlock.settings import CONFIG_ENV  # noqa: PLC0415
 
@@ -96,4 +96,5 @@ def serve(
         host=pick(host, api.host),
         port=pick(port, api.port),
         log_level="info",
+        **server_limits(settings),
     )

@@ -10,6 +10,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
 from interlock.api.auth import API_KEY_HEADER, decide_audit_read, forbidden
+from interlock.api.guards import PRINCIPAL_STATE
 from interlock.api.problems import not_found
 from interlock.api.services import Services
 from interlock.connectors.pg_access import acting_as
@@ -44,11 +45,15 @@ async def ids_are_text(request: Request) -> None:
 
 
 async def authenticated(
+    request: Request,
     svc: ServicesDep,
     bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
     api_key: Annotated[str | None, Depends(_api_key)],
 ) -> Principal:
     """The authenticated caller; 401 without valid credentials.
+
+    On ``/v1/`` the caller was already authenticated before routing, before the body was
+    read (:class:`interlock.api.guards.CredentialsFirst`); that principal is used as is.
 
     An API key is a hash and a comparison, done here. A bearer token is verified (a
     signature) and its staff member read from the system of record in a worker thread,
@@ -56,6 +61,9 @@ async def authenticated(
     security leaves them unfiltered (:mod:`interlock.policy.rls`), so this works on a
     bound engine too.
     """
+    found: Principal | None = getattr(request.state, PRINCIPAL_STATE, None)
+    if found is not None:
+        return found
     if api_key or bearer is None:
         return svc.auth.from_headers(None, api_key)  # a key, or a 401 for no credentials
     return await run_in_threadpool(svc.auth.from_headers, f"Bearer {bearer.credentials}", None)

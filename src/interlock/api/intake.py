@@ -34,6 +34,7 @@ from interlock.policy.document import PolicyDocument
 from interlock.policy.principal import Principal
 from interlock.policy.tasks import decide_create
 from interlock.policy.values import ClaimAttributes, Decision
+from interlock.store.authors import CLAIM_RECORD, record_author
 
 router = APIRouter(prefix="/v1")
 FHIR_JSON: Final = "application/fhir+json"
@@ -135,15 +136,44 @@ def unmappable(problems: list[Unmappable], *, slug: str = "claim-unmappable") ->
     )
 
 
-async def fhir_body(request: Request) -> bytes:
-    """The raw body, so that money is parsed from its text and never passes through a float."""
+def identifier_conflict() -> Problem:
+    """409 for an identifier already in use: it names no claim and says nothing about it.
+
+    The same answer whoever holds the claim, so a conflict with a claim outside the
+    caller's scope reveals neither its id, nor its state, nor whose it is.
+    """
+    return Problem(
+        409,
+        "identifier-conflict",
+        "Identifier conflict",
+        "this identifier is already used for a different claim",
+        errors=[{"path": "Claim.identifier", "reason": "already used for a different claim"}],
+    )
+
+
+def may_ingest(who: PrincipalDep, svc: ServicesDep) -> Decision:
+    """The caller's ``claims.ingest`` grant, checked before the body is read (403 otherwise)."""
+    decision = decide_ingest(who, svc.policy)
+    if not decision.allowed:
+        raise Problem(403, "forbidden", "Forbidden", "; ".join(decision.reasons))
+    return decision
+
+
+async def fhir_body(request: Request, _allowed: Annotated[Decision, Depends(may_ingest)]) -> bytes:
+    """The raw body, so that money is parsed from its text and never passes through a float.
+
+    Read only once the caller may ingest at all, and counted as it streams: reading stops
+    at the first byte past :data:`MAX_BODY_BYTES`.
+    """
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media not in (FHIR_JSON, "application/json"):
         raise Problem(415, "unsupported-media-type", "Unsupported media type", f"send {FHIR_JSON}")
-    body = await request.body()
-    if len(body) > MAX_BODY_BYTES:
-        raise Problem(413, "too-large", "Request too large", f"a claim is at most {MAX_BODY_BYTES} bytes")
-    return body
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_BODY_BYTES:
+            raise Problem(413, "too-large", "Request too large", f"a claim is at most {MAX_BODY_BYTES} bytes")
+    return bytes(body)
 
 
 @router.post(
@@ -173,12 +203,13 @@ async def fhir_body(request: Request) -> bytes:
     tags=["claims"],
 )
 def ingest_fhir_claim(
-    who: PrincipalDep, svc: ServicesDep, body: Annotated[bytes, Depends(fhir_body)], response: Response
+    who: PrincipalDep,
+    svc: ServicesDep,
+    decision: Annotated[Decision, Depends(may_ingest)],
+    body: Annotated[bytes, Depends(fhir_body)],
+    response: Response,
 ) -> ClaimIngested:
     """Create a claim from a FHIR R4 Claim, once per identifier; then adjudicate it as any other."""
-    decision = decide_ingest(who, svc.policy)
-    if not decision.allowed:
-        raise Problem(403, "forbidden", "Forbidden", "; ".join(decision.reasons))
     parsed = parse_claim(body)
     if isinstance(parsed, list):
         raise unmappable(parsed, slug="fhir-invalid")
@@ -211,19 +242,26 @@ def ingest_fhir_claim(
     try:
         now = svc.clock.now()
         receipt = intake.insert(draft, member, received=now.date(), now=now.replace(tzinfo=None))
-    except IdentifierConflict as exc:
-        raise Problem(
-            409,
-            "identifier-conflict",
-            "Identifier conflict",
-            str(exc),
-            errors=[{"path": "Claim.identifier", "reason": "already used for a different claim"}],
-        ) from None
+    except IdentifierConflict:
+        raise identifier_conflict() from None
     except ConfigurationError as exc:
         raise Problem(503, "intake-unavailable", "Claim intake unavailable", str(exc)) from None
+    if not receipt.created and svc.connector.claim_version(receipt.claim_id, scope) is None:
+        # A replay of a claim the caller may no longer see tells them nothing about it.
+        raise identifier_conflict()
     # After the insert: the system of record and the store are separate databases. A
     # replay of a claim whose event was lost (a crash between the two) records it then.
     if receipt.created or not was_ingested(svc, receipt.claim_id):
+        # Who submitted it, for separation of duties: they may not decide it later.
+        record_author(
+            svc.store,
+            record_type=CLAIM_RECORD,
+            record_id=receipt.claim_id,
+            principal=who.principal_id,
+            action="submitted",
+            task=INGEST_TASK,
+            at=now,
+        )
         svc.audit.append_one(ingested_event(svc, who, draft, receipt, decision))
     if receipt.created:
         response.headers["Location"] = f"/v1/claims/{receipt.claim_id}/summary"

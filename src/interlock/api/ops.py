@@ -2,7 +2,8 @@
 
 Metrics are computed from the store when scraped (work items by route, review
 backlog and age, model errors), so every API process reports the same totals and
-nothing is lost when one restarts; request counts are this process's own.
+nothing is lost when one restarts; request counts are this process's own. Model errors
+come from a counter the audit trail keeps as it appends, never from scanning the trail.
 """
 
 from __future__ import annotations
@@ -10,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Header, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
@@ -22,7 +23,6 @@ from interlock.api.deps import AuditorDep, ServicesDep
 from interlock.api.problems import Problem
 from interlock.api.schemas import ExplainOut, Health, RecordExplainOut, VerifyOut
 from interlock.api.services import TASK, Services
-from interlock.audit.chain import audit_events
 from interlock.audit.explain import explain_record, in_domain
 from interlock.review.queue import backlog
 from interlock.store.schema import work_items
@@ -57,13 +57,8 @@ def snapshot(svc: Services) -> OpsSnapshot:
                 .group_by(work_items.c.status)
             ).all()
         }
-        model_errors = int(
-            conn.execute(
-                select(func.count())
-                .select_from(audit_events)
-                .where(audit_events.c.kind == "model.called", audit_events.c.body.like('%"outcome":"error"%'))
-            ).scalar_one()
-        )
+    # Counted as the events are appended: a scrape reads one row, whatever the trail's size.
+    model_errors = svc.audit.error_count("model.called")
     n_open, oldest = backlog(svc.store)
     return OpsSnapshot(
         routes=svc.work.route_counts(TASK),
@@ -145,8 +140,19 @@ def readyz(svc: ServicesDep) -> Health:
 
 
 @router.get("/metrics", response_class=Response, tags=["operations"])
-def metrics(request: Request) -> Response:
-    """Prometheus text exposition of the work, review and model totals."""
+def metrics(
+    request: Request,
+    svc: ServicesDep,
+    authorization: Annotated[str | None, Header(include_in_schema=False)] = None,
+    x_api_key: Annotated[str | None, Header(include_in_schema=False)] = None,
+) -> Response:
+    """Prometheus text exposition of the work, review and model totals.
+
+    With ``api.metrics_auth`` a scraper must send an API key or a bearer token (401
+    otherwise); ``api.metrics_networks`` limits which clients may ask at all.
+    """
+    if svc.settings.metrics_auth:
+        svc.auth.from_headers(authorization, x_api_key)
     registry: CollectorRegistry = request.app.state.metrics
     return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
 

@@ -87,12 +87,18 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     async def on_http(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, StarletteHTTPException)
-        slug = {400: "malformed-request", 404: "not-found", 405: "method-not-allowed"}.get(
-            exc.status_code, "http-error"
-        )
-        title = {400: "Malformed request", 404: "Not found", 405: "Method not allowed"}.get(
-            exc.status_code, "HTTP error"
-        )
+        slug = {
+            400: "malformed-request",
+            404: "not-found",
+            405: "method-not-allowed",
+            413: "content-too-large",
+        }.get(exc.status_code, "http-error")
+        title = {
+            400: "Malformed request",
+            404: "Not found",
+            405: "Method not allowed",
+            413: "Content too large",
+        }.get(exc.status_code, "HTTP error")
         headers = dict(exc.headers or {})
         return problem_response(
             Problem(exc.status_code, slug, title, str(exc.detail), headers=headers), request

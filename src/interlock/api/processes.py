@@ -71,9 +71,12 @@ def _serve_one(host: str, port: int, log_level: str, parent: int) -> None:
     """One server process: its own socket, the app built from the inherited settings."""
     _follow_parent(parent)
     from interlock.api.app import app_from_env  # noqa: PLC0415 - built in the child, after spawn
+    from interlock.api.settings import server_limits  # noqa: PLC0415
 
     sock = listening_socket(host, port)
-    config = uvicorn.Config(app_from_env(), log_level=log_level, lifespan="on")
+    app = app_from_env()
+    limits = server_limits(app.state.services.settings)
+    config = uvicorn.Config(app, log_level=log_level, lifespan="on", **limits)
     uvicorn.Server(config).run(sockets=[sock])
 
 

@@ -15,6 +15,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, Response
 from fastapi.concurrency import run_in_threadpool
 
+from interlock.api.auth import forbidden
 from interlock.api.deps import PrincipalDep, ServicesDep
 from interlock.api.problems import Problem, not_found
 from interlock.api.schemas import (
@@ -80,7 +81,11 @@ def answer_out(answer: Answer) -> AnswerOut:
 @router.post(
     "/tasks/claims.adjudicate/{claim_id}",
     response_model=TaskRun,
-    responses={**NOT_FOUND, 202: {"model": TaskRun, "description": "Queued; poll the work item."}},
+    responses={
+        **NOT_FOUND,
+        202: {"model": TaskRun, "description": "Queued; poll the work item."},
+        403: {"description": "The caller's API key grants no action in this task."},
+    },
     tags=["tasks"],
 )
 async def adjudicate(
@@ -93,6 +98,8 @@ async def adjudicate(
     ] = "sync",
 ) -> TaskRun:
     """Run ``claims.adjudicate`` on one claim on behalf of the caller, within the deadline."""
+    if not who.may_run(TASK):
+        raise forbidden(f"the caller's key grants no action in {TASK}")
     # The work blocks (databases, the model), so it runs in a worker thread, which
     # inherits the request's context (the acting principal). The endpoint itself is
     # async so that FastAPI serializes the answer here instead of in a second thread hop.

@@ -20,7 +20,7 @@ from typing import Any
 
 from sqlalchemy import Engine, RowMapping, select, text
 
-from interlock.api.auth import Authenticator
+from interlock.api.auth import Authenticator, check_bearer_settings, read_api_keys
 from interlock.api.settings import ApiSettings
 from interlock.assembly import build_engine
 from interlock.clock import Clock, SystemClock
@@ -141,7 +141,9 @@ def preflight(settings: ApiSettings) -> None:
     to the newest revision, once: ``serve --processes`` runs this before starting its
     processes, so a bad file stops it at once and the processes never race to migrate.
     """
-    policy_or_default(settings.policy_file)
+    policy = policy_or_default(settings.policy_file)
+    check_bearer_settings(settings)
+    read_api_keys(settings, policy)
     _read_salt(settings.content_salt_file)
     store = make_engine(settings.store_url, pool_size=1)
     try:
@@ -165,6 +167,10 @@ class Services:
         # Read before any connection opens: a bad policy file stops the process at start-up.
         self.policy: PolicyDocument = policy_or_default(settings.policy_file)
         self.content_salt: bytes | None = _read_salt(settings.content_salt_file)
+        # Who may call is checked before any connection opens too: a key file with a
+        # missing or unknown scope, or tokens without an issuer and audience, stop start-up.
+        check_bearer_settings(settings)
+        read_api_keys(settings, self.policy)
         # With sor_row_security every transaction carries the principal of the request's
         # acting_as block (see deps.principal); on anything but PostgreSQL start-up fails.
         self.sor: Engine = secure_rows(
@@ -178,7 +184,7 @@ class Services:
         self.work = WorkStore.grouped(self.store)
         self.audit = self.work.audit
         self.model = model
-        self.auth = Authenticator(settings, self.connector)
+        self.auth = Authenticator(settings, self.connector, self.policy)
         self.desk = ReviewDesk(
             task=task_named(TASK),
             connector=self.connector,
@@ -186,6 +192,7 @@ class Services:
             audit=self.audit,
             clock=self.clock,
             policy=self.policy,
+            content_salt=self.content_salt,
         )
         retriever = None
         if is_sqlite(self.store):

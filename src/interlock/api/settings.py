@@ -61,10 +61,12 @@ class ApiSettings(BaseModel):
     #: A JWKS document (``file``) or endpoint (``url``) holding the issuer's public keys.
     jwks_file: Path | None = None
     jwks_url: str | None = None
+    #: Both required whenever a JWKS is configured (the server refuses to start without).
     jwt_issuer: str | None = None
     jwt_audience: str | None = None
     jwt_algorithms: tuple[str, ...] = ("RS256", "ES256")
-    #: A TOML file of ``[[keys]]`` with ``name``, ``sha256`` (hex of the key) and ``service``.
+    #: A TOML file of ``[[keys]]`` with ``name``, ``sha256`` (hex of the key), ``service``
+    #: and the key's ``scope`` (:mod:`interlock.api.keys`).
     api_keys_file: Path | None = None
     model: str = "none"
     #: The deadline of a work item run by the API; it replaces ``[engine] deadline_seconds``.
@@ -73,6 +75,16 @@ class ApiSettings(BaseModel):
     review_sla_hours: float = Field(default=48.0, gt=0)
     #: Secure cookies need HTTPS; tests on loopback turn this off.
     cookie_secure: bool = True
+    #: Largest request body, refused with 413 before routing (``Content-Length``) or as it streams.
+    max_body_bytes: int = Field(default=1_048_576, ge=1024)
+    #: Largest request head uvicorn accepts (its ``h11_max_incomplete_event_size``).
+    max_header_bytes: int = Field(default=16_384, ge=1024)
+    #: Connections and requests in flight per process before uvicorn answers 503.
+    limit_concurrency: int = Field(default=256, ge=1)
+    #: Networks allowed to read ``/metrics``; unset, any client.
+    metrics_networks: tuple[str, ...] | None = None
+    #: Require an API key or a bearer token to read ``/metrics``.
+    metrics_auth: bool = False
     #: A file of at least 16 secret bytes salting content hashes in the audit trail
     #: (``INTERLOCK_CONTENT_SALT_FILE``); unset, no content hash is recorded.
     content_salt_file: Path | None = None
@@ -132,6 +144,20 @@ class ApiSettings(BaseModel):
         return cls.model_validate(values)
 
 
+def server_limits(settings: ApiSettings) -> dict[str, Any]:
+    """uvicorn's options that bound what one client can make a process hold.
+
+    The pure-Python HTTP/1.1 parser (h11) is chosen explicitly because it enforces a
+    limit on the request head; ``limit_concurrency`` answers 503 past that many
+    connections and requests in flight instead of queueing without end.
+    """
+    return {
+        "http": "h11",
+        "h11_max_incomplete_event_size": settings.max_header_bytes,
+        "limit_concurrency": settings.limit_concurrency,
+    }
+
+
 def _flat_variables(environ: Mapping[str, str], fields: Mapping[str, object]) -> dict[str, object]:
     """The older ``INTERLOCK_<FIELD>`` variables that are set, by field name."""
     values: dict[str, object] = {}
@@ -140,5 +166,5 @@ def _flat_variables(environ: Mapping[str, str], fields: Mapping[str, object]) ->
             continue
         env = environ.get(f"INTERLOCK_{name.upper()}")
         if env is not None:
-            values[name] = tuple(env.split(",")) if name == "jwt_algorithms" else env
+            values[name] = tuple(env.split(",")) if name in ("jwt_algorithms", "metrics_networks") else env
     return values

@@ -12,6 +12,7 @@ talks to a server over it and inspects both databases.
 from __future__ import annotations
 
 import json
+import re
 import secrets
 import socket
 import threading
@@ -29,7 +30,7 @@ from fastapi import FastAPI
 from sqlalchemy import Engine, select
 
 from interlock.api.auth import key_digest
-from interlock.api.settings import ApiSettings
+from interlock.api.settings import ApiSettings, server_limits
 from interlock.audit.chain import AuditLog
 from interlock.db import make_engine
 from interlock.domains.claims import schema as t
@@ -74,7 +75,10 @@ class LiveServer:
     def __init__(self, app: FastAPI, *, port: int | None = None) -> None:
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="on")
+        limits = server_limits(app.state.services.settings) if hasattr(app.state, "services") else {}
+        config = uvicorn.Config(
+            app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="on", **limits
+        )
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, name="interlock-live-server", daemon=True)
 
@@ -136,11 +140,31 @@ class TokenIssuer:
         return jwt.encode(payload, self.key, algorithm=self.algorithm, headers={"kid": self.kid})
 
 
-def write_api_keys(path: Path, keys: dict[str, str]) -> Path:
-    """Write an API key file mapping each key (``{key: service name}``) by its hash."""
+#: The ``[keys.scope]`` of a key that may do everything a service may: every pair and
+#: sensitivity, every action of both tasks.
+FULL_SCOPE = (
+    'assignments = ["*"]\n'
+    'sensitivities = ["*"]\n'
+    'tasks = { "claims.adjudicate" = ["finalize", "pend"], "claims.ingest" = ["create"] }\n'
+)
+
+
+def write_api_keys(path: Path, keys: dict[str, str], scopes: dict[str, str] | None = None) -> Path:
+    """Write an API key file mapping each key (``{key: service name}``) by its hash.
+
+    ``scopes`` gives a key's ``[keys.scope]`` body as TOML; a key not in it gets
+    :data:`FULL_SCOPE`.
+    """
     lines = []
     for key, service in keys.items():
-        lines += ["[[keys]]", f'sha256 = "{key_digest(key)}"', f'service = "{service}"', ""]
+        scope = (scopes or {}).get(key, FULL_SCOPE)
+        lines += [
+            "[[keys]]",
+            f'sha256 = "{key_digest(key)}"',
+            f'service = "{service}"',
+            "[keys.scope]",
+            scope,
+        ]
     path.write_text("\n".join(lines), encoding="utf-8")
     return path
 
@@ -192,6 +216,19 @@ class ApiWorld:
         if api_key is not None:
             headers["X-API-Key"] = api_key
         return httpx.Client(base_url=self.url, headers=headers, timeout=30)
+
+    def desk_session(self, staff_id: str) -> str:
+        """Sign ``staff_id`` in to the review desk through its login form; the session cookie's value."""
+        with httpx.Client(base_url=self.url, timeout=30) as browser:
+            form = browser.get("/desk/login")
+            csrf = re.search(r'name="csrf" value="([^"]+)"', form.text)
+            assert csrf is not None, form.text
+            signed_in = browser.post(
+                "/desk/login", data={"token": self.issuer.token(staff_id), "csrf": csrf.group(1)}
+            )
+            session = browser.cookies.get("interlock_session")
+            assert session is not None, signed_in.text
+            return session
 
     def review_id(self, claim_id: str) -> str:
         """The review item of a claim."""

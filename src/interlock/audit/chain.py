@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -61,6 +62,7 @@ from sqlalchemy import (
     Update,
     bindparam,
     func,
+    insert,
     select,
     update,
 )
@@ -132,6 +134,17 @@ audit_heads = Table(
     Column("chain", Text, primary_key=True),
     Column("seq", BigInteger, nullable=False),
     Column("chain_hash", Text, nullable=False),
+)
+
+#: Events with outcome ``error`` per kind, counted as they are appended (in the same
+#: transaction), so that metrics read a few rows instead of scanning the trail.
+audit_error_counts = Table(
+    "audit_error_counts",
+    store_metadata,
+    Column("chain", Text, nullable=False),
+    Column("kind", Text, nullable=False),
+    Column("n", BigInteger, nullable=False),
+    PrimaryKeyConstraint("chain", "kind", name="pk_audit_error_counts"),
 )
 
 
@@ -349,8 +362,11 @@ class AuditLog:
         seq = head_seq
         rows: list[dict[str, Any]] = []
         appended: list[AppendedEvent] = []
+        errors: Counter[str] = Counter()
         for event in events:
             seq += 1
+            if event.outcome == "error":
+                errors[event.kind] += 1
             body = event.to_canonical_json()
             leaf = hashlib.sha256(_LEAF_PREFIX + body).digest()
             prev = hashlib.sha256(prev + leaf).digest()
@@ -389,7 +405,25 @@ class AuditLog:
                 "the audit head moved during an append: the transaction does not serialize "
                 "appends (on SQLite, open it with begin_write)"
             )
+        for kind, n in errors.items():  # serialized by the head lock taken above
+            counted = conn.execute(
+                update(audit_error_counts)
+                .where(audit_error_counts.c.chain == self.chain, audit_error_counts.c.kind == kind)
+                .values(n=audit_error_counts.c.n + n)
+            ).rowcount
+            if counted == 0:
+                conn.execute(insert(audit_error_counts).values(chain=self.chain, kind=kind, n=n))
         return appended
+
+    def error_count(self, kind: str) -> int:
+        """How many events of ``kind`` ended in ``error`` (a counter kept by :meth:`append`)."""
+        with self.engine.connect() as conn:
+            n = conn.execute(
+                select(audit_error_counts.c.n).where(
+                    audit_error_counts.c.chain == self.chain, audit_error_counts.c.kind == kind
+                )
+            ).scalar()
+        return int(n or 0)
 
     def append_one(self, event: AuditEvent) -> AppendedEvent:
         """Append one event in a transaction of its own (for events not tied to a change)."""

@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -246,6 +247,34 @@ def parse_body(text: str | bytes) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise UsageError("audit body must be a JSON object")
     return value
+
+
+def id_ref(value: str) -> str:
+    """Reference a caller-supplied id by ``"sha256:<hex>"`` of its text instead of copying it.
+
+    An id a caller sends for a record they may not see (or that does not exist) is
+    untrusted text: it may be long, hold line breaks, or carry content. Its hash still
+    lets an auditor who knows a real id find the attempts on it.
+    """
+    return "sha256:" + hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def printable(text: str) -> str:
+    """``text`` with every control, format or line-separator character escaped (``\\x1b``).
+
+    For showing events to people: a stored value can then neither forge a line of its own
+    nor move the terminal's cursor. Printable text, other scripts included, is unchanged.
+    """
+    if text.isprintable():
+        return text
+    out = []
+    for char in text:
+        if unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp"):
+            code = ord(char)
+            out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
+        else:
+            out.append(char)
+    return "".join(out)
 
 
 def content_ref(salt: bytes, text: str) -> str:

@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Final
 
 from interlock.audit.chain import StoredEvent
-from interlock.audit.events import subject_record_version, task_domain
+from interlock.audit.events import printable, subject_record_version, task_domain
 
 _MAX_ITEMS: Final = 12
 
@@ -152,7 +152,7 @@ def explain_record(record_id: str, events: Sequence[StoredEvent]) -> str:
     principal. Paragraphs come in the order of their first event.
     """
     if not events:
-        return f"No audit events mention record {record_id}."
+        return printable(f"No audit events mention record {record_id}.")
     groups: dict[str | None, list[StoredEvent]] = {}
     for stored in events:
         item = stored.body.get("work_item_id")
@@ -170,7 +170,8 @@ def explain_record(record_id: str, events: Sequence[StoredEvent]) -> str:
             describe = _DESCRIBE.get(str(body.get("kind")), _generic(str(body.get("kind"))))
             task = f" ({body.get('purpose')}, by {body.get('principal')})" if work_item_id is None else ""
             lines.append(f"  [{stored.event_id} {body.get('at')}]{task} {describe(body)}")
-    return "\n".join(lines)
+    # Whatever an event holds, it shows as one line of its own: control characters escaped.
+    return "\n".join(printable(line) for line in lines)
 
 
 def _heading(work_item_id: str | None, group: Sequence[StoredEvent]) -> str:

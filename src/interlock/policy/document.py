@@ -32,11 +32,12 @@ Only stdlib ``tomllib`` and ``importlib.resources`` are used here: reading a pol
 from __future__ import annotations
 
 import tomllib
+import unicodedata
 from collections.abc import Mapping
 from decimal import Decimal
 from functools import cache
 from importlib import resources
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
@@ -186,6 +187,28 @@ class FieldPolicy(_Frozen):
     model_never_sees: tuple[str, ...] = ()
 
 
+#: A policy version: a short token such as ``claims-entitlements@3``. It is written into
+#: audit events and into the comment heading the row-level security script, so it may
+#: hold no space, quote or line break.
+VERSION_PATTERN: Final = r"^[A-Za-z0-9][A-Za-z0-9._:@+-]{0,63}$"
+
+
+def _control_characters(value: object, where: str) -> list[str]:
+    """Every string (key or value) under ``value`` holding a control or line-breaking character."""
+    found: list[str] = []
+    if isinstance(value, str):
+        if any(unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") for c in value):
+            found.append(f"{where or 'policy'}: control characters are not allowed ({value[:40]!r})")
+    elif isinstance(value, Mapping):
+        for key, item in value.items():
+            path = f"{where}.{key}" if where else str(key)
+            found += _control_characters(key, path) + _control_characters(item, path)
+    elif isinstance(value, list | tuple):
+        for i, item in enumerate(value):
+            found += _control_characters(item, f"{where}[{i}]")
+    return found
+
+
 class PolicyDocument(_Frozen):
     """One validated policy. Build it with :func:`parse_policy` or :func:`default_policy`.
 
@@ -197,7 +220,7 @@ class PolicyDocument(_Frozen):
     (:meth:`claim_scope`, :meth:`decide_read`, ...) are those for ``claims``.
     """
 
-    version: str = Field(min_length=1)
+    version: str = Field(pattern=VERSION_PATTERN)
     fields: FieldPolicy | None = None
     reference: ReferencePolicy
     roles: Mapping[str, RolePolicy]
@@ -207,6 +230,19 @@ class PolicyDocument(_Frozen):
     tasks: Mapping[str, TaskPolicy] | None = None
     resources: Mapping[str, ResourceDeclaration] | None = None
     _declared: dict[str, ResourceDeclaration] = PrivateAttr(default_factory=dict)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _printable(cls, data: Any) -> Any:
+        """No string of the file (keys included) may hold a control character.
+
+        Policy strings reach SQL (row-level security), the audit trail and people's
+        screens; a carriage return or an escape sequence has no business in any of them.
+        """
+        problems = _control_characters(data, "")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return data
 
     @model_validator(mode="after")
     def _check(self) -> PolicyDocument:

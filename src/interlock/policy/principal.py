@@ -20,7 +20,10 @@ class Principal:
 
     ``assignments`` is the set of (region, line of business) pairs the principal works;
     ``None`` means every pair and is only ever given to a service principal by the
-    operator. ``all_sensitivities`` likewise grants every sensitivity.
+    operator. ``all_sensitivities`` likewise grants every sensitivity. ``grants`` are
+    the (task, action) pairs a service key was given in the key file; ``None`` leaves
+    what the principal may do to the policy alone (staff, and services configured by
+    the operator rather than by a key).
 
     ``resource_assignments`` gives the assignments of other resources (tuples over a
     resource's declared assignment attributes, ``None`` = every tuple); a resource it
@@ -38,6 +41,7 @@ class Principal:
     all_sensitivities: bool = False
     resource_assignments: ResourceAssignments = field(default_factory=dict, hash=False)
     attributes: Mapping[str, Decimal] = field(default_factory=dict, hash=False)
+    grants: frozenset[tuple[str, str]] | None = None
 
     def assignments_for(
         self, resource: str, attributes: tuple[str, ...]
@@ -56,6 +60,14 @@ class Principal:
         if attributes == LEGACY_ASSIGNMENT:
             return self.assignments
         return frozenset()
+
+    def may(self, task: str, action: str) -> bool:
+        """False when the principal's own grants (an API key's scope) leave out ``action`` of ``task``."""
+        return self.grants is None or (task, action) in self.grants
+
+    def may_run(self, task: str) -> bool:
+        """False when the principal's own grants give it no action at all in ``task``."""
+        return self.grants is None or any(t == task for t, _ in self.grants)
 
     @property
     def decided_by(self) -> str:
@@ -95,6 +107,7 @@ def service_principal(
     sensitivities: frozenset[str] | None = None,
     resource_assignments: ResourceAssignments | None = None,
     attributes: Mapping[str, Decimal] | None = None,
+    grants: frozenset[tuple[str, str]] | None = None,
 ) -> Principal:
     """The service principal of automatic processing, scoped by the operator.
 
@@ -103,7 +116,8 @@ def service_principal(
     masked and high-value claims always reach a person. ``resource_assignments`` narrows
     other resources (by default it works every tuple of each); ``attributes`` (say an
     ``approval_limit``) is what an approval rule comparing with a staff attribute reads:
-    without it, the service approves nothing under such a rule.
+    without it, the service approves nothing under such a rule. An API key's principal is
+    built with the key's declared scope instead (:mod:`interlock.api.keys`).
     """
     privileges = frozenset(f"sensitive:{s}" for s in (sensitivities or ()))
     return Principal(
@@ -116,4 +130,5 @@ def service_principal(
         all_sensitivities=sensitivities is None,
         resource_assignments=dict(resource_assignments or {}),
         attributes=dict(attributes or {}),
+        grants=grants,
     )

@@ -308,7 +308,6 @@ def _resource_statements(policy: PolicyDocument, resource: str) -> list[str]:
     for role in sorted(policy.roles):
         predicate = role_predicate(role, policy, resource)
         if predicate is not None:
-            statements.append(f"-- role {role}")
             statements.append(_policy(f"{POLICY_PREFIX}read_{role}", table, predicate))
             granted += 1
     if not granted:
@@ -316,7 +315,8 @@ def _resource_statements(policy: PolicyDocument, resource: str) -> list[str]:
     for i, rule in policy.denies_of(resource):
         if rule.roles is not None and not rule.roles:
             continue  # a rule for no role refuses nothing
-        statements.append(f"-- deny: {rule.reason}".replace("\n", " "))
+        # The rule's reason is free text: it stays in the policy file, never in the SQL.
+        statements.append(f"-- deny rule {i}")
         statements.append(
             _policy(f"{POLICY_PREFIX}deny_{i}", table, deny_predicate(rule, declared), restrictive=True)
         )
@@ -341,6 +341,8 @@ def compile_rls(policy: PolicyDocument, resources: Sequence[str] | None = None) 
     The tables' owner and superusers bypass row-level security: interlock must connect
     as a role that owns nothing (``interlock db grant-reader``).
     """
+    # The version matches VERSION_PATTERN (no spaces, no line breaks): the one policy
+    # string written outside a quoted literal or identifier, and only into a comment.
     names = _rls_resources(policy, resources)
     tables = protected_tables(policy, names)
     statements = [

@@ -246,9 +246,34 @@ class WriteBoundary:
     #: How refusals name the capped amount ("total billed", "total amount") and the record.
     amount_label: str = "amount"
     record_name: str = "claim"
+    #: Whether the principal is a person (separation of duties binds people, not services).
+    person: bool = False
+    #: Whether this person submitted or changed the record at hand (see :meth:`for_record`).
+    authored: bool = False
 
     def _deny(self, reason: str) -> Decision:
         return Decision(allowed=False, reasons=(reason,), policy_version=self.policy_version)
+
+    def for_record(self, authors: frozenset[str]) -> WriteBoundary:
+        """This boundary for one record whose submitters and changers are ``authors``.
+
+        Separation of duties, for every task: a person may not decide a record they
+        submitted or changed. Services are bound by their own grants instead (a feed
+        that ingests and the automatic adjudication are different principals anyway).
+        """
+        return replace(self, authored=self.person and self.principal_id in authors)
+
+    def decide_author(self) -> Decision:
+        """May the principal decide this record at all, given who submitted or changed it?"""
+        if self.authored:
+            return self._deny(
+                f"{self.task}: separation of duties: {self.principal_id} submitted or changed this record"
+            )
+        return Decision(
+            allowed=True,
+            reasons=("decided by someone other than its authors",),
+            policy_version=self.policy_version,
+        )
 
     def decide_finalize(
         self, *, outcome: str, via: Via, attrs: ClaimAttributes | Mapping[str, str], total_billed: Decimal
@@ -260,6 +285,8 @@ class WriteBoundary:
         """
         if not self.scope.permits(attrs):
             return self._deny(f"{self.record_name} is outside the principal's read scope")
+        if self.authored:
+            return self.decide_author()
         if not self.finalize_outcomes:
             return self._deny(self.refusal or f"{self.task}: the principal may not finalize")
         if outcome not in self.finalize_outcomes:
@@ -317,7 +344,18 @@ def compile_write_boundary(
         refusal="" if may_finalize else refusal,
         amount_label=amount_label,
         record_name=record_name,
+        person=principal.kind == "staff",
     )
+    if principal.grants is not None:
+        # An API key's own scope narrows whatever the policy grants its kind.
+        if not principal.may(task, "finalize"):
+            base = replace(
+                base,
+                finalize_outcomes=frozenset(),
+                refusal=base.refusal or f"{task}: the principal's key grants no finalize action",
+            )
+        if not principal.may(task, "pend"):
+            base = replace(base, may_pend=False)
     if not tasks_declared:
         return base
     if task_policy is None:
@@ -341,7 +379,7 @@ def compile_write_boundary(
         finalize_outcomes=(finalize.outcomes & base.finalize_outcomes) if finalize else frozenset(),
         finalize_via=finalize.via if finalize else None,
         limits=_ordered(limits_list),
-        may_pend=pend is not None,
+        may_pend=pend is not None and base.may_pend,
         refusal=refusal,
     )
 
@@ -380,6 +418,8 @@ def decide_create(
 
     if not scope.readable:
         return Decision(allowed=False, reasons=scope.reasons, policy_version=scope.policy_version)
+    if not principal.may(task, "create"):
+        return deny(f"{task}: the principal's key grants no create action")
     if tasks is not None:
         task_policy = tasks.get(task)
         if task_policy is None:

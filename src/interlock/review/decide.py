@@ -15,11 +15,13 @@ The steps mirror the engine's so a crash anywhere is recoverable::
 
 The recovery point is the first validated commit saved on the review item; a retry
 (by anyone) writes exactly that decision, and the connector's idempotency key makes
-the second write a no-op receipt. The hold action leaves the item open with its comment.
+the second write a no-op receipt. The hold action leaves the item open. A comment is
+kept only as a hash (:meth:`ReviewDesk.comment_ref`), on the item and in the trail.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass, field
 from typing import Any, cast
@@ -27,8 +29,9 @@ from typing import Any, cast
 from sqlalchemy import Engine, select, update
 
 from interlock.audit.chain import AuditLog, begin_write
-from interlock.audit.events import AuditEvent
+from interlock.audit.events import AuditEvent, content_ref
 from interlock.clock import Clock, SystemClock
+from interlock.engine_trail import finding_refs, findings_reason
 from interlock.exceptions import AccessDenied, DecisionRefused, ReviewConflict
 from interlock.gate.approval import ApprovedCommit, ApprovedHold, ApprovedWrite, restore_write, write_to_json
 from interlock.gate.runner import run_gate
@@ -37,6 +40,7 @@ from interlock.policy.document import PolicyDocument, default_policy
 from interlock.policy.principal import Principal
 from interlock.review.queue import ReviewRow, review_row
 from interlock.review.queue import Scope as QueueScope
+from interlock.store.authors import authors_of
 from interlock.store.schema import review_items
 from interlock.task import (
     Connector,
@@ -84,8 +88,11 @@ class ReviewDesk:
         clock: Clock | None = None,
         thresholds: Thresholds | None = None,
         policy: PolicyDocument | None = None,
+        content_salt: bytes | None = None,
     ) -> None:
         self.task = task
+        # Salts the hashes that stand for reviewers' comments (see :meth:`comment_ref`).
+        self.content_salt = content_salt
         self.connector = connector
         self.store = store
         self.audit = audit
@@ -93,6 +100,21 @@ class ReviewDesk:
         self.thresholds = thresholds or Thresholds()
         # The same policy as automatic decisions: what a person may read and write.
         self.policy = policy or default_policy()
+
+    def comment_ref(self, comment: str) -> str | None:
+        """What Interlock keeps of a reviewer's comment: its hash, never its text.
+
+        A comment is free text (it may name a patient); neither the review item nor the
+        permanent audit trail keeps it. The hash, salted when a content salt is
+        configured so that a short comment cannot be guessed back, proves later which
+        text was given.
+        """
+        text = comment.strip()[:MAX_COMMENT]
+        if not text:
+            return None
+        if self.content_salt is not None:
+            return content_ref(self.content_salt, text)
+        return "sha256:" + hashlib.sha256(text.encode()).hexdigest()
 
     def decide(self, review_id: str, principal: Principal, decision: PersonDecision) -> DecisionResult:
         """Apply ``decision`` to the review item, or raise without writing anything.
@@ -128,7 +150,9 @@ class ReviewDesk:
             ctx,
             principal,
             self.thresholds,
-            boundary=self.policy.write_boundary(self.task.name, principal),
+            boundary=self.policy.write_boundary(self.task.name, principal).for_record(
+                authors_of(self.store, record_type=self.task.record_type, record_id=row.record_id)
+            ),
             idempotency_key=row.idempotency_key,
             now=self.clock.now(),
         )
@@ -162,7 +186,7 @@ class ReviewDesk:
             if record.get("write") is None:
                 record["write"] = write_to_json(write, self.task.payload_json)
                 record["action"] = decision.action
-                record["comment"] = decision.comment.strip()[:MAX_COMMENT]
+                record["comment_ref"] = self.comment_ref(decision.comment)
                 conn.execute(
                     update(review_items)
                     .where(review_items.c.review_id == row.review_id, review_items.c.status == "open")
@@ -184,7 +208,7 @@ class ReviewDesk:
         receipt = self.connector.write(write)
         events: list[AuditEvent] = []
         if verdict is not None:
-            events.append(self._verdict_event(row, principal, verdict))
+            events.append(self._verdict_event(row, principal, verdict, self.comment_ref(decision.comment)))
         match write:
             case ApprovedCommit():
                 result = DecisionResult(
@@ -246,7 +270,7 @@ class ReviewDesk:
             ).scalar_one()
             record: dict[str, Any] = json.loads(current) if current else {}
             record.setdefault("pends", []).append(
-                {"by": principal.decided_by, "at": now.isoformat(), "comment": comment.strip()[:MAX_COMMENT]}
+                {"by": principal.decided_by, "at": now.isoformat(), "comment_ref": self.comment_ref(comment)}
             )
             conn.execute(
                 update(review_items)
@@ -275,17 +299,20 @@ class ReviewDesk:
             **fields,
         )
 
-    def _verdict_event(self, row: ReviewRow, principal: Principal, verdict: Verdict) -> AuditEvent:
+    def _verdict_event(
+        self, row: ReviewRow, principal: Principal, verdict: Verdict, comment_ref: str | None
+    ) -> AuditEvent:
         return self._event(
             row,
             principal,
             "gate.verdict",
             outcome=verdict.status,
-            reason="; ".join(verdict.reasons) or "all checks pass",
+            reason=findings_reason(verdict.findings),
             details={
                 "gate_version": self.task.gate_version,
                 "basis": "person",
-                "findings": [{"check": f.check, "severity": f.severity} for f in verdict.findings],
+                "findings": finding_refs(verdict.findings),
+                **({"comment_ref": comment_ref} if comment_ref else {}),
             },
         )
 

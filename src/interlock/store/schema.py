@@ -1,4 +1,4 @@
-"""Tables of Interlock's own store (work items, review items, trained models).
+"""Tables of Interlock's own store (work items, review items, trained models, record authors, desk sessions).
 
 Invariants are constraints, not conventions: one work item per task, record and record
 version (UNIQUE), one idempotency key per work item (UNIQUE), one review item per work
@@ -111,4 +111,35 @@ trained_models = Table(
     Column("created_at", TIMESTAMP, nullable=False),
     Column("artifact", Text, nullable=False),
     Column("metrics", Text, nullable=False),
+)
+
+#: Who brought each record in or changed it, as Interlock saw it: the system of record may
+#: not say, and separation of duties needs it (a person may not decide what they
+#: submitted or changed). One row per (record, principal, action); ``at`` is the first time.
+AUTHOR_ACTIONS = ("submitted", "changed")
+
+record_authors = Table(
+    "record_authors",
+    store_metadata,
+    Column("record_type", Text, nullable=False),
+    Column("record_id", Text, nullable=False),
+    Column("principal", Text, nullable=False),
+    Column("action", Text, nullable=False),
+    Column("task", Text, nullable=False),
+    Column("at", TIMESTAMP, nullable=False),
+    PrimaryKeyConstraint("record_type", "record_id", "principal", "action", name="pk_record_authors"),
+    CheckConstraint("action IN ('submitted', 'changed')", name="author_action"),
+)
+
+#: Review desk sessions. The browser holds a random session id; only its SHA-256 is kept,
+#: so a copy of the store opens no session. Logging out sets ``revoked_at``, which every
+#: page checks: a copied cookie dies with the session, not when the token would expire.
+desk_sessions = Table(
+    "desk_sessions",
+    store_metadata,
+    Column("session_hash", Text, primary_key=True),
+    Column("staff_id", Text, nullable=False),
+    Column("created_at", TIMESTAMP, nullable=False),
+    Column("expires_at", TIMESTAMP, nullable=False),
+    Column("revoked_at", TIMESTAMP, nullable=True),
 )

@@ -16,7 +16,7 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 from sqlalchemy import Engine, func, select
 
-from interlock.audit.chain import audit_events
+from interlock.audit.chain import audit_error_counts
 from interlock.store.schema import review_items, work_items
 from interlock.telemetry.metrics import reason_kind
 
@@ -46,10 +46,11 @@ class StoreCollector(Collector):
                     review_items.c.status == "open"
                 )
             ).one()
+            # Counted by the audit trail as it appends: a few rows, whatever the trail's size.
             model_errors = conn.execute(
-                select(func.count())
-                .select_from(audit_events)
-                .where(audit_events.c.kind == "model.called", audit_events.c.body.like('%"outcome":"error"%'))
+                select(func.coalesce(func.sum(audit_error_counts.c.n), 0)).where(
+                    audit_error_counts.c.kind == "model.called"
+                )
             ).scalar_one()
         # Reasons are free text: they are folded into a closed set of kinds for the label.
         folded: Counter[tuple[str, str, str]] = Counter()

@@ -1,17 +1,24 @@
 """The review desk: queue, claim page with decision forms, and the operations page.
 
-Same authentication as the API: the login form takes a bearer JWT, checks it exactly as
-the API does, and keeps it in an HttpOnly, SameSite=Strict cookie; every page checks it
-again and loads the principal from the staff tables, who then acts for the page's
-reads (row-level security, with ``sor_row_security``). Every read is the same scoped
-read the API makes, and decisions go through the same :class:`ReviewDesk`. Forms carry
-a CSRF token derived from the session token, so another site cannot post a decision.
+Same authentication as the API: the login form takes a bearer JWT and checks it exactly
+as the API does; an active staff member then gets a session kept in the store
+(:mod:`interlock.web.sessions`), whose random id is the HttpOnly, SameSite=Strict
+cookie. Every page looks the session up and loads the principal from the staff tables,
+who then acts for the page's reads (row-level security, with ``sor_row_security``).
+Signing out revokes the session server-side, so a copied cookie dies with it. Every
+read is the same scoped read the API makes, and decisions go through the same
+:class:`ReviewDesk`. Every form carries a CSRF token: derived from the session for the
+pages, and a double-submit cookie for the login form, so another site can neither post
+a decision nor sign a browser in to an account of its choosing. The response headers
+(CSP, framing, caching) are set by :class:`interlock.api.guards.SecurityHeaders`.
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
-import hmac
+import re
+import secrets
 import time
 from collections.abc import AsyncIterator
 from datetime import timedelta
@@ -36,9 +43,16 @@ from interlock.store.schema import work_items
 from interlock.task import PersonDecision
 from interlock.web.charts import bar_chart, column_chart
 from interlock.web.evidence import evidence
+from interlock.web.sessions import csrf_for, open_session, revoke_session, same_token, session_staff
 
 COOKIE = "interlock_session"
-templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+#: The login form's double-submit CSRF cookie (the form carries the same value).
+LOGIN_COOKIE = "interlock_login"
+#: A desk session ends after this long at most, even if the sign-in token lives longer.
+MAX_SESSION = timedelta(hours=12)
+TEMPLATES = Path(__file__).parent / "templates"
+_STYLE = re.compile(r"<style>(.*?)</style>", re.DOTALL)
+templates = Jinja2Templates(directory=str(TEMPLATES))
 router = APIRouter(prefix="/desk", include_in_schema=False)
 _VERIFY_CACHE_SECONDS = 60.0
 
@@ -47,9 +61,13 @@ class LoginRequired(Exception):
     """No valid session: send the browser to the login form."""
 
 
-def csrf_for(token: str) -> str:
-    """The CSRF token of a session: only a holder of the session token can compute it."""
-    return hashlib.sha256(b"interlock-csrf:" + token.encode()).hexdigest()[:32]
+def desk_style_hashes() -> tuple[str, ...]:
+    """CSP hashes of the inline stylesheets of the desk's templates (the only style allowed)."""
+    found = []
+    for template in sorted(TEMPLATES.glob("*.html")):
+        for css in _STYLE.findall(template.read_text(encoding="utf-8")):
+            found.append("sha256-" + base64.b64encode(hashlib.sha256(css.encode()).digest()).decode())
+    return tuple(found)
 
 
 def age_text(seconds: float) -> str:
@@ -66,50 +84,92 @@ def _page(request: Request, name: str, who: Principal, token: str, **context: An
     )
 
 
+def _login_page(
+    request: Request, svc: Services, *, error: str | None = None, status_code: int = 200
+) -> HTMLResponse:
+    """The login form with a fresh double-submit CSRF token (cookie and hidden field)."""
+    token = secrets.token_urlsafe(24)
+    response = templates.TemplateResponse(
+        request, "login.html", {"error": error, "csrf": token}, status_code=status_code
+    )
+    response.set_cookie(
+        LOGIN_COOKIE,
+        token,
+        httponly=True,
+        samesite="strict",
+        secure=svc.settings.cookie_secure,
+        path="/desk/login",
+    )
+    return response
+
+
 @router.get("/login", response_class=HTMLResponse)
-def login_form(request: Request) -> HTMLResponse:
+def login_form(request: Request, svc: ServicesDep) -> HTMLResponse:
     """The login form: paste a bearer token issued by the configured identity provider."""
-    return templates.TemplateResponse(request, "login.html", {"error": None})
+    return _login_page(request, svc)
 
 
 @router.post("/login", response_model=None)
-def login(request: Request, svc: ServicesDep, token: Annotated[str, Form()]) -> Response:
-    """Check the token like the API does and start a session with it."""
+def login(
+    request: Request,
+    svc: ServicesDep,
+    token: Annotated[str, Form()],
+    csrf: Annotated[str, Form()] = "",
+    login_csrf: Annotated[str | None, Cookie(alias=LOGIN_COOKIE)] = None,
+) -> Response:
+    """Check the token like the API does and start a session for an active staff member."""
+    if not login_csrf or not same_token(csrf, login_csrf):
+        raise Problem(403, "csrf", "Forbidden", "the login form's CSRF token does not match")
     try:
-        svc.auth.from_token(token.strip())
+        who, expires = svc.auth.verify(token.strip())
     except Problem as exc:
-        return templates.TemplateResponse(request, "login.html", {"error": exc.detail}, status_code=401)
+        return _login_page(request, svc, error=exc.detail, status_code=401)
+    if not who.active:
+        return _login_page(request, svc, error="this staff member is not active", status_code=401)
+    now = svc.clock.now()
+    session_id = open_session(
+        svc.store,
+        staff_id=who.principal_id.removeprefix("staff:"),
+        now=now,
+        expires_at=min(expires, now + MAX_SESSION),
+    )
     response = RedirectResponse("/desk", status_code=303)
     response.set_cookie(
         COOKIE,
-        token.strip(),
+        session_id,
         httponly=True,
         samesite="strict",
         secure=svc.settings.cookie_secure,
         path="/desk",
     )
-    return response
-
-
-@router.post("/logout")
-def logout() -> RedirectResponse:
-    """End the session."""
-    response = RedirectResponse("/desk/login", status_code=303)
-    response.delete_cookie(COOKIE, path="/desk")
+    response.delete_cookie(LOGIN_COOKIE, path="/desk/login")
     return response
 
 
 Session = Annotated[str | None, Cookie(alias=COOKIE)]
 
 
+@router.post("/logout")
+def logout(svc: ServicesDep, session: Session = None, csrf: Annotated[str, Form()] = "") -> RedirectResponse:
+    """End the session server-side: the cookie, wherever it was copied, opens nothing after this."""
+    if session and not same_token(csrf, csrf_for(session)):
+        raise Problem(403, "csrf", "Forbidden", "the form's CSRF token does not match the session")
+    if session:
+        revoke_session(svc.store, session, now=svc.clock.now())
+    response = RedirectResponse("/desk/login", status_code=303)
+    response.delete_cookie(COOKIE, path="/desk")
+    return response
+
+
 def _signed_in(svc: ServicesDep, session: Session = None) -> tuple[Principal, str]:
-    """The principal and token of the session cookie; no valid session: the login form."""
+    """The principal and session id of the cookie; no live session or no active staff: the login form."""
     if not session:
         raise LoginRequired()
-    try:
-        return svc.auth.from_token(session), session
-    except Problem:
-        raise LoginRequired() from None
+    staff_id = session_staff(svc.store, session, now=svc.clock.now())
+    principal = svc.connector.load_principal(staff_id) if staff_id is not None else None
+    if principal is None or not principal.active:
+        raise LoginRequired()
+    return principal, session
 
 
 async def desk_session(
@@ -213,7 +273,7 @@ def decide(
 ) -> Response:
     """Apply the reviewer's decision through the same desk the API uses."""
     who, token = signed_in
-    if not hmac.compare_digest(csrf, csrf_for(token)):
+    if not same_token(csrf, csrf_for(token)):
         raise Problem(403, "csrf", "Forbidden", "the form's CSRF token does not match the session")
     if action not in ("approve", "deny", "pend"):
         raise Problem(422, "invalid-request", "Invalid request", f"unknown action {action!r}")

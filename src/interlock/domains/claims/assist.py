@@ -22,7 +22,7 @@ from datetime import date, timedelta
 from typing import Final, Literal
 
 from interlock.audit.chain import AuditLog
-from interlock.audit.events import AuditEvent
+from interlock.audit.events import AuditEvent, id_ref
 from interlock.clock import Clock, SystemClock
 from interlock.domains.claims.connector import SqlClaimsConnector
 from interlock.domains.claims.context import ClaimContext, item_id_for
@@ -218,7 +218,8 @@ class ClaimsAssistant:
         """Summarize one claim from only what ``principal`` may see; refuse without disclosure."""
         ctx = self.connector.fetch_context(claim_id, self.policy.claim_scope(principal))
         if ctx is None:
-            self._record(principal, "claims.summarize", {"claim_id": claim_id}, "refused", ())
+            # The id is the caller's text and names nothing they may see: logged by hash only.
+            self._record(principal, "claims.summarize", {"claim_ref": id_ref(claim_id)}, "refused", ())
             raise AccessDenied()
         statements = summarize_context(ctx, self.policy, principal)
         allowed = ctx.item_ids()

@@ -17,7 +17,9 @@ What the system of record cannot hold is refused rather than dropped: sub-lines
 (``item.detail``), diagnoses by reference, more than one service date or place of
 service per claim, money in another currency than USD, or totals that do not add up.
 Diagnosis codes are kept as billed, as SPEC.md requires: an invalid or non-billable
-code is rule 6's finding at adjudication, not an ingest error. Likewise a well-formed
+code is rule 6's finding at adjudication, not an ingest error. What is not even shaped
+like a code (or like an id: the identifier, the member) is refused, since codes and ids
+reach the audit trail and free text must not. Likewise a well-formed
 NPI absent from ``providers`` is rule 4's finding.
 """
 
@@ -56,6 +58,15 @@ SECURITY_LABELS: Final[dict[str, str]] = {
 SENSITIVITY_RANK: Final = ("substance_use", "hiv", "behavioral_health", "none")
 _PROCEDURE_SHAPE: Final = re.compile(r"^[A-Z0-9]{5}$")
 _NPI_SHAPE: Final = re.compile(r"^\d{10}$")
+# Shapes of what becomes an id or a code in the system of record and, from there, in the
+# audit trail (rule findings quote codes). A value of another shape is refused at the
+# door, so that a "code" or an id can never carry a name, a number or a line break.
+#: An ICD-10-CM code as billed: three characters, then up to four more after an optional
+#: dot. Whether it is a valid billable code is rule 6's finding, not an ingest error.
+_DIAGNOSIS_SHAPE: Final = re.compile(r"^[A-Za-z0-9]{3}(\.?[A-Za-z0-9]{1,4})?$")
+_IDENTIFIER_VALUE_SHAPE: Final = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:/@#+|-]{0,127}$")
+_IDENTIFIER_SYSTEM_SHAPE: Final = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[\x21-\x7e]{1,250}$")
+_MEMBER_SHAPE: Final = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 _CENT: Final = Decimal("0.01")
 #: The largest amount ``NUMERIC(12,2)`` holds, and the largest ``INTEGER`` for units.
 MAX_AMOUNT: Final = Decimal("9999999999.99")
@@ -186,15 +197,28 @@ class _Mapper:
         if not found[0].system:
             self.refuse("Claim.identifier[0].system", "the identifier needs a system to be unique")
             return None
-        return str(found[0].system), str(found[0].value)
+        system, value = str(found[0].system), str(found[0].value)
+        if not _IDENTIFIER_SYSTEM_SHAPE.match(system):
+            self.refuse("Claim.identifier[0].system", "a URI of printable characters, at most 256")
+            return None
+        if not _IDENTIFIER_VALUE_SHAPE.match(value):
+            self.refuse("Claim.identifier[0].value", "at most 128 letters, digits and . _ : / @ # + | -")
+            return None
+        return system, value
 
     def member(self, ref: Reference) -> str | None:
         if ref.reference and ref.reference.startswith("Patient/") and len(ref.reference) > len("Patient/"):
-            return self.text(ref.reference.removeprefix("Patient/"), "Claim.patient.reference")
+            return self.member_id(ref.reference.removeprefix("Patient/"), "Claim.patient.reference")
         if ref.identifier is not None and ref.identifier.system == MEMBER_SYSTEM and ref.identifier.value:
-            return self.text(str(ref.identifier.value), "Claim.patient.identifier.value")
+            return self.member_id(str(ref.identifier.value), "Claim.patient.identifier.value")
         self.refuse("Claim.patient", f"reference Patient/<member id> or an identifier of {MEMBER_SYSTEM}")
         return None
+
+    def member_id(self, value: str, path: str) -> str | None:
+        if not _MEMBER_SHAPE.match(value):
+            self.refuse(path, "a member id is at most 64 letters, digits and . _ -")
+            return None
+        return value
 
     def provider(self, ref: Reference) -> ProviderRef | None:
         if ref.identifier is not None and ref.identifier.system == NPI_SYSTEM:
@@ -230,9 +254,13 @@ class _Mapper:
                 self.refuse(f"{path}.diagnosisCodeableConcept.coding[0].system", f"use {ICD10_CM_SYSTEM}")
             elif int(dx.sequence or i + 1) in codes:
                 self.refuse(f"{path}.sequence", "diagnosis sequences must be unique")
+            elif not _DIAGNOSIS_SHAPE.match(str(codings[0].code)):
+                self.refuse(
+                    f"{path}.diagnosisCodeableConcept.coding[0].code",
+                    "not shaped like an ICD-10-CM code (three characters, then up to four after a dot)",
+                )
             else:
-                code = self.text(str(codings[0].code), f"{path}.diagnosisCodeableConcept.coding[0].code")
-                codes[int(dx.sequence or i + 1)] = code
+                codes[int(dx.sequence or i + 1)] = str(codings[0].code)
         return tuple(codes[k] for k in sorted(codes))
 
     def line(self, i: int, item: ClaimItem) -> LineDraft | None:

@@ -232,6 +232,9 @@ def check_write_boundary(g: GateInput) -> tuple[Finding, ...]:
     outside it goes to a person; a person's decision outside it is refused outright.
     """
     p = g.proposal
+    if p.basis == "person" and not (author := g.boundary.decide_author()).allowed:
+        # Separation of duties: no decision at all, a pend included, by an author.
+        return (_f("write_boundary", "block", "; ".join(author.reasons)),)
     if p.outcome == "review":
         return ()
     claim = g.context.claim

@@ -7,10 +7,12 @@ source, so a model can never talk its way past them. Money is ``Decimal`` throug
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Final
 
 from interlock.domains.claims.codesets import icd10_status, is_valid_npi
 from interlock.domains.claims.context import ClaimContext, MedicalPolicy, PriorAuthorization
@@ -275,15 +277,25 @@ def _network(ctx: ClaimContext) -> RuleFinding:
     )
 
 
+#: What a code must look like to be quoted in a finding (findings reach the audit trail).
+_QUOTABLE_CODE: Final = re.compile(r"^[A-Za-z0-9]{3}(\.?[A-Za-z0-9]{1,4})?$")
+
+
+def _code_or_position(code: str, position: int) -> str:
+    """The code quoted if it is shaped like one; otherwise only its position (it may be any text)."""
+    return repr(code) if _QUOTABLE_CODE.match(code) else f"diagnosis {position} (not code-shaped)"
+
+
 def _diagnoses(ctx: ClaimContext) -> RuleFinding:
-    bad = [code for code in ctx.diagnoses if icd10_status(code) != "billable"]
+    bad = [(i, code) for i, code in enumerate(ctx.diagnoses, start=1) if icd10_status(code) != "billable"]
     if bad:
         return RuleFinding(
             rule=6,
             name="diagnoses",
             passed=False,
             carc="16",
-            reason="not a valid billable ICD-10-CM code: " + ", ".join(repr(c) for c in bad[:5]),
+            reason="not a valid billable ICD-10-CM code: "
+            + ", ".join(_code_or_position(c, i) for i, c in bad[:5]),
         )
     return RuleFinding(
         rule=6,

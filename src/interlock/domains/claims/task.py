@@ -87,7 +87,6 @@ def person_proposal(ctx: ClaimContext, principal: Principal, decision: PersonDec
     """
     claim = ctx.claim
     zero = Amounts.zero(tuple(line.line_no for line in ctx.lines))
-    comment = decision.comment.strip()[:MAX_COMMENT]
     outcome: Literal["approve", "deny", "review"]
     if decision.action == "approve":
         outcome, amounts, carc, rationale = "approve", compute_amounts(ctx), None, "approved by a reviewer"
@@ -106,7 +105,8 @@ def person_proposal(ctx: ClaimContext, principal: Principal, decision: PersonDec
         decided_by=principal.decided_by,
         rationale=rationale,
         confidence=1.0,
-        review_reasons=(comment or rationale,) if outcome == "review" else (),
+        # The comment is free text: it never becomes a finding (findings reach the trail).
+        review_reasons=(rationale,) if outcome == "review" else (),
     )
 
 
@@ -123,6 +123,7 @@ class ClaimsAdjudicate(Task[ClaimContext, RulesResult, Proposal, Amounts]):
 
     name: ClassVar[str] = TASK
     domain: ClassVar[str] = "claims"
+    record_type: ClassVar[str] = "claim"
     rules_version: ClassVar[str] = RULES_VERSION
     gate_version: ClassVar[str] = GATE_VERSION
     final_outcomes: ClassVar[frozenset[str]] = frozenset({"approve", "deny"})
