@@ -20,7 +20,7 @@ import socket
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from typing import Any
 
@@ -33,7 +33,7 @@ from interlock.domains.claims.context import ClaimContext
 from interlock.domains.claims.necessity import necessity_request
 from interlock.domains.claims.proposal import Proposal, needs_model, propose
 from interlock.domains.claims.rules import RulesResult, evaluate_rules
-from interlock.engine_trail import TASK, ItemResult, Subject, Trail, proposal_to_dict
+from interlock.engine_trail import TASK, ItemResult, Subject, Trail, proposal_to_dict, recorded_result
 from interlock.exceptions import (
     AccessDenied,
     ConnectorUnavailable,
@@ -188,12 +188,7 @@ class ClaimsEngine:
                 seconds=self.settings.lease_seconds,
             )
         if lease is None:
-            return ItemResult.unwritten(
-                claim_id,
-                version,
-                "busy",
-                "work item is leased by another worker, waiting out a deferral, or already done",
-            )
+            return self._not_leased(item_id, claim_id, version)
         self.failpoints.hit("after_claim")
         if lease.decision is not None:
             return self._apply(lease, lease.decision, subject)
@@ -272,6 +267,25 @@ class ClaimsEngine:
             saved = self.store.save_decision(lease, decision, events, now=self.clock.now())
         self.failpoints.hit("after_recovery_point")
         return self._apply(lease, saved, subject)
+
+    def _not_leased(self, item_id: str, claim_id: str, version: int) -> ItemResult:
+        """Why the work item could not be taken: its recorded end, or what it is waiting for.
+
+        A finished item answers at once with the outcome it recorded, so a repeated
+        request never waits; one held by another worker or waiting out a deferral is
+        ``busy``, with the holder or the time it waits until.
+        """
+        row = self.store.item(item_id)
+        if row is not None and row["status"] == "done":
+            return recorded_result(row)
+        if row is not None and row["status"] == "deferred":
+            reason = f"work item is deferred until {row['not_before']:%H:%M:%S} UTC ({row['reason']})"
+            return ItemResult.unwritten(claim_id, version, "busy", reason)
+        holder = (
+            f"{row['lease_owner']} until {row['lease_expires_at']:%H:%M:%S} UTC" if row else "another worker"
+        )
+        busy = ItemResult.unwritten(claim_id, version, "busy", f"work item is leased by {holder}")
+        return replace(busy, held_elsewhere=True)
 
     def _gate(self, proposal: Proposal, ctx: ClaimContext, lease: Lease) -> tuple[Verdict, ApprovedWrite]:
         with _stage("gate"), guardrail_span(TASK) as span:

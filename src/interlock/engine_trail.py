@@ -9,6 +9,7 @@ Events carry ids, codes and hashes only; content stays in the system of record.
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -37,6 +38,10 @@ class ItemResult:
     carc: str | None
     reason: str
     decided_by: str | None = None
+    #: True when the work item had already ended: this is its recorded outcome, not a new run.
+    replayed: bool = False
+    #: For ``busy``: True when another worker holds the lease (its end is not ours to await).
+    held_elsewhere: bool = False
 
     @classmethod
     def unwritten(cls, claim_id: str, version: int | None, route: str, reason: str) -> ItemResult:
@@ -44,6 +49,31 @@ class ItemResult:
         return cls(
             claim_id=claim_id, claim_version=version, route=route, outcome="none", carc=None, reason=reason
         )
+
+
+def recorded_result(row: Mapping[str, Any]) -> ItemResult:
+    """The end a finished work item recorded (its stored row), answered again without re-running it.
+
+    The outcome and CARC come from the recovery point's approved write: a finalization
+    carries them, a pend's outcome is ``review``, and an item that wrote nothing has none.
+    """
+    decision = json.loads(row["decision"]) if row["decision"] else {}
+    write = decision.get("write") or {}
+    route = str(row["route"])
+    if route == "commit" and write.get("kind") == "finalize":
+        outcome, carc, decided_by = str(write["outcome"]), write.get("carc"), write.get("decided_by")
+    else:
+        outcome, carc, decided_by = ("review" if route == "review" else "none"), None, None
+    return ItemResult(
+        claim_id=str(row["record_id"]),
+        claim_version=int(row["record_version"]),
+        route=route,
+        outcome=outcome,
+        carc=carc,
+        reason=f"already done: {row['reason']}",
+        decided_by=decided_by,
+        replayed=True,
+    )
 
 
 def proposal_to_dict(p: Proposal) -> dict[str, Any]:

@@ -52,11 +52,14 @@ def test_an_elliptic_curve_issuer_is_accepted_too(api: Api) -> None:
 
 
 def test_synchronous_and_queued_task_runs(api: Api) -> None:
-    """A sync run returns its route; a queued run answers 202 and its work item finishes."""
+    """A sync run returns its route, a replay its recorded outcome; a queued run answers 202 and finishes."""
     with api.client(api_key=SERVICE_KEY) as service:
         again = service.post("/v1/tasks/claims.adjudicate/OK-N1")
         assert again.status_code == 200  # the work item is already done: nothing is re-run
         assert again.json()["route"] == "commit"
+        # The replay answers the outcome the first run recorded, not an empty one.
+        assert again.json()["outcome"] == api.adjudications("OK-N1")[0]["outcome"]
+        assert again.json()["reason"].startswith("already done: ")
         item = service.get(f"/v1/work-items/{again.json()['work_item_id']}").json()
         assert item["status"] == "done" and item["route"] == "commit"
         assert item["receipt"]["kind"] == "finalize"

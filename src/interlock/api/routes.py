@@ -121,13 +121,9 @@ def _adjudicate(
     svc.stats.record(result)
     version = result.claim_version
     item_id = work_item_id(claim_id, version) if version is not None else ""
-    route, reason = result.route, result.reason
     status: Literal["done", "queued"] = "done"
-    if result.route == "busy" and svc.is_done(result):
-        row = svc.work_item_row(item_id)
-        assert row is not None
-        route, reason = str(row["route"]), f"already done: {row['reason']}"
-    elif result.route in ("defer", "busy"):
+    # A finished work item answers with its recorded route and outcome (result.replayed).
+    if result.route in ("defer", "busy"):
         if version is not None:
             svc.queue.submit(who, claim_id, not_before=time.monotonic() + RETRY_DELAY_SECONDS)
         status = "queued"
@@ -139,10 +135,10 @@ def _adjudicate(
         claim_id=claim_id,
         claim_version=version,
         status=status,
-        route=route,
-        outcome=result.outcome if status == "done" and route == result.route else None,
+        route=result.route,
+        outcome=result.outcome if status == "done" else None,
         carc=result.carc,
-        reason=reason,
+        reason=result.reason,
         decided_by=result.decided_by,
     )
 
