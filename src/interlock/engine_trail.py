@@ -12,7 +12,7 @@ import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from interlock.audit.events import AuditEvent, JsonInput
 from interlock.clock import Clock
@@ -21,6 +21,9 @@ from interlock.domains.claims.rules import RULES_VERSION, RulesResult
 from interlock.gate.claims import GATE_VERSION
 from interlock.gate.verdict import Verdict
 from interlock.models.base import NecessityAssessment
+
+if TYPE_CHECKING:
+    from sqlalchemy import RowMapping
 
 TASK = "claims.adjudicate"
 
@@ -51,7 +54,7 @@ class ItemResult:
         )
 
 
-def recorded_result(row: Mapping[str, Any]) -> ItemResult:
+def recorded_result(row: RowMapping) -> ItemResult:
     """The end a finished work item recorded (its stored row), answered again without re-running it.
 
     The outcome and CARC come from the recovery point's approved write: a finalization

@@ -8,7 +8,7 @@ from collections import Counter
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -28,12 +28,11 @@ from interlock.cli.common import (
 )
 from interlock.cli.configured import endpoints, engine_settings, pick, settings
 from interlock.cli.configured import policy as configured_policy
-from interlock.connectors.sql_claims import SqlClaimsConnector
-from interlock.engine import ClaimsEngine, ItemResult
-from interlock.evaluation import evaluate, read_truth, threshold_for_precision
+
+if TYPE_CHECKING:
+    from interlock.api import cli as _api_cli
+    from interlock.engine import ClaimsEngine, ItemResult
 from interlock.exceptions import AccessDenied, InterlockError
-from interlock.work.runner import run_claims
-from interlock.work.store import WorkStore
 
 app = typer.Typer(help=__doc__, no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
 sor_app = typer.Typer(help="The reference system of record (schema and seeded data).", no_args_is_help=True)
@@ -135,6 +134,10 @@ def adjudicate(
     json_out: JsonOpt = False,
 ) -> None:
     """Decide claims: rules, a model where judgement is needed, the gate, then write or pend."""
+    from interlock.connectors.sql_claims import SqlClaimsConnector  # noqa: PLC0415
+    from interlock.engine import ClaimsEngine  # noqa: PLC0415
+    from interlock.work.store import WorkStore  # noqa: PLC0415
+
     if all_ == (claim is not None):
         fail("give exactly one of --all or --claim ID")
     if queue:
@@ -171,6 +174,8 @@ def adjudicate(
 
 
 def _run_with_progress(engine: ClaimsEngine, claim_ids: list[str], concurrency: int) -> list[ItemResult]:
+    from interlock.work.runner import run_claims  # noqa: PLC0415
+
     if not is_terminal() or len(claim_ids) <= 1:
         return run_claims(engine, claim_ids, concurrency=concurrency)
     columns = (TextColumn("adjudicating"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
@@ -224,6 +229,11 @@ def eval_(
     json_out: JsonOpt = False,
 ) -> None:
     """Score what was written against the truth: auto share, precision, review share, errors by rule."""
+    from interlock.evaluation import (  # noqa: PLC0415
+        evaluate,
+        read_truth,
+        threshold_for_precision,
+    )
     from interlock.models.registry import baseline_metrics  # noqa: PLC0415
 
     report = evaluate(open_sor(sor), read_truth(truth))
@@ -255,6 +265,8 @@ def eval_(
 
 def _print_calibration(model: dict[str, Any], target: float) -> None:
     """The baseline's held-out reliability diagram, ECE, and the threshold for ``target``."""
+    from interlock.evaluation import threshold_for_precision  # noqa: PLC0415
+
     bins = Table(
         title=f"model calibration on held-out history (ECE {model.get('ece_after', 0.0):.3f}, before calibration {model.get('ece_before', 0.0):.3f})"
     )
@@ -272,9 +284,7 @@ def _print_calibration(model: dict[str, Any], target: float) -> None:
     out.print(bins)
     threshold = threshold_for_precision(model.get("reliability", []), target)
     if threshold is None:
-        out.print(
-            f"no confidence threshold reaches {target:.2%} precision on held-out history: keep model outcomes in review"
-        )
+        out.print()
     else:
         out.print(
             f"threshold for {target:.2%} held-out precision: {threshold:.2f} (use `adjudicate --threshold {threshold:.2f}`)"

@@ -11,23 +11,19 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from interlock.audit.anchor import prove_inclusion, stored_events, take_checkpoint, verify_anchored
-from interlock.audit.chain import AuditLog
-from interlock.audit.checkpoint import (
-    DEFAULT_KEY_NAME,
-    generate_key,
-    load_signer,
-    load_verifier,
-    open_note,
-)
+if TYPE_CHECKING:
+    pass
 from interlock.cli.app import JsonOpt, StoreOpt, audit_app
 from interlock.cli.common import console, fail, open_store, out
 from interlock.cli.configured import pick, settings
 from interlock.exceptions import InterlockError
+
+#: The signing key's default name; interlock.audit.checkpoint names the same default.
+DEFAULT_KEY_NAME = "interlock-audit"
 
 ChainOpt = Annotated[str, typer.Option("--chain", help="Which audit chain.")]
 PubkeyOpt = Annotated[
@@ -59,6 +55,10 @@ def audit_verify(
     With --checkpoints and --pubkey the log must also extend every signed checkpoint,
     which catches a rewrite that recomputed every hash, or a head moved back.
     """
+    from interlock.audit.anchor import verify_anchored  # noqa: PLC0415
+    from interlock.audit.chain import AuditLog  # noqa: PLC0415
+    from interlock.audit.checkpoint import load_verifier  # noqa: PLC0415
+
     log = AuditLog(open_store(store), chain, verify_workers=workers)
     if checkpoints is None:
         if pubkey is not None:
@@ -115,6 +115,8 @@ def audit_keygen(
     name: Annotated[str, typer.Option(help="Key name shown in signatures.")] = DEFAULT_KEY_NAME,
 ) -> None:
     """Create an Ed25519 key pair for signing checkpoints; keep the private key away from the store."""
+    from interlock.audit.checkpoint import generate_key  # noqa: PLC0415
+
     try:
         verifier = generate_key(key, pubkey, name=name)
     except InterlockError as exc:
@@ -135,6 +137,10 @@ def audit_checkpoint(
     json_out: JsonOpt = False,
 ) -> None:
     """Verify the log, then sign its current size and tree head into DIR."""
+    from interlock.audit.anchor import take_checkpoint  # noqa: PLC0415
+    from interlock.audit.chain import AuditLog  # noqa: PLC0415
+    from interlock.audit.checkpoint import load_signer  # noqa: PLC0415
+
     key = pick(key, settings().audit.signing_key)
     if key is None:
         fail("give --key FILE or configure audit.signing_key (docs/configuration.md)")
@@ -172,6 +178,13 @@ def audit_prove(
     pubkey: PubkeyOpt = None,
 ) -> None:
     """Print the inclusion proof (JSON) of one event against the current tree head or a checkpoint."""
+    from interlock.audit.anchor import prove_inclusion  # noqa: PLC0415
+    from interlock.audit.chain import AuditLog  # noqa: PLC0415
+    from interlock.audit.checkpoint import (  # noqa: PLC0415
+        load_verifier,
+        open_note,
+    )
+
     chain = event_id.rpartition(":")[0] or "main"
     log = AuditLog(open_store(store), chain)
     try:
@@ -196,6 +209,7 @@ def audit_explain(
     chain: ChainOpt = "main",
 ) -> None:
     """Say in plain words how a claim was decided, from its audit events alone."""
+    from interlock.audit.chain import AuditLog  # noqa: PLC0415
     from interlock.audit.explain import explain_claim  # noqa: PLC0415 - only this command needs it
 
     events = AuditLog(open_store(store), chain).events_for_claim(claim_id)
@@ -211,6 +225,8 @@ def audit_export_fhir(
     chain: ChainOpt = "main",
 ) -> None:
     """Write every audit event as a FHIR R4 AuditEvent resource, one JSON per line (no free text)."""
+    from interlock.audit.anchor import stored_events  # noqa: PLC0415
+    from interlock.audit.chain import AuditLog  # noqa: PLC0415
     from interlock.audit.fhir import write_ndjson  # noqa: PLC0415 - fhir.resources is a heavy import
 
     count = write_ndjson(stored_events(AuditLog(open_store(store), chain)), out_path)

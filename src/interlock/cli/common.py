@@ -3,20 +3,19 @@
 from __future__ import annotations
 
 import sys
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import typer
 from rich.console import Console
-from sqlalchemy import Engine
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from interlock.connectors.sql_claims import SqlClaimsConnector
+    from interlock.policy.principal import Principal
 
 from interlock.cli.configured import settings
-from interlock.connectors.pg_access import secure_rows
-from interlock.connectors.sql_claims import SqlClaimsConnector
-from interlock.db import make_engine
-from interlock.domains.claims import schema as sor_schema
 from interlock.exceptions import ConfigurationError
-from interlock.policy.principal import Principal, service_principal
-from interlock.store.migrations import prepare_store
 
 console = Console(stderr=True)
 out = Console()
@@ -39,6 +38,9 @@ def open_sor(url: str | None, *, acting: bool = False, pool_size: int | None = N
     row-level security. Seeding, training and index syncs read as the owner instead.
     ``pool_size`` overrides the configured pool (a worker needs one per job thread).
     """
+    from interlock.connectors.pg_access import secure_rows  # noqa: PLC0415
+    from interlock.db import make_engine  # noqa: PLC0415
+
     url = url if url is not None else settings().sor_url
     try:
         engine = make_engine(url, pool_size=pool_size or settings().pool_size)
@@ -60,6 +62,9 @@ def open_store(url: str | None) -> Engine:
     ``interlock db upgrade`` (see :func:`interlock.store.migrations.prepare_store`).
     ``None`` means the configured store.
     """
+    from interlock.db import make_engine  # noqa: PLC0415
+    from interlock.store.migrations import prepare_store  # noqa: PLC0415
+
     url = url if url is not None else settings().store_url
     try:
         engine = make_engine(url, pool_size=settings().pool_size)
@@ -71,11 +76,15 @@ def open_store(url: str | None) -> Engine:
 
 def ensure_sor_schema(engine: Engine) -> None:
     """Create the reference schema (used by ``sor init`` and the demo)."""
+    from interlock.domains.claims import schema as sor_schema  # noqa: PLC0415
+
     sor_schema.metadata.create_all(engine)
 
 
 def resolve_principal(connector: SqlClaimsConnector, name: str) -> Principal:
     """``service`` is the configured service principal; anything else is a staff id."""
+    from interlock.policy.principal import service_principal  # noqa: PLC0415
+
     if name == "service":
         return service_principal(settings().service_principal)
     staff_id = name.removeprefix("staff:")

@@ -7,20 +7,15 @@ import time
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
-from interlock.audit.chain import AuditLog
+if TYPE_CHECKING:
+    pass
 from interlock.cli.app import app
 from interlock.cli.common import console, ensure_sor_schema, open_sor, open_store, out
-from interlock.connectors.sql_claims import SqlClaimsConnector
-from interlock.engine import ClaimsEngine
-from interlock.evaluation import evaluate, read_truth
-from interlock.policy.principal import service_principal
-from interlock.work.runner import run_claims
-from interlock.work.store import WorkStore
 
 
 @app.command("demo")
@@ -33,10 +28,20 @@ def demo(
     json_out: Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")] = False,
 ) -> None:
     """Seed a SQLite system of record, train the baseline, adjudicate every claim, evaluate."""
+    from interlock.audit.chain import AuditLog  # noqa: PLC0415
+    from interlock.connectors.sql_claims import SqlClaimsConnector  # noqa: PLC0415
     from interlock.domains.claims.generator import seed as run_seed  # noqa: PLC0415
+    from interlock.engine import ClaimsEngine  # noqa: PLC0415
+    from interlock.evaluation import (  # noqa: PLC0415
+        evaluate,
+        read_truth,
+    )
     from interlock.models.baseline import train_baseline  # noqa: PLC0415
     from interlock.models.registry import save_baseline  # noqa: PLC0415
     from interlock.models.training import load_training_examples  # noqa: PLC0415
+    from interlock.policy.principal import service_principal  # noqa: PLC0415
+    from interlock.work.runner import run_claims  # noqa: PLC0415
+    from interlock.work.store import WorkStore  # noqa: PLC0415
 
     dir_.mkdir(parents=True, exist_ok=True)
     for name in ("sor.db", "store.db", "truth.jsonl"):

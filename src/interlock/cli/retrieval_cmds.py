@@ -10,11 +10,15 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from interlock.audit.chain import AuditLog
+if TYPE_CHECKING:
+    from interlock.domains.claims.assist import Answer, ClaimsAssistant
+    from interlock.retrieval.embeddings import EmbeddingClient
+    from interlock.retrieval.index import SearchIndex
+    from interlock.retrieval.planner import StalePolicy
 from interlock.cli import configured
 from interlock.cli.app import app
 from interlock.cli.common import (
@@ -27,15 +31,7 @@ from interlock.cli.common import (
     out,
     resolve_principal,
 )
-from interlock.connectors.sql_claims import SqlClaimsConnector
-from interlock.connectors.sql_documents import SqlDocumentSource
-from interlock.domains.claims.assist import Answer, ClaimsAssistant
 from interlock.exceptions import AccessDenied, InterlockError
-from interlock.policy.document import PolicyInvalid, parse_policy_toml
-from interlock.retrieval.embeddings import EmbeddingClient, OpenAIEmbeddings
-from interlock.retrieval.freshness import StaleIndex, sync_index
-from interlock.retrieval.index import SearchIndex
-from interlock.retrieval.planner import Retriever, StalePolicy
 
 index_app = typer.Typer(
     help="The search index over notes, medical policies and claim summaries.", no_args_is_help=True
@@ -57,10 +53,14 @@ EmbedUrlOpt = Annotated[str | None, typer.Option(help="Base URL of the embedding
 
 
 def _embedder(model: str | None, url: str | None) -> EmbeddingClient | None:
+    from interlock.retrieval.embeddings import OpenAIEmbeddings  # noqa: PLC0415
+
     return OpenAIEmbeddings(model, base_url=url) if model else None
 
 
 def _index(store: str | None) -> SearchIndex:
+    from interlock.retrieval.index import SearchIndex  # noqa: PLC0415
+
     try:
         return SearchIndex(open_store(store))
     except InterlockError as exc:
@@ -76,6 +76,9 @@ def index_sync(
     json_out: JsonOpt = False,
 ) -> None:
     """Apply to the index only what changed in the system of record since the last sync."""
+    from interlock.connectors.sql_documents import SqlDocumentSource  # noqa: PLC0415
+    from interlock.retrieval.freshness import sync_index  # noqa: PLC0415
+
     index = _index(store)
     report = sync_index(
         index,
@@ -102,6 +105,12 @@ def _assistant(
     sor: str | None, store: str | None, embed_model: str | None, embed_url: str | None
 ) -> ClaimsAssistant:
     """The assistant over the given (or configured) databases, under the configured policy."""
+    from interlock.audit.chain import AuditLog  # noqa: PLC0415
+    from interlock.connectors.sql_claims import SqlClaimsConnector  # noqa: PLC0415
+    from interlock.connectors.sql_documents import SqlDocumentSource  # noqa: PLC0415
+    from interlock.domains.claims.assist import ClaimsAssistant  # noqa: PLC0415
+    from interlock.retrieval.planner import Retriever  # noqa: PLC0415
+
     sor_engine, store_engine = open_sor(sor), open_store(store)
     retriever = Retriever(
         _index(store), SqlDocumentSource(sor_engine), embedder=_embedder(embed_model, embed_url)
@@ -182,6 +191,8 @@ def ask(
     json_out: JsonOpt = False,
 ) -> None:
     """Answer a question extractively from entitled notes, policies and precedent claims."""
+    from interlock.retrieval.freshness import StaleIndex  # noqa: PLC0415
+
     if on_stale not in ("refuse", "refresh", "live"):
         fail("--on-stale must be refuse, refresh or live")
     stale_policy: StalePolicy = on_stale  # type: ignore[assignment]
@@ -200,6 +211,11 @@ def ask(
 @policy_app.command("check")
 def policy_check(file: Annotated[Path, typer.Argument(help="A policy file (TOML).")]) -> None:
     """Validate a policy file; exit 1 listing every problem found."""
+    from interlock.policy.document import (  # noqa: PLC0415
+        PolicyInvalid,
+        parse_policy_toml,
+    )
+
     try:
         text = file.read_text(encoding="utf-8")
     except OSError as exc:
