@@ -16,7 +16,7 @@ import typer
 
 from interlock.cli import configured
 from interlock.cli.app import app
-from interlock.cli.common import SOR_HELP, STORE_HELP, fail
+from interlock.cli.common import SOR_HELP, STORE_HELP, fail, open_sor
 from interlock.cli.configured import pick
 
 
@@ -45,8 +45,8 @@ def serve(
 ) -> None:
     """Serve the v1 API, /metrics, /healthz, /readyz and the review desk (/desk).
 
-    Options left out come from the settings (``[api]`` and ``[engine]`` sections,
-    ``policy_file``, ``pool_size``, ``service_principal``; ``interlock config show``).
+    Options left out come from the settings: the [api] and [engine] sections,
+    policy_file, pool_size and service_principal (see `interlock config show`).
     """
     import uvicorn  # noqa: PLC0415 - only this command needs the server
 
@@ -74,6 +74,11 @@ def serve(
     count = pick(processes, api.processes)
     try:
         settings = ApiSettings.from_settings(conf, **overrides)
+    except (InterlockError, ValueError, OSError) as exc:
+        fail(str(exc))
+    # A mistyped system of record stops here with one line, before any file is created.
+    open_sor(settings.sor_url).dispose()
+    try:
         if count > 1:
             preflight(settings)  # each process builds its own services
         else:

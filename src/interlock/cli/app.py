@@ -20,11 +20,14 @@ from interlock.cli.common import (
     console,
     ensure_sor_schema,
     fail,
+    has_claims,
     is_terminal,
     open_sor,
     open_store,
     out,
+    plural,
     resolve_principal,
+    shown,
 )
 from interlock.cli.configured import endpoints, engine_settings, pick, settings
 from interlock.cli.configured import policy as configured_policy
@@ -34,7 +37,13 @@ if TYPE_CHECKING:
     from interlock.engine import ClaimsEngine, ItemResult
 from interlock.exceptions import AccessDenied, InterlockError
 
-app = typer.Typer(help=__doc__, no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
+app = typer.Typer(
+    help=__doc__,
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # plain help: no rich markup parsing of `[section]`, no metavar on flags
+)
 sor_app = typer.Typer(help="The reference system of record (schema and seeded data).", no_args_is_help=True)
 model_app = typer.Typer(help="The embedded baseline model.", no_args_is_help=True)
 audit_app = typer.Typer(help="The tamper-evident audit trail.", no_args_is_help=True)
@@ -52,7 +61,7 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JS
 def sor_init(sor: SorOpt = None) -> None:
     """Create the empty reference schema (shared/sor/SPEC.md) in the system of record."""
     sor = pick(sor, settings().sor_url)
-    engine = open_sor(sor)
+    engine = open_sor(sor, create=True)
     ensure_sor_schema(engine)
     console.print(f"created the reference schema in {sor}")
 
@@ -73,7 +82,8 @@ def sor_seed(
     from interlock.domains.claims.generator import seed as run_seed  # noqa: PLC0415 - heavy import
 
     engine = open_sor(sor)
-    ensure_sor_schema(engine)
+    if has_claims(engine):
+        fail(f"{shown(pick(sor, settings().sor_url))} already holds claims: seed an empty system of record")
     report = run_seed(engine, claims=claims, seed=seed, truth_path=truth, history=history)
     console.print(
         f"seeded {report.backlog_claims} backlog and {report.history_claims} history claims "
@@ -207,7 +217,7 @@ def _print_results(results: list[ItemResult], seconds: float, json_out: bool) ->
             )
         )
         return
-    table = Table(title=f"{len(results)} claims in {seconds:.1f} s")
+    table = Table(title=f"{plural(len(results), 'claim')} in {seconds:.1f} s")
     for column in ("route", "outcome", "CARC", "claims"):
         table.add_column(column)
     for (route, outcome, carc), n in sorted(mix.items()):
@@ -238,7 +248,7 @@ def eval_(
 
     report = evaluate(open_sor(sor), read_truth(truth))
     summary = report.as_dict()
-    summary["model"] = baseline_metrics(open_store(store))
+    summary["model"] = baseline_metrics(open_store(store, create=False))
     if summary["model"]:
         summary["threshold_for_target_precision"] = threshold_for_precision(
             summary["model"].get("reliability", []), target_precision

@@ -33,7 +33,7 @@ PubkeyOpt = Annotated[
 
 @audit_app.command("verify")
 def audit_verify(
-    store: StoreOpt,
+    store: StoreOpt = None,
     json_out: JsonOpt = False,
     checkpoints: Annotated[
         Path | None,
@@ -59,7 +59,7 @@ def audit_verify(
     from interlock.audit.chain import AuditLog  # noqa: PLC0415
     from interlock.audit.checkpoint import load_verifier  # noqa: PLC0415
 
-    log = AuditLog(open_store(store), chain, verify_workers=workers)
+    log = AuditLog(open_store(store, create=False), chain, verify_workers=workers)
     if checkpoints is None:
         if pubkey is not None:
             fail("--pubkey needs --checkpoints DIR")
@@ -91,6 +91,9 @@ def audit_verify(
             "checkpoint_size": None if anchored.checkpoint is None else anchored.checkpoint.size,
             "consistency_proof": list(anchored.proof),
         }
+    if summary["ok"] and summary["count"] == 0:
+        # An empty trail proves nothing: most often the store URL is not the one written to.
+        fail(f"no audit events in chain {chain!r} of this store: nothing to verify", code=1)
     if json_out:
         out.print_json(json.dumps(summary))
     elif summary["ok"]:
@@ -144,7 +147,7 @@ def audit_checkpoint(
     key = pick(key, settings().audit.signing_key)
     if key is None:
         fail("give --key FILE or configure audit.signing_key (docs/configuration.md)")
-    log = AuditLog(open_store(store), chain)
+    log = AuditLog(open_store(store, create=False), chain)
     try:
         checkpoint = take_checkpoint(log, dir_, load_signer(key), now=datetime.now(UTC))
     except InterlockError as exc:
@@ -171,7 +174,7 @@ def audit_checkpoint(
 @audit_app.command("prove")
 def audit_prove(
     event_id: Annotated[str, typer.Argument(help="Event id such as main:42.")],
-    store: StoreOpt,
+    store: StoreOpt = None,
     checkpoint: Annotated[
         Path | None, typer.Option("--checkpoint", help="Prove against this signed checkpoint file.")
     ] = None,
@@ -186,7 +189,7 @@ def audit_prove(
     )
 
     chain = event_id.rpartition(":")[0] or "main"
-    log = AuditLog(open_store(store), chain)
+    log = AuditLog(open_store(store, create=False), chain)
     try:
         anchor = None
         if checkpoint is not None:
@@ -205,23 +208,23 @@ def audit_prove(
 @audit_app.command("explain")
 def audit_explain(
     claim_id: Annotated[str, typer.Argument(help="The claim to explain.")],
-    store: StoreOpt,
+    store: StoreOpt = None,
     chain: ChainOpt = "main",
 ) -> None:
     """Say in plain words how a claim was decided, from its audit events alone."""
     from interlock.audit.chain import AuditLog  # noqa: PLC0415
     from interlock.audit.explain import explain_claim  # noqa: PLC0415 - only this command needs it
 
-    events = AuditLog(open_store(store), chain).events_for_claim(claim_id)
-    out.print(explain_claim(claim_id, events), highlight=False, markup=False, soft_wrap=True)
+    events = AuditLog(open_store(store, create=False), chain).events_for_claim(claim_id)
     if not events:
-        raise typer.Exit(1)
+        fail(f"no audit events for claim {claim_id!r} in chain {chain!r} of this store", code=1)
+    out.print(explain_claim(claim_id, events), highlight=False, markup=False, soft_wrap=True)
 
 
 @audit_app.command("export-fhir")
 def audit_export_fhir(
-    store: StoreOpt,
     out_path: Annotated[Path, typer.Option("--out", help="The ndjson file to write.")],
+    store: StoreOpt = None,
     chain: ChainOpt = "main",
 ) -> None:
     """Write every audit event as a FHIR R4 AuditEvent resource, one JSON per line (no free text)."""
@@ -229,5 +232,5 @@ def audit_export_fhir(
     from interlock.audit.chain import AuditLog  # noqa: PLC0415
     from interlock.audit.fhir import write_ndjson  # noqa: PLC0415 - fhir.resources is a heavy import
 
-    count = write_ndjson(stored_events(AuditLog(open_store(store), chain)), out_path)
+    count = write_ndjson(stored_events(AuditLog(open_store(store, create=False), chain)), out_path)
     out.print(f"wrote {count} FHIR AuditEvent resources to {out_path}", highlight=False)

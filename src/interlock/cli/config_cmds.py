@@ -43,8 +43,20 @@ def read_configuration(
             show_envvar=True,
         ),
     ] = None,
+    debug: Annotated[
+        bool,
+        typer.Option(
+            "--debug",
+            help="On an unexpected error, print its traceback (anywhere on the line; INTERLOCK_DEBUG=1).",
+        ),
+    ] = False,
 ) -> None:
-    """Read the settings once, before any command, so a bad value stops every command the same way."""
+    """Read the settings once, before any command, so a bad value stops every command the same way.
+
+    ``--debug`` is taken off the command line by :func:`interlock.cli.main` wherever it
+    appears; it is declared here so that ``interlock --help`` lists it.
+    """
+    del debug
     try:
         loaded = configured.load(config)
     except ConfigurationError as exc:

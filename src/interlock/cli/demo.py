@@ -52,7 +52,7 @@ def demo(
     timings: dict[str, float] = {}
 
     started = time.monotonic()
-    sor_engine = open_sor(sor_url)
+    sor_engine = open_sor(sor_url, create=True)
     ensure_sor_schema(sor_engine)
     report = run_seed(sor_engine, claims=claims, seed=seed, truth_path=truth_path)
     timings["seed"] = time.monotonic() - started

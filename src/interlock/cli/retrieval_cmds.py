@@ -58,11 +58,11 @@ def _embedder(model: str | None, url: str | None) -> EmbeddingClient | None:
     return OpenAIEmbeddings(model, base_url=url) if model else None
 
 
-def _index(store: str | None) -> SearchIndex:
+def _index(store: str | None, *, create: bool = True) -> SearchIndex:
     from interlock.retrieval.index import SearchIndex  # noqa: PLC0415
 
     try:
-        return SearchIndex(open_store(store))
+        return SearchIndex(open_store(store, create=create))
     except InterlockError as exc:
         fail(str(exc))
 
@@ -111,9 +111,10 @@ def _assistant(
     from interlock.domains.claims.assist import ClaimsAssistant  # noqa: PLC0415
     from interlock.retrieval.planner import Retriever  # noqa: PLC0415
 
-    sor_engine, store_engine = open_sor(sor), open_store(store)
+    # Answers read the index `index sync` (or the demo) built; they never create a store.
+    sor_engine, store_engine = open_sor(sor), open_store(store, create=False)
     retriever = Retriever(
-        _index(store), SqlDocumentSource(sor_engine), embedder=_embedder(embed_model, embed_url)
+        _index(store, create=False), SqlDocumentSource(sor_engine), embedder=_embedder(embed_model, embed_url)
     )
     try:
         policy_document = configured.policy(configured.settings())

@@ -23,4 +23,4 @@ def metrics(store: Annotated[str | None, typer.Option("--store", help=STORE_HELP
     """
     from interlock.telemetry.store_metrics import store_exposition  # noqa: PLC0415
 
-    sys.stdout.write(store_exposition(open_store(store), lambda: datetime.now(UTC)).decode())
+    sys.stdout.write(store_exposition(open_store(store, create=False), lambda: datetime.now(UTC)).decode())
