@@ -20,6 +20,7 @@ from pathlib import Path
 from sqlalchemy import Engine, RowMapping, select, text
 
 from interlock.api.auth import Authenticator
+from interlock.api.devlogin import DevLogin
 from interlock.api.settings import ApiSettings
 from interlock.clock import Clock, SystemClock
 from interlock.connectors.pg_access import secure_rows
@@ -146,6 +147,9 @@ def preflight(settings: ApiSettings) -> None:
 
 class Services:
     """The long-lived objects behind every request of one API process."""
+
+    #: Set by ``interlock serve --dev-login``: the desk then offers its staff sign-in.
+    dev_login: DevLogin | None = None
 
     def __init__(
         self,

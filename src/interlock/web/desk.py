@@ -24,6 +24,7 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy import func, select
 
 from interlock.api.deps import ServicesDep
+from interlock.api.devlogin import active_staff
 from interlock.api.ops import snapshot
 from interlock.api.problems import Problem
 from interlock.api.services import Services
@@ -66,19 +67,37 @@ def _page(request: Request, name: str, who: Principal, token: str, **context: An
     )
 
 
+def _login_page(request: Request, svc: Services, error: str | None, status_code: int = 200) -> HTMLResponse:
+    """The login form; under ``serve --dev-login`` it lists the active staff to sign in as."""
+    staff = active_staff(svc.sor) if svc.dev_login is not None else []
+    context = {"error": error, "staff": staff}
+    return templates.TemplateResponse(request, "login.html", context, status_code=status_code)
+
+
 @router.get("/login", response_class=HTMLResponse)
-def login_form(request: Request) -> HTMLResponse:
+def login_form(request: Request, svc: ServicesDep) -> HTMLResponse:
     """The login form: paste a bearer token issued by the configured identity provider."""
-    return templates.TemplateResponse(request, "login.html", {"error": None})
+    return _login_page(request, svc, None)
 
 
 @router.post("/login", response_model=None)
-def login(request: Request, svc: ServicesDep, token: Annotated[str, Form()]) -> Response:
-    """Check the token like the API does and start a session with it."""
+def login(
+    request: Request,
+    svc: ServicesDep,
+    token: Annotated[str, Form()] = "",
+    staff_id: Annotated[str, Form()] = "",
+) -> Response:
+    """Check the token like the API does and start a session with it.
+
+    Under ``serve --dev-login`` a ``staff_id`` stands for a token the development issuer
+    signs for that person; it is then checked exactly like a pasted one.
+    """
+    if staff_id and svc.dev_login is not None:
+        token = svc.dev_login.token(staff_id.strip())
     try:
         svc.auth.from_token(token.strip())
     except Problem as exc:
-        return templates.TemplateResponse(request, "login.html", {"error": exc.detail}, status_code=401)
+        return _login_page(request, svc, exc.detail, status_code=401)
     response = RedirectResponse("/desk", status_code=303)
     response.set_cookie(
         COOKIE,
