@@ -38,3 +38,12 @@ def test_high_value_shows_the_amount_with_separators() -> None:
         "proposal: high-value claim: total billed 28194.21 exceeds 10,000.00 (rules suggest deny 50)"
     )
     assert words.startswith("High value: billed 28,194.21")
+
+
+def test_the_filter_type_names_every_cause() -> None:
+    """The API's reason filter accepts exactly the causes the demo and the desk group by."""
+    from typing import get_args
+
+    from interlock.review.reasons import REASONS, ReasonKey
+
+    assert get_args(ReasonKey) == tuple(r.key for r in REASONS)

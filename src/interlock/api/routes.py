@@ -11,11 +11,14 @@ import json
 import time
 from datetime import UTC
 from typing import Annotated, Any, Literal
+from urllib.parse import urlencode
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 
+from interlock.api.auth import forbidden
 from interlock.api.deps import PrincipalDep, ServicesDep
+from interlock.api.openapi import operation_id
 from interlock.api.problems import Problem, not_found
 from interlock.api.schemas import (
     AnswerOut,
@@ -24,6 +27,7 @@ from interlock.api.schemas import (
     DecisionOut,
     FindingOut,
     ReviewItemOut,
+    ReviewPage,
     StatementOut,
     TaskRun,
     WorkItemOut,
@@ -34,9 +38,11 @@ from interlock.engine import TASK
 from interlock.exceptions import AccessDenied
 from interlock.policy.principal import Principal
 from interlock.review.decide import DecisionRefused, ReviewConflict, ReviewDecision
-from interlock.review.queue import ReviewRow, open_reviews, review_row
+from interlock.review.queue import ReviewFilter, ReviewRow, count_reviews, open_reviews, review_row
+from interlock.review.reasons import ReasonKey
 
-router = APIRouter(prefix="/v1")
+router = APIRouter(prefix="/v1", generate_unique_id_function=operation_id)
+
 NOT_FOUND: dict[int | str, dict[str, Any]] = {
     404: {"description": "No such record, or the caller may not see it (the same problem)."}
 }
@@ -165,17 +171,31 @@ def get_work_item(item_id: str, who: PrincipalDep, svc: ServicesDep) -> WorkItem
     )
 
 
-@router.get("/review-items", response_model=list[ReviewItemOut], tags=["review"])
+@router.get("/review-items", response_model=ReviewPage, tags=["review"])
 def list_review_items(
+    request: Request,
     who: PrincipalDep,
     svc: ServicesDep,
     status: Literal["open", "decided"] = "open",
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
-) -> list[ReviewItemOut]:
-    """Review items the caller may see: oldest first, then highest value first."""
-    rows = open_reviews(svc.store, svc.policy.claim_scope(who), status=status, limit=limit, offset=offset)
-    return [review_out(r, svc) for r in rows]
+    region: Annotated[str | None, Query(max_length=64, description="Only this region.")] = None,
+    reason: Annotated[
+        ReasonKey | None, Query(description="Only this cause of review (see the desk's filter).")
+    ] = None,
+) -> ReviewPage:
+    """Review items the caller may see: oldest first, then highest value first, a page at a time."""
+    scope = svc.policy.claim_scope(who)
+    narrow = ReviewFilter(region=region, reason=reason)
+    rows = open_reviews(svc.store, scope, status=status, limit=limit, offset=offset, narrow=narrow)
+    total = count_reviews(svc.store, scope, status=status, narrow=narrow)
+    following = None
+    if offset + len(rows) < total:
+        params = {**request.query_params, "offset": str(offset + limit), "limit": str(limit)}
+        following = f"{request.url.path}?{urlencode(params)}"
+    return ReviewPage(
+        items=[review_out(r, svc) for r in rows], total=total, limit=limit, offset=offset, next=following
+    )
 
 
 @router.get("/review-items/{review_id}", response_model=ReviewItemOut, responses=NOT_FOUND, tags=["review"])
@@ -195,6 +215,7 @@ def get_review_item(review_id: str, who: PrincipalDep, svc: ServicesDep) -> Revi
     response_model=DecisionOut,
     responses={
         **NOT_FOUND,
+        403: {"description": "The caller is not a staff member (a service key may not decide)."},
         409: {"description": "Already decided, or the claim moved on."},
         422: {"description": "The gate refused the decision; see `findings`."},
     },
@@ -202,6 +223,9 @@ def get_review_item(review_id: str, who: PrincipalDep, svc: ServicesDep) -> Revi
 )
 def decide_review(review_id: str, body: DecisionIn, who: PrincipalDep, svc: ServicesDep) -> DecisionOut:
     """Approve, deny with a CARC, or pend with a comment, through the gate and the write path."""
+    if who.kind != "staff":
+        # Review decisions are a person's by definition (decided_by names a staff member).
+        raise forbidden("only a staff member decides a review item; a service principal may not")
     try:
         result = svc.desk.decide(
             review_id, who, ReviewDecision(action=body.action, carc=body.carc, comment=body.comment)

@@ -147,7 +147,9 @@ class ReviewDesk:
         it, and :class:`ReviewConflict` when someone else's decision was applied first.
         """
         if decision.action == "deny" and decision.carc not in KNOWN_CARCS:
-            raise DecisionRefused(f"a denial needs a known CARC, not {decision.carc!r}")
+            codes = ", ".join(sorted(KNOWN_CARCS, key=int))
+            given = "none was given" if not decision.carc else f"{decision.carc} is not one of them"
+            raise DecisionRefused(f"a denial needs one of the manual's CARCs ({codes}); {given}")
         if decision.action != "deny" and decision.carc is not None:
             raise DecisionRefused("a CARC is only given with a denial")
         if decision.action == "pend" and not decision.comment.strip():

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -18,6 +18,7 @@ from sqlalchemy import Engine, Numeric, RowMapping, cast, func, select
 
 from interlock.policy.values import ClaimScope
 from interlock.retrieval.scope import scope_predicate
+from interlock.review.reasons import reason_predicate
 from interlock.store.schema import review_items, work_items
 
 
@@ -86,13 +87,44 @@ def _select() -> Any:
     )
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ReviewFilter:
+    """Narrowing of a queue: one region, one cause of review, a minimum age (all optional)."""
+
+    region: str | None = None
+    #: A cause key of :data:`interlock.review.reasons.REASONS` (``low_confidence``...).
+    reason: str | None = None
+    #: Only items waiting at least this long, measured at ``now``.
+    min_age_hours: float | None = None
+    now: datetime | None = None
+
+    def predicates(self) -> list[Any]:
+        """The SQL conditions of this filter on ``review_items``."""
+        where: list[Any] = []
+        if self.region:
+            where.append(review_items.c.region == self.region)
+        if self.reason:
+            where.append(reason_predicate(review_items.c.reason, self.reason))
+        if self.min_age_hours is not None and self.now is not None:
+            cutoff = self.now.astimezone(UTC).replace(tzinfo=None) - timedelta(hours=self.min_age_hours)
+            where.append(review_items.c.opened_at <= cutoff)
+        return where
+
+
 def open_reviews(
-    store: Engine, scope: ClaimScope, *, status: str = "open", limit: int = 200, offset: int = 0
+    store: Engine,
+    scope: ClaimScope,
+    *,
+    status: str = "open",
+    limit: int = 200,
+    offset: int = 0,
+    narrow: ReviewFilter | None = None,
 ) -> list[ReviewRow]:
     """Review items in ``status`` the scope permits, oldest first, then highest value first."""
+    extra = narrow.predicates() if narrow is not None else []
     query = (
         _select()
-        .where(review_items.c.status == status, scope_predicate(scope, review_items))
+        .where(review_items.c.status == status, scope_predicate(scope, review_items), *extra)
         .order_by(
             review_items.c.opened_at,
             cast(review_items.c.total_billed, Numeric(14, 2)).desc(),
@@ -103,6 +135,20 @@ def open_reviews(
     )
     with store.connect() as conn:
         return [_row(m) for m in conn.execute(query).mappings()]
+
+
+def count_reviews(
+    store: Engine, scope: ClaimScope, *, status: str = "open", narrow: ReviewFilter | None = None
+) -> int:
+    """How many review items :func:`open_reviews` pages through (for totals and page counts)."""
+    extra = narrow.predicates() if narrow is not None else []
+    query = (
+        select(func.count())
+        .select_from(review_items)
+        .where(review_items.c.status == status, scope_predicate(scope, review_items), *extra)
+    )
+    with store.connect() as conn:
+        return int(conn.execute(query).scalar_one())
 
 
 def review_row(store: Engine, review_id: str, scope: ClaimScope) -> ReviewRow | None:

@@ -11,9 +11,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Final
+from typing import Any, Final, Literal
 
-__all__ = ["REASONS", "ReviewReason", "review_reason"]
+from sqlalchemy import and_, false, func, not_, or_
+
+__all__ = ["REASONS", "ReasonKey", "ReviewReason", "review_reason"]
+
+#: The cause keys, as a type for filters (the API's ``reason`` query parameter).
+ReasonKey = Literal[
+    "part2", "high_value", "low_confidence", "unsettled", "integrity", "citations", "no_model", "other"
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +66,25 @@ _BILLED = re.compile(r"total billed (?P<total>[0-9.,]+)")
 _CONFIDENCE = re.compile(
     r"confidence (?P<value>[0-9.]+) below the (?P<side>\w+) threshold (?P<threshold>[0-9.]+)"
 )
+
+
+def reason_predicate(column: Any, key: str) -> Any:
+    """The SQL condition "``column`` holds a reason of cause ``key``" (the same prefixes as :func:`review_reason`).
+
+    Earlier prefixes win in :func:`review_reason`; none overlap at the start of a reason,
+    so each prefix's LIKE (with or without the ``proposal:`` lead) selects its cause alone.
+    """
+    text = func.lower(column)
+
+    def starts(prefix: str) -> Any:
+        return or_(text.like(prefix + "%"), text.like("proposal: " + prefix + "%"))
+
+    if key == "other":
+        return and_(*(not_(starts(prefix)) for prefix, _ in _PREFIXES))
+    prefixes = [prefix for prefix, k in _PREFIXES if k == key]
+    if not prefixes:
+        return false()
+    return or_(*(starts(prefix) for prefix in prefixes))
 
 
 def review_reason(reason: str) -> ReviewReason:
