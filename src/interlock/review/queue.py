@@ -151,6 +151,18 @@ def count_reviews(
         return int(conn.execute(query).scalar_one())
 
 
+def review_regions(store: Engine, scope: ClaimScope, *, status: str = "open") -> list[str]:
+    """The regions of the review items the scope permits (the desk's region filter offers these)."""
+    query = (
+        select(review_items.c.region)
+        .where(review_items.c.status == status, scope_predicate(scope, review_items))
+        .distinct()
+        .order_by(review_items.c.region)
+    )
+    with store.connect() as conn:
+        return [str(r) for r in conn.execute(query).scalars()]
+
+
 def review_row(store: Engine, review_id: str, scope: ClaimScope) -> ReviewRow | None:
     """The review item if the scope permits it; None for missing and unentitled alike."""
     query = _select().where(review_items.c.review_id == review_id, scope_predicate(scope, review_items))
