@@ -29,3 +29,17 @@ def test_a_held_claim_preselects_the_rules_suggestion() -> None:
     assert proposed_action(held) == "deny"
     assert proposed_action({"outcome": "review", "carc": None, "rationale": "rule 9: unsettled"}) is None
     assert not any(o.selected for o in carc_options({"outcome": "review", "rationale": "x"}))
+
+
+def test_code_meanings_match_the_policy_manual_in_docs() -> None:
+    """The meanings the desk shows are those of docs/reference/claims-policy.md, code for code."""
+    import re
+    from pathlib import Path
+
+    from interlock.domains.claims.rules import CARC_MEANINGS, KNOWN_CARCS
+
+    manual = (Path(__file__).resolve().parents[2] / "docs" / "reference" / "claims-policy.md").read_text()
+    codes = manual.split("## Claim adjustment reason codes")[1]
+    table = dict(re.findall(r"^\| (\d+) \| (.+?) \|$", codes, flags=re.MULTILINE))
+    assert table == CARC_MEANINGS
+    assert set(table) == KNOWN_CARCS

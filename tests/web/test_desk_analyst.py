@@ -154,7 +154,7 @@ def test_a_carc_50_proposal_preselects_deny_50_and_decide_and_next_moves_on(
     page.goto(f"/desk/reviews/{api.review_id('RV-N2')}")
     page.wait_for_selector("#claim-id")
     assert page.input_value("#carc") == "50"
-    assert page.inner_text("#carc option:checked") == "50: not deemed a medical necessity"
+    assert page.inner_text("#carc option:checked") == "50: not considered medically necessary"
     assert "proposed" in (page.get_attribute("#deny", "class") or "")
     text = page.inner_text("main")
     assert (

@@ -59,7 +59,7 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JS
 
 @sor_app.command("init")
 def sor_init(sor: SorOpt = None) -> None:
-    """Create the empty reference schema (shared/sor/SPEC.md) in the system of record."""
+    """Create the empty reference schema (docs/reference/claims-system-of-record.md)."""
     sor = pick(sor, settings().sor_url)
     engine = open_sor(sor, create=True)
     ensure_sor_schema(engine)
