@@ -64,7 +64,7 @@ def test_foreign_ids_get_the_same_404_as_missing_ones(api: Api, caller: str, cla
         assert not any(claim_id in c for c in cited)
         token = client.headers["Authorization"].removeprefix("Bearer ")
         page = client.get(f"/desk/reviews/{review_id}", headers={"Cookie": f"interlock_session={token}"})
-        assert page.status_code == 200 and "Not found" in page.text
+        assert page.status_code == 404 and "Not found" in page.text
         assert claim_id not in page.text
     assert api.adjudications(claim_id) == []
     assert "review.decided" not in api.audit_kinds(claim_id)
