@@ -51,3 +51,29 @@ def test_the_cli_default_key_name_is_the_audit_default() -> None:
     from interlock.cli.audit_cmds import DEFAULT_KEY_NAME as CLI_DEFAULT
 
     assert CLI_DEFAULT == DEFAULT_KEY_NAME
+
+
+def _paths(command: object, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    """Every command path of the CLI, groups included."""
+    subcommands = getattr(command, "commands", {})
+    found = [prefix]
+    for name, sub in subcommands.items():
+        found += _paths(sub, (*prefix, name))
+    return found
+
+
+def test_every_help_text_reads_at_80_columns() -> None:
+    """Each command's --help fits 80 columns, marks no flag `<bool>`, and shows no raw reST markup."""
+    from typer.main import get_command
+    from typer.testing import CliRunner
+
+    from interlock.cli import app
+
+    runner = CliRunner()
+    paths = _paths(get_command(app))
+    assert len(paths) > 30
+    for path in paths:
+        shown = runner.invoke(app, [*path, "--help"], env={"COLUMNS": "80"}, terminal_width=80)
+        assert shown.exit_code == 0, (path, shown.output)
+        assert all(len(line) <= 80 for line in shown.output.splitlines()), (path, shown.output)
+        assert "<bool>" not in shown.output and "``" not in shown.output, (path, shown.output)

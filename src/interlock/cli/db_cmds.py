@@ -145,7 +145,7 @@ def db_index_sor(
 ) -> None:
     """Add the indexes interlock's per-claim reads need to a system of record (idempotent).
 
-    On PostgreSQL they are built ``CONCURRENTLY``: a plain ``CREATE INDEX`` would block
+    On PostgreSQL they are built CONCURRENTLY: a plain CREATE INDEX would block
     the outside systems' inserts and updates of the live tables for the whole build.
     """
     from sqlalchemy.dialects import postgresql  # noqa: PLC0415

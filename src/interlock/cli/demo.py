@@ -120,7 +120,8 @@ def demo(
     if json_out:
         out.print_json(json.dumps(summary, default=str))
     else:
-        outcomes = Table(title="outcomes written to the system of record")
+        out.print("outcomes written to the system of record:", highlight=False)
+        outcomes = Table()
         outcomes.add_column("outcome")
         outcomes.add_column("claims", justify="right")
         for outcome, n in sorted(evaluation.outcome_mix.items()):

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 def metrics(store: Annotated[str | None, typer.Option("--store", help=STORE_HELP)] = None) -> None:
     """Print work items by route and status, review backlog and age, audited model errors.
 
-    Without ``--store``, the configured store (``store_url``) is read.
+    Without --store, the configured store (store_url) is read.
     """
     from interlock.telemetry.store_metrics import store_exposition  # noqa: PLC0415
 
