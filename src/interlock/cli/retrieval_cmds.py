@@ -102,7 +102,12 @@ def index_sync(
 
 
 def _assistant(
-    sor: str | None, store: str | None, embed_model: str | None, embed_url: str | None
+    sor: str | None,
+    store: str | None,
+    embed_model: str | None,
+    embed_url: str | None,
+    *,
+    needs_index: bool,
 ) -> ClaimsAssistant:
     """The assistant over the given (or configured) databases, under the configured policy."""
     from interlock.audit.chain import AuditLog  # noqa: PLC0415
@@ -111,10 +116,13 @@ def _assistant(
     from interlock.domains.claims.assist import ClaimsAssistant  # noqa: PLC0415
     from interlock.retrieval.planner import Retriever  # noqa: PLC0415
 
-    # Answers read the index `index sync` (or the demo) built; they never create a store.
-    sor_engine, store_engine = open_sor(sor), open_store(store, create=False)
+    # An answer searches the index `index sync` (or the demo) built, so a store that does
+    # not exist is a mistyped URL; a summary reads the claim alone and may be the first.
+    sor_engine, store_engine = open_sor(sor), open_store(store, create=not needs_index)
     retriever = Retriever(
-        _index(store, create=False), SqlDocumentSource(sor_engine), embedder=_embedder(embed_model, embed_url)
+        _index(store, create=not needs_index),
+        SqlDocumentSource(sor_engine),
+        embedder=_embedder(embed_model, embed_url),
     )
     try:
         policy_document = configured.policy(configured.settings())
@@ -162,7 +170,7 @@ def summarize(
     json_out: JsonOpt = False,
 ) -> None:
     """Summarize one claim from only what the staff member may see, citing context items."""
-    assistant = _assistant(sor, store, None, None)
+    assistant = _assistant(sor, store, None, None, needs_index=False)
     try:
         principal = resolve_principal(assistant.connector, as_)
         answer = assistant.summarize(claim, principal)
@@ -197,7 +205,7 @@ def ask(
     if on_stale not in ("refuse", "refresh", "live"):
         fail("--on-stale must be refuse, refresh or live")
     stale_policy: StalePolicy = on_stale  # type: ignore[assignment]
-    assistant = _assistant(sor, store, embed_model, embed_url)
+    assistant = _assistant(sor, store, embed_model, embed_url, needs_index=True)
     bound = None if max_staleness is None else timedelta(seconds=max_staleness)
     try:
         principal = resolve_principal(assistant.connector, as_)
