@@ -50,4 +50,4 @@ def test_explain_command_prints_the_account_and_fails_for_unknown_claims(decided
     assert "routed to commit" in done.output
     missing = runner.invoke(app, ["audit", "explain", "C-NONE", "--store", store_url])
     assert missing.exit_code == 1
-    assert "No audit events mention claim C-NONE" in missing.output
+    assert "no audit events for claim 'C-NONE'" in missing.output

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from interlock.policy.document import PolicyDocument
 
 from interlock.cli.app import JsonOpt, StoreOpt, app
-from interlock.cli.common import SOR_HELP, console, fail, open_sor, out
+from interlock.cli.common import SOR_HELP, console, fail, open_sor, out, sqlite_file
 from interlock.cli.configured import pick, settings
 from interlock.cli.retrieval_cmds import policy_app
 from interlock.exceptions import InterlockError
@@ -195,6 +195,8 @@ def _print_or_apply(script: str, sor: str | None, *, needs: str, failure: str) -
     if sor is None:
         sys.stdout.write(script)
         return None
+    if sqlite_file(sor) is not None or sor.startswith("sqlite"):
+        fail(f"{needs} a PostgreSQL system of record")  # before opening: no SQLite file is created
     engine = open_sor(sor)
     if engine.dialect.name != "postgresql":
         fail(f"{needs} a PostgreSQL system of record")
