@@ -58,9 +58,9 @@ from interlock.domains.claims import schema as t
 from interlock.domains.claims.baseline import train_baseline
 from interlock.domains.claims.connector import SqlClaimsConnector
 from interlock.domains.claims.generator import seed as generate
+from interlock.domains.claims.pack import load_baseline, save_baseline
 from interlock.domains.claims.testing.handmade import add_claim, seed_reference
 from interlock.domains.claims.training import load_training_examples
-from interlock.models.registry import load_baseline, save_baseline
 from interlock.policy.principal import service_principal
 from interlock.store.migrations import prepare_store
 from interlock.work.store import WorkStore

@@ -21,14 +21,14 @@ import socket
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from typing import Any, Generic, Protocol
 
 from interlock.audit.events import AuditEvent
 from interlock.clock import Clock, SystemClock
 from interlock.connectors.pg_access import acting_as
-from interlock.engine_trail import ItemResult, Subject, Trail, findings_reason
+from interlock.engine_trail import ItemResult, Subject, Trail, findings_reason, recorded_result
 from interlock.exceptions import (
     AccessDenied,
     ConnectorUnavailable,
@@ -198,12 +198,7 @@ class Engine(Generic[CtxT, RulesT, ProposalT, PayloadT]):
                 seconds=self.settings.lease_seconds,
             )
         if lease is None:
-            return ItemResult.unwritten(
-                record_id,
-                version,
-                "busy",
-                "work item is leased by another worker, waiting out a deferral, or already done",
-            )
+            return self._not_leased(item_id, record_id, version)
         self.failpoints.hit("after_claim")
         if lease.decision is not None:
             return self._apply(lease, RecoveryPoint.from_json(lease.decision), subject)
@@ -279,6 +274,25 @@ class Engine(Generic[CtxT, RulesT, ProposalT, PayloadT]):
         return self.boundary.for_record(
             authors_of(self.store.engine, record_type=self.task.record_type, record_id=record_id)
         )
+
+    def _not_leased(self, item_id: str, record_id: str, version: int) -> ItemResult:
+        """Why the work item could not be taken: its recorded end, or what it is waiting for.
+
+        A finished item answers at once with the outcome it recorded, so a repeated
+        request never waits; one held by another worker or waiting out a deferral is
+        ``busy``, with the holder or the time it waits until.
+        """
+        row = self.store.item(item_id)
+        if row is not None and row["status"] == "done":
+            return recorded_result(row)
+        if row is not None and row["status"] == "deferred":
+            reason = f"work item is deferred until {row['not_before']:%H:%M:%S} UTC ({row['reason']})"
+            return ItemResult.unwritten(record_id, version, "busy", reason)
+        holder = (
+            f"{row['lease_owner']} until {row['lease_expires_at']:%H:%M:%S} UTC" if row else "another worker"
+        )
+        busy = ItemResult.unwritten(record_id, version, "busy", f"work item is leased by {holder}")
+        return replace(busy, held_elsewhere=True)
 
     def _gate(self, proposal: ProposalT, ctx: CtxT, lease: Lease) -> tuple[Verdict, ApprovedWrite[PayloadT]]:
         with self._stage("gate"), guardrail_span(self.task.name) as span:

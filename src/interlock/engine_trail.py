@@ -9,9 +9,10 @@ carry ids, codes and hashes only; content stays in the system of record.
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from interlock.audit.events import AuditEvent, JsonInput
 from interlock.clock import Clock
@@ -19,7 +20,10 @@ from interlock.gate.verdict import Finding, Verdict
 from interlock.models.base import ModelAnswer
 from interlock.task import Receipt, RulesSummary
 
-__all__ = ["ItemResult", "Subject", "Trail"]
+if TYPE_CHECKING:
+    from sqlalchemy import RowMapping
+
+__all__ = ["ItemResult", "Subject", "Trail", "recorded_result"]
 
 Subject = Mapping[str, str | int]
 
@@ -39,6 +43,10 @@ class ItemResult:
     reason_code: str | None
     reason: str
     decided_by: str | None = None
+    #: True when the work item had already ended: this is its recorded outcome, not a new run.
+    replayed: bool = False
+    #: For ``busy``: True when another worker holds the lease (its end is not ours to await).
+    held_elsewhere: bool = False
 
     @classmethod
     def unwritten(cls, record_id: str, version: int | None, route: str, reason: str) -> ItemResult:
@@ -63,6 +71,31 @@ class ItemResult:
             "reason": self.reason,
             "decided_by": self.decided_by,
         }
+
+
+def recorded_result(row: RowMapping) -> ItemResult:
+    """The end a finished work item recorded (its stored row), answered again without re-running it.
+
+    The outcome and reason code come from the recovery point's approved write: a commit
+    carries them, a hold's outcome is ``review``, and an item that wrote nothing has none.
+    """
+    decision = json.loads(row["decision"]) if row["decision"] else {}
+    write = decision.get("write") or {}
+    route = str(row["route"])
+    if route == "commit" and write.get("kind") == "commit":
+        outcome, code, decided_by = str(write["outcome"]), write.get("reason_code"), write.get("decided_by")
+    else:
+        outcome, code, decided_by = ("review" if route == "review" else "none"), None, None
+    return ItemResult(
+        record_id=str(row["record_id"]),
+        record_version=int(row["record_version"]),
+        route=route,
+        outcome=outcome,
+        reason_code=code,
+        reason=f"already done: {row['reason']}",
+        decided_by=decided_by,
+        replayed=True,
+    )
 
 
 class Trail:

@@ -27,6 +27,7 @@ from interlock.api.settings import ApiSettings
 from interlock.api.testing import SERVICE_KEY, ApiWorld, LiveServer, TokenIssuer, free_port, settings_for
 from interlock.connectors.pg_access import acting_as, acting_principal
 from interlock.db import make_engine
+from interlock.domains.claims import schema as sor_schema
 from interlock.exceptions import ConfigurationError
 from interlock.policy.principal import Principal
 from interlock.settings import load_settings
@@ -128,6 +129,10 @@ def test_row_security_on_sqlite_stops_the_api_at_start_up(tmp_path: Path, issuer
     with pytest.raises(ConfigurationError, match=r"sor_row_security: .*need PostgreSQL.*sqlite"):
         Services(settings)
     # `interlock serve` as an operator runs it; were the refusal missing it would serve, and time out here.
+    # (Over a real system of record: a missing one is refused earlier, for another reason.)
+    sor_engine = make_engine(settings.sor_url)
+    sor_schema.metadata.create_all(sor_engine)
+    sor_engine.dispose()
     clean = {k: v for k, v in os.environ.items() if not k.startswith("INTERLOCK_")}
     command = [
         sys.executable,

@@ -52,11 +52,14 @@ def test_an_elliptic_curve_issuer_is_accepted_too(api: Api) -> None:
 
 
 def test_synchronous_and_queued_task_runs(api: Api) -> None:
-    """A sync run returns its route; a queued run answers 202 and its work item finishes."""
+    """A sync run returns its route, a replay its recorded outcome; a queued run answers 202 and finishes."""
     with api.client(api_key=SERVICE_KEY) as service:
         again = service.post("/v1/tasks/claims.adjudicate/OK-N1")
         assert again.status_code == 200  # the work item is already done: nothing is re-run
         assert again.json()["route"] == "commit"
+        # The replay answers the outcome the first run recorded, not an empty one.
+        assert again.json()["outcome"] == api.adjudications("OK-N1")[0]["outcome"]
+        assert again.json()["reason"].startswith("already done: ")
         item = service.get(f"/v1/work-items/{again.json()['work_item_id']}").json()
         assert item["status"] == "done" and item["route"] == "commit"
         assert item["receipt"]["kind"] == "commit"
@@ -79,12 +82,12 @@ def test_synchronous_and_queued_task_runs(api: Api) -> None:
 def test_review_queue_is_filtered_and_ordered(api: Api) -> None:
     """A1 sees only north/commercial non-sensitive items; SUP sees its wider scope; oldest first."""
     with api.client("A1") as a1, api.client("SUP") as sup, api.client("OLD") as old:
-        mine = [r["claim_id"] for r in a1.get("/v1/review-items").json()]
+        mine = [r["claim_id"] for r in a1.get("/v1/review-items").json()["items"]]
         assert mine == ["RV-N1", "RV-N2", "RV-NHV"]
-        theirs = {r["claim_id"] for r in sup.get("/v1/review-items").json()}
+        theirs = {r["claim_id"] for r in sup.get("/v1/review-items").json()["items"]}
         assert theirs == {"RV-N1", "RV-N2", "RV-NHV", "RV-NBH", "RV-S1"}
-        assert old.get("/v1/review-items").json() == []
-        first = a1.get("/v1/review-items").json()[0]
+        assert old.get("/v1/review-items").json()["items"] == []
+        first = a1.get("/v1/review-items").json()["items"][0]
         assert first["findings"] and first["proposal"]["outcome"] == "review"
         assert first["sla_breached"] is False
 
@@ -172,7 +175,7 @@ def test_audit_endpoints_are_for_auditors(api: Api) -> None:
         assert a1.post("/v1/audit/verify").status_code == 403
         assert a1.get("/v1/audit/claims/RV-N1/explain").status_code == 403
         assert a1.get("/v1/audit/records/RV-N1/explain").status_code == 403
-        assert aud.get("/v1/review-items").json() == []
+        assert aud.get("/v1/review-items").json()["items"] == []
 
 
 def test_metrics_report_routes_and_backlog(api: Api) -> None:

@@ -93,10 +93,10 @@ def rls(tmp_path: Path, issuer: TokenIssuer) -> Iterator[RlsWorld]:
             owner.dispose()
 
 
-def _desk(api: ApiWorld, staff_id: str, path: str) -> str:
+def _desk(api: ApiWorld, staff_id: str, path: str, *, status: int = 200) -> str:
     with api.client() as browser:
         page = browser.get(path, headers={"Cookie": f"{COOKIE}={api.desk_session(staff_id)}"})
-    assert page.status_code == 200, page.text
+    assert page.status_code == status, page.text
     return page.text
 
 
@@ -173,7 +173,7 @@ def test_the_database_refuses_what_a_too_wide_filter_lets_through(rls: RlsWorld,
             r = a1.request(method, path, json=body)
             assert r.status_code == 404, (method, path, r.text)
             assert r.headers["content-type"] == "application/problem+json"
-    page = _desk(api, "A1", f"/desk/reviews/{review_id}")
+    page = _desk(api, "A1", f"/desk/reviews/{review_id}", status=404)
     assert "Not found" in page and "RV-S1" not in page
     assert api.adjudications("RV-S1") == []
     assert rls.claim_status("RV-S1") == "pended"  # as the service's run left it

@@ -160,7 +160,7 @@ def test_review_decisions_follow_the_configured_policy(
     token = issuer.token("A1")
     try:
         with httpx.Client(base_url=url, headers={"Authorization": f"Bearer {token}"}, timeout=60) as a1:
-            [item] = [r for r in a1.get("/v1/review-items").json() if r["claim_id"] == "RV-N1"]
+            [item] = [r for r in a1.get("/v1/review-items").json()["items"] if r["claim_id"] == "RV-N1"]
             refused = a1.post(f"/v1/review-items/{item['review_id']}/decision", json={"action": "approve"})
         assert refused.status_code == 422, refused.text
         assert any(f["check"] == "write_boundary" for f in refused.json()["findings"])

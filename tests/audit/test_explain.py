@@ -69,7 +69,7 @@ def test_explain_command_takes_a_record_or_a_claim_and_fails_for_unknown_ones(de
     assert accounts[0] == accounts[1] == accounts[2]
     missing = runner.invoke(app, ["audit", "explain", "--record", "C-NONE", "--store", decided_store])
     assert missing.exit_code == 1
-    assert "No audit events mention record C-NONE" in missing.output
+    assert "no audit events for record 'C-NONE'" in missing.output
     both = runner.invoke(app, ["audit", "explain", "--record", "A", "--claim", "A", "--store", decided_store])
     assert both.exit_code == 2
     assert runner.invoke(app, ["audit", "explain", "--store", decided_store]).exit_code == 2

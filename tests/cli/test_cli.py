@@ -40,6 +40,73 @@ def test_demo_decides_every_claim_and_meets_its_targets(demo: tuple[Path, dict[s
     assert summary["audit_ok"] is True
 
 
+def test_demo_explains_the_review_share_and_what_to_do_next(demo: tuple[Path, dict[str, object]]) -> None:
+    """The demo breaks the review share down by cause, names three claims, and prints the next commands."""
+    folder, summary = demo
+    reasons = summary["review_reasons"]
+    assert isinstance(reasons, dict)
+    assert sum(reasons["by_reason"].values()) == summary["pended"]
+    assert set(reasons["by_reason"]) <= {
+        "part2",
+        "high_value",
+        "low_confidence",
+        "unsettled",
+        "integrity",
+        "no_model",
+        "other",
+    }
+    assert len(reasons["examples"]) == 3
+    truth = (folder / "truth.jsonl").read_text()
+    for example in reasons["examples"]:
+        assert f'"{example["claim_id"]}"' in truth and example["why"]
+    steps = summary["next"]
+    assert isinstance(steps, dict)
+    assert steps["serve"].startswith("interlock serve --dev-login --sor sqlite:///")
+    assert steps["desk"] == "http://127.0.0.1:8000/desk/login"
+    assert (
+        steps["explain"]
+        == f"interlock audit explain {reasons['examples'][0]['claim_id']} --store sqlite:///{folder / 'store.db'}"
+    )
+
+
+def test_ask_and_summarize_answer_right_after_the_demo(demo: tuple[Path, dict[str, object]]) -> None:
+    """The demo builds the search index, so the `ask` it suggests answers with citations at once."""
+    folder, summary = demo
+    assert summary["index_documents"] > 0  # type: ignore[operator]
+    sor, store = f"sqlite:///{folder / 'sor.db'}", f"sqlite:///{folder / 'store.db'}"
+    asked = interlock(
+        "ask",
+        "Was physical therapy tried before surgery?",
+        "--as",
+        "service",
+        "--sor",
+        sor,
+        "--store",
+        store,
+        "--json",
+        cwd=folder,
+    )
+    assert asked.returncode == 0, asked.stderr
+    answer = json.loads(asked.stdout)
+    assert answer["statements"] and all(s["citations"] for s in answer["statements"])
+    claim_id = summary["review_reasons"]["examples"][0]["claim_id"]  # type: ignore[index]
+    summarized = interlock(
+        "summarize", "--claim", claim_id, "--as", "service", "--sor", sor, "--store", store, cwd=folder
+    )
+    assert summarized.returncode == 0 and claim_id in summarized.stdout, summarized.stderr
+
+
+def test_the_demo_text_says_why_and_where_to_go(tmp_path: Path) -> None:
+    """The demo's text output explains the review share and ends with the serve command and the desk URL."""
+    done = interlock("demo", "--dir", str(tmp_path), "--claims", "30", "--seed", "2", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    text = " ".join(done.stdout.split())
+    assert "went to a person" in text and "Truly needing a person" in text
+    assert "three of them:" in text
+    assert f"interlock serve --dev-login --sor sqlite:///{tmp_path / 'sor.db'}" in text
+    assert "http://127.0.0.1:8000/desk/login" in text
+
+
 def test_eval_and_verify_commands_agree_with_the_demo(demo: tuple[Path, dict[str, object]]) -> None:
     """`eval` recomputes the demo's figures from the databases; `audit verify` passes."""
     folder, summary = demo

@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -17,10 +18,13 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 from interlock.api.testing import free_port
+from interlock.audit.chain import AuditLog
 from interlock.cli import app
+from interlock.cli.common import open_store
 from interlock.db import make_engine
 from interlock.domains.claims import schema as t
 from interlock.domains.claims.testing.handmade import add_claim, seed_reference
+from interlock.testing.audit_store import append_all, numbered_event
 
 SECRET = "sk-never-print-this-0123456789"
 
@@ -155,6 +159,11 @@ def test_audit_checkpoint_signs_with_the_configured_key(tmp_path: Path) -> None:
     """`audit checkpoint` without --key uses audit.signing_key; with neither it says what to set."""
     key, pub, cps = tmp_path / "audit.key", tmp_path / "audit.pub", tmp_path / "cps"
     store = f"sqlite:///{tmp_path / 'store.db'}"
+    engine = open_store(store)  # a store with a trail to sign (an empty one is refused)
+    append_all(
+        AuditLog(engine), [numbered_event(i, start=datetime(2026, 3, 1, tzinfo=UTC)) for i in range(5)]
+    )
+    engine.dispose()
     assert show("audit", "keygen", "--key", str(key), "--pubkey", str(pub)).exit_code == 0
     missing = show("audit", "checkpoint", "--store", store, "--dir", str(cps))
     assert missing.exit_code == 2

@@ -16,7 +16,7 @@ import typer
 
 from interlock.cli import configured
 from interlock.cli.app import app
-from interlock.cli.common import SOR_HELP, STORE_HELP, fail
+from interlock.cli.common import SOR_HELP, STORE_HELP, fail, open_sor
 from interlock.cli.configured import pick
 
 
@@ -42,11 +42,19 @@ def serve(
     insecure_cookies: Annotated[
         bool, typer.Option(help="Send the desk's session cookie over plain HTTP (local use only).")
     ] = False,
+    dev_login: Annotated[
+        bool,
+        typer.Option(
+            "--dev-login",
+            help="Local trial: sign in to the desk as any active staff member and print an API key "
+            "(loopback addresses only; replaces the configured token issuer and API keys).",
+        ),
+    ] = False,
 ) -> None:
     """Serve the v1 API, /metrics, /healthz, /readyz and the review desk (/desk).
 
-    Options left out come from the settings (``[api]`` and ``[engine]`` sections,
-    ``policy_file``, ``pool_size``, ``service_principal``; ``interlock config show``).
+    Options left out come from the settings: the [api] and [engine] sections,
+    policy_file, pool_size and service_principal (see `interlock config show`).
     """
     import uvicorn  # noqa: PLC0415 - only this command needs the server
 
@@ -72,8 +80,27 @@ def serve(
         "cookie_secure": False if insecure_cookies else None,
     }
     count = pick(processes, api.processes)
+    dev = None
+    if dev_login:
+        from interlock.api.devlogin import DevLogin, is_loopback  # noqa: PLC0415
+
+        if not is_loopback(pick(host, api.host)):
+            fail(
+                f"--dev-login lets anyone who reaches the server act as any staff member: bind it to 127.0.0.1, not {pick(host, api.host)}"
+            )
+        if count > 1:
+            fail("--dev-login signs tokens with a key of one process: serve it with one process")
+        dev = DevLogin(service=conf.settings.service_principal)
+        overrides["cookie_secure"] = False  # a loopback server speaks plain HTTP
     try:
         settings = ApiSettings.from_settings(conf, **overrides)
+        if dev is not None:
+            settings = settings.model_copy(update=dev.settings_overrides())
+    except (InterlockError, ValueError, OSError) as exc:
+        fail(str(exc))
+    # A mistyped system of record stops here with one line, before any file is created.
+    open_sor(settings.sor_url).dispose()
+    try:
         if count > 1:
             preflight(settings)  # each process builds its own services
         else:
@@ -91,6 +118,16 @@ def serve(
         from interlock.api.processes import serve_processes  # noqa: PLC0415
 
         raise typer.Exit(serve_processes(count, pick(host, api.host), pick(port, api.port)))
+    if dev is not None:
+        services.dev_login = dev
+        bound = pick(host, api.host)
+        shown = f"[{bound}]" if ":" in bound else bound
+        typer.echo(
+            "development login (loopback only):\n"
+            f"  review desk  http://{shown}:{pick(port, api.port)}/desk/login (choose a staff member)\n"
+            f"  API          X-API-Key: {dev.api_key}  (service:{conf.settings.service_principal})",
+            err=True,
+        )
     uvicorn.run(
         create_app(settings, services=services),
         host=pick(host, api.host),

@@ -23,6 +23,7 @@ from typing import Annotated, Any, Final
 from fastapi import APIRouter, Depends, Request, Response
 
 from interlock.api.deps import PrincipalDep, ServicesDep
+from interlock.api.openapi import operation_id
 from interlock.api.problems import Problem
 from interlock.api.schemas import ClaimIngested
 from interlock.api.services import Services
@@ -36,7 +37,7 @@ from interlock.policy.tasks import decide_create
 from interlock.policy.values import ClaimAttributes, Decision
 from interlock.store.authors import CLAIM_RECORD, record_author
 
-router = APIRouter(prefix="/v1")
+router = APIRouter(prefix="/v1", generate_unique_id_function=operation_id)
 FHIR_JSON: Final = "application/fhir+json"
 MAX_BODY_BYTES: Final = 1_000_000
 _CLAIM_SCHEMA: Final[dict[str, Any]] = {

@@ -15,6 +15,7 @@ from typing import Any, Final
 
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
+from fastapi.routing import APIRoute
 
 from interlock.api.problems import PROBLEM_JSON
 from interlock.api.schemas import ProblemOut
@@ -66,3 +67,13 @@ def install_problem_openapi(app: FastAPI) -> None:
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
+
+
+def operation_id(route: APIRoute) -> str:
+    """A named operationId from the endpoint function: ``list_review_items`` -> ``listReviewItems``.
+
+    FastAPI's default joins the function name, the path and the method, which reads
+    badly in generated clients; the function names are unique across the API.
+    """
+    head, *rest = route.name.split("_")
+    return head + "".join(word.capitalize() for word in rest)

@@ -20,6 +20,7 @@ from prometheus_client.registry import Collector
 from sqlalchemy import func, select
 
 from interlock.api.deps import AuditorDep, ServicesDep
+from interlock.api.openapi import operation_id
 from interlock.api.problems import Problem
 from interlock.api.schemas import ExplainOut, Health, RecordExplainOut, VerifyOut
 from interlock.api.services import TASK, Services
@@ -27,7 +28,7 @@ from interlock.audit.explain import explain_record, in_domain
 from interlock.review.queue import backlog
 from interlock.store.schema import work_items
 
-router = APIRouter()
+router = APIRouter(generate_unique_id_function=operation_id)
 AUDITORS_ONLY: dict[int | str, dict[str, Any]] = {
     403: {"description": "The caller is not an active auditor."}
 }

@@ -81,6 +81,13 @@ def install_problem_handlers(app: FastAPI) -> None:
             }
             for e in exc.errors()
         ]
+        if any(e["type"] == "json_invalid" for e in errors):
+            # A body that is not JSON at all is malformed (400), not merely invalid (422).
+            problem = Problem(
+                400, "malformed-request", "Malformed request", "the request body is not valid JSON"
+            )
+            problem.extensions["errors"] = [{k: v for k, v in e.items() if k != "msg"} for e in errors]
+            return problem_response(problem, request)
         problem = Problem(422, "invalid-request", "Invalid request", "the request does not match the schema")
         problem.extensions["errors"] = errors
         return problem_response(problem, request)

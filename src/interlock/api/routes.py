@@ -11,12 +11,14 @@ import json
 import time
 from datetime import UTC
 from typing import Annotated, Any, Literal
+from urllib.parse import urlencode
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 
 from interlock.api.auth import forbidden
 from interlock.api.deps import PrincipalDep, ServicesDep
+from interlock.api.openapi import operation_id
 from interlock.api.problems import Problem, not_found
 from interlock.api.schemas import (
     AnswerOut,
@@ -25,6 +27,7 @@ from interlock.api.schemas import (
     DecisionOut,
     FindingOut,
     ReviewItemOut,
+    ReviewPage,
     StatementOut,
     TaskRun,
     WorkItemOut,
@@ -33,10 +36,12 @@ from interlock.api.services import RETRY_DELAY_SECONDS, TASK, Services, work_ite
 from interlock.domains.claims.assist import Answer
 from interlock.exceptions import AccessDenied, DecisionRefused, ReviewConflict
 from interlock.policy.principal import Principal
-from interlock.review.queue import ReviewRow, open_reviews, review_row
+from interlock.review.queue import ReviewFilter, ReviewRow, count_reviews, open_reviews, review_row
+from interlock.review.reasons import ReasonKey
 from interlock.task import PersonDecision
 
-router = APIRouter(prefix="/v1")
+router = APIRouter(prefix="/v1", generate_unique_id_function=operation_id)
+
 NOT_FOUND: dict[int | str, dict[str, Any]] = {
     404: {"description": "No such record, or the caller may not see it (the same problem)."}
 }
@@ -127,13 +132,9 @@ def _adjudicate(
     svc.stats.record(result)
     version = result.record_version
     item_id = work_item_id(claim_id, version) if version is not None else ""
-    route, reason = result.route, result.reason
     status: Literal["done", "queued"] = "done"
-    if result.route == "busy" and svc.is_done(result):
-        row = svc.work_item_row(item_id)
-        assert row is not None
-        route, reason = str(row["route"]), f"already done: {row['reason']}"
-    elif result.route in ("defer", "busy"):
+    # A finished work item answers with its recorded route and outcome (result.replayed).
+    if result.route in ("defer", "busy"):
         if version is not None:
             svc.queue.submit(who, claim_id, not_before=time.monotonic() + RETRY_DELAY_SECONDS)
         status = "queued"
@@ -145,10 +146,10 @@ def _adjudicate(
         claim_id=claim_id,
         claim_version=version,
         status=status,
-        route=route,
-        outcome=result.outcome if status == "done" and route == result.route else None,
+        route=result.route,
+        outcome=result.outcome if status == "done" else None,
         carc=result.reason_code,
-        reason=reason,
+        reason=result.reason,
         decided_by=result.decided_by,
     )
 
@@ -175,17 +176,31 @@ def get_work_item(item_id: str, who: PrincipalDep, svc: ServicesDep) -> WorkItem
     )
 
 
-@router.get("/review-items", response_model=list[ReviewItemOut], tags=["review"])
+@router.get("/review-items", response_model=ReviewPage, tags=["review"])
 def list_review_items(
+    request: Request,
     who: PrincipalDep,
     svc: ServicesDep,
     status: Literal["open", "decided"] = "open",
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
-) -> list[ReviewItemOut]:
-    """Review items the caller may see: oldest first, then highest value first."""
-    rows = open_reviews(svc.store, svc.policy.claim_scope(who), status=status, limit=limit, offset=offset)
-    return [review_out(r, svc) for r in rows]
+    region: Annotated[str | None, Query(max_length=64, description="Only this region.")] = None,
+    reason: Annotated[
+        ReasonKey | None, Query(description="Only this cause of review (see the desk's filter).")
+    ] = None,
+) -> ReviewPage:
+    """Review items the caller may see: oldest first, then highest value first, a page at a time."""
+    scope = svc.policy.claim_scope(who)
+    narrow = ReviewFilter(region=region, reason=reason)
+    rows = open_reviews(svc.store, scope, status=status, limit=limit, offset=offset, narrow=narrow)
+    total = count_reviews(svc.store, scope, status=status, narrow=narrow)
+    following = None
+    if offset + len(rows) < total:
+        params = {**request.query_params, "offset": str(offset + limit), "limit": str(limit)}
+        following = f"{request.url.path}?{urlencode(params)}"
+    return ReviewPage(
+        items=[review_out(r, svc) for r in rows], total=total, limit=limit, offset=offset, next=following
+    )
 
 
 @router.get("/review-items/{review_id}", response_model=ReviewItemOut, responses=NOT_FOUND, tags=["review"])
@@ -205,6 +220,7 @@ def get_review_item(review_id: str, who: PrincipalDep, svc: ServicesDep) -> Revi
     response_model=DecisionOut,
     responses={
         **NOT_FOUND,
+        403: {"description": "The caller is not a staff member (a service key may not decide)."},
         409: {"description": "Already decided, or the claim moved on."},
         422: {"description": "The gate refused the decision; see `findings`."},
     },
@@ -212,6 +228,9 @@ def get_review_item(review_id: str, who: PrincipalDep, svc: ServicesDep) -> Revi
 )
 def decide_review(review_id: str, body: DecisionIn, who: PrincipalDep, svc: ServicesDep) -> DecisionOut:
     """Approve, deny with a CARC, or pend with a comment, through the gate and the write path."""
+    if who.kind != "staff":
+        # Review decisions are a person's by definition (decided_by names a staff member).
+        raise forbidden("only a staff member decides a review item; a service principal may not")
     try:
         result = svc.desk.decide(
             review_id, who, PersonDecision(action=body.action, reason_code=body.carc, comment=body.comment)

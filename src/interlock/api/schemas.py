@@ -84,6 +84,17 @@ class ReviewItemOut(_Wire):
     proposal: dict[str, Any]
 
 
+class ReviewPage(_Wire):
+    """One page of review items: the items, how many match in all, and the next page's link."""
+
+    items: list[ReviewItemOut]
+    total: int
+    limit: int
+    offset: int
+    #: The path and query of the next page; ``null`` on the last page.
+    next: str | None
+
+
 class DecisionIn(_Input):
     """A reviewer's decision: approve, deny with a CARC, or pend with a comment."""
 

@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import Engine, RowMapping, select, text
 
 from interlock.api.auth import Authenticator, check_bearer_settings, read_api_keys
+from interlock.api.devlogin import DevLogin
 from interlock.api.settings import ApiSettings
 from interlock.assembly import build_engine
 from interlock.clock import Clock, SystemClock
@@ -154,6 +155,9 @@ def preflight(settings: ApiSettings) -> None:
 
 class Services:
     """The long-lived objects behind every request of one API process."""
+
+    #: Set by ``interlock serve --dev-login``: the desk then offers its staff sign-in.
+    dev_login: DevLogin | None = None
 
     def __init__(
         self,

@@ -8,37 +8,45 @@ from collections import Counter
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from interlock.assembly import build_engine
 from interlock.cli.common import (
     SOR_HELP,
     STORE_HELP,
     console,
     ensure_sor_schema,
     fail,
+    has_claims,
     is_terminal,
     open_sor,
     open_store,
     out,
+    plural,
     resolve_principal,
+    shown,
 )
 from interlock.cli.configured import endpoints, engine_settings, pick, settings
 from interlock.cli.configured import policy as configured_policy
-from interlock.domains.claims.connector import SqlClaimsConnector
-from interlock.domains.claims.evaluation import evaluate, read_truth, threshold_for_precision
-from interlock.engine import Engine, ItemResult
-from interlock.exceptions import AccessDenied, InterlockError
-from interlock.work.runner import run_claims
-from interlock.work.store import WorkStore
 
+if TYPE_CHECKING:
+    from interlock.api import cli as _api_cli
+    from interlock.engine import Engine, ItemResult
+from interlock.exceptions import AccessDenied, InterlockError
+
+#: The task the claims shorthands (`adjudicate`) run.
 CLAIMS_TASK = "claims.adjudicate"
 
-app = typer.Typer(help=__doc__, no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
+app = typer.Typer(
+    help=__doc__,
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # plain help: no rich markup parsing of `[section]`, no metavar on flags
+)
 sor_app = typer.Typer(help="The reference system of record (schema and seeded data).", no_args_is_help=True)
 model_app = typer.Typer(help="The embedded baseline model.", no_args_is_help=True)
 audit_app = typer.Typer(help="The tamper-evident audit trail.", no_args_is_help=True)
@@ -54,9 +62,9 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JS
 
 @sor_app.command("init")
 def sor_init(sor: SorOpt = None) -> None:
-    """Create the empty reference schema (shared/sor/SPEC.md) in the system of record."""
+    """Create the empty reference schema (docs/reference/claims-system-of-record.md)."""
     sor = pick(sor, settings().sor_url)
-    engine = open_sor(sor)
+    engine = open_sor(sor, create=True)
     ensure_sor_schema(engine)
     console.print(f"created the reference schema in {sor}")
 
@@ -77,7 +85,8 @@ def sor_seed(
     from interlock.domains.claims.generator import seed as run_seed  # noqa: PLC0415 - heavy import
 
     engine = open_sor(sor)
-    ensure_sor_schema(engine)
+    if has_claims(engine):
+        fail(f"{shown(pick(sor, settings().sor_url))} already holds claims: seed an empty system of record")
     report = run_seed(engine, claims=claims, seed=seed, truth_path=truth, history=history)
     console.print(
         f"seeded {report.backlog_claims} backlog and {report.history_claims} history claims "
@@ -138,6 +147,10 @@ def adjudicate(
     json_out: JsonOpt = False,
 ) -> None:
     """Decide claims: rules, a model where judgement is needed, the gate, then write or pend."""
+    from interlock.assembly import build_engine  # noqa: PLC0415
+    from interlock.domains.claims.connector import SqlClaimsConnector  # noqa: PLC0415
+    from interlock.work.store import WorkStore  # noqa: PLC0415
+
     if all_ == (claim is not None):
         fail("give exactly one of --all or --claim ID")
     if queue:
@@ -179,6 +192,8 @@ def adjudicate(
 def _run_with_progress(
     engine: Engine[Any, Any, Any, Any], claim_ids: list[str], concurrency: int
 ) -> list[ItemResult]:
+    from interlock.work.runner import run_claims  # noqa: PLC0415
+
     if not is_terminal() or len(claim_ids) <= 1:
         return run_claims(engine, claim_ids, concurrency=concurrency)
     columns = (TextColumn("adjudicating"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
@@ -210,7 +225,7 @@ def _print_results(results: list[ItemResult], seconds: float, json_out: bool) ->
             )
         )
         return
-    table = Table(title=f"{len(results)} claims in {seconds:.1f} s")
+    table = Table(title=f"{plural(len(results), 'claim')} in {seconds:.1f} s")
     for column in ("route", "outcome", "CARC", "claims"):
         table.add_column(column)
     for (route, outcome, carc), n in sorted(mix.items()):
@@ -232,11 +247,16 @@ def eval_(
     json_out: JsonOpt = False,
 ) -> None:
     """Score what was written against the truth: auto share, precision, review share, errors by rule."""
+    from interlock.domains.claims.evaluation import (  # noqa: PLC0415
+        evaluate,
+        read_truth,
+        threshold_for_precision,
+    )
     from interlock.domains.claims.pack import baseline_metrics  # noqa: PLC0415
 
     report = evaluate(open_sor(sor), read_truth(truth))
     summary = report.as_dict()
-    summary["model"] = baseline_metrics(open_store(store))
+    summary["model"] = baseline_metrics(open_store(store, create=False))
     if summary["model"]:
         summary["threshold_for_target_precision"] = threshold_for_precision(
             summary["model"].get("reliability", []), target_precision
@@ -263,6 +283,8 @@ def eval_(
 
 def _print_calibration(model: dict[str, Any], target: float) -> None:
     """The baseline's held-out reliability diagram, ECE, and the threshold for ``target``."""
+    from interlock.domains.claims.evaluation import threshold_for_precision  # noqa: PLC0415
+
     bins = Table(
         title=f"model calibration on held-out history (ECE {model.get('ece_after', 0.0):.3f}, before calibration {model.get('ece_before', 0.0):.3f})"
     )
@@ -280,9 +302,7 @@ def _print_calibration(model: dict[str, Any], target: float) -> None:
     out.print(bins)
     threshold = threshold_for_precision(model.get("reliability", []), target)
     if threshold is None:
-        out.print(
-            f"no confidence threshold reaches {target:.2%} precision on held-out history: keep model outcomes in review"
-        )
+        out.print()
     else:
         out.print(
             f"threshold for {target:.2%} held-out precision: {threshold:.2f} (use `adjudicate --threshold {threshold:.2f}`)"

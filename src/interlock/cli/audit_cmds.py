@@ -11,23 +11,19 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from interlock.audit.anchor import prove_inclusion, stored_events, take_checkpoint, verify_anchored
-from interlock.audit.chain import AuditLog
-from interlock.audit.checkpoint import (
-    DEFAULT_KEY_NAME,
-    generate_key,
-    load_signer,
-    load_verifier,
-    open_note,
-)
+if TYPE_CHECKING:
+    pass
 from interlock.cli.app import JsonOpt, StoreOpt, audit_app
 from interlock.cli.common import console, fail, open_store, out
 from interlock.cli.configured import pick, settings
 from interlock.exceptions import InterlockError
+
+#: The signing key's default name; interlock.audit.checkpoint names the same default.
+DEFAULT_KEY_NAME = "interlock-audit"
 
 ChainOpt = Annotated[str, typer.Option("--chain", help="Which audit chain.")]
 PubkeyOpt = Annotated[
@@ -37,7 +33,7 @@ PubkeyOpt = Annotated[
 
 @audit_app.command("verify")
 def audit_verify(
-    store: StoreOpt,
+    store: StoreOpt = None,
     json_out: JsonOpt = False,
     checkpoints: Annotated[
         Path | None,
@@ -59,7 +55,11 @@ def audit_verify(
     With --checkpoints and --pubkey the log must also extend every signed checkpoint,
     which catches a rewrite that recomputed every hash, or a head moved back.
     """
-    log = AuditLog(open_store(store), chain, verify_workers=workers)
+    from interlock.audit.anchor import verify_anchored  # noqa: PLC0415
+    from interlock.audit.chain import AuditLog  # noqa: PLC0415
+    from interlock.audit.checkpoint import load_verifier  # noqa: PLC0415
+
+    log = AuditLog(open_store(store, create=False), chain, verify_workers=workers)
     if checkpoints is None:
         if pubkey is not None:
             fail("--pubkey needs --checkpoints DIR")
@@ -91,6 +91,9 @@ def audit_verify(
             "checkpoint_size": None if anchored.checkpoint is None else anchored.checkpoint.size,
             "consistency_proof": list(anchored.proof),
         }
+    if summary["ok"] and summary["count"] == 0:
+        # An empty trail proves nothing: most often the store URL is not the one written to.
+        fail(f"no audit events in chain {chain!r} of this store: nothing to verify", code=1)
     if json_out:
         out.print_json(json.dumps(summary))
     elif summary["ok"]:
@@ -115,6 +118,8 @@ def audit_keygen(
     name: Annotated[str, typer.Option(help="Key name shown in signatures.")] = DEFAULT_KEY_NAME,
 ) -> None:
     """Create an Ed25519 key pair for signing checkpoints; keep the private key away from the store."""
+    from interlock.audit.checkpoint import generate_key  # noqa: PLC0415
+
     try:
         verifier = generate_key(key, pubkey, name=name)
     except InterlockError as exc:
@@ -135,10 +140,14 @@ def audit_checkpoint(
     json_out: JsonOpt = False,
 ) -> None:
     """Verify the log, then sign its current size and tree head into DIR."""
+    from interlock.audit.anchor import take_checkpoint  # noqa: PLC0415
+    from interlock.audit.chain import AuditLog  # noqa: PLC0415
+    from interlock.audit.checkpoint import load_signer  # noqa: PLC0415
+
     key = pick(key, settings().audit.signing_key)
     if key is None:
         fail("give --key FILE or configure audit.signing_key (docs/configuration.md)")
-    log = AuditLog(open_store(store), chain)
+    log = AuditLog(open_store(store, create=False), chain)
     try:
         checkpoint = take_checkpoint(log, dir_, load_signer(key), now=datetime.now(UTC))
     except InterlockError as exc:
@@ -165,15 +174,22 @@ def audit_checkpoint(
 @audit_app.command("prove")
 def audit_prove(
     event_id: Annotated[str, typer.Argument(help="Event id such as main:42.")],
-    store: StoreOpt,
+    store: StoreOpt = None,
     checkpoint: Annotated[
         Path | None, typer.Option("--checkpoint", help="Prove against this signed checkpoint file.")
     ] = None,
     pubkey: PubkeyOpt = None,
 ) -> None:
     """Print the inclusion proof (JSON) of one event against the current tree head or a checkpoint."""
+    from interlock.audit.anchor import prove_inclusion  # noqa: PLC0415
+    from interlock.audit.chain import AuditLog  # noqa: PLC0415
+    from interlock.audit.checkpoint import (  # noqa: PLC0415
+        load_verifier,
+        open_note,
+    )
+
     chain = event_id.rpartition(":")[0] or "main"
-    log = AuditLog(open_store(store), chain)
+    log = AuditLog(open_store(store, create=False), chain)
     try:
         anchor = None
         if checkpoint is not None:
@@ -195,7 +211,7 @@ CLAIMS_DOMAIN = "claims"
 
 @audit_app.command("explain")
 def audit_explain(
-    store: StoreOpt,
+    store: StoreOpt = None,
     record_arg: Annotated[
         str | None, typer.Argument(metavar="RECORD_ID", help="The record to explain (same as --record).")
     ] = None,
@@ -208,28 +224,31 @@ def audit_explain(
     chain: ChainOpt = "main",
 ) -> None:
     """Say in plain words how a record was decided, from its audit events alone. Exits 1 when none name it."""
+    from interlock.audit.chain import AuditLog  # noqa: PLC0415
     from interlock.audit.explain import explain_record, in_domain  # noqa: PLC0415 - only this command needs it
 
     given = [value for value in (record_arg, record, claim) if value is not None]
     if len(given) != 1:
         fail("name one record: RECORD_ID, --record ID or --claim ID")
     record_id = given[0]
-    events = AuditLog(open_store(store), chain).events_for_record(record_id)
+    events = AuditLog(open_store(store, create=False), chain).events_for_record(record_id)
     if claim is not None:
         events = in_domain(events, CLAIMS_DOMAIN)
-    out.print(explain_record(record_id, events), highlight=False, markup=False, soft_wrap=True)
     if not events:
-        raise typer.Exit(1)
+        fail(f"no audit events for record {record_id!r} in chain {chain!r} of this store", code=1)
+    out.print(explain_record(record_id, events), highlight=False, markup=False, soft_wrap=True)
 
 
 @audit_app.command("export-fhir")
 def audit_export_fhir(
-    store: StoreOpt,
     out_path: Annotated[Path, typer.Option("--out", help="The ndjson file to write.")],
+    store: StoreOpt = None,
     chain: ChainOpt = "main",
 ) -> None:
     """Write every audit event as a FHIR R4 AuditEvent resource, one JSON per line (no free text)."""
+    from interlock.audit.anchor import stored_events  # noqa: PLC0415
+    from interlock.audit.chain import AuditLog  # noqa: PLC0415
     from interlock.audit.fhir import write_ndjson  # noqa: PLC0415 - fhir.resources is a heavy import
 
-    count = write_ndjson(stored_events(AuditLog(open_store(store), chain)), out_path)
+    count = write_ndjson(stored_events(AuditLog(open_store(store, create=False), chain)), out_path)
     out.print(f"wrote {count} FHIR AuditEvent resources to {out_path}", highlight=False)

@@ -10,18 +10,18 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from pydantic import SecretStr
+
+if TYPE_CHECKING:
+    from interlock.settings import LoadedSettings
 from rich.markup import escape
-from sqlalchemy.engine import make_url
 
 from interlock.cli import configured
 from interlock.cli.app import app
 from interlock.cli.common import fail, out
 from interlock.exceptions import ConfigurationError
-from interlock.settings import CONFIG_ENV, LoadedSettings, env_name, iter_fields
 
 config_app = typer.Typer(
     help="The effective configuration (defaults, TOML file, environment).", no_args_is_help=True
@@ -38,13 +38,25 @@ def read_configuration(
         Path | None,
         typer.Option(
             "--config",
-            envvar=CONFIG_ENV,
+            envvar="INTERLOCK_CONFIG",  # interlock.settings.CONFIG_ENV, spelled out to keep start-up light
             help="TOML settings file (see docs/configuration.md).",
             show_envvar=True,
         ),
     ] = None,
+    debug: Annotated[
+        bool,
+        typer.Option(
+            "--debug",
+            help="On an unexpected error, print its traceback (anywhere on the line; INTERLOCK_DEBUG=1).",
+        ),
+    ] = False,
 ) -> None:
-    """Read the settings once, before any command, so a bad value stops every command the same way."""
+    """Read the settings once, before any command, so a bad value stops every command the same way.
+
+    ``--debug`` is taken off the command line by :func:`interlock.cli.main` wherever it
+    appears; it is declared here so that ``interlock --help`` lists it.
+    """
+    del debug
     try:
         loaded = configured.load(config)
     except ConfigurationError as exc:
@@ -80,6 +92,9 @@ def masked(loaded: LoadedSettings) -> dict[str, Any]:
 
 
 def _mask(key: str, value: Any) -> Any:
+    from pydantic import SecretStr  # noqa: PLC0415
+    from sqlalchemy.engine import make_url  # noqa: PLC0415
+
     if isinstance(value, dict):
         return {k: _mask(k, v) for k, v in value.items()}
     if isinstance(value, SecretStr):
@@ -100,6 +115,11 @@ def _toml_value(value: Any) -> str:
 
 def to_toml(values: dict[str, Any], loaded: LoadedSettings) -> str:
     """A TOML document of ``values``; unset values are commented out, origins are comments."""
+    from interlock.settings import (  # noqa: PLC0415
+        env_name,
+        iter_fields,
+    )
+
     source = "defaults and the environment" if loaded.config_file is None else str(loaded.config_file)
     lines = [f"# effective configuration ({source}; environment overrides the file)"]
     sections: dict[str, list[str]] = {"": []}

@@ -15,23 +15,21 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from sqlalchemy import Engine, Index
-from sqlalchemy.dialects import postgresql
-from sqlalchemy.engine import Dialect, make_url
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine, Index
+    from sqlalchemy.engine import Dialect
+
+    from interlock.policy.document import PolicyDocument
 
 from interlock.cli.app import JsonOpt, StoreOpt, app
-from interlock.cli.common import SOR_HELP, console, fail, open_sor, out
+from interlock.cli.common import SOR_HELP, console, fail, open_sor, out, sqlite_file
 from interlock.cli.configured import pick, settings
 from interlock.cli.retrieval_cmds import policy_app
-from interlock.connectors.pg_access import execute_script, reader_role_problems, reader_role_sql
-from interlock.db import make_engine, normalize_url
 from interlock.exceptions import InterlockError
-from interlock.policy.document import PolicyDocument, default_policy, parse_policy_toml
-from interlock.policy.rls import compile_rls
-from interlock.store import migrations
 
 db_app = typer.Typer(
     help="Interlock's store schema (migrations) and PostgreSQL access (roles).", no_args_is_help=True
@@ -41,6 +39,8 @@ app.add_typer(db_app, name="db")
 
 def _shown(url: str) -> str:
     """``url`` fit for a terminal or a log: the password masked."""
+    from sqlalchemy.engine import make_url  # noqa: PLC0415
+
     try:
         return make_url(url).render_as_string(hide_password=True)
     except Exception:  # not a URL at all: nothing secret to hide in a parse failure
@@ -55,6 +55,12 @@ def db_upgrade(
     ] = False,
 ) -> None:
     """Bring the store to the newest schema revision (running it twice changes nothing)."""
+    from interlock.db import (  # noqa: PLC0415
+        make_engine,
+        normalize_url,
+    )
+    from interlock.store import migrations  # noqa: PLC0415
+
     store = pick(store, settings().store_url)
     if sql:
         sys.stdout.write(migrations.upgrade_sql(normalize_url(store)))
@@ -80,6 +86,9 @@ def db_current(
     json_out: JsonOpt = False,
 ) -> None:
     """Show the store's schema revision and the one this version of interlock expects."""
+    from interlock.db import make_engine  # noqa: PLC0415
+    from interlock.store import migrations  # noqa: PLC0415
+
     store = pick(store, settings().store_url)
     try:
         current, head = migrations.store_status(make_engine(store))
@@ -106,6 +115,11 @@ def db_grant_reader(
     schema: Annotated[str, typer.Option(help="The schema holding the system of record.")] = "public",
 ) -> None:
     """Create or reset the least-privilege role: SELECT the system of record, write only adjudications."""
+    from interlock.connectors.pg_access import (  # noqa: PLC0415
+        reader_role_problems,
+        reader_role_sql,
+    )
+
     try:
         script = reader_role_sql(role, login=login, schema=schema)
     except InterlockError as exc:
@@ -131,9 +145,11 @@ def db_index_sor(
 ) -> None:
     """Add the indexes interlock's per-claim reads need to a system of record (idempotent).
 
-    On PostgreSQL they are built ``CONCURRENTLY``: a plain ``CREATE INDEX`` would block
+    On PostgreSQL they are built CONCURRENTLY: a plain CREATE INDEX would block
     the outside systems' inserts and updates of the live tables for the whole build.
     """
+    from sqlalchemy.dialects import postgresql  # noqa: PLC0415
+
     from interlock.domains.claims.schema import ACCESS_INDEXES  # noqa: PLC0415
 
     if sor is None:
@@ -174,9 +190,13 @@ def _concurrent_index_sql(index: Index, dialect: Dialect) -> str:
 
 def _print_or_apply(script: str, sor: str | None, *, needs: str, failure: str) -> Engine | None:
     """Print ``script`` when no system of record is given (``None``), else run it there."""
+    from interlock.connectors.pg_access import execute_script  # noqa: PLC0415
+
     if sor is None:
         sys.stdout.write(script)
         return None
+    if sqlite_file(sor) is not None or sor.startswith("sqlite"):
+        fail(f"{needs} a PostgreSQL system of record")  # before opening: no SQLite file is created
     engine = open_sor(sor)
     if engine.dialect.name != "postgresql":
         fail(f"{needs} a PostgreSQL system of record")
@@ -188,6 +208,11 @@ def _print_or_apply(script: str, sor: str | None, *, needs: str, failure: str) -
 
 
 def _load_policy(path: Path | None) -> PolicyDocument:
+    from interlock.policy.document import (  # noqa: PLC0415
+        default_policy,
+        parse_policy_toml,
+    )
+
     if path is None:
         return default_policy()
     try:
@@ -208,6 +233,8 @@ def policy_emit_rls(
     ] = None,
 ) -> None:
     """Compile the policy into PostgreSQL row-level security on the claim tables."""
+    from interlock.policy.rls import compile_rls  # noqa: PLC0415
+
     document = _load_policy(policy)
     try:
         script = compile_rls(document)

@@ -7,20 +7,15 @@ import time
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
-from interlock.assembly import build_engine
-from interlock.audit.chain import AuditLog
+if TYPE_CHECKING:
+    pass
 from interlock.cli.app import app
 from interlock.cli.common import console, ensure_sor_schema, open_sor, open_store, out
-from interlock.domains.claims.connector import SqlClaimsConnector
-from interlock.domains.claims.evaluation import evaluate, read_truth
-from interlock.policy.principal import service_principal
-from interlock.work.runner import run_claims
-from interlock.work.store import WorkStore
 
 
 @app.command("demo")
@@ -33,10 +28,24 @@ def demo(
     json_out: Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")] = False,
 ) -> None:
     """Seed a SQLite system of record, train the baseline, adjudicate every claim, evaluate."""
+    from interlock.assembly import build_engine  # noqa: PLC0415
+    from interlock.audit.chain import AuditLog  # noqa: PLC0415
+    from interlock.cli.demo_report import next_steps, print_explanation, review_breakdown  # noqa: PLC0415
     from interlock.domains.claims.baseline import train_baseline  # noqa: PLC0415
+    from interlock.domains.claims.connector import SqlClaimsConnector  # noqa: PLC0415
+    from interlock.domains.claims.documents import SqlDocumentSource  # noqa: PLC0415
+    from interlock.domains.claims.evaluation import (  # noqa: PLC0415
+        evaluate,
+        read_truth,
+    )
     from interlock.domains.claims.generator import seed as run_seed  # noqa: PLC0415
     from interlock.domains.claims.pack import load_baseline, save_baseline  # noqa: PLC0415
     from interlock.domains.claims.training import load_training_examples  # noqa: PLC0415
+    from interlock.policy.principal import service_principal  # noqa: PLC0415
+    from interlock.retrieval.freshness import sync_index  # noqa: PLC0415
+    from interlock.retrieval.index import SearchIndex  # noqa: PLC0415
+    from interlock.work.runner import run_claims  # noqa: PLC0415
+    from interlock.work.store import WorkStore  # noqa: PLC0415
 
     dir_.mkdir(parents=True, exist_ok=True)
     for name in ("sor.db", "store.db", "truth.jsonl"):
@@ -47,12 +56,12 @@ def demo(
     timings: dict[str, float] = {}
 
     started = time.monotonic()
-    sor_engine = open_sor(sor_url)
+    sor_engine = open_sor(sor_url, create=True)
     ensure_sor_schema(sor_engine)
     report = run_seed(sor_engine, claims=claims, seed=seed, truth_path=truth_path)
     timings["seed"] = time.monotonic() - started
     console.print(
-        f"1/4 seeded {report.backlog_claims} backlog + {report.history_claims} history claims ({timings['seed']:.1f} s)"
+        f"1/5 seeded {report.backlog_claims} backlog + {report.history_claims} history claims ({timings['seed']:.1f} s)"
     )
 
     started = time.monotonic()
@@ -62,7 +71,7 @@ def demo(
     metrics = asdict(artifact.metrics)
     model_id = save_baseline(store_engine, artifact, metrics, now=datetime.now(UTC))
     timings["train"] = time.monotonic() - started
-    console.print(f"2/4 trained {model_id} on {len(examples)} history claims ({timings['train']:.1f} s)")
+    console.print(f"2/5 trained {model_id} on {len(examples)} history claims ({timings['train']:.1f} s)")
 
     started = time.monotonic()
     engine = build_engine(
@@ -74,13 +83,24 @@ def demo(
     )
     results = run_claims(engine, engine.pending_records())
     timings["adjudicate"] = time.monotonic() - started
-    console.print(f"3/4 adjudicated {len(results)} claims ({timings['adjudicate']:.1f} s)")
+    console.print(f"3/5 adjudicated {len(results)} claims ({timings['adjudicate']:.1f} s)")
 
     started = time.monotonic()
     evaluation = evaluate(sor_engine, read_truth(truth_path))
     verify = AuditLog(store_engine).verify()
     timings["evaluate"] = time.monotonic() - started
-    console.print(f"4/4 evaluated; audit trail {'intact' if verify.ok else 'BROKEN'} ({verify.count} events)")
+    console.print(f"4/5 evaluated; audit trail {'intact' if verify.ok else 'BROKEN'} ({verify.count} events)")
+
+    # Last, so that the figures above are those of a run without an index (precedent
+    # lookups only annotate the trail, but the demo's numbers stay comparable).
+    started = time.monotonic()
+    synced = sync_index(SearchIndex(store_engine), SqlDocumentSource(sor_engine), now=datetime.now(UTC))
+    timings["index"] = time.monotonic() - started
+    console.print(
+        f"5/5 built the search index: {synced.inserted} documents, so `ask` and `summarize` answer ({timings['index']:.1f} s)"
+    )
+    breakdown = review_breakdown(store_engine)
+    steps = next_steps(sor_url, store_url, breakdown.examples[0][0] if breakdown.examples else None)
 
     summary = evaluation.as_dict()
     summary.update(
@@ -91,12 +111,16 @@ def demo(
             "audit_events": verify.count,
             "seconds": {k: round(v, 2) for k, v in timings.items()},
             "dir": str(dir_),
+            "review_reasons": breakdown.as_dict(),
+            "index_documents": synced.inserted,
+            "next": steps,
         }
     )
     if json_out:
         out.print_json(json.dumps(summary, default=str))
     else:
-        outcomes = Table(title="outcomes written to the system of record")
+        out.print("outcomes written to the system of record:", highlight=False)
+        outcomes = Table()
         outcomes.add_column("outcome")
         outcomes.add_column("claims", justify="right")
         for outcome, n in sorted(evaluation.outcome_mix.items()):
@@ -115,8 +139,13 @@ def demo(
         figures.add_row("audit trail", f"{'intact' if verify.ok else 'BROKEN'}, {verify.count} events")
         figures.add_row("total time", f"{sum(timings.values()):.1f} s")
         out.print(figures)
-        out.print(
-            f"files in {dir_}: sor.db, store.db, truth.jsonl — try `interlock audit verify --store {store_url}`"
+        print_explanation(
+            breakdown,
+            claims=evaluation.claims,
+            pended=evaluation.pended,
+            truly=evaluation.pended_truly_review,
+            steps=steps,
         )
+        out.print(f"\nfiles in {dir_}: sor.db, store.db, truth.jsonl", highlight=False, soft_wrap=True)
     if not verify.ok or evaluation.unprocessed:
         raise typer.Exit(1)

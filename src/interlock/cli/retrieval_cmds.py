@@ -10,11 +10,15 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from interlock.audit.chain import AuditLog
+if TYPE_CHECKING:
+    from interlock.domains.claims.assist import Answer, ClaimsAssistant
+    from interlock.retrieval.embeddings import EmbeddingClient
+    from interlock.retrieval.index import SearchIndex
+    from interlock.retrieval.planner import StalePolicy
 from interlock.cli import configured
 from interlock.cli.app import app
 from interlock.cli.common import (
@@ -27,15 +31,7 @@ from interlock.cli.common import (
     out,
     resolve_principal,
 )
-from interlock.domains.claims.assist import Answer, ClaimsAssistant
-from interlock.domains.claims.connector import SqlClaimsConnector
-from interlock.domains.claims.documents import SqlDocumentSource
-from interlock.exceptions import AccessDenied, InterlockError, StaleIndex
-from interlock.policy.document import PolicyInvalid, parse_policy_toml
-from interlock.retrieval.embeddings import EmbeddingClient, OpenAIEmbeddings
-from interlock.retrieval.freshness import sync_index
-from interlock.retrieval.index import SearchIndex
-from interlock.retrieval.planner import Retriever, StalePolicy
+from interlock.exceptions import AccessDenied, InterlockError
 
 index_app = typer.Typer(
     help="The search index over notes, medical policies and claim summaries.", no_args_is_help=True
@@ -57,12 +53,16 @@ EmbedUrlOpt = Annotated[str | None, typer.Option(help="Base URL of the embedding
 
 
 def _embedder(model: str | None, url: str | None) -> EmbeddingClient | None:
+    from interlock.retrieval.embeddings import OpenAIEmbeddings  # noqa: PLC0415
+
     return OpenAIEmbeddings(model, base_url=url) if model else None
 
 
-def _index(store: str | None) -> SearchIndex:
+def _index(store: str | None, *, create: bool = True) -> SearchIndex:
+    from interlock.retrieval.index import SearchIndex  # noqa: PLC0415
+
     try:
-        return SearchIndex(open_store(store))
+        return SearchIndex(open_store(store, create=create))
     except InterlockError as exc:
         fail(str(exc))
 
@@ -76,6 +76,9 @@ def index_sync(
     json_out: JsonOpt = False,
 ) -> None:
     """Apply to the index only what changed in the system of record since the last sync."""
+    from interlock.domains.claims.documents import SqlDocumentSource  # noqa: PLC0415
+    from interlock.retrieval.freshness import sync_index  # noqa: PLC0415
+
     index = _index(store)
     report = sync_index(
         index,
@@ -99,12 +102,27 @@ def index_sync(
 
 
 def _assistant(
-    sor: str | None, store: str | None, embed_model: str | None, embed_url: str | None
+    sor: str | None,
+    store: str | None,
+    embed_model: str | None,
+    embed_url: str | None,
+    *,
+    needs_index: bool,
 ) -> ClaimsAssistant:
     """The assistant over the given (or configured) databases, under the configured policy."""
-    sor_engine, store_engine = open_sor(sor), open_store(store)
+    from interlock.audit.chain import AuditLog  # noqa: PLC0415
+    from interlock.domains.claims.assist import ClaimsAssistant  # noqa: PLC0415
+    from interlock.domains.claims.connector import SqlClaimsConnector  # noqa: PLC0415
+    from interlock.domains.claims.documents import SqlDocumentSource  # noqa: PLC0415
+    from interlock.retrieval.planner import Retriever  # noqa: PLC0415
+
+    # An answer searches the index `index sync` (or the demo) built, so a store that does
+    # not exist is a mistyped URL; a summary reads the claim alone and may be the first.
+    sor_engine, store_engine = open_sor(sor), open_store(store, create=not needs_index)
     retriever = Retriever(
-        _index(store), SqlDocumentSource(sor_engine), embedder=_embedder(embed_model, embed_url)
+        _index(store, create=not needs_index),
+        SqlDocumentSource(sor_engine),
+        embedder=_embedder(embed_model, embed_url),
     )
     try:
         policy_document = configured.policy(configured.settings())
@@ -152,7 +170,7 @@ def summarize(
     json_out: JsonOpt = False,
 ) -> None:
     """Summarize one claim from only what the staff member may see, citing context items."""
-    assistant = _assistant(sor, store, None, None)
+    assistant = _assistant(sor, store, None, None, needs_index=False)
     try:
         principal = resolve_principal(assistant.connector, as_)
         answer = assistant.summarize(claim, principal)
@@ -182,10 +200,12 @@ def ask(
     json_out: JsonOpt = False,
 ) -> None:
     """Answer a question extractively from entitled notes, policies and precedent claims."""
+    from interlock.exceptions import StaleIndex  # noqa: PLC0415
+
     if on_stale not in ("refuse", "refresh", "live"):
         fail("--on-stale must be refuse, refresh or live")
     stale_policy: StalePolicy = on_stale  # type: ignore[assignment]
-    assistant = _assistant(sor, store, embed_model, embed_url)
+    assistant = _assistant(sor, store, embed_model, embed_url, needs_index=True)
     bound = None if max_staleness is None else timedelta(seconds=max_staleness)
     try:
         principal = resolve_principal(assistant.connector, as_)
@@ -200,6 +220,11 @@ def ask(
 @policy_app.command("check")
 def policy_check(file: Annotated[Path, typer.Argument(help="A policy file (TOML).")]) -> None:
     """Validate a policy file; exit 1 listing every problem found."""
+    from interlock.policy.document import (  # noqa: PLC0415
+        PolicyInvalid,
+        parse_policy_toml,
+    )
+
     try:
         text = file.read_text(encoding="utf-8")
     except OSError as exc:

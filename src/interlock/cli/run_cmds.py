@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import time
 from collections import Counter
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
@@ -20,10 +20,10 @@ from interlock.cli.app import JsonOpt, SorOpt, StoreOpt, app
 from interlock.cli.common import fail, open_sor, open_store, out, resolve_principal
 from interlock.cli.configured import endpoints, engine_settings, pick, settings
 from interlock.cli.configured import policy as configured_policy
-from interlock.engine import ItemResult
 from interlock.exceptions import AccessDenied, InterlockError
-from interlock.work.runner import run_claims
-from interlock.work.store import WorkStore
+
+if TYPE_CHECKING:
+    from interlock.engine import ItemResult
 
 
 @app.command("run")
@@ -50,6 +50,8 @@ def run_task(
 ) -> None:
     """Run TASK on one record or on every record awaiting it: rules, a model where needed, the gate, then write or hold."""
     from interlock.assembly import build_engine, connector_for, model_for  # noqa: PLC0415 - pulls in domains
+    from interlock.work.runner import run_claims  # noqa: PLC0415
+    from interlock.work.store import WorkStore  # noqa: PLC0415
 
     if all_ == (record is not None):
         fail("give exactly one of --all or --record ID")

@@ -4,19 +4,23 @@ from __future__ import annotations
 
 import sys
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from interlock.cli.app import app
 from interlock.cli.common import STORE_HELP, open_store
-from interlock.telemetry.store_metrics import store_exposition
+
+if TYPE_CHECKING:
+    pass
 
 
 @app.command("metrics")
 def metrics(store: Annotated[str | None, typer.Option("--store", help=STORE_HELP)] = None) -> None:
     """Print work items by route and status, review backlog and age, audited model errors.
 
-    Without ``--store``, the configured store (``store_url``) is read.
+    Without --store, the configured store (store_url) is read.
     """
-    sys.stdout.write(store_exposition(open_store(store), lambda: datetime.now(UTC)).decode())
+    from interlock.telemetry.store_metrics import store_exposition  # noqa: PLC0415
+
+    sys.stdout.write(store_exposition(open_store(store, create=False), lambda: datetime.now(UTC)).decode())

@@ -19,7 +19,8 @@ ModelProvider = Literal["baseline", "openai", "anthropic", "scripted"]
 MODEL_PROVIDERS: Final[tuple[ModelProvider, ...]] = get_args(ModelProvider)
 
 _MAX_NAME_CHARS: Final = 200
-_FORMS: Final = "'baseline', 'openai:NAME', 'anthropic:NAME' or 'scripted:NAME'"
+# The documented forms only: ``scripted:NAME`` is accepted for tests but is no user's choice.
+_FORMS: Final = "'baseline', 'openai:NAME' or 'anthropic:NAME'"
 
 
 def parse_model_spec(spec: str) -> tuple[ModelProvider, str]:

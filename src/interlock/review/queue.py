@@ -11,15 +11,16 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 from typing import cast as cast_type
 
-from sqlalchemy import Engine, Numeric, RowMapping, Table, case, cast, func, select
+from sqlalchemy import Engine, Numeric, RowMapping, Table, case, cast, exists, func, select
 
 from interlock.policy.values import ClaimScope, ResourceScope
 from interlock.retrieval.scope import scope_predicate
+from interlock.review.reasons import reason_predicate
 from interlock.store.schema import review_attributes, review_items, work_items
 
 
@@ -138,13 +139,49 @@ def _scoped(scope: Scope) -> Any:
     )
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ReviewFilter:
+    """Narrowing of a queue: one region, one cause of review, a minimum age (all optional)."""
+
+    region: str | None = None
+    #: A cause key of :data:`interlock.review.reasons.REASONS` (``low_confidence``...).
+    reason: str | None = None
+    #: Only items waiting at least this long, measured at ``now``.
+    min_age_hours: float | None = None
+    now: datetime | None = None
+
+    def predicates(self) -> list[Any]:
+        """The SQL conditions of this filter on ``review_items``."""
+        where: list[Any] = []
+        if self.region:
+            a = review_attributes.c
+            where.append(
+                exists().where(
+                    a.review_id == review_items.c.review_id, a.name == "region", a.value == self.region
+                )
+            )
+        if self.reason:
+            where.append(reason_predicate(review_items.c.reason, self.reason))
+        if self.min_age_hours is not None and self.now is not None:
+            cutoff = self.now.astimezone(UTC).replace(tzinfo=None) - timedelta(hours=self.min_age_hours)
+            where.append(review_items.c.opened_at <= cutoff)
+        return where
+
+
 def open_reviews(
-    store: Engine, scope: Scope, *, status: str = "open", limit: int = 200, offset: int = 0
+    store: Engine,
+    scope: Scope,
+    *,
+    status: str = "open",
+    limit: int = 200,
+    offset: int = 0,
+    narrow: ReviewFilter | None = None,
 ) -> list[ReviewRow]:
     """Review items in ``status`` the scope permits, oldest first, then highest value first."""
+    extra = narrow.predicates() if narrow is not None else []
     query = (
         _scoped(scope)
-        .where(review_items.c.status == status)
+        .where(review_items.c.status == status, *extra)
         .order_by(
             review_items.c.opened_at,
             cast(review_items.c.amount, Numeric(14, 2)).desc(),
@@ -155,6 +192,32 @@ def open_reviews(
     )
     with store.connect() as conn:
         return [_row(m) for m in conn.execute(query).mappings()]
+
+
+def count_reviews(
+    store: Engine, scope: Scope, *, status: str = "open", narrow: ReviewFilter | None = None
+) -> int:
+    """How many review items :func:`open_reviews` pages through (for totals and page counts)."""
+    extra = narrow.predicates() if narrow is not None else []
+    query = select(func.count()).select_from(
+        _scoped(scope).where(review_items.c.status == status, *extra).subquery()
+    )
+    with store.connect() as conn:
+        return int(conn.execute(query).scalar_one())
+
+
+def review_regions(store: Engine, scope: Scope, *, status: str = "open") -> list[str]:
+    """The regions of the review items the scope permits (the desk's region filter offers these)."""
+    scoped = _scoped(scope).where(review_items.c.status == status).subquery()
+    a = review_attributes.c
+    query = (
+        select(a.value)
+        .where(a.name == "region", a.review_id.in_(select(scoped.c.review_id)))
+        .distinct()
+        .order_by(a.value)
+    )
+    with store.connect() as conn:
+        return [str(r) for r in conn.execute(query).scalars()]
 
 
 def review_row(store: Engine, review_id: str, scope: Scope) -> ReviewRow | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import UTC, datetime
 
 from markupsafe import Markup, escape
 
@@ -53,9 +54,46 @@ def column_chart(data: Sequence[tuple[str, float]], *, width: int = 320, height:
             f'<rect x="{i * step + 1:.1f}" y="{height - h:.1f}" width="{max(1.0, step - 2):.1f}" '
             f'height="{h:.1f}" fill="{PALETTE[0]}"><title>{escape(label)}: {value:g}</title></rect>'
         )
+    parts.append(f'<text x="{width}" y="11" font-size="11" text-anchor="end">peak {top:g}</text>')
     parts.append(f'<text x="0" y="{height + 13}" font-size="11">{escape(data[0][0])}</text>')
     parts.append(
         f'<text x="{width}" y="{height + 13}" font-size="11" text-anchor="end">{escape(data[-1][0])}</text>'
     )
     parts.append("</svg>")
     return Markup("".join(parts))  # noqa: S704 - every label and value is escaped above
+
+
+#: Bucket widths a throughput chart may use, in seconds, and how each labels its buckets.
+_WIDTHS = (
+    (1, "%H:%M:%S"),
+    (5, "%H:%M:%S"),
+    (15, "%H:%M:%S"),
+    (60, "%H:%M"),
+    (300, "%H:%M"),
+    (900, "%H:%M"),
+    (3600, "%m-%d %H:00"),
+)
+
+
+def time_buckets(counts: Sequence[tuple[datetime, int]], *, columns: int = 40) -> list[tuple[str, int]]:
+    """Counts per second regrouped into at most about ``columns`` buckets of a round width.
+
+    A fixed hourly bucket draws a whole demo run (minutes long) as one block; choosing the
+    width from the span of the data keeps the chart's shape readable at any scale, from a
+    burst of seconds to a full day. Empty buckets inside the span are kept (as zero).
+    """
+    if not counts:
+        return []
+    start = min(t for t, _ in counts)
+    span = (max(t for t, _ in counts) - start).total_seconds() + 1
+    width, fmt = next(((w, f) for w, f in _WIDTHS if span / w <= columns), _WIDTHS[-1])
+    origin = start.timestamp() // width * width
+    totals: dict[int, int] = {}
+    for t, n in counts:
+        index = int((t.timestamp() - origin) // width)
+        totals[index] = totals.get(index, 0) + n
+    last = max(totals)
+    return [
+        (datetime.fromtimestamp(origin + i * width, tz=UTC).strftime(fmt), totals.get(i, 0))
+        for i in range(last + 1)
+    ]

@@ -21,27 +21,30 @@ import re
 import secrets
 import time
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
-from fastapi import APIRouter, Cookie, Depends, FastAPI, Form, Request
+from fastapi import APIRouter, Cookie, Depends, FastAPI, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from sqlalchemy import func, select
 
 from interlock.api.deps import ServicesDep
+from interlock.api.devlogin import active_staff
 from interlock.api.ops import snapshot
 from interlock.api.problems import Problem
 from interlock.api.services import Services
 from interlock.connectors.pg_access import acting_as
-from interlock.domains.claims.rules import KNOWN_CARCS
 from interlock.exceptions import AccessDenied, DecisionRefused, ReviewConflict
 from interlock.policy.principal import Principal
-from interlock.review.queue import open_reviews, review_row
+from interlock.review.queue import ReviewFilter, count_reviews, open_reviews, review_regions, review_row
+from interlock.review.reasons import REASONS, in_words
 from interlock.store.schema import work_items
 from interlock.task import PersonDecision
-from interlock.web.charts import bar_chart, column_chart
+from interlock.web.charts import bar_chart, column_chart, time_buckets
+from interlock.web.claim_view import carc_options, diagnosis_views, line_views, money, proposed_action
 from interlock.web.evidence import evidence
 from interlock.web.sessions import csrf_for, open_session, revoke_session, same_token, session_staff
 
@@ -78,6 +81,16 @@ def age_text(seconds: float) -> str:
     return f"{int(seconds)}s"
 
 
+templates.env.filters["money"] = money
+
+
+def _missing(request: Request, who: Principal, token: str) -> HTMLResponse:
+    """The not-found page, with the status a missing (or unentitled) item has: 404."""
+    response = _page(request, "missing.html", who, token)
+    response.status_code = 404
+    return response
+
+
 def _page(request: Request, name: str, who: Principal, token: str, **context: Any) -> HTMLResponse:
     return templates.TemplateResponse(
         request, name, {"who": who, "csrf": csrf_for(token), "age_text": age_text, **context}
@@ -87,10 +100,14 @@ def _page(request: Request, name: str, who: Principal, token: str, **context: An
 def _login_page(
     request: Request, svc: Services, *, error: str | None = None, status_code: int = 200
 ) -> HTMLResponse:
-    """The login form with a fresh double-submit CSRF token (cookie and hidden field)."""
+    """The login form with a fresh double-submit CSRF token (cookie and hidden field).
+
+    Under ``serve --dev-login`` it also lists the active staff to sign in as.
+    """
     token = secrets.token_urlsafe(24)
+    staff = active_staff(svc.sor) if svc.dev_login is not None else []
     response = templates.TemplateResponse(
-        request, "login.html", {"error": error, "csrf": token}, status_code=status_code
+        request, "login.html", {"error": error, "csrf": token, "staff": staff}, status_code=status_code
     )
     response.set_cookie(
         LOGIN_COOKIE,
@@ -113,13 +130,20 @@ def login_form(request: Request, svc: ServicesDep) -> HTMLResponse:
 def login(
     request: Request,
     svc: ServicesDep,
-    token: Annotated[str, Form()],
+    token: Annotated[str, Form()] = "",
+    staff_id: Annotated[str, Form()] = "",
     csrf: Annotated[str, Form()] = "",
     login_csrf: Annotated[str | None, Cookie(alias=LOGIN_COOKIE)] = None,
 ) -> Response:
-    """Check the token like the API does and start a session for an active staff member."""
+    """Check the token like the API does and start a session for an active staff member.
+
+    Under ``serve --dev-login`` a ``staff_id`` stands for a token the development issuer
+    signs for that person; it is then checked exactly like a pasted one.
+    """
     if not login_csrf or not same_token(csrf, login_csrf):
         raise Problem(403, "csrf", "Forbidden", "the login form's CSRF token does not match")
+    if staff_id and svc.dev_login is not None:
+        token = svc.dev_login.token(staff_id.strip())
     try:
         who, expires = svc.auth.verify(token.strip())
     except Problem as exc:
@@ -187,24 +211,80 @@ async def desk_session(
 DeskSession = Annotated[tuple[Principal, str], Depends(desk_session)]
 
 
+#: Queue rows per page.
+PAGE_SIZE = 50
+#: The age filter's choices: label and minimum age in hours.
+AGES = (("any age", None), ("over 1 day", 24.0), ("over 2 days", 48.0), ("over 7 days", 168.0))
+
+
 @router.get("", response_class=HTMLResponse)
-def queue_page(request: Request, svc: ServicesDep, signed_in: DeskSession) -> HTMLResponse:
-    """The reviewer's queue: open review items of entitled claims, oldest and largest first."""
+def queue_page(
+    request: Request,
+    svc: ServicesDep,
+    signed_in: DeskSession,
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+    region: Annotated[str, Query(max_length=64)] = "",
+    reason: Annotated[str, Query(max_length=32)] = "",
+    age: Annotated[str, Query(max_length=8, description="Minimum age in hours; empty: any.")] = "",
+) -> HTMLResponse:
+    """The reviewer's queue, a page at a time: open review items of entitled claims, oldest and largest first.
+
+    Filters by region, cause of review and minimum age narrow the rows and the counts alike.
+    """
     who, token = signed_in
-    rows = open_reviews(svc.store, svc.policy.claim_scope(who), limit=500)
+    scope = svc.policy.claim_scope(who)
     now = svc.clock.now()
+    known = {r.key for r in REASONS}
+    min_age = float(age) if age.replace(".", "", 1).isdigit() else None  # the form sends "" for any age
+    narrow = ReviewFilter(
+        region=region or None, reason=reason if reason in known else None, min_age_hours=min_age, now=now
+    )
+    total = count_reviews(svc.store, scope, narrow=narrow)
+    pages = max(1, -(-total // PAGE_SIZE))
+    page = min(page, pages)
+    rows = open_reviews(svc.store, scope, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE, narrow=narrow)
     sla = svc.settings.review_sla_hours * 3600
-    items = [{"row": r, "age": r.age_seconds(now), "breached": r.age_seconds(now) > sla} for r in rows]
-    return _page(request, "queue.html", who, token, items=items, sla_hours=svc.settings.review_sla_hours)
+    items = [
+        {"row": r, "age": r.age_seconds(now), "breached": r.age_seconds(now) > sla, "why": in_words(r.reason)}
+        for r in rows
+    ]
+    filters = {"region": region, "reason": reason, "age": "" if min_age is None else f"{min_age:g}"}
+    return _page(
+        request,
+        "queue.html",
+        who,
+        token,
+        items=items,
+        sla_hours=svc.settings.review_sla_hours,
+        total=total,
+        open_total=count_reviews(svc.store, scope) if any(filters.values()) else total,
+        page=page,
+        pages=pages,
+        first=(page - 1) * PAGE_SIZE + 1 if rows else 0,
+        last=(page - 1) * PAGE_SIZE + len(rows),
+        filters=filters,
+        query=lambda **changes: urlencode(
+            {k: v for k, v in {**filters, **changes}.items() if v not in ("", None)}
+        ),
+        reasons=REASONS,
+        regions=review_regions(svc.store, scope),
+        ages=AGES,
+    )
 
 
 @router.get("/reviews/{review_id}", response_class=HTMLResponse)
 def claim_page(
-    request: Request, review_id: str, svc: ServicesDep, signed_in: DeskSession, done: str | None = None
+    request: Request,
+    review_id: str,
+    svc: ServicesDep,
+    signed_in: DeskSession,
+    done: Annotated[str | None, Query(max_length=16)] = None,
+    of: Annotated[str | None, Query(max_length=64)] = None,
 ) -> HTMLResponse:
     """One review item: summary, proposal, findings, evidence and the decision forms."""
     who, token = signed_in
-    return _claim(request, svc, who, token, review_id, message=done, error=None, findings=())
+    message = f"{done} on {of}" if done and of else done
+    return _claim(request, svc, who, token, review_id, message=message, error=None, findings=())
 
 
 def _claim(
@@ -223,7 +303,7 @@ def _claim(
     row = review_row(svc.store, review_id, scope)
     ctx = svc.connector.fetch_context(row.claim_id, scope) if row is not None else None
     if row is None or ctx is None:
-        return _page(request, "missing.html", who, token)
+        return _missing(request, who, token)
     summary = svc.assistant.summarize(row.claim_id, who)
     member = None
     if ctx.member is not None:
@@ -250,7 +330,11 @@ def _claim(
         summary=summary,
         proposal=row.proposal,
         evidence=evidence(ctx, row.proposal),
-        carcs=sorted(KNOWN_CARCS, key=int),
+        carcs=carc_options(row.proposal),
+        proposed=proposed_action(row.proposal),
+        lines=line_views(ctx),
+        diagnoses=diagnosis_views(ctx),
+        why=in_words(row.reason),
         age=row.age_seconds(svc.clock.now()),
         message=message,
         error=error,
@@ -270,8 +354,13 @@ def decide(
     csrf: Annotated[str, Form()],
     carc: Annotated[str, Form()] = "",
     comment: Annotated[str, Form()] = "",
+    then: Annotated[str, Form()] = "",
 ) -> Response:
-    """Apply the reviewer's decision through the same desk the API uses."""
+    """Apply the reviewer's decision through the same desk the API uses.
+
+    ``then=next`` ("decide and next") opens the next open item of the reviewer's queue
+    once the decision is recorded, or the queue when none is left.
+    """
     who, token = signed_in
     if not same_token(csrf, csrf_for(token)):
         raise Problem(403, "csrf", "Forbidden", "the form's CSRF token does not match the session")
@@ -283,7 +372,7 @@ def decide(
     try:
         result = svc.desk.decide(review_id, who, decision)
     except AccessDenied:
-        return _page(request, "missing.html", who, token)
+        return _missing(request, who, token)
     except DecisionRefused as exc:
         return _claim(
             request,
@@ -299,6 +388,12 @@ def decide(
     except ReviewConflict as exc:
         return _claim(
             request, svc, who, token, review_id, message=None, error=str(exc), findings=(), status_code=409
+        )
+    if then == "next":
+        following = open_reviews(svc.store, svc.policy.claim_scope(who), limit=1)
+        target = f"/desk/reviews/{following[0].review_id}" if following else "/desk"
+        return RedirectResponse(
+            f"{target}?{urlencode({'done': result.action, 'of': result.record_id})}", status_code=303
         )
     return RedirectResponse(f"/desk/reviews/{review_id}?done={result.action}", status_code=303)
 
@@ -324,19 +419,19 @@ def ops_page(request: Request, svc: ServicesDep, signed_in: DeskSession) -> HTML
     who, token = signed_in
     snap = snapshot(svc)
     since = svc.clock.now().replace(tzinfo=None) - timedelta(hours=24)
-    hour = func.strftime("%m-%d %H:00", work_items.c.updated_at)
+    second = func.strftime("%Y-%m-%d %H:%M:%S", work_items.c.updated_at)
     if svc.store.dialect.name != "sqlite":
-        hour = func.to_char(work_items.c.updated_at, "MM-DD HH24:00")
+        second = func.to_char(work_items.c.updated_at, "YYYY-MM-DD HH24:MI:SS")
     with svc.store.connect() as conn:
-        hourly = [
-            (str(h), float(n))
-            for h, n in conn.execute(
-                select(hour, func.count())
+        per_second = [
+            (datetime.strptime(str(t), "%Y-%m-%d %H:%M:%S").replace(tzinfo=UTC), int(n))
+            for t, n in conn.execute(
+                select(second, func.count())
                 .where(work_items.c.status == "done", work_items.c.updated_at >= since)
-                .group_by(hour)
-                .order_by(hour)
+                .group_by(second)
             ).all()
         ]
+    hourly = [(label, float(n)) for label, n in time_buckets(per_second)]
     verify_cache: _VerifyCache = request.app.state.verify_cache
     return _page(
         request,

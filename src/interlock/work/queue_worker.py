@@ -132,6 +132,9 @@ class TaskJobs:
             self.stats.count("rescheduled")
             delay = min(30.0, engine.settings.defer_base_seconds * 2 ** min(attempts, 5))
             raise ComeBackLater(utc_in(delay), f"database unavailable: {exc}") from None
+        if result.replayed:
+            self.stats.count("already_done")
+            return "done"
         if result.route not in ("busy", "defer"):
             self.stats.count("routes", result.route)
             return result.route

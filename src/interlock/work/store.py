@@ -283,6 +283,11 @@ class WorkStore:
 
         return item_id, _lease_of(self._write(create_and_take))
 
+    def item(self, work_item_id: str) -> RowMapping | None:
+        """The stored row of one work item (to say why it could not be leased), if it exists."""
+        with self.engine.connect() as conn:
+            return conn.execute(_ITEM, {"p_id": work_item_id}).mappings().first()
+
     def save_decision(
         self, lease: Lease, decision: dict[str, Any], events: Sequence[AuditEvent], *, now: datetime
     ) -> dict[str, Any]:

@@ -87,7 +87,7 @@ def drain(
                 _reset(engines)
                 time.sleep(poll_seconds)
                 continue
-            if result.route in ("busy", "defer"):
+            if result.route in ("busy", "defer") or result.replayed:  # replayed: another worker finished it
                 stats.busy += 1
             else:
                 stats.finished += 1

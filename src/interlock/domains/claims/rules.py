@@ -35,6 +35,19 @@ CARC_BY_RULE: dict[int, tuple[str, ...]] = {
     9: ("50",),
 }
 KNOWN_CARCS = frozenset(c for codes in CARC_BY_RULE.values() for c in codes)
+#: What each CARC means, as docs/reference/claims-policy.md says it (shown next to every code).
+CARC_MEANINGS: dict[str, str] = {
+    "16": "the claim lacks information or has a billing error",
+    "18": "an exact duplicate of another claim",
+    "26": "the expenses came before coverage began",
+    "27": "the expenses came after coverage ended",
+    "29": "the time limit for filing has passed",
+    "50": "not considered medically necessary",
+    "197": "the required precertification or authorization is missing",
+    "204": "the service is not covered by the patient's current plan",
+    "208": "the provider's identifier does not match",
+    "242": "the services were not given by a network provider",
+}
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

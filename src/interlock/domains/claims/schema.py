@@ -1,6 +1,6 @@
 """The reference system of record's schema (Northwind Health claims platform, v1).
 
-This module is the contract of ``shared/sor/SPEC.md`` expressed in SQLAlchemy Core, so
+This module is the contract of ``docs/reference/claims-system-of-record.md`` expressed in SQLAlchemy Core, so
 that one definition creates the same tables on SQLite and PostgreSQL. Interlock never
 adds columns here: outside systems write straight into these tables and read
 ``adjudications`` back, so names and types must stay exactly as specified.

@@ -192,7 +192,11 @@ class ClaimsAdjudicate(Task[ClaimContext, RulesResult, Proposal, Amounts]):
         if decision.action not in self.review_actions:
             return f"unknown action; choose one of {', '.join(self.review_actions)}"
         if decision.action == "deny" and decision.reason_code not in KNOWN_CARCS:
-            return "a denial needs a known CARC"
+            codes = ", ".join(sorted(KNOWN_CARCS, key=int))
+            given = (
+                "none was given" if not decision.reason_code else f"{decision.reason_code} is not one of them"
+            )
+            return f"a denial needs one of the manual's CARCs ({codes}); {given}"
         if decision.action != "deny" and decision.reason_code is not None:
             return "a CARC is only given with a denial"
         if decision.action == self.hold_action and not decision.comment.strip():
