@@ -25,6 +25,8 @@ import pytest
 from sqlalchemy import Engine, create_engine, insert, select
 
 import tickets_refund
+from interlock import registry
+from interlock.assembly import build_engine
 from interlock.audit.chain import AuditLog
 from interlock.clock import FrozenClock
 from interlock.db import make_engine
@@ -76,6 +78,8 @@ def test_the_tutorial_quotes_every_file_of_the_example_verbatim() -> None:
     assert sorted(quoted) == sorted(wanted)
     for path in wanted:
         assert quoted[path] == (ROOT / path).read_text(encoding="utf-8"), f"{path} differs from the doc"
+    python = [body for lang, body in _blocks() if lang == "python"]
+    assert len(python) == len([p for p in wanted if p.endswith(".py")]), "a Python block that no test runs"
 
 
 def test_the_registration_snippet_loads_the_domain() -> None:
@@ -87,6 +91,22 @@ def test_the_registration_snippet_loads_the_domain() -> None:
     assert isinstance(loaded, Domain)
     assert loaded is DOMAIN
     assert isinstance(loaded.task("tickets.refund"), TicketsRefund)
+
+
+@pytest.fixture
+def installed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The package metadata the doc's pyproject snippet produces once installed, on sys.path for one test."""
+    (snippet,) = [tomllib.loads(b) for lang, b in _blocks() if lang == "toml" and "entry-points" in b]
+    dist = tmp_path / "site" / "tickets_refund-0.1.0.dist-info"
+    dist.mkdir(parents=True)
+    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: tickets-refund\nVersion: 0.1.0\n")
+    points = snippet["project"]["entry-points"][ENTRY_POINT_GROUP]
+    lines = "".join(f"{name} = {target}\n" for name, target in points.items())
+    (dist / "entry_points.txt").write_text(f"[{ENTRY_POINT_GROUP}]\n{lines}")
+    monkeypatch.syspath_prepend(str(tmp_path / "site"))
+    registry.domains.cache_clear()
+    yield
+    registry.domains.cache_clear()
 
 
 # -- the example on its own tables ------------------------------------------------------
@@ -318,4 +338,22 @@ def test_a_locked_help_desk_database_defers_the_ticket(desk: Desk, tmp_path: Pat
         locker.execute("ROLLBACK")
         locker.close()
     assert desk.engine(impatient).process("T-1").route == "commit"
+    assert desk.refunds("T-1") == [("approve", None, Decimal("40.00"), "auto:function:function")]
+
+
+def test_once_installed_the_task_is_run_by_name(installed: None, desk: Desk) -> None:
+    """With the doc's entry point installed, the registry and build_engine run tickets.refund by name."""
+    assert registry.domain_of("tickets.refund") is DOMAIN
+    assert set(registry.domains()) >= {"claims", "tickets"}
+    engine = build_engine(
+        "tickets.refund",
+        connector=registry.domain("tickets").connector(desk.sor),
+        store=WorkStore(desk.store, AuditLog(desk.store)),
+        principal=service_principal(),
+        model=desk.model,
+        policy=POLICY,
+        clock=desk.clock,
+    )
+    assert engine.task_name == "tickets.refund"
+    assert engine.process("T-1").route == "commit"
     assert desk.refunds("T-1") == [("approve", None, Decimal("40.00"), "auto:function:function")]
