@@ -32,14 +32,15 @@ from interlock.clock import FrozenClock
 from interlock.db import make_engine
 from interlock.engine import Engine as TaskEngine
 from interlock.engine import EngineSettings
-from interlock.exceptions import AccessDenied
+from interlock.exceptions import AccessDenied, StaleRecord
+from interlock.gate.runner import run_gate
 from interlock.policy.document import parse_policy_toml
 from interlock.policy.principal import Principal, service_principal
 from interlock.registry import ENTRY_POINT_GROUP
 from interlock.review.decide import DecisionRefused, ReviewDesk
 from interlock.review.queue import open_reviews
 from interlock.store.metadata import store_metadata
-from interlock.task import Domain, PersonDecision
+from interlock.task import Domain, PersonDecision, Thresholds
 from interlock.testing import FunctionModel, capture_events
 from interlock.work.store import WorkStore
 from tickets_refund.connector import SqlTicketsConnector
@@ -357,3 +358,42 @@ def test_once_installed_the_task_is_run_by_name(installed: None, desk: Desk) -> 
     assert engine.task_name == "tickets.refund"
     assert engine.process("T-1").route == "commit"
     assert desk.refunds("T-1") == [("approve", None, Decimal("40.00"), "auto:function:function")]
+
+
+def test_the_connector_writes_once_and_only_at_the_decided_version(desk: Desk) -> None:
+    """A replayed commit is a no-op receipt; a ticket edited after the decision refuses the write."""
+    task, principal = TicketsRefund(), service_principal()
+    scope = task.scope(POLICY, principal)
+
+    def decided(ticket_id: str, key: str) -> Any:
+        ctx = desk.connector.read_context(ticket_id, scope)
+        assert ctx is not None
+        rules = task.rules(ctx)
+        question = task.question(ctx, rules)
+        answer = None if question is None else desk.model.ask(question, timeout=1.0)
+        proposal = task.propose(ctx, rules, answer=answer, model_problem=None)
+        verdict, write = run_gate(
+            task,
+            proposal,
+            ctx,
+            principal,
+            Thresholds(),
+            boundary=POLICY.write_boundary(task.name, principal),
+            idempotency_key=key,
+            now=desk.clock.now(),
+        )
+        assert verdict.status == "pass", verdict.reasons
+        return write
+
+    refund = decided("T-1", "key-1")
+    first = desk.connector.write(refund)
+    again = desk.connector.write(refund)  # a retry after a lost acknowledgement
+    assert (first.already_applied, again.already_applied, again.reference) == (False, True, first.reference)
+    assert len(desk.refunds("T-1")) == 1
+    write = decided("T-2", "key-2")
+    with desk.sor.begin() as conn:  # someone edits the ticket after the decision
+        conn.execute(tickets.update().where(tickets.c.ticket_id == "T-2").values(version=2))
+    with pytest.raises(StaleRecord):
+        desk.connector.write(write)
+    assert desk.refunds("T-2") == []
+    assert desk.ticket("T-2") == ("open", 2)
