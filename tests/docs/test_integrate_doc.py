@@ -234,7 +234,12 @@ def desk(tmp_path: Path) -> Iterator[Desk]:
         )
         conn.execute(
             insert(agents),
-            [_agent("A1"), _agent("A2", privileges="refund:large"), _agent("A-US", region="us")],
+            [
+                _agent("A1"),
+                _agent("A2", privileges="refund:large"),
+                _agent("A-US", region="us"),
+                _agent("A-PII", privileges="pii:full"),
+            ],
         )
     clock = FrozenClock(datetime(2026, 3, 1, 12, 0, tzinfo=UTC))
     yield Desk(sor, store, clock, SqlTicketsConnector(sor), FunctionModel.replying(honest))
@@ -397,3 +402,17 @@ def test_the_connector_writes_once_and_only_at_the_decided_version(desk: Desk) -
         desk.connector.write(write)
     assert desk.refunds("T-2") == []
     assert desk.ticket("T-2") == ("open", 2)
+
+
+def test_the_customer_email_is_masked_unless_the_reader_may_see_it(desk: Desk) -> None:
+    """The service and an ordinary agent read ``***``; an agent holding pii:full reads the address."""
+    task = TicketsRefund()
+
+    def email(principal: Principal) -> str:
+        ctx = desk.connector.read_context("T-1", task.scope(POLICY, principal))
+        assert ctx is not None
+        return ctx.ticket.customer_email
+
+    assert email(service_principal()) == "***"
+    assert email(desk.agent("A1")) == "***"
+    assert email(desk.agent("A-PII")) == "t-1@example.org"
