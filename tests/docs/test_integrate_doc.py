@@ -23,11 +23,13 @@ from typing import Any
 
 import pytest
 from sqlalchemy import Engine, create_engine, insert, select
+from typer.testing import CliRunner
 
 import tickets_refund
 from interlock import registry
 from interlock.assembly import build_engine
 from interlock.audit.chain import AuditLog
+from interlock.cli.app import app
 from interlock.clock import FrozenClock
 from interlock.db import make_engine
 from interlock.engine import Engine as TaskEngine
@@ -416,3 +418,10 @@ def test_the_customer_email_is_masked_unless_the_reader_may_see_it(desk: Desk) -
     assert email(service_principal()) == "***"
     assert email(desk.agent("A1")) == "***"
     assert email(desk.agent("A-PII")) == "t-1@example.org"
+
+
+def test_interlock_policy_check_accepts_the_example_policy() -> None:
+    """The command the doc recommends validates the example's policy file."""
+    done = CliRunner().invoke(app, ["policy", "check", str(PACKAGE / "policy.toml")])
+    assert done.exit_code == 0, done.output
+    assert "tickets-entitlements@1" in done.output
