@@ -205,3 +205,18 @@ def test_an_outage_defers_the_ticket(world: World) -> None:
     world.desk.down = False
     assert engine.process("T-7").route == "commit"
     assert world.desk.record("T-7")["status"] == "refunded"
+
+
+def test_a_ticket_edited_after_the_decision_is_decided_again(world: World) -> None:
+    """The saved decision was for version 1; the edited ticket is decided anew at version 2."""
+    world.desk.add("T-8", ticket("40.00"))
+    model = FunctionModel.replying(honest)
+    engine = world.engine(model)
+    world.desk.fail_writes = 1
+    assert engine.process("T-8").route == "defer"
+    world.desk.edit("T-8", requested_amount="45.00")
+    world.clock.advance(60)
+    result = engine.process("T-8")
+    assert (result.route, result.record_version) == ("commit", 2)
+    assert world.desk.record("T-8")["refund"] == "45.00"
+    assert model.calls == 2
