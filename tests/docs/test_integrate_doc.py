@@ -29,17 +29,18 @@ import tickets_refund
 from interlock import registry
 from interlock.assembly import build_engine
 from interlock.audit.chain import AuditLog
+from interlock.cli import configured
 from interlock.cli.app import app
 from interlock.clock import FrozenClock
 from interlock.db import make_engine
 from interlock.engine import Engine as TaskEngine
 from interlock.engine import EngineSettings
-from interlock.exceptions import AccessDenied, StaleRecord
+from interlock.exceptions import AccessDenied, DecisionRefused, StaleRecord
 from interlock.gate.runner import run_gate
 from interlock.policy.document import parse_policy_toml
 from interlock.policy.principal import Principal, service_principal
 from interlock.registry import ENTRY_POINT_GROUP
-from interlock.review.decide import DecisionRefused, ReviewDesk
+from interlock.review.decide import ReviewDesk
 from interlock.review.queue import open_reviews
 from interlock.store.metadata import store_metadata
 from interlock.task import Domain, PersonDecision, Thresholds
@@ -425,3 +426,22 @@ def test_interlock_policy_check_accepts_the_example_policy() -> None:
     done = CliRunner().invoke(app, ["policy", "check", str(PACKAGE / "policy.toml")])
     assert done.exit_code == 0, done.output
     assert "tickets-entitlements@1" in done.output
+
+
+def test_interlock_run_decides_a_ticket_by_task_name(
+    installed: None, desk: Desk, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`interlock run tickets.refund` with the example's policy file decides a ticket the rules settle."""
+    monkeypatch.setattr(configured, "_current", [])  # this command's settings stay with this test
+    config = tmp_path / "interlock.toml"
+    config.write_text(f'policy_file = "{PACKAGE / "policy.toml"}"\n', encoding="utf-8")
+    command = ["--config", str(config), "run", "tickets.refund", "--as", "service", "--record", "T-2"]
+    urls = ["--sor", str(desk.sor.url), "--store", str(desk.store.url)]
+    done = CliRunner().invoke(app, [*command, *urls, "--model", "openai:unused", "--json"])
+    assert done.exit_code == 0, done.output
+    body = json.loads(done.output)
+    assert body["task"] == "tickets.refund"
+    assert [(r["record_id"], r["route"], r["outcome"], r["reason_code"]) for r in body["results"]] == [
+        ("T-2", "commit", "deny", "OUTSIDE_WINDOW")
+    ]
+    assert desk.refunds("T-2") == [("deny", "OUTSIDE_WINDOW", Decimal("0.00"), "auto:tickets-rules@1")]
