@@ -50,7 +50,7 @@ class EventCapture:
             audit_events.c.chain == self.chain, audit_events.c.seq > self.since_seq
         )
         if record_id is not None:
-            query = query.where(audit_events.c.claim_id == record_id)
+            query = query.where(audit_events.c.record_id == record_id)
         if kinds is not None:
             query = query.where(audit_events.c.kind.in_(sorted(set(kinds))))
         with self.store.connect() as conn:
