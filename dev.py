@@ -70,8 +70,8 @@ def main(argv: list[str]) -> int:
         return _bench(rest)
     if command == "check":
         steps = [
-            [str(BIN / "ruff"), "check", "src", "tests", "bench"],
-            [str(BIN / "ruff"), "format", "--check", "src", "tests", "bench"],
+            [str(BIN / "ruff"), "check", "src", "tests", "bench", "examples"],
+            [str(BIN / "ruff"), "format", "--check", "src", "tests", "bench", "examples"],
             [str(BIN / "python"), "-m", "mypy"],
             [str(BIN / "lint-imports")],
         ]
