@@ -337,7 +337,7 @@ class Task(ABC, Generic[CtxT, RulesT, ProposalT, PayloadT]):
     review_outcome: ClassVar[str] = "review"
     #: What Interlock's store calls this task's records (who submitted or changed one is
     #: kept under this name, for separation of duties).
-    record_type: ClassVar[str]
+    record_type: ClassVar[str] = "record"
     #: The outcomes a commit may write; anything else is not a final decision.
     final_outcomes: ClassVar[frozenset[str]]
     #: The actions a person may take on the review desk, in the order shown.

@@ -68,7 +68,12 @@ def require_file(url: str, what: str, hint: str) -> None:
 
 
 def open_sor(
-    url: str | None, *, acting: bool = False, pool_size: int | None = None, create: bool = False
+    url: str | None,
+    *,
+    acting: bool = False,
+    pool_size: int | None = None,
+    create: bool = False,
+    schema_table: str | None = "claims",
 ) -> Engine:
     """An engine on the system of record (its schema must already exist); ``None``: the configured one.
 
@@ -78,7 +83,8 @@ def open_sor(
     ``pool_size`` overrides the configured pool (a worker needs one per job thread).
     Only ``create`` (``sor init``, the demo) may open a SQLite file that does not exist
     or a database without the reference schema; every other command is refused with
-    the command that creates it.
+    the command that creates it. ``schema_table`` is the table whose presence says the
+    schema exists (``None``: a domain's own connector will say what is missing).
     """
     from interlock.connectors.pg_access import secure_rows  # noqa: PLC0415
     from interlock.db import make_engine  # noqa: PLC0415
@@ -91,8 +97,8 @@ def open_sor(
         engine = make_engine(url, pool_size=pool_size or settings().pool_size)
     except Exception as exc:  # a bad URL is the user's to fix, not a stack trace
         fail(f"cannot open system of record {shown(url)!r}: {exc}")
-    if not create:
-        _require_sor_schema(engine, url, init)
+    if not create and schema_table is not None:
+        _require_sor_schema(engine, url, init, schema_table)
     if acting:
         try:
             secure_rows(engine, enabled=settings().sor_row_security)
@@ -101,12 +107,12 @@ def open_sor(
     return engine
 
 
-def _require_sor_schema(engine: Engine, url: str, init: str) -> None:
+def _require_sor_schema(engine: Engine, url: str, init: str, table: str) -> None:
     """Stop with one line when the database is unreachable or lacks the reference schema."""
     from sqlalchemy import inspect  # noqa: PLC0415
 
     try:
-        present = inspect(engine).has_table("claims")
+        present = inspect(engine).has_table(table)
     except Exception as exc:  # the driver's message names the cause (refused, unknown host...)
         fail(f"cannot reach system of record {shown(url)}: {first_line(exc)}")
     if not present:

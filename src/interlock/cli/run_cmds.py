@@ -56,7 +56,7 @@ def run_task(
     if all_ == (record is not None):
         fail("give exactly one of --all or --record ID")
     conf = settings()
-    sor_engine, store_engine = open_sor(sor, acting=True), open_store(store)
+    sor_engine, store_engine = open_sor(sor, acting=True, schema_table=None), open_store(store)
     try:
         connector = connector_for(task, sor_engine)
         principal = resolve_principal(connector, as_)
