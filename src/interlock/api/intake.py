@@ -57,11 +57,11 @@ EXAMPLE_CLAIM: Final[dict[str, Any]] = {
     "type": {
         "coding": [{"system": "http://terminology.hl7.org/CodeSystem/claim-type", "code": "professional"}]
     },
-    "patient": {"reference": "Patient/M1"},
+    "patient": {"reference": "Patient/M0000001"},
     "created": "2026-02-21T09:00:00Z",
     "provider": {"identifier": {"system": "http://hl7.org/fhir/sid/us-npi", "value": "1234567893"}},
     "priority": {"coding": [{"code": "normal"}]},
-    "insurance": [{"sequence": 1, "focal": True, "coverage": {"reference": "Coverage/M1"}}],
+    "insurance": [{"sequence": 1, "focal": True, "coverage": {"reference": "Coverage/M0000001"}}],
     "diagnosis": [
         {
             "sequence": 1,

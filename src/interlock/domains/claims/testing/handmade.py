@@ -153,6 +153,20 @@ def seed_reference(engine: Engine) -> None:
                     "coverage_start": date(2024, 1, 1),
                     "coverage_end": None,
                 },
+                # Named as the demo names its members, so the API's documented FHIR example
+                # (Patient/M0000001) resolves both here and against a demo system of record.
+                {
+                    "member_id": "M0000001",
+                    "first_name": "Cy",
+                    "last_name": "Vale",
+                    "birth_date": date(1968, 9, 3),
+                    "ssn": "111223333",
+                    "address": "3 Ash St",
+                    "plan_id": "PPO1",
+                    "region": "north",
+                    "coverage_start": date(2024, 1, 1),
+                    "coverage_end": None,
+                },
                 {
                     "member_id": "M2",
                     "first_name": "Bo",
