@@ -27,6 +27,7 @@ from interlock.domains.claims.rules import (
     missing_policies,
     policies_at_stake,
 )
+from interlock.gate.common import check_confidence, check_proposer_review
 from interlock.gate.verdict import Finding
 from interlock.policy.values import ClaimAttributes
 from interlock.task import GateInput as _GateInput
@@ -207,23 +208,6 @@ def check_necessity(g: GateInput) -> tuple[Finding, ...]:
     return tuple(out)
 
 
-def check_confidence(g: GateInput) -> tuple[Finding, ...]:
-    """A model-based finalization needs the task's confidence for that outcome."""
-    p = g.proposal
-    if p.basis != "model" or p.outcome == "review":
-        return ()
-    threshold = g.thresholds.for_outcome(p.outcome)
-    if p.confidence < threshold:
-        return (
-            _f(
-                "confidence",
-                "review",
-                f"confidence {p.confidence:.3f} below the {p.outcome} threshold {threshold:.2f}",
-            ),
-        )
-    return (_f("confidence", "info", f"confidence {p.confidence:.3f} meets {threshold:.2f}"),)
-
-
 def check_write_boundary(g: GateInput) -> tuple[Finding, ...]:
     """The policy's write boundary lets this principal finalize this claim, this way.
 
@@ -254,15 +238,6 @@ def check_write_boundary(g: GateInput) -> tuple[Finding, ...]:
     if not record.allowed:
         return (_f("write_boundary", "block", "; ".join(record.reasons)),)
     return ()
-
-
-def check_proposer_review(g: GateInput) -> tuple[Finding, ...]:
-    """A proposal that itself asks for a person goes to one, with its reasons."""
-    if g.proposal.outcome != "review":
-        return ()
-    return tuple(
-        _f("proposal", "review", r) for r in g.proposal.review_reasons or ("proposer asked for review",)
-    )
 
 
 CHECKS: tuple[Check, ...] = (

@@ -23,6 +23,7 @@ from interlock.domains.invoices.rules import (
     always_person_reasons,
     po_postings,
 )
+from interlock.gate.common import check_confidence, check_proposer_review
 from interlock.gate.verdict import Finding, Severity
 from interlock.task import GateInput as _GateInput
 
@@ -167,32 +168,6 @@ def check_account(g: GateInput) -> tuple[Finding, ...]:
     if not answer.citations:
         out.append(_f("citations", "review", "no passage of the documents or lines is cited as evidence"))
     return tuple(out)
-
-
-def check_confidence(g: GateInput) -> tuple[Finding, ...]:
-    """A model-based decision needs the task's confidence for its outcome."""
-    p = g.proposal
-    if p.basis != "model" or p.outcome == "review":
-        return ()
-    threshold = g.thresholds.for_outcome(p.outcome)
-    if p.confidence < threshold:
-        return (
-            _f(
-                "confidence",
-                "review",
-                f"confidence {p.confidence:.3f} below the {p.outcome} threshold {threshold:.2f}",
-            ),
-        )
-    return (_f("confidence", "info", f"confidence {p.confidence:.3f} meets {threshold:.2f}"),)
-
-
-def check_proposer_review(g: GateInput) -> tuple[Finding, ...]:
-    """A proposal that itself asks for a person goes to one, with its reasons."""
-    if g.proposal.outcome != "review":
-        return ()
-    return tuple(
-        _f("proposal", "review", r) for r in g.proposal.review_reasons or ("proposer asked for review",)
-    )
 
 
 CHECKS: tuple[Check, ...] = (
