@@ -51,7 +51,7 @@ from typing import Any
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
 
-from interlock.api.testing import SERVICE_KEY, TokenIssuer, free_port, settings_for
+from interlock.domains.claims.testing.api_world import SERVICE_KEY, TokenIssuer, free_port, settings_for
 from interlock.assembly import build_engine
 from interlock.db import make_engine, normalize_url
 from interlock.domains.claims import schema as t

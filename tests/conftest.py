@@ -21,7 +21,8 @@ import httpx2 as httpx
 import pytest
 
 from interlock.api.app import create_app
-from interlock.api.testing import (
+from interlock.db import make_engine
+from interlock.domains.claims.testing.api_world import (
     REVIEW_CLAIMS,
     SERVICE_KEY,
     ApiWorld,
@@ -30,7 +31,6 @@ from interlock.api.testing import (
     seed_review_world,
     settings_for,
 )
-from interlock.db import make_engine
 from pgscratch import scratch_database
 
 

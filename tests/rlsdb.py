@@ -12,6 +12,7 @@ from interlock.connectors.pg_access import execute_script, reader_role_sql
 from interlock.db import make_engine
 from interlock.domains.claims import generator
 from interlock.domains.claims import schema as t
+from interlock.domains.claims.pack import ACCESS as CLAIMS_ACCESS
 from interlock.policy.document import default_policy
 from interlock.policy.rls import compile_rls
 from pgscratch import scratch_database
@@ -26,7 +27,7 @@ def seeded_rls_database(prefix: str, *, claims: int, seed: int, history: int) ->
         try:
             t.metadata.create_all(owner)
             generator.seed(owner, claims=claims, seed=seed, history=history)
-            execute_script(owner, reader_role_sql(role, login=True))
+            execute_script(owner, reader_role_sql(role, CLAIMS_ACCESS, login=True))
             execute_script(owner, compile_rls(default_policy()))
         finally:
             owner.dispose()

@@ -8,21 +8,26 @@ its embedded model, without any edge naming a domain.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Engine as SqlEngine
 
+from interlock.audit.chain import AuditLog
 from interlock.clock import Clock
 from interlock.engine import Engine, EngineSettings
+from interlock.exceptions import ConfigurationError
 from interlock.models.base import ModelClient
 from interlock.models.registry import ProviderEndpoint, model_from_spec
 from interlock.policy.document import PolicyDocument
 from interlock.policy.principal import Principal
 from interlock.registry import domain_of
+from interlock.retrieval.answers import Assistant
+from interlock.retrieval.planner import Retriever
+from interlock.task import Domain
 from interlock.work.failpoints import Failpoints
 from interlock.work.store import WorkStore
 
-__all__ = ["build_engine", "connector_for", "model_for"]
+__all__ = ["assistant_for", "build_engine", "connector_for", "model_for"]
 
 
 def connector_for(task: str, sor: SqlEngine) -> Any:
@@ -65,4 +70,33 @@ def build_engine(
         worker=worker,
         failpoints=failpoints,
         precedent=precedent,
+    )
+
+
+def assistant_for(
+    pack: Domain,
+    sor: SqlEngine,
+    *,
+    retriever: Retriever | None,
+    audit: AuditLog,
+    policy: PolicyDocument | None = None,
+    clock: Clock | None = None,
+    connector: Any = None,
+) -> Assistant:
+    """The domain's ``summarize``/``ask`` over ``sor`` (``ask`` needs ``retriever``).
+
+    ``connector`` reuses a connector the caller already holds (the API's), so that
+    summaries and decisions share one breaker and one pool.
+    """
+    if pack.assistant is None:
+        raise ConfigurationError(f"domain {pack.name!r} declares no summaries or answers")
+    return cast(
+        "Assistant",
+        pack.assistant(
+            connector=connector if connector is not None else pack.connector(sor),
+            retriever=retriever,
+            audit=audit,
+            policy=policy,
+            clock=clock,
+        ),
     )

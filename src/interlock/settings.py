@@ -133,6 +133,8 @@ class ApiSection(_Section):
 
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
+    #: The registered domain the server serves (its system of record is ``sor_url``).
+    domain: str = Field(default="claims", min_length=1, pattern=r"^[a-z][a-z0-9_]*$")
     #: ``none`` (no model behind API-started adjudications) or a model chain.
     model: str = "none"
     deadline_seconds: float = Field(default=30.0, gt=0)

@@ -26,7 +26,7 @@ audit trail and telemetry. Deciders here are pure: a task's ``rules``, ``propose
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, Literal, Protocol, TypeVar
 
@@ -44,16 +44,20 @@ __all__ = [
     "Connector",
     "Context",
     "ContextItem",
+    "DeskView",
     "Domain",
+    "FaultDrill",
     "GateInput",
     "JsonDict",
     "PersonDecision",
+    "PrincipalSource",
     "Proposal",
     "Provenance",
     "Receipt",
     "ReviewFacts",
     "RulesSummary",
     "Scope",
+    "SorAccess",
     "Task",
     "Thresholds",
     "item_id_for",
@@ -421,13 +425,77 @@ class Task(ABC, Generic[CtxT, RulesT, ProposalT, PayloadT]):
 # -- the domain pack --------------------------------------------------------------------
 
 
+class PrincipalSource(Protocol):
+    """What loads a staff member's principal: every domain's connector."""
+
+    def load_principal(self, staff_id: str) -> Principal | None:
+        """The principal, or ``None`` for an unknown staff id."""
+        ...
+
+
+class DeskView(Protocol):
+    """What the review desk shows a person for one review item of a domain's task.
+
+    The desk (:mod:`interlock.web.desk`) owns sign-in, the queue, CSRF, the decision's
+    path through the write boundary and the seal; the domain owns the page body: which
+    evidence, which facts, which decision forms. ``template`` is a Jinja template in
+    ``template_dir`` extending the desk's ``base.html``; ``page`` returns its variables
+    (``context`` is the record's context read under the person's scope, ``row`` the
+    review item, ``summary`` the assistant's answer or ``None``); ``decision`` turns the
+    submitted form into a :class:`PersonDecision` or raises ``ValueError`` with a
+    message for the person.
+    """
+
+    template_dir: str
+    template: str
+
+    def page(
+        self, *, context: Any, row: Any, principal: Principal, policy: PolicyDocument, summary: Any
+    ) -> Mapping[str, Any]:
+        """The template's variables for this review item."""
+        ...
+
+    def decision(self, form: Mapping[str, str]) -> PersonDecision:
+        """The person's decision from the submitted form fields."""
+        ...
+
+
+class FaultDrill(Protocol):
+    """A domain's fault drill for ``interlock faults run``: named model faults, each run
+    through the real engine against a loopback model server."""
+
+    @property
+    def names(self) -> Sequence[str]:
+        """The fault modes, in the order they run."""
+        ...
+
+    def run(self, *, records: int, deadline: float, faults: Sequence[str]) -> list[Any]:
+        """Run the named faults; one outcome (with ``as_dict()``) per fault."""
+        ...
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SorAccess:
+    """The least privilege Interlock needs in a system of record's tables.
+
+    ``interlock db grant-reader`` turns it into a PostgreSQL role: ``SELECT`` on
+    ``read_tables``, ``INSERT`` on ``insert_tables`` (the write target) and ``UPDATE`` on
+    just the columns named in ``update_columns`` (a status, say), nothing else.
+    """
+
+    read_tables: tuple[str, ...]
+    insert_tables: tuple[str, ...] = ()
+    update_columns: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Domain:
     """A pack for one system of record: its tasks and how to reach its data and models.
 
     Registered under the ``interlock.domains`` entry-point group (see
     :mod:`interlock.registry`), so a domain can live in its own package. Everything
-    is a factory: building a domain opens nothing.
+    is a factory or plain data: building a domain opens nothing, and the core imports
+    a domain only when a command or a request needs it.
 
     ``connector`` builds the connector over a SQLAlchemy engine of the system of
     record (keyword options, such as a breaker's reset time, pass through).
@@ -435,11 +503,27 @@ class Domain:
     the domain ships none); ``precedent`` builds the reviewers' precedent lookup over
     the store and the domain's connector (``None``: no lookup).
 
-    The rest serve the generic commands, each ``None`` when the domain has no such
-    thing: ``create_schema(sor)`` for ``sor init``; ``seed(sor, records=, seed=,
-    truth_path=)`` for ``sor seed`` (a summary mapping); ``train(sor, store, now=)`` for
-    ``model train`` (``model_id``, ``examples``, ``metrics``); ``evaluate(sor, store,
-    truth_path)`` for ``eval`` (a summary mapping).
+    The rest serve the generic commands and pages, each ``None`` (or empty) when the
+    domain has no such thing:
+
+    * ``metadata``: the system of record's tables (SQLAlchemy ``MetaData``);
+      ``record_table`` is the table whose presence says the schema exists;
+      ``access`` the privileges a least-privilege role needs; ``access_indexes`` the
+      indexes the entitlement predicates want (``interlock db check-indexes``);
+    * ``create_schema(sor)`` for ``sor init``; ``seed(sor, records=, seed=,
+      truth_path=, **options)`` for ``sor seed`` (a summary mapping with ``backlog``,
+      ``history`` and ``seconds``); ``train(sor, store, now=)`` for ``model train``
+      (``model_id``, ``examples``, ``metrics``); ``evaluate(sor, store, truth_path)``
+      for ``eval`` (a summary mapping);
+    * ``documents(sor)``: the searchable documents of the system of record, for the
+      search index (a :class:`interlock.retrieval.source.DocumentSource`);
+      ``assistant(...)``: ``summarize`` and ``ask`` over what a principal may see;
+    * ``demo(dir, records=, seed=, json_out=)``: the domain's end-to-end demo (exit
+      code); ``faults()``: its fault drill (:class:`FaultDrill`);
+    * ``api_routers()``: extra HTTP routers the domain adds under ``/v1`` (the claims
+      domain's FHIR intake); ``desk_view``: what the review desk shows a person for one
+      review item (see :mod:`interlock.web.desk`); ``warm()``: loads what the first
+      request should not pay for (code sets), at process start.
     """
 
     name: str
@@ -447,10 +531,21 @@ class Domain:
     connector: Callable[..., Any]
     baseline: Callable[[Any], ModelClient] | None = None
     precedent: Callable[[Any, Any], Any] | None = None
+    metadata: Any = None
+    record_table: str | None = None
+    access: SorAccess | None = None
+    access_indexes: tuple[Any, ...] = ()
     create_schema: Callable[[Any], None] | None = None
     seed: Callable[..., Mapping[str, Any]] | None = None
     train: Callable[..., Mapping[str, Any]] | None = None
     evaluate: Callable[..., Mapping[str, Any]] | None = None
+    documents: Callable[[Any], Any] | None = None
+    assistant: Callable[..., Any] | None = None
+    demo: Callable[..., int] | None = None
+    faults: Callable[[], FaultDrill] | None = None
+    api_routers: Callable[[], Sequence[Any]] | None = None
+    desk_view: DeskView | None = None
+    warm: Callable[[], None] | None = None
 
     def task(self, name: str) -> Task[Any, Any, Any, Any]:
         """The task called ``name``; ``KeyError`` when the domain has none."""

@@ -24,10 +24,17 @@ from interlock.api.app import create_app
 from interlock.api.deps import PrincipalDep, authenticated
 from interlock.api.services import Services
 from interlock.api.settings import ApiSettings
-from interlock.api.testing import SERVICE_KEY, ApiWorld, LiveServer, TokenIssuer, free_port, settings_for
 from interlock.connectors.pg_access import acting_as, acting_principal
 from interlock.db import make_engine
 from interlock.domains.claims import schema as sor_schema
+from interlock.domains.claims.testing.api_world import (
+    SERVICE_KEY,
+    ApiWorld,
+    LiveServer,
+    TokenIssuer,
+    free_port,
+    settings_for,
+)
 from interlock.exceptions import ConfigurationError
 from interlock.policy.principal import Principal
 from interlock.settings import load_settings

@@ -5,8 +5,8 @@ from __future__ import annotations
 import time
 from datetime import timedelta
 
-from interlock.api.testing import SERVICE_KEY, TokenIssuer
-from interlock.api.testing import ApiWorld as Api
+from interlock.domains.claims.testing.api_world import SERVICE_KEY, TokenIssuer
+from interlock.domains.claims.testing.api_world import ApiWorld as Api
 
 
 def test_openapi_health_and_readiness(api: Api) -> None:

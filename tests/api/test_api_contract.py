@@ -29,7 +29,9 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from interlock.api.app import create_app
-from interlock.api.testing import (
+from interlock.db import make_engine
+from interlock.domains.claims import schema as t
+from interlock.domains.claims.testing.api_world import (
     REVIEW_CLAIMS,
     SERVICE_KEY,
     ApiWorld,
@@ -37,8 +39,6 @@ from interlock.api.testing import (
     TokenIssuer,
     settings_for,
 )
-from interlock.db import make_engine
-from interlock.domains.claims import schema as t
 from interlock.domains.claims.testing.handmade import add_claim, seed_reference
 
 CHECKS = [not_a_server_error, response_schema_conformance, status_code_conformance, content_type_conformance]

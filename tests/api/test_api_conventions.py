@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs, urlsplit
 
-from interlock.api.testing import SERVICE_KEY
-from interlock.api.testing import ApiWorld as Api
+from interlock.domains.claims.testing.api_world import SERVICE_KEY
+from interlock.domains.claims.testing.api_world import ApiWorld as Api
 
 
 def test_review_items_page_with_a_total_and_a_next_link(api: Api) -> None:

@@ -22,10 +22,18 @@ from fhirclaims import FHIR, fhir_claim
 from sqlalchemy import func, select
 
 from interlock.api.app import create_app
-from interlock.api.testing import REVIEW_CLAIMS, SERVICE_KEY, ApiWorld, LiveServer, TokenIssuer, settings_for
 from interlock.connectors.pg_access import execute_script, reader_role_sql
 from interlock.db import make_engine
 from interlock.domains.claims import schema as t
+from interlock.domains.claims.pack import ACCESS as CLAIMS_ACCESS
+from interlock.domains.claims.testing.api_world import (
+    REVIEW_CLAIMS,
+    SERVICE_KEY,
+    ApiWorld,
+    LiveServer,
+    TokenIssuer,
+    settings_for,
+)
 from interlock.domains.claims.testing.handmade import add_claim, seed_reference
 from interlock.policy.document import default_policy
 from interlock.policy.rls import compile_rls
@@ -74,7 +82,7 @@ def rls(tmp_path: Path, issuer: TokenIssuer) -> Iterator[RlsWorld]:
         seed_reference(owner)
         for day, (claim_id, fields) in enumerate(REVIEW_CLAIMS.items(), start=1):
             add_claim(owner, claim_id, service_date=date(2026, 2, day), **fields)
-        execute_script(owner, reader_role_sql(role, login=True))
+        execute_script(owner, reader_role_sql(role, CLAIMS_ACCESS, login=True))
         execute_script(owner, compile_rls(default_policy()))
         settings = settings_for(tmp_path, issuer).model_copy(
             update={

@@ -17,9 +17,9 @@ import pytest
 from interlock.api.app import app_from_env
 from interlock.api.auth import key_digest
 from interlock.api.settings import ApiSettings
-from interlock.api.testing import FULL_SCOPE, LiveServer, TokenIssuer, seed_review_world
 from interlock.audit.chain import AuditLog
 from interlock.db import make_engine
+from interlock.domains.claims.testing.api_world import FULL_SCOPE, LiveServer, TokenIssuer, seed_review_world
 from interlock.domains.claims.testing.model_server import ScriptedModelServer, echo_policies_responder
 from interlock.settings import load_settings
 

@@ -20,7 +20,6 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 from interlock.api.app import create_app
-from interlock.api.testing import SERVICE_KEY, ApiWorld, LiveServer, TokenIssuer, settings_for
 from interlock.audit.chain import AuditLog
 from interlock.audit.events import content_ref
 from interlock.cli.app import app as cli
@@ -28,6 +27,13 @@ from interlock.db import make_engine
 from interlock.domains.claims import schema as t
 from interlock.domains.claims.fhir_claim import claim_id_for, map_claim, parse_claim
 from interlock.domains.claims.intake_store import SqlClaimIntake
+from interlock.domains.claims.testing.api_world import (
+    SERVICE_KEY,
+    ApiWorld,
+    LiveServer,
+    TokenIssuer,
+    settings_for,
+)
 
 SHIPPED = Path(__file__).parents[2] / "src/interlock/policy/default_policy.toml"
 STAFF_GRANT = '[tasks."claims.ingest".actions.create.staff]\nroles = ["analyst", "supervisor"]\n'

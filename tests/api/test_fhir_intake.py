@@ -10,10 +10,10 @@ import pytest
 from fhirclaims import FHIR, SERVICE_DAY, fhir_claim, post
 from sqlalchemy import select
 
-from interlock.api.testing import SERVICE_KEY
-from interlock.api.testing import ApiWorld as Api
 from interlock.domains.claims import schema as t
 from interlock.domains.claims.fhir_claim import ICD10_CM_SYSTEM, NPI_SYSTEM
+from interlock.domains.claims.testing.api_world import SERVICE_KEY
+from interlock.domains.claims.testing.api_world import ApiWorld as Api
 from interlock.domains.claims.testing.handmade import GOOD_NPI
 
 

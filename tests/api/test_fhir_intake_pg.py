@@ -11,9 +11,15 @@ from fhirclaims import fhir_claim, post
 from sqlalchemy import func, select
 
 from interlock.api.app import create_app
-from interlock.api.testing import SERVICE_KEY, ApiWorld, LiveServer, TokenIssuer, settings_for
 from interlock.db import make_engine
 from interlock.domains.claims import schema as t
+from interlock.domains.claims.testing.api_world import (
+    SERVICE_KEY,
+    ApiWorld,
+    LiveServer,
+    TokenIssuer,
+    settings_for,
+)
 from interlock.domains.claims.testing.handmade import seed_reference
 
 pytestmark = pytest.mark.postgres

@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 
 from interlock.api.services import work_item_id
-from interlock.api.testing import SERVICE_KEY
-from interlock.api.testing import ApiWorld as Api
+from interlock.domains.claims.testing.api_world import SERVICE_KEY
+from interlock.domains.claims.testing.api_world import ApiWorld as Api
 
 # (caller, a claim they may not read): region, line of business, sensitivity or status.
 FOREIGN = [

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine
 
-from interlock.api.testing import ApiWorld, TokenIssuer, settings_for
 from interlock.audit.chain import AuditLog
 from interlock.db import make_engine
 from interlock.domains.claims.connector import SqlClaimsConnector
+from interlock.domains.claims.testing.api_world import ApiWorld, TokenIssuer, settings_for
 from interlock.exceptions import ConnectorUnavailable, ReviewConflict
 from interlock.registry import task as task_named
 from interlock.review.decide import ReviewDesk

@@ -23,9 +23,9 @@ import pytest
 
 from interlock.api.processes import listening_socket
 from interlock.api.settings import SERVE_OVERRIDES_ENV, ApiSettings
-from interlock.api.testing import SERVICE_KEY, TokenIssuer, free_port, seed_review_world
 from interlock.db import make_engine
 from interlock.domains.claims import schema as t
+from interlock.domains.claims.testing.api_world import SERVICE_KEY, TokenIssuer, free_port, seed_review_world
 from interlock.exceptions import ConfigurationError
 
 

@@ -17,12 +17,12 @@ from click.testing import Result
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from interlock.api.testing import free_port
 from interlock.audit.chain import AuditLog
 from interlock.cli import app
 from interlock.cli.common import open_store
 from interlock.db import make_engine
 from interlock.domains.claims import schema as t
+from interlock.domains.claims.testing.api_world import free_port
 from interlock.domains.claims.testing.handmade import add_claim, seed_reference
 from interlock.testing.audit_store import append_all, numbered_event
 

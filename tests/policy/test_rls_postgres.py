@@ -29,6 +29,7 @@ from interlock.connectors.pg_access import (
 from interlock.db import make_engine, normalize_url
 from interlock.domains.claims import schema as t
 from interlock.domains.claims.connector import SqlClaimsConnector
+from interlock.domains.claims.pack import ACCESS as CLAIMS_ACCESS
 from interlock.domains.claims.rules import Amounts, LineAmounts
 from interlock.exceptions import StaleRecord
 from interlock.gate.approval import mint_commit, mint_hold
@@ -210,7 +211,7 @@ def test_the_reader_role_cannot_reach_beyond_its_grants(world: World) -> None:
     with world.owner.begin() as conn:
         conn.exec_driver_sql("CREATE TABLE IF NOT EXISTS payroll (staff_id TEXT, salary NUMERIC)")
     with world.owner.connect() as conn:
-        assert reader_role_problems(conn, world.role) == []
+        assert reader_role_problems(conn, world.role, CLAIMS_ACCESS) == []
     reader = make_engine(world.reader_url)
     service = service_principal()
     narrow = next(p for p in world.principals if p.principal_id == "service:narrow")

@@ -26,6 +26,7 @@ from test_policy_document import COMBOS, any_principal, grant_extras, policies
 from interlock.connectors.pg_access import apply_principal, execute_script, reader_role_sql
 from interlock.db import make_engine
 from interlock.domains.claims import schema as t
+from interlock.domains.claims.pack import ACCESS as CLAIMS_ACCESS
 from interlock.policy.document import parse_policy
 from interlock.policy.principal import Principal
 from interlock.policy.rls import compile_rls
@@ -81,7 +82,7 @@ def _combos(url: URL, role: str) -> Iterator[Combos]:
                 },
             )
             conn.execute(t.claims.insert(), [attribute_claim(r, lob, s) for r, lob, s in COMBOS])
-        execute_script(owner, reader_role_sql(role, login=True))
+        execute_script(owner, reader_role_sql(role, CLAIMS_ACCESS, login=True))
         yield Combos(owner=owner, reader=reader)
     finally:
         reader.dispose()

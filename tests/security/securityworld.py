@@ -18,10 +18,17 @@ from typing import Any
 import httpx2 as httpx
 
 from interlock.api.app import create_app
-from interlock.api.testing import SERVICE_KEY, ApiWorld, LiveServer, TokenIssuer, settings_for, write_api_keys
 from interlock.db import make_engine
 from interlock.domains.claims.documents import SqlDocumentSource
 from interlock.domains.claims.fhir_claim import ICD10_CM_SYSTEM, NPI_SYSTEM, POS_SYSTEM
+from interlock.domains.claims.testing.api_world import (
+    SERVICE_KEY,
+    ApiWorld,
+    LiveServer,
+    TokenIssuer,
+    settings_for,
+    write_api_keys,
+)
 from interlock.domains.claims.testing.handmade import GOOD_NPI, add_claim
 from interlock.retrieval.freshness import sync_index
 from interlock.retrieval.index import SearchIndex

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from interlock.api.settings import ApiSettings
-from interlock.api.testing import free_port
+from interlock.domains.claims.testing.api_world import free_port
 
 
 @dataclass(frozen=True)

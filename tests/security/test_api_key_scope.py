@@ -12,8 +12,8 @@ from typer.testing import CliRunner
 from interlock.api.auth import key_digest
 from interlock.api.keys import parse_api_keys
 from interlock.api.services import Services
-from interlock.api.testing import SERVICE_KEY, TokenIssuer, seed_review_world
 from interlock.cli.app import app
+from interlock.domains.claims.testing.api_world import SERVICE_KEY, TokenIssuer, seed_review_world
 from interlock.exceptions import ConfigurationError
 from interlock.policy.document import default_policy
 

@@ -15,12 +15,12 @@ from urllib.parse import quote
 import pytest
 from securityworld import post_fhir, review_bound_claim, scoped_world
 
-from interlock.api.testing import SERVICE_KEY, ApiWorld, TokenIssuer
 from interlock.audit.chain import AuditLog
 from interlock.audit.events import AuditEvent, id_ref
 from interlock.audit.explain import explain_record
 from interlock.clock import FrozenClock
 from interlock.db import make_engine
+from interlock.domains.claims.testing.api_world import SERVICE_KEY, ApiWorld, TokenIssuer
 from interlock.domains.claims.testing.handmade import add_claim
 from interlock.engine_trail import Trail
 from interlock.gate.verdict import Finding, combine

@@ -11,7 +11,7 @@ from served import clean_env, serve_command
 
 from interlock.api.app import create_app
 from interlock.api.services import Services
-from interlock.api.testing import LiveServer, TokenIssuer, free_port, seed_review_world
+from interlock.domains.claims.testing.api_world import LiveServer, TokenIssuer, free_port, seed_review_world
 from interlock.exceptions import ConfigurationError
 
 

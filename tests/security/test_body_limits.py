@@ -17,7 +17,7 @@ import httpx2 as httpx
 import pytest
 from served import Served, served
 
-from interlock.api.testing import SERVICE_KEY, TokenIssuer, seed_review_world
+from interlock.domains.claims.testing.api_world import SERVICE_KEY, TokenIssuer, seed_review_world
 
 MB = 1024 * 1024
 CHUNK = b"x" * (256 * 1024)

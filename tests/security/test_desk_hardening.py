@@ -17,8 +17,8 @@ import pytest
 from securityworld import scoped_world
 from sqlalchemy import update
 
-from interlock.api.testing import ApiWorld, TokenIssuer
 from interlock.domains.claims import schema as t
+from interlock.domains.claims.testing.api_world import ApiWorld, TokenIssuer
 from interlock.web.sessions import csrf_for
 
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 from securityworld import post_fhir, review_bound_claim, scoped_world
 
-from interlock.api.testing import TokenIssuer
 from interlock.domains.claims.fhir_claim import claim_id_for
+from interlock.domains.claims.testing.api_world import TokenIssuer
 
 
 def test_a_conflict_with_an_out_of_scope_claim_names_nothing(

@@ -12,10 +12,16 @@ from securityworld import scoped_world
 from sqlalchemy import Engine, event
 
 from interlock.api.app import create_app
-from interlock.api.testing import SERVICE_KEY, LiveServer, TokenIssuer, seed_review_world, settings_for
 from interlock.audit.chain import AuditLog, audit_events
 from interlock.audit.events import AuditEvent
 from interlock.db import make_engine
+from interlock.domains.claims.testing.api_world import (
+    SERVICE_KEY,
+    LiveServer,
+    TokenIssuer,
+    seed_review_world,
+    settings_for,
+)
 from interlock.store import migrations
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from securityworld import post_fhir, review_bound_claim, scoped_world
 from sqlalchemy import select
 
-from interlock.api.testing import TokenIssuer
+from interlock.domains.claims.testing.api_world import TokenIssuer
 from interlock.policy.document import default_policy
 from interlock.policy.principal import service_principal, staff_principal
 from interlock.store.schema import record_authors

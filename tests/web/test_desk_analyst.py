@@ -13,14 +13,14 @@ import playwright.sync_api as playwright_api
 import pytest
 from sqlalchemy import select, update
 
-from interlock.api.testing import ApiWorld
 from interlock.domains.claims.connector import SqlClaimsConnector
+from interlock.domains.claims.desk_view import money
 from interlock.domains.claims.rules import compute_amounts
+from interlock.domains.claims.testing.api_world import ApiWorld
 from interlock.policy.document import default_policy
 from interlock.policy.principal import service_principal
 from interlock.store.schema import review_attributes, review_items, work_items
 from interlock.web.charts import time_buckets
-from interlock.web.claim_view import money
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "web"

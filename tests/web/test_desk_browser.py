@@ -10,7 +10,7 @@ from pathlib import Path
 import playwright.sync_api as playwright_api
 import pytest
 
-from interlock.api.testing import ApiWorld, TokenIssuer
+from interlock.domains.claims.testing.api_world import ApiWorld, TokenIssuer
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARGS = [

@@ -19,7 +19,7 @@ from interlock.api.app import create_app
 from interlock.api.devlogin import DevLogin, is_loopback
 from interlock.api.services import Services
 from interlock.api.settings import ApiSettings
-from interlock.api.testing import LiveServer
+from interlock.domains.claims.testing.api_world import LiveServer
 from interlock.review.queue import open_reviews
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"

@@ -14,7 +14,7 @@ from contextlib import asynccontextmanager
 from fastapi import Depends, FastAPI
 from starlette.middleware.body_limit import RequestBodyLimitMiddleware
 
-from interlock.api import intake, ops, routes
+from interlock.api import ops, routes
 from interlock.api.deps import ids_are_text
 from interlock.api.guards import (
     ClientNetworks,
@@ -53,7 +53,7 @@ def create_app(
     app = FastAPI(
         title="Interlock",
         version=API_VERSION,
-        summary="Entitlement-scoped claims adjudication with a gate, exactly-once writes and an audit trail.",
+        summary="Entitlement-scoped decisions on a system of record, with a gate, exactly-once writes and an audit trail.",
         openapi_url="/openapi.json",
         docs_url="/docs",
         redoc_url=None,
@@ -64,7 +64,9 @@ def create_app(
     app.state.metrics = ops.metrics_registry(svc)
     install_problem_handlers(app)
     app.include_router(routes.router)
-    app.include_router(intake.router)
+    # A domain may add routes of its own (the claims domain's FHIR intake).
+    for extra in svc.domain.api_routers() if svc.domain.api_routers is not None else ():
+        app.include_router(extra)
     app.include_router(ops.router)
     # The web desk imports Jinja2; mount it here so API and desk share auth and services.
     from interlock.web.desk import desk_style_hashes, mount_desk  # noqa: PLC0415 - keeps the API importable on its own
@@ -73,7 +75,9 @@ def create_app(
     install_problem_openapi(app)
     # Added innermost first: a request meets them from the bottom of this list up.
     app.add_middleware(CredentialsFirst, auth=svc.auth)
-    app.add_middleware(SecurityHeaders, desk_prefix="/desk", csp=desk_csp(desk_style_hashes()))
+    view = svc.domain.desk_view
+    styles = desk_style_hashes((view.template_dir,) if view is not None else ())
+    app.add_middleware(SecurityHeaders, desk_prefix="/desk", csp=desk_csp(styles))
     if settings.metrics_networks:
         app.add_middleware(ClientNetworks, paths=frozenset({"/metrics"}), networks=settings.metrics_networks)
     # Counts a body as it streams in (one sent without a Content-Length) and stops at the limit.

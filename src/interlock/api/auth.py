@@ -28,11 +28,11 @@ import jwt
 from interlock.api.keys import KNOWN_TASKS, ServiceKey, load_api_keys
 from interlock.api.problems import Problem
 from interlock.api.settings import ApiSettings
-from interlock.domains.claims.connector import SqlClaimsConnector
 from interlock.exceptions import ConfigurationError
-from interlock.policy.document import PolicyDocument
+from interlock.policy.document import PolicyDocument, default_policy
 from interlock.policy.principal import Principal
 from interlock.policy.values import Decision
+from interlock.task import PrincipalSource
 
 API_KEY_HEADER = "X-API-Key"
 
@@ -83,7 +83,10 @@ def read_api_keys(settings: ApiSettings, policy: PolicyDocument | None) -> tuple
         return ()
     tasks = tuple(policy.tasks) if policy is not None and policy.tasks is not None else KNOWN_TASKS
     return load_api_keys(
-        settings.api_keys_file, default_service=settings.service_principal, known_tasks=tasks
+        settings.api_keys_file,
+        default_service=settings.service_principal,
+        known_tasks=tasks,
+        known_sensitivities=(policy or default_policy()).sensitivity_values(),
     )
 
 
@@ -91,7 +94,7 @@ class Authenticator:
     """Turns request credentials into a :class:`Principal`, or refuses with 401."""
 
     def __init__(
-        self, settings: ApiSettings, connector: SqlClaimsConnector, policy: PolicyDocument | None = None
+        self, settings: ApiSettings, connector: PrincipalSource, policy: PolicyDocument | None = None
     ) -> None:
         self.settings = settings
         self.connector = connector

@@ -16,7 +16,7 @@ import typer
 
 from interlock.cli import configured
 from interlock.cli.app import app
-from interlock.cli.common import SOR_HELP, STORE_HELP, fail, open_sor
+from interlock.cli.common import SOR_HELP, STORE_HELP, domain_named, fail, open_sor
 from interlock.cli.configured import pick
 
 
@@ -24,6 +24,10 @@ from interlock.cli.configured import pick
 def serve(
     sor: Annotated[str | None, typer.Option("--sor", help=SOR_HELP)] = None,
     store: Annotated[str | None, typer.Option("--store", help=STORE_HELP)] = None,
+    domain: Annotated[
+        str | None,
+        typer.Option("--domain", help="The registered domain served; --sor is its system of record."),
+    ] = None,
     host: Annotated[str | None, typer.Option(help="Interface to listen on.")] = None,
     port: Annotated[int | None, typer.Option(help="TCP port.")] = None,
     jwks_file: Annotated[
@@ -69,6 +73,7 @@ def serve(
     overrides: dict[str, Any] = {
         "sor_url": sor,
         "store_url": store,
+        "domain": domain,
         "jwks_file": jwks_file,
         "jwks_url": jwks_url,
         "jwt_issuer": issuer,
@@ -99,7 +104,7 @@ def serve(
     except (InterlockError, ValueError, OSError) as exc:
         fail(str(exc))
     # A mistyped system of record stops here with one line, before any file is created.
-    open_sor(settings.sor_url).dispose()
+    open_sor(settings.sor_url, domain=domain_named(settings.domain)).dispose()
     try:
         if count > 1:
             preflight(settings)  # each process builds its own services

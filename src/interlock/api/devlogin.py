@@ -26,10 +26,9 @@ from typing import Any
 
 import jwt
 from cryptography.hazmat.primitives.asymmetric import ec
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, MetaData, select
 
 from interlock.api.auth import key_digest
-from interlock.domains.claims import schema as sor_schema
 
 ISSUER = "interlock-dev-login"
 AUDIENCE = "interlock"
@@ -56,9 +55,15 @@ class StaffChoice:
     role: str
 
 
-def active_staff(sor: Engine) -> list[StaffChoice]:
-    """The active staff of the system of record, by id (who the login page offers)."""
-    staff = sor_schema.staff
+def active_staff(sor: Engine, metadata: MetaData | None) -> list[StaffChoice]:
+    """The active staff of the system of record, by id (who the login page offers).
+
+    Every reference schema keeps its people in a ``staff`` table with ``staff_id``,
+    ``name``, ``role`` and ``active``; a domain without one offers nobody.
+    """
+    staff = metadata.tables.get("staff") if metadata is not None else None
+    if staff is None:
+        return []
     query = select(staff.c.staff_id, staff.c.name, staff.c.role).where(staff.c.active == 1)
     with sor.connect() as conn:
         rows = conn.execute(query.order_by(staff.c.staff_id)).all()

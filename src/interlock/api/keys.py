@@ -31,7 +31,6 @@ from typing import Any, Final
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from interlock.domains.claims.fhir_claim import SENSITIVITY_RANK
 from interlock.exceptions import ConfigurationError
 from interlock.policy.principal import Principal, service_principal
 from interlock.policy.tasks import ACTIONS
@@ -97,13 +96,15 @@ def _pairs(values: Iterable[str]) -> frozenset[tuple[str, str]] | None:
     return frozenset(pairs)
 
 
-def _sensitivities(values: Iterable[str]) -> frozenset[str] | None:
+def _sensitivities(values: Iterable[str], known: frozenset[str] | None) -> frozenset[str] | None:
     found: set[str] = set()
     for value in values:
         if value == EVERYTHING:
             return None
-        if value not in SENSITIVITY_RANK:
-            raise ValueError(f"unknown sensitivity {value!r} (known: {', '.join(SENSITIVITY_RANK)}, *)")
+        if known is not None and value not in known:
+            raise ValueError(f"unknown sensitivity {value!r} (known: {', '.join(sorted(known))}, *)")
+        if not value.isprintable():
+            raise ValueError(f"sensitivity {value!r} is not printable")
         if value != "none":  # `none` is readable by whoever reads the pair; it grants nothing more
             found.add(value)
     return frozenset(found)
@@ -123,9 +124,17 @@ def _grants(tasks: Mapping[str, tuple[str, ...]], known_tasks: Iterable[str]) ->
 
 
 def parse_api_keys(
-    data: Mapping[str, Any], *, default_service: str, known_tasks: Iterable[str] = KNOWN_TASKS
+    data: Mapping[str, Any],
+    *,
+    default_service: str,
+    known_tasks: Iterable[str] = KNOWN_TASKS,
+    known_sensitivities: frozenset[str] | None = None,
 ) -> tuple[ServiceKey, ...]:
-    """Every key of a parsed key file, or :class:`ConfigurationError` naming the first bad entry."""
+    """Every key of a parsed key file, or :class:`ConfigurationError` naming the first bad entry.
+
+    ``known_sensitivities`` are the categories the policy declares
+    (:meth:`PolicyDocument.sensitivity_values`); ``None`` accepts any.
+    """
     unknown = sorted(set(data) - {"keys"})
     if unknown:
         raise ConfigurationError(f"unknown table(s) in the API key file: {', '.join(unknown)}")
@@ -141,7 +150,7 @@ def parse_api_keys(
             principal = service_principal(
                 entry.service or default_service,
                 assignments=_pairs(entry.scope.assignments),
-                sensitivities=_sensitivities(entry.scope.sensitivities),
+                sensitivities=_sensitivities(entry.scope.sensitivities, known_sensitivities),
                 grants=_grants(entry.scope.tasks, tasks),
             )
         except ValidationError as exc:
@@ -156,7 +165,11 @@ def parse_api_keys(
 
 
 def load_api_keys(
-    path: Path, *, default_service: str, known_tasks: Iterable[str] = KNOWN_TASKS
+    path: Path,
+    *,
+    default_service: str,
+    known_tasks: Iterable[str] = KNOWN_TASKS,
+    known_sensitivities: frozenset[str] | None = None,
 ) -> tuple[ServiceKey, ...]:
     """Read and check the key file at ``path`` (see :func:`parse_api_keys`)."""
     try:
@@ -165,4 +178,9 @@ def load_api_keys(
         raise ConfigurationError(f"cannot read API key file {str(path)!r}: {exc.strerror}") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigurationError(f"API key file {str(path)!r} is not valid TOML: {exc}") from None
-    return parse_api_keys(data, default_service=default_service, known_tasks=known_tasks)
+    return parse_api_keys(
+        data,
+        default_service=default_service,
+        known_tasks=known_tasks,
+        known_sensitivities=known_sensitivities,
+    )

@@ -8,6 +8,7 @@ come from a counter the audit trail keeps as it appends, never from scanning the
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -23,7 +24,7 @@ from interlock.api.deps import AuditorDep, ServicesDep
 from interlock.api.openapi import operation_id
 from interlock.api.problems import Problem
 from interlock.api.schemas import ExplainOut, Health, RecordExplainOut, VerifyOut
-from interlock.api.services import TASK, Services
+from interlock.api.services import Services
 from interlock.audit.explain import explain_record, in_domain
 from interlock.review.queue import backlog
 from interlock.store.schema import work_items
@@ -46,24 +47,35 @@ class OpsSnapshot:
     taken_at: datetime
 
 
-def snapshot(svc: Services) -> OpsSnapshot:
-    """Read the operational totals from the store."""
-    now = svc.clock.now()
+def task_counts(svc: Services, task: str) -> tuple[dict[str, int], dict[str, int]]:
+    """One task's finished work items by route and its work items by status."""
     with svc.store.connect() as conn:
         statuses = {
             str(s): int(n)
             for s, n in conn.execute(
                 select(work_items.c.status, func.count())
-                .where(work_items.c.task == TASK)
+                .where(work_items.c.task == task)
                 .group_by(work_items.c.status)
             ).all()
         }
+    return dict(svc.work.route_counts(task)), statuses
+
+
+def snapshot(svc: Services) -> OpsSnapshot:
+    """Read the operational totals of every served task from the store."""
+    now = svc.clock.now()
+    routes: Counter[str] = Counter()
+    statuses: Counter[str] = Counter()
+    for task in svc.tasks:
+        by_route, by_status = task_counts(svc, task)
+        routes.update(by_route)
+        statuses.update(by_status)
     # Counted as the events are appended: a scrape reads one row, whatever the trail's size.
     model_errors = svc.audit.error_count("model.called")
     n_open, oldest = backlog(svc.store)
     return OpsSnapshot(
-        routes=svc.work.route_counts(TASK),
-        statuses=statuses,
+        routes=dict(routes),
+        statuses=dict(statuses),
         review_open=n_open,
         review_oldest_age_seconds=max(0.0, (now - oldest).total_seconds()) if oldest else 0.0,
         model_errors=model_errors,
@@ -83,14 +95,16 @@ class StoreCollector(Collector):
         by_route = GaugeMetricFamily(
             "interlock_work_items_done", "Finished work items by route.", labels=["task", "route"]
         )
-        for route, n in sorted(snap.routes.items()):
-            by_route.add_metric([TASK, route], n)
-        yield by_route
         by_status = GaugeMetricFamily(
             "interlock_work_items", "Work items by status.", labels=["task", "status"]
         )
-        for status, n in sorted(snap.statuses.items()):
-            by_status.add_metric([TASK, status], n)
+        for task in self.svc.tasks:
+            routes, statuses = task_counts(self.svc, task)
+            for route, n in sorted(routes.items()):
+                by_route.add_metric([task, route], n)
+            for status, n in sorted(statuses.items()):
+                by_status.add_metric([task, status], n)
+        yield by_route
         yield by_status
         yield GaugeMetricFamily("interlock_review_backlog", "Open review items.", value=snap.review_open)
         yield GaugeMetricFamily(

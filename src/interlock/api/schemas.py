@@ -24,17 +24,26 @@ class _Input(_Wire):
 
 
 class TaskRun(_Wire):
-    """How a ``claims.adjudicate`` run ended, or that it was queued."""
+    """How a task's run on one record ended, or that it was queued.
+
+    ``claim_id``, ``claim_version`` and ``carc`` repeat ``record_id``,
+    ``record_version`` and ``reason_code`` for claims tasks (their earlier names);
+    they are null for other tasks.
+    """
 
     work_item_id: str
-    claim_id: str
-    claim_version: int | None
+    task: str
+    record_id: str
+    record_version: int | None
     status: Literal["done", "queued"]
     route: str | None = None
     outcome: str | None = None
-    carc: str | None = None
+    reason_code: str | None = None
     reason: str | None = None
     decided_by: str | None = None
+    claim_id: str | None = None
+    claim_version: int | None = None
+    carc: str | None = None
 
 
 class WorkItemOut(_Wire):
@@ -42,8 +51,10 @@ class WorkItemOut(_Wire):
 
     work_item_id: str
     task: str
-    claim_id: str
-    claim_version: int
+    record_id: str
+    record_version: int
+    claim_id: str | None = None
+    claim_version: int | None = None
     status: str
     route: str | None
     reason: str | None
@@ -67,12 +78,17 @@ class ReviewItemOut(_Wire):
 
     review_id: str
     work_item_id: str
-    claim_id: str
-    claim_version: int
-    total_billed: str
-    region: str
-    line_of_business: str
-    sensitivity: str
+    task: str
+    record_id: str
+    record_version: int
+    amount: str
+    attributes: dict[str, str]
+    claim_id: str | None = None
+    claim_version: int | None = None
+    total_billed: str | None = None
+    region: str | None = None
+    line_of_business: str | None = None
+    sensitivity: str | None = None
     reason: str
     status: str
     opened_at: datetime
@@ -96,9 +112,14 @@ class ReviewPage(_Wire):
 
 
 class DecisionIn(_Input):
-    """A reviewer's decision: approve, deny with a CARC, or pend with a comment."""
+    """A reviewer's decision: one of the task's review actions, with a reason code where needed.
 
-    action: Literal["approve", "deny", "pend"]
+    For claims: approve, deny with a CARC (``reason_code``, or ``carc`` as before), or
+    pend with a comment; for invoices: approve, reject with a reason code, or hold.
+    """
+
+    action: str = Field(min_length=1, max_length=16, pattern=r"^[a-z_]+$")
+    reason_code: str | None = Field(default=None, max_length=16)
     carc: str | None = Field(default=None, max_length=8)
     comment: str = Field(default="", max_length=2000)
 
@@ -107,14 +128,20 @@ class DecisionOut(_Wire):
     """What the decision wrote, by whom."""
 
     review_id: str
-    claim_id: str
-    claim_version: int
+    task: str
+    record_id: str
+    record_version: int
     action: str
-    carc: str | None
-    allowed: str
-    paid: str
+    reason_code: str | None
+    facts: dict[str, str]
+    reference: str | None
     decided_by: str
-    adjudication_id: str | None
+    claim_id: str | None = None
+    claim_version: int | None = None
+    carc: str | None = None
+    allowed: str | None = None
+    paid: str | None = None
+    adjudication_id: str | None = None
     already_applied: bool
     review_status: str
 
@@ -130,6 +157,7 @@ class AnswerOut(_Wire):
     """A summary or answer: its statements and the gate's verdict on their citations."""
 
     task: str
+    record_id: str | None
     claim_id: str | None
     verdict: str
     statements: list[StatementOut]

@@ -1,5 +1,10 @@
 """What one API process holds: databases, the connector, the engines and the task queue.
 
+One process serves one domain (``ApiSettings.domain``, claims unless configured): its
+system of record, its connector and every task it registers. A second system of
+record is a second process, so each keeps its own pool, breaker and row-level
+security binding.
+
 Engines are built once per principal and reused: an engine is cheap but compiles its
 principal's scope, and a hot task endpoint should not redo that per request. Queued
 work runs on background threads that call the very same :meth:`~interlock.engine.Engine.process`
@@ -23,14 +28,10 @@ from sqlalchemy import Engine, RowMapping, select, text
 from interlock.api.auth import Authenticator, check_bearer_settings, read_api_keys
 from interlock.api.devlogin import DevLogin
 from interlock.api.settings import ApiSettings
-from interlock.assembly import build_engine
+from interlock.assembly import assistant_for, build_engine
 from interlock.clock import Clock, SystemClock
 from interlock.connectors.pg_access import secure_rows
 from interlock.db import is_sqlite, make_engine
-from interlock.domains.claims.assist import ClaimsAssistant
-from interlock.domains.claims.codesets import icd10_status
-from interlock.domains.claims.connector import SqlClaimsConnector
-from interlock.domains.claims.documents import SqlDocumentSource
 from interlock.engine import Engine as TaskEngine
 from interlock.engine import EngineSettings, ItemResult
 from interlock.exceptions import ConfigurationError, InterlockError
@@ -38,24 +39,24 @@ from interlock.from_settings import endpoints_of, engine_settings_of, policy_or_
 from interlock.models.base import ModelClient
 from interlock.policy.document import PolicyDocument
 from interlock.policy.principal import Principal
-from interlock.registry import task as task_named
+from interlock.registry import domain as domain_named
+from interlock.retrieval.answers import Assistant
 from interlock.retrieval.index import SearchIndex
 from interlock.retrieval.planner import Retriever
 from interlock.review.decide import ReviewDesk
 from interlock.store.migrations import prepare_store
 from interlock.store.schema import work_items
+from interlock.task import Task
 from interlock.work.store import WorkStore, idempotency_key_for, work_item_id_for
 
-#: The task the claims routes run (the API's claims shorthand).
-TASK = "claims.adjudicate"
 RETRY_DELAY_SECONDS = 2.0
 #: The shortest salt :func:`interlock.audit.events.content_ref` accepts.
 MIN_SALT_BYTES = 16
 
 
-def work_item_id(claim_id: str, version: int) -> str:
-    """The id the engine gives the work item of one claim version."""
-    return work_item_id_for(idempotency_key_for(TASK, claim_id, version))
+def work_item_id(task: str, record_id: str, version: int) -> str:
+    """The id the engine gives the work item of one record version under ``task``."""
+    return work_item_id_for(idempotency_key_for(task, record_id, version))
 
 
 @dataclass
@@ -76,11 +77,11 @@ class TaskStats:
 
 
 class TaskQueue:
-    """An in-process queue of ``claims.adjudicate`` runs served by background threads."""
+    """An in-process queue of task runs served by background threads."""
 
     def __init__(self, services: Services, workers: int) -> None:
         self.services = services
-        self._queue: queue.Queue[tuple[float, Principal, str] | None] = queue.Queue()
+        self._queue: queue.Queue[tuple[float, str, Principal, str] | None] = queue.Queue()
         self._threads = [
             threading.Thread(target=self._serve, name=f"interlock-task-{i}", daemon=True)
             for i in range(workers)
@@ -88,9 +89,9 @@ class TaskQueue:
         for thread in self._threads:
             thread.start()
 
-    def submit(self, principal: Principal, claim_id: str, *, not_before: float = 0.0) -> None:
-        """Run the claim's work item for ``principal`` on a background thread."""
-        self._queue.put((not_before, principal, claim_id))
+    def submit(self, task: str, principal: Principal, record_id: str, *, not_before: float = 0.0) -> None:
+        """Run the record's work item of ``task`` for ``principal`` on a background thread."""
+        self._queue.put((not_before, task, principal, record_id))
 
     def depth(self) -> int:
         """How many runs wait for a thread."""
@@ -105,7 +106,7 @@ class TaskQueue:
 
     def _serve(self) -> None:
         while (job := self._queue.get()) is not None:
-            not_before, principal, claim_id = job
+            not_before, task, principal, record_id = job
             wait = not_before - time.monotonic()
             if wait > 0:
                 time.sleep(min(wait, 1.0))
@@ -113,13 +114,15 @@ class TaskQueue:
                     self._queue.put(job)
                     continue
             try:
-                result = self.services.engine_for(principal).process(claim_id)
+                result = self.services.engine_for(principal, task).process(record_id)
             except InterlockError as exc:
                 self.services.stats.record(None, type(exc).__name__)
                 continue
             self.services.stats.record(result)
-            if result.route == "defer" or (result.route == "busy" and not self.services.is_done(result)):
-                self.submit(principal, claim_id, not_before=time.monotonic() + RETRY_DELAY_SECONDS)
+            if result.route == "defer" or (
+                result.route == "busy" and not self.services.is_done(task, result)
+            ):
+                self.submit(task, principal, record_id, not_before=time.monotonic() + RETRY_DELAY_SECONDS)
 
 
 def _read_salt(path: Path | None) -> bytes | None:
@@ -184,48 +187,76 @@ class Services:
         # The same schema rule as the CLI: a new store is created, SQLite follows every
         # revision, a PostgreSQL store behind this code waits for `interlock db upgrade`.
         prepare_store(self.store)
-        self.connector = SqlClaimsConnector(self.sor)
+        self.domain = domain_named(settings.domain)
+        #: The served tasks by name; the first is the default of routes that name none.
+        self.tasks = {t.name: t for t in self.domain.tasks}
+        self.connector: Any = self.domain.connector(self.sor)
         self.work = WorkStore.grouped(self.store)
         self.audit = self.work.audit
         self.model = model
         self.auth = Authenticator(settings, self.connector, self.policy)
-        self.desk = ReviewDesk(
-            task=task_named(TASK),
-            connector=self.connector,
-            store=self.store,
-            audit=self.audit,
-            clock=self.clock,
-            policy=self.policy,
-            content_salt=self.content_salt,
-        )
+        self.desks = {
+            name: ReviewDesk(
+                task=task,
+                connector=self.connector,
+                store=self.store,
+                audit=self.audit,
+                clock=self.clock,
+                policy=self.policy,
+                content_salt=self.content_salt,
+            )
+            for name, task in self.tasks.items()
+        }
         retriever = None
-        if is_sqlite(self.store):
-            retriever = Retriever(SearchIndex(self.store), SqlDocumentSource(self.sor), clock=self.clock)
-        self.assistant = ClaimsAssistant(
-            connector=self.connector,
-            retriever=retriever,
-            audit=self.audit,
-            clock=self.clock,
-            policy=self.policy,
+        if is_sqlite(self.store) and self.domain.documents is not None:
+            retriever = Retriever(SearchIndex(self.store), self.domain.documents(self.sor), clock=self.clock)
+        self.retriever = retriever
+        self.assistant: Assistant | None = (
+            assistant_for(
+                self.domain,
+                self.sor,
+                retriever=retriever,
+                audit=self.audit,
+                clock=self.clock,
+                policy=self.policy,
+                connector=self.connector,
+            )
+            if self.domain.assistant is not None
+            else None
         )
         # The same [engine] knobs the CLI and the worker use; the API's own deadline bounds a request.
         self.engine_settings: EngineSettings = replace(
             engine_settings_of(settings.engine), deadline_seconds=settings.deadline_seconds
         )
-        # Load the ICD-10-CM code set at start-up, not inside the first request's deadline.
-        icd10_status("A00")
+        if self.domain.warm is not None:
+            self.domain.warm()
         self.stats = TaskStats()
-        self._engines: dict[Principal, TaskEngine[Any, Any, Any, Any]] = {}
+        self._engines: dict[tuple[str, Principal], TaskEngine[Any, Any, Any, Any]] = {}
         self._engines_lock = threading.Lock()
         self.queue = TaskQueue(self, settings.queue_workers)
 
-    def engine_for(self, principal: Principal) -> TaskEngine[Any, Any, Any, Any]:
-        """The engine that runs work items on behalf of ``principal``."""
+    @property
+    def default_task(self) -> str:
+        """The domain's first task: what routes that name no task mean."""
+        return next(iter(self.tasks))
+
+    @property
+    def desk(self) -> ReviewDesk:
+        """The review desk of the default task."""
+        return self.desks[self.default_task]
+
+    def task(self, name: str) -> Task[Any, Any, Any, Any] | None:
+        """The served task called ``name``; ``None`` when this process serves no such task."""
+        return self.tasks.get(name)
+
+    def engine_for(self, principal: Principal, task: str | None = None) -> TaskEngine[Any, Any, Any, Any]:
+        """The engine that runs ``task``'s work items on behalf of ``principal``."""
+        name = task or self.default_task
         with self._engines_lock:
-            engine = self._engines.get(principal)
+            engine = self._engines.get((name, principal))
             if engine is None:
                 engine = build_engine(
-                    TASK,
+                    name,
                     connector=self.connector,
                     store=self.work,
                     principal=principal,
@@ -235,7 +266,7 @@ class Services:
                     clock=self.clock,
                     worker=f"api:{threading.get_native_id()}",
                 )
-                self._engines[principal] = engine
+                self._engines[(name, principal)] = engine
             return engine
 
     def use_configured_model(self) -> None:
@@ -245,7 +276,7 @@ class Services:
         from interlock.assembly import model_for  # noqa: PLC0415 - pulls in model code
 
         self.model = model_for(
-            TASK, self.settings.model, self.store, endpoints=endpoints_of(self.settings.models)
+            self.default_task, self.settings.model, self.store, endpoints=endpoints_of(self.settings.models)
         )
 
     def work_item_row(self, item_id: str) -> RowMapping | None:
@@ -257,11 +288,11 @@ class Services:
                 .first()
             )
 
-    def is_done(self, result: ItemResult) -> bool:
+    def is_done(self, task: str, result: ItemResult) -> bool:
         """True when the run's work item already reached its end (nothing left to retry)."""
         if result.record_version is None:
             return False
-        row = self.work_item_row(work_item_id(result.record_id, result.record_version))
+        row = self.work_item_row(work_item_id(task, result.record_id, result.record_version))
         return row is not None and row["status"] == "done"
 
     def ready(self) -> dict[str, str]:

@@ -49,6 +49,9 @@ class ApiSettings(BaseModel):
 
     sor_url: str
     store_url: str
+    #: The registered domain this process serves (its tasks, connector and desk views);
+    #: ``sor_url`` is that domain's system of record.
+    domain: str = Field(default="claims", min_length=1, pattern=r"^[a-z][a-z0-9_]*$")
     #: Connections kept open per PostgreSQL database, for each of the two databases.
     pool_size: int = Field(default=5, ge=1)
     #: Read the system of record through PostgreSQL row-level security: every request's

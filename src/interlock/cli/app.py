@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import time
 from collections import Counter
-from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -18,9 +17,11 @@ from interlock.cli.common import (
     SOR_HELP,
     STORE_HELP,
     console,
+    domain_named,
+    domain_of_task,
     ensure_sor_schema,
     fail,
-    has_claims,
+    has_records,
     is_terminal,
     open_sor,
     open_store,
@@ -35,6 +36,7 @@ from interlock.cli.configured import policy as configured_policy
 if TYPE_CHECKING:
     from interlock.api import cli as _api_cli
     from interlock.engine import Engine, ItemResult
+    from interlock.task import Domain
 from interlock.exceptions import AccessDenied, InterlockError
 
 #: The task the claims shorthands (`adjudicate`) run.
@@ -60,61 +62,81 @@ StoreOpt = Annotated[str | None, typer.Option("--store", help=STORE_HELP)]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
 
 
+DomainOpt = Annotated[
+    str, typer.Option("--domain", help="The registered domain (see `interlock run --help`).")
+]
+
+
 @sor_app.command("init")
-def sor_init(sor: SorOpt = None) -> None:
-    """Create the empty reference schema (docs/reference/claims-system-of-record.md)."""
+def sor_init(sor: SorOpt = None, domain: DomainOpt = "claims") -> None:
+    """Create the domain's empty reference schema (docs/reference/)."""
+    pack = domain_named(domain)
     sor = pick(sor, settings().sor_url)
     engine = open_sor(sor, create=True)
-    ensure_sor_schema(engine)
-    console.print(f"created the reference schema in {sor}")
+    ensure_sor_schema(engine, pack)
+    console.print(f"created the {pack.name} reference schema in {sor}")
 
 
 @sor_app.command("seed")
 def sor_seed(
     sor: SorOpt = None,
-    claims: Annotated[int, typer.Option(help="Backlog claims to create (status received).")] = 2000,
+    domain: DomainOpt = "claims",
+    records: Annotated[
+        int, typer.Option("--records", "--claims", help="Backlog records to create (awaiting a decision).")
+    ] = 2000,
     seed: Annotated[int, typer.Option(help="Seed: the same seed gives the same data.")] = 1,
     truth: Annotated[
-        Path | None, typer.Option(help="Write the correct outcome of every backlog claim here (JSON lines).")
+        Path | None, typer.Option(help="Write the correct outcome of every backlog record here (JSON lines).")
     ] = None,
     history: Annotated[
-        int | None, typer.Option(help="Adjudicated history claims (default: max(1500, claims)).")
+        int | None, typer.Option(help="Decided history records (default: the domain's own).")
     ] = None,
 ) -> None:
     """Fill an empty system of record deterministically, with ground truth."""
-    from interlock.domains.claims.generator import seed as run_seed  # noqa: PLC0415 - heavy import
-
-    engine = open_sor(sor)
-    if has_claims(engine):
-        fail(f"{shown(pick(sor, settings().sor_url))} already holds claims: seed an empty system of record")
-    report = run_seed(engine, claims=claims, seed=seed, truth_path=truth, history=history)
+    pack = domain_named(domain)
+    if pack.seed is None:
+        fail(f"domain {pack.name!r} has no generator")
+    engine = open_sor(sor, domain=pack)
+    if has_records(engine, pack):
+        fail(
+            f"{shown(pick(sor, settings().sor_url))} already holds {pack.name}: seed an empty system of record"
+        )
+    options: dict[str, Any] = {} if history is None else {"history": history}
+    try:
+        report = pack.seed(engine, records=records, seed=seed, truth_path=truth, **options)
+    except InterlockError as exc:
+        fail(str(exc))
+    noun = record_noun(pack)
     console.print(
-        f"seeded {report.backlog_claims} backlog and {report.history_claims} history claims "
-        f"in {report.seconds:.1f} s; truth mix {dict(report.outcome_counts)}"
+        f"seeded {report.get('backlog')} backlog and {report.get('history')} history {noun}s "
+        f"in {float(report.get('seconds', 0.0)):.1f} s; truth mix {report.get('truth_mix', {})}"
     )
 
 
-@model_app.command("train")
-def model_train(sor: SorOpt = None, store: StoreOpt = None, json_out: JsonOpt = False) -> None:
-    """Train the embedded baseline on the adjudicated history and store it."""
-    from interlock.domains.claims.baseline import train_baseline  # noqa: PLC0415 - pulls in scikit-learn
-    from interlock.domains.claims.pack import save_baseline  # noqa: PLC0415
-    from interlock.domains.claims.training import load_training_examples  # noqa: PLC0415
+def record_noun(pack: Domain) -> str:
+    """What the domain's records are called (its first task's ``record_type``)."""
+    return pack.tasks[0].record_type if pack.tasks else "record"
 
-    sor_engine, store_engine = open_sor(sor), open_store(store)
-    examples = load_training_examples(sor_engine)
-    if len(examples) < 20:
-        fail(f"only {len(examples)} labelled history claims: too few to train on")
-    artifact = train_baseline(examples)
-    metrics = asdict(artifact.metrics)
-    model_id = save_baseline(store_engine, artifact, metrics, now=datetime.now(UTC))
+
+@model_app.command("train")
+def model_train(
+    sor: SorOpt = None, store: StoreOpt = None, domain: DomainOpt = "claims", json_out: JsonOpt = False
+) -> None:
+    """Train the domain's embedded baseline on its decided history and store it."""
+    pack = domain_named(domain)
+    if pack.train is None:
+        fail(f"domain {pack.name!r} ships no trainable baseline")
+    sor_engine, store_engine = open_sor(sor, domain=pack), open_store(store)
+    try:
+        trained = pack.train(sor_engine, store_engine, now=datetime.now(UTC))
+    except InterlockError as exc:
+        fail(str(exc))
     if json_out:
-        out.print_json(
-            json.dumps({"model_id": model_id, "examples": len(examples), "metrics": metrics}, default=str)
-        )
+        out.print_json(json.dumps(dict(trained), default=str))
     else:
         console.print(
-            f"trained {model_id} on {len(examples)} history claims; held-out metrics: {_short_metrics(metrics)}"
+            f"trained {trained['model_id']} on {trained['examples']} history {record_noun(pack)}s; "
+            f"held-out metrics: {_short_metrics(dict(trained['metrics']))}"
         )
 
 
@@ -147,8 +169,7 @@ def adjudicate(
     json_out: JsonOpt = False,
 ) -> None:
     """Decide claims: rules, a model where judgement is needed, the gate, then write or pend."""
-    from interlock.assembly import build_engine  # noqa: PLC0415
-    from interlock.domains.claims.connector import SqlClaimsConnector  # noqa: PLC0415
+    from interlock.assembly import build_engine, connector_for  # noqa: PLC0415
     from interlock.work.store import WorkStore  # noqa: PLC0415
 
     if all_ == (claim is not None):
@@ -160,8 +181,9 @@ def adjudicate(
         return
     from interlock.assembly import model_for  # noqa: PLC0415 - pulls in model code
 
-    sor_engine, store_engine = open_sor(sor, acting=True), open_store(store)
-    connector = SqlClaimsConnector(sor_engine)
+    sor_engine = open_sor(sor, acting=True, domain=domain_of_task(CLAIMS_TASK))
+    store_engine = open_store(store)
+    connector = connector_for(CLAIMS_TASK, sor_engine)
     conf = settings()
     try:
         principal = resolve_principal(connector, as_)
@@ -240,6 +262,7 @@ def eval_(
     *,
     sor: SorOpt = None,
     store: StoreOpt = None,
+    task: Annotated[str, typer.Option("--task", help="The task whose decisions to score.")] = CLAIMS_TASK,
     truth: Annotated[Path, typer.Option(help="Truth file written by `sor seed`.")],
     target_precision: Annotated[
         float, typer.Option(help="Precision to choose a model confidence threshold for.")
@@ -247,48 +270,44 @@ def eval_(
     json_out: JsonOpt = False,
 ) -> None:
     """Score what was written against the truth: auto share, precision, review share, errors by rule."""
-    from interlock.domains.claims.evaluation import (  # noqa: PLC0415
-        evaluate,
-        read_truth,
-        threshold_for_precision,
-    )
-    from interlock.domains.claims.pack import baseline_metrics  # noqa: PLC0415
-
-    report = evaluate(open_sor(sor), read_truth(truth))
-    summary = report.as_dict()
-    summary["model"] = baseline_metrics(open_store(store, create=False))
-    if summary["model"]:
-        summary["threshold_for_target_precision"] = threshold_for_precision(
-            summary["model"].get("reliability", []), target_precision
+    pack = domain_of_task(task)
+    if pack.evaluate is None:
+        fail(f"domain {pack.name!r} has no evaluation against a truth file")
+    sor_engine = open_sor(sor, domain=pack)
+    if not truth.exists():
+        fail(f"no truth file at {truth} (write one with `interlock sor seed --truth PATH`)")
+    try:
+        summary = dict(
+            pack.evaluate(
+                sor_engine, open_store(store, create=False), truth, target_precision=target_precision
+            )
         )
+    except InterlockError as exc:
+        fail(str(exc))
     if json_out:
         out.print_json(json.dumps(summary, default=str))
         return
-    table = Table(title="evaluation against the truth file")
+    table = Table(title=f"{task}: evaluation against the truth file")
     table.add_column("measure")
     table.add_column("value", justify="right")
-    table.add_row("backlog claims", str(report.claims))
-    table.add_row("auto-finalized", f"{report.auto_finalized} ({report.auto_share:.1%})")
-    table.add_row("precision of auto-finalized", f"{report.precision:.2%}")
-    table.add_row("sent to review", f"{report.pended} ({report.review_share:.1%})")
-    table.add_row("  of which truly needed a person", str(report.pended_truly_review))
-    table.add_row("not processed", str(report.unprocessed))
-    for label, n in sorted(report.errors_by_rule.items()):
-        table.add_row(f"errors: {label}", str(n))
+    for key, value in summary.items():
+        if isinstance(value, dict) and key != "model":
+            for sub, n in sorted(value.items()):
+                table.add_row(f"{key.replace('_', ' ')}: {sub}", str(n))
+        elif isinstance(value, int | float | str) and not isinstance(value, bool):
+            table.add_row(key.replace("_", " "), f"{value:.4g}" if isinstance(value, float) else str(value))
     out.print(table)
-    model = summary["model"]
-    if model:
-        _print_calibration(model, target_precision)
+    model = summary.get("model")
+    if isinstance(model, dict) and model.get("reliability"):
+        _print_calibration(model, target_precision, summary.get("threshold_for_target_precision"))
 
 
-def _print_calibration(model: dict[str, Any], target: float) -> None:
+def _print_calibration(model: dict[str, Any], target: float, threshold: float | None) -> None:
     """The baseline's held-out reliability diagram, ECE, and the threshold for ``target``."""
-    from interlock.domains.claims.evaluation import threshold_for_precision  # noqa: PLC0415
-
     bins = Table(
         title=f"model calibration on held-out history (ECE {model.get('ece_after', 0.0):.3f}, before calibration {model.get('ece_before', 0.0):.3f})"
     )
-    for column in ("confidence bin", "mean confidence", "accuracy", "claims", ""):
+    for column in ("confidence bin", "mean confidence", "accuracy", "records", ""):
         bins.add_column(column)
     for row in model.get("reliability", []):
         bar = "█" * round(20 * float(row["accuracy"]))
@@ -300,12 +319,11 @@ def _print_calibration(model: dict[str, Any], target: float) -> None:
             bar,
         )
     out.print(bins)
-    threshold = threshold_for_precision(model.get("reliability", []), target)
     if threshold is None:
         out.print()
     else:
         out.print(
-            f"threshold for {target:.2%} held-out precision: {threshold:.2f} (use `adjudicate --threshold {threshold:.2f}`)"
+            f"threshold for {target:.2%} held-out precision: {threshold:.2f} (use `run --threshold {threshold:.2f}`)"
         )
 
 

@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
 
     from interlock.policy.principal import Principal
+    from interlock.task import Domain
 
 from interlock.cli.configured import settings
 from interlock.exceptions import ConfigurationError
@@ -73,7 +74,7 @@ def open_sor(
     acting: bool = False,
     pool_size: int | None = None,
     create: bool = False,
-    schema_table: str | None = "claims",
+    domain: Domain | None = None,
 ) -> Engine:
     """An engine on the system of record (its schema must already exist); ``None``: the configured one.
 
@@ -83,22 +84,24 @@ def open_sor(
     ``pool_size`` overrides the configured pool (a worker needs one per job thread).
     Only ``create`` (``sor init``, the demo) may open a SQLite file that does not exist
     or a database without the reference schema; every other command is refused with
-    the command that creates it. ``schema_table`` is the table whose presence says the
-    schema exists (``None``: a domain's own connector will say what is missing).
+    the command that creates it: ``domain`` names the schema expected (its
+    ``record_table`` must be there; ``None``: nothing is checked).
     """
     from interlock.connectors.pg_access import secure_rows  # noqa: PLC0415
     from interlock.db import make_engine  # noqa: PLC0415
 
     url = url if url is not None else settings().sor_url
-    init = f"interlock sor init --sor {shown(url)}"
+    init = f"interlock sor init --sor {shown(url)}" + (
+        f" --domain {domain.name}" if domain is not None else ""
+    )
     if not create:
         require_file(url, "system of record", f"create it with `{init}`")
     try:
         engine = make_engine(url, pool_size=pool_size or settings().pool_size)
     except Exception as exc:  # a bad URL is the user's to fix, not a stack trace
         fail(f"cannot open system of record {shown(url)!r}: {exc}")
-    if not create and schema_table is not None:
-        _require_sor_schema(engine, url, init, schema_table)
+    if not create and domain is not None and domain.record_table is not None:
+        _require_sor_schema(engine, url, init, domain.record_table)
     if acting:
         try:
             secure_rows(engine, enabled=settings().sor_row_security)
@@ -143,14 +146,35 @@ def open_store(url: str | None, *, create: bool = True) -> Engine:
         fail(f"cannot open store {shown(url)!r}: {first_line(exc)}")
 
 
-def has_claims(engine: Engine) -> bool:
-    """True when the system of record holds at least one claim (seeding twice would collide)."""
-    from sqlalchemy import select  # noqa: PLC0415
+def has_records(engine: Engine, domain: Domain) -> bool:
+    """True when the system of record already holds the domain's records (seeding twice would collide)."""
+    from sqlalchemy import inspect, select  # noqa: PLC0415
 
-    from interlock.domains.claims import schema as sor_schema  # noqa: PLC0415
-
+    table = domain.record_table
+    if table is None or domain.metadata is None or not inspect(engine).has_table(table):
+        return False
     with engine.connect() as conn:
-        return conn.execute(select(sor_schema.claims.c.claim_id).limit(1)).first() is not None
+        return conn.execute(select(domain.metadata.tables[table]).limit(1)).first() is not None
+
+
+def domain_named(name: str) -> Domain:
+    """The registered domain ``name``, or a one-line error listing the known ones."""
+    from interlock.registry import domain  # noqa: PLC0415 - imports the domain pack
+
+    try:
+        return domain(name)
+    except ConfigurationError as exc:
+        fail(str(exc))
+
+
+def domain_of_task(task_name: str) -> Domain:
+    """The registered domain owning ``task_name``, or a one-line error listing the known tasks."""
+    from interlock.registry import domain_of  # noqa: PLC0415 - imports the domain packs
+
+    try:
+        return domain_of(task_name)
+    except ConfigurationError as exc:
+        fail(str(exc))
 
 
 def first_line(exc: BaseException) -> str:
@@ -159,11 +183,11 @@ def first_line(exc: BaseException) -> str:
     return text[0] if text else type(exc).__name__
 
 
-def ensure_sor_schema(engine: Engine) -> None:
-    """Create the reference schema (used by ``sor init`` and the demo)."""
-    from interlock.domains.claims import schema as sor_schema  # noqa: PLC0415
-
-    sor_schema.metadata.create_all(engine)
+def ensure_sor_schema(engine: Engine, domain: Domain) -> None:
+    """Create the domain's reference schema (used by ``sor init`` and the demos)."""
+    if domain.create_schema is None:
+        fail(f"domain {domain.name!r} declares no reference schema to create")
+    domain.create_schema(engine)
 
 
 class PrincipalSource(Protocol):

@@ -25,8 +25,8 @@ if TYPE_CHECKING:
 
     from interlock.policy.document import PolicyDocument
 
-from interlock.cli.app import JsonOpt, StoreOpt, app
-from interlock.cli.common import SOR_HELP, console, fail, open_sor, out, sqlite_file
+from interlock.cli.app import DomainOpt, JsonOpt, StoreOpt, app
+from interlock.cli.common import SOR_HELP, console, domain_named, fail, open_sor, out, sqlite_file
 from interlock.cli.configured import pick, settings
 from interlock.cli.retrieval_cmds import policy_app
 from interlock.exceptions import InterlockError
@@ -113,15 +113,20 @@ def db_grant_reader(
         bool, typer.Option("--login/--no-login", help="Whether the role may log in itself.")
     ] = False,
     schema: Annotated[str, typer.Option(help="The schema holding the system of record.")] = "public",
+    domain: DomainOpt = "claims",
 ) -> None:
-    """Create or reset the least-privilege role: SELECT the system of record, write only adjudications."""
+    """Create or reset the least-privilege role: SELECT the system of record, write only its write target."""
     from interlock.connectors.pg_access import (  # noqa: PLC0415
         reader_role_problems,
         reader_role_sql,
     )
 
+    pack = domain_named(domain)
+    if pack.access is None:
+        fail(f"domain {pack.name!r} declares no access for a least-privilege role")
+    access = pack.access
     try:
-        script = reader_role_sql(role, login=login, schema=schema)
+        script = reader_role_sql(role, access, login=login, schema=schema)
     except InterlockError as exc:
         fail(str(exc))
     engine = _print_or_apply(script, sor, needs="roles and grants need", failure=f"cannot grant {role!r}")
@@ -129,12 +134,14 @@ def db_grant_reader(
         return
     try:
         with engine.connect() as conn:
-            problems = reader_role_problems(conn, role)
+            problems = reader_role_problems(conn, role, access)
     except Exception as exc:
         fail(f"cannot grant {role!r}: {exc}")
     if problems:
         fail("; ".join(problems))
-    console.print(f"role {role} may read the system of record and write only adjudications")
+    console.print(
+        f"role {role} may read the system of record and write only {', '.join(access.insert_tables)}"
+    )
 
 
 @db_app.command("index-sor")
@@ -142,15 +149,16 @@ def db_index_sor(
     sor: Annotated[
         str | None, typer.Option("--sor", help=SOR_HELP + " Omit to print the SQL instead.")
     ] = None,
+    domain: DomainOpt = "claims",
 ) -> None:
-    """Add the indexes interlock's per-claim reads need to a system of record (idempotent).
+    """Add the indexes interlock's per-record reads need to a system of record (idempotent).
 
     On PostgreSQL they are built CONCURRENTLY: a plain CREATE INDEX would block
     the outside systems' inserts and updates of the live tables for the whole build.
     """
     from sqlalchemy.dialects import postgresql  # noqa: PLC0415
 
-    from interlock.domains.claims.schema import ACCESS_INDEXES  # noqa: PLC0415
+    ACCESS_INDEXES = domain_named(domain).access_indexes  # noqa: N806 - a constant of the domain
 
     if sor is None:
         sys.stdout.write("-- PostgreSQL; run outside a transaction block (CONCURRENTLY needs it)\n")

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 if TYPE_CHECKING:
-    from interlock.domains.claims.assist import Answer, ClaimsAssistant
+    from interlock.retrieval.answers import Answer, Assistant
     from interlock.retrieval.embeddings import EmbeddingClient
     from interlock.retrieval.index import SearchIndex
     from interlock.retrieval.planner import StalePolicy
@@ -25,6 +25,7 @@ from interlock.cli.common import (
     SOR_HELP,
     STORE_HELP,
     console,
+    domain_named,
     fail,
     open_sor,
     open_store,
@@ -45,6 +46,7 @@ SorOpt = Annotated[str | None, typer.Option("--sor", help=SOR_HELP)]
 StoreOpt = Annotated[str | None, typer.Option("--store", help=STORE_HELP)]
 AsOpt = Annotated[str, typer.Option("--as", help="A staff id (or `service`).")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
+DomainOpt = Annotated[str, typer.Option("--domain", help="The registered domain whose records to read.")]
 EmbedOpt = Annotated[
     str | None,
     typer.Option(help="Embedding model behind an OpenAI-compatible /v1/embeddings (enables hybrid)."),
@@ -73,16 +75,20 @@ def index_sync(
     store: StoreOpt = None,
     embed_model: EmbedOpt = None,
     embed_url: EmbedUrlOpt = None,
+    domain: DomainOpt = "claims",
     json_out: JsonOpt = False,
 ) -> None:
     """Apply to the index only what changed in the system of record since the last sync."""
-    from interlock.domains.claims.documents import SqlDocumentSource  # noqa: PLC0415
     from interlock.retrieval.freshness import sync_index  # noqa: PLC0415
 
+    pack = domain_named(domain)
+    if pack.documents is None:
+        fail(f"domain {pack.name!r} declares no searchable documents")
+    source = pack.documents(open_sor(sor, domain=pack))
     index = _index(store)
     report = sync_index(
         index,
-        SqlDocumentSource(open_sor(sor)),
+        source,
         now=datetime.now(UTC),
         embedder=_embedder(embed_model, embed_url),
     )
@@ -102,37 +108,38 @@ def index_sync(
 
 
 def _assistant(
+    domain: str,
     sor: str | None,
     store: str | None,
     embed_model: str | None,
     embed_url: str | None,
     *,
     needs_index: bool,
-) -> ClaimsAssistant:
-    """The assistant over the given (or configured) databases, under the configured policy."""
+) -> Assistant:
+    """The domain's assistant over the given (or configured) databases, under the configured policy."""
+    from interlock.assembly import assistant_for  # noqa: PLC0415
     from interlock.audit.chain import AuditLog  # noqa: PLC0415
-    from interlock.domains.claims.assist import ClaimsAssistant  # noqa: PLC0415
-    from interlock.domains.claims.connector import SqlClaimsConnector  # noqa: PLC0415
-    from interlock.domains.claims.documents import SqlDocumentSource  # noqa: PLC0415
     from interlock.retrieval.planner import Retriever  # noqa: PLC0415
 
+    pack = domain_named(domain)
+    if pack.assistant is None:
+        fail(f"domain {pack.name!r} declares no summaries or answers")
     # An answer searches the index `index sync` (or the demo) built, so a store that does
-    # not exist is a mistyped URL; a summary reads the claim alone and may be the first.
-    sor_engine, store_engine = open_sor(sor), open_store(store, create=not needs_index)
-    retriever = Retriever(
-        _index(store, create=not needs_index),
-        SqlDocumentSource(sor_engine),
-        embedder=_embedder(embed_model, embed_url),
-    )
+    # not exist is a mistyped URL; a summary reads the record alone and may be the first.
+    sor_engine, store_engine = open_sor(sor, domain=pack), open_store(store, create=not needs_index)
+    retriever = None
+    if pack.documents is not None:
+        retriever = Retriever(
+            _index(store, create=not needs_index),
+            pack.documents(sor_engine),
+            embedder=_embedder(embed_model, embed_url),
+        )
     try:
         policy_document = configured.policy(configured.settings())
     except InterlockError as exc:
         fail(str(exc))
-    return ClaimsAssistant(
-        connector=SqlClaimsConnector(sor_engine),
-        retriever=retriever,
-        audit=AuditLog(store_engine),
-        policy=policy_document,
+    return assistant_for(
+        pack, sor_engine, retriever=retriever, audit=AuditLog(store_engine), policy=policy_document
     )
 
 
@@ -144,7 +151,8 @@ def _print_answer(answer: Answer, json_out: bool) -> None:
             json.dumps(
                 {
                     "task": answer.task,
-                    "claim_id": answer.claim_id,
+                    "record_id": answer.record_id,
+                    "claim_id": answer.record_id,
                     "statements": [
                         {"text": s.text, "citations": list(s.citations)} for s in answer.statements
                     ],
@@ -163,19 +171,20 @@ def _print_answer(answer: Answer, json_out: bool) -> None:
 @app.command("summarize")
 def summarize(
     *,
-    claim: Annotated[str, typer.Option(help="Claim id.")],
+    record: Annotated[str, typer.Option("--record", "--claim", help="The record (claim) id.")],
     as_: AsOpt,
     sor: SorOpt = None,
     store: StoreOpt = None,
+    domain: DomainOpt = "claims",
     json_out: JsonOpt = False,
 ) -> None:
-    """Summarize one claim from only what the staff member may see, citing context items."""
-    assistant = _assistant(sor, store, None, None, needs_index=False)
+    """Summarize one record from only what the staff member may see, citing context items."""
+    assistant = _assistant(domain, sor, store, None, None, needs_index=False)
     try:
         principal = resolve_principal(assistant.connector, as_)
-        answer = assistant.summarize(claim, principal)
+        answer = assistant.summarize(record, principal)
     except AccessDenied as exc:
-        fail(f"claim {claim}: {exc}", code=3)
+        fail(f"record {record}: {exc}", code=3)
     except InterlockError as exc:
         fail(str(exc))
     _print_answer(answer, json_out)
@@ -197,15 +206,16 @@ def ask(
     ] = "refuse",
     embed_model: EmbedOpt = None,
     embed_url: EmbedUrlOpt = None,
+    domain: DomainOpt = "claims",
     json_out: JsonOpt = False,
 ) -> None:
-    """Answer a question extractively from entitled notes, policies and precedent claims."""
+    """Answer a question extractively from entitled documents (notes, policies, precedent records)."""
     from interlock.exceptions import StaleIndex  # noqa: PLC0415
 
     if on_stale not in ("refuse", "refresh", "live"):
         fail("--on-stale must be refuse, refresh or live")
     stale_policy: StalePolicy = on_stale  # type: ignore[assignment]
-    assistant = _assistant(sor, store, embed_model, embed_url, needs_index=True)
+    assistant = _assistant(domain, sor, store, embed_model, embed_url, needs_index=True)
     bound = None if max_staleness is None else timedelta(seconds=max_staleness)
     try:
         principal = resolve_principal(assistant.connector, as_)

@@ -17,7 +17,7 @@ import typer
 from rich.table import Table
 
 from interlock.cli.app import JsonOpt, SorOpt, StoreOpt, app
-from interlock.cli.common import fail, open_sor, open_store, out, resolve_principal
+from interlock.cli.common import domain_of_task, fail, open_sor, open_store, out, resolve_principal
 from interlock.cli.configured import endpoints, engine_settings, pick, settings
 from interlock.cli.configured import policy as configured_policy
 from interlock.exceptions import AccessDenied, InterlockError
@@ -56,7 +56,7 @@ def run_task(
     if all_ == (record is not None):
         fail("give exactly one of --all or --record ID")
     conf = settings()
-    sor_engine, store_engine = open_sor(sor, acting=True, schema_table=None), open_store(store)
+    sor_engine, store_engine = open_sor(sor, acting=True, domain=domain_of_task(task)), open_store(store)
     try:
         connector = connector_for(task, sor_engine)
         principal = resolve_principal(connector, as_)

@@ -16,7 +16,7 @@ import logging
 import os
 import socket
 from dataclasses import replace
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -61,9 +61,9 @@ def enqueue_command(
     *, sor: str | None, store: str | None, as_: str, claim: str | None, queue_url: str | None, json_out: bool
 ) -> None:
     """``adjudicate --queue``: one job per claim (or for ``claim``), deduplicated."""
+    from interlock.assembly import connector_for  # noqa: PLC0415
     from interlock.audit.chain import AuditLog  # noqa: PLC0415
     from interlock.db import make_engine  # noqa: PLC0415
-    from interlock.domains.claims.connector import SqlClaimsConnector  # noqa: PLC0415
     from interlock.exceptions import InterlockError  # noqa: PLC0415
     from interlock.policy.document import default_policy  # noqa: PLC0415
     from interlock.work.queue import build_queue, enqueue_records, refresh_queue_statistics  # noqa: PLC0415
@@ -75,7 +75,7 @@ def enqueue_command(
     sor, store = pick(sor, conf.sor_url), pick(store, conf.store_url)
     url = _queue_url(store, queue_url)
     sor_engine, store_engine = make_engine(sor), make_engine(store)
-    connector = SqlClaimsConnector(sor_engine)
+    connector = connector_for(TASK, sor_engine)
     try:
         principal = resolve_principal(connector, as_)
         # The workers' policy, so that the claims enqueued are the claims they may decide.
@@ -133,11 +133,14 @@ def worker(
         float, typer.Option(help="A worker silent this long is dead: its jobs go back to the queue.")
     ] = 30.0,
     name: Annotated[str | None, typer.Option(help="Worker name in leases and audit events.")] = None,
+    task: Annotated[
+        list[str] | None,
+        typer.Option("--task", help="A task whose jobs to take (repeatable; default claims.adjudicate)."),
+    ] = None,
 ) -> None:
-    """Take adjudication jobs from the work queue until SIGTERM/SIGINT (or, with --burst, until empty)."""
-    from interlock.assembly import build_engine, model_for  # noqa: PLC0415
+    """Take jobs of the given tasks (adjudication by default) from the work queue until SIGTERM/SIGINT (or, with --burst, until empty)."""
+    from interlock.assembly import build_engine, connector_for, model_for  # noqa: PLC0415
     from interlock.db import make_engine  # noqa: PLC0415
-    from interlock.domains.claims.connector import SqlClaimsConnector  # noqa: PLC0415
     from interlock.exceptions import InterlockError  # noqa: PLC0415
     from interlock.work.queue_worker import (  # noqa: PLC0415
         QueueWorkerStats,
@@ -156,25 +159,31 @@ def worker(
     pool = max(conf.pool_size, concurrency + 2)
     # acting: with sor_row_security, every work item's transactions carry the service principal.
     sor_engine, store_engine = open_sor(sor, acting=True, pool_size=pool), make_engine(store, pool_size=pool)
-    connector = SqlClaimsConnector(sor_engine)
-    try:
-        principal = resolve_principal(connector, "service")
-        client = model_for(TASK, pick(model, conf.models.chain), store_engine, endpoints=endpoints(conf))
-        policy_document = configured_policy(conf)
-    except InterlockError as exc:
-        fail(str(exc))
     label = name or f"{socket.gethostname()}:{os.getpid()}"
     knobs = engine_settings(conf, threshold=threshold)
-    engine = build_engine(
-        TASK,
-        connector=connector,
-        store=WorkStore.grouped(store_engine),
-        principal=principal,
-        model=client,
-        settings=replace(knobs, lease_seconds=pick(lease_seconds, knobs.lease_seconds)),
-        worker=label,
-        policy=policy_document,
-    )
+    work = WorkStore.grouped(store_engine)
+    engines: dict[str, Any] = {}
+    # Every task shares the one system of record given; each gets its domain's connector.
+    for task_name in task or [TASK]:
+        try:
+            connector = connector_for(task_name, sor_engine)
+            principal = resolve_principal(connector, "service")
+            client = model_for(
+                task_name, pick(model, conf.models.chain), store_engine, endpoints=endpoints(conf)
+            )
+            policy_document = configured_policy(conf)
+        except InterlockError as exc:
+            fail(str(exc))
+        engines[task_name] = build_engine(
+            task_name,
+            connector=connector,
+            store=work,
+            principal=principal,
+            model=client,
+            settings=replace(knobs, lease_seconds=pick(lease_seconds, knobs.lease_seconds)),
+            worker=label,
+            policy=policy_document,
+        )
     options = WorkerOptions(
         concurrency=concurrency,
         burst=burst,
@@ -182,7 +191,7 @@ def worker(
         heartbeat_seconds=heartbeat_seconds,
         stalled_seconds=stalled_seconds,
     )
-    jobs = TaskJobs({TASK: engine}, QueueWorkerStats(worker=label), engines=(sor_engine, store_engine))
+    jobs = TaskJobs(engines, QueueWorkerStats(worker=label), engines=(sor_engine, store_engine))
     console.print(f"worker {label}: {concurrency} jobs at once{', burst' if burst else ''}")
     stats = asyncio.run(run_queue_worker(url, jobs, options, name=label))
     # One JSON line on standard output, for scripts and the scaling benchmark.

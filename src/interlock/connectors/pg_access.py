@@ -38,18 +38,10 @@ from typing import Any, Final
 
 from sqlalchemy import Connection, Engine, event, text
 
-from interlock.domains.claims import schema as sor_schema
 from interlock.exceptions import ConfigurationError
 from interlock.policy.principal import Principal
 from interlock.policy.rls import cleared_settings, quote_ident, quote_literal, session_settings
-
-#: Every table of the reference schema: interlock reads each of them (claims and their
-#: context, reference data, staff to build principals, adjudications for duplicates).
-READ_TABLES: Final = tuple(sorted(sor_schema.metadata.tables))
-#: The write path (SPEC.md "The write target"): a finalization inserts these rows ...
-INSERT_TABLES: Final = ("adjudications", "adjudication_lines")
-#: ... and a finalization or a pend changes this one column.
-UPDATE_COLUMNS: Final = {"claims": ("status",)}
+from interlock.task import SorAccess
 
 _ACTING: ContextVar[Principal | None] = ContextVar("interlock_acting_principal", default=None)
 _SET_SQL: Final = "SELECT " + ", ".join(
@@ -57,14 +49,17 @@ _SET_SQL: Final = "SELECT " + ", ".join(
 )
 
 
-def reader_role_sql(role: str, *, login: bool = False, schema: str = "public") -> str:
+def reader_role_sql(role: str, access: SorAccess, *, login: bool = False, schema: str = "public") -> str:
     """SQL that creates ``role`` if missing and leaves it exactly interlock's privileges.
+
+    ``access`` is the domain's declaration (``Domain.access``): what it reads, the
+    tables its write-back inserts into and the columns it updates.
 
     Idempotent: privileges on the schema's tables are revoked first, so running it again
     after interlock needs less also takes away what is no longer needed.
     """
     name, sch = quote_ident(role), quote_ident(schema)
-    tables = ", ".join(f"{sch}.{quote_ident(t)}" for t in READ_TABLES)
+    tables = ", ".join(f"{sch}.{quote_ident(t)}" for t in access.read_tables)
     login_kw = "LOGIN" if login else "NOLOGIN"
     statements = [
         "BEGIN;",
@@ -76,17 +71,17 @@ def reader_role_sql(role: str, *, login: bool = False, schema: str = "public") -
         f"REVOKE ALL ON ALL TABLES IN SCHEMA {sch} FROM {name};",
         f"GRANT USAGE ON SCHEMA {sch} TO {name};",
         f"GRANT SELECT ON {tables} TO {name};",
-        *(f"GRANT INSERT ON {sch}.{quote_ident(t)} TO {name};" for t in INSERT_TABLES),
+        *(f"GRANT INSERT ON {sch}.{quote_ident(t)} TO {name};" for t in access.insert_tables),
         *(
             f"GRANT UPDATE ({', '.join(quote_ident(c) for c in cols)}) ON {sch}.{quote_ident(t)} TO {name};"
-            for t, cols in UPDATE_COLUMNS.items()
+            for t, cols in access.update_columns.items()
         ),
         "COMMIT;",
     ]
     return "\n".join(statements) + "\n"
 
 
-def reader_role_problems(conn: Connection, role: str) -> list[str]:
+def reader_role_problems(conn: Connection, role: str, access: SorAccess) -> list[str]:
     """Why row-level security would not bind ``role`` (empty: it would)."""
     row = conn.execute(
         text("SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = :role"), {"role": role}
@@ -103,7 +98,7 @@ def reader_role_problems(conn: Connection, role: str) -> list[str]:
             "SELECT c.relname FROM pg_class c JOIN pg_roles r ON r.oid = c.relowner "
             "WHERE r.rolname = :role AND c.relname = ANY(:tables) AND c.relkind = 'r'"
         ),
-        {"role": role, "tables": list(READ_TABLES)},
+        {"role": role, "tables": list(access.read_tables)},
     ).scalars()
     problems.extend(f"role {role!r} owns {t}: row-level security does not apply to the owner" for t in owned)
     return problems

@@ -278,6 +278,18 @@ class PolicyDocument(_Frozen):
             raise ValueError("; ".join(problems))
         return self
 
+    def sensitivity_values(self) -> frozenset[str] | None:
+        """Every sensitive category the declared resources list; ``None`` when one lists none."""
+        found: set[str] = set()
+        for declared in self._declared.values():
+            rule = declared.sensitivity
+            if rule is None:
+                continue
+            if not rule.values:
+                return None
+            found.update(rule.values)
+        return frozenset(found)
+
     def _role_problems(self) -> list[str]:
         problems: list[str] = []
         for name, role in self.roles.items():

@@ -67,6 +67,9 @@ class SensitivityRule(_Frozen):
     attribute: str = Field(min_length=1)
     unrestricted: str = Field(default="none", min_length=1)
     privilege_prefix: str = Field(default="sensitive:", min_length=1)
+    #: The categories the attribute may hold (unrestricted included); what an API key's
+    #: scope may name. Empty: not declared, and any category is accepted.
+    values: tuple[str, ...] = ()
 
 
 class FieldRules(_Frozen):

@@ -16,9 +16,9 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from interlock.domains.claims.documents import SqlDocumentSource
 from interlock.retrieval.embeddings import EmbeddingClient
 from interlock.retrieval.index import SearchIndex
+from interlock.retrieval.source import DocumentSource
 from interlock.retrieval.vectors import embed_missing
 
 LAST_SYNC = "last_synced_at"
@@ -40,7 +40,7 @@ class SyncReport:
 
 def sync_index(
     index: SearchIndex,
-    source: SqlDocumentSource,
+    source: DocumentSource,
     *,
     now: datetime,
     embedder: EmbeddingClient | None = None,

@@ -24,7 +24,6 @@ from datetime import timedelta
 from typing import Literal
 
 from interlock.clock import Clock, SystemClock
-from interlock.domains.claims.documents import SqlDocumentSource, item_version
 from interlock.exceptions import StaleIndex
 from interlock.policy.document import PolicyDocument, default_policy
 from interlock.policy.principal import Principal
@@ -33,6 +32,7 @@ from interlock.retrieval.access import TextPath
 from interlock.retrieval.embeddings import EmbeddingClient, Vector
 from interlock.retrieval.freshness import staleness, sync_index
 from interlock.retrieval.index import Document, SearchIndex
+from interlock.retrieval.source import DocumentSource, item_version
 from interlock.retrieval.vectors import DenseIndex, DensePath
 from interlock.task import item_id_for
 
@@ -127,7 +127,7 @@ class Retriever:
     def __init__(
         self,
         index: SearchIndex,
-        source: SqlDocumentSource,
+        source: DocumentSource,
         *,
         policy: PolicyDocument | None = None,
         clock: Clock | None = None,

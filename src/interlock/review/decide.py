@@ -24,7 +24,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import Any
 
 from sqlalchemy import Engine, select, update
 
@@ -39,7 +39,6 @@ from interlock.gate.verdict import Verdict
 from interlock.policy.document import PolicyDocument, default_policy
 from interlock.policy.principal import Principal
 from interlock.review.queue import ReviewRow, review_row
-from interlock.review.queue import Scope as QueueScope
 from interlock.store.authors import authors_of
 from interlock.store.schema import review_items
 from interlock.task import (
@@ -126,7 +125,7 @@ class ReviewDesk:
         if problem := self.task.person_decision_problem(decision):
             raise DecisionRefused(problem)
         scope = self.task.scope(self.policy, principal)
-        row = review_row(self.store, review_id, cast(QueueScope, scope))
+        row = review_row(self.store, review_id, scope)
         if row is None:
             raise AccessDenied()
         ctx = self.connector.read_context(row.claim_id, scope)

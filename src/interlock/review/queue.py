@@ -22,6 +22,7 @@ from interlock.policy.values import ClaimScope, ResourceScope
 from interlock.retrieval.scope import scope_predicate
 from interlock.review.reasons import reason_predicate
 from interlock.store.schema import review_attributes, review_items, work_items
+from interlock.task import Scope as TaskScope
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -112,7 +113,17 @@ def _row(m: RowMapping) -> ReviewRow:
     )
 
 
-Scope = ClaimScope | ResourceScope
+#: A task's compiled read rights (:meth:`interlock.task.Task.scope`): the review queue
+#: needs one the policy compiled (a claims or a resource scope) to push into SQL.
+Scope = ClaimScope | ResourceScope | TaskScope
+
+
+def _resource_scope(scope: Scope) -> ResourceScope:
+    if isinstance(scope, ClaimScope):
+        return scope.as_resource_scope()
+    if isinstance(scope, ResourceScope):
+        return scope
+    raise TypeError(f"the review queue needs a policy-compiled scope, not {type(scope).__name__}")
 
 
 def _attribute_view(names: tuple[str, ...]) -> Any:
@@ -128,7 +139,7 @@ def _scoped(scope: Scope) -> Any:
     The pivot names its columns after the resource's attributes, so the record's own
     predicate applies to it unchanged; an item lacking an attribute is never permitted.
     """
-    generic = scope.as_resource_scope() if isinstance(scope, ClaimScope) else scope
+    generic = _resource_scope(scope)
     names = generic.attributes
     view = _attribute_view(names)
     return (
@@ -141,8 +152,9 @@ def _scoped(scope: Scope) -> Any:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ReviewFilter:
-    """Narrowing of a queue: one region, one cause of review, a minimum age (all optional)."""
+    """Narrowing of a queue: one task, one region, one cause of review, a minimum age (all optional)."""
 
+    task: str | None = None
     region: str | None = None
     #: A cause key of :data:`interlock.review.reasons.REASONS` (``low_confidence``...).
     reason: str | None = None
@@ -153,6 +165,8 @@ class ReviewFilter:
     def predicates(self) -> list[Any]:
         """The SQL conditions of this filter on ``review_items``."""
         where: list[Any] = []
+        if self.task:
+            where.append(review_items.c.task == self.task)
         if self.region:
             a = review_attributes.c
             where.append(

@@ -27,8 +27,10 @@ from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Cookie, Depends, FastAPI, Form, Query, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from jinja2 import FileSystemLoader
 from sqlalchemy import func, select
 
 from interlock.api.deps import ServicesDep
@@ -42,10 +44,9 @@ from interlock.policy.principal import Principal
 from interlock.review.queue import ReviewFilter, count_reviews, open_reviews, review_regions, review_row
 from interlock.review.reasons import REASONS, in_words
 from interlock.store.schema import work_items
-from interlock.task import PersonDecision
+from interlock.task import DeskView, Scope, Task
 from interlock.web.charts import bar_chart, column_chart, time_buckets
-from interlock.web.claim_view import carc_options, diagnosis_views, line_views, money, proposed_action
-from interlock.web.evidence import evidence
+from interlock.web.formatting import money
 from interlock.web.sessions import csrf_for, open_session, revoke_session, same_token, session_staff
 
 COOKIE = "interlock_session"
@@ -64,10 +65,16 @@ class LoginRequired(Exception):
     """No valid session: send the browser to the login form."""
 
 
-def desk_style_hashes() -> tuple[str, ...]:
-    """CSP hashes of the inline stylesheets of the desk's templates (the only style allowed)."""
+def desk_style_hashes(extra_dirs: tuple[str, ...] = ()) -> tuple[str, ...]:
+    """CSP hashes of the inline stylesheets of the desk's templates (the only style allowed).
+
+    ``extra_dirs`` are the domains' template folders (``DeskView.template_dir``).
+    """
     found = []
-    for template in sorted(TEMPLATES.glob("*.html")):
+    paths = [*sorted(TEMPLATES.glob("*.html"))]
+    for folder in extra_dirs:
+        paths += sorted(Path(folder).glob("*.html"))
+    for template in paths:
         for css in _STYLE.findall(template.read_text(encoding="utf-8")):
             found.append("sha256-" + base64.b64encode(hashlib.sha256(css.encode()).digest()).decode())
     return tuple(found)
@@ -105,7 +112,7 @@ def _login_page(
     Under ``serve --dev-login`` it also lists the active staff to sign in as.
     """
     token = secrets.token_urlsafe(24)
-    staff = active_staff(svc.sor) if svc.dev_login is not None else []
+    staff = active_staff(svc.sor, svc.domain.metadata) if svc.dev_login is not None else []
     response = templates.TemplateResponse(
         request, "login.html", {"error": error, "csrf": token, "staff": staff}, status_code=status_code
     )
@@ -227,17 +234,23 @@ def queue_page(
     reason: Annotated[str, Query(max_length=32)] = "",
     age: Annotated[str, Query(max_length=8, description="Minimum age in hours; empty: any.")] = "",
 ) -> HTMLResponse:
-    """The reviewer's queue, a page at a time: open review items of entitled claims, oldest and largest first.
+    """The reviewer's queue, a page at a time: open review items of entitled records, oldest and largest first.
 
     Filters by region, cause of review and minimum age narrow the rows and the counts alike.
+    The queue lists the served domain's default task (the one task of each reference domain).
     """
     who, token = signed_in
-    scope = svc.policy.claim_scope(who)
+    task = svc.tasks[svc.default_task]
+    scope = _scope(svc, task, who)
     now = svc.clock.now()
     known = {r.key for r in REASONS}
     min_age = float(age) if age.replace(".", "", 1).isdigit() else None  # the form sends "" for any age
     narrow = ReviewFilter(
-        region=region or None, reason=reason if reason in known else None, min_age_hours=min_age, now=now
+        task=task.name,
+        region=region or None,
+        reason=reason if reason in known else None,
+        min_age_hours=min_age,
+        now=now,
     )
     total = count_reviews(svc.store, scope, narrow=narrow)
     pages = max(1, -(-total // PAGE_SIZE))
@@ -257,7 +270,9 @@ def queue_page(
         items=items,
         sla_hours=svc.settings.review_sla_hours,
         total=total,
-        open_total=count_reviews(svc.store, scope) if any(filters.values()) else total,
+        open_total=count_reviews(svc.store, scope, narrow=ReviewFilter(task=task.name))
+        if any(filters.values())
+        else total,
         page=page,
         pages=pages,
         first=(page - 1) * PAGE_SIZE + 1 if rows else 0,
@@ -287,6 +302,17 @@ def claim_page(
     return _claim(request, svc, who, token, review_id, message=message, error=None, findings=())
 
 
+def _scope(svc: Services, task: Task[Any, Any, Any, Any], who: Principal) -> Scope:
+    return task.scope(svc.policy, who)
+
+
+def _view(svc: Services) -> DeskView:
+    view = svc.domain.desk_view
+    if view is None:
+        raise Problem(404, "not-found", "Not found", f"the {svc.domain.name} domain has no review page")
+    return view
+
+
 def _claim(
     request: Request,
     svc: Services,
@@ -299,42 +325,26 @@ def _claim(
     findings: tuple[Any, ...],
     status_code: int = 200,
 ) -> HTMLResponse:
-    scope = svc.policy.claim_scope(who)
-    row = review_row(svc.store, review_id, scope)
-    ctx = svc.connector.fetch_context(row.claim_id, scope) if row is not None else None
-    if row is None or ctx is None:
+    view = _view(svc)
+    for task in svc.tasks.values():
+        scope = _scope(svc, task, who)
+        row = review_row(svc.store, review_id, scope)
+        if row is not None and row.task == task.name:
+            break
+    else:
         return _missing(request, who, token)
-    summary = svc.assistant.summarize(row.claim_id, who)
-    member = None
-    if ctx.member is not None:
-        m = ctx.member
-        member = svc.policy.field_masks(who).apply(
-            {
-                "member_id": m.member_id,
-                "first_name": m.first_name,
-                "last_name": m.last_name,
-                "birth_date": m.birth_date.isoformat() if m.birth_date else "",
-                "ssn": m.ssn,
-                "address": m.address,
-                "plan_id": m.plan_id,
-            }
-        )
+    ctx = svc.connector.read_context(row.record_id, scope)
+    if ctx is None:
+        return _missing(request, who, token)
+    summary = svc.assistant.summarize(row.record_id, who) if svc.assistant is not None else None
+    page = view.page(context=ctx, row=row, principal=who, policy=svc.policy, summary=summary)
     response = _page(
         request,
-        "claim.html",
+        view.template,
         who,
         token,
+        **page,
         row=row,
-        ctx=ctx,
-        member=member,
-        summary=summary,
-        proposal=row.proposal,
-        evidence=evidence(ctx, row.proposal),
-        carcs=carc_options(row.proposal),
-        proposed=proposed_action(row.proposal),
-        lines=line_views(ctx),
-        diagnoses=diagnosis_views(ctx),
-        why=in_words(row.reason),
         age=row.age_seconds(svc.clock.now()),
         message=message,
         error=error,
@@ -345,32 +355,36 @@ def _claim(
 
 
 @router.post("/reviews/{review_id}/decision", response_model=None)
-def decide(
-    request: Request,
-    review_id: str,
-    svc: ServicesDep,
-    signed_in: DeskSession,
-    action: Annotated[str, Form()],
-    csrf: Annotated[str, Form()],
-    carc: Annotated[str, Form()] = "",
-    comment: Annotated[str, Form()] = "",
-    then: Annotated[str, Form()] = "",
-) -> Response:
+async def decide(request: Request, review_id: str, svc: ServicesDep, signed_in: DeskSession) -> Response:
     """Apply the reviewer's decision through the same desk the API uses.
 
-    ``then=next`` ("decide and next") opens the next open item of the reviewer's queue
-    once the decision is recorded, or the queue when none is left.
+    The domain's view reads its own form (claims: approve, deny with a CARC, pend with a
+    comment). ``then=next`` ("decide and next") opens the next open item of the
+    reviewer's queue once the decision is recorded, or the queue when none is left.
     """
+    form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+    return await run_in_threadpool(_decide, request, review_id, svc, signed_in, form)
+
+
+def _decide(
+    request: Request, review_id: str, svc: Services, signed_in: tuple[Principal, str], form: dict[str, str]
+) -> Response:
     who, token = signed_in
-    if not same_token(csrf, csrf_for(token)):
+    if not same_token(form.get("csrf", ""), csrf_for(token)):
         raise Problem(403, "csrf", "Forbidden", "the form's CSRF token does not match the session")
-    if action not in ("approve", "deny", "pend"):
-        raise Problem(422, "invalid-request", "Invalid request", f"unknown action {action!r}")
-    decision = PersonDecision(
-        action=action, reason_code=carc or None if action == "deny" else None, comment=comment
-    )
+    for name, value in form.items():
+        if len(value) > 4000:
+            raise Problem(422, "invalid-request", "Invalid request", f"form field {name!r} is too long")
     try:
-        result = svc.desk.decide(review_id, who, decision)
+        decision = _view(svc).decision(form)
+    except ValueError as exc:
+        raise Problem(422, "invalid-request", "Invalid request", str(exc)) from None
+    row_task = _task_of(svc, review_id, who)
+    if row_task is None:
+        return _missing(request, who, token)
+    then = form.get("then", "")
+    try:
+        result = svc.desks[row_task].decide(review_id, who, decision)
     except AccessDenied:
         return _missing(request, who, token)
     except DecisionRefused as exc:
@@ -390,12 +404,24 @@ def decide(
             request, svc, who, token, review_id, message=None, error=str(exc), findings=(), status_code=409
         )
     if then == "next":
-        following = open_reviews(svc.store, svc.policy.claim_scope(who), limit=1)
+        task = svc.tasks[row_task]
+        following = open_reviews(
+            svc.store, _scope(svc, task, who), limit=1, narrow=ReviewFilter(task=task.name)
+        )
         target = f"/desk/reviews/{following[0].review_id}" if following else "/desk"
         return RedirectResponse(
             f"{target}?{urlencode({'done': result.action, 'of': result.record_id})}", status_code=303
         )
     return RedirectResponse(f"/desk/reviews/{review_id}?done={result.action}", status_code=303)
+
+
+def _task_of(svc: Services, review_id: str, who: Principal) -> str | None:
+    """The task of a review item the person may see (``None``: missing or not theirs)."""
+    for task in svc.tasks.values():
+        row = review_row(svc.store, review_id, _scope(svc, task, who))
+        if row is not None and row.task == task.name:
+            return task.name
+    return None
 
 
 class _VerifyCache:
@@ -454,5 +480,9 @@ def mount_desk(app: FastAPI) -> None:
         return RedirectResponse("/desk/login", status_code=303)
 
     app.state.verify_cache = _VerifyCache()
+    view = app.state.services.domain.desk_view
+    # The domain's page templates extend the desk's base.html: one loader finds both.
+    folders = [str(TEMPLATES), *([view.template_dir] if view is not None else [])]
+    templates.env.loader = FileSystemLoader(folders)
     app.add_exception_handler(LoginRequired, on_login_required)
     app.include_router(router)

@@ -1,4 +1,7 @@
-"""Evidence as a reviewer sees it: notes with the cited quotes marked, policy criteria marked.
+"""Evidence as a reviewer sees it: documents with the cited quotes marked, numbered criteria marked.
+
+Shared by every domain's desk view (the claims page marks notes and medical policies;
+an invoice page marks the invoice text, e-mails and memos).
 
 Highlighting works on escaped text: the body and each quote are escaped the same way
 before the quote is wrapped in ``<mark>``, so no note text can inject markup.
@@ -7,13 +10,10 @@ before the quote is wrapped in ``<mark>``, so no note text can inject markup.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
 from markupsafe import Markup, escape
-
-from interlock.domains.claims.context import ClaimContext
 
 _CRITERION = re.compile(r"\(\d+\)[^;.]*")
 
@@ -42,42 +42,3 @@ def mark_criteria(text: str) -> Markup:
     """A policy body escaped, with each numbered criterion ``(n) ...`` marked."""
     html = str(escape(text))
     return Markup(_CRITERION.sub(lambda m: f'<mark class="criterion">{m.group(0)}</mark>', html))  # noqa: S704
-
-
-def citations_by_item(proposal: Mapping[str, Any]) -> dict[str, list[str]]:
-    """The quotes the proposal cites, grouped by context item id."""
-    found: dict[str, list[str]] = {}
-    necessity = proposal.get("necessity") or {}
-    for policy in necessity.get("policies", []):
-        for citation in policy.get("citations", []):
-            found.setdefault(str(citation.get("item_id")), []).append(str(citation.get("quote", "")))
-    return found
-
-
-def evidence(ctx: ClaimContext, proposal: Mapping[str, Any]) -> list[Evidence]:
-    """The notes and governing policies of a claim, cited ones marked, policies' criteria marked."""
-    cites = citations_by_item(proposal)
-    out: list[Evidence] = []
-    for note in ctx.notes:
-        item = ctx.note_item_id(note)
-        out.append(
-            Evidence(
-                item_id=item,
-                kind="note",
-                title=f"Note {note.note_id} by {note.author}, {note.written_at:%Y-%m-%d}",
-                html=mark_quotes(note.body, cites.get(item, ())),
-                cited=item in cites,
-            )
-        )
-    for policy in ctx.policies.values():
-        item = ctx.policy_item_id(policy)
-        out.append(
-            Evidence(
-                item_id=item,
-                kind="policy",
-                title=f"Policy {policy.policy_id}: {policy.title}",
-                html=mark_criteria(policy.body),
-                cited=item in cites,
-            )
-        )
-    return out

@@ -15,11 +15,9 @@ that names item ids and counts, never text.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from datetime import date, timedelta
-from typing import Final, Literal
+from typing import Literal
 
 from interlock.audit.chain import AuditLog
 from interlock.audit.events import AuditEvent, id_ref
@@ -27,58 +25,13 @@ from interlock.clock import Clock, SystemClock
 from interlock.domains.claims.connector import SqlClaimsConnector
 from interlock.domains.claims.context import ClaimContext, item_id_for
 from interlock.exceptions import AccessDenied
-from interlock.gate.verdict import Finding, Verdict, combine
 from interlock.policy.document import PolicyDocument, default_policy
 from interlock.policy.principal import Principal
-from interlock.retrieval.index import STOPWORDS
-from interlock.retrieval.planner import Retrieval, Retriever, StalePolicy
+from interlock.retrieval.answers import NO_ANSWER, Answer, Statement, answer_from, check_citations, sentences
+from interlock.retrieval.planner import Retriever, StalePolicy
 
 TaskName = Literal["claims.summarize", "claims.ask"]
-NO_ANSWER: Final = "No document you are entitled to answers this question."
-_SENTENCE: Final = re.compile(r"(?<=[.!?])\s+")
-_WORD: Final = re.compile(r"[^\W_]+")
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Statement:
-    """One sentence of an answer and the context items it comes from."""
-
-    text: str
-    citations: tuple[str, ...]
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Answer:
-    """What a task returns: statements, the entitled context they may cite, and the gate's verdict."""
-
-    task: TaskName
-    claim_id: str | None
-    statements: tuple[Statement, ...]
-    context_item_ids: frozenset[str]
-    verdict: Verdict
-    staleness_seconds: float | None = None
-    complete: bool = True
-
-
-def check_citations(statements: Iterable[Statement], allowed: frozenset[str]) -> Verdict:
-    """Block any citation of an item outside the entitled context (a pure check)."""
-    findings = [
-        Finding(
-            check="citations", severity="block", reason=f"cites {c}, which is outside the entitled context"
-        )
-        for s in statements
-        for c in s.citations
-        if c not in allowed
-    ]
-    return combine(findings or [Finding(check="citations", severity="info", reason="all citations entitled")])
-
-
-def _words(text: str) -> set[str]:
-    return {w.lower() for w in _WORD.findall(text)} - STOPWORDS
-
-
-def _sentences(text: str) -> list[str]:
-    return [s.strip() for s in _SENTENCE.split(text) if s.strip()]
+__all__ = ["NO_ANSWER", "Answer", "ClaimsAssistant", "Statement", "check_citations", "summarize_context"]
 
 
 def _age_years(born: date, on: date) -> int:
@@ -144,31 +97,12 @@ def summarize_context(
             )
         )
     for pol in ctx.policies.values():
-        first = (_sentences(pol.body) or [""])[0]
+        first = (sentences(pol.body) or [""])[0]
         out.append(Statement(text=f"{pol.title}: {first}", citations=(ctx.policy_item_id(pol),)))
     for note in ctx.notes:
-        lead = " ".join(_sentences(note.body)[:2])
+        lead = " ".join(sentences(note.body)[:2])
         out.append(Statement(text=f"Note {note.note_id}: {lead}", citations=(ctx.note_item_id(note),)))
     return tuple(out)
-
-
-def answer_from(question: str, retrieval: Retrieval, *, max_statements: int = 3) -> tuple[Statement, ...]:
-    """The retrieved sentences sharing the most words with ``question``, each citing its document."""
-    wanted = _words(question)
-    scored: list[tuple[int, int, str, str]] = []
-    for rank, doc in enumerate(retrieval.documents):
-        for sentence in _sentences(doc.document.body):
-            overlap = len(wanted & _words(sentence))
-            if overlap:
-                scored.append((-overlap, rank, sentence, doc.item_id))
-    scored.sort()
-    picked: list[Statement] = []
-    for _, _, sentence, item_id in scored:
-        if all(p.text != sentence for p in picked):
-            picked.append(Statement(text=sentence, citations=(item_id,)))
-        if len(picked) == max_statements:
-            break
-    return tuple(picked) or (Statement(text=NO_ANSWER, citations=()),)
 
 
 class ClaimsAssistant:
@@ -227,7 +161,7 @@ class ClaimsAssistant:
         self._record(principal, "claims.summarize", {"claim_id": claim_id}, verdict.status, sorted(allowed))
         return Answer(
             task="claims.summarize",
-            claim_id=claim_id,
+            record_id=claim_id,
             statements=statements if verdict.status == "pass" else (),
             context_item_ids=allowed,
             verdict=verdict,
@@ -263,7 +197,7 @@ class ClaimsAssistant:
         )
         return Answer(
             task="claims.ask",
-            claim_id=None,
+            record_id=None,
             statements=statements if verdict.status == "pass" else (),
             context_item_ids=allowed,
             verdict=verdict,

@@ -39,11 +39,6 @@ def _claim_attrs(row: object) -> DocumentAttributes:
     )
 
 
-def item_version(source_version: str) -> str:
-    """The context-item version inside a document's source version (before any ``|``)."""
-    return source_version.split("|", 1)[0]
-
-
 class SqlDocumentSource:
     """Reads document keys, documents and live access attributes from a system of record."""
 

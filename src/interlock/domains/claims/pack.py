@@ -11,14 +11,17 @@ from sqlalchemy import Engine
 
 from interlock.domains.claims import schema
 from interlock.domains.claims.baseline import BaselineArtifact, BaselineModel
+from interlock.domains.claims.codesets import icd10_status
 from interlock.domains.claims.connector import SqlClaimsConnector
+from interlock.domains.claims.desk_view import DESK_VIEW
+from interlock.domains.claims.documents import SqlDocumentSource
 from interlock.domains.claims.evaluation import evaluate as evaluate_against
 from interlock.domains.claims.evaluation import read_truth, threshold_for_precision
 from interlock.domains.claims.precedent import PrecedentFinder
 from interlock.domains.claims.task import ClaimsAdjudicate
 from interlock.exceptions import ConfigurationError
 from interlock.models.registry import latest_artifact, latest_metrics, save_trained
-from interlock.task import Domain
+from interlock.task import Domain, FaultDrill, SorAccess
 
 __all__ = [
     "BASELINE_KIND",
@@ -71,11 +74,13 @@ def create_schema(sor: Engine) -> None:
     schema.metadata.create_all(sor)
 
 
-def seed(sor: Engine, *, records: int, seed: int, truth_path: Path | None = None) -> dict[str, Any]:
+def seed(
+    sor: Engine, *, records: int, seed: int, truth_path: Path | None = None, history: int | None = None
+) -> dict[str, Any]:
     """Fill an empty claims system of record deterministically, with ground truth."""
     from interlock.domains.claims.generator import seed as run_seed  # noqa: PLC0415 - heavy import
 
-    report = run_seed(sor, claims=records, seed=seed, truth_path=truth_path)
+    report = run_seed(sor, claims=records, seed=seed, truth_path=truth_path, history=history)
     return {
         "backlog": report.backlog_claims,
         "history": report.history_claims,
@@ -112,14 +117,67 @@ def evaluate(
     return summary
 
 
+def _documents(sor: Engine) -> SqlDocumentSource:
+    return SqlDocumentSource(sor)
+
+
+def _assistant(**parts: Any) -> Any:
+    from interlock.domains.claims.assist import ClaimsAssistant  # noqa: PLC0415
+
+    return ClaimsAssistant(**parts)
+
+
+def _demo(dir_: Path, *, records: int, seed: int, json_out: bool) -> int:
+    from interlock.domains.claims.demo import run_demo  # noqa: PLC0415 - the whole demo path
+
+    return run_demo(dir_, records=records, seed=seed, json_out=json_out)
+
+
+def _faults() -> FaultDrill:
+    from interlock.domains.claims.testing.faults import ClaimsFaultDrill  # noqa: PLC0415 - starts servers
+
+    return ClaimsFaultDrill()
+
+
+def _api_routers() -> list[Any]:
+    from interlock.domains.claims.api_intake import router  # noqa: PLC0415 - FastAPI only for the server
+
+    return [router]
+
+
+def _warm() -> None:
+    # Load the ICD-10-CM code set at start-up, not inside the first request's deadline.
+    icd10_status("A00")
+
+
+#: What Interlock may do in the claims platform (SPEC.md "The write target"): read every
+#: table, insert adjudications and their lines, and change only a claim's status.
+ACCESS = SorAccess(
+    read_tables=tuple(sorted(schema.metadata.tables)),
+    insert_tables=("adjudications", "adjudication_lines"),
+    update_columns={"claims": ("status",)},
+)
+
+
 DOMAIN = Domain(
     name="claims",
     tasks=(ClaimsAdjudicate(),),
     connector=SqlClaimsConnector,
     baseline=load_baseline,
     precedent=_precedent,
+    metadata=schema.metadata,
+    record_table="claims",
+    access=ACCESS,
+    access_indexes=schema.ACCESS_INDEXES,
     create_schema=create_schema,
     seed=seed,
     train=train,
     evaluate=evaluate,
+    documents=_documents,
+    assistant=_assistant,
+    demo=_demo,
+    faults=_faults,
+    api_routers=_api_routers,
+    desk_view=DESK_VIEW,
+    warm=_warm,
 )

@@ -15,7 +15,7 @@ import tempfile
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -260,3 +260,16 @@ def run_all(*, claims: int, deadline: float, faults: list[str] | None = None) ->
             run_fault(name, claims=claims, deadline=deadline, workdir=Path(folder))
             for name in faults or list(FAULTS)
         ]
+
+
+class ClaimsFaultDrill:
+    """The claims fault drill as ``interlock faults run`` sees it (``Domain.faults``)."""
+
+    @property
+    def names(self) -> list[str]:
+        """The fault modes, in the order they run."""
+        return list(FAULTS)
+
+    def run(self, *, records: int, deadline: float, faults: Sequence[str]) -> list[FaultOutcome]:
+        """Run the named faults, each on its own backlog of ``records`` claims."""
+        return run_all(claims=records, deadline=deadline, faults=list(faults))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from interlock.web.claim_view import carc_options, money, proposed_action, proposed_carc
+from interlock.domains.claims.desk_view import carc_options, money, proposed_action, proposed_carc
 
 
 def test_money_has_currency_separators_and_cents() -> None:
