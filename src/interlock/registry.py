@@ -22,7 +22,7 @@ from typing import Any
 from interlock.exceptions import ConfigurationError
 from interlock.task import Domain, Task
 
-__all__ = ["ENTRY_POINT_GROUP", "domain", "domain_of", "domains", "task"]
+__all__ = ["ENTRY_POINT_GROUP", "domain", "domain_of", "domains", "register", "task"]
 
 ENTRY_POINT_GROUP = "interlock.domains"
 #: The reference domains, for a source tree without installed metadata.
@@ -37,13 +37,29 @@ def _load(target: str) -> Domain:
     return value
 
 
+#: Domains registered in code (:func:`register`), ahead of the entry points.
+_REGISTERED: dict[str, Domain] = {}
+
+
+def register(pack: Domain) -> Domain:
+    """Register ``pack`` in this process, without package metadata.
+
+    For an application that embeds Interlock with a domain of its own, and for tests of
+    a domain that is not installed; a name already registered is replaced, so the last
+    registration of a name wins.
+    """
+    _REGISTERED[pack.name] = pack
+    domains.cache_clear()
+    return pack
+
+
 @cache
 def domains() -> dict[str, Domain]:
-    """Every registered domain by name (entry points first, then the reference fallback)."""
-    found: dict[str, Domain] = {}
+    """Every registered domain by name (in code, then entry points, then the reference fallback)."""
+    found: dict[str, Domain] = dict(_REGISTERED)
     for point in entry_points(group=ENTRY_POINT_GROUP):
         pack = _load(point.value)
-        found[pack.name] = pack
+        found.setdefault(pack.name, pack)
     for name, target in _BUILTIN.items():
         if name not in found:
             found[name] = _load(target)

@@ -13,7 +13,7 @@ def test_openapi_health_and_readiness(api: Api) -> None:
     """The schema lists the v1 paths, /healthz is up and /readyz checks both databases."""
     with api.client() as anon:
         schema = anon.get("/openapi.json").json()
-        assert "/v1/tasks/claims.adjudicate/{claim_id}" in schema["paths"]
+        assert "/v1/tasks/{task}/{record_id}" in schema["paths"]
         assert "/v1/review-items/{review_id}/decision" in schema["paths"]
         assert anon.get("/healthz").json()["status"] == "ok"
         ready = anon.get("/readyz").json()

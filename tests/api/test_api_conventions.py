@@ -45,7 +45,7 @@ def test_operations_have_named_operation_ids(api: Api) -> None:
         spec = anon.get("/openapi.json").json()
     ids = [op["operationId"] for path in spec["paths"].values() for op in path.values()]
     assert len(ids) == len(set(ids))
-    assert "listReviewItems" in ids and "decideReview" in ids and "adjudicate" in ids
+    assert "listReviewItems" in ids and "decideReview" in ids and "runTask" in ids
     assert all("_" not in i and "/" not in i for i in ids)
 
 

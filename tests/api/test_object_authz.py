@@ -42,7 +42,7 @@ def _shape(body: dict[str, Any]) -> dict[str, Any]:
 def test_foreign_ids_get_the_same_404_as_missing_ones(api: Api, caller: str, claim_id: str) -> None:
     """Each endpoint answers a foreign id exactly as it answers a missing one, and changes nothing."""
     review_id = api.review_id(claim_id)
-    item_id = work_item_id(claim_id, 1)
+    item_id = work_item_id("claims.adjudicate", claim_id, 1)
     with api.client(caller) as client:
         expected = [
             _shape(client.request(method, path, **kw).json())

@@ -236,7 +236,7 @@ def get_work_item(item_id: str, who: PrincipalDep, svc: ServicesDep) -> WorkItem
     )
 
 
-@router.get("/review-items", response_model=ReviewPage, tags=["review"])
+@router.get("/review-items", response_model=ReviewPage, responses=NOT_FOUND, tags=["review"])
 def list_review_items(
     request: Request,
     who: PrincipalDep,
@@ -368,7 +368,7 @@ def summarize_claim(claim_id: str, who: PrincipalDep, svc: ServicesDep) -> Answe
     return summarize(claim_id, who, svc)
 
 
-@router.post("/ask", response_model=AnswerOut, tags=["records"])
+@router.post("/ask", response_model=AnswerOut, responses=NOT_FOUND, tags=["records"])
 def ask(body: AskIn, who: PrincipalDep, svc: ServicesDep) -> AnswerOut:
     """Answer a question from the documents the caller may see, citing each."""
     if svc.retriever is None:
