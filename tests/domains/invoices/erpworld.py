@@ -86,4 +86,6 @@ class ErpWorld:
                 .where(t.invoice_postings.c.decision_id == decision_id)
                 .order_by(t.invoice_postings.c.line_no)
             ).mappings()
-            return [(int(r["line_no"]), r["gl_account"], r["cost_center"], Decimal(r["amount"])) for r in rows]
+            return [
+                (int(r["line_no"]), r["gl_account"], r["cost_center"], Decimal(r["amount"])) for r in rows
+            ]

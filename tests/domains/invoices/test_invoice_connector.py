@@ -10,6 +10,7 @@ from erpworld import POLICY, SERVICE, TASK, ErpWorld
 from sqlalchemy import update
 
 from interlock.domains.invoices import schema as t
+from interlock.domains.invoices.payload import InvoicePayload
 from interlock.domains.invoices.testing.handmade import LICENCE, add_decision, add_invoice
 from interlock.exceptions import StaleRecord
 from interlock.gate.approval import ApprovedCommit
@@ -126,7 +127,7 @@ def test_approved_duplicates_compare_normalized_numbers(erp: ErpWorld) -> None:
     assert c is not None and c.approved_duplicates == ()
 
 
-def _approve_write(erp: ErpWorld, invoice_id: str, key: str) -> ApprovedCommit[object]:
+def _approve_write(erp: ErpWorld, invoice_id: str, key: str) -> ApprovedCommit[InvoicePayload]:
     """A commit minted the only way one can be: a manager's decision passing the gate."""
     manager = erp.staff("S-MGR")
     ctx = erp.connector.read_context(invoice_id, TASK.scope(POLICY, manager))

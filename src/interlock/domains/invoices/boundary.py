@@ -10,7 +10,7 @@ expense account it goes to: nobody else may pick it for them.
 from __future__ import annotations
 
 from interlock.domains.invoices.gate import GateInput
-from interlock.gate.verdict import Finding
+from interlock.gate.verdict import Finding, Severity
 
 __all__ = ["check_person_account", "check_write_boundary", "invoice_attributes"]
 
@@ -45,7 +45,7 @@ def check_write_boundary(g: GateInput) -> tuple[Finding, ...]:
         total_billed=inv.total_amount,
     )
     if not decision.allowed:
-        severity = "block" if person else "review"
+        severity: Severity = "block" if person else "review"
         return (Finding(check="write_boundary", severity=severity, reason="; ".join(decision.reasons)),)
     record = g.boundary.decide_record(inv.status)
     if not record.allowed:

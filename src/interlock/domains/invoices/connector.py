@@ -322,7 +322,8 @@ class SqlInvoicesConnector:
         vendor = self._vendor(conn, invoice.vendor_id, scope, items)
         company = self._company(conn, invoice.company_code, items)
         accounts = self._accounts(conn, items)
-        purchase_order, po_lines = None, ()
+        purchase_order: PurchaseOrder | None = None
+        po_lines: tuple[PoLine, ...] = ()
         if invoice.po_number is not None:
             purchase_order, po_lines = self._purchase_order(conn, invoice, items)
         duplicates = self._approved_duplicates(conn, invoice, items)
@@ -353,9 +354,7 @@ class SqlInvoicesConnector:
             )
             found.append(line)
             # The same id InvoiceContext.line_item_id gives: what a citation names.
-            items.append(
-                _item("invoice_line", f"{invoice.invoice_id}/{line.line_no}", str(invoice.version))
-            )
+            items.append(_item("invoice_line", f"{invoice.invoice_id}/{line.line_no}", str(invoice.version)))
         return tuple(found)
 
     @staticmethod

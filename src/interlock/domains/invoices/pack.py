@@ -28,7 +28,6 @@ def create_schema(sor: Engine) -> None:
 def load_baseline(store: Engine) -> ModelClient:
     """The most recently trained expense-account baseline, from Interlock's store."""
     from interlock.domains.invoices.baseline import AccountBaseline  # noqa: PLC0415 - numpy
-
     from interlock.models.registry import latest_artifact  # noqa: PLC0415
 
     return AccountBaseline.from_json(latest_artifact(store, BASELINE_KIND))

@@ -10,7 +10,7 @@ half-up); any of them can be overridden to make an invoice that does not.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import Engine
@@ -19,7 +19,13 @@ from interlock.domains.invoices import schema as t
 
 __all__ = ["STAMP", "add_decision", "add_invoice", "seed_reference"]
 
-STAMP = datetime(2026, 4, 1, 9, 0)
+
+def naive_utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    """A UTC timestamp as the ERP's ``TIMESTAMP`` columns hold it (no zone)."""
+    return datetime(year, month, day, hour, minute, tzinfo=UTC).replace(tzinfo=None)
+
+
+STAMP = naive_utc(2026, 4, 1, 9, 0)
 RECEIVED = date(2026, 5, 4)
 TAX_RATES = {"AW10": Decimal("10.00"), "AW20": Decimal("19.00")}
 LICENCE = "Annual licence renewal for the design software, 25 seats."
@@ -31,14 +37,29 @@ def seed_reference(sor: Engine) -> None:
         conn.execute(
             t.companies.insert(),
             [
-                {"company_code": "AW10", "name": "Alder Works US", "currency": "USD", "tax_rate_pct": "10.00"},
-                {"company_code": "AW20", "name": "Alder Works DE", "currency": "EUR", "tax_rate_pct": "19.00"},
+                {
+                    "company_code": "AW10",
+                    "name": "Alder Works US",
+                    "currency": "USD",
+                    "tax_rate_pct": "10.00",
+                },
+                {
+                    "company_code": "AW20",
+                    "name": "Alder Works DE",
+                    "currency": "EUR",
+                    "tax_rate_pct": "19.00",
+                },
             ],
         )
         conn.execute(
             t.cost_centers.insert(),
             [
-                {"cost_center": "AW10-OPS", "company_code": "AW10", "name": "Plant ops", "department": "operations"},
+                {
+                    "cost_center": "AW10-OPS",
+                    "company_code": "AW10",
+                    "name": "Plant ops",
+                    "department": "operations",
+                },
                 {"cost_center": "AW10-LEG", "company_code": "AW10", "name": "Legal", "department": "legal"},
                 {"cost_center": "AW20-IT", "company_code": "AW20", "name": "IT Berlin", "department": "it"},
             ],
@@ -46,7 +67,9 @@ def seed_reference(sor: Engine) -> None:
         conn.execute(
             t.gl_accounts.insert(),
             [
-                _account("6100", "Software subscriptions", "Software licences, SaaS subscriptions and renewals", 0),
+                _account(
+                    "6100", "Software subscriptions", "Software licences, SaaS subscriptions and renewals", 0
+                ),
                 _account("6200", "Office supplies", "Paper, pens, toner and small desk items", 0),
                 _account("1500", "Machinery and equipment", "Machines, tools and plant equipment", 1),
                 _account("5100", "Raw materials", "Steel, resin and purchased components", 1),
@@ -58,7 +81,7 @@ def seed_reference(sor: Engine) -> None:
             [
                 _vendor("V-1", "Acme Tools", "active"),
                 _vendor("V-BLK", "Shady Supplies", "blocked"),
-                _vendor("V-BANK", "Newbank Traders", "active", bank_changed_at=datetime(2026, 4, 20, 12, 0)),
+                _vendor("V-BANK", "Newbank Traders", "active", bank_changed_at=naive_utc(2026, 4, 20, 12, 0)),
             ],
         )
         conn.execute(
@@ -88,8 +111,20 @@ def seed_reference(sor: Engine) -> None:
         conn.execute(
             t.goods_receipts.insert(),
             [
-                {"receipt_id": "GR-1", "po_number": "PO-1", "line_no": 1, "quantity": 40, "received_on": date(2026, 4, 20)},
-                {"receipt_id": "GR-2", "po_number": "PO-1", "line_no": 1, "quantity": 60, "received_on": date(2026, 6, 1)},
+                {
+                    "receipt_id": "GR-1",
+                    "po_number": "PO-1",
+                    "line_no": 1,
+                    "quantity": 40,
+                    "received_on": date(2026, 4, 20),
+                },
+                {
+                    "receipt_id": "GR-2",
+                    "po_number": "PO-1",
+                    "line_no": 1,
+                    "quantity": 60,
+                    "received_on": date(2026, 6, 1),
+                },
             ],
         )
         conn.execute(
@@ -121,11 +156,21 @@ def seed_reference(sor: Engine) -> None:
         )
 
 
-def _account(account: str, name: str, description: str, requires_po: int, *, active: int = 1) -> dict[str, object]:
-    return {"account": account, "name": name, "description": description, "requires_po": requires_po, "active": active}
+def _account(
+    account: str, name: str, description: str, requires_po: int, *, active: int = 1
+) -> dict[str, object]:
+    return {
+        "account": account,
+        "name": name,
+        "description": description,
+        "requires_po": requires_po,
+        "active": active,
+    }
 
 
-def _vendor(vendor_id: str, name: str, status: str, *, bank_changed_at: datetime | None = None) -> dict[str, object]:
+def _vendor(
+    vendor_id: str, name: str, status: str, *, bank_changed_at: datetime | None = None
+) -> dict[str, object]:
     return {
         "vendor_id": vendor_id,
         "name": name,
@@ -137,7 +182,13 @@ def _vendor(vendor_id: str, name: str, status: str, *, bank_changed_at: datetime
 
 
 def _staff(staff_id: str, role: str, limit: str, *, active: int = 1) -> dict[str, object]:
-    return {"staff_id": staff_id, "name": staff_id.title(), "role": role, "approval_limit": Decimal(limit), "active": active}
+    return {
+        "staff_id": staff_id,
+        "name": staff_id.title(),
+        "role": role,
+        "approval_limit": Decimal(limit),
+        "active": active,
+    }
 
 
 Line = tuple[str | None, str, int, str]
@@ -166,12 +217,16 @@ def add_invoice(
     total: str | None = None,
 ) -> None:
     """One invoice with its lines and documents; figures add up unless overridden."""
-    amounts = [Decimal(a) for a in line_amounts] if line_amounts is not None else [
-        qty * Decimal(price) for _, _, qty, price in lines
-    ]
+    amounts = (
+        [Decimal(a) for a in line_amounts]
+        if line_amounts is not None
+        else [qty * Decimal(price) for _, _, qty, price in lines]
+    )
     sub = Decimal(subtotal) if subtotal is not None else sum(amounts, Decimal("0.00"))
     rate = TAX_RATES.get(company, Decimal("0"))
-    tax_amount = Decimal(tax) if tax is not None else (sub * rate / 100).quantize(Decimal("0.01"), ROUND_HALF_UP)
+    tax_amount = (
+        Decimal(tax) if tax is not None else (sub * rate / 100).quantize(Decimal("0.01"), ROUND_HALF_UP)
+    )
     total_amount = Decimal(total) if total is not None else sub + tax_amount
     with sor.begin() as conn:
         conn.execute(
@@ -209,7 +264,9 @@ def add_invoice(
                         "unit_price": Decimal(price),
                         "amount": amount,
                     }
-                    for n, ((item, desc, qty, price), amount) in enumerate(zip(lines, amounts, strict=True), 1)
+                    for n, ((item, desc, qty, price), amount) in enumerate(
+                        zip(lines, amounts, strict=True), 1
+                    )
                 ],
             )
         if documents:
@@ -220,7 +277,7 @@ def add_invoice(
                         "doc_id": f"{invoice_id}-D{n}",
                         "invoice_id": invoice_id,
                         "kind": kind,
-                        "received_at": datetime(received.year, received.month, received.day, 8, n),
+                        "received_at": naive_utc(received.year, received.month, received.day, 8, n),
                         "body": body,
                     }
                     for n, (kind, body) in enumerate(documents, 1)
