@@ -33,11 +33,16 @@ def load_baseline(store: Engine) -> ModelClient:
     return AccountBaseline.from_json(latest_artifact(store, BASELINE_KIND))
 
 
-def seed(sor: Engine, *, records: int, seed: int, truth_path: Path | None = None) -> dict[str, Any]:
-    """Fill an empty ERP deterministically (history and a backlog of ``records`` invoices), with truth."""
+def seed(
+    sor: Engine, *, records: int, seed: int, truth_path: Path | None = None, phrasing: str = "standard"
+) -> dict[str, Any]:
+    """Fill an empty ERP deterministically (history and a backlog of ``records`` invoices), with truth.
+
+    ``phrasing="heldout"`` words the backlog in the family training never sees.
+    """
     from interlock.domains.invoices.generator import seed as run_seed  # noqa: PLC0415
 
-    return dict(run_seed(sor, records=records, seed=seed, truth_path=truth_path))
+    return dict(run_seed(sor, records=records, seed=seed, truth_path=truth_path, phrasing=phrasing))
 
 
 def train(sor: Engine, store: Engine, *, now: datetime, seed: int = 0) -> dict[str, Any]:
