@@ -1,9 +1,10 @@
 """Rule 8's question for one invoice, built from its context (pure).
 
 The model is sent the minimum it needs: line descriptions and quantities, the
-documents as untrusted data, and the active accounts of the chart as candidates. Never
-the vendor (its name, tax id or bank account), never a price or a total: nothing it
-could be talked into paying elsewhere, nothing the policy keeps from a model.
+documents as untrusted data (as the vendor wrote them), and the active accounts of the
+chart as candidates. Never the ERP's vendor record (its tax id and bank account are
+fields the policy keeps from any model), never the ERP's prices or totals: an account
+is all it is asked for, and every figure is computed by code.
 """
 
 from __future__ import annotations

@@ -745,10 +745,11 @@ class _Builder:
     ) -> None:
         """The policy's outcome for the scenario the invoice was built for."""
         code = _REJECT.get(scenario)
+        postings: tuple[tuple[int, str, str, Decimal], ...] = ()
         if scenario in {"integrity", "high_value", "bank_changed", "nonpo_unclear"}:
-            outcome, postings, amount = "review", (), ZERO
+            outcome, amount = "review", ZERO
         elif code is not None:
-            outcome, postings, amount = "reject", (), ZERO
+            outcome, amount = "reject", ZERO
         else:
             outcome, amount = "approve", total
             cc = self.cost_center(company, dept)
