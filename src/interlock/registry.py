@@ -26,7 +26,10 @@ __all__ = ["ENTRY_POINT_GROUP", "domain", "domain_of", "domains", "register", "t
 
 ENTRY_POINT_GROUP = "interlock.domains"
 #: The reference domains, for a source tree without installed metadata.
-_BUILTIN = {"claims": "interlock.domains.claims.pack:DOMAIN"}
+_BUILTIN = {
+    "claims": "interlock.domains.claims.pack:DOMAIN",
+    "invoices": "interlock.domains.invoices.pack:DOMAIN",
+}
 
 
 def _load(target: str) -> Domain:

@@ -1,0 +1,74 @@
+"""The invoices domain pack: what :mod:`interlock.registry` finds under ``invoices``."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine
+
+from interlock.domains.invoices import schema
+from interlock.domains.invoices.connector import SqlInvoicesConnector
+from interlock.domains.invoices.task import InvoicesApprove
+from interlock.models.base import ModelClient
+from interlock.task import Domain
+
+__all__ = ["BASELINE_KIND", "DOMAIN", "create_schema", "evaluate", "load_baseline", "seed", "train"]
+
+#: The store's ``kind`` for the invoices baseline (each domain keeps its own).
+BASELINE_KIND = "invoices-baseline"
+
+
+def create_schema(sor: Engine) -> None:
+    """Create the Alder Works ERP schema (SPEC.md) in an empty system of record."""
+    schema.metadata.create_all(sor)
+
+
+def load_baseline(store: Engine) -> ModelClient:
+    """The most recently trained expense-account baseline, from Interlock's store."""
+    from interlock.domains.invoices.baseline import AccountBaseline  # noqa: PLC0415 - numpy
+    from interlock.models.registry import latest_artifact  # noqa: PLC0415
+
+    return AccountBaseline.from_json(latest_artifact(store, BASELINE_KIND))
+
+
+def seed(
+    sor: Engine, *, records: int, seed: int, truth_path: Path | None = None, phrasing: str = "standard"
+) -> dict[str, Any]:
+    """Fill an empty ERP deterministically (history and a backlog of ``records`` invoices), with truth.
+
+    ``phrasing="heldout"`` words the backlog in the family training never sees.
+    """
+    from interlock.domains.invoices.generator import seed as run_seed  # noqa: PLC0415
+
+    return dict(run_seed(sor, records=records, seed=seed, truth_path=truth_path, phrasing=phrasing))
+
+
+def train(sor: Engine, store: Engine, *, now: datetime, seed: int = 0) -> dict[str, Any]:
+    """Train the expense-account baseline on the ERP's decided history and store it."""
+    from interlock.domains.invoices.training import train_and_store  # noqa: PLC0415 - scikit-learn
+
+    return dict(train_and_store(sor, store, kind=BASELINE_KIND, now=now, seed=seed))
+
+
+def evaluate(sor: Engine, store: Engine, truth_path: Path) -> dict[str, Any]:
+    """Score the decisions written to the ERP against a truth file."""
+    from interlock.domains.invoices.evaluation import evaluate as run_evaluation  # noqa: PLC0415
+    from interlock.models.registry import latest_metrics  # noqa: PLC0415
+
+    summary = dict(run_evaluation(sor, truth_path))
+    summary["model"] = latest_metrics(store, BASELINE_KIND)
+    return summary
+
+
+DOMAIN = Domain(
+    name="invoices",
+    tasks=(InvoicesApprove(),),
+    connector=SqlInvoicesConnector,
+    baseline=load_baseline,
+    create_schema=create_schema,
+    seed=seed,
+    train=train,
+    evaluate=evaluate,
+)

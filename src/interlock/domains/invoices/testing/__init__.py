@@ -1,0 +1,1 @@
+"""Helpers for tests of the invoices domain (ours and users'): hand-written ERP rows."""
