@@ -236,7 +236,10 @@ def ingest_fhir_claim(
         errors = problem.extensions.get("errors") or []
         outcome = outcome_for(problem.status, problem.detail or problem.title, errors)
         if problem.status in (403, 409, 422):
-            issues = [Unmappable(path=i.get("expression", [""])[0], reason="", code=i["code"]) for i in outcome["issue"]]
+            issues = [
+                Unmappable(path=i.get("expression", [""])[0], reason="", code=i["code"])
+                for i in outcome["issue"]
+            ]
             svc.audit.append_one(
                 refused_event(
                     principal=who.principal_id,
@@ -248,7 +251,9 @@ def ingest_fhir_claim(
                 )
             )
         if fhir:
-            return JSONResponse(outcome, status_code=problem.status, media_type=FHIR_JSON, headers=problem.headers)
+            return JSONResponse(
+                outcome, status_code=problem.status, media_type=FHIR_JSON, headers=problem.headers
+            )
         problem.extensions["operationOutcome"] = outcome
         raise
 
@@ -256,10 +261,10 @@ def ingest_fhir_claim(
 def _ingest(
     who: Principal, svc: Services, decision: Decision, body: bytes, response: Response, *, fhir: bool
 ) -> ClaimIngested | JSONResponse:
-    read = read_submission(body)
-    if isinstance(read, list):
-        raise unmappable(read, slug="fhir-invalid")
-    draft = map_submission(read)
+    sent = read_submission(body)
+    if isinstance(sent, list):
+        raise unmappable(sent, slug="fhir-invalid")
+    draft = map_submission(sent)
     if isinstance(draft, list):
         raise unmappable(draft)
     intake = SqlClaimIntake(svc.sor)
@@ -329,7 +334,9 @@ def _ingest(
             decision=intake.decision(receipt.claim_id) if receipt.status == "adjudicated" else None,
         )
         headers = {"Location": response.headers["Location"]} if receipt.created else {}
-        return JSONResponse(answer, status_code=201 if receipt.created else 200, media_type=FHIR_JSON, headers=headers)
+        return JSONResponse(
+            answer, status_code=201 if receipt.created else 200, media_type=FHIR_JSON, headers=headers
+        )
     return ClaimIngested(
         claim_id=receipt.claim_id,
         claim_version=receipt.claim_version,

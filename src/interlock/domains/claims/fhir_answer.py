@@ -14,6 +14,7 @@ names reach the trail.
 
 from __future__ import annotations
 
+import importlib
 import re
 from collections.abc import Mapping, Sequence
 from datetime import datetime
@@ -86,7 +87,11 @@ def outcome_for(status: int, detail: str, errors: Sequence[Mapping[str, Any]] = 
     """The ``OperationOutcome`` of any refusal: its ``errors`` as issues, or one issue saying ``detail``."""
     code = ISSUE_BY_STATUS.get(status, "processing")
     problems = [
-        Unmappable(path=str(e.get("path") or ""), reason=str(e.get("reason") or detail), code=str(e.get("code") or code))
+        Unmappable(
+            path=str(e.get("path") or ""),
+            reason=str(e.get("reason") or detail),
+            code=str(e.get("code") or code),
+        )
         for e in errors
     ] or [Unmappable(path="", reason=detail, code=code)]
     return operation_outcome(problems)
@@ -137,7 +142,10 @@ def claim_response(
         "outcome": "queued",
         "disposition": f"received; {status}",
         "item": [
-            {"itemSequence": seq, "adjudication": [{"category": _category("submitted"), "amount": _money(amount)}]}
+            {
+                "itemSequence": seq,
+                "adjudication": [{"category": _category("submitted"), "amount": _money(amount)}],
+            }
             for seq, amount in lines
         ],
         "total": [{"category": _category("submitted"), "amount": _money(total)}],
@@ -155,36 +163,44 @@ def claim_response(
     return _validated(ClaimResponse, resource)
 
 
+#: The ``fhir.resources.R4B`` modules whose element names may appear in an intake problem's path.
+_ELEMENT_MODULES: Final = (
+    "bundle",
+    "claim",
+    "patient",
+    "coverage",
+    "organization",
+    "practitioner",
+    "condition",
+    "encounter",
+    "codeableconcept",
+    "coding",
+    "money",
+    "quantity",
+    "reference",
+    "identifier",
+    "period",
+    "meta",
+    "narrative",
+    "extension",
+    "attachment",
+    "humanname",
+    "address",
+    "contactpoint",
+)
+
+
 @lru_cache(maxsize=1)
 def element_names() -> frozenset[str]:
-    """Every element name of the resources intake reads, their data types and Bundle: FHIR's words only."""
-    from fhir.resources.R4B.bundle import Bundle
-    from fhir.resources.R4B.claim import Claim
-
-    names: set[str] = {"Claim", "Bundle", "Patient", "Coverage", "Organization", "Practitioner"}
-    names |= {"Condition", "Encounter", "entry", "resource", "resourceType", "extension", "modifierExtension"}
-    seen: set[type] = set()
-    todo: list[type] = [Claim, Bundle, *MODELS.values()]
-    while todo:
-        model = todo.pop()
-        if model in seen:
-            continue
-        seen.add(model)
-        for name, info in model.model_fields.items():
-            names.add(info.alias or name)
-            names.add(name)
-            for arg in _types(info.annotation):
-                if isinstance(arg, type) and issubclass(arg, BaseModel) and arg not in seen:
-                    todo.append(arg)
+    """Every element name of the resources and data types intake reads: FHIR's words only."""
+    names: set[str] = {"Claim", "Bundle", *MODELS, "resourceType"}
+    for module_name in _ELEMENT_MODULES:
+        module = importlib.import_module(f"fhir.resources.R4B.{module_name}")
+        for value in vars(module).values():
+            if isinstance(value, type) and issubclass(value, BaseModel):
+                for name, info in value.model_fields.items():
+                    names.add(info.alias or name)
     return frozenset(names)
-
-
-def _types(annotation: Any) -> list[Any]:
-    args = list(getattr(annotation, "__args__", ()) or ())
-    out = [annotation]
-    for arg in args:
-        out += _types(arg)
-    return out
 
 
 def audited_path(path: str) -> str:

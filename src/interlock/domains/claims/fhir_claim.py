@@ -42,7 +42,6 @@ from typing import Any, Final
 
 from fhir.resources.R4B.claim import Claim, ClaimItem
 from fhir.resources.R4B.money import Money
-from fhir.resources.R4B.reference import Reference
 
 from interlock.domains.claims.codesets import is_valid_place_of_service, normalize_icd10
 from interlock.domains.claims.fhir_answer import (
@@ -65,13 +64,13 @@ from interlock.domains.claims.fhir_input import (
 
 __all__ = [
     "ACT_CODE_SYSTEM",
+    "FHIR_JSON",
     "FHIR_VERSION",
     "ICD10_CM_SYSTEM",
     "MEMBER_SYSTEM",
     "NPI_SYSTEM",
     "POS_SYSTEM",
     "SENSITIVITY_RANK",
-    "FHIR_JSON",
     "ClaimDraft",
     "LineDraft",
     "MemberMatch",
@@ -80,16 +79,16 @@ __all__ = [
     "Unmappable",
     "claim_id_for",
     "claim_response",
-    "operation_outcome",
-    "outcome_for",
-    "read_submission",
-    "refused_event",
-    "wants_fhir",
     "fhir_path",
     "map_claim",
     "map_submission",
+    "operation_outcome",
+    "outcome_for",
     "parse_claim",
     "read_claim",
+    "read_submission",
+    "refused_event",
+    "wants_fhir",
 ]
 
 FHIR_VERSION: Final = "4.3.0 (R4B; its Claim is R4's)"
@@ -152,7 +151,9 @@ SECURITY_LABELS: Final[dict[str, str]] = {
 #: Most protected first: a claim carrying two kinds is held to the stricter rule.
 SENSITIVITY_RANK: Final = ("substance_use", "hiv", "behavioral_health", "none")
 _NPI_SHAPE: Final = re.compile(r"^\d{10}$")
-_UUID_SHAPE: Final = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+_UUID_SHAPE: Final = re.compile(
+    r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+)
 # Shapes of what becomes an id or a code in the system of record and, from there, in the
 # audit trail (rule findings quote codes). A value of another shape is refused at the
 # door, so that a "code" or an id can never carry a name, a number or a line break.
@@ -318,14 +319,18 @@ class _Mapper:
             )
             return None
         if not found[0].system:
-            self.refuse("Claim.identifier[0].system", "the identifier needs a system to be unique", "required")
+            self.refuse(
+                "Claim.identifier[0].system", "the identifier needs a system to be unique", "required"
+            )
             return None
         system, value = str(found[0].system), str(found[0].value)
         if not _IDENTIFIER_SYSTEM_SHAPE.match(system):
             self.refuse("Claim.identifier[0].system", "a URI of printable characters, at most 256", "value")
             return None
         if not _IDENTIFIER_VALUE_SHAPE.match(value):
-            self.refuse("Claim.identifier[0].value", "at most 128 letters, digits and . _ : / @ # + | -", "value")
+            self.refuse(
+                "Claim.identifier[0].value", "at most 128 letters, digits and . _ : / @ # + | -", "value"
+            )
             return None
         return system, value
 
@@ -439,7 +444,9 @@ class _Mapper:
     def provider(self, claim: Claim) -> ProviderRef | None:
         ref = claim.provider
         if ref.identifier is not None and ref.identifier.system == NPI_SYSTEM:
-            return self.npi(str(ref.identifier.value or ""), "Claim.provider.identifier.value", must_exist=False)
+            return self.npi(
+                str(ref.identifier.value or ""), "Claim.provider.identifier.value", must_exist=False
+            )
         text = str(ref.reference or "")
         wanted = conditional_identifier(text) if "?" in text else None
         if wanted is not None and wanted[0] == NPI_SYSTEM:
@@ -449,7 +456,9 @@ class _Mapper:
         if found is not None:
             for j, ident in enumerate(found.raw.get("identifier") or ()):
                 if isinstance(ident, dict) and ident.get("system") == NPI_SYSTEM:
-                    return self.npi(str(ident.get("value") or ""), f"{found.path}.identifier[{j}].value", False)
+                    return self.npi(
+                        str(ident.get("value") or ""), f"{found.path}.identifier[{j}].value", False
+                    )
             self.refuse(
                 f"{found.path}.identifier",
                 f"the {found.resource_type} carries no NPI: an identifier of {NPI_SYSTEM}",
@@ -483,7 +492,11 @@ class _Mapper:
         party = payee.party
         same = party is None or (party.reference is not None and party.reference == claim.provider.reference)
         if "provider" not in codes or not same:
-            self.refuse("Claim.payee", "Northwind pays the billing provider; another payee cannot be kept", "not-supported")
+            self.refuse(
+                "Claim.payee",
+                "Northwind pays the billing provider; another payee cannot be kept",
+                "not-supported",
+            )
 
     # -- codes --------------------------------------------------------------------------
 
@@ -554,8 +567,14 @@ class _Mapper:
             code = code.upper() if system is None or len(code) == 5 else code
             if PROCEDURE_SHAPES[system].match(code):
                 return code
-            where = f"{path}.productOrService" if system is None else f"{path}.productOrService.coding[{j}].code"
-            what = "a five-character procedure code is required" if system is None else "not shaped like a code of its system"
+            where = (
+                f"{path}.productOrService" if system is None else f"{path}.productOrService.coding[{j}].code"
+            )
+            what = (
+                "a five-character procedure code is required"
+                if system is None
+                else "not shaped like a code of its system"
+            )
             self.refuse(where, what, "code-invalid")
             return None
         if codings:
@@ -577,10 +596,12 @@ class _Mapper:
         """
         if item.net is not None or item.unitPrice is not None or not item.diagnosisSequence:
             return False
-        codes = {(str(c.system) if c.system else None, str(c.code)) for c in item.productOrService.coding or ()}
+        codes = {
+            (str(c.system) if c.system else None, str(c.code)) for c in item.productOrService.coding or ()
+        }
         pointed: set[tuple[str | None, str]] = set()
         for seq in item.diagnosisSequence:
-            pointed |= self.dx_codings.get(int(seq), set())
+            pointed |= self.dx_codings.get(int(seq or 0), set())
         return bool(codes) and codes <= pointed
 
     # -- lines --------------------------------------------------------------------------
@@ -607,10 +628,12 @@ class _Mapper:
         elif net is not None and expected is not None and expected != net:
             self.refuse(f"{path}.net", f"net {net} is not unitPrice x quantity x factor ({expected})")
         elif net is None and item.net is None and item.unitPrice is not None and len(self.problems) == count:
-            self.refuse(f"{path}.net", f"unitPrice x quantity x factor ({expected}) is not whole cents", "value")
+            self.refuse(
+                f"{path}.net", f"unitPrice x quantity x factor ({expected}) is not whole cents", "value"
+            )
         if len(self.problems) > count or code is None:
             return None
-        return _Line(index=i, sequence=int(item.sequence), code=code, units=int(units), amount=net)
+        return _Line(index=i, sequence=int(item.sequence or i + 1), code=code, units=int(units), amount=net)
 
     def priced(self, lines: list[_Line], stated: Decimal | None) -> None:
         """Give the claim's one unpriced line the rest of ``Claim.total``; refuse any other gap.
@@ -647,7 +670,9 @@ class _Mapper:
             codings = [(j, c) for j, c in enumerate(concept.coding or ()) if c.code]
             pick = next(((j, c) for j, c in codings if c.system in (None, POS_SYSTEM, POS_HL7_SYSTEM)), None)
             if not codings:
-                self.refuse(f"Claim.item[{i}].location[x]", "a CMS place-of-service code is required", "required")
+                self.refuse(
+                    f"Claim.item[{i}].location[x]", "a CMS place-of-service code is required", "required"
+                )
             elif pick is None:
                 self.refuse(
                     f"Claim.item[{i}].locationCodeableConcept.coding[{codings[0][0]}].system",
@@ -676,7 +701,9 @@ class _Mapper:
                 places[k] = (i, place or derived)
         service_date = self._one(dates, "serviced[x]", "service date")
         if service_date is not None and not isinstance(service_date, date):
-            self.refuse(f"Claim.item[{items[0][0]}].serviced[x]", "the service date must be a full date", "value")
+            self.refuse(
+                f"Claim.item[{items[0][0]}].serviced[x]", "the service date must be a full date", "value"
+            )
             service_date = None
         if isinstance(service_date, datetime):
             service_date = service_date.date()
@@ -699,11 +726,17 @@ class _Mapper:
         for i, value in values:
             if value is None:
                 self.refuse(
-                    f"Claim.item[{i}].{element}", f"a {what} is required (or Claim.billablePeriod)", "required"
+                    f"Claim.item[{i}].{element}",
+                    f"a {what} is required (or Claim.billablePeriod)",
+                    "required",
                 )
                 return None
             if value != values[0][1]:
-                self.refuse(f"Claim.item[{i}].{element}", f"every line must share the claim's one {what}", "not-supported")
+                self.refuse(
+                    f"Claim.item[{i}].{element}",
+                    f"every line must share the claim's one {what}",
+                    "not-supported",
+                )
                 return None
         return values[0][1] if values else None
 
@@ -712,13 +745,17 @@ class _Mapper:
         for i, info in enumerate(claim.supportingInfo or ()):
             if info.valueString is None:
                 self.refuse(
-                    f"Claim.supportingInfo[{i}].value[x]", "only text (valueString) becomes a note", "not-supported"
+                    f"Claim.supportingInfo[{i}].value[x]",
+                    "only text (valueString) becomes a note",
+                    "not-supported",
                 )
                 continue
             written = _as_timestamp(info.timingDate) or _as_timestamp(claim.created)
             seq = int(info.sequence or i + 1)
             if written is None:
-                self.refuse("Claim.created", "a note needs a time: supportingInfo.timingDate or created", "required")
+                self.refuse(
+                    "Claim.created", "a note needs a time: supportingInfo.timingDate or created", "required"
+                )
             elif any(n.seq == seq for n in found):
                 self.refuse(f"Claim.supportingInfo[{i}].sequence", "supportingInfo sequences must be unique")
             else:
@@ -727,13 +764,17 @@ class _Mapper:
         return tuple(found)
 
 
+def _dict(value: object) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
 def _member_ids(raw: Mapping[str, Any], path: str, *, coverage: bool) -> list[tuple[str, str]]:
     """The payer member ids a Patient or Coverage carries, each with its path."""
     found: list[tuple[str, str]] = []
     for j, ident in enumerate(raw.get("identifier") or ()):
         if not isinstance(ident, dict) or not isinstance(ident.get("value"), str):
             continue
-        kind = ident.get("type") if isinstance(ident.get("type"), dict) else {}
+        kind = _dict(ident.get("type"))
         types = {
             c.get("code")
             for c in kind.get("coding") or ()
@@ -741,7 +782,7 @@ def _member_ids(raw: Mapping[str, Any], path: str, *, coverage: bool) -> list[tu
         }
         if ident.get("system") == MEMBER_SYSTEM or types & MEMBER_ID_TYPES:
             found.append((str(ident["value"]), f"{path}.identifier[{j}].value"))
-    relationship = raw.get("relationship") if isinstance(raw.get("relationship"), dict) else {}
+    relationship = _dict(raw.get("relationship"))
     codes = {c.get("code") for c in relationship.get("coding") or () if isinstance(c, dict)}
     # The subscriber's id is the member's own only when the member is the subscriber.
     if coverage and isinstance(raw.get("subscriberId"), str) and (not codes or "self" in codes):
@@ -755,7 +796,7 @@ def _demographics(raw: Mapping[str, Any]) -> MemberMatch | None:
     for ident in raw.get("identifier") or ():
         if not isinstance(ident, dict) or not isinstance(ident.get("value"), str):
             continue
-        kind = ident.get("type") if isinstance(ident.get("type"), dict) else {}
+        kind = _dict(ident.get("type"))
         types = {c.get("code") for c in kind.get("coding") or () if isinstance(c, dict)}
         if ident.get("system") == SSN_SYSTEM or "SS" in types:
             digits = re.sub(r"[\s-]", "", str(ident["value"]))
@@ -828,7 +869,11 @@ def map_submission(sub: Submission) -> ClaimDraft | list[Unmappable]:
     if len(kept) == len(lines):
         m.priced(kept, stated)
     total = sum((ln.amount for ln in kept if ln.amount is not None), Decimal("0.00"))
-    if stated is not None and stated != total and all(ln is not None and ln.amount is not None for ln in lines):
+    if (
+        stated is not None
+        and stated != total
+        and all(ln is not None and ln.amount is not None for ln in lines)
+    ):
         m.refuse("Claim.total", f"total {stated} is not the sum of the lines ({total})")
     elif total > MAX_AMOUNT:
         m.refuse("Claim.item", f"the lines add up to more than {MAX_AMOUNT}", "value")

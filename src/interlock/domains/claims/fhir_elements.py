@@ -166,7 +166,11 @@ def _level(node: Mapping[str, Any], kind: str, path: str, found: list[Unmappable
     for key, value in node.items():
         if key.startswith("_"):
             found.append(
-                Unmappable(path=f"{path}.{key[1:]}.extension", reason="extensions cannot be kept", code="not-supported")
+                Unmappable(
+                    path=f"{path}.{key[1:]}.extension",
+                    reason="extensions cannot be kept",
+                    code="not-supported",
+                )
             )
             continue
         if key in read:
@@ -197,7 +201,9 @@ def _extensions(value: Any, path: str, found: list[Unmappable]) -> None:
             elif key.startswith("_"):
                 found.append(
                     Unmappable(
-                        path=f"{path}.{key[1:]}.extension", reason="extensions cannot be kept", code="not-supported"
+                        path=f"{path}.{key[1:]}.extension",
+                        reason="extensions cannot be kept",
+                        code="not-supported",
                     )
                 )
             else:

@@ -201,7 +201,7 @@ class Submission:
 
     def _conditional(self, text: str) -> tuple[str, dict[str, Any], str] | None:
         """``Organization?identifier=system|value`` resolved to the one bundled match, if there is one."""
-        kind, _, query = text.partition("?")
+        kind = text.partition("?")[0]
         wanted = conditional_identifier(text)
         if wanted is None:
             return None
@@ -230,9 +230,9 @@ def conditional_identifier(text: str) -> tuple[str | None, str] | None:
 def has_identifier(resource: dict[str, Any], system: str | None, value: str) -> bool:
     """True when ``resource`` carries an identifier of ``value`` (in ``system``, when given)."""
     for ident in resource.get("identifier") or ():
-        if isinstance(ident, dict) and ident.get("value") == value:
-            if system is None or ident.get("system") == system:
-                return True
+        same = isinstance(ident, dict) and ident.get("value") == value
+        if same and (system is None or ident.get("system") == system):
+            return True
     return False
 
 
@@ -260,7 +260,10 @@ def read_submission(raw: bytes) -> Submission | list[Unmappable]:
 
 
 def _claim(
-    data: dict[str, Any], root: str, full_url: str | None, entries: list[tuple[str, dict[str, Any], str | None]]
+    data: dict[str, Any],
+    root: str,
+    full_url: str | None,
+    entries: list[tuple[str, dict[str, Any], str | None]],
 ) -> Submission | list[Unmappable]:
     try:
         claim = Claim.model_validate(data)
@@ -272,7 +275,11 @@ def _claim(
 def _from_bundle(data: dict[str, Any]) -> Submission | list[Unmappable]:
     problems: list[Unmappable] = []
     if data.get("type") not in BUNDLE_TYPES:
-        shown = data.get("type") if isinstance(data.get("type"), str) and len(str(data.get("type"))) < 32 else None
+        shown = (
+            data.get("type")
+            if isinstance(data.get("type"), str) and len(str(data.get("type"))) < 32
+            else None
+        )
         problems.append(
             Unmappable(
                 path="Bundle.type",
@@ -286,7 +293,11 @@ def _from_bundle(data: dict[str, Any]) -> Submission | list[Unmappable]:
         resource = entry.get("resource") if isinstance(entry, dict) else None
         if not isinstance(resource, dict):
             problems.append(
-                Unmappable(path=f"Bundle.entry[{i}].resource", reason="each entry carries a resource", code="structure")
+                Unmappable(
+                    path=f"Bundle.entry[{i}].resource",
+                    reason="each entry carries a resource",
+                    code="structure",
+                )
             )
             continue
         full_url = entry.get("fullUrl") if isinstance(entry.get("fullUrl"), str) else None
@@ -302,10 +313,11 @@ def _from_bundle(data: dict[str, Any]) -> Submission | list[Unmappable]:
         )
     for path, _, _ in claims[1:]:
         problems.append(
-            Unmappable(path=path, reason="one Claim per Bundle: send each claim on its own", code="not-supported")
+            Unmappable(
+                path=path, reason="one Claim per Bundle: send each claim on its own", code="not-supported"
+            )
         )
     if problems:
         return problems
     path, resource, full_url = claims[0]
     return _claim(resource, path, full_url, entries)
-
