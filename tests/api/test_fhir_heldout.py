@@ -28,7 +28,9 @@ def test_held_out_claims_get_their_expected_answers(api: Api) -> None:
     answers: dict[str, object] = {}
     with api.client(api_key=SERVICE_KEY) as service:
         for name, paths in sorted(expected.items()):
-            response = service.post("/v1/claims/fhir", content=(HELD_OUT / name).read_bytes(), headers=HEADERS)
+            response = service.post(
+                "/v1/claims/fhir", content=(HELD_OUT / name).read_bytes(), headers=HEADERS
+            )
             body = response.json()
             if paths is None:
                 ok = response.status_code == 201 and ClaimResponse.model_validate(body) is not None

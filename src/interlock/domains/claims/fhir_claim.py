@@ -382,9 +382,12 @@ class _Mapper:
             ids += _member_ids(coverage.raw, coverage.path, coverage=True)
         if ref.identifier is not None and ref.identifier.system == MEMBER_SYSTEM and ref.identifier.value:
             ids.append((str(ref.identifier.value), "Claim.patient.identifier.value"))
+        text = str(ref.reference or "")
+        wanted = conditional_identifier(text) if text.startswith("Patient?") else None
+        if wanted is not None and wanted[0] == MEMBER_SYSTEM:
+            ids.append((wanted[1], "Claim.patient.reference"))
         patient = self.sub.resolve(ref, "Claim.patient", ("Patient",))
         match: MemberMatch | None = None
-        text = str(ref.reference or "")
         if patient is not None:
             ids += _member_ids(patient.raw, patient.path, coverage=False)
             match = _demographics(patient.raw)
