@@ -17,8 +17,10 @@ from fhir.resources.R4B.operationoutcome import OperationOutcome
 from fhirshapes import (
     HL7_CASES,
     HOSPITAL_NPI,
+    ICD10CM,
     ORG_NPI,
     SYNTHEA_CASES,
+    SYNTHEA_PATIENTS,
     SYNTHEA_STRANGER,
     as_text,
     hl7_bundle,
@@ -207,3 +209,65 @@ def test_a_refused_claim_leaves_an_audit_event_without_values(payer: Api) -> Non
     dumped = json.dumps(events)
     for value in ("PeterChalmers", "12345", "135.57", "happyvalley", "99213"):
         assert value not in dumped
+
+
+def test_conflicts_and_entitlement_refusals_are_operation_outcomes_and_audited(payer: Api) -> None:
+    """A 409 and a 403 answer FHIR callers with an OperationOutcome; each leaves a claim.refused event."""
+    first = hl7_bundle(hl7_claim(identifier=[{"system": "urn:x", "value": "H-409"}]))
+    changed = hl7_bundle(
+        hl7_claim(
+            identifier=[{"system": "urn:x", "value": "H-409"}],
+            diagnosis=[
+                {
+                    "sequence": 1,
+                    "diagnosisCodeableConcept": {"coding": [{"system": ICD10CM, "code": "F32.9"}]},
+                }
+            ],
+        )
+    )
+    with payer.client(api_key=SERVICE_KEY) as service, payer.client("A1") as a1:
+        assert _post(service, first).status_code == 201
+        conflict = _post(service, changed)
+        forbidden = _post(
+            a1,
+            hl7_bundle(
+                hl7_claim(
+                    identifier=[{"system": "urn:x", "value": "H-403"}],
+                    diagnosis=changed["entry"][3]["resource"]["diagnosis"],
+                )
+            ),
+        )
+    assert conflict.status_code == 409 and conflict.json()["issue"][0]["code"] == "conflict"
+    assert forbidden.status_code == 403 and forbidden.json()["issue"][0]["expression"] == [
+        "Claim.meta.security"
+    ]
+    for answer in (conflict, forbidden):
+        assert answer.headers["content-type"].startswith("application/fhir+json")
+        OperationOutcome.model_validate(answer.json())
+    reasons = [
+        e.body["reason"] for e in stored_events(AuditLog(payer.store)) if e.body["kind"] == "claim.refused"
+    ]
+    assert reasons == ["identifier-conflict", "forbidden"]
+
+
+def test_demographics_that_match_two_members_find_none(payer: Api) -> None:
+    """SSN, birth date and family name shared by two members name nobody: refused like an unknown member."""
+    _, given, family, born, ssn = SYNTHEA_PATIENTS[2]
+    with payer.sor.begin() as conn:
+        conn.execute(
+            t.members.insert().values(
+                member_id="TWIN",
+                first_name=given,
+                last_name=family.upper(),
+                birth_date=born,
+                ssn=ssn.replace("-", ""),
+                address="2 Synthetic Way",
+                plan_id="PPO1",
+                region="north",
+                coverage_start=born,
+                coverage_end=None,
+            )
+        )
+    with payer.client(api_key=SERVICE_KEY) as service:
+        refused = _post(service, synthea_bundle("twin", who=SYNTHEA_PATIENTS[2], total="50.00"))
+    assert refused.status_code == 422 and refused.json()["issue"][0]["expression"] == ["Claim.patient"]

@@ -153,3 +153,46 @@ def test_fhir_is_negotiated_by_accept_and_any_refusal_has_an_outcome() -> None:
         }
     ]
     assert isinstance(Unmappable(path="Claim", reason="x"), Unmappable)
+
+
+def _bundle(*resources: dict[str, Any]) -> bytes:
+    entries = [
+        {"fullUrl": f"urn:uuid:00000000-0000-4000-8000-00000000000{i}", "resource": r}
+        for i, r in enumerate(resources)
+    ]
+    return (
+        json.dumps({"resourceType": "Bundle", "type": "collection", "entry": entries})
+        .replace('"@', "")
+        .replace('@"', "")
+        .encode()
+    )
+
+
+def test_a_bundle_with_two_claims_is_refused_by_the_second() -> None:
+    """One Claim per Bundle: the second is named."""
+    one = json.loads(claim("80.00", "80.00"))
+    problems = read_claim(_bundle(one, one))
+    assert isinstance(problems, list)
+    assert [p.path for p in problems] == ["Bundle.entry[1].resource"]
+
+
+def test_a_dependants_coverage_does_not_name_the_member_by_the_subscriber_id() -> None:
+    """subscriberId is the member's own id only when relationship is self; a child's Coverage gives none."""
+    coverage = {
+        "resourceType": "Coverage",
+        "id": "cov",
+        "status": "active",
+        "subscriberId": "PARENT-1",
+        "relationship": {"coding": [{"code": "child"}]},
+        "beneficiary": {"reference": "Patient/M1"},
+        "payor": [{"display": "Northwind"}],
+    }
+    raw = json.loads(claim("80.00", "80.00"))
+    raw["insurance"][0]["coverage"] = {"reference": "#cov"}
+    raw["contained"] = [coverage]
+    draft = read_claim(json.dumps(raw).encode())
+    assert isinstance(draft, ClaimDraft) and draft.member_id == "M1"
+    coverage["relationship"] = {"coding": [{"code": "self"}]}
+    problems = read_claim(json.dumps(raw).encode())
+    assert isinstance(problems, list)
+    assert [p.path for p in problems] == ["Claim.patient"]  # PARENT-1 and M1 disagree
