@@ -45,6 +45,7 @@ AuditKind: TypeAlias = Literal[
     "work.deferred",
     "config.changed",
     "claim.ingested",
+    "claim.refused",
 ]
 
 AUDIT_KINDS: Final[frozenset[str]] = frozenset(get_args(AuditKind))

@@ -124,6 +124,7 @@ _DESCRIBE: Final[dict[str, Callable[[Mapping[str, Any]], str]]] = {
     "work.deferred": _generic("deferred,"),
     "config.changed": _generic("configuration changed,"),
     "claim.ingested": _generic("record brought in,"),
+    "claim.refused": _generic("record not brought in,"),
 }
 
 

@@ -50,12 +50,14 @@ EVENT_SYSTEM: Final = "urn:interlock:audit-event"
 _READS: Final = frozenset({"context.retrieved"})
 _UPDATES: Final = frozenset({"sor.written", "review.decided", "config.changed"})
 _FAILURES: Final = frozenset({"error"})
+#: Outcomes of a request refused as it stood: FHIR's "minor failure" (4).
+_REFUSALS: Final = frozenset({"refused"})
 _ROLE_SYSTEM: Final = "http://terminology.hl7.org/CodeSystem/object-role"
 
 
 def _action(kind: str) -> str:
     """The FHIR action code: C for a record created, R for reads, U for writes, E (execute) otherwise."""
-    if kind == "claim.ingested":
+    if kind in ("claim.ingested", "claim.refused"):
         return "C"
     if kind in _READS:
         return "R"
@@ -147,7 +149,7 @@ def to_fhir(stored: StoredEvent) -> dict[str, Any]:
         "type": {"system": KIND_SYSTEM, "code": kind},
         "action": _action(kind),
         "recorded": body["at"],
-        "outcome": "8" if body["outcome"] in _FAILURES else "0",
+        "outcome": "8" if body["outcome"] in _FAILURES else "4" if body["outcome"] in _REFUSALS else "0",
         "outcomeDesc": str(body["outcome"]),
         "purposeOfEvent": [{"text": str(body["purpose"])}],
         "agent": agents,

@@ -21,6 +21,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Final
 
 from fastapi import APIRouter, Depends, Request, Response
+from fastapi.responses import JSONResponse
 
 from interlock.api.deps import PrincipalDep, ServicesDep
 from interlock.api.openapi import operation_id
@@ -28,7 +29,17 @@ from interlock.api.problems import Problem
 from interlock.api.schemas import ClaimIngested
 from interlock.api.services import Services
 from interlock.audit.events import AuditEvent, JsonInput, content_ref
-from interlock.domains.claims.fhir_claim import FHIR_VERSION, ClaimDraft, Unmappable, map_claim, parse_claim
+from interlock.domains.claims.fhir_claim import (
+    FHIR_VERSION,
+    ClaimDraft,
+    Unmappable,
+    claim_response,
+    map_submission,
+    outcome_for,
+    read_submission,
+    refused_event,
+    wants_fhir,
+)
 from interlock.domains.claims.intake_store import IdentifierConflict, IntakeReceipt, SqlClaimIntake
 from interlock.exceptions import ConfigurationError
 from interlock.policy.document import PolicyDocument
@@ -133,7 +144,7 @@ def unmappable(problems: list[Unmappable], *, slug: str = "claim-unmappable") ->
         slug,
         title,
         "; ".join(f"{p.path}: {p.reason}" for p in problems[:5]),
-        errors=[{"path": p.path, "reason": p.reason} for p in problems],
+        errors=[{"path": p.path, "reason": p.reason, "code": p.code} for p in problems],
     )
 
 
@@ -208,18 +219,59 @@ def ingest_fhir_claim(
     svc: ServicesDep,
     decision: Annotated[Decision, Depends(may_ingest)],
     body: Annotated[bytes, Depends(fhir_body)],
+    request: Request,
     response: Response,
-) -> ClaimIngested:
-    """Create a claim from a FHIR R4 Claim, once per identifier; then adjudicate it as any other."""
-    parsed = parse_claim(body)
-    if isinstance(parsed, list):
-        raise unmappable(parsed, slug="fhir-invalid")
-    draft = map_claim(parsed)
+) -> ClaimIngested | JSONResponse:
+    """Create a claim from a FHIR R4 Claim (or a Bundle carrying one), once per identifier.
+
+    ``Accept: application/fhir+json`` answers in FHIR: a ``ClaimResponse``, or an
+    ``OperationOutcome`` for a refusal. Otherwise the answer is JSON, and a refusal a
+    problem carrying the same ``OperationOutcome`` as ``operationOutcome``. Every
+    refusal of a claim read is audited as ``claim.refused``.
+    """
+    fhir = wants_fhir(request.headers.get("accept"))
+    try:
+        return _ingest(who, svc, decision, body, response, fhir=fhir)
+    except Problem as problem:
+        errors = problem.extensions.get("errors") or []
+        outcome = outcome_for(problem.status, problem.detail or problem.title, errors)
+        if problem.status in (403, 409, 422):
+            issues = [
+                Unmappable(path=i.get("expression", [""])[0], reason="", code=i["code"])
+                for i in outcome["issue"]
+            ]
+            svc.audit.append_one(
+                refused_event(
+                    principal=who.principal_id,
+                    at=svc.clock.now(),
+                    problems=issues,
+                    slug=problem.slug,
+                    policy_version=decision.policy_version,
+                    purpose=INGEST_TASK,
+                )
+            )
+        if fhir:
+            return JSONResponse(
+                outcome, status_code=problem.status, media_type=FHIR_JSON, headers=problem.headers
+            )
+        problem.extensions["operationOutcome"] = outcome
+        raise
+
+
+def _ingest(
+    who: Principal, svc: Services, decision: Decision, body: bytes, response: Response, *, fhir: bool
+) -> ClaimIngested | JSONResponse:
+    sent = read_submission(body)
+    if isinstance(sent, list):
+        raise unmappable(sent, slug="fhir-invalid")
+    draft = map_submission(sent)
     if isinstance(draft, list):
         raise unmappable(draft)
     intake = SqlClaimIntake(svc.sor)
     scope = svc.policy.claim_scope(who)
-    member = intake.member_facts(draft.member_id)
+    member = intake.member_for(draft)
+    if member is not None:
+        draft = draft.with_member(member.member_id)
     if member is None or not scope.permits(
         ClaimAttributes(region=member.region, line_of_business=member.line_of_business, sensitivity="none")
     ):
@@ -268,6 +320,23 @@ def ingest_fhir_claim(
         response.headers["Location"] = f"/v1/claims/{receipt.claim_id}/summary"
     else:
         response.status_code = 200
+    if fhir:
+        answer = claim_response(
+            claim_id=receipt.claim_id,
+            identifier=draft.identifier,
+            claim_type=draft.claim_type,
+            member_id=draft.member_id,
+            npi=draft.provider.npi,
+            lines=[(ln.sequence, ln.billed_amount) for ln in draft.lines],
+            total=draft.total_billed,
+            status=receipt.status,
+            created=now,
+            decision=intake.decision(receipt.claim_id) if receipt.status == "adjudicated" else None,
+        )
+        headers = {"Location": response.headers["Location"]} if receipt.created else {}
+        return JSONResponse(
+            answer, status_code=201 if receipt.created else 200, media_type=FHIR_JSON, headers=headers
+        )
     return ClaimIngested(
         claim_id=receipt.claim_id,
         claim_version=receipt.claim_version,

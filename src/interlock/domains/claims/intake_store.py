@@ -79,6 +79,43 @@ class SqlClaimIntake:
             return None
         return MemberFacts(member_id=member_id, region=str(row[0]), line_of_business=str(row[1]))
 
+    def member_for(self, draft: ClaimDraft) -> MemberFacts | None:
+        """The member a draft names, by id or by demographics; None when it names none (or several).
+
+        Demographics find a member only when SSN, birth date and family name all match
+        exactly one member: a near match, or two members sharing all three, finds none.
+        """
+        if draft.member_id:
+            return self.member_facts(draft.member_id)
+        match = draft.member_match
+        if match is None:
+            return None
+        query = (
+            select(t.members.c.member_id, t.members.c.last_name)
+            .where(t.members.c.ssn == match.ssn)
+            .where(t.members.c.birth_date == match.birth_date)
+        )
+        rows = self._run(lambda conn: conn.execute(query).all())
+        found = [str(r[0]) for r in rows if str(r[1]).casefold() == match.family]
+        return self.member_facts(found[0]) if len(found) == 1 else None
+
+    def decision(self, claim_id: str) -> dict[str, Any] | None:
+        """The latest adjudication of ``claim_id`` (outcome, CARC, allowed and paid), if any."""
+        query = (
+            select(
+                t.adjudications.c.outcome,
+                t.adjudications.c.carc_code,
+                t.adjudications.c.allowed_amount,
+                t.adjudications.c.paid_amount,
+            )
+            .where(t.adjudications.c.claim_id == claim_id)
+            .order_by(t.adjudications.c.claim_version.desc())
+        )
+        row = self._run(lambda conn: conn.execute(query).first())
+        if row is None:
+            return None
+        return {"outcome": str(row[0]), "carc": row[1], "allowed": row[2], "paid": row[3]}
+
     def provider_exists(self, npi: str) -> bool:
         """True when ``npi`` is in ``providers`` (active or not: rule 4 judges that)."""
         query = select(t.providers.c.npi).where(t.providers.c.npi == npi)
