@@ -22,6 +22,7 @@ import tomllib
 from collections.abc import Iterator, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any, Final, Literal
 
@@ -223,6 +224,9 @@ class Settings(BaseSettings):
     policy_file: Path | None = None
     #: Name of the service principal that automatic processing runs as (``service:NAME``).
     service_principal: str = Field(default="interlock", min_length=1, pattern=r"^[A-Za-z0-9_.-]+$")
+    #: The largest amount the service principal may approve where the policy compares an
+    #: amount with the principal's ``approval_limit`` (invoices); unset: it approves nothing there.
+    service_approval_limit: Decimal | None = Field(default=None, ge=0)
     models: ModelsSection = ModelsSection()
     engine: EngineSection = EngineSection()
     api: ApiSection = ApiSection()

@@ -14,7 +14,6 @@ from pathlib import Path
 
 from fhir.resources.R4B.claimresponse import ClaimResponse
 from fhir.resources.R4B.operationoutcome import OperationOutcome
-
 from interlock.api.testing import SERVICE_KEY
 from interlock.api.testing import ApiWorld as Api
 

@@ -28,10 +28,10 @@ from fhirshapes import (
     seed_parties,
     synthea_bundle,
 )
-from sqlalchemy import func, select
-
 from interlock.api.testing import SERVICE_KEY
 from interlock.api.testing import ApiWorld as Api
+from sqlalchemy import func, select
+
 from interlock.audit.anchor import stored_events
 from interlock.audit.chain import AuditLog
 from interlock.domains.claims import schema as t

@@ -203,7 +203,11 @@ def resolve_principal(connector: PrincipalSource, name: str) -> Principal:
     from interlock.policy.principal import service_principal  # noqa: PLC0415
 
     if name == "service":
-        return service_principal(settings().service_principal)
+        conf = settings()
+        limit = conf.service_approval_limit
+        return service_principal(
+            conf.service_principal, attributes=None if limit is None else {"approval_limit": limit}
+        )
     staff_id = name.removeprefix("staff:")
     principal = connector.load_principal(staff_id)
     if principal is None:

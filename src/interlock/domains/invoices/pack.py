@@ -12,7 +12,7 @@ from interlock.domains.invoices import schema
 from interlock.domains.invoices.connector import SqlInvoicesConnector
 from interlock.domains.invoices.task import InvoicesApprove
 from interlock.models.base import ModelClient
-from interlock.task import Domain
+from interlock.task import Domain, SorAccess
 
 __all__ = ["BASELINE_KIND", "DOMAIN", "create_schema", "evaluate", "load_baseline", "seed", "train"]
 
@@ -52,7 +52,7 @@ def train(sor: Engine, store: Engine, *, now: datetime, seed: int = 0) -> dict[s
     return dict(train_and_store(sor, store, kind=BASELINE_KIND, now=now, seed=seed))
 
 
-def evaluate(sor: Engine, store: Engine, truth_path: Path) -> dict[str, Any]:
+def evaluate(sor: Engine, store: Engine, truth_path: Path, **_options: Any) -> dict[str, Any]:
     """Score the decisions written to the ERP against a truth file."""
     from interlock.domains.invoices.evaluation import evaluate as run_evaluation  # noqa: PLC0415
     from interlock.models.registry import latest_metrics  # noqa: PLC0415
@@ -62,11 +62,30 @@ def evaluate(sor: Engine, store: Engine, truth_path: Path) -> dict[str, Any]:
     return summary
 
 
+def _demo(dir_: Path, *, records: int, seed: int, json_out: bool) -> int:
+    from interlock.domains.invoices.demo import run_demo  # noqa: PLC0415 - the whole demo path
+
+    return run_demo(dir_, records=records, seed=seed, json_out=json_out)
+
+
+#: What Interlock may do in the ERP (SPEC.md "The write target"): read every table,
+#: insert decisions and their postings, and change only an invoice's status.
+ACCESS = SorAccess(
+    read_tables=tuple(sorted(schema.metadata.tables)),
+    insert_tables=("invoice_decisions", "invoice_postings"),
+    update_columns={"invoices": ("status",)},
+)
+
+
 DOMAIN = Domain(
     name="invoices",
     tasks=(InvoicesApprove(),),
     connector=SqlInvoicesConnector,
     baseline=load_baseline,
+    metadata=schema.metadata,
+    record_table="invoices",
+    access=ACCESS,
+    demo=_demo,
     create_schema=create_schema,
     seed=seed,
     train=train,
