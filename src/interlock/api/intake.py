@@ -36,6 +36,7 @@ from interlock.policy.principal import Principal
 from interlock.policy.tasks import decide_create
 from interlock.policy.values import ClaimAttributes, Decision
 from interlock.store.authors import CLAIM_RECORD, record_author
+from interlock.telemetry.tracing import trace_fields
 
 router = APIRouter(prefix="/v1", generate_unique_id_function=operation_id)
 FHIR_JSON: Final = "application/fhir+json"
@@ -122,6 +123,7 @@ def ingested_event(
         details=details,
         policy_version=decision.policy_version,
         source="interlock/api",
+        **trace_fields(),
     )
 
 

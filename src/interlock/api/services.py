@@ -44,6 +44,7 @@ from interlock.retrieval.planner import Retriever
 from interlock.review.decide import ReviewDesk
 from interlock.store.migrations import prepare_store
 from interlock.store.schema import work_items
+from interlock.telemetry.metrics import API_QUEUE_DEPTH
 from interlock.work.store import WorkStore, idempotency_key_for, work_item_id_for
 
 #: The task the claims routes run (the API's claims shorthand).
@@ -91,6 +92,7 @@ class TaskQueue:
     def submit(self, principal: Principal, claim_id: str, *, not_before: float = 0.0) -> None:
         """Run the claim's work item for ``principal`` on a background thread."""
         self._queue.put((not_before, principal, claim_id))
+        API_QUEUE_DEPTH.set(self._queue.qsize())
 
     def depth(self) -> int:
         """How many runs wait for a thread."""
@@ -105,12 +107,14 @@ class TaskQueue:
 
     def _serve(self) -> None:
         while (job := self._queue.get()) is not None:
+            API_QUEUE_DEPTH.set(self._queue.qsize())
             not_before, principal, claim_id = job
             wait = not_before - time.monotonic()
             if wait > 0:
                 time.sleep(min(wait, 1.0))
                 if not_before - time.monotonic() > 0:
                     self._queue.put(job)
+                    API_QUEUE_DEPTH.set(self._queue.qsize())
                     continue
             try:
                 result = self.services.engine_for(principal).process(claim_id)

@@ -49,6 +49,7 @@ from interlock.task import (
     Task,
     Thresholds,
 )
+from interlock.telemetry.tracing import trace_fields
 
 __all__ = ["MAX_COMMENT", "DecisionRefused", "DecisionResult", "ReviewConflict", "ReviewDesk"]
 
@@ -296,6 +297,7 @@ class ReviewDesk:
             },
             policy_version=self.task.scope(self.policy, principal).policy_version,
             source="interlock/review",
+            **trace_fields(),
             **fields,
         )
 
