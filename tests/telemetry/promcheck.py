@@ -129,7 +129,9 @@ def lint(text: str) -> list[str]:
         if family.type != "counter" and name.endswith("_total"):
             problems.append(f"{name}: non-counter metrics should not have '_total' suffix")
         if family.type not in {"histogram", "summary"} and name.endswith(_RESERVED_SUFFIXES):
-            problems.append(f"{name}: non-histogram and non-summary metrics should not have reserved suffixes")
+            problems.append(
+                f"{name}: non-histogram and non-summary metrics should not have reserved suffixes"
+            )
         if _NON_BASE_UNITS.search(name):
             problems.append(f"{name}: use base unit")
         for sample in family.samples:

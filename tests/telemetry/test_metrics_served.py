@@ -65,7 +65,10 @@ def scraped(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scraped]:
     settings = seed_review_world(directory, TokenIssuer())
     with ScriptedModelServer(_fails_twice()) as model_server:
         settings = settings.model_copy(
-            update={"model": "openai:scripted", "models": ModelsSection(openai_base_url=model_server.base_url)}
+            update={
+                "model": "openai:scripted",
+                "models": ModelsSection(openai_base_url=model_server.base_url),
+            }
         )
         services = Services(settings)
         services.use_configured_model()
@@ -103,7 +106,8 @@ def test_every_api_family_has_samples_and_work_shows_in_them(scraped: Scraped) -
     assert {"entitlement", "rules", "model", "gate", "write"} <= stages
     duration = served["gen_ai_client_operation_duration_seconds"].samples
     assert any(
-        s.labels.get("gen_ai_provider_name") == "openai" and s.labels.get("gen_ai_request_model") == "scripted"
+        s.labels.get("gen_ai_provider_name") == "openai"
+        and s.labels.get("gen_ai_request_model") == "scripted"
         for s in duration
     )
 
@@ -124,9 +128,10 @@ def test_interlock_metrics_prints_the_documented_store_families(scraped: Scraped
     """`interlock metrics` prints exactly the families the docs list for it, lint-clean."""
     issuer = TokenIssuer()
     settings = seed_review_world(tmp_path, issuer)
-    with LiveServer(create_app(settings)) as server, httpx.Client(
-        base_url=server.url, headers={"X-API-Key": SERVICE_KEY}, timeout=60
-    ) as client:
+    with (
+        LiveServer(create_app(settings)) as server,
+        httpx.Client(base_url=server.url, headers={"X-API-Key": SERVICE_KEY}, timeout=60) as client,
+    ):
         for claim_id in REVIEW_CLAIMS:
             assert client.post(f"/v1/tasks/claims.adjudicate/{claim_id}").status_code == 200
     done = subprocess.run(

@@ -8,20 +8,25 @@ Query strings are never recorded. A caller's W3C ``traceparent`` becomes the spa
 parent, so a client's trace continues through Interlock into the work item's spans and
 the audit events written under them.
 
-A plain ASGI middleware rather than the OpenTelemetry contrib instrumentation: that
-package records the raw path and is not a dependency of Interlock.
+FastAPI's own request tracing is switched off (:data:`SERVER_TELEMETRY`): it records
+the path as sent in ``url.path``, and its exception logs would carry exception messages,
+which may quote content. This plain ASGI middleware replaces it.
 """
 
 from __future__ import annotations
 
 from collections.abc import MutableMapping
-from typing import Any
+from typing import Any, Final
 
+from fastapi.telemetry import TelemetryConfig
 from opentelemetry import propagate
 from opentelemetry.trace import SpanKind, Status, StatusCode
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from interlock.telemetry.tracing import tracer
+
+#: ``FastAPI(telemetry=...)``: no framework request spans or exception logs (see above).
+SERVER_TELEMETRY: Final = TelemetryConfig(tracing=False, logs=False)
 
 
 def route_template(scope: Scope, root_path: str) -> str | None:
