@@ -100,18 +100,18 @@ def test_every_audit_event_names_an_exported_span(traced: TracedWork) -> None:
 
 def test_a_work_items_events_share_the_trace_of_its_work_item_span(traced: TracedWork) -> None:
     """The engine's events of one work item name one trace, whose root is the request's server span."""
-    by_trace = {_ids(s)[0]: [] for s in traced.spans}  # type: dict[str, list[ReadableSpan]]
+    by_trace: dict[str, list[ReadableSpan]] = {}
     for span in traced.spans:
-        by_trace[_ids(span)[0]].append(span)
-    engine_events = [e for e in traced.events if e.get("source", "").startswith("interlock/")]  # type: ignore[union-attr]
-    for item in {str(e["work_item_id"]) for e in engine_events if e["work_item_id"]}:
-        traces = {
-            e["trace_id"]
-            for e in engine_events
-            if e["work_item_id"] == item and e["source"] != "interlock/review"
-        }
+        by_trace.setdefault(_ids(span)[0], []).append(span)
+    engine_events = [
+        e for e in traced.events if str(e.get("source")).startswith("interlock/") and e["work_item_id"]
+    ]
+    engine_events = [e for e in engine_events if e["source"] != "interlock/review"]
+    assert engine_events
+    for item in {str(e["work_item_id"]) for e in engine_events}:
+        traces = {str(e["trace_id"]) for e in engine_events if e["work_item_id"] == item}
         assert len(traces) == 1, item
-        names = {s.name for s in by_trace[str(next(iter(traces)))]}
+        names = {s.name for s in by_trace[traces.pop()]}
         assert "interlock claims.adjudicate" in names
         assert "POST /v1/tasks/claims.adjudicate/{claim_id}" in names
 

@@ -92,7 +92,8 @@ def serve_processes(count: int, host: str, port: int, *, log_level: str = "info"
     """
     from interlock.telemetry.exposition import SharedMetricsDir  # noqa: PLC0415
 
-    with SharedMetricsDir() as shared:
+    shared = SharedMetricsDir()
+    with shared:
         return _supervise(count, host, port, log_level, shared)
 
 

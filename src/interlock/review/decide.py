@@ -297,8 +297,7 @@ class ReviewDesk:
             },
             policy_version=self.task.scope(self.policy, principal).policy_version,
             source="interlock/review",
-            **trace_fields(),
-            **fields,
+            **{**trace_fields(), **fields},
         )
 
     def _verdict_event(

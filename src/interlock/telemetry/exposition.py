@@ -53,7 +53,7 @@ class ProcessCollector(Collector):
         source: CollectorRegistry = REGISTRY
         if directory is not None:
             source = CollectorRegistry(auto_describe=False)
-            MultiProcessCollector(source, path=str(directory))
+            MultiProcessCollector(source, path=str(directory))  # type: ignore[no-untyped-call]
         for family in source.collect():
             if self.api or not family.name.startswith(API_ONLY_PREFIX):
                 yield family
@@ -110,7 +110,7 @@ class SharedMetricsDir:
         """Forget the live gauges (queue depth, breakers) of a process that ended."""
         directory = multiprocess_dir()
         if pid is not None and directory is not None:
-            mark_process_dead(pid, path=str(directory))
+            mark_process_dead(pid, path=str(directory))  # type: ignore[no-untyped-call]
 
     def __exit__(self, *exc: object) -> None:
         """Restore the variable and remove a directory made here."""

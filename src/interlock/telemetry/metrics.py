@@ -27,7 +27,7 @@ from prometheus_client import (
 
 # ``*_created`` samples would be families of their own in the text format (gauges no
 # one documented) and are absent in multiprocess mode: leave them out everywhere.
-disable_created_metrics()
+disable_created_metrics()  # type: ignore[no-untyped-call]  # untyped in prometheus_client
 
 REGISTRY = CollectorRegistry(auto_describe=True)
 
