@@ -49,14 +49,28 @@ class ProcessCollector(Collector):
 
     def collect(self) -> Iterator[Metric]:
         """Yield the families of one scrape."""
-        directory = multiprocess_dir()
-        source: CollectorRegistry = REGISTRY
-        if directory is not None:
-            source = CollectorRegistry(auto_describe=False)
-            MultiProcessCollector(source, path=str(directory))  # type: ignore[no-untyped-call]
-        for family in source.collect():
+        for family in _families():
             if self.api or not family.name.startswith(API_ONLY_PREFIX):
                 yield family
+
+
+def _families() -> Iterator[Metric]:
+    """This process's families, or every process's summed, each family listed even when empty."""
+    directory = multiprocess_dir()
+    if directory is None:
+        yield from REGISTRY.collect()
+        return
+    summed = CollectorRegistry(auto_describe=False)
+    MultiProcessCollector(summed, path=str(directory))  # type: ignore[no-untyped-call]
+    seen: set[str] = set()
+    for family in summed.collect():
+        seen.add(family.name)
+        yield family
+    # The files hold only what some process has counted; the rest are listed without
+    # samples, as one process lists them, so that a scrape always names every family.
+    for family in REGISTRY.collect():
+        if family.name not in seen:
+            yield Metric(family.name, family.documentation, family.type, family.unit)
 
 
 def registry_with(extra: Iterable[Collector] = (), *, api: bool = True) -> CollectorRegistry:
