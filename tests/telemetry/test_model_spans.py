@@ -126,3 +126,15 @@ def test_faults_run_emits_model_spans() -> None:
     assert '"name": "chat faulty"' in done.stdout
     assert '"gen_ai.provider.name": "openai"' in done.stdout
     assert '"server.address": "127.0.0.1"' in done.stdout
+
+
+def test_serve_help_shows_its_settings_sections() -> None:
+    """`interlock serve --help` prints `[api]` and `[engine]` as written (no markup eats them)."""
+    shown = subprocess.run(
+        [sys.executable, "-m", "interlock", "serve", "--help"],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "COLUMNS": "200"},
+    ).stdout
+    assert "the [api] and [engine] sections" in shown

@@ -216,8 +216,9 @@ class Services:
         self.engine_settings: EngineSettings = replace(
             engine_settings_of(settings.engine), deadline_seconds=settings.deadline_seconds
         )
-        # Load the ICD-10-CM code set at start-up, not inside the first request's deadline.
-        icd10_status("A00")
+        # Load the ICD-10-CM code set at start-up, not inside the first request's deadline,
+        # but beside it: loading takes seconds, and the server can listen meanwhile.
+        threading.Thread(target=icd10_status, args=("A00",), name="interlock-codesets", daemon=True).start()
         self.stats = TaskStats()
         self._engines: dict[Principal, TaskEngine[Any, Any, Any, Any]] = {}
         self._engines_lock = threading.Lock()
