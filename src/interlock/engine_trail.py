@@ -19,6 +19,7 @@ from interlock.clock import Clock
 from interlock.gate.verdict import Finding, Verdict
 from interlock.models.base import ModelAnswer
 from interlock.task import Receipt, RulesSummary
+from interlock.telemetry.tracing import trace_fields
 
 if TYPE_CHECKING:
     from sqlalchemy import RowMapping
@@ -126,7 +127,11 @@ class Trail:
         details: Mapping[str, JsonInput] | None = None,
         **extra: str | None,
     ) -> AuditEvent:
-        """One event of this engine's trail; ``extra`` fills the optional header fields."""
+        """One event of this engine's trail; ``extra`` fills the optional header fields.
+
+        The event names the trace and span it is written under (when tracing is on),
+        so an auditor can go from a decision to its trace.
+        """
         return AuditEvent(
             kind=kind,  # type: ignore[arg-type]
             at=self.clock.now(),
@@ -140,6 +145,7 @@ class Trail:
             details=details or {},
             policy_version=self.policy_version,
             source=self.source,
+            **trace_fields(),
             **extra,
         )
 

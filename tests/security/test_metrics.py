@@ -62,7 +62,9 @@ def test_a_scrape_counts_model_errors_without_reading_the_trail(
                 text = client.get("/metrics").text
             finally:
                 event.remove(Engine, "before_cursor_execute", seen)
-    (value,) = re.findall(r"^interlock_model_errors (\S+)$", text, re.MULTILINE)
+    (value,) = re.findall(
+        r'^interlock_audit_error_events_total\{kind="model.called"\} (\S+)$', text, re.MULTILINE
+    )
     assert float(value) == 3.0
     assert statements, "the scrape ran no query at all"
     assert not any("audit_events" in s for s in statements), [s for s in statements if "audit_events" in s]

@@ -31,6 +31,7 @@ from interlock.clock import Clock
 from interlock.from_settings import configure_telemetry
 from interlock.models.base import ModelClient
 from interlock.settings import load_settings
+from interlock.telemetry.http_spans import SERVER_TELEMETRY, ServerSpans
 
 API_VERSION = "1.0.0"
 
@@ -59,6 +60,9 @@ def create_app(
         redoc_url=None,
         lifespan=lifespan,
         dependencies=[Depends(ids_are_text)],
+        # FastAPI's own request spans put the path as sent (record ids) in url.path, and its
+        # exception logs carry messages: ServerSpans (below) traces requests by route template.
+        telemetry=SERVER_TELEMETRY,
     )
     app.state.services = svc
     app.state.metrics = ops.metrics_registry(svc)
@@ -83,6 +87,8 @@ def create_app(
     # Counts a body as it streams in (one sent without a Content-Length) and stops at the limit.
     app.add_middleware(RequestBodyLimitMiddleware, max_body_size=settings.max_body_bytes)
     app.add_middleware(ContentLengthGuard, max_body_bytes=settings.max_body_bytes)
+    # Outermost: every request is a SERVER span named by its route template (no record ids).
+    app.add_middleware(ServerSpans)
     return app
 
 

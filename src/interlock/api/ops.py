@@ -1,23 +1,23 @@
 """Operations endpoints: liveness, readiness, Prometheus metrics and the audit trail.
 
-Metrics are computed from the store when scraped (work items by route, review
-backlog and age, model errors), so every API process reports the same totals and
-nothing is lost when one restarts; request counts are this process's own. Model errors
-come from a counter the audit trail keeps as it appends, never from scanning the trail.
+``/metrics`` serves the families ``docs/observability.md`` lists for the API: this
+server's own (work items, stage and model-call durations, tokens, model errors,
+breakers, queue depth; summed over the processes of ``serve --processes``) and the
+store's, computed when scraped (work items by route and status, review backlog and
+age, audited errors), so every API process reports the same store totals and nothing
+is lost when one restarts. Audited errors come from a counter the audit trail keeps as
+it appends, never from scanning the trail.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Request, Response
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
-from prometheus_client.core import GaugeMetricFamily
-from prometheus_client.registry import Collector
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry
 from sqlalchemy import func, select
 
 from interlock.api.deps import AuditorDep, ServicesDep
@@ -28,6 +28,8 @@ from interlock.api.services import Services
 from interlock.audit.explain import explain_record, in_domain
 from interlock.review.queue import backlog
 from interlock.store.schema import work_items
+from interlock.telemetry.exposition import registry_with, text
+from interlock.telemetry.store_metrics import StoreCollector
 
 router = APIRouter(generate_unique_id_function=operation_id)
 AUDITORS_ONLY: dict[int | str, dict[str, Any]] = {
@@ -83,55 +85,13 @@ def snapshot(svc: Services) -> OpsSnapshot:
     )
 
 
-class StoreCollector(Collector):
-    """Prometheus gauges read from the store at scrape time."""
-
-    def __init__(self, svc: Services) -> None:
-        self.svc = svc
-
-    def collect(self) -> Iterator[GaugeMetricFamily]:
-        """Yield the gauges of one scrape."""
-        snap = snapshot(self.svc)
-        by_route = GaugeMetricFamily(
-            "interlock_work_items_done", "Finished work items by route.", labels=["task", "route"]
-        )
-        by_status = GaugeMetricFamily(
-            "interlock_work_items", "Work items by status.", labels=["task", "status"]
-        )
-        for task in self.svc.tasks:
-            routes, statuses = task_counts(self.svc, task)
-            for route, n in sorted(routes.items()):
-                by_route.add_metric([task, route], n)
-            for status, n in sorted(statuses.items()):
-                by_status.add_metric([task, status], n)
-        yield by_route
-        yield by_status
-        yield GaugeMetricFamily("interlock_review_backlog", "Open review items.", value=snap.review_open)
-        yield GaugeMetricFamily(
-            "interlock_review_oldest_age_seconds",
-            "Age of the oldest open review item.",
-            value=snap.review_oldest_age_seconds,
-        )
-        yield GaugeMetricFamily(
-            "interlock_model_errors", "Model calls that ended in an error (audited).", value=snap.model_errors
-        )
-        runs = GaugeMetricFamily(
-            "interlock_api_task_runs", "Task runs finished by this process, by route.", labels=["route"]
-        )
-        with self.svc.stats.lock:
-            for route, n in sorted(self.svc.stats.routes.items()):
-                runs.add_metric([route], n)
-        yield runs
-        yield GaugeMetricFamily(
-            "interlock_api_queue_depth", "Queued task runs.", value=self.svc.queue.depth()
-        )
-
-
 def metrics_registry(svc: Services) -> CollectorRegistry:
-    """A registry of this app's own (not the process-global one, so apps do not collide)."""
-    registry = CollectorRegistry(auto_describe=False)
-    registry.register(StoreCollector(svc))
-    return registry
+    """This process's families (summed over the server's processes) plus the store's.
+
+    See ``docs/observability.md`` for every family; the registry is the app's own, so
+    that two apps in one process (tests) do not collide.
+    """
+    return registry_with([StoreCollector(svc.store, svc.clock.now)])
 
 
 @router.get("/healthz", response_model=Health, tags=["operations"])
@@ -161,7 +121,7 @@ def metrics(
     authorization: Annotated[str | None, Header(include_in_schema=False)] = None,
     x_api_key: Annotated[str | None, Header(include_in_schema=False)] = None,
 ) -> Response:
-    """Prometheus text exposition of the work, review and model totals.
+    """Prometheus text exposition: this server's work, stage, model and queue metrics, and the store's totals.
 
     With ``api.metrics_auth`` a scraper must send an API key or a bearer token (401
     otherwise); ``api.metrics_networks`` limits which clients may ask at all.
@@ -169,7 +129,7 @@ def metrics(
     if svc.settings.metrics_auth:
         svc.auth.from_headers(authorization, x_api_key)
     registry: CollectorRegistry = request.app.state.metrics
-    return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
+    return Response(text(registry), media_type=CONTENT_TYPE_LATEST)
 
 
 @router.post("/v1/audit/verify", response_model=VerifyOut, responses=AUDITORS_ONLY, tags=["audit"])

@@ -33,8 +33,12 @@ import sys
 import time
 from multiprocessing.process import BaseProcess
 from types import FrameType
+from typing import TYPE_CHECKING
 
 import uvicorn
+
+if TYPE_CHECKING:
+    from interlock.telemetry.exposition import SharedMetricsDir
 
 #: Pending connections the kernel queues per process before refusing more.
 BACKLOG = 2048
@@ -81,7 +85,19 @@ def _serve_one(host: str, port: int, log_level: str, parent: int) -> None:
 
 
 def serve_processes(count: int, host: str, port: int, *, log_level: str = "info") -> int:
-    """Run ``count`` server processes on ``host:port`` until a signal or a death; the exit code."""
+    """Run ``count`` server processes on ``host:port`` until a signal or a death; the exit code.
+
+    The processes share one metrics directory, so that ``/metrics`` answers the whole
+    server's numbers whichever process a scrape reaches.
+    """
+    from interlock.telemetry.exposition import SharedMetricsDir  # noqa: PLC0415
+
+    shared = SharedMetricsDir()
+    with shared:
+        return _supervise(count, host, port, log_level, shared)
+
+
+def _supervise(count: int, host: str, port: int, log_level: str, shared: SharedMetricsDir) -> int:
     context = multiprocessing.get_context("spawn")
     children: list[BaseProcess] = [
         context.Process(
@@ -120,6 +136,7 @@ def serve_processes(count: int, host: str, port: int, *, log_level: str = "info"
             for sentinel in ready:
                 child = waiting.pop(sentinel)  # type: ignore[arg-type]
                 child.join()
+                shared.process_ended(child.pid)
                 if not stop_by:  # nobody asked it to stop
                     died.append(f"{child.name} exited with {child.exitcode}")
                     print(f"interlock serve: {died[0]}; stopping the others", file=sys.stderr)

@@ -47,6 +47,7 @@ from interlock.review.decide import ReviewDesk
 from interlock.store.migrations import prepare_store
 from interlock.store.schema import work_items
 from interlock.task import Task
+from interlock.telemetry.metrics import API_QUEUE_DEPTH
 from interlock.work.store import WorkStore, idempotency_key_for, work_item_id_for
 
 RETRY_DELAY_SECONDS = 2.0
@@ -92,6 +93,7 @@ class TaskQueue:
     def submit(self, task: str, principal: Principal, record_id: str, *, not_before: float = 0.0) -> None:
         """Run the record's work item of ``task`` for ``principal`` on a background thread."""
         self._queue.put((not_before, task, principal, record_id))
+        API_QUEUE_DEPTH.set(self._queue.qsize())
 
     def depth(self) -> int:
         """How many runs wait for a thread."""
@@ -106,12 +108,14 @@ class TaskQueue:
 
     def _serve(self) -> None:
         while (job := self._queue.get()) is not None:
+            API_QUEUE_DEPTH.set(self._queue.qsize())
             not_before, task, principal, record_id = job
             wait = not_before - time.monotonic()
             if wait > 0:
                 time.sleep(min(wait, 1.0))
                 if not_before - time.monotonic() > 0:
                     self._queue.put(job)
+                    API_QUEUE_DEPTH.set(self._queue.qsize())
                     continue
             try:
                 result = self.services.engine_for(principal, task).process(record_id)
@@ -229,7 +233,9 @@ class Services:
             engine_settings_of(settings.engine), deadline_seconds=settings.deadline_seconds
         )
         if self.domain.warm is not None:
-            self.domain.warm()
+            # Load what the first request should not pay for (the ICD-10-CM code set) at
+            # start-up, but beside it: loading takes seconds, and the server can listen meanwhile.
+            threading.Thread(target=self.domain.warm, name="interlock-warm", daemon=True).start()
         self.stats = TaskStats()
         self._engines: dict[tuple[str, Principal], TaskEngine[Any, Any, Any, Any]] = {}
         self._engines_lock = threading.Lock()

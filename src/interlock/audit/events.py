@@ -89,6 +89,7 @@ _OPTIONAL_TEXT: Final = (
     "idempotency_key",
     "receipt",
     "trace_id",
+    "span_id",
     "source",
 )
 _ALWAYS_PRESENT: Final = frozenset(
@@ -137,6 +138,8 @@ class AuditEvent:
     idempotency_key: str | None = None
     receipt: str | None = None
     trace_id: str | None = None
+    #: The span the event was written under (with ``trace_id``: W3C hex ids).
+    span_id: str | None = None
     source: str | None = None
     _canonical: bytes = field(init=False, repr=False, compare=False)
 

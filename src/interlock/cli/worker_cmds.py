@@ -137,6 +137,11 @@ def worker(
         list[str] | None,
         typer.Option("--task", help="A task whose jobs to take (repeatable; default claims.adjudicate)."),
     ] = None,
+    metrics_port: Annotated[
+        int | None,
+        typer.Option(help="Serve this process's Prometheus metrics at http://HOST:PORT/metrics."),
+    ] = None,
+    metrics_host: Annotated[str, typer.Option(help="Interface of the metrics port.")] = "127.0.0.1",
 ) -> None:
     """Take jobs of the given tasks (adjudication by default) from the work queue until SIGTERM/SIGINT (or, with --burst, until empty)."""
     from interlock.assembly import build_engine, connector_for, model_for  # noqa: PLC0415
@@ -192,6 +197,11 @@ def worker(
         stalled_seconds=stalled_seconds,
     )
     jobs = TaskJobs(engines, QueueWorkerStats(worker=label), engines=(sor_engine, store_engine))
+    if metrics_port is not None:
+        from interlock.telemetry.exposition import serve_process_metrics  # noqa: PLC0415
+
+        bound = serve_process_metrics(metrics_port, metrics_host)
+        console.print(f"worker {label}: metrics at http://{metrics_host}:{bound}/metrics")
     console.print(f"worker {label}: {concurrency} jobs at once{', burst' if burst else ''}")
     stats = asyncio.run(run_queue_worker(url, jobs, options, name=label))
     # One JSON line on standard output, for scripts and the scaling benchmark.

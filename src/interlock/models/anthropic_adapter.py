@@ -21,6 +21,7 @@ import httpx2 as httpx
 from interlock.exceptions import ConfigurationError, ModelOutputInvalid, ModelUnavailable
 from interlock.models.base import ModelAnswer, ModelQuestion, Usage
 from interlock.models.deadline import call_within
+from interlock.telemetry.tracing import record_response
 
 _A = TypeVar("_A", bound=ModelAnswer)
 
@@ -43,6 +44,11 @@ class AnthropicModel:
     def model_id(self) -> str:
         """``anthropic:NAME``."""
         return f"anthropic:{self._model}"
+
+    @property
+    def base_url(self) -> str:
+        """The endpoint requests go to, as resolved from arguments and environment."""
+        return str(self._client.base_url)
 
     def close(self) -> None:
         """Release the HTTP connection pool."""
@@ -82,6 +88,13 @@ class AnthropicModel:
             raise _status_error(self.model_id, error.status_code) from None
         except (anthropic.AnthropicError, ValueError):
             raise ModelUnavailable(f"{self.model_id} sent a malformed HTTP response") from None
+        response_id, response_model = getattr(message, "id", None), getattr(message, "model", None)
+        stop_reason = getattr(message, "stop_reason", None)
+        record_response(
+            response_id=response_id if isinstance(response_id, str) else None,
+            response_model=response_model if isinstance(response_model, str) else None,
+            finish_reasons=[stop_reason] if isinstance(stop_reason, str) else [],
+        )
         raw, usage = _read_message(message, question.schema_name)
         return question.parse(raw, model_id=self.model_id, prompt=prompt, usage=usage)
 

@@ -1,8 +1,10 @@
 """A ModelClient wrapper that reports each call as a GenAI span and as metrics.
 
 It observes and changes nothing: the same answer or the same error comes out. Content
-is never recorded, only the provider, the model, durations, token counts and the kind
-of error.
+is never recorded, only the provider, the model, the server, durations, token counts and
+the kind of error. The adapter inside adds what the provider answered with (response
+id, model, finish reasons) to this span with
+:func:`~interlock.telemetry.tracing.record_response`.
 """
 
 from __future__ import annotations
@@ -35,7 +37,13 @@ class ObservedModel:
     def ask(self, question: ModelQuestion[_A], *, timeout: float) -> _A:
         """Call ``inner`` inside a CLIENT span; count tokens, time and errors."""
         started = time.monotonic()
-        with model_call_span(provider=self.provider, model=self.name) as span:
+        # A served model's endpoint (an SDK adapter's ``base_url``) names the span's server.
+        server_url = getattr(self.inner, "base_url", None)
+        with model_call_span(
+            provider=self.provider,
+            model=self.name,
+            server_url=server_url if isinstance(server_url, str) else None,
+        ) as span:
             try:
                 answer = self.inner.ask(question, timeout=timeout)
             except InterlockError as exc:
@@ -44,7 +52,9 @@ class ObservedModel:
                 raise
             finally:
                 MODEL_SECONDS.labels(
-                    gen_ai_operation_name="chat", gen_ai_provider_name=self.provider
+                    gen_ai_operation_name="chat",
+                    gen_ai_provider_name=self.provider,
+                    gen_ai_request_model=self.name,
                 ).observe(time.monotonic() - started)
             record_usage(
                 span, input_tokens=answer.usage.input_tokens, output_tokens=answer.usage.output_tokens

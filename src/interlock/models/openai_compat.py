@@ -39,6 +39,7 @@ from openai.types.shared_params import ResponseFormatJSONSchema
 from interlock.exceptions import ConfigurationError, ModelOutputInvalid, ModelUnavailable
 from interlock.models.base import ModelAnswer, ModelClient, ModelQuestion, RenderedPrompt, Usage
 from interlock.models.deadline import call_within
+from interlock.telemetry.tracing import record_response
 
 __all__ = ["PLACEHOLDER_API_KEY", "OpenAICompatibleModel"]
 
@@ -118,6 +119,7 @@ class OpenAICompatibleModel(ModelClient):
             raise ModelUnavailable("no time left to call the model")
         prompt = question.render()
         completion = self._create(prompt, question, timeout)
+        _describe(completion)
         content, usage = _read_completion(completion)
         return question.parse(content, model_id=self.model_id, prompt=prompt, usage=usage)
 
@@ -185,6 +187,18 @@ def _status_error(
 def _attr(value: object, name: str) -> object:
     """Read a field of a leniently parsed SDK object that may lack it."""
     return getattr(value, name, None)
+
+
+def _describe(completion: object) -> None:
+    """The response's id, model and finish reasons, on the model span (GenAI conventions)."""
+    response_id, model = _attr(completion, "id"), _attr(completion, "model")
+    choices = _attr(completion, "choices")
+    reasons = [_attr(c, "finish_reason") for c in choices] if isinstance(choices, list) else []
+    record_response(
+        response_id=response_id if isinstance(response_id, str) else None,
+        response_model=model if isinstance(model, str) else None,
+        finish_reasons=[r for r in reasons if isinstance(r, str)],
+    )
 
 
 def _read_completion(completion: object) -> tuple[str, Usage]:

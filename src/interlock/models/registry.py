@@ -113,7 +113,8 @@ def _single(
     if provider == "baseline":
         if baseline is None:
             raise ConfigurationError("this task's domain ships no embedded baseline model")
-        return baseline(store)
+        # In process, but a model all the same: its calls are spans and metrics too.
+        return ObservedModel(baseline(store))
     if provider == "openai":
         from interlock.models.openai_compat import OpenAICompatibleModel  # noqa: PLC0415 - optional SDK path
 

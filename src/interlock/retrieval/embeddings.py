@@ -14,7 +14,6 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 import numpy.typing as npt
-import openai
 
 from interlock.exceptions import ConfigurationError, ModelUnavailable
 
@@ -44,6 +43,10 @@ class OpenAIEmbeddings:
         if not model:
             raise ConfigurationError("the embedding model name must be non-empty")
         self._model = model
+        # Imported here: the SDK takes most of a second to load, and most processes
+        # (an API server without an embedding model) never build this client.
+        import openai  # noqa: PLC0415
+
         self._client = openai.OpenAI(
             base_url=base_url, api_key=api_key or "not-needed", timeout=timeout, max_retries=0
         )
@@ -57,6 +60,8 @@ class OpenAIEmbeddings:
         """Embed ``texts`` in one request; provider failures become :class:`ModelUnavailable`."""
         if not texts:
             return []
+        import openai  # noqa: PLC0415 - loaded once the client exists
+
         try:
             response = self._client.embeddings.create(model=self._model, input=list(texts))
         except (openai.APIConnectionError, openai.APITimeoutError, openai.RateLimitError) as exc:

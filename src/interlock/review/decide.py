@@ -48,6 +48,7 @@ from interlock.task import (
     Task,
     Thresholds,
 )
+from interlock.telemetry.tracing import trace_fields
 
 __all__ = ["MAX_COMMENT", "DecisionRefused", "DecisionResult", "ReviewConflict", "ReviewDesk"]
 
@@ -295,7 +296,7 @@ class ReviewDesk:
             },
             policy_version=self.task.scope(self.policy, principal).policy_version,
             source="interlock/review",
-            **fields,
+            **{**trace_fields(), **fields},
         )
 
     def _verdict_event(

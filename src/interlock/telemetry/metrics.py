@@ -1,14 +1,33 @@
-"""Prometheus metrics of this process: stage latency, routes, model errors, tokens, breakers.
+"""Prometheus metrics of this process: stage latency, work items, model calls, breakers, queue.
 
-Names carry the ``interlock_`` prefix and base units (seconds, tokens); counters end
-in ``_total``. Labels are closed sets (stage, route, error kind, provider, model id):
-never a claim, member or staff id. The registry is this module's own, so that an API
-app and a test can expose it without colliding with other libraries' metrics.
+Names carry the ``interlock_`` prefix (the GenAI duration keeps its semantic-convention
+name) and base units (seconds, tokens); counters end in ``_total``. Labels are closed
+sets (stage, route, error kind, provider, model id): never a record, member or staff
+id. ``docs/observability.md`` lists every family with its type, unit, labels and help
+text, and a test holds this module to that table.
+
+The registry is this module's own, so that an API app, a worker and a test can expose
+it without colliding with other libraries' metrics. When ``PROMETHEUS_MULTIPROC_DIR``
+is set before this module is first imported (``interlock serve --processes`` sets it
+for its server processes), prometheus_client keeps every value in a file of that
+directory instead of in memory, and :mod:`interlock.telemetry.exposition` adds up the
+files of all processes: the gauges below say how (``multiprocess_mode``).
 """
 
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client import (
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    disable_created_metrics,
+    generate_latest,
+)
+
+# ``*_created`` samples would be families of their own in the text format (gauges no
+# one documented) and are absent in multiprocess mode: leave them out everywhere.
+disable_created_metrics()  # type: ignore[no-untyped-call]  # untyped in prometheus_client
 
 REGISTRY = CollectorRegistry(auto_describe=True)
 
@@ -31,10 +50,28 @@ MODEL_ERRORS = Counter(
     ["provider", "kind"],
     registry=REGISTRY,
 )
+#: The bucket boundaries the GenAI semantic conventions advise for this histogram.
+GEN_AI_DURATION_BUCKETS = (
+    0.01,
+    0.02,
+    0.04,
+    0.08,
+    0.16,
+    0.32,
+    0.64,
+    1.28,
+    2.56,
+    5.12,
+    10.24,
+    20.48,
+    40.96,
+    81.92,
+)
 MODEL_SECONDS = Histogram(
     "gen_ai_client_operation_duration_seconds",
     "Duration of model calls (GenAI semantic conventions).",
-    ["gen_ai_operation_name", "gen_ai_provider_name"],
+    ["gen_ai_operation_name", "gen_ai_provider_name", "gen_ai_request_model"],
+    buckets=GEN_AI_DURATION_BUCKETS,
     registry=REGISTRY,
 )
 TOKENS = Counter(
@@ -48,6 +85,15 @@ BREAKER_OPEN = Gauge(
     "1 while a dependency's circuit breaker is open, else 0.",
     ["dependency"],
     registry=REGISTRY,
+    # Across server processes: open if it is open in any live one.
+    multiprocess_mode="livemax",
+)
+API_QUEUE_DEPTH = Gauge(
+    "interlock_api_queue_depth",
+    "Task runs the API accepted that wait for a background thread.",
+    registry=REGISTRY,
+    # Across server processes: the runs waiting in all live ones.
+    multiprocess_mode="livesum",
 )
 
 
@@ -74,5 +120,5 @@ def reason_kind(reason: str) -> str:
 
 
 def exposition() -> bytes:
-    """The Prometheus text exposition of this process's metrics."""
+    """The Prometheus text exposition of this process's metrics (in memory, not multiprocess)."""
     return generate_latest(REGISTRY)

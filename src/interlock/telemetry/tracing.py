@@ -1,8 +1,9 @@
 """OpenTelemetry spans per stage, following the GenAI semantic conventions for model calls.
 
 A model call is a CLIENT span named ``{operation} {model}`` with
-``gen_ai.operation.name``, ``gen_ai.provider.name``, ``gen_ai.request.model`` and the
-token usage. Message content is never recorded: capturing prompts would copy clinical
+``gen_ai.operation.name``, ``gen_ai.provider.name``, ``gen_ai.request.model``,
+``server.address`` and ``server.port``, and, once answered, ``gen_ai.response.id``,
+``gen_ai.response.model``, ``gen_ai.response.finish_reasons`` and the token usage. Message content is never recorded: capturing prompts would copy clinical
 notes into the tracing backend. The gate's verdict is an ``apply_guardrail`` span with
 ``gen_ai.security.decision.type``. Exporters are configured once per process:
 ``console``, ``otlp`` (OTLP over HTTP, endpoint from the standard OTEL_ variables) or
@@ -11,9 +12,10 @@ notes into the tracing backend. The gate's verdict is an ``apply_guardrail`` spa
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Literal
+from urllib.parse import urlsplit
 
 from opentelemetry import trace
 from opentelemetry.sdk.resources import Resource
@@ -80,12 +82,19 @@ def stage_span(stage: str, *, task: str) -> Iterator[Span]:
 
 
 @contextmanager
-def model_call_span(*, provider: str, model: str, operation: str = "chat") -> Iterator[Span]:
-    """A GenAI client span; the caller adds usage with :func:`record_usage`."""
-    attributes = {
+def model_call_span(
+    *, provider: str, model: str, operation: str = "chat", server_url: str | None = None
+) -> Iterator[Span]:
+    """A GenAI client span; the caller adds usage with :func:`record_usage`.
+
+    ``server_url`` (the endpoint's base URL, for hosted or served models) becomes
+    ``server.address`` and ``server.port``; an in-process model has neither.
+    """
+    attributes: dict[str, str | int] = {
         "gen_ai.operation.name": operation,
         "gen_ai.provider.name": provider,
         "gen_ai.request.model": model,
+        **server_attributes(server_url),
     }
     with tracer().start_as_current_span(
         f"{operation} {model}", kind=SpanKind.CLIENT, attributes=attributes
@@ -101,6 +110,54 @@ def record_usage(
     span.set_attribute("gen_ai.usage.output_tokens", output_tokens)
     if response_model:
         span.set_attribute("gen_ai.response.model", response_model)
+
+
+def server_attributes(url: str | None) -> dict[str, str | int]:
+    """``server.address`` and ``server.port`` of an endpoint URL (the port the scheme implies if absent)."""
+    if not url:
+        return {}
+    parts = urlsplit(url)
+    if not parts.hostname:
+        return {}
+    port = parts.port or {"https": 443, "http": 80}.get(parts.scheme)
+    found: dict[str, str | int] = {"server.address": parts.hostname}
+    if port is not None:
+        found["server.port"] = port
+    return found
+
+
+def record_response(
+    *, response_id: str | None, response_model: str | None, finish_reasons: Sequence[str | None]
+) -> None:
+    """What the provider answered with, on the current model span (GenAI conventions).
+
+    Adapters call this where they read the response; the span is the one
+    :class:`~interlock.models.observed.ObservedModel` opened around the call, so an
+    adapter needs no span of its own. Outside a recording span it does nothing.
+    """
+    span = trace.get_current_span()
+    if not span.is_recording():
+        return
+    if response_id:
+        span.set_attribute("gen_ai.response.id", response_id)
+    if response_model:
+        span.set_attribute("gen_ai.response.model", response_model)
+    reasons = [r for r in finish_reasons if r]
+    if reasons:
+        span.set_attribute("gen_ai.response.finish_reasons", reasons)
+
+
+def trace_fields() -> dict[str, str]:
+    """``trace_id`` and ``span_id`` (W3C hex) of the current span, for an audit event.
+
+    Empty when no span is recording (tracing not configured): the event then names no
+    trace rather than one that no backend received.
+    """
+    span = trace.get_current_span()
+    context = span.get_span_context()
+    if not context.is_valid or not span.is_recording():
+        return {}
+    return {"trace_id": format(context.trace_id, "032x"), "span_id": format(context.span_id, "016x")}
 
 
 @contextmanager

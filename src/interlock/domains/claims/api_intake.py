@@ -47,6 +47,7 @@ from interlock.policy.principal import Principal
 from interlock.policy.tasks import decide_create
 from interlock.policy.values import ClaimAttributes, Decision
 from interlock.store.authors import CLAIM_RECORD, record_author
+from interlock.telemetry.tracing import trace_fields
 
 router = APIRouter(prefix="/v1", generate_unique_id_function=operation_id)
 FHIR_JSON: Final = "application/fhir+json"
@@ -133,6 +134,7 @@ def ingested_event(
         details=details,
         policy_version=decision.policy_version,
         source="interlock/api",
+        **trace_fields(),
     )
 
 

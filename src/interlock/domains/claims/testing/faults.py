@@ -32,7 +32,8 @@ from interlock.domains.claims.prompts import extract_request_payload
 from interlock.domains.claims.testing.handmade import add_claim, seed_reference
 from interlock.domains.claims.testing.model_server import Reply, ScriptedModelServer
 from interlock.engine import EngineSettings, ItemResult
-from interlock.models.base import ModelAnswer, ModelQuestion
+from interlock.models.base import ModelAnswer, ModelClient, ModelQuestion
+from interlock.models.observed import ObservedModel
 from interlock.models.openai_compat import OpenAICompatibleModel
 from interlock.policy.principal import service_principal
 from interlock.store.metadata import store_metadata
@@ -98,7 +99,7 @@ OUTAGES = frozenset({"timeout", "http_429", "http_500", "http_503", "connection_
 class _CountingModel:
     """Counts model calls made by the current work-item try, to check the retry bound."""
 
-    def __init__(self, inner: OpenAICompatibleModel) -> None:
+    def __init__(self, inner: ModelClient) -> None:
         self.inner = inner
         self.local = threading.local()
 
@@ -197,7 +198,10 @@ def run_fault(
     outcome = FaultOutcome(fault=fault, claims=claims)
     switch = _Switch(FAULTS[fault](deadline))
     with ScriptedModelServer(switch) as server:
-        model = _CountingModel(OpenAICompatibleModel("faulty", base_url=server.base_url, api_key="fault-run"))
+        # Observed as every configured model is: each call is a model span and counted in the metrics.
+        model = _CountingModel(
+            ObservedModel(OpenAICompatibleModel("faulty", base_url=server.base_url, api_key="fault-run"))
+        )
         engine = build_engine(
             "claims.adjudicate",
             connector=SqlClaimsConnector(sor),
