@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -121,6 +121,9 @@ class DecisionIn(_Input):
     action: str = Field(min_length=1, max_length=16, pattern=r"^[a-z_]+$")
     reason_code: str | None = Field(default=None, max_length=16)
     carc: str | None = Field(default=None, max_length=8)
+    #: What the task lets a person add (invoices: ``account``, the expense account of an
+    #: approved invoice without a purchase order); never an amount.
+    fields: dict[str, Annotated[str, Field(max_length=64)]] = Field(default_factory=dict, max_length=8)
     comment: str = Field(default="", max_length=2000)
 
 

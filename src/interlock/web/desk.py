@@ -283,6 +283,7 @@ def queue_page(
         ),
         reasons=REASONS,
         regions=review_regions(svc.store, scope),
+        noun=task.record_type,
         ages=AGES,
     )
 

@@ -10,6 +10,7 @@ from sqlalchemy import Engine
 
 from interlock.domains.invoices import schema
 from interlock.domains.invoices.connector import SqlInvoicesConnector
+from interlock.domains.invoices.desk_view import DESK_VIEW
 from interlock.domains.invoices.task import InvoicesApprove
 from interlock.models.base import ModelClient
 from interlock.task import Domain, SorAccess
@@ -86,6 +87,7 @@ DOMAIN = Domain(
     record_table="invoices",
     access=ACCESS,
     demo=_demo,
+    desk_view=DESK_VIEW,
     create_schema=create_schema,
     seed=seed,
     train=train,
