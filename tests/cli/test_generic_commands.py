@@ -82,7 +82,6 @@ def test_invoices_go_through_sor_model_run_and_eval(tmp_path: Path) -> None:
                 "--all",
                 "--json",
                 cwd=tmp_path,
-                env={"INTERLOCK_SERVICE_APPROVAL_LIMIT": "25000.00"},
             )
         )
     )
@@ -122,44 +121,31 @@ def test_invoices_go_through_sor_model_run_and_eval(tmp_path: Path) -> None:
     assert again.returncode == 2 and "already holds invoices" in again.stderr
 
 
-def test_without_an_approval_limit_the_service_approves_no_invoice(tmp_path: Path) -> None:
-    """The invoices policy compares the total with the principal's approval_limit: none set, none approved."""
+def test_a_zero_service_approval_limit_approves_no_invoice(tmp_path: Path) -> None:
+    """The operator's service_approval_limit replaces the policy's service_limit: at 0.00 nothing is approved."""
     sor, store = f"sqlite:///{tmp_path / 'erp.db'}", f"sqlite:///{tmp_path / 'store.db'}"
     ok(interlock("sor", "init", "--domain", "invoices", "--sor", sor, cwd=tmp_path))
-    ok(
-        interlock(
-            "sor",
-            "seed",
-            "--domain",
-            "invoices",
-            "--sor",
-            sor,
-            "--records",
-            "30",
-            "--seed",
-            "5",
-            cwd=tmp_path,
-        )
+    seed = ("sor", "seed", "--domain", "invoices", "--sor", sor, "--records", "30", "--seed", "5")
+    ok(interlock(*seed, cwd=tmp_path))
+    ok(interlock("model", "train", "--domain", "invoices", "--sor", sor, "--store", store, cwd=tmp_path))
+    command = (
+        "run",
+        "invoices.approve",
+        "--sor",
+        sor,
+        "--store",
+        store,
+        "--as",
+        "service",
+        "--all",
+        "--json",
     )
     run: dict[str, Any] = json.loads(
-        ok(
-            interlock(
-                "run",
-                "invoices.approve",
-                "--sor",
-                sor,
-                "--store",
-                store,
-                "--as",
-                "service",
-                "--all",
-                "--json",
-                cwd=tmp_path,
-            )
-        )
+        ok(interlock(*command, cwd=tmp_path, env={"INTERLOCK_SERVICE_APPROVAL_LIMIT": "0.00"}))
     )
     assert not [r for r in run["results"] if r["outcome"] == "approve"]
     assert [r for r in run["results"] if r["route"] == "review"]
+    assert [r for r in run["results"] if r["outcome"] == "reject"]  # rejections need no approval limit
 
 
 def test_the_invoices_demo_runs_end_to_end(tmp_path: Path) -> None:

@@ -134,14 +134,17 @@ def test_vendor_bank_details_are_masked_without_the_privilege_and_never_reach_a_
         (clerk(limit=None), "approve", "1.00", False),
         (clerk(limit=None), "reject", "1.00", True),
         (clerk(limit="0.00", role="auditor"), "reject", "1.00", False),
-        (service_principal(), "approve", "1.00", False),
+        (service_principal(), "approve", "25000.00", True),  # the policy's service_limit
+        (service_principal(), "approve", "25000.01", False),
+        (service_principal(attributes={"approval_limit": Decimal("0.00")}), "approve", "1.00", False),
         (service_principal(attributes={"approval_limit": Decimal("25000.00")}), "approve", "25000.00", True),
     ],
 )
 def test_approval_is_bounded_by_the_principals_own_limit(
     principal: Principal, outcome: str, amount: str, allowed: bool
 ) -> None:
-    """approve needs total_amount <= approval_limit; reject needs only the read; no limit, no approval."""
+    """approve needs total_amount <= approval_limit (the policy's service_limit for a service without one);
+    reject needs only the read; a person without a limit approves nothing."""
     decision = default_policy().decide_approval(
         INVOICES, principal, invoice(), Decimal(amount), outcome=outcome
     )
@@ -159,7 +162,15 @@ def test_approval_is_bounded_by_the_principals_own_limit(
         (clerk(), "approve", "automatic", "1.00", False),
         (clerk(), "deny", "review", "1.00", False),
         (service_principal(), "reject", "automatic", "99999.00", True),
-        (service_principal(), "approve", "automatic", "1.00", False),
+        (service_principal(), "approve", "automatic", "1.00", True),
+        (service_principal(), "approve", "automatic", "25000.01", False),
+        (
+            service_principal(attributes={"approval_limit": Decimal("0.00")}),
+            "approve",
+            "automatic",
+            "1.00",
+            False,
+        ),
         (
             service_principal(attributes={"approval_limit": Decimal("25000.00")}),
             "approve",

@@ -306,7 +306,10 @@ def decide_review(review_id: str, body: DecisionIn, who: PrincipalDep, svc: Serv
         raise forbidden("only a staff member decides a review item; a service principal may not")
     row = _review_of(svc, review_id, who)
     decision = PersonDecision(
-        action=body.action, reason_code=body.reason_code or body.carc, comment=body.comment, fields=body.fields
+        action=body.action,
+        reason_code=body.reason_code or body.carc,
+        comment=body.comment,
+        fields=body.fields,
     )
     try:
         result = svc.desks[row.task].decide(review_id, who, decision)

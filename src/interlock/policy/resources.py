@@ -92,7 +92,10 @@ class ApprovalRule(_Frozen):
     Either ``limit`` with ``above_limit_privilege`` (claims: above 10,000.00 only with
     ``approve:high_value``), or ``staff_attribute``: the principal's numeric attribute
     of that name must be at least the amount (invoices: ``approval_limit``). A
-    principal without the attribute approves nothing. ``outcomes`` are the outcomes the
+    principal without the attribute approves nothing, except a service principal when
+    ``service_limit`` is declared: automatic processing is then held to that amount
+    (an operator's ``service_approval_limit`` setting gives the service the attribute
+    itself, which takes precedence). ``outcomes`` are the outcomes the
     limit governs (invoices: only ``approve``, a person may reject any invoice they
     read); omitted, every outcome (claims: approving and denying alike).
     """
@@ -102,6 +105,7 @@ class ApprovalRule(_Frozen):
     limit: Decimal | None = Field(default=None, ge=Decimal(0), decimal_places=2)
     above_limit_privilege: str | None = Field(default=None, min_length=1)
     staff_attribute: str | None = Field(default=None, min_length=1)
+    service_limit: Decimal | None = Field(default=None, ge=Decimal(0), decimal_places=2)
 
     @model_validator(mode="after")
     def _check(self) -> ApprovalRule:
@@ -113,6 +117,8 @@ class ApprovalRule(_Frozen):
             )
         if fixed and (self.limit is None or self.above_limit_privilege is None):
             raise ValueError("a fixed approval limit needs both limit and above_limit_privilege")
+        if self.service_limit is not None and self.staff_attribute is None:
+            raise ValueError("service_limit stands in for a missing staff_attribute: declare staff_attribute")
         return self
 
 

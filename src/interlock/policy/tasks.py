@@ -201,10 +201,13 @@ def finalize_limits(
     if approval is not None and approval.staff_attribute is not None:
         attribute = approval.staff_attribute
         value = principal.attributes.get(attribute)
+        source = f"the principal's {attribute}"
+        if value is None and principal.kind == "service" and approval.service_limit is not None:
+            value, source = approval.service_limit, f"the policy's service_limit for {record_name}s"
         limits.append(
             FinalizeLimit(
                 amount=value,
-                source=f"the principal's {attribute}",
+                source=source,
                 outcomes=approval.outcomes,
                 refusal=f"the principal has no {attribute}"
                 if value is None

@@ -217,12 +217,22 @@ def test_low_confidence_and_unclear_go_to_a_person(erp: ErpWorld) -> None:
     assert erp.engine(answering("unclear")).process("INV-UNC").route == "review"
 
 
-def test_a_service_without_an_approval_limit_approves_nothing(erp: ErpWorld) -> None:
-    """The approval rule compares with the principal's approval_limit: none set, every approval waits."""
+def test_a_service_without_an_approval_limit_is_held_to_the_policys_service_limit(erp: ErpWorld) -> None:
+    """No attribute of its own: the shipped policy's service_limit (25,000.00) governs the service's approvals."""
     add_invoice(erp.sor, "INV-1")
     add_invoice(erp.sor, "INV-2", vendor_id="V-BLK")
     engine = erp.engine(principal=service_principal())
+    assert (engine.process("INV-1").route, erp.decisions("INV-1")[0]["outcome"]) == ("commit", "approve")
+    assert engine.process("INV-2").outcome == "reject"
+
+
+def test_a_zero_approval_limit_approves_nothing_and_still_rejects(erp: ErpWorld) -> None:
+    """The operator's limit replaces the policy's: at 0.00 every approval waits for a person, rejections do not."""
+    add_invoice(erp.sor, "INV-1")
+    add_invoice(erp.sor, "INV-2", vendor_id="V-BLK")
+    engine = erp.engine(principal=service_principal(attributes={"approval_limit": Decimal("0.00")}))
     assert engine.process("INV-1").route == "review"
+    assert erp.decisions("INV-1") == []
     assert engine.process("INV-2").outcome == "reject"  # rejecting is not limited
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import time
 from datetime import UTC, datetime
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -26,10 +25,6 @@ from interlock.domains.invoices.pack import create_schema, evaluate, load_baseli
 from interlock.policy.principal import service_principal
 from interlock.work.runner import run_claims
 from interlock.work.store import WorkStore
-
-#: The service's approval limit when the settings give none (``service_approval_limit``):
-#: without one, under the invoices policy, the service approves nothing on its own.
-DEMO_APPROVAL_LIMIT = Decimal("25000.00")
 
 
 def run_demo(dir_: Path, *, records: int, seed: int, json_out: bool) -> int:
@@ -56,8 +51,10 @@ def run_demo(dir_: Path, *, records: int, seed: int, json_out: bool) -> int:
     console.print(f"2/4 trained {trained['model_id']} ({timings['train']:.1f} s)")
 
     started = time.monotonic()
-    limit = settings().service_approval_limit or DEMO_APPROVAL_LIMIT
-    principal = service_principal(settings().service_principal, attributes={"approval_limit": limit})
+    limit = settings().service_approval_limit
+    principal = service_principal(
+        settings().service_principal, attributes={} if limit is None else {"approval_limit": limit}
+    )
     engine = build_engine(
         "invoices.approve",
         connector=SqlInvoicesConnector(sor_engine),
@@ -78,7 +75,7 @@ def run_demo(dir_: Path, *, records: int, seed: int, json_out: bool) -> int:
         {
             "seeded": seeded,
             "model_id": trained["model_id"],
-            "service_approval_limit": str(limit),
+            "service_approval_limit": None if limit is None else str(limit),
             "audit_ok": verify.ok,
             "audit_events": verify.count,
             "seconds": {k: round(v, 2) for k, v in timings.items()},
