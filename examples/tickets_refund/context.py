@@ -53,11 +53,16 @@ class Message:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class TicketContext:
-    """The ticket and its messages as one principal may see them: Interlock's ``Context``."""
+    """The ticket and its messages as one principal may see them: Interlock's ``Context``.
+
+    ``for_model`` is what a model may be told about the ticket, as (field, value) pairs:
+    the fields the resource declares ``model_never_sees`` are left out, whoever reads.
+    """
 
     ticket: Ticket
     messages: tuple[Message, ...]
     items: tuple[ContextItem, ...]
+    for_model: tuple[tuple[str, str], ...]
 
     @property
     def record_id(self) -> str:
@@ -86,7 +91,8 @@ def ticket_context(
     The masks are the resource's declared ``fields``, compiled for the reader. Pure, so
     the SQL connector and an in-memory test world build exactly the same value.
     """
-    shown = scope.masks.apply({"customer_email": str(row["customer_email"])})
+    masks = scope.masks
+    shown = masks.apply({"customer_email": str(row["customer_email"])})
     ticket = Ticket(
         ticket_id=ticket_id,
         version=version,
@@ -120,4 +126,15 @@ def ticket_context(
                 ),
             )
         )
-    return TicketContext(ticket=ticket, messages=tuple(found), items=tuple(items))
+    described = {
+        "product_line": ticket.product_line,
+        "customer_email": ticket.customer_email,
+        "delivered_on": "" if ticket.delivered_on is None else ticket.delivered_on.isoformat(),
+        "opened_on": ticket.opened_on.isoformat(),
+    }
+    return TicketContext(
+        ticket=ticket,
+        messages=tuple(found),
+        items=tuple(items),
+        for_model=tuple(sorted(masks.for_model(described).items())),
+    )

@@ -71,6 +71,7 @@ class TicketsRefund(Task[TicketContext, RulesResult, RefundProposal, RefundPaylo
             return None
         return RefundQuestion(
             ticket_id=context.record_id,
+            facts=context.for_model,
             messages=tuple((m.item_id, m.body) for m in context.customer_messages()),
             repair_findings=repair_findings,
         )

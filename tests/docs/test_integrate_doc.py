@@ -412,7 +412,7 @@ def test_the_connector_writes_once_and_only_at_the_decided_version(desk: Desk) -
 
 
 def test_the_customer_email_is_masked_unless_the_reader_may_see_it(desk: Desk) -> None:
-    """The service and an ordinary agent read ``***``; an agent holding pii:full reads the address."""
+    """The service and an ordinary agent read ``***``; an agent holding pii:full reads it; a model never."""
     task = TicketsRefund()
 
     def email(principal: Principal) -> str:
@@ -423,6 +423,9 @@ def test_the_customer_email_is_masked_unless_the_reader_may_see_it(desk: Desk) -
     assert email(service_principal()) == "***"
     assert email(desk.agent("A1")) == "***"
     assert email(desk.agent("A-PII")) == "t-1@example.org"
+    unmasked = desk.connector.read_context("T-1", task.scope(POLICY, desk.agent("A-PII")))
+    assert unmasked is not None
+    assert "customer_email" not in dict(unmasked.for_model)  # seen by the reader, never by a model
 
 
 def test_interlock_policy_check_accepts_the_example_policy() -> None:

@@ -114,7 +114,12 @@ def test_a_documented_damage_is_refunded_automatically(world: World) -> None:
     assert (result.route, result.outcome) == ("commit", "approve")
     assert world.desk.record("T-1")["status"] == "refunded"
     assert world.desk.record("T-1")["refund"] == "40.00"
-    assert "ana@example.org" not in model.prompts[0].user  # the model never sees the e-mail
+    assert model.questions[0].facts == (
+        ("delivered_on", "2026-02-20"),
+        ("opened_on", "2026-03-01"),
+        ("product_line", "retail"),
+    )  # the policy's model_never_sees leaves the e-mail out, masked or not
+    assert "ana@example.org" not in model.prompts[0].user
     assert world.events.kinds("T-1") == [
         "entitlement.decided",
         "context.retrieved",
