@@ -12,7 +12,6 @@ import re
 from collections.abc import Callable, Iterable
 
 from interlock.gate.verdict import Finding, Severity
-from interlock.policy.values import ClaimAttributes
 from interlock.task import GateInput
 from tickets_refund.context import TicketContext
 from tickets_refund.decide import CENT, NEVER_TO_A_MODEL, REASON_CODES, RefundProposal, RulesResult
@@ -69,7 +68,7 @@ def check_amount(g: Input) -> Iterable[Finding]:
 def check_model_evidence(g: Input) -> Iterable[Finding]:
     """A model-based refund rests on quotes that really are in the customer's messages."""
     p, ctx = g.proposal, g.context
-    if p.answer is not None and ctx.ticket.sensitivity in NEVER_TO_A_MODEL:
+    if p.answer is not None and ctx.ticket.confidentiality in NEVER_TO_A_MODEL:
         yield Finding(check="evidence", severity="block", reason="this ticket was sent to a model")
     if p.basis != "model" or p.outcome == "review":
         return
@@ -100,16 +99,19 @@ def check_confidence(g: Input) -> Iterable[Finding]:
 
 
 def check_write_boundary(g: Input) -> Iterable[Finding]:
-    """The policy file lets this principal write this outcome, this way, for this amount."""
+    """The policy file lets this principal write this outcome, this way, for this amount.
+
+    The boundary is compiled by the core from the task's grants and the ``tickets``
+    resource's approval rule; the amount it limits is the one that rule names
+    (``requested_amount``).
+    """
     p, t = g.proposal, g.context.ticket
     if p.outcome == "review":
         return
     decision = g.boundary.decide_finalize(
         outcome=p.outcome,
         via="review" if p.basis == "person" else "automatic",
-        attrs=ClaimAttributes(
-            region=t.region, line_of_business=t.line_of_business, sensitivity=t.sensitivity
-        ),
+        attrs=t.attributes(),
         total_billed=t.requested_amount,
     )
     if not decision.allowed:

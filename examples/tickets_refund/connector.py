@@ -1,31 +1,39 @@
 # examples/tickets_refund/connector.py
 """The help desk's database behind Interlock's ``Connector`` seam.
 
-Every read takes the principal's scope and pushes it into the SQL ``WHERE`` clause, so
-a ticket outside the scope reads exactly like a missing one. A write takes only a
-sealed approved write and applies it in one transaction, keyed by its idempotency key
-and guarded by the ticket version that was decided.
+Every read takes the principal's scope on the policy's ``tickets`` resource and pushes
+it into the SQL ``WHERE`` clause (over the columns the declaration names), so a ticket
+outside the scope reads exactly like a missing one. A write takes only a sealed
+approved write and applies it in one transaction, keyed by its idempotency key and
+guarded by the ticket version that was decided.
 """
 
 from __future__ import annotations
 
 import hashlib
 
-from sqlalchemy import Engine, select
+from sqlalchemy import ColumnElement, Engine, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from interlock.exceptions import ConnectorUnavailable, StaleRecord
 from interlock.gate.approval import ApprovedCommit, ApprovedHold, ApprovedWrite
 from interlock.policy.principal import Principal, staff_principal
-from interlock.policy.values import ClaimScope
+from interlock.policy.values import ResourceScope
 from interlock.retrieval.scope import scope_predicate
 from interlock.task import Receipt
-from tickets_refund.context import TicketContext, ticket_context
+from tickets_refund.context import RESOURCE, TicketContext, ticket_context
 from tickets_refund.schema import agents, refunds, ticket_messages, tickets
 from tickets_refund.task import RefundPayload
 
 #: Tickets awaiting a decision, and the states a refund decision may still be written in.
 AWAITING = ("open", "held")
+
+
+def _permitted(scope: ResourceScope) -> ColumnElement[bool]:
+    """The scope as SQL over ``tickets``; a scope of another resource names other columns."""
+    if scope.resource != RESOURCE:
+        raise TypeError(f"a ticket read needs a scope of resource {RESOURCE!r}, not {scope.resource!r}")
+    return scope_predicate(scope, tickets)
 
 
 class SqlTicketsConnector:
@@ -34,20 +42,18 @@ class SqlTicketsConnector:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 
-    def pending_records(self, scope: ClaimScope) -> list[str]:
+    def pending_records(self, scope: ResourceScope) -> list[str]:
         """Open tickets the scope may read."""
-        query = select(tickets.c.ticket_id).where(tickets.c.status == "open", scope_predicate(scope, tickets))
+        query = select(tickets.c.ticket_id).where(tickets.c.status == "open", _permitted(scope))
         try:
             with self.engine.connect() as conn:
                 return [str(r) for r in conn.execute(query.order_by(tickets.c.ticket_id)).scalars()]
         except OperationalError as exc:
             raise ConnectorUnavailable(f"help desk database: {exc.orig}") from exc
 
-    def record_version(self, record_id: str, scope: ClaimScope) -> int | None:
+    def record_version(self, record_id: str, scope: ResourceScope) -> int | None:
         """The ticket's version, or ``None`` when it is missing or outside the scope."""
-        query = select(tickets.c.version).where(
-            tickets.c.ticket_id == record_id, scope_predicate(scope, tickets)
-        )
+        query = select(tickets.c.version).where(tickets.c.ticket_id == record_id, _permitted(scope))
         try:
             with self.engine.connect() as conn:
                 version = conn.execute(query).scalar_one_or_none()
@@ -55,16 +61,12 @@ class SqlTicketsConnector:
             raise ConnectorUnavailable(f"help desk database: {exc.orig}") from exc
         return None if version is None else int(version)
 
-    def read_context(self, record_id: str, scope: ClaimScope) -> TicketContext | None:
+    def read_context(self, record_id: str, scope: ResourceScope) -> TicketContext | None:
         """The ticket and its messages, read in one transaction, masked for the scope."""
         try:
             with self.engine.connect() as conn:
                 row = (
-                    conn.execute(
-                        select(tickets).where(
-                            tickets.c.ticket_id == record_id, scope_predicate(scope, tickets)
-                        )
-                    )
+                    conn.execute(select(tickets).where(tickets.c.ticket_id == record_id, _permitted(scope)))
                     .mappings()
                     .first()
                 )
@@ -80,7 +82,11 @@ class SqlTicketsConnector:
         return ticket_context(record_id, int(row["version"]), row, messages, scope)
 
     def load_principal(self, staff_id: str) -> Principal | None:
-        """An agent as a principal: one assignment (region, product line) and their privileges."""
+        """An agent as a principal: their privileges and one (region, product line) assignment.
+
+        The assignment is given for the ``tickets`` resource only; the claims-era
+        ``assignments`` stay empty, so an agent reads no claim.
+        """
         with self.engine.connect() as conn:
             row = conn.execute(select(agents).where(agents.c.agent_id == staff_id)).mappings().first()
         if row is None:
@@ -89,8 +95,9 @@ class SqlTicketsConnector:
             staff_id=staff_id,
             role=str(row["role"]),
             active=bool(row["active"]),
-            assignments=frozenset({(str(row["region"]), str(row["line_of_business"]))}),
+            assignments=frozenset(),
             privileges=frozenset(str(row["privileges"]).split()),
+            resource_assignments={RESOURCE: frozenset({(str(row["region"]), str(row["product_line"]))})},
         )
 
     def write(self, approved: ApprovedWrite[RefundPayload]) -> Receipt:

@@ -9,8 +9,12 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from interlock.policy.values import MASK, ClaimScope
+from interlock.policy.values import ResourceScope
 from interlock.task import ContextItem, Provenance, item_id_for
+
+#: The policy resource a ticket is: ``[resources.tickets]`` declares its attributes,
+#: masked fields and approval limit.
+RESOURCE = "tickets"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -21,13 +25,21 @@ class Ticket:
     version: int
     status: str
     region: str
-    line_of_business: str
-    sensitivity: str
+    product_line: str
+    confidentiality: str
     customer_email: str
     order_total: Decimal
     requested_amount: Decimal
     delivered_on: date | None
     opened_on: date
+
+    def attributes(self) -> dict[str, str]:
+        """The ticket's access attributes, named as the policy's ``tickets`` resource declares them."""
+        return {
+            "region": self.region,
+            "product_line": self.product_line,
+            "confidentiality": self.confidentiality,
+        }
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -41,11 +53,16 @@ class Message:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class TicketContext:
-    """The ticket and its messages as one principal may see them: Interlock's ``Context``."""
+    """The ticket and its messages as one principal may see them: Interlock's ``Context``.
+
+    ``for_model`` is what a model may be told about the ticket, as (field, value) pairs:
+    the fields the resource declares ``model_never_sees`` are left out, whoever reads.
+    """
 
     ticket: Ticket
     messages: tuple[Message, ...]
     items: tuple[ContextItem, ...]
+    for_model: tuple[tuple[str, str], ...]
 
     @property
     def record_id(self) -> str:
@@ -67,20 +84,23 @@ def ticket_context(
     version: int,
     row: Mapping[Any, Any],
     messages: Iterable[Mapping[Any, Any]],
-    scope: ClaimScope,
+    scope: ResourceScope,
 ) -> TicketContext:
     """Build the context of one ticket version from its fields and messages, masked for ``scope``.
 
-    Pure, so the SQL connector and an in-memory test world build exactly the same value.
+    The masks are the resource's declared ``fields``, compiled for the reader. Pure, so
+    the SQL connector and an in-memory test world build exactly the same value.
     """
+    masks = scope.masks
+    shown = masks.apply({"customer_email": str(row["customer_email"])})
     ticket = Ticket(
         ticket_id=ticket_id,
         version=version,
         status=str(row["status"]),
         region=str(row["region"]),
-        line_of_business=str(row["line_of_business"]),
-        sensitivity=str(row["sensitivity"]),
-        customer_email=str(row["customer_email"]) if scope.phi_unmasked else MASK,
+        product_line=str(row["product_line"]),
+        confidentiality=str(row["confidentiality"]),
+        customer_email=shown["customer_email"],
         order_total=Decimal(str(row["order_total"])),
         requested_amount=Decimal(str(row["requested_amount"])),
         delivered_on=row["delivered_on"],
@@ -106,4 +126,15 @@ def ticket_context(
                 ),
             )
         )
-    return TicketContext(ticket=ticket, messages=tuple(found), items=tuple(items))
+    described = {
+        "product_line": ticket.product_line,
+        "customer_email": ticket.customer_email,
+        "delivered_on": "" if ticket.delivered_on is None else ticket.delivered_on.isoformat(),
+        "opened_on": ticket.opened_on.isoformat(),
+    }
+    return TicketContext(
+        ticket=ticket,
+        messages=tuple(found),
+        items=tuple(items),
+        for_model=tuple(sorted(masks.for_model(described).items())),
+    )

@@ -14,7 +14,7 @@ from tickets_refund.question import RefundAnswer
 RULES_VERSION = "tickets-rules@1"
 #: Days after delivery within which a refund may be asked for.
 REFUND_WINDOW_DAYS = 30
-#: Tickets of these sensitivities never reach a model: a person reads them.
+#: Tickets of these confidentialities never reach a model: a person reads them.
 NEVER_TO_A_MODEL = frozenset({"legal"})
 #: The reason codes a denial may carry.
 REASON_CODES = frozenset({"OUTSIDE_WINDOW", "OVER_ORDER_TOTAL", "NO_REFUNDABLE_REASON"})
@@ -69,7 +69,7 @@ def evaluate_rules(ctx: TicketContext) -> RulesResult:
 
 def needs_model(ctx: TicketContext, rules: RulesResult) -> bool:
     """Only a ticket the rules leave open, and that may reach a model, gets a question."""
-    return not rules.integrity and rules.denial is None and ctx.ticket.sensitivity not in NEVER_TO_A_MODEL
+    return not rules.integrity and rules.denial is None and ctx.ticket.confidentiality not in NEVER_TO_A_MODEL
 
 
 def propose(
@@ -107,8 +107,8 @@ def propose(
             rationale=rules.reason,
             confidence=1.0,
         )
-    if t.sensitivity in NEVER_TO_A_MODEL:
-        return review(f"{t.sensitivity} tickets are read by a person")
+    if t.confidentiality in NEVER_TO_A_MODEL:
+        return review(f"{t.confidentiality} tickets are read by a person")
     if answer is None:
         return review(f"no usable model answer: {model_problem or 'none given'}")
     if answer.reason == "none":

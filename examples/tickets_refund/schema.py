@@ -1,10 +1,9 @@
 # examples/tickets_refund/schema.py
 """The help desk's own tables: tickets, their messages, the refunds written back, the agents.
 
-The access columns are named ``region``, ``line_of_business`` and ``sensitivity``
-because that is what Interlock's scope compiles against today
-(:func:`interlock.retrieval.scope.scope_predicate`); here ``line_of_business`` is the
-ticket's product line.
+A ticket's access columns are the help desk's own (``region``, ``product_line``,
+``confidentiality``); the policy file's ``[resources.tickets]`` declaration says which
+attribute each column holds, and Interlock compiles its scope against them.
 """
 
 from __future__ import annotations
@@ -23,8 +22,8 @@ tickets = Table(
     Column("version", Integer, nullable=False),
     Column("status", Text, nullable=False),  # open | held | refunded | declined
     Column("region", Text, nullable=False),
-    Column("line_of_business", Text, nullable=False),
-    Column("sensitivity", Text, nullable=False),  # none | legal
+    Column("product_line", Text, nullable=False),
+    Column("confidentiality", Text, nullable=False),  # none | legal
     Column("customer_email", Text, nullable=False),
     Column("order_total", MONEY, nullable=False),
     Column("requested_amount", MONEY, nullable=False),
@@ -64,7 +63,8 @@ agents = Table(
     Column("agent_id", Text, primary_key=True),
     Column("role", Text, nullable=False),
     Column("active", Boolean, nullable=False),
+    # The one (region, product line) the agent works.
     Column("region", Text, nullable=False),
-    Column("line_of_business", Text, nullable=False),
+    Column("product_line", Text, nullable=False),
     Column("privileges", Text, nullable=False),  # space-separated
 )

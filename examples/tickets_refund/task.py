@@ -12,10 +12,10 @@ from interlock.gate.verdict import Finding, Verdict
 from interlock.models.base import ModelAnswer, ModelQuestion
 from interlock.policy.document import PolicyDocument
 from interlock.policy.principal import Principal
-from interlock.policy.values import ClaimScope
+from interlock.policy.values import ResourceScope
 from interlock.task import GateInput, JsonDict, PersonDecision, ReviewFacts, RulesSummary, Task
 from tickets_refund.checks import GATE_VERSION, findings
-from tickets_refund.context import TicketContext
+from tickets_refund.context import RESOURCE, TicketContext
 from tickets_refund.decide import (
     REASON_CODES,
     RULES_VERSION,
@@ -47,9 +47,9 @@ class TicketsRefund(Task[TicketContext, RulesResult, RefundProposal, RefundPaylo
     review_actions: ClassVar[tuple[str, ...]] = ("approve", "deny", "hold")
     hold_action: ClassVar[str] = "hold"
 
-    def scope(self, policy: PolicyDocument, principal: Principal) -> ClaimScope:
-        """Read rights from the policy file's roles (region, product line, sensitivity)."""
-        return policy.claim_scope(principal)
+    def scope(self, policy: PolicyDocument, principal: Principal) -> ResourceScope:
+        """The principal's read rights on the policy's ``tickets`` resource, with its masks."""
+        return policy.scope(RESOURCE, principal)
 
     def rules(self, context: TicketContext) -> RulesResult:
         """The refund window and the order's total."""
@@ -71,6 +71,7 @@ class TicketsRefund(Task[TicketContext, RulesResult, RefundProposal, RefundPaylo
             return None
         return RefundQuestion(
             ticket_id=context.record_id,
+            facts=context.for_model,
             messages=tuple((m.item_id, m.body) for m in context.customer_messages()),
             repair_findings=repair_findings,
         )
@@ -177,11 +178,4 @@ class TicketsRefund(Task[TicketContext, RulesResult, RefundProposal, RefundPaylo
     def review_facts(self, context: TicketContext) -> ReviewFacts:
         """The amount a reviewer sorts by and the access attributes the queue is scoped by."""
         t = context.ticket
-        return ReviewFacts(
-            amount=str(t.requested_amount),
-            attributes={
-                "region": t.region,
-                "line_of_business": t.line_of_business,
-                "sensitivity": t.sensitivity,
-            },
-        )
+        return ReviewFacts(amount=str(t.requested_amount), attributes=t.attributes())

@@ -23,6 +23,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import Engine, create_engine, insert, select
+from sqlalchemy.dialects import sqlite
 from typer.testing import CliRunner
 
 import tickets_refund
@@ -39,7 +40,9 @@ from interlock.exceptions import AccessDenied, DecisionRefused, StaleRecord
 from interlock.gate.runner import run_gate
 from interlock.policy.document import parse_policy_toml
 from interlock.policy.principal import Principal, service_principal
+from interlock.policy.rls import compile_rls, protected_tables
 from interlock.registry import ENTRY_POINT_GROUP
+from interlock.retrieval.scope import scope_predicate
 from interlock.review.decide import ReviewDesk
 from interlock.review.queue import open_reviews
 from interlock.store.metadata import store_metadata
@@ -117,15 +120,15 @@ def installed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]
 
 
 def _ticket(
-    ticket_id: str, amount: str, *, delivered: date = date(2026, 2, 20), sensitivity: str = "none"
+    ticket_id: str, amount: str, *, delivered: date = date(2026, 2, 20), confidentiality: str = "none"
 ) -> dict[str, Any]:
     return {
         "ticket_id": ticket_id,
         "version": 1,
         "status": "open",
         "region": "eu",
-        "line_of_business": "retail",
-        "sensitivity": sensitivity,
+        "product_line": "retail",
+        "confidentiality": confidentiality,
         "customer_email": f"{ticket_id.lower()}@example.org",
         "order_total": Decimal("3000.00"),
         "requested_amount": Decimal(amount),
@@ -139,7 +142,7 @@ TICKETS = [
     _ticket("T-2", "40.00", delivered=date(2026, 1, 10)),
     _ticket("T-3", "900.00"),
     _ticket("T-4", "2500.00"),
-    _ticket("T-L", "40.00", sensitivity="legal"),
+    _ticket("T-L", "40.00", confidentiality="legal"),
 ]
 
 
@@ -149,7 +152,7 @@ def _agent(agent_id: str, *, region: str = "eu", privileges: str = "") -> dict[s
         "role": "agent",
         "active": True,
         "region": region,
-        "line_of_business": "retail",
+        "product_line": "retail",
         "privileges": privileges,
     }
 
@@ -409,7 +412,7 @@ def test_the_connector_writes_once_and_only_at_the_decided_version(desk: Desk) -
 
 
 def test_the_customer_email_is_masked_unless_the_reader_may_see_it(desk: Desk) -> None:
-    """The service and an ordinary agent read ``***``; an agent holding pii:full reads the address."""
+    """The service and an ordinary agent read ``***``; an agent holding pii:full reads it; a model never."""
     task = TicketsRefund()
 
     def email(principal: Principal) -> str:
@@ -420,13 +423,16 @@ def test_the_customer_email_is_masked_unless_the_reader_may_see_it(desk: Desk) -
     assert email(service_principal()) == "***"
     assert email(desk.agent("A1")) == "***"
     assert email(desk.agent("A-PII")) == "t-1@example.org"
+    unmasked = desk.connector.read_context("T-1", task.scope(POLICY, desk.agent("A-PII")))
+    assert unmasked is not None
+    assert "customer_email" not in dict(unmasked.for_model)  # seen by the reader, never by a model
 
 
 def test_interlock_policy_check_accepts_the_example_policy() -> None:
     """The command the doc recommends validates the example's policy file."""
     done = CliRunner().invoke(app, ["policy", "check", str(PACKAGE / "policy.toml")])
     assert done.exit_code == 0, done.output
-    assert "tickets-entitlements@1" in done.output
+    assert "tickets-entitlements@2" in done.output
 
 
 def test_interlock_run_decides_a_ticket_by_task_name(
@@ -446,3 +452,33 @@ def test_interlock_run_decides_a_ticket_by_task_name(
         ("T-2", "commit", "deny", "OUTSIDE_WINDOW")
     ]
     assert desk.refunds("T-2") == [("deny", "OUTSIDE_WINDOW", Decimal("0.00"), "auto:tickets-rules@1")]
+
+
+def test_one_declaration_compiles_to_every_form_the_doc_names(desk: Desk) -> None:
+    """[resources.tickets] as the in-memory check, the SQL filter, the index filter, RLS and the approval limit."""
+    a1, a_us = desk.agent("A1"), desk.agent("A-US")
+    scope = POLICY.scope("tickets", a1)
+    predicate = scope_predicate(scope, tickets)
+    sql = str(predicate.compile(dialect=sqlite.dialect(), compile_kwargs={"literal_binds": True}))
+    assert sql == (
+        "tickets.region = 'eu' AND tickets.product_line = 'retail' AND tickets.confidentiality IN ('none')"
+    )
+    with desk.sor.connect() as conn:
+        readable = list(conn.execute(select(tickets.c.ticket_id).where(predicate)).scalars())
+    assert readable == ["T-1", "T-2", "T-3", "T-4"]  # never the legal ticket
+    for row in TICKETS:
+        record = {a: str(row[column]) for a, column in scope.columns}
+        expected = row["ticket_id"] in readable
+        assert scope.permits(record) is expected
+        assert POLICY.decide_record_read("tickets", a1, record).allowed is expected
+        assert POLICY.resource_index_filter("tickets", a1).permits("ticket", record) is expected
+        assert not POLICY.scope("tickets", a_us).permits(record)
+    assert protected_tables(POLICY, ["tickets"]) == ("tickets", "ticket_messages", "refunds")
+    script = compile_rls(POLICY, ["tickets"])
+    assert 'CREATE POLICY "interlock_read_agent" ON "tickets"' in script
+    assert '("product_line")::text' in script and "'sensitive:' || (\"confidentiality\")::text" in script
+    attrs = {"region": "eu", "product_line": "retail", "confidentiality": "none"}
+    big = Decimal("2500.00")
+    assert not POLICY.decide_approval("tickets", a1, attrs, big).allowed
+    assert POLICY.decide_approval("tickets", a1, attrs, big, outcome="deny").allowed
+    assert POLICY.decide_approval("tickets", desk.agent("A2"), attrs, big).allowed

@@ -1,9 +1,9 @@
 """The integration guide's tickets.refund domain served by the real API over its own SQL tables.
 
-The domain is registered in code (it is an example, not an installed package), the
-server serves it (``ApiSettings.domain``), and every generic route answers for its
-task: the run, the work item, the review queue, the decision. Nothing here is
-claims-shaped.
+The domain is registered in code (it is an example, not an installed package) by the
+example's own ``serve`` module, the server serves it (``ApiSettings.domain``), and every
+generic route answers for its task: the run, the work item, the review queue, the
+decision. Nothing here is claims-shaped.
 """
 
 from __future__ import annotations
@@ -17,18 +17,13 @@ import httpx2 as httpx
 import pytest
 from sqlalchemy import insert, select
 
-import tickets_refund
-from interlock.api.app import create_app
-from interlock.api.services import Services
-from interlock.api.settings import ApiSettings
 from interlock.db import make_engine
 from interlock.domains.claims.testing.api_world import write_api_keys
-from interlock.registry import register
 from interlock.testing import FunctionModel
 from interlock.testing.server import LiveServer, TokenIssuer
 from tickets_refund import schema
-from tickets_refund.pack import DOMAIN
 from tickets_refund.question import RefundQuestion
+from tickets_refund.serve import tickets_app, tickets_settings
 
 KEY = "ilk_test_tickets_key_0123456789abcdef"
 DAMAGED = "The mug arrived broken in two pieces, the handle snapped off in the box."
@@ -54,7 +49,7 @@ def _seed(url: str) -> None:
                     role="agent",
                     active=True,
                     region=region,
-                    line_of_business="retail",
+                    product_line="retail",
                     privileges="",
                 )
             )
@@ -65,8 +60,8 @@ def _seed(url: str) -> None:
                     version=1,
                     status="open",
                     region="eu",
-                    line_of_business="retail",
-                    sensitivity="none",
+                    product_line="retail",
+                    confidentiality="none",
                     customer_email="ana@example.org",
                     order_total="1200.00",
                     requested_amount=amount,
@@ -90,15 +85,12 @@ class Served:
     """A live server for the tickets domain and the clients a test needs."""
 
     def __init__(self, tmp_path: Path) -> None:
-        register(DOMAIN)
         self.sor_url = f"sqlite:///{tmp_path / 'tickets.db'}"
         _seed(self.sor_url)
         self.issuer = TokenIssuer()
-        settings = ApiSettings(
+        settings = tickets_settings(
             sor_url=self.sor_url,
             store_url=f"sqlite:///{tmp_path / 'store.db'}",
-            domain="tickets",
-            policy_file=Path(tickets_refund.__file__).parent / "policy.toml",
             jwks_file=self.issuer.write_jwks(tmp_path / "jwks.json"),
             jwt_issuer=self.issuer.issuer,
             jwt_audience=self.issuer.audience,
@@ -106,8 +98,7 @@ class Served:
             queue_workers=0,
             cookie_secure=False,
         )
-        self.services = Services(settings, model=FunctionModel.replying(honest))
-        self.server = LiveServer(create_app(settings, services=self.services))
+        self.server = LiveServer(tickets_app(settings, model=FunctionModel.replying(honest)))
 
     def client(self, *, staff: str | None = None) -> httpx.Client:
         headers = {"Authorization": f"Bearer {self.issuer.token(staff)}"} if staff else {"X-API-Key": KEY}
@@ -154,6 +145,12 @@ def test_the_generic_routes_run_review_and_decide_a_second_domain(served: Served
         assert [(i["task"], i["record_id"], i["amount"]) for i in page["items"]] == [
             ("tickets.refund", "T-2", "900.00")
         ]
+        # The queue keeps the attributes the policy's tickets resource declares, by their names.
+        assert page["items"][0]["attributes"] == {
+            "region": "eu",
+            "product_line": "retail",
+            "confidentiality": "none",
+        }
         review_id = page["items"][0]["review_id"]
         decided = agent.post(f"/v1/review-items/{review_id}/decision", json={"action": "approve"})
         assert decided.status_code == 200, decided.text

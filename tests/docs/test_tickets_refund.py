@@ -19,7 +19,7 @@ from interlock.engine import Engine, EngineSettings
 from interlock.gate.approval import ApprovedCommit
 from interlock.policy.document import parse_policy_toml
 from interlock.policy.principal import service_principal
-from interlock.policy.values import ClaimAttributes, ClaimScope
+from interlock.policy.values import ResourceScope
 from interlock.store.metadata import store_metadata
 from interlock.testing import EventCapture, FunctionModel, InMemoryConnector, capture_events
 from interlock.work.store import WorkStore
@@ -30,16 +30,18 @@ from tickets_refund.task import RefundPayload, TicketsRefund
 POLICY = parse_policy_toml((Path(tickets_refund.__file__).parent / "policy.toml").read_text())
 DAMAGED = "The mug arrived broken in two pieces, the handle snapped off in the box."
 
-Desk = InMemoryConnector[ClaimScope, TicketContext, RefundPayload]
+Desk = InMemoryConnector[ResourceScope, TicketContext, RefundPayload]
 
 
-def ticket(amount: str, *, delivered: date = date(2026, 2, 20), sensitivity: str = "none") -> dict[str, Any]:
+def ticket(
+    amount: str, *, delivered: date = date(2026, 2, 20), confidentiality: str = "none"
+) -> dict[str, Any]:
     """One open ticket with one customer message saying the item arrived damaged."""
     return {
         "status": "open",
         "region": "eu",
-        "line_of_business": "retail",
-        "sensitivity": sensitivity,
+        "product_line": "retail",
+        "confidentiality": confidentiality,
         "customer_email": "ana@example.org",
         "order_total": "1200.00",
         "requested_amount": amount,
@@ -49,14 +51,9 @@ def ticket(amount: str, *, delivered: date = date(2026, 2, 20), sensitivity: str
     }
 
 
-def permits(scope: ClaimScope, fields: Mapping[str, Any]) -> bool:
-    """The policy's compiled scope, checked inside every read of the in-memory desk."""
-    attrs = ClaimAttributes(
-        region=fields["region"],
-        line_of_business=fields["line_of_business"],
-        sensitivity=fields["sensitivity"],
-    )
-    return scope.permits(attrs)
+def permits(scope: ResourceScope, fields: Mapping[str, Any]) -> bool:
+    """The policy's compiled scope, checked inside every read: each attribute from its declared column."""
+    return scope.permits({attribute: fields[column] for attribute, column in scope.columns})
 
 
 def refund_written(fields: Mapping[str, Any], w: ApprovedCommit[RefundPayload]) -> Mapping[str, Any]:
@@ -117,7 +114,12 @@ def test_a_documented_damage_is_refunded_automatically(world: World) -> None:
     assert (result.route, result.outcome) == ("commit", "approve")
     assert world.desk.record("T-1")["status"] == "refunded"
     assert world.desk.record("T-1")["refund"] == "40.00"
-    assert "ana@example.org" not in model.prompts[0].user  # the model never sees the e-mail
+    assert model.questions[0].facts == (
+        ("delivered_on", "2026-02-20"),
+        ("opened_on", "2026-03-01"),
+        ("product_line", "retail"),
+    )  # the policy's model_never_sees leaves the e-mail out, masked or not
+    assert "ana@example.org" not in model.prompts[0].user
     assert world.events.kinds("T-1") == [
         "entitlement.decided",
         "context.retrieved",
@@ -150,6 +152,16 @@ def test_a_big_refund_waits_for_a_person(world: World) -> None:
     assert "write_boundary" in result.reason
     assert world.desk.record("T-3")["status"] == "held"
     assert world.events.last("T-3", "review.opened").outcome == "open"
+
+
+def test_a_legal_ticket_never_reaches_a_model(world: World) -> None:
+    """The rules leave it open, but its confidentiality sends it to a person without a question."""
+    world.desk.add("T-L", ticket("40.00", confidentiality="legal"))
+    model = FunctionModel.replying(honest)
+    result = world.engine(model).process("T-L")
+    assert (result.route, result.reason) == ("review", "proposal: legal tickets are read by a person")
+    assert model.calls == 0
+    assert world.desk.record("T-L")["status"] == "held"
 
 
 def test_a_quote_that_is_not_in_the_messages_is_refused(world: World) -> None:
