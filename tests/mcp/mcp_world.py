@@ -58,7 +58,11 @@ class World:
         sor = make_engine(self.sor_url)
         try:
             with sor.connect() as conn:
-                return str(conn.execute(select(t.claims.c.status).where(t.claims.c.claim_id == claim_id)).scalar_one())
+                return str(
+                    conn.execute(
+                        select(t.claims.c.status).where(t.claims.c.claim_id == claim_id)
+                    ).scalar_one()
+                )
         finally:
             sor.dispose()
 
@@ -67,7 +71,10 @@ class World:
         store = make_engine(self.store_url)
         try:
             with store.connect() as conn:
-                return [str(b) for b in conn.execute(select(audit_events.c.body).order_by(audit_events.c.seq)).scalars()]
+                return [
+                    str(b)
+                    for b in conn.execute(select(audit_events.c.body).order_by(audit_events.c.seq)).scalars()
+                ]
         finally:
             store.dispose()
 
@@ -75,8 +82,6 @@ class World:
         """The bodies of every ``tool.called`` event, in order."""
         bodies = [json.loads(b) for b in self.audit_bodies()]
         return [b for b in bodies if b["kind"] == "tool.called"]
-
-
 
 
 def error_text(result: CallToolResult) -> str:
@@ -107,4 +112,6 @@ def make_world(directory: Path, issuer: TokenIssuer) -> World:
     sync_index(SearchIndex(store), domain("claims").documents(sor), now=datetime.now(UTC))
     sor.dispose()
     store.dispose()
-    return World(directory=directory, settings=settings.model_copy(update={"queue_workers": 0}), issuer=issuer)
+    return World(
+        directory=directory, settings=settings.model_copy(update={"queue_workers": 0}), issuer=issuer
+    )

@@ -10,7 +10,6 @@ from typing import Any
 import anyio
 from mcp import Client, StdioServerParameters
 from mcp_types import CallToolResult, Implementation
-
 from mcp_world import HIDDEN_CANARY, VISIBLE_CANARY, World, error_text
 
 CLIENT = Implementation(name="stdio-test-agent", version="1.0")

@@ -29,11 +29,14 @@ def mcp_command(
     sor: Annotated[str | None, typer.Option("--sor", help=SOR_HELP)] = None,
     store: Annotated[str | None, typer.Option("--store", help=STORE_HELP)] = None,
     domain: Annotated[
-        str | None, typer.Option("--domain", help="The registered domain served; --sor is its system of record.")
+        str | None,
+        typer.Option("--domain", help="The registered domain served; --sor is its system of record."),
     ] = None,
     model: Annotated[
         str | None,
-        typer.Option(help="Model spec behind run_task: none, baseline, openai:NAME... (default: the [models] chain)."),
+        typer.Option(
+            help="Model spec behind run_task: none, baseline, openai:NAME... (default: the [models] chain)."
+        ),
     ] = None,
 ) -> None:
     """Serve the MCP tools over stdio (search, summarize, ask, run_task...) as one staff member.

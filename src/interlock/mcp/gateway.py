@@ -249,7 +249,9 @@ class Gateway:
         note.details["question"] = self.ref(question)
         assistant = self.svc.assistant
         if assistant is None or self.svc.retriever is None:
-            raise ToolProblem("error", "answers are unavailable: they need a domain assistant and a SQLite store")
+            raise ToolProblem(
+                "error", "answers are unavailable: they need a domain assistant and a SQLite store"
+            )
         answer = assistant.ask(question, principal, k=limit)
         note.items = sorted(answer.context_item_ids)
         return _answer(answer)
@@ -267,7 +269,9 @@ class Gateway:
         self.record_subject(note, record_id, found=False)
         key = idempotency_key.strip()
         if not key:
-            raise ToolProblem("refused", "an idempotency key is required: send a new unique key per intended run")
+            raise ToolProblem(
+                "refused", "an idempotency key is required: send a new unique key per intended run"
+            )
         if len(key) > MAX_ID_CHARS:
             raise ToolProblem("refused", f"the idempotency key is longer than {MAX_ID_CHARS} characters")
         digest = hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
@@ -345,7 +349,9 @@ class Gateway:
         if (
             row is None
             or task is None
-            or self.svc.connector.record_version(str(row["record_id"]), task.scope(self.svc.policy, principal))
+            or self.svc.connector.record_version(
+                str(row["record_id"]), task.scope(self.svc.policy, principal)
+            )
             is None
         ):
             raise _not_found()

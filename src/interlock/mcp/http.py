@@ -122,7 +122,9 @@ class McpMount:
         if problem is not None and (Headers(scope=scope).get("authorization") or "").strip():
             # RFC 6750 §3.1: an error code only when credentials were sent (a bad token).
             parts.insert(0, 'error="invalid_token"')
-        detail = problem.detail if problem is not None and problem.detail else "send a bearer token or an API key"
+        detail = (
+            problem.detail if problem is not None and problem.detail else "send a bearer token or an API key"
+        )
         return JSONResponse(
             {"error": "invalid_token", "error_description": detail},
             status_code=401,
@@ -170,5 +172,7 @@ def mount_mcp(app: FastAPI, services: Services) -> McpMount:
     mount = McpMount(services)
     app.router.routes.append(Route(MCP_PATH, endpoint=mount, include_in_schema=False))
     for path in (METADATA_PATH, METADATA_PATH + MCP_PATH):
-        app.router.routes.append(Route(path, endpoint=mount.metadata, methods=["GET"], include_in_schema=False))
+        app.router.routes.append(
+            Route(path, endpoint=mount.metadata, methods=["GET"], include_in_schema=False)
+        )
     return mount

@@ -44,7 +44,9 @@ class SearchOut(_Out):
     """The entitled documents that best match the query, best first."""
 
     results: list[SearchHit]
-    complete: bool = Field(description="False when results were dropped by the live re-check of entitlements.")
+    complete: bool = Field(
+        description="False when results were dropped by the live re-check of entitlements."
+    )
     staleness_seconds: float | None = Field(description="Age of the search index; null when never synced.")
 
 

@@ -36,7 +36,9 @@ __all__ = ["SERVER_NAME", "Identity", "build_server"]
 SERVER_NAME = "interlock"
 T = TypeVar("T")
 
-READ_ONLY = ToolAnnotations(read_only_hint=True, destructive_hint=False, idempotent_hint=True, open_world_hint=False)
+READ_ONLY = ToolAnnotations(
+    read_only_hint=True, destructive_hint=False, idempotent_hint=True, open_world_hint=False
+)
 #: ``run_task`` writes a decision (or a hold) to the system of record: not read-only,
 #: possibly destructive, and idempotent because a repeated key answers without running again.
 RUNS_A_TASK = ToolAnnotations(
@@ -170,7 +172,9 @@ def build_server(gateway: Gateway, identity: Identity) -> MCPServer:
     ) -> WorkItemOut:
         """A work item's status (pending, leased, deferred, done) and route, if the caller may see its record."""
         note = CallNote(purpose=default_purpose)
-        return await invoke("get_work_item", ctx, note, lambda p, _c: gateway.work_item(p, note, work_item_id))
+        return await invoke(
+            "get_work_item", ctx, note, lambda p, _c: gateway.work_item(p, note, work_item_id)
+        )
 
     async def get_review_item(
         review_id: Annotated[str, Field(min_length=1, max_length=200, description="A review item id.")],
@@ -190,7 +194,9 @@ def build_server(gateway: Gateway, identity: Identity) -> MCPServer:
         (get_review_item, "Get a review item"),
     ):
         server.add_tool(fn, title=title, annotations=READ_ONLY, structured_output=True)
-    server.add_tool(run_task, title="Run a task through the gate", annotations=RUNS_A_TASK, structured_output=True)
+    server.add_tool(
+        run_task, title="Run a task through the gate", annotations=RUNS_A_TASK, structured_output=True
+    )
 
     async def record(task: str, record_id: str, ctx: Context) -> str:
         """A record as the caller may see it (masked as the policy says): its cited summary, as JSON."""
