@@ -160,6 +160,10 @@ class ApiSection(_Section):
     metrics_networks: Annotated[tuple[str, ...] | None, NoDecode] = None
     #: Require credentials (an API key or a bearer token) to read ``/metrics``.
     metrics_auth: bool = False
+    #: The canonical URL of this server's MCP endpoint (``https://host/mcp``): the
+    #: ``resource`` of its protected-resource metadata and the ``aud`` bearer tokens
+    #: presented there must carry. Unset: the URL the request came to, and ``jwt_audience``.
+    mcp_resource: str | None = None
 
     @field_validator("model")
     @classmethod

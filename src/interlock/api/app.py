@@ -48,7 +48,9 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        yield
+        # The MCP endpoint's session manager runs for the life of the app.
+        async with mcp.running():
+            yield
         svc.close()
 
     app = FastAPI(
@@ -76,6 +78,10 @@ def create_app(
     from interlock.web.desk import desk_style_hashes, mount_desk  # noqa: PLC0415 - keeps the API importable on its own
 
     mount_desk(app)
+    # The MCP server over streamable HTTP at /mcp, authenticated like /v1 (interlock.mcp.http).
+    from interlock.mcp.http import mount_mcp  # noqa: PLC0415 - the MCP SDK loads with the app only
+
+    mcp = mount_mcp(app, svc)
     install_problem_openapi(app)
     # Added innermost first: a request meets them from the bottom of this list up.
     app.add_middleware(CredentialsFirst, auth=svc.auth)

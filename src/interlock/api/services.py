@@ -213,7 +213,9 @@ class Services:
         }
         retriever = None
         if is_sqlite(self.store) and self.domain.documents is not None:
-            retriever = Retriever(SearchIndex(self.store), self.domain.documents(self.sor), clock=self.clock)
+            retriever = Retriever(
+                SearchIndex(self.store), self.domain.documents(self.sor), policy=self.policy, clock=self.clock
+            )
         self.retriever = retriever
         self.assistant: Assistant | None = (
             assistant_for(

@@ -88,6 +88,9 @@ class ApiSettings(BaseModel):
     metrics_networks: tuple[str, ...] | None = None
     #: Require an API key or a bearer token to read ``/metrics``.
     metrics_auth: bool = False
+    #: The canonical URL of the MCP endpoint (``https://host/mcp``); bearer tokens presented
+    #: at ``/mcp`` must name it in ``aud`` (see :mod:`interlock.mcp.http`). Unset: ``jwt_audience``.
+    mcp_resource: str | None = Field(default=None, pattern=r"^https?://[^\s]+$")
     #: A file of at least 16 secret bytes salting content hashes in the audit trail
     #: (``INTERLOCK_CONTENT_SALT_FILE``); unset, no content hash is recorded.
     content_salt_file: Path | None = None

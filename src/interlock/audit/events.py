@@ -46,6 +46,7 @@ AuditKind: TypeAlias = Literal[
     "config.changed",
     "claim.ingested",
     "claim.refused",
+    "tool.called",
 ]
 
 AUDIT_KINDS: Final[frozenset[str]] = frozenset(get_args(AuditKind))

@@ -337,5 +337,6 @@ from interlock.cli import retrieval_cmds as _retrieval_cmds  # noqa: E402  - `in
 from interlock.cli import run_cmds as _run_cmds  # noqa: E402, F401  - registers `run TASK`
 from interlock.cli import telemetry_cmds as _telemetry_cmds  # noqa: E402  - registers `metrics`
 from interlock.cli import worker_cmds as _worker_cmds  # noqa: E402, F401  - `worker`, `queue`
+from interlock.mcp import cli as _mcp_cli  # noqa: E402, F401  - registers `mcp`
 
 __all__ = ["_audit_cmds", "_demo", "_faults_cmds", "_retrieval_cmds", "_telemetry_cmds", "app"]

@@ -143,3 +143,21 @@ desk_sessions = Table(
     Column("expires_at", TIMESTAMP, nullable=False),
     Column("revoked_at", TIMESTAMP, nullable=True),
 )
+
+#: Idempotency keys of task runs requested through the MCP server (:mod:`interlock.mcp`).
+#: An agent names each ``run_task`` call with a key of its own; the key is kept only as
+#: the SHA-256 of its text, per principal, bound to the task and record it first named,
+#: with the result it got, so that a retry answers that result and never runs again.
+tool_calls = Table(
+    "tool_calls",
+    store_metadata,
+    Column("principal", Text, nullable=False),
+    Column("key_sha256", Text, nullable=False),
+    Column("task", Text, nullable=False),
+    Column("record_id", Text, nullable=False),
+    Column("work_item_id", Text, nullable=True),
+    Column("result", Text, nullable=True),
+    Column("created_at", TIMESTAMP, nullable=False),
+    Column("updated_at", TIMESTAMP, nullable=False),
+    PrimaryKeyConstraint("principal", "key_sha256", name="pk_tool_calls"),
+)
