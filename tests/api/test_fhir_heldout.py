@@ -14,8 +14,8 @@ from pathlib import Path
 
 from fhir.resources.R4B.claimresponse import ClaimResponse
 from fhir.resources.R4B.operationoutcome import OperationOutcome
-from interlock.api.testing import SERVICE_KEY
-from interlock.api.testing import ApiWorld as Api
+from interlock.domains.claims.testing.api_world import SERVICE_KEY
+from interlock.domains.claims.testing.api_world import ApiWorld as Api
 
 HELD_OUT = Path(__file__).parent / "fhir_heldout"
 HEADERS = {"Content-Type": "application/fhir+json", "Accept": "application/fhir+json"}

@@ -28,8 +28,8 @@ from fhirshapes import (
     seed_parties,
     synthea_bundle,
 )
-from interlock.api.testing import SERVICE_KEY
-from interlock.api.testing import ApiWorld as Api
+from interlock.domains.claims.testing.api_world import SERVICE_KEY
+from interlock.domains.claims.testing.api_world import ApiWorld as Api
 from sqlalchemy import func, select
 
 from interlock.audit.anchor import stored_events

@@ -29,7 +29,7 @@ from sqlalchemy.exc import (
 from sqlalchemy.exc import TimeoutError as SATimeoutError
 
 from interlock.domains.claims import schema as t
-from interlock.domains.claims.fhir_claim import ClaimDraft
+from interlock.domains.claims.fhir_claim import ClaimDraft, MemberMatch
 from interlock.exceptions import ConfigurationError, ConnectorUnavailable, InterlockError
 
 R = TypeVar("R")
@@ -85,9 +85,12 @@ class SqlClaimIntake:
         Demographics find a member only when SSN, birth date and family name all match
         exactly one member: a near match, or two members sharing all three, finds none.
         """
-        if draft.member_id:
-            return self.member_facts(draft.member_id)
-        match = draft.member_match
+        return self.find_member(draft.member_id or None, draft.member_match)
+
+    def find_member(self, member_id: str | None, match: MemberMatch | None) -> MemberFacts | None:
+        """The member named by ``member_id``, or else by ``match`` (see :meth:`member_for`)."""
+        if member_id:
+            return self.member_facts(member_id)
         if match is None:
             return None
         query = (
