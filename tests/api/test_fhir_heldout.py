@@ -14,6 +14,7 @@ from pathlib import Path
 
 from fhir.resources.R4B.claimresponse import ClaimResponse
 from fhir.resources.R4B.operationoutcome import OperationOutcome
+
 from interlock.domains.claims.testing.api_world import SERVICE_KEY
 from interlock.domains.claims.testing.api_world import ApiWorld as Api
 

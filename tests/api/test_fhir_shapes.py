@@ -28,13 +28,13 @@ from fhirshapes import (
     seed_parties,
     synthea_bundle,
 )
-from interlock.domains.claims.testing.api_world import SERVICE_KEY
-from interlock.domains.claims.testing.api_world import ApiWorld as Api
 from sqlalchemy import func, select
 
 from interlock.audit.anchor import stored_events
 from interlock.audit.chain import AuditLog
 from interlock.domains.claims import schema as t
+from interlock.domains.claims.testing.api_world import SERVICE_KEY
+from interlock.domains.claims.testing.api_world import ApiWorld as Api
 
 FHIR_IN_OUT = {"Content-Type": "application/fhir+json", "Accept": "application/fhir+json"}
 

@@ -289,7 +289,9 @@ def take_in(who: Principal, svc: Services, decision: Decision, body: bytes) -> T
     if mapped.member_id or mapped.member_match:
         member = intake.find_member(mapped.member_id, mapped.member_match)
         if member is not None and not scope.permits(
-            ClaimAttributes(region=member.region, line_of_business=member.line_of_business, sensitivity="none")
+            ClaimAttributes(
+                region=member.region, line_of_business=member.line_of_business, sensitivity="none"
+            )
         ):
             member = None
         if member is None:

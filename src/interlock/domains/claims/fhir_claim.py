@@ -909,7 +909,9 @@ def map_parts(sub: Submission) -> Mapped:
     claim_id = claim_id_for(*identifier) if identifier else ""
     notes = m.notes(claim, author)
     if m.problems:
-        return Mapped(draft=None, problems=m.problems, member_id=member_id, member_match=match, provider=provider)
+        return Mapped(
+            draft=None, problems=m.problems, member_id=member_id, member_match=match, provider=provider
+        )
     assert identifier and (member_id or match) and provider and service_date and place  # refused above
     draft = ClaimDraft(
         claim_id=claim_id,
