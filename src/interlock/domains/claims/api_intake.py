@@ -178,9 +178,13 @@ def may_ingest(who: PrincipalDep, svc: ServicesDep) -> Decision:
 async def fhir_body(request: Request, _allowed: Annotated[Decision, Depends(may_ingest)]) -> bytes:
     """The raw body, so that money is parsed from its text and never passes through a float.
 
-    Read only once the caller may ingest at all, and counted as it streams: reading stops
-    at the first byte past :data:`MAX_BODY_BYTES`.
+    Read only once the caller may ingest at all (see :func:`read_fhir_body`).
     """
+    return await read_fhir_body(request)
+
+
+async def read_fhir_body(request: Request) -> bytes:
+    """The raw FHIR JSON body, counted as it streams: reading stops past :data:`MAX_BODY_BYTES`."""
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media not in (FHIR_JSON, "application/json"):
         raise Problem(415, "unsupported-media-type", "Unsupported media type", f"send {FHIR_JSON}")
@@ -190,6 +194,29 @@ async def fhir_body(request: Request, _allowed: Annotated[Decision, Depends(may_
         if len(body) > MAX_BODY_BYTES:
             raise Problem(413, "too-large", "Request too large", f"a claim is at most {MAX_BODY_BYTES} bytes")
     return bytes(body)
+
+
+def refusal_outcome(
+    problem: Problem, who: Principal, svc: Services, decision: Decision | None
+) -> dict[str, Any]:
+    """The ``OperationOutcome`` of a refused claim; a refusal of a claim read is audited as ``claim.refused``."""
+    errors = problem.extensions.get("errors") or []
+    outcome = outcome_for(problem.status, problem.detail or problem.title, errors)
+    if problem.status in (403, 409, 422):
+        issues = [
+            Unmappable(path=i.get("expression", [""])[0], reason="", code=i["code"]) for i in outcome["issue"]
+        ]
+        svc.audit.append_one(
+            refused_event(
+                principal=who.principal_id,
+                at=svc.clock.now(),
+                problems=issues,
+                slug=problem.slug,
+                policy_version=None if decision is None else decision.policy_version,
+                purpose=INGEST_TASK,
+            )
+        )
+    return outcome
 
 
 @router.post(
@@ -237,23 +264,7 @@ def ingest_fhir_claim(
     try:
         return _ingest(who, svc, decision, body, response, fhir=fhir)
     except Problem as problem:
-        errors = problem.extensions.get("errors") or []
-        outcome = outcome_for(problem.status, problem.detail or problem.title, errors)
-        if problem.status in (403, 409, 422):
-            issues = [
-                Unmappable(path=i.get("expression", [""])[0], reason="", code=i["code"])
-                for i in outcome["issue"]
-            ]
-            svc.audit.append_one(
-                refused_event(
-                    principal=who.principal_id,
-                    at=svc.clock.now(),
-                    problems=issues,
-                    slug=problem.slug,
-                    policy_version=decision.policy_version,
-                    purpose=INGEST_TASK,
-                )
-            )
+        outcome = refusal_outcome(problem, who, svc, decision)
         if fhir:
             return JSONResponse(
                 outcome, status_code=problem.status, media_type=FHIR_JSON, headers=problem.headers
