@@ -31,7 +31,7 @@ from sqlalchemy import select
 
 from interlock.api.deps import PrincipalDep, ServicesDep
 from interlock.api.openapi import operation_id
-from interlock.api.problems import Problem
+from interlock.api.problems import PROBLEM_JSON, Problem
 from interlock.api.services import RETRY_DELAY_SECONDS, Services
 from interlock.audit.chain import StoredEvent, audit_events
 from interlock.audit.events import parse_body, subject_record_id, task_domain
@@ -62,9 +62,15 @@ from interlock.policy.values import Decision
 
 router = APIRouter(prefix="/fhir", generate_unique_id_function=operation_id, tags=["fhir"])
 ADJUDICATE_TASK: Final = "claims.adjudicate"
+_RESOURCE: Final = {"schema": {"type": "object", "required": ["resourceType"]}}
+#: Errors a route answers itself (an OperationOutcome), and those the server may answer before it runs.
+_OWN: Final = {FHIR_JSON: _RESOURCE}
+_EITHER: Final = {FHIR_JSON: _RESOURCE, PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}}
 _FHIR_RESPONSES: Final[dict[int | str, dict[str, Any]]] = {
-    200: {"content": {FHIR_JSON: {}}, "description": "The FHIR resource."},
-    404: {"description": "No such claim, or the caller may not see it (an OperationOutcome)."},
+    200: {"content": _OWN, "description": "The FHIR resource."},
+    400: {"content": _EITHER, "description": "An unsupported search, or a body that cannot be read."},
+    404: {"content": _OWN, "description": "No such claim, or the caller may not see it (an OperationOutcome)."},
+    503: {"content": _EITHER, "description": "The system of record or the store is down; retry later."},
 }
 
 
@@ -130,8 +136,11 @@ def _guarded(work: Any, *args: Any) -> JSONResponse:
     "/Claim/$submit",
     responses={
         **_FHIR_RESPONSES,
-        403: {"description": "The caller may not submit claims, or not of this sensitivity."},
-        422: {"description": "Every problem with the Claim, each by its path (an OperationOutcome)."},
+        403: {"content": _OWN, "description": "The caller may not submit claims, or not of this sensitivity."},
+        409: {"content": _OWN, "description": "The identifier already names a claim with other content."},
+        413: {"content": _EITHER, "description": "The body is too large."},
+        415: {"content": _OWN, "description": "The body is not FHIR JSON."},
+        422: {"content": _OWN, "description": "Every problem with the Claim, each by its path."},
     },
     openapi_extra={"requestBody": {"required": True, "content": {FHIR_JSON: {"schema": {"type": "object"}}}}},
 )
