@@ -269,3 +269,21 @@ def test_a_decision_a_model_took_part_in_is_ai_asserted(with_model: ApiWorld) ->
     assert cited[0] == body["id"] and len(cited) == 2 and cited[1].startswith(f"note:{body['id']}-n1@")
     text = json.dumps(prov)
     assert "meniscal" not in text and "physical therapy" not in text
+
+
+def test_only_what_the_server_refuses_before_a_route_runs_is_problem_json(api: ApiWorld) -> None:
+    """No credentials (401) and a body over api.max_body_bytes (413) are problem+json; a claim over 1 MB is FHIR."""
+    with api.client() as anonymous:
+        denied = anonymous.get("/fhir/ClaimResponse/RV-N1")
+    assert denied.status_code == 401 and denied.headers["content-type"] == "application/problem+json"
+    with api.client(api_key=SERVICE_KEY) as service:
+        over_claim = _submit(
+            service, fhir_claim("BIG") | {"text": {"status": "generated", "div": "x" * 1_010_000}}
+        )
+        over_server = _submit(
+            service, fhir_claim("HUGE") | {"text": {"status": "generated", "div": "x" * 2_000_000}}
+        )
+    assert over_claim.status_code == over_server.status_code == 413
+    assert over_claim.headers["content-type"].startswith("application/fhir+json")
+    assert over_claim.json()["issue"][0]["code"] == "too-costly"
+    assert over_server.headers["content-type"] == "application/problem+json"
