@@ -20,7 +20,10 @@ from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 from interlock.api.app import create_app
-from interlock.api.testing import (
+from interlock.audit.chain import AuditLog
+from interlock.audit.explain import explain_record
+from interlock.db import make_engine
+from interlock.domains.claims.testing.api_world import (
     REVIEW_CLAIMS,
     SERVICE_KEY,
     ApiWorld,
@@ -28,9 +31,6 @@ from interlock.api.testing import (
     TokenIssuer,
     seed_review_world,
 )
-from interlock.audit.chain import AuditLog
-from interlock.audit.explain import explain_record
-from interlock.db import make_engine
 from interlock.telemetry.tracing import add_exporter
 
 

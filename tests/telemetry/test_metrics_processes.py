@@ -18,7 +18,13 @@ from pathlib import Path
 import httpx2 as httpx
 from promcheck import differences, families, lint, promtool_problems
 
-from interlock.api.testing import REVIEW_CLAIMS, SERVICE_KEY, TokenIssuer, free_port, seed_review_world
+from interlock.domains.claims.testing.api_world import (
+    REVIEW_CLAIMS,
+    SERVICE_KEY,
+    TokenIssuer,
+    free_port,
+    seed_review_world,
+)
 
 
 def _metrics_dirs() -> set[str]:

@@ -18,7 +18,7 @@ import httpx2 as httpx
 import pytest
 from promcheck import differences, documented, families, lint, promtool_problems
 
-from interlock.api.testing import free_port
+from interlock.domains.claims.testing.api_world import free_port
 from interlock.domains.claims.testing.crash import seed_backlog
 from interlock.domains.claims.testing.model_server import ScriptedModelServer, echo_policies_responder
 

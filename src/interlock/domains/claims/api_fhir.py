@@ -69,7 +69,10 @@ _EITHER: Final = {FHIR_JSON: _RESOURCE, PROBLEM_JSON: {"schema": {"$ref": "#/com
 _FHIR_RESPONSES: Final[dict[int | str, dict[str, Any]]] = {
     200: {"content": _OWN, "description": "The FHIR resource."},
     400: {"content": _EITHER, "description": "An unsupported search, or a body that cannot be read."},
-    404: {"content": _OWN, "description": "No such claim, or the caller may not see it (an OperationOutcome)."},
+    404: {
+        "content": _OWN,
+        "description": "No such claim, or the caller may not see it (an OperationOutcome).",
+    },
     503: {"content": _EITHER, "description": "The system of record or the store is down; retry later."},
 }
 
@@ -136,7 +139,10 @@ def _guarded(work: Any, *args: Any) -> JSONResponse:
     "/Claim/$submit",
     responses={
         **_FHIR_RESPONSES,
-        403: {"content": _OWN, "description": "The caller may not submit claims, or not of this sensitivity."},
+        403: {
+            "content": _OWN,
+            "description": "The caller may not submit claims, or not of this sensitivity.",
+        },
         409: {"content": _OWN, "description": "The identifier already names a claim with other content."},
         413: {"content": _EITHER, "description": "The body is too large."},
         415: {"content": _OWN, "description": "The body is not FHIR JSON."},
