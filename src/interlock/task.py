@@ -520,10 +520,11 @@ class Domain:
       ``assistant(...)``: ``summarize`` and ``ask`` over what a principal may see;
     * ``demo(dir, records=, seed=, json_out=)``: the domain's end-to-end demo (exit
       code); ``faults()``: its fault drill (:class:`FaultDrill`);
-    * ``api_routers()``: extra HTTP routers the domain adds under ``/v1`` (the claims
-      domain's FHIR intake); ``desk_view``: what the review desk shows a person for one
-      review item (see :mod:`interlock.web.desk`); ``warm()``: loads what the first
-      request should not pay for (code sets), at process start.
+    * ``api_routers()``: extra HTTP routers the domain adds, each with its own prefix (the
+      claims domain's FHIR intake under ``/v1`` and its FHIR routes under ``/fhir``);
+      ``desk_view``: what the review desk shows a person for one review item (see
+      :mod:`interlock.web.desk`); ``warm()``: loads what the first request should not
+      pay for (code sets), at process start.
     """
 
     name: str

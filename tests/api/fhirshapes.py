@@ -553,7 +553,7 @@ def _contained() -> dict[str, Any]:
 
 
 HL7_CASES: list[tuple[str, dict[str, Any], list[str] | None]] = [
-    ("bare claim, Organization/1 and Patient/1 unresolved", hl7_claim(), ["Claim.provider"]),
+    ("bare claim, Organization/1 and Patient/1 unresolved", hl7_claim(), ["Claim.patient", "Claim.provider"]),
     ("the same claim in a transaction Bundle", hl7_bundle(hl7_claim()), None),
     ("the same claim in a collection Bundle", hl7_bundle(hl7_claim(), "collection"), None),
     ("patient and provider contained", _contained(), None),
@@ -609,7 +609,7 @@ HL7_CASES: list[tuple[str, dict[str, Any], list[str] | None]] = [
             type={"coding": [{"system": CLAIM_TYPE, "code": "oral"}]},
             total={"value": "@135.57@", "currency": "CAD"},
         ),
-        ["Claim.type", "Claim.provider", "Claim.total.currency"],
+        ["Claim.type", "Claim.patient", "Claim.provider", "Claim.total.currency"],
     ),
     (
         "a ClaimResponse",

@@ -116,7 +116,8 @@ def test_an_ingested_event_exports_as_a_fhir_audit_event(api: ApiWorld, tmp_path
     code, output = _cli("audit", "export-fhir", "--store", _store_url(api), "--out", str(out))
     assert code == 0, output
     actions = {
-        json.loads(line)["type"]["code"]: json.loads(line)["action"] for line in out.read_text().splitlines()
+        json.loads(line)["subtype"][-1]["code"]: json.loads(line)["action"]
+        for line in out.read_text().splitlines()
     }
     assert actions["claim.ingested"] == "C"  # FHIR's code for a record created
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import json
 from decimal import Decimal
 from typing import Any
 
@@ -299,3 +300,35 @@ def test_concurrent_posts_of_one_identifier_insert_once(api: Api) -> None:
     with api.sor.connect() as conn:
         rows = conn.execute(select(t.claim_lines.c.line_no).where(t.claim_lines.c.claim_id == answers[0][1]))
         assert len(rows.all()) == 2
+
+
+def test_an_unknown_member_is_named_with_every_other_problem(api: Api) -> None:
+    """One answer: the unknown member, an unknown provider and a bad element, each by its path.
+
+    The member is looked up even though other elements cannot be mapped, and an
+    out-of-scope member reads exactly like an unknown one in the same answer.
+    """
+    broken = _item(
+        fhir_claim(
+            "CLM-ALL",
+            patient={"reference": "Patient/M404"},
+            provider={"reference": "Practitioner/1111111112"},
+        ),
+        0,
+        net={"value": 80.00, "currency": "EUR"},
+    )
+    south = copy.deepcopy(broken) | {"patient": {"reference": "Patient/M2"}}
+    with api.client("A1") as a1:
+        answers = [
+            a1.post(
+                "/v1/claims/fhir",
+                content=json.dumps(claim),
+                headers=FHIR | {"Accept": "application/fhir+json"},
+            )
+            for claim in (broken, south)
+        ]
+    for answer in answers:
+        assert answer.status_code == 422, answer.text
+        paths = sorted(p for issue in answer.json()["issue"] for p in issue["expression"])
+        assert paths == ["Claim.item[0].net.currency", "Claim.patient", "Claim.provider.reference"], paths
+    assert answers[0].json() == answers[1].json()

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from interlock.audit.anchor import stored_events
 from interlock.audit.chain import AuditLog
 from interlock.audit.events import AuditEvent
-from interlock.audit.fhir import CLAIM_SYSTEM, record_system, to_fhir
+from interlock.audit.fhir import CLAIM_SYSTEM, DICOM_SYSTEM, KIND_SYSTEM, record_system, to_fhir
 from interlock.cli.app import app
 from interlock.db import make_engine
 from interlock.testing.audit_store import append_all, create_audit_tables
@@ -34,14 +34,16 @@ def test_export_writes_one_valid_resource_per_event(decided_store: str, tmp_path
         resource = json.loads(line)
         FhirAuditEvent.model_validate(resource)
         assert resource["resourceType"] == "AuditEvent"
-        assert resource["type"]["code"] == stored.body["kind"]
+        kind = next(c["code"] for c in resource["subtype"] if c["system"] == KIND_SYSTEM)
+        assert kind == stored.body["kind"]
+        assert resource["type"]["system"] == DICOM_SYSTEM
         identifiers = [e["what"]["identifier"]["value"] for e in resource["entity"]]
         assert stored.event_id in identifiers
         record = next(e for e in resource["entity"] if e["what"]["identifier"]["value"] == "C-KNEE")
         assert record["what"]["identifier"]["system"] == CLAIM_SYSTEM == "urn:interlock:claim"
         assert {"type": "record_version", "valueString": "1"} in record["detail"]
         assert resource["agent"][0]["who"]["identifier"]["value"] == "service:interlock"
-    actions = {json.loads(line)["type"]["code"]: json.loads(line)["action"] for line in lines}
+    actions = {json.loads(line)["subtype"][-1]["code"]: json.loads(line)["action"] for line in lines}
     assert actions["context.retrieved"] == "R"
     assert actions["sor.written"] == "U"
 

@@ -70,7 +70,7 @@ def create_app(
     app.state.metrics = ops.metrics_registry(svc)
     install_problem_handlers(app)
     app.include_router(routes.router)
-    # A domain may add routes of its own (the claims domain's FHIR intake).
+    # A domain may add routes of its own (the claims domain's FHIR intake and FHIR routes).
     for extra in svc.domain.api_routers() if svc.domain.api_routers is not None else ():
         app.include_router(extra)
     app.include_router(ops.router)

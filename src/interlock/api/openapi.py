@@ -6,7 +6,9 @@ FastAPI documents its own validation error (``HTTPValidationError`` as
 that each error response of each operation is ``application/problem+json`` with the
 ``Problem`` schema, and so that the errors every authenticated operation can give
 (401 without valid credentials, 503 when a database is down) are declared where they
-can occur. Clients and contract tests then see what the server actually does.
+can occur. Clients and contract tests then see what the server actually does. An
+operation that declares an error's media types itself (a domain's FHIR routes answer
+errors as ``application/fhir+json`` OperationOutcomes) keeps what it declared.
 """
 
 from __future__ import annotations
@@ -29,6 +31,11 @@ AUTHENTICATED_ERRORS: Final = {
 _UNUSED: Final = ("HTTPValidationError", "ValidationError")
 
 
+def _own_media(response: dict[str, Any]) -> bool:
+    """True when an operation declared an error's media types itself (a FHIR route's OperationOutcome)."""
+    return any(media not in ("application/json", PROBLEM_JSON) for media in response.get("content") or {})
+
+
 def problem_openapi(app: FastAPI) -> dict[str, Any]:
     """The app's OpenAPI document with problem+json error responses."""
     doc = get_openapi(
@@ -49,7 +56,7 @@ def problem_openapi(app: FastAPI) -> dict[str, Any]:
             if "422" in responses and responses["422"].get("description") == "Validation Error":
                 responses["422"]["description"] = "The request does not match the schema (`errors`)."
             for code, response in responses.items():
-                if code.isdigit() and int(code) >= 400:
+                if code.isdigit() and int(code) >= 400 and not _own_media(response):
                     response["content"] = {PROBLEM_JSON: {"schema": PROBLEM_REF}}
     schemas = doc.setdefault("components", {}).setdefault("schemas", {})
     for name in _UNUSED:

@@ -241,14 +241,56 @@ def audit_explain(
 
 @audit_app.command("export-fhir")
 def audit_export_fhir(
-    out_path: Annotated[Path, typer.Option("--out", help="The ndjson file to write.")],
+    out_path: Annotated[
+        Path, typer.Option("--out", help="The file to write (NDJSON, or one Bundle with --bundle).")
+    ],
     store: StoreOpt = None,
     chain: ChainOpt = "main",
+    bundle: Annotated[
+        bool,
+        typer.Option(
+            "--bundle", help="Write one FHIR Bundle (a transaction of PUTs by default), not NDJSON."
+        ),
+    ] = False,
+    bundle_type: Annotated[
+        str,
+        typer.Option(
+            "--bundle-type", help="transaction or batch (PUT entries a server applies), or collection."
+        ),
+    ] = "transaction",
+    fhir_version: Annotated[
+        str, typer.Option("--fhir-version", help="R4, R4B or R5: the models each resource is validated with.")
+    ] = "R4",
+    base: Annotated[
+        str | None, typer.Option("--base", help="The receiving server's base URL, for each entry's fullUrl.")
+    ] = None,
 ) -> None:
-    """Write every audit event as a FHIR R4 AuditEvent resource, one JSON per line (no free text)."""
+    """Write every audit event as a FHIR AuditEvent (DICOM event types, no free text), validated.
+
+    NDJSON by default (one resource a line); --bundle writes one Bundle a FHIR server
+    accepts as it is (PUT AuditEvent/<id> entries, so a second export updates).
+    """
     from interlock.audit.anchor import stored_events  # noqa: PLC0415
     from interlock.audit.chain import AuditLog  # noqa: PLC0415
-    from interlock.audit.fhir import write_ndjson  # noqa: PLC0415 - fhir.resources is a heavy import
+    from interlock.audit.fhir import (  # noqa: PLC0415 - fhir.resources is a heavy import
+        BUNDLE_TYPES,
+        FHIR_VERSIONS,
+        write_bundle,
+        write_ndjson,
+    )
 
-    count = write_ndjson(stored_events(AuditLog(open_store(store, create=False), chain)), out_path)
-    out.print(f"wrote {count} FHIR AuditEvent resources to {out_path}", highlight=False)
+    version = fhir_version.upper()
+    if version not in FHIR_VERSIONS:
+        fail(f"--fhir-version {fhir_version!r}: choose one of {', '.join(FHIR_VERSIONS)}")
+    if bundle_type not in BUNDLE_TYPES:
+        fail(f"--bundle-type {bundle_type!r}: choose one of {', '.join(BUNDLE_TYPES)}")
+    if not bundle and (bundle_type != "transaction" or base is not None):
+        fail("--bundle-type and --base describe a Bundle: add --bundle")
+    events = stored_events(AuditLog(open_store(store, create=False), chain))
+    if bundle:
+        count = write_bundle(events, out_path, version=version, bundle_type=bundle_type, base=base)  # type: ignore[arg-type]
+        what = f"a FHIR {version} {bundle_type} Bundle of {count} AuditEvent resources"
+    else:
+        count = write_ndjson(events, out_path, version)  # type: ignore[arg-type]
+        what = f"{count} FHIR {version} AuditEvent resources"
+    out.print(f"wrote {what} to {out_path}", highlight=False)

@@ -18,6 +18,8 @@ salt is configured; the claim id already ties the event to the claim.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Annotated, Any, Final
 
 from fastapi import APIRouter, Depends, Request, Response
@@ -34,7 +36,7 @@ from interlock.domains.claims.fhir_claim import (
     ClaimDraft,
     Unmappable,
     claim_response,
-    map_submission,
+    map_parts,
     outcome_for,
     read_submission,
     refused_event,
@@ -176,9 +178,13 @@ def may_ingest(who: PrincipalDep, svc: ServicesDep) -> Decision:
 async def fhir_body(request: Request, _allowed: Annotated[Decision, Depends(may_ingest)]) -> bytes:
     """The raw body, so that money is parsed from its text and never passes through a float.
 
-    Read only once the caller may ingest at all, and counted as it streams: reading stops
-    at the first byte past :data:`MAX_BODY_BYTES`.
+    Read only once the caller may ingest at all (see :func:`read_fhir_body`).
     """
+    return await read_fhir_body(request)
+
+
+async def read_fhir_body(request: Request) -> bytes:
+    """The raw FHIR JSON body, counted as it streams: reading stops past :data:`MAX_BODY_BYTES`."""
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media not in (FHIR_JSON, "application/json"):
         raise Problem(415, "unsupported-media-type", "Unsupported media type", f"send {FHIR_JSON}")
@@ -188,6 +194,29 @@ async def fhir_body(request: Request, _allowed: Annotated[Decision, Depends(may_
         if len(body) > MAX_BODY_BYTES:
             raise Problem(413, "too-large", "Request too large", f"a claim is at most {MAX_BODY_BYTES} bytes")
     return bytes(body)
+
+
+def refusal_outcome(
+    problem: Problem, who: Principal, svc: Services, decision: Decision | None
+) -> dict[str, Any]:
+    """The ``OperationOutcome`` of a refused claim; a refusal of a claim read is audited as ``claim.refused``."""
+    errors = problem.extensions.get("errors") or []
+    outcome = outcome_for(problem.status, problem.detail or problem.title, errors)
+    if problem.status in (403, 409, 422):
+        issues = [
+            Unmappable(path=i.get("expression", [""])[0], reason="", code=i["code"]) for i in outcome["issue"]
+        ]
+        svc.audit.append_one(
+            refused_event(
+                principal=who.principal_id,
+                at=svc.clock.now(),
+                problems=issues,
+                slug=problem.slug,
+                policy_version=None if decision is None else decision.policy_version,
+                purpose=INGEST_TASK,
+            )
+        )
+    return outcome
 
 
 @router.post(
@@ -235,23 +264,7 @@ def ingest_fhir_claim(
     try:
         return _ingest(who, svc, decision, body, response, fhir=fhir)
     except Problem as problem:
-        errors = problem.extensions.get("errors") or []
-        outcome = outcome_for(problem.status, problem.detail or problem.title, errors)
-        if problem.status in (403, 409, 422):
-            issues = [
-                Unmappable(path=i.get("expression", [""])[0], reason="", code=i["code"])
-                for i in outcome["issue"]
-            ]
-            svc.audit.append_one(
-                refused_event(
-                    principal=who.principal_id,
-                    at=svc.clock.now(),
-                    problems=issues,
-                    slug=problem.slug,
-                    policy_version=decision.policy_version,
-                    purpose=INGEST_TASK,
-                )
-            )
+        outcome = refusal_outcome(problem, who, svc, decision)
         if fhir:
             return JSONResponse(
                 outcome, status_code=problem.status, media_type=FHIR_JSON, headers=problem.headers
@@ -260,26 +273,48 @@ def ingest_fhir_claim(
         raise
 
 
-def _ingest(
-    who: Principal, svc: Services, decision: Decision, body: bytes, response: Response, *, fhir: bool
-) -> ClaimIngested | JSONResponse:
+@dataclass(frozen=True, slots=True)
+class TakenIn:
+    """A claim taken in: the draft it was mapped to, its receipt, and when."""
+
+    draft: ClaimDraft
+    receipt: IntakeReceipt
+    at: datetime
+
+
+def take_in(who: Principal, svc: Services, decision: Decision, body: bytes) -> TakenIn:
+    """Map, check and insert the posted claim (once per identifier); a :class:`Problem` otherwise.
+
+    Every problem with what was sent is in one 422, the member and the provider included:
+    the member is looked up even when other elements cannot be mapped, so an unknown
+    member is named beside them rather than in a second answer.
+    """
     sent = read_submission(body)
     if isinstance(sent, list):
         raise unmappable(sent, slug="fhir-invalid")
-    draft = map_submission(sent)
-    if isinstance(draft, list):
-        raise unmappable(draft)
+    mapped = map_parts(sent)
+    problems = list(mapped.problems)
     intake = SqlClaimIntake(svc.sor)
     scope = svc.policy.claim_scope(who)
-    member = intake.member_for(draft)
-    if member is not None:
-        draft = draft.with_member(member.member_id)
-    if member is None or not scope.permits(
-        ClaimAttributes(region=member.region, line_of_business=member.line_of_business, sensitivity="none")
-    ):
-        raise unmappable(
-            [Unmappable(path="Claim.patient", reason="no such member, or not one you may submit for")]
-        )
+    member = None
+    if mapped.member_id or mapped.member_match:
+        member = intake.find_member(mapped.member_id, mapped.member_match)
+        if member is not None and not scope.permits(
+            ClaimAttributes(
+                region=member.region, line_of_business=member.line_of_business, sensitivity="none"
+            )
+        ):
+            member = None
+        if member is None:
+            problems.append(
+                Unmappable(path="Claim.patient", reason="no such member, or not one you may submit for")
+            )
+    provider = mapped.provider
+    if provider is not None and provider.must_exist and not intake.provider_exists(provider.npi):
+        problems.append(Unmappable(path=provider.path, reason="no such provider"))
+    if problems or mapped.draft is None or member is None:
+        raise unmappable(problems)
+    draft = mapped.draft.with_member(member.member_id)
     attrs = ClaimAttributes(
         region=member.region, line_of_business=member.line_of_business, sensitivity=draft.sensitivity
     )
@@ -292,8 +327,6 @@ def _ingest(
             f"a {draft.sensitivity} claim is outside your entitlement: {'; '.join(read.reasons)}",
             errors=[{"path": "Claim.meta.security", "reason": f"sensitivity {draft.sensitivity}"}],
         )
-    if draft.provider.must_exist and not intake.provider_exists(draft.provider.npi):
-        raise unmappable([Unmappable(path=draft.provider.path, reason="no such provider")])
     try:
         now = svc.clock.now()
         receipt = intake.insert(draft, member, received=now.date(), now=now.replace(tzinfo=None))
@@ -318,6 +351,15 @@ def _ingest(
             at=now,
         )
         svc.audit.append_one(ingested_event(svc, who, draft, receipt, decision))
+    return TakenIn(draft=draft, receipt=receipt, at=now)
+
+
+def _ingest(
+    who: Principal, svc: Services, decision: Decision, body: bytes, response: Response, *, fhir: bool
+) -> ClaimIngested | JSONResponse:
+    taken = take_in(who, svc, decision, body)
+    draft, receipt, now = taken.draft, taken.receipt, taken.at
+    intake = SqlClaimIntake(svc.sor)
     if receipt.created:
         response.headers["Location"] = f"/v1/claims/{receipt.claim_id}/summary"
     else:

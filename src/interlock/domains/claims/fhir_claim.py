@@ -73,6 +73,7 @@ __all__ = [
     "SENSITIVITY_RANK",
     "ClaimDraft",
     "LineDraft",
+    "Mapped",
     "MemberMatch",
     "NoteDraft",
     "ProviderRef",
@@ -81,6 +82,7 @@ __all__ = [
     "claim_response",
     "fhir_path",
     "map_claim",
+    "map_parts",
     "map_submission",
     "operation_outcome",
     "outcome_for",
@@ -849,6 +851,28 @@ def read_claim(raw: bytes) -> ClaimDraft | list[Unmappable]:
 
 def map_submission(sub: Submission) -> ClaimDraft | list[Unmappable]:
     """Map the submission's Claim to a :class:`ClaimDraft`, or say every element that cannot be."""
+    mapped = map_parts(sub)
+    return mapped.draft if mapped.draft is not None else mapped.problems
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Mapped:
+    """What mapping found: the draft when nothing is wrong, and otherwise every problem.
+
+    The member and the provider are given either way, as far as they could be read, so
+    that intake can look them up and report an unknown one together with every other
+    problem rather than in a second answer.
+    """
+
+    draft: ClaimDraft | None
+    problems: list[Unmappable]
+    member_id: str | None
+    member_match: MemberMatch | None
+    provider: ProviderRef | None
+
+
+def map_parts(sub: Submission) -> Mapped:
+    """Map the submission's Claim, keeping the member and provider it names even when it has problems."""
     claim = sub.claim
     m = _Mapper(sub)
     if claim.status != "active":
@@ -885,9 +909,11 @@ def map_submission(sub: Submission) -> ClaimDraft | list[Unmappable]:
     claim_id = claim_id_for(*identifier) if identifier else ""
     notes = m.notes(claim, author)
     if m.problems:
-        return m.problems
+        return Mapped(
+            draft=None, problems=m.problems, member_id=member_id, member_match=match, provider=provider
+        )
     assert identifier and (member_id or match) and provider and service_date and place  # refused above
-    return ClaimDraft(
+    draft = ClaimDraft(
         claim_id=claim_id,
         identifier=f"{identifier[0]}|{identifier[1]}",
         member_id=member_id or "",
@@ -911,3 +937,4 @@ def map_submission(sub: Submission) -> ClaimDraft | list[Unmappable]:
         claim_type=claim_type,
         member_match=match,
     )
+    return Mapped(draft=draft, problems=[], member_id=member_id, member_match=match, provider=provider)

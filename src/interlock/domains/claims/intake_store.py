@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine, select
@@ -29,7 +30,8 @@ from sqlalchemy.exc import (
 from sqlalchemy.exc import TimeoutError as SATimeoutError
 
 from interlock.domains.claims import schema as t
-from interlock.domains.claims.fhir_claim import ClaimDraft
+from interlock.domains.claims.fhir_claim import ClaimDraft, MemberMatch
+from interlock.domains.claims.fhir_decision import StoredClaim, StoredDecision, StoredLine
 from interlock.exceptions import ConfigurationError, ConnectorUnavailable, InterlockError
 
 R = TypeVar("R")
@@ -85,9 +87,12 @@ class SqlClaimIntake:
         Demographics find a member only when SSN, birth date and family name all match
         exactly one member: a near match, or two members sharing all three, finds none.
         """
-        if draft.member_id:
-            return self.member_facts(draft.member_id)
-        match = draft.member_match
+        return self.find_member(draft.member_id or None, draft.member_match)
+
+    def find_member(self, member_id: str | None, match: MemberMatch | None) -> MemberFacts | None:
+        """The member named by ``member_id``, or else by ``match`` (see :meth:`member_for`)."""
+        if member_id:
+            return self.member_facts(member_id)
         if match is None:
             return None
         query = (
@@ -115,6 +120,13 @@ class SqlClaimIntake:
         if row is None:
             return None
         return {"outcome": str(row[0]), "carc": row[1], "allowed": row[2], "paid": row[3]}
+
+    def stored_claim(self, claim_id: str) -> StoredClaim | None:
+        """The claim as stored, with its lines and latest adjudication; None when there is none.
+
+        Not scoped: the caller checks the claim is within the principal's scope first.
+        """
+        return self._run(lambda conn: _stored_claim(conn, claim_id))
 
     def provider_exists(self, npi: str) -> bool:
         """True when ``npi`` is in ``providers`` (active or not: rule 4 judges that)."""
@@ -248,6 +260,70 @@ class SqlClaimIntake:
                 "claims, claim_lines, claim_diagnoses and clinical_notes); send claims to a server "
                 "whose role may"
             ) from None
+
+
+def _stored_claim(conn: Connection, claim_id: str) -> StoredClaim | None:
+    row = conn.execute(select(t.claims).where(t.claims.c.claim_id == claim_id)).mappings().first()
+    if row is None:
+        return None
+    decided = (
+        conn.execute(
+            select(t.adjudications)
+            .where(t.adjudications.c.claim_id == claim_id)
+            .order_by(t.adjudications.c.claim_version.desc())
+        )
+        .mappings()
+        .first()
+    )
+    amounts: dict[int, tuple[Decimal | None, Decimal | None]] = {}
+    decision = None
+    if decided is not None:
+        for ln in conn.execute(
+            select(t.adjudication_lines).where(
+                t.adjudication_lines.c.adjudication_id == decided["adjudication_id"]
+            )
+        ).mappings():
+            amounts[int(ln["line_no"])] = (_decimal(ln["allowed_amount"]), _decimal(ln["paid_amount"]))
+        decision = StoredDecision(
+            adjudication_id=str(decided["adjudication_id"]),
+            outcome=str(decided["outcome"]),
+            carc=None if decided["carc_code"] is None else str(decided["carc_code"]),
+            allowed=Decimal(decided["allowed_amount"]),
+            paid=Decimal(decided["paid_amount"]),
+            decided_by=str(decided["decided_by"]),
+            decided_at=decided["decided_at"],
+        )
+    lines = tuple(
+        StoredLine(
+            line_no=int(ln["line_no"]),
+            procedure_code=str(ln["procedure_code"]),
+            units=int(ln["units"]),
+            billed=Decimal(ln["billed_amount"]),
+            allowed=amounts.get(int(ln["line_no"]), (None, None))[0],
+            paid=amounts.get(int(ln["line_no"]), (None, None))[1],
+        )
+        for ln in conn.execute(
+            select(t.claim_lines)
+            .where(t.claim_lines.c.claim_id == claim_id)
+            .order_by(t.claim_lines.c.line_no)
+        ).mappings()
+    )
+    return StoredClaim(
+        claim_id=claim_id,
+        member_id=str(row["member_id"]),
+        npi=str(row["billing_npi"]),
+        service_date=row["service_date"],
+        status=str(row["status"]),
+        version=int(row["version"]),
+        total=Decimal(row["total_billed"]),
+        updated_at=row["updated_at"],
+        lines=lines,
+        decision=decision,
+    )
+
+
+def _decimal(value: Any) -> Decimal | None:
+    return None if value is None else Decimal(value)
 
 
 def _fingerprint(draft: ClaimDraft) -> tuple[Any, ...]:

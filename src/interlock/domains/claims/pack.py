@@ -140,9 +140,10 @@ def _faults() -> FaultDrill:
 
 
 def _api_routers() -> list[Any]:
-    from interlock.domains.claims.api_intake import router  # noqa: PLC0415 - FastAPI only for the server
+    from interlock.domains.claims.api_fhir import router as fhir  # noqa: PLC0415 - FastAPI only for the server
+    from interlock.domains.claims.api_intake import router  # noqa: PLC0415
 
-    return [router]
+    return [router, fhir]
 
 
 def _warm() -> None:
