@@ -47,7 +47,11 @@ def test_a_key_file_with_a_missing_or_unknown_scope_is_refused_in_one_line(case:
     """Each kind of missing or unknown scope is a ConfigurationError of one line naming the entry."""
     scope, needle = BAD_SCOPES[case]
     with pytest.raises(ConfigurationError) as refused:
-        parse_api_keys(tomllib.loads(_entry(scope)), default_service="interlock")
+        parse_api_keys(
+            tomllib.loads(_entry(scope)),
+            default_service="interlock",
+            known_sensitivities=default_policy().sensitivity_values(),
+        )
     message = str(refused.value)
     assert "\n" not in message and "keys[0] (feed)" in message and needle in message
 

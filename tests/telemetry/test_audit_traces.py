@@ -113,7 +113,7 @@ def test_a_work_items_events_share_the_trace_of_its_work_item_span(traced: Trace
         assert len(traces) == 1, item
         names = {s.name for s in by_trace[traces.pop()]}
         assert "interlock claims.adjudicate" in names
-        assert "POST /v1/tasks/claims.adjudicate/{claim_id}" in names
+        assert "POST /v1/tasks/{task}/{record_id}" in names
 
 
 def test_a_review_decision_joins_the_callers_trace(traced: TracedWork) -> None:

@@ -38,7 +38,7 @@ def test_code_meanings_match_the_policy_manual_in_docs() -> None:
 
     from interlock.domains.claims.rules import CARC_MEANINGS, KNOWN_CARCS
 
-    manual = (Path(__file__).resolve().parents[2] / "docs" / "reference" / "claims-policy.md").read_text()
+    manual = (Path(__file__).resolve().parents[3] / "docs" / "reference" / "claims-policy.md").read_text()
     codes = manual.split("## Claim adjustment reason codes")[1]
     table = dict(re.findall(r"^\| (\d+) \| (.+?) \|$", codes, flags=re.MULTILINE))
     assert table == CARC_MEANINGS
