@@ -142,7 +142,7 @@ def compile_index_rls(policy: PolicyDocument, resource: str = DEFAULT_RESOURCE) 
         )
     for table in VIA_DOCUMENT:
         using = (
-            f"EXISTS (SELECT 1 FROM search_documents AS d WHERE d.doc_rowid = {quote_ident(table)}.doc_rowid)"
+            f"EXISTS (SELECT 1 FROM search_documents AS d WHERE d.doc_rowid = {quote_ident(table)}.doc_rowid)"  # noqa: S608 - a quoted identifier
         )
         statements.append(_policy(f"{_PREFIX}via_document", table, using))
     statements.append("COMMIT;")
