@@ -6,14 +6,17 @@ test) and skips with the reason shown when none is reachable outside CI.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
+import zlib
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+import numpy as np
 import pytest
 from sqlalchemy import Engine, func, select, text
 
@@ -28,6 +31,7 @@ from interlock.policy.document import default_policy
 from interlock.policy.entitlements import claim_scope
 from interlock.policy.principal import Principal, service_principal, staff_principal
 from interlock.retrieval.backends import search_index_for, synced_index_in
+from interlock.retrieval.embeddings import Vector
 from interlock.retrieval.freshness import sync_index
 from interlock.retrieval.index import SearchIndex
 from interlock.retrieval.pg_index import PostgresSearchIndex
@@ -238,7 +242,7 @@ def test_concurrent_sync_from_several_processes_converges(world: World, tmp_path
         store = make_engine(store_url)
         counts = _consistent(store)
         assert counts["search_documents"] == world.lite.count()
-        inserted = sorted(__import__("json").loads(o)["inserted"] for o, _ in outputs)
+        inserted = sorted(json.loads(o)["inserted"] for o, _ in outputs)
         assert inserted == [0, 0, 0, world.lite.count()]  # one did the work; the others found nothing left
         # An incremental sync after a change touches only that document.
         with world.sor.connect() as conn:
@@ -292,5 +296,54 @@ def test_precedent_on_postgresql(tmp_path: Path, pg_url: str) -> None:
     add_claim(sor, "LATE", lines=knee, notes=[note], status="adjudicated")
     sync_index(search_index_for(store), SqlDocumentSource(sor), now=NOW)
     assert "LATE" in {p.claim_id for p in finder.lookup(ctx, scope)}
+    store.dispose()
+    sor.dispose()
+
+
+class _HashEmbedder:
+    """A deterministic bag-of-words embedder (a real implementation of the protocol, not a mock)."""
+
+    model_id = "test:hash"
+
+    def embed(self, texts: Sequence[str]) -> list[Vector]:
+        out = []
+        for line in texts:
+            v = np.zeros(64, dtype=np.float32)
+            for w in line.lower().split():
+                v[zlib.crc32(w.strip(".;,").encode()) % 64] += 1.0
+            out.append(v)
+        return out
+
+
+def test_dense_and_hybrid_search_on_postgresql_stay_within_the_filter(tmp_path: Path, pg_url: str) -> None:
+    """Vectors stored in PostgreSQL are scored over the permitted rows only; a moved claim drops out."""
+    sor = make_engine(f"sqlite:///{tmp_path / 'sor.db'}")
+    t.metadata.create_all(sor)
+    seed_reference(sor)
+    add_claim(sor, "N1", notes=["Knee pain after a fall; physical therapy advised."])
+    add_claim(
+        sor, "S1", region="south", line_of_business="medicaid", notes=["south clinic knee pain therapy"]
+    )
+    store = make_engine(pg_url)
+    prepare_store(store)
+    index = search_index_for(store)
+    source = SqlDocumentSource(sor)
+    embedder = _HashEmbedder()
+    report = sync_index(index, source, now=NOW, embedder=embedder)
+    assert report.embedded == index.count()
+    north = staff_principal(
+        staff_id="n",
+        role="analyst",
+        active=True,
+        assignments=frozenset({("north", "commercial")}),
+        privileges=frozenset(),
+    )
+    retriever = Retriever(index, source, embedder=embedder)
+    for mode in ("dense", "hybrid"):
+        got = retriever.retrieve("south clinic knee pain therapy", north, mode=mode, k=20)
+        assert got.plan.mode == mode and got.documents
+        assert {d.document.claim_id for d in got.documents} <= {None, "N1"}
+    # A second sync embeds nothing new (the vectors are there, once each).
+    assert sync_index(index, source, now=NOW, embedder=embedder).embedded == 0
     store.dispose()
     sor.dispose()
