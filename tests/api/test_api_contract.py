@@ -133,7 +133,7 @@ def pg_world(pg_url: str, tmp_path: Path, issuer: TokenIssuer) -> Iterator[ApiWo
 def test_contract_on_postgresql(pg_world: ApiWorld) -> None:
     """PostgreSQL refuses what SQLite stores (NUL characters, out-of-range numbers): still no 5xx."""
     headers = {"Authorization": f"Bearer {pg_world.issuer.token('SUP')}"}
-    # Search runs on a SQLite store only: on PostgreSQL /v1/ask is a deliberate 503 search-unavailable.
+    # /v1/ask is left out here; tests/api/test_api_pg_search.py runs it over a PostgreSQL store.
     failures = fuzz(
         pg_world,
         examples=40,

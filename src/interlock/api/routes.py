@@ -375,5 +375,7 @@ def summarize_claim(claim_id: str, who: PrincipalDep, svc: ServicesDep) -> Answe
 def ask(body: AskIn, who: PrincipalDep, svc: ServicesDep) -> AnswerOut:
     """Answer a question from the documents the caller may see, citing each."""
     if svc.retriever is None:
-        raise Problem(503, "search-unavailable", "Search unavailable", "search needs a SQLite store")
+        raise Problem(
+            503, "search-unavailable", "Search unavailable", "this domain declares no searchable documents"
+        )
     return answer_out(_assistant(svc).ask(body.question, who, k=body.k))

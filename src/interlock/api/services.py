@@ -31,7 +31,7 @@ from interlock.api.settings import ApiSettings
 from interlock.assembly import assistant_for, build_engine
 from interlock.clock import Clock, SystemClock
 from interlock.connectors.pg_access import secure_rows
-from interlock.db import is_sqlite, make_engine
+from interlock.db import make_engine
 from interlock.engine import Engine as TaskEngine
 from interlock.engine import EngineSettings, ItemResult
 from interlock.exceptions import ConfigurationError, InterlockError
@@ -41,7 +41,7 @@ from interlock.policy.document import PolicyDocument
 from interlock.policy.principal import Principal
 from interlock.registry import domain as domain_named
 from interlock.retrieval.answers import Assistant
-from interlock.retrieval.index import SearchIndex
+from interlock.retrieval.backends import search_index_for
 from interlock.retrieval.planner import Retriever
 from interlock.review.decide import ReviewDesk
 from interlock.store.migrations import prepare_store
@@ -212,9 +212,13 @@ class Services:
             for name, task in self.tasks.items()
         }
         retriever = None
-        if is_sqlite(self.store) and self.domain.documents is not None:
+        if self.domain.documents is not None:
+            # The store's own index: SQLite FTS5 embedded, PostgreSQL shared by every worker.
             retriever = Retriever(
-                SearchIndex(self.store), self.domain.documents(self.sor), policy=self.policy, clock=self.clock
+                search_index_for(self.store),
+                self.domain.documents(self.sor),
+                policy=self.policy,
+                clock=self.clock,
             )
         self.retriever = retriever
         self.assistant: Assistant | None = (

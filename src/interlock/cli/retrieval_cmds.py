@@ -61,10 +61,10 @@ def _embedder(model: str | None, url: str | None) -> EmbeddingClient | None:
 
 
 def _index(store: str | None, *, create: bool = True) -> SearchIndex:
-    from interlock.retrieval.index import SearchIndex  # noqa: PLC0415
+    from interlock.retrieval.backends import search_index_for  # noqa: PLC0415
 
     try:
-        return SearchIndex(open_store(store, create=create))
+        return search_index_for(open_store(store, create=create))
     except InterlockError as exc:
         fail(str(exc))
 

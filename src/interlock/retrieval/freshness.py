@@ -4,7 +4,11 @@
 the system of record with the index, and applies only the differences (inserts,
 updates, attribute-only changes, deletes) plus the new sync time in one transaction
 of the index, so a reader sees either the old state or the new one, never a document
-with new text under old attributes. Retrieval separately re-checks the returned
+with new text under old attributes. That transaction holds the index's write lock
+(:meth:`~interlock.retrieval.index.SearchIndex.begin_sync`: SQLite's write lock, a
+PostgreSQL advisory lock) from the moment it reads what the index holds, so several
+processes may sync one index at once: they take turns, and each applies only what
+the previous one left different. Retrieval separately re-checks the returned
 claim documents against the live system of record (see
 :mod:`interlock.retrieval.planner`): between two syncs, a record whose attributes
 changed is never served under the old ones.
@@ -47,15 +51,17 @@ def sync_index(
 ) -> SyncReport:
     """Apply to ``index`` only what changed in the system of record since the last sync."""
     started = time.monotonic()
-    have = index.versions()
-    want = source.keys()
-    new = sorted(want.keys() - have.keys())
-    gone = sorted(have.keys() - want.keys())
-    both = want.keys() & have.keys()
-    changed = sorted(d for d in both if want[d][0] != have[d][0])
-    moved = sorted(d for d in both if want[d][0] == have[d][0] and want[d][1] != have[d][1])
-    loaded = {d.doc_id: d for d in source.load([*new, *changed, *moved])}
-    with index.engine.begin() as conn:
+    # The index is read under its write lock: a sync that waited for another one sees
+    # what that one wrote and applies only what is still different (no duplicates).
+    with index.begin_sync() as conn:
+        have = index.versions(conn)
+        want = source.keys()
+        new = sorted(want.keys() - have.keys())
+        gone = sorted(have.keys() - want.keys())
+        both = want.keys() & have.keys()
+        changed = sorted(d for d in both if want[d][0] != have[d][0])
+        moved = sorted(d for d in both if want[d][0] == have[d][0] and want[d][1] != have[d][1])
+        loaded = {d.doc_id: d for d in source.load([*new, *changed, *moved])}
         index.upsert(conn, [loaded[d] for d in (*new, *changed) if d in loaded])
         for doc_id in moved:
             if doc_id in loaded:

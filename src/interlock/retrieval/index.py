@@ -12,15 +12,19 @@ lose permitted results (shared/research/retrieval.md). Every returned row is the
 re-verified in memory against the same filter, and a row that fails is dropped (fail
 closed).
 
-The index lives in Interlock's store when that is SQLite (the embedded default);
-FTS5 is SQLite's, so another store engine is refused with a clear error.
+The index lives in Interlock's store. This class is the SQLite one (FTS5, the
+embedded default) and refuses another store engine; a PostgreSQL store gets
+:class:`~interlock.retrieval.pg_index.PostgresSearchIndex`, which keeps the same
+documents, access keys and planner and overrides only the text hooks (``_text_*``).
+:func:`~interlock.retrieval.pg_index.search_index_for` picks one from the store.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Final, Literal
 
@@ -49,7 +53,7 @@ from interlock.retrieval.tables import (
     sync_state,
     vectors,
 )
-from interlock.retrieval.words import STOPWORDS, match_expression
+from interlock.retrieval.words import STOPWORDS, match_expression, query_words
 
 __all__ = [
     "STOPWORDS",
@@ -61,6 +65,7 @@ __all__ = [
     "documents",
     "index_metadata",
     "match_expression",
+    "query_words",
     "vectors",
 ]
 
@@ -86,6 +91,13 @@ _MATCH_FIRST: Final = text(
     "SELECT search_fts.rowid AS r, bm25(search_fts, 1.0, 1.0, 0.0) AS s FROM search_fts "
     "JOIN search_access a ON a.doc_rowid = search_fts.rowid "
     "WHERE search_fts MATCH :q AND a.key_id IN :keys ORDER BY s, r LIMIT :k"
+).bindparams(bindparam("keys", expanding=True))
+_CLAIMS_MATCHING: Final = text(
+    "SELECT d.claim_id AS c FROM search_fts "
+    "JOIN search_documents d ON d.doc_rowid = search_fts.rowid "
+    "JOIN search_access a ON a.doc_rowid = d.doc_rowid "
+    "WHERE search_fts MATCH :q AND a.key_id IN :keys AND d.kind = :kind AND d.claim_id IS NOT NULL "
+    "ORDER BY bm25(search_fts, 1.0, 1.0, 0.0), d.doc_rowid LIMIT :n"
 ).bindparams(bindparam("keys", expanding=True))
 _CHUNK: Final = 500
 _MEMO_SIZE: Final = 256
@@ -172,19 +184,36 @@ def _values(doc: Document) -> dict[str, object]:
 class SearchIndex:
     """Entitlement-filtered BM25 over the documents of one SQLite database."""
 
+    #: The layout this engine writes (the ``index_layout`` sync state).
+    layout: str = INDEX_LAYOUT
+
     def __init__(self, engine: Engine) -> None:
         if not is_sqlite(engine):
             raise ConfigurationError(
                 f"the embedded search index needs a SQLite store (FTS5); got a {engine.dialect.name} store"
             )
-        self.engine = engine
-        self._memo: dict[IndexFilter, Selectivity] = {}
-        self._memo_generation: str | None = None
-        self._memo_lock = threading.Lock()
+        self._setup(engine)
         # The write lock first (BEGIN IMMEDIATE): processes opening one new store at once
         # would otherwise all see no tables, and all but one fail creating them.
         with begin_write(engine) as conn:
             self._ensure_layout(conn)
+
+    def _setup(self, engine: Engine) -> None:
+        self.engine = engine
+        self._memo: dict[IndexFilter, Selectivity] = {}
+        self._memo_generation: str | None = None
+        self._memo_lock = threading.Lock()
+
+    @contextmanager
+    def begin_sync(self) -> Iterator[Connection]:
+        """A transaction holding the index's write lock, so one writer at a time changes it.
+
+        Sync reads what the index holds *inside* it: a second process that waited for
+        the lock sees the first one's changes and applies only what is still missing.
+        SQLite: ``BEGIN IMMEDIATE``, the database's single write lock.
+        """
+        with begin_write(self.engine) as conn:
+            yield conn
 
     @staticmethod
     def _ensure_layout(conn: Connection) -> None:
@@ -228,8 +257,9 @@ class SearchIndex:
                     [_values(d) for d in fresh],
                 )
                 rowids = {str(r.doc_id): int(r.doc_rowid) for r in inserted}
-            fts_rows: list[dict[str, object]] = []
+            text_rows: list[tuple[int, Document, int]] = []
             access_rows: list[dict[str, object]] = []
+            replaced: list[int] = []
             for doc in chunk:
                 key = book.key_for(doc.attributes)
                 book.count(key, +1)
@@ -240,16 +270,18 @@ class SearchIndex:
                     conn.execute(
                         documents.update().where(documents.c.doc_rowid == rowid).values(_values(doc))
                     )
-                    conn.execute(_FTS_DELETE, {"r": rowid})
-                    conn.execute(vectors.delete().where(vectors.c.doc_rowid == rowid))
-                    conn.execute(access.delete().where(access.c.doc_rowid == rowid))
+                    replaced.append(rowid)
                 else:
                     rowid = rowids[doc.doc_id]
-                fts_rows.append({"r": rowid, "t": doc.title, "b": doc.body, "k": key_token(key)})
+                text_rows.append((rowid, doc, key))
                 access_rows.append({"doc_rowid": rowid, "key_id": key})
-            if fts_rows:
-                conn.execute(_FTS_INSERT, fts_rows)
+            if replaced:
+                self._text_delete(conn, replaced)
+                conn.execute(vectors.delete().where(vectors.c.doc_rowid.in_(replaced)))
+                conn.execute(access.delete().where(access.c.doc_rowid.in_(replaced)))
+            if text_rows:
                 conn.execute(access.insert(), access_rows)
+                self._text_insert(conn, text_rows)
         book.flush()
         if pending:
             self.bump_generation(conn)
@@ -282,7 +314,7 @@ class SearchIndex:
         )
         conn.execute(access.delete().where(access.c.doc_rowid == rowid))
         conn.execute(access.insert().values(doc_rowid=rowid, key_id=key))
-        conn.execute(_FTS_REKEY, {"r": rowid, "k": key_token(key)})
+        self._text_rekey(conn, rowid, key)
         book.flush()
         self.bump_generation(conn)
 
@@ -301,7 +333,7 @@ class SearchIndex:
             rowid = int(found.doc_rowid)
             if found.key_id is not None:
                 book.count(int(found.key_id), -1)
-            conn.execute(_FTS_DELETE, {"r": rowid})
+            self._text_delete(conn, [rowid])
             conn.execute(vectors.delete().where(vectors.c.doc_rowid == rowid))
             conn.execute(access.delete().where(access.c.doc_rowid == rowid))
             conn.execute(documents.delete().where(documents.c.doc_rowid == rowid))
@@ -309,6 +341,66 @@ class SearchIndex:
         book.flush()
         if removed:
             self.bump_generation(conn)
+
+    # -- the text engine's hooks (FTS5 here; PostgresSearchIndex overrides them) ------------
+
+    def _text_delete(self, conn: Connection, rowids: Sequence[int]) -> None:
+        """Remove the text of these documents."""
+        conn.execute(_FTS_DELETE, [{"r": r} for r in rowids])
+
+    def _text_insert(self, conn: Connection, rows: Sequence[tuple[int, Document, int]]) -> None:
+        """Index the text of (rowid, document, access key) rows; their access rows exist already."""
+        conn.execute(
+            _FTS_INSERT, [{"r": r, "t": d.title, "b": d.body, "k": key_token(key)} for r, d, key in rows]
+        )
+
+    def _text_rekey(self, conn: Connection, rowid: int, key: int) -> None:
+        """Move a document's text to another access key."""
+        conn.execute(_FTS_REKEY, {"r": rowid, "k": key_token(key)})
+
+    def _text_rank(
+        self, conn: Connection, words: Sequence[str], seen: Selectivity, path: TextPath, k: int
+    ) -> list[tuple[int, float]]:
+        """The ``k`` best permitted (rowid, score) for ``words`` on ``path``, best (highest) first."""
+        expression = " OR ".join(f'"{w}"' for w in words)
+        if path == "restricted":
+            ranked = conn.execute(
+                _RESTRICTED, {"q": restricted_expression(expression, seen.permitted_keys), "k": k}
+            ).all()
+        else:
+            ranked = conn.execute(
+                _MATCH_FIRST,
+                {"q": text_expression(expression), "keys": list(seen.permitted_keys), "k": k},
+            ).all()
+        return [(int(x.r), -float(x.s)) for x in ranked]
+
+    def claims_matching(
+        self,
+        conn: Connection,
+        *,
+        required: Sequence[str],
+        any_of: Sequence[str],
+        kind: DocumentKind,
+        selectivity: Selectivity,
+        limit: int,
+    ) -> list[str]:
+        """Claim ids of permitted ``kind`` documents with every ``required`` word and one of ``any_of``, best first.
+
+        Words are :func:`query_words` words (letters and digits). The scope is applied
+        as in :meth:`search_planned`: inside the full-text query or in ``WHERE``.
+        """
+        if not any_of or not selectivity.permitted_keys or limit <= 0:
+            return []
+        words = " AND ".join(
+            [*(f'"{w}"' for w in required), "(" + " OR ".join(f'"{w}"' for w in any_of) + ")"]
+        )
+        query = (
+            restricted_expression(words, selectivity.permitted_keys)
+            if choose_text_path(selectivity) == "restricted"
+            else text_expression(words)
+        )
+        params = {"q": query, "keys": list(selectivity.permitted_keys), "kind": kind, "n": limit}
+        return [str(r.c) for r in conn.execute(_CLAIMS_MATCHING, params)]
 
     @staticmethod
     def analyze(conn: Connection) -> None:
@@ -371,34 +463,29 @@ class SearchIndex:
         selectivity: Selectivity | None = None,
     ) -> TextSearch:
         """Like :meth:`search`, reporting the path taken; ``path`` overrides the planner (benchmarks)."""
-        expression = match_expression(query)
+        words = query_words(query)
         with self.engine.connect() as conn:
             seen = selectivity if selectivity is not None else self._selectivity(conn, index_filter)
-            chosen = path or choose_text_path(seen)
-            if expression is None or k <= 0 or not seen.permitted_keys:
+            chosen = path or self.choose_path(seen)
+            if not words or k <= 0 or not seen.permitted_keys:
                 return TextSearch(hits=(), path="empty" if path is None else chosen, selectivity=seen)
-            if chosen == "restricted":
-                ranked = conn.execute(
-                    _RESTRICTED, {"q": restricted_expression(expression, seen.permitted_keys), "k": k}
-                ).all()
-            else:
-                ranked = conn.execute(
-                    _MATCH_FIRST,
-                    {"q": text_expression(expression), "keys": list(seen.permitted_keys), "k": k},
-                ).all()
+            ranked = self._text_rank(conn, words, seen, chosen, k)
             rows = {
                 int(r.doc_rowid): r
                 for r in conn.execute(
-                    select(documents).where(documents.c.doc_rowid.in_([int(x.r) for x in ranked]))
+                    select(documents).where(documents.c.doc_rowid.in_([r for r, _ in ranked]))
                 )
             }
-        hits = [
-            Hit(document=row_document(rows[int(x.r)]), score=-float(x.s)) for x in ranked if int(x.r) in rows
-        ]
+        hits = [Hit(document=row_document(rows[r]), score=s) for r, s in ranked if r in rows]
         # Defence in depth: the scope already chose the candidates; a row that fails here
         # means the key table and the policy disagree, and it is dropped rather than served.
         kept = tuple(h for h in hits if index_filter.permits(h.document.attributes))
         return TextSearch(hits=kept, path=chosen, selectivity=seen)
+
+    @staticmethod
+    def choose_path(selectivity: Selectivity) -> TextPath:
+        """How this engine generates candidates for a scope of this selectivity."""
+        return choose_text_path(selectivity)
 
     def documents_by_id(self, doc_ids: Sequence[str]) -> dict[str, Document]:
         """The stored documents with these ids (no filtering: callers filter)."""
@@ -408,19 +495,24 @@ class SearchIndex:
             rows = conn.execute(select(documents).where(documents.c.doc_id.in_(list(doc_ids)))).all()
         return {str(r.doc_id): row_document(r) for r in rows}
 
-    def versions(self) -> dict[str, tuple[str, DocumentAttributes]]:
-        """Every document's source version and access attributes (what sync compares)."""
-        with self.engine.connect() as conn:
-            rows = conn.execute(
-                select(
-                    documents.c.doc_id,
-                    documents.c.source_version,
-                    documents.c.access_class,
-                    documents.c.region,
-                    documents.c.line_of_business,
-                    documents.c.sensitivity,
-                )
-            ).all()
+    def versions(self, conn: Connection | None = None) -> dict[str, tuple[str, DocumentAttributes]]:
+        """Every document's source version and access attributes (what sync compares).
+
+        Read on ``conn`` when given (sync reads it inside its locked transaction).
+        """
+        if conn is None:
+            with self.engine.connect() as own:
+                return self.versions(own)
+        rows = conn.execute(
+            select(
+                documents.c.doc_id,
+                documents.c.source_version,
+                documents.c.access_class,
+                documents.c.region,
+                documents.c.line_of_business,
+                documents.c.sensitivity,
+            )
+        ).all()
         return {
             str(r.doc_id): (
                 str(r.source_version),

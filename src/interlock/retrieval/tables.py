@@ -1,4 +1,4 @@
-"""The tables of the search index, in Interlock's (SQLite) store.
+"""The tables of the search index, in Interlock's store (SQLite or PostgreSQL).
 
 ``search_documents`` holds each document with its access attributes and source
 version; ``search_fts`` (an FTS5 table created by :class:`~interlock.retrieval.index.SearchIndex`)
@@ -10,6 +10,10 @@ table is what the planner reads to estimate a scope's selectivity, and it is wha
 lets a narrow scope be pushed into the full-text query itself (see
 :mod:`interlock.retrieval.access`). A key's attributes never change once written:
 a document whose attributes change moves to another key.
+
+On PostgreSQL the text is not an FTS5 table but ``search_text`` (a ``tsvector`` and
+the document's key per row) and ``search_terms`` (document frequencies), created by
+store revision 0006 (:mod:`interlock.retrieval.pg_index`).
 """
 
 from __future__ import annotations
@@ -57,14 +61,14 @@ access_keys = Table(
 access = Table(
     "search_access",
     index_metadata,
-    Column("doc_rowid", Integer, primary_key=True),
+    Column("doc_rowid", Integer, primary_key=True, autoincrement=False),
     Column("key_id", Integer, nullable=False),
 )
 
 vectors = Table(
     "search_vectors",
     index_metadata,
-    Column("doc_rowid", Integer, primary_key=True),
+    Column("doc_rowid", Integer, primary_key=True, autoincrement=False),
     Column("model", Text, nullable=False),
     Column("vector", LargeBinary, nullable=False),
 )

@@ -19,7 +19,7 @@ from typing import Final, Literal
 
 import numpy as np
 import numpy.typing as npt
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from interlock.retrieval.access import Selectivity
 from interlock.retrieval.embeddings import EmbeddingClient, Vector
@@ -60,7 +60,7 @@ def store_vectors(index: SearchIndex, model_id: str, rows: list[tuple[int, Vecto
     """
     if not rows:
         return
-    with index.engine.begin() as conn:
+    with index.begin_sync() as conn:
         conn.execute(vectors.delete().where(vectors.c.doc_rowid.in_([r for r, _ in rows])))
         conn.execute(
             vectors.insert(),
@@ -101,9 +101,9 @@ class DenseIndex:
         access row is left out (fail closed).
         """
         with self.index.engine.connect() as conn:
-            stored = conn.exec_driver_sql(
-                "SELECT doc_rowid, vector FROM search_vectors WHERE model = ? ORDER BY doc_rowid",
-                (self.model_id,),
+            stored = conn.execute(
+                text("SELECT doc_rowid, vector FROM search_vectors WHERE model = :m ORDER BY doc_rowid"),
+                {"m": self.model_id},
             ).all()
             owners = conn.execute(
                 select(access.c.doc_rowid, access.c.key_id, documents.c.doc_id)
@@ -114,7 +114,7 @@ class DenseIndex:
             return _Matrix(generation=generation, rows=np.zeros((0, 0), np.float32), doc_ids=(), ranges={})
         rowids = np.fromiter((r[0] for r in stored), dtype=np.int64, count=len(stored))
         # One buffer, one array: an array per row costs seconds at 200,000 rows.
-        rows = np.frombuffer(b"".join(r[1] for r in stored), dtype=np.float32).reshape(len(stored), -1)
+        rows = np.frombuffer(b"".join(bytes(r[1]) for r in stored), dtype=np.float32).reshape(len(stored), -1)
         owner_rowids = np.fromiter((o.doc_rowid for o in owners), dtype=np.int64, count=len(owners))
         owner_keys = np.fromiter((o.key_id for o in owners), dtype=np.int64, count=len(owners))
         at = np.clip(np.searchsorted(owner_rowids, rowids), 0, max(len(owners) - 1, 0))

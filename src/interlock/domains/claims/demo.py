@@ -22,8 +22,8 @@ from interlock.domains.claims.generator import seed as run_seed
 from interlock.domains.claims.pack import create_schema, load_baseline, save_baseline
 from interlock.domains.claims.training import load_training_examples
 from interlock.policy.principal import service_principal
+from interlock.retrieval.backends import search_index_for
 from interlock.retrieval.freshness import sync_index
-from interlock.retrieval.index import SearchIndex
 from interlock.work.runner import run_claims
 from interlock.work.store import WorkStore
 
@@ -83,7 +83,7 @@ def run_demo(dir_: Path, *, records: int, seed: int, json_out: bool) -> int:
     # Last, so that the figures above are those of a run without an index (precedent
     # lookups only annotate the trail, but the demo's numbers stay comparable).
     started = time.monotonic()
-    synced = sync_index(SearchIndex(store_engine), SqlDocumentSource(sor_engine), now=datetime.now(UTC))
+    synced = sync_index(search_index_for(store_engine), SqlDocumentSource(sor_engine), now=datetime.now(UTC))
     timings["index"] = time.monotonic() - started
     console.print(
         f"5/5 built the search index: {synced.inserted} documents, so `ask` and `summarize` answer ({timings['index']:.1f} s)"

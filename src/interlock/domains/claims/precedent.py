@@ -7,9 +7,10 @@ excluding the claim itself. Their ids and versions go into the ``context.retriev
 audit event and the saved decision, so a reviewer can compare like with like.
 
 The lookup first finds the *candidates*: permitted adjudicated claim summaries naming
-one of the procedure codes, at most :data:`MAX_CANDIDATES`, best BM25 first, with the
-principal's scope in the FTS5 query (remembered per procedure codes and scope until
-the index changes: a batch has few distinct procedures). It then ranks the
+one of the procedure codes, at most :data:`MAX_CANDIDATES`, best first by the index's
+ranking, with the principal's scope applied inside candidate generation
+(:meth:`~interlock.retrieval.index.SearchIndex.claims_matching`; remembered per
+procedure codes and scope until the index changes: a batch has few distinct procedures). It then ranks the
 candidates' notes, read with the scope in ``WHERE``, by BM25 against this claim's
 notes. Candidates without a matching note follow in summary order.
 
@@ -18,8 +19,10 @@ gate, and a failed lookup is logged and yields no precedent rather than failing 
 work item. The principal's scope is pushed into the full-text query exactly as for
 any search (:mod:`interlock.retrieval.access`), and every id is re-checked in memory
 and against the live system of record (one query) before it is reported. When the
-store holds no search index (not SQLite, never synced) the lookup is skipped at the
-cost of one catalogue query, repeated at most every :data:`RECHECK_SECONDS`.
+store holds no search index (never synced) the lookup is skipped at the cost of one
+catalogue query, repeated at most every :data:`RECHECK_SECONDS`. The index is the
+store's own (:func:`~interlock.retrieval.backends.search_index_for`): SQLite FTS5 or
+PostgreSQL full-text search.
 """
 
 from __future__ import annotations
@@ -32,21 +35,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
-from sqlalchemy import Connection, Engine, Row, bindparam, inspect, select, text
+from sqlalchemy import Connection, Engine, Row, select
 
-from interlock.db import is_sqlite
 from interlock.domains.claims.context import ClaimContext, item_id_for
 from interlock.domains.claims.documents import SqlDocumentSource
 from interlock.policy.values import ClaimScope, IndexFilter
-from interlock.retrieval.access import (
-    Selectivity,
-    choose_text_path,
-    restricted_expression,
-    text_expression,
-)
+from interlock.retrieval.access import Selectivity
+from interlock.retrieval.backends import search_index_for, synced_index_in
 from interlock.retrieval.index import GENERATION_STATE, SearchIndex, match_expression, row_document
 from interlock.retrieval.scope import index_predicate
-from interlock.retrieval.tables import INDEX_LAYOUT, documents, sync_state
+from interlock.retrieval.tables import documents, sync_state
+from interlock.retrieval.words import query_words
 
 log = logging.getLogger(__name__)
 
@@ -57,13 +56,6 @@ RECHECK_SECONDS: Final = 30.0
 # A claim summary reads "... status adjudicated. Lines: X2002 ..." (connectors.sql_documents).
 _ADJUDICATED: Final = "adjudicated"
 _MEMO_SIZE: Final = 512
-_CANDIDATES: Final = text(
-    "SELECT d.claim_id AS c FROM search_fts "
-    "JOIN search_documents d ON d.doc_rowid = search_fts.rowid "
-    "JOIN search_access a ON a.doc_rowid = d.doc_rowid "
-    "WHERE search_fts MATCH :q AND a.key_id IN :keys AND d.kind = 'claim_summary' "
-    "ORDER BY bm25(search_fts, 1.0, 1.0, 0.0), d.doc_rowid LIMIT :n"
-).bindparams(bindparam("keys", expanding=True))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -97,10 +89,6 @@ def _rank_notes(query: str | None, notes: Sequence[Row[Any, Any]]) -> list[str]:
         scratch.close()
 
 
-def _quoted(words: Sequence[str]) -> str:
-    return " OR ".join('"' + w.replace('"', "") + '"' for w in dict.fromkeys(words) if w)
-
-
 class PrecedentFinder:
     """Finds precedent in the search index of one store; never raises out of :meth:`lookup`."""
 
@@ -129,15 +117,9 @@ class PrecedentFinder:
         if self._checked_at is not None and now - self._checked_at < RECHECK_SECONDS:
             return False
         self._checked_at = now
-        if not is_sqlite(self.store):
-            return False
-        with self.store.connect() as conn:
-            if not {"search_fts", "search_access", sync_state.name} <= set(inspect(conn).get_table_names()):
-                return False
-            states = {str(r.name): str(r.value) for r in conn.execute(select(sync_state))}
-        if states.get("index_layout") == INDEX_LAYOUT and "last_synced_at" in states:
+        if synced_index_in(self.store):
             # Only now: opening an index creates its tables, which a store without one must not get.
-            self._index = SearchIndex(self.store)
+            self._index = search_index_for(self.store)
         return self._index is not None
 
     def lookup_ids(self, context: ClaimContext, scope: ClaimScope) -> list[str]:
@@ -218,17 +200,18 @@ class PrecedentFinder:
                 self._memo.clear()
                 self._memo_generation = generation
             found = self._memo.get(key)
-        if found is None:
-            words = f"{_ADJUDICATED} AND ({_quoted(codes)})"
-            query = (
-                restricted_expression(words, seen.permitted_keys)
-                if choose_text_path(seen) == "restricted"
-                else text_expression(words)
+        if found is None and self._index is not None:
+            matched = self._index.claims_matching(
+                conn,
+                required=[_ADJUDICATED],
+                any_of=query_words(" ".join(codes)),
+                kind="claim_summary",
+                selectivity=seen,
+                limit=MAX_CANDIDATES + 1,
             )
-            params = {"q": query, "keys": list(seen.permitted_keys), "n": MAX_CANDIDATES + 1}
-            found = tuple(dict.fromkeys(str(r.c) for r in conn.execute(_CANDIDATES, params)))
+            found = tuple(dict.fromkeys(matched))
             with self._lock:
                 if len(self._memo) >= _MEMO_SIZE:
                     self._memo.clear()
                 self._memo[key] = found
-        return [c for c in found if c != claim_id][:MAX_CANDIDATES]
+        return [c for c in (found or ()) if c != claim_id][:MAX_CANDIDATES]
