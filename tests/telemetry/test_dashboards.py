@@ -184,7 +184,9 @@ def test_a_renamed_metric_is_reported() -> None:
     """An expression over a name the docs do not list (a renamed family) is caught."""
     renamed = _load_dashboard()
     target = panels(renamed)[1]["targets"][0]
-    target["expr"] = target["expr"].replace("interlock_work_items_total", "interlock_work_items_finished_total")
+    target["expr"] = target["expr"].replace(
+        "interlock_work_items_total", "interlock_work_items_finished_total"
+    )
     names = set().union(*(metric_names(e) for e in dashboard_expressions(renamed).values()))
     assert undocumented(names) == {"interlock_work_items_finished_total"}
     assert undocumented({"interlock_breaker_open_bucket", "interlock_stage_duration_seconds_bucket"}) == {
