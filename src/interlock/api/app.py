@@ -32,6 +32,7 @@ from interlock.from_settings import configure_telemetry
 from interlock.models.base import ModelClient
 from interlock.settings import load_settings
 from interlock.telemetry.http_spans import SERVER_TELEMETRY, ServerSpans
+from interlock.telemetry.tracing import flush_spans
 
 API_VERSION = "1.0.0"
 
@@ -52,6 +53,8 @@ def create_app(
         async with mcp.running():
             yield
         svc.close()
+        # Spans still batched would be lost: a server stopped by SIGTERM runs no exit hooks.
+        flush_spans()
 
     app = FastAPI(
         title="Interlock",

@@ -61,6 +61,17 @@ def configure_tracing(
     return provider
 
 
+def flush_spans(timeout_millis: int = 5_000) -> None:
+    """Export the spans still waiting in this process's batch processor.
+
+    A server stopping on SIGTERM ends by re-raising the signal, so the provider's exit
+    hook never runs: without this, the spans of the last seconds before a stop are lost.
+    The provider stays usable (an app in a test process is not the only one).
+    """
+    if _configured:
+        _configured[0].force_flush(timeout_millis)
+
+
 def add_exporter(span_exporter: SpanExporter) -> None:
     """Send this process's spans to one more exporter as they end (tests, debugging)."""
     provider = configure_tracing()
