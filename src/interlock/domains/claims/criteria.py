@@ -46,6 +46,7 @@ RELEVANCE_THRESHOLD: Final = 1.0
 MAX_CRITERIA: Final = 20
 
 _MARKER = re.compile(r"(?:^|(?<=[\s:;.]))\((\d{1,2})\)\s+")
+_LINE_MARKER = re.compile(r"^[ \t]*\(?(\d{1,2})[.)][ \t]+", re.MULTILINE)
 _ANY = re.compile(r"\b(?:any|at least one|one or more|one of|either)\b", re.IGNORECASE)
 _ALL = re.compile(r"\b(?:all|each|every|both)\b", re.IGNORECASE)
 _BLANK_LINE = re.compile(r"\n\s*\n")
@@ -86,7 +87,34 @@ def policy_criteria(body: str) -> PolicyCriteria:
     begins, at a blank line, or at the end of the text. The combining sentence is the
     text just before ``(1)``.
     """
-    markers = list(_MARKER.finditer(body))
+    items, by_line = _items(list(_MARKER.finditer(body))), False
+    if not items:
+        items, by_line = _items(list(_LINE_MARKER.finditer(body))), True
+    if not items:
+        return PolicyCriteria(combine=ALL, criteria=(Criterion(number=1, text=body.strip()),), preamble="")
+    preamble = body[: items[0][1].start()]
+    criteria: list[Criterion] = []
+    end = len(body)
+    for index, (number, match) in enumerate(items):
+        end = items[index + 1][1].start() if index + 1 < len(items) else len(body)
+        text = body[match.end() : end]
+        gap = re.search(r"\n", text) if by_line else _BLANK_LINE.search(text)
+        if gap is not None:
+            end = match.end() + gap.start()
+            text = text[: gap.start()]
+        criteria.append(Criterion(number=number, text=text.strip().rstrip(";").strip()))
+    # The combining sentence is the last sentence before (1), else the first one after the list.
+    lead = re.split(r"(?<=[.!?])\s+", preamble.strip())[-1] if preamble.strip() else ""
+    if not (_ANY.search(lead) or _ALL.search(lead)):
+        lead = re.split(r"(?<=[.!?])\s+", body[end:].strip())[0] if body[end:].strip() else ""
+    combine: Combine = ANY if _ANY.search(lead) else ALL if _ALL.search(lead) else UNKNOWN
+    if len(criteria) == 1:
+        combine = ALL
+    return PolicyCriteria(combine=combine, criteria=tuple(criteria), preamble=preamble)
+
+
+def _items(markers: list[re.Match[str]]) -> list[tuple[int, re.Match[str]]]:
+    """The markers numbered 1, 2, 3... in order (others are ordinary text)."""
     items: list[tuple[int, re.Match[str]]] = []
     expected = 1
     for match in markers:
@@ -95,22 +123,7 @@ def policy_criteria(body: str) -> PolicyCriteria:
             expected += 1
         if expected > MAX_CRITERIA:
             break
-    if not items:
-        return PolicyCriteria(combine=ALL, criteria=(Criterion(number=1, text=body.strip()),), preamble="")
-    preamble = body[: items[0][1].start()]
-    criteria: list[Criterion] = []
-    for index, (number, match) in enumerate(items):
-        end = items[index + 1][1].start() if index + 1 < len(items) else len(body)
-        text = body[match.end() : end]
-        if (gap := _BLANK_LINE.search(text)) is not None:
-            text = text[: gap.start()]
-        criteria.append(Criterion(number=number, text=text.strip().rstrip(";").strip()))
-    # The combining sentence is the last sentence before (1).
-    lead = re.split(r"(?<=[.!?])\s+", preamble.strip())[-1] if preamble.strip() else ""
-    combine: Combine = ANY if _ANY.search(lead) else ALL if _ALL.search(lead) else UNKNOWN
-    if len(criteria) == 1:
-        combine = ALL
-    return PolicyCriteria(combine=combine, criteria=tuple(criteria), preamble=preamble)
+    return items
 
 
 def combine(how: Combine, findings: Sequence[Finding]) -> PolicyStatus:
