@@ -231,8 +231,12 @@ def check_necessity(g: GateInput) -> tuple[Finding, ...]:
         if p.outcome == "approve" and pa.status != "met":
             out.append(_f("necessity", "block", f"approval while policy {pa.policy_id} is {pa.status}"))
             continue
-        problems = [msg for c in pa.citations if (msg := _citation_problem(c, texts))]
+        problems = list(dict.fromkeys(msg for c in pa.citations if (msg := _citation_problem(c, texts))))
         out.extend(_f("citations", "block", f"policy {pa.policy_id}: {msg}") for msg in problems)
+        if problems:
+            # An answer with unverifiable quotes is refused (and may be asked once more);
+            # its evidence is weighed when an answer's quotes all check out.
+            continue
         structure = policy_criteria(at_stake[pa.policy_id].body)
         if sorted(cf.criterion for cf in pa.criteria) != list(structure.numbers):
             out.append(_f("necessity", "block", f"policy {pa.policy_id}: {CRITERIA_REASON}"))
