@@ -54,7 +54,7 @@ from interlock.domains.claims.answer import (
     PolicyAssessment,
 )
 from interlock.domains.claims.criteria import Finding as CriterionStatus
-from interlock.domains.claims.criteria import combine, is_relevant
+from interlock.domains.claims.criteria import MIN_QUOTE_CHARS, combine, is_relevant
 from interlock.domains.claims.question import NecessityRequest, PolicyText
 from interlock.domains.claims.training import TrainingExample
 from interlock.exceptions import ConfigurationError, ModelOutputInvalid
@@ -780,7 +780,10 @@ class BaselineModel:
         """
         structure = policy.criteria
         quotes = [request.notes[s.note].body[s.start : s.end] for s in segments]
-        about = {n: [k for k, q in enumerate(quotes) if is_relevant(structure, n, q)] for n in structure.numbers}
+        about = {
+            n: [k for k, q in enumerate(quotes) if len(q.strip()) >= MIN_QUOTE_CHARS and is_relevant(structure, n, q)]
+            for n in structure.numbers
+        }
         wanted = sorted({k for ks in about.values() for k in ks})
         readings = self._segment_statuses(policy.policy_id, criteria_terms(policy.body), segments, wanted)
         findings: list[CriterionFinding] = []

@@ -42,6 +42,8 @@ UNKNOWN: Final = "unknown"
 
 #: The lowest :func:`relevance` at which a passage counts as evidence for a criterion.
 RELEVANCE_THRESHOLD: Final = 1.0
+#: The shortest quote the gate can verify: a shorter one proves too little.
+MIN_QUOTE_CHARS: Final = 12
 #: Criteria read from one policy are capped; a policy text is data.
 MAX_CRITERIA: Final = 20
 

@@ -15,7 +15,13 @@ from decimal import Decimal
 
 from interlock.domains.claims.answer import Citation, PolicyAssessment
 from interlock.domains.claims.criteria import Finding as CriterionStatus
-from interlock.domains.claims.criteria import PolicyCriteria, combine, is_relevant, policy_criteria
+from interlock.domains.claims.criteria import (
+    MIN_QUOTE_CHARS,
+    PolicyCriteria,
+    combine,
+    is_relevant,
+    policy_criteria,
+)
 from interlock.domains.claims.context import ClaimContext
 from interlock.domains.claims.proposal import Proposal
 from interlock.domains.claims.rules import (
@@ -35,7 +41,6 @@ from interlock.policy.values import ClaimAttributes
 from interlock.task import GateInput as _GateInput
 
 GATE_VERSION = "claims-gate@3"
-MIN_QUOTE_CHARS = 12
 #: The necessity finding for an assessment that misses or adds policies: the model's doing.
 COVERAGE_REASON = "assessment does not cover exactly the policies at stake"
 #: The necessity finding for an assessment without one finding per numbered criterion.
