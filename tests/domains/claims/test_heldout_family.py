@@ -25,8 +25,11 @@ from interlock.domains.claims.connector import SqlClaimsConnector
 from interlock.domains.claims.evaluation import EvalReport, Truth, evaluate, read_truth
 from interlock.domains.claims.generator import seed
 from interlock.domains.claims.pack import create_schema
+from interlock.domains.claims.testing.model_server import ScriptedModelServer, echo_policies_responder
 from interlock.domains.claims.testing.heldout import VAGUE, HeldOutWorld, rewrite_backlog, vague_note
 from interlock.domains.claims.training import load_training_examples
+from interlock.models.base import ModelClient
+from interlock.models.openai_compat import OpenAICompatibleModel
 from interlock.policy.principal import service_principal
 from interlock.store.metadata import store_metadata
 from interlock.work.runner import run_claims
@@ -44,14 +47,14 @@ class Run:
     held_out: HeldOutWorld | None
 
 
-def _run(tmp: Path, *, held_out: bool) -> Run:
+def _run(tmp: Path, *, held_out: bool, hosted: ModelClient | None = None) -> Run:
     sor = make_engine(f"sqlite:///{tmp / 'sor.db'}")
     store = make_engine(f"sqlite:///{tmp / 'store.db'}")
     create_schema(sor)
     store_metadata.create_all(store)
     seed(sor, claims=CLAIMS, seed=SEED, truth_path=tmp / "truth.jsonl")
     truth = read_truth(tmp / "truth.jsonl")
-    model = BaselineModel(train_baseline(load_training_examples(sor), seed=SEED))
+    model = hosted or BaselineModel(train_baseline(load_training_examples(sor), seed=SEED))
     world = rewrite_backlog(sor, truth, seed=SEED) if held_out else None
     if world is not None:
         truth = world.truth
@@ -65,7 +68,8 @@ def _run(tmp: Path, *, held_out: bool) -> Run:
     run_claims(engine, engine.pending_records())
     report = evaluate(sor, truth)
     figures = {k: v for k, v in report.as_dict().items() if k != "wrong_examples"}
-    print(f"\n{'held-out' if held_out else 'standard'} family: {json.dumps(figures, sort_keys=True)}")
+    name = f"{'held-out' if held_out else 'standard'} family, {'hosted' if hosted else 'baseline'}"
+    print(f"\n{name}: {json.dumps(figures, sort_keys=True)}")
     return Run(sor=sor, truth=truth, report=report, held_out=world)
 
 
@@ -79,6 +83,27 @@ def standard(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Run]:
 @pytest.fixture(scope="module")
 def heldout(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Run]:
     run = _run(tmp_path_factory.mktemp("heldout"), held_out=True)
+    yield run
+    run.sor.dispose()
+
+
+@pytest.fixture(scope="module")
+def heldout_hosted(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Run]:
+    """The held-out world judged by a hosted model that reads "met" into every criterion.
+
+    That is the failure the issue describes: a confident approval of notes that settle
+    nothing. The model speaks the real wire format over loopback HTTP and cites, for each
+    criterion, the verbatim note sentence most about it; only the gate stands between
+    its answer and a write.
+    """
+    with (
+        pytest.MonkeyPatch.context() as env,
+        ScriptedModelServer(echo_policies_responder("met", 0.99), api_key="k") as server,
+    ):
+        env.setenv("NO_PROXY", "127.0.0.1,localhost")
+        env.setenv("no_proxy", "127.0.0.1,localhost")
+        with OpenAICompatibleModel("misreader", base_url=server.base_url, api_key="k") as model:
+            run = _run(tmp_path_factory.mktemp("hosted"), held_out=True, hosted=model)
     yield run
     run.sor.dispose()
 
@@ -120,6 +145,16 @@ def test_no_vague_note_is_finalized_automatically(heldout: Run) -> None:
     assert decided == {}
 
 
+def test_a_hosted_model_that_misreads_vague_notes_cannot_finalize_them(heldout_hosted: Run) -> None:
+    """Whatever a hosted model states, a vague note's citations are not evidence for any criterion."""
+    world = heldout_hosted.held_out
+    assert world is not None
+    auto = _auto(heldout_hosted.sor)
+    assert {c: auto[c] for c in world.vague if c in auto} == {}
+    # The same model's confident reading of clearly documented notes does get through.
+    assert any(auto.get(c) == "approve" for c in world.documented)
+
+
 def test_automatic_decisions_stay_precise_on_both_families(standard: Run, heldout: Run) -> None:
     """At least 99.5% of automatic finalizations are exactly right, on familiar and unfamiliar notes."""
     assert standard.report.precision >= 0.995, standard.report.wrong_examples
@@ -148,6 +183,6 @@ def test_a_vague_note_names_no_duration_therapy_or_finding() -> None:
     rng = random.Random(0)
     for _ in range(200):
         body = vague_note(rng, rng.choice(["MP-101", "MP-102", "MP-103", "MP-108"])).lower()
-        for word in ("weeks", "physio", "therapy tried", "tear", "deficit", "bmi", "/52"):
+        for word in ("weeks", "completed", "tried", "failed", "tear", "deficit", "bmi", "/52", "no relief"):
             assert word not in body
     assert len(VAGUE) >= 10

@@ -18,8 +18,10 @@ from a model's answer):
   table of clinical abbreviations and synonyms. Words the policy uses before its
   criteria (its title, scope and combining sentence: the condition and the service
   every claim under it mentions) do not count, so "follow-up for low back pain, imaging
-  planned" is evidence for none of the lumbar MRI policy's criteria. The same scorer
-  checks the embedded baseline's citations and a hosted model's.
+  planned" is evidence for none of the lumbar MRI policy's criteria. A passage that
+  discusses, plans or doubts ("options discussed: physical therapy or an MRI") is not
+  evidence either (:func:`unsettled`). The same scorer checks the embedded baseline's
+  citations and a hosted model's.
 """
 
 from __future__ import annotations
@@ -42,6 +44,8 @@ UNKNOWN: Final = "unknown"
 
 #: The lowest :func:`relevance` at which a passage counts as evidence for a criterion.
 RELEVANCE_THRESHOLD: Final = 1.0
+#: A passage of fewer content words names a topic ("Seen for diabetes.") and documents nothing.
+MIN_CONTENT_WORDS: Final = 3
 #: The shortest quote the gate can verify: a shorter one proves too little.
 MIN_QUOTE_CHARS: Final = 12
 #: Criteria read from one policy are capped; a policy text is data.
@@ -190,7 +194,6 @@ _STOP: Final = frozenset(
 # Clinical abbreviations and synonyms: each spelling on the left also counts as the
 # words on the right. General clinical usage, not any one payer's wording.
 _SYNONYMS: Final[dict[str, str]] = {
-    "pt": "physical therapy",
     "physio": "physical therapy",
     "physiotherapy": "physical therapy",
     "nsaid": "anti-inflammatory medication",
@@ -256,6 +259,7 @@ _SYNONYMS: Final[dict[str, str]] = {
     "nondiagnostic": "inconclusive",
     "non-diagnostic": "inconclusive",
 }
+_PT: Final = re.compile(r"\bPT\b")
 _SUFFIXES: Final = ("ations", "ation", "ings", "ing", "ies", "ied", "ors", "or", "ed", "es", "s", "al", "ly")
 
 
@@ -279,9 +283,12 @@ def _words(text: str) -> list[str]:
 
 
 def _expanded(text: str) -> list[str]:
-    """The words of ``text`` with the synonym table's words added after their spelling."""
+    """The words of ``text`` with the synonym table's words added after their spelling.
+
+    ``PT`` in capitals is physical therapy; ``pt`` or ``Pt`` is the patient.
+    """
     words = _words(text)
-    extra: list[str] = []
+    extra: list[str] = ["physical", "therapy"] if _PT.search(text) else []
     for i, word in enumerate(words):
         pair = f"{word} {words[i + 1]}" if i + 1 < len(words) else ""
         for key in (word, pair):
@@ -315,12 +322,50 @@ def relevance(criterion_text: str, preamble: str, passage: str) -> float:
     return float(len(terms & content_stems(passage)))
 
 
+# Words that make a passage a plan, an option or a doubt rather than a record of what
+# happened or was found: "discussed PT and an MRI" documents neither.
+_UNSETTLED: Final = frozenset(
+    """
+    discuss discussed discussing discussion option options consider considering
+    considered plan plans planned planning will would may might maybe perhaps possibly
+    unsure unclear unknown uncertain prefers wants keen arrange arranged talked talk
+    explained choice choices versus vs next ordered order referred requested re
+    regarding
+    """.split()
+)
+
+
+_MODALS: Final = frozenset({"will", "would", "may", "might"})
+
+
+def unsettled(criterion_text: str, passage: str) -> bool:
+    """True when the passage speaks of plans, options or doubt (a ``?`` included).
+
+    A cue the criterion itself uses (a criterion may ask for a *suspected* condition)
+    does not count against a passage.
+    """
+    own = set(_words(criterion_text))
+    if own & _MODALS:
+        own |= _MODALS  # a criterion about what *will* happen accepts what *would*
+    words = set(_words(passage))
+    return "?" in passage or "f/u" in passage.casefold() or bool((words & _UNSETTLED) - own)
+
+
 def is_relevant(criteria: PolicyCriteria, number: int, passage: str) -> bool:
-    """True when ``passage`` is evidence about criterion ``number`` of the policy."""
+    """True when ``passage`` documents something about criterion ``number`` of the policy.
+
+    It must say something (at least :data:`MIN_CONTENT_WORDS` content words), use the
+    criterion's distinctive vocabulary (:func:`relevance`) and state something rather
+    than discuss, plan or doubt it (:func:`unsettled`).
+    """
     criterion = criteria.criterion(number)
     if criterion is None:
         return False
-    return relevance(criterion.text, criteria.preamble, passage) >= RELEVANCE_THRESHOLD
+    if len(content_stems(passage)) < MIN_CONTENT_WORDS:
+        return False
+    if relevance(criterion.text, criteria.preamble, passage) < RELEVANCE_THRESHOLD:
+        return False
+    return not unsettled(criterion.text, passage)
 
 
 def most_relevant(criteria: PolicyCriteria, number: int, passages: Iterable[str]) -> tuple[int, float]:

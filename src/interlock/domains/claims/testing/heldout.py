@@ -9,8 +9,8 @@ does not decide what the notes do not settle.
 Two kinds of notes:
 
 - :data:`VAGUE` notes settle nothing: a follow-up visit where options were discussed
-  and imaging or a referral is planned, with no duration, no therapy tried and no
-  finding. Whatever policy is at stake, the truth for such a claim is review (rule 9:
+  (often naming the very therapies a policy asks about, as options, not as tried) and
+  imaging or a referral is planned, with no duration, no therapy tried and no finding. Whatever policy is at stake, the truth for such a claim is review (rule 9:
   the notes do not settle medical necessity).
 - :data:`DOCUMENTED` notes document the criteria of two policies (the lumbar MRI and
   the knee arthroscopy policies) clearly, in writers' styles the generator does not use
@@ -62,6 +62,17 @@ _PLANNED = {
     "MP-108": ("genetic testing", "a BRCA panel"),
 }
 
+_OPTIONS = {
+    "MP-101": ("physical therapy, anti-inflammatories or an MRI", "PT, home exercises and imaging"),
+    "MP-102": ("physio, an injection or arthroscopy", "physical therapy versus a scope"),
+    "MP-103": ("a home sleep test or an in-lab study", "CPAP and sleep testing"),
+    "MP-104": ("a supervised diet program and surgery", "weight-loss medication and bariatric surgery"),
+    "MP-105": ("more therapy sessions and a home program", "continuing PT"),
+    "MP-106": ("insulin adjustment and a sensor", "fingersticks versus a continuous monitor"),
+    "MP-107": ("supplements and a vitamin D level", "testing"),
+    "MP-108": ("genetic counseling and testing", "BRCA testing"),
+}
+
 VAGUE: tuple[str, ...] = (
     "Follow-up visit for {part}. Options discussed. Plan: {planned}.",
     "F/u {part}. Discussed options with pt. Will order {planned}.",
@@ -74,6 +85,11 @@ VAGUE: tuple[str, ...] = (
     "Brief visit. {Part} discussed at length. Next step: {planned}.",
     "Telehealth check-in on {part}. Patient keen to proceed. Referred for {planned}.",
     "{Part}: ongoing. Options reviewed incl. {planned}. Shared decision making. RTC after results.",
+    "Follow-up for {part}. Discussed options: {options}. Patient prefers {planned}.",
+    "{Part} follow-up. We talked about {options}. Plan {planned} and decide afterwards.",
+    "Seen for {part}. Options such as {options} were discussed. Ordered {planned}.",
+    "Review of {part}. Explained the choices ({options}). {Planned} requested; see after.",
+    "Re {part}: discussed {options}. Wants to go ahead with {planned}.",
 )
 """Notes that settle no criterion: no duration, no therapy tried, no finding."""
 
@@ -144,8 +160,13 @@ _OPENERS = ("Clinic letter.", "Ortho clinic.", "Dictated note:", "Progress note 
 def _fill(rng: random.Random, template: str, policy_id: str) -> str:
     part = rng.choice(_BODY_PART.get(policy_id, ("the problem",)))
     planned = rng.choice(_PLANNED.get(policy_id, ("further tests",))).format(part=part)
+    options = rng.choice(_OPTIONS.get(policy_id, ("the options",)))
     return template.format(
-        part=part, Part=part[:1].upper() + part[1:], planned=planned, Planned=planned[:1].upper() + planned[1:]
+        part=part,
+        Part=part[:1].upper() + part[1:],
+        planned=planned,
+        Planned=planned[:1].upper() + planned[1:],
+        options=options,
     )
 
 
