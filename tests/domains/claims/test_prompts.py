@@ -310,3 +310,35 @@ def test_parse_error_does_not_echo_answer_text() -> None:
         _parse(raw)
     assert "123-45-6789" not in str(caught.value)
     assert "quote" in str(caught.value)
+
+
+def test_the_answer_documented_in_models_md_parses_and_passes_relevance() -> None:
+    """The example answer in docs/models.md fits the schema, and its quotes are evidence for their criteria."""
+    import re
+    from pathlib import Path
+
+    from interlock.domains.claims.criteria import is_relevant, policy_criteria
+    from interlock.domains.claims.seeding.policies import POLICY_BY_ID
+
+    doc = (Path(__file__).resolve().parents[3] / "docs" / "models.md").read_text(encoding="utf-8")
+    block = re.search(r"```json\n(.*?)```", doc, re.DOTALL)
+    assert block is not None
+    raw = block.group(1)
+    policy = POLICY_BY_ID["MP-101"]
+    answer = json.loads(raw)
+    note = " ".join(c["quote"] for e in answer["policies"][0]["criteria"] for c in e["citations"])
+    request = NecessityRequest(
+        claim_id="C",
+        line_of_business="commercial",
+        member_age=50,
+        procedure_codes=("72148",),
+        diagnosis_codes=("M54.50",),
+        policies=(PolicyText(item_id="policy:MP-101", policy_id="MP-101", title=policy.title, body=policy.body),),
+        notes=(NoteText(item_id="note:N1@2026-01-01T00:00:00", body=note),),
+    )
+    result = _parse(raw, request)
+    [assessment] = result.policies
+    assert assessment.status == "met"  # MP-101 combines with "any": criterion 1 met is enough
+    structure = policy_criteria(policy.body)
+    for finding in assessment.criteria:
+        assert all(is_relevant(structure, finding.criterion, c.quote) for c in finding.citations)
