@@ -85,12 +85,16 @@ def test_fabricated_citation_is_blocked(tmp_path: Path) -> None:
                     "confidence": 0.99,
                     "rationale": "ok",
                     "criteria": [
-                        {"criterion": n, "finding": "met", "citations": [
                         {
-                            "item_id": "note:K3-N1@2026-01-01T00:00:00",
-                            "quote": "twelve weeks of therapy documented in detail",
+                            "criterion": n,
+                            "finding": "met",
+                            "citations": [
+                                {
+                                    "item_id": "note:K3-N1@2026-01-01T00:00:00",
+                                    "quote": "twelve weeks of therapy documented in detail",
+                                }
+                            ],
                         }
-                        ]}
                         for n in (1, 2)
                     ],
                 }

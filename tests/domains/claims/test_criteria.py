@@ -18,7 +18,10 @@ def test_criteria_and_combination_are_read_from_the_policy_text() -> None:
     knee = policy_criteria(KNEE_POLICY)
     assert (knee.combine, knee.numbers) == ("all", (1, 2))
     listed = policy_criteria("1. Therapy for 12 weeks.\n2. Imaging.\nAny one suffices.")
-    assert (listed.combine, [c.text for c in listed.criteria]) == ("any", ["Therapy for 12 weeks.", "Imaging."])
+    assert (listed.combine, [c.text for c in listed.criteria]) == (
+        "any",
+        ["Therapy for 12 weeks.", "Imaging."],
+    )
     assert policy_criteria("Criteria: (1) a (2) b").combine == "unknown"
     whole = policy_criteria("Necessary when the surgeon says so.")
     assert (whole.combine, whole.numbers) == ("all", (1,))

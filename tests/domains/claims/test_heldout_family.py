@@ -25,8 +25,8 @@ from interlock.domains.claims.connector import SqlClaimsConnector
 from interlock.domains.claims.evaluation import EvalReport, Truth, evaluate, read_truth
 from interlock.domains.claims.generator import seed
 from interlock.domains.claims.pack import create_schema
-from interlock.domains.claims.testing.model_server import ScriptedModelServer, echo_policies_responder
 from interlock.domains.claims.testing.heldout import VAGUE, HeldOutWorld, rewrite_backlog, vague_note
+from interlock.domains.claims.testing.model_server import ScriptedModelServer, echo_policies_responder
 from interlock.domains.claims.training import load_training_examples
 from interlock.models.base import ModelClient
 from interlock.models.openai_compat import OpenAICompatibleModel

@@ -267,7 +267,9 @@ INVALID_ANSWERS: dict[str, str] = {
     "confidence as string": _answer(_entry("MP-KNEE", confidence="0.9"), _entry("MP-IMG")),
     "confidence NaN": _VALID.replace('"confidence": 0.9', '"confidence": NaN', 1),
     "finding as list": _answer(_entry("MP-KNEE", finding=["met"]), _entry("MP-IMG")),
-    "missing field": json.dumps({"policies": [{"policy_id": "MP-KNEE", "confidence": 0.9}, _entry("MP-IMG")]}),
+    "missing field": json.dumps(
+        {"policies": [{"policy_id": "MP-KNEE", "confidence": 0.9}, _entry("MP-IMG")]}
+    ),
     "extra field": _answer(_entry("MP-KNEE", decision="approve"), _entry("MP-IMG")),
     "extra top-level key": json.dumps({"policies": [_entry("MP-KNEE"), _entry("MP-IMG")], "x": 1}),
     "extra policy": _answer(_entry("MP-KNEE"), _entry("MP-IMG"), _entry("MP-OTHER")),
@@ -333,7 +335,9 @@ def test_the_answer_documented_in_models_md_parses_and_passes_relevance() -> Non
         member_age=50,
         procedure_codes=("72148",),
         diagnosis_codes=("M54.50",),
-        policies=(PolicyText(item_id="policy:MP-101", policy_id="MP-101", title=policy.title, body=policy.body),),
+        policies=(
+            PolicyText(item_id="policy:MP-101", policy_id="MP-101", title=policy.title, body=policy.body),
+        ),
         notes=(NoteText(item_id="note:N1@2026-01-01T00:00:00", body=note),),
     )
     result = _parse(raw, request)

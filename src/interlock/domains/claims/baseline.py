@@ -53,8 +53,8 @@ from interlock.domains.claims.answer import (
     NecessityStatus,
     PolicyAssessment,
 )
-from interlock.domains.claims.criteria import Finding as CriterionStatus
 from interlock.domains.claims.criteria import MIN_QUOTE_CHARS, combine, is_relevant
+from interlock.domains.claims.criteria import Finding as CriterionStatus
 from interlock.domains.claims.question import NecessityRequest, PolicyText
 from interlock.domains.claims.training import TrainingExample
 from interlock.exceptions import ConfigurationError, ModelOutputInvalid
@@ -781,7 +781,11 @@ class BaselineModel:
         structure = policy.criteria
         quotes = [request.notes[s.note].body[s.start : s.end] for s in segments]
         about = {
-            n: [k for k, q in enumerate(quotes) if len(q.strip()) >= MIN_QUOTE_CHARS and is_relevant(structure, n, q)]
+            n: [
+                k
+                for k, q in enumerate(quotes)
+                if len(q.strip()) >= MIN_QUOTE_CHARS and is_relevant(structure, n, q)
+            ]
             for n in structure.numbers
         }
         wanted = sorted({k for ks in about.values() for k in ks})
@@ -789,10 +793,14 @@ class BaselineModel:
         findings: list[CriterionFinding] = []
         raw: list[dict[str, Any]] = []
         for n in structure.numbers:
-            met = sorted((k for k in about[n] if readings.get(k, ("unclear", 0.0))[0] == "met"),
-                         key=lambda k: (-readings[k][1], k))
-            not_met = sorted((k for k in about[n] if readings.get(k, ("unclear", 0.0))[0] == "not_met"),
-                             key=lambda k: (-readings[k][1], k))
+            met = sorted(
+                (k for k in about[n] if readings.get(k, ("unclear", 0.0))[0] == "met"),
+                key=lambda k: (-readings[k][1], k),
+            )
+            not_met = sorted(
+                (k for k in about[n] if readings.get(k, ("unclear", 0.0))[0] == "not_met"),
+                key=lambda k: (-readings[k][1], k),
+            )
             finding: CriterionStatus = "not_documented"
             chosen: list[int] = []
             if met and not not_met:
@@ -807,8 +815,15 @@ class BaselineModel:
                 {
                     "criterion": n,
                     "finding": finding,
-                    "about": [[request.notes[segments[k].note].item_id, segments[k].start, segments[k].end,
-                               readings[k][0] if k in readings else None] for k in about[n]],
+                    "about": [
+                        [
+                            request.notes[segments[k].note].item_id,
+                            segments[k].start,
+                            segments[k].end,
+                            readings[k][0] if k in readings else None,
+                        ]
+                        for k in about[n]
+                    ],
                 }
             )
         return tuple(findings), raw
@@ -836,7 +851,9 @@ class BaselineModel:
             rationale = (
                 f"Baseline reading of {policy_id} ({short_title}): unclear; the note text is {reason}."
             )
-            findings = tuple(CriterionFinding(criterion=f.criterion, finding="not_documented") for f in findings)
+            findings = tuple(
+                CriterionFinding(criterion=f.criterion, finding="not_documented") for f in findings
+            )
         else:
             classified = max(NECESSITY_STATUSES, key=lambda s: (probs[s], -NECESSITY_STATUSES.index(s)))
             status = combine(policy.criteria.combine, [f.finding for f in findings])

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from decimal import Decimal
 
 from interlock.domains.claims.answer import Citation, PolicyAssessment
-from interlock.domains.claims.criteria import Finding as CriterionStatus
+from interlock.domains.claims.context import ClaimContext
 from interlock.domains.claims.criteria import (
     MIN_QUOTE_CHARS,
     PolicyCriteria,
@@ -22,7 +22,7 @@ from interlock.domains.claims.criteria import (
     is_relevant,
     policy_criteria,
 )
-from interlock.domains.claims.context import ClaimContext
+from interlock.domains.claims.criteria import Finding as CriterionStatus
 from interlock.domains.claims.proposal import Proposal
 from interlock.domains.claims.rules import (
     CARC_BY_RULE,
@@ -180,7 +180,7 @@ def _citation_problem(citation: Citation, texts: dict[str, str]) -> str | None:
 
 def _evidence(
     pa: PolicyAssessment, structure: PolicyCriteria, texts: dict[str, str], note_ids: set[str]
-) -> tuple[dict[int, Finding], list[str]]:
+) -> tuple[dict[int, CriterionStatus], list[str]]:
     """Each criterion's finding as the cited evidence supports it, and why any was set aside.
 
     A met or not-met finding stands only when one of its citations is a clinical note,
@@ -260,11 +260,7 @@ def check_necessity(g: GateInput) -> tuple[Finding, ...]:
                     f"it ({detail})",
                 )
             )
-    if (
-        p.outcome == "deny"
-        and p.carc == "50"
-        and not any(pa.status == "not_met" for pa in assessed.values())
-    ):
+    if p.outcome == "deny" and p.carc == "50" and not any(pa.status == "not_met" for pa in assessed.values()):
         out.append(_f("necessity", "block", "CARC 50 without a policy assessed as not met"))
     if p.outcome == "deny" and p.carc != "50":
         out.append(_f("necessity", "block", "a model may only propose the medical-necessity denial"))

@@ -63,7 +63,9 @@ def proposal_to_dict(p: Proposal) -> dict[str, Any]:
                         {
                             "criterion": cf.criterion,
                             "finding": cf.finding,
-                            "citations": [{"item_id": c.item_id, "quote": c.quote[:300]} for c in cf.citations],
+                            "citations": [
+                                {"item_id": c.item_id, "quote": c.quote[:300]} for c in cf.citations
+                            ],
                         }
                         for cf in pa.criteria
                     ],

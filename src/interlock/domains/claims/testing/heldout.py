@@ -201,7 +201,9 @@ class HeldOutWorld:
     documented: frozenset[str]
 
 
-def rewrite_backlog(sor: Engine, truth: Mapping[str, Truth], *, seed: int, vague_share: float = 0.5) -> HeldOutWorld:
+def rewrite_backlog(
+    sor: Engine, truth: Mapping[str, Truth], *, seed: int, vague_share: float = 0.5
+) -> HeldOutWorld:
     """Give every backlog claim that only rule 9 can settle a held-out note, and its truth.
 
     Claims under MP-101 and MP-102 get a clearly documented note (met or not met, as
@@ -229,7 +231,9 @@ def rewrite_backlog(sor: Engine, truth: Mapping[str, Truth], *, seed: int, vague
             body = vague_note(rng, policy_id)
             vague.add(claim_id)
             zero = Decimal("0.00")
-            new_truth[claim_id] = Truth(claim_id=claim_id, outcome="review", carc=None, allowed=zero, paid=zero)
+            new_truth[claim_id] = Truth(
+                claim_id=claim_id, outcome="review", carc=None, allowed=zero, paid=zero
+            )
         if label == "met" and claim_id in documented:
             amounts = compute_amounts(ctx)
             new_truth[claim_id] = Truth(
@@ -239,7 +243,11 @@ def rewrite_backlog(sor: Engine, truth: Mapping[str, Truth], *, seed: int, vague
         with sor.begin() as conn:
             if notes:
                 first = notes[0]
-                conn.execute(update(t.clinical_notes).where(t.clinical_notes.c.note_id == first.note_id).values(body=body))
+                conn.execute(
+                    update(t.clinical_notes)
+                    .where(t.clinical_notes.c.note_id == first.note_id)
+                    .values(body=body)
+                )
                 others = [n.note_id for n in notes[1:]]
                 if others:
                     conn.execute(delete(t.clinical_notes).where(t.clinical_notes.c.note_id.in_(others)))

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, TypeVar, cast
-
-from collections.abc import Sequence
 
 from interlock.domains.claims.answer import (
     Citation,
@@ -30,7 +28,9 @@ _A = TypeVar("_A", bound=ModelAnswer)
 FINDING_OF_STATUS: dict[str, Finding] = {"met": "met", "not_met": "not_met", "unclear": "not_documented"}
 
 
-def criterion_citation(structure: PolicyCriteria, number: int, notes: Sequence[tuple[str, str]]) -> Citation | None:
+def criterion_citation(
+    structure: PolicyCriteria, number: int, notes: Sequence[tuple[str, str]]
+) -> Citation | None:
     """The note sentence most relevant to criterion ``number``, else the first 60 characters of the first note.
 
     ``notes`` are ``(item_id, text)`` pairs. A script cites what a careful reader would
