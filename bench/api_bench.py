@@ -51,6 +51,7 @@ from typing import Any
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
 
+from interlock.domains.claims.testing.api_world import SERVICE_KEY, TokenIssuer, free_port, settings_for
 from interlock.assembly import build_engine
 from interlock.db import make_engine, normalize_url
 from interlock.domains.claims import schema as t
@@ -58,7 +59,6 @@ from interlock.domains.claims.baseline import train_baseline
 from interlock.domains.claims.connector import SqlClaimsConnector
 from interlock.domains.claims.generator import seed as generate
 from interlock.domains.claims.pack import load_baseline, save_baseline
-from interlock.domains.claims.testing.api_world import SERVICE_KEY, TokenIssuer, free_port, settings_for
 from interlock.domains.claims.testing.handmade import add_claim, seed_reference
 from interlock.domains.claims.training import load_training_examples
 from interlock.policy.principal import service_principal

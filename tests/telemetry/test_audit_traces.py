@@ -16,6 +16,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from opentelemetry.sdk.trace import ReadableSpan
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+from interlock.api.app import create_app
 from interlock.api.testing import (
     REVIEW_CLAIMS,
     SERVICE_KEY,
@@ -24,10 +28,6 @@ from interlock.api.testing import (
     TokenIssuer,
     seed_review_world,
 )
-from opentelemetry.sdk.trace import ReadableSpan
-from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
-
-from interlock.api.app import create_app
 from interlock.audit.chain import AuditLog
 from interlock.audit.explain import explain_record
 from interlock.db import make_engine

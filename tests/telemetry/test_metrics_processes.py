@@ -16,8 +16,9 @@ import time
 from pathlib import Path
 
 import httpx2 as httpx
-from interlock.api.testing import REVIEW_CLAIMS, SERVICE_KEY, TokenIssuer, free_port, seed_review_world
 from promcheck import differences, families, lint, promtool_problems
+
+from interlock.api.testing import REVIEW_CLAIMS, SERVICE_KEY, TokenIssuer, free_port, seed_review_world
 
 
 def _metrics_dirs() -> set[str]:

@@ -18,11 +18,11 @@ from typing import Any
 
 import httpx2 as httpx
 import pytest
-from interlock.api.testing import REVIEW_CLAIMS, SERVICE_KEY, LiveServer, TokenIssuer, seed_review_world
 from promcheck import differences, documented, families, lint, promtool_problems
 
 from interlock.api.app import create_app
 from interlock.api.services import Services
+from interlock.api.testing import REVIEW_CLAIMS, SERVICE_KEY, LiveServer, TokenIssuer, seed_review_world
 from interlock.domains.claims.testing.model_server import (
     Reply,
     ScriptedModelServer,

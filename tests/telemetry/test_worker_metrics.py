@@ -16,9 +16,9 @@ import time
 
 import httpx2 as httpx
 import pytest
-from interlock.api.testing import free_port
 from promcheck import differences, documented, families, lint, promtool_problems
 
+from interlock.api.testing import free_port
 from interlock.domains.claims.testing.crash import seed_backlog
 from interlock.domains.claims.testing.model_server import ScriptedModelServer, echo_policies_responder
 
