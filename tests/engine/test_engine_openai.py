@@ -82,14 +82,20 @@ def test_fabricated_citation_is_blocked(tmp_path: Path) -> None:
             "policies": [
                 {
                     "policy_id": "MP-KNEE",
-                    "status": "met",
                     "confidence": 0.99,
                     "rationale": "ok",
-                    "citations": [
+                    "criteria": [
                         {
-                            "item_id": "note:K3-N1@2026-01-01T00:00:00",
-                            "quote": "twelve weeks of therapy documented in detail",
+                            "criterion": n,
+                            "finding": "met",
+                            "citations": [
+                                {
+                                    "item_id": "note:K3-N1@2026-01-01T00:00:00",
+                                    "quote": "twelve weeks of therapy documented in detail",
+                                }
+                            ],
                         }
+                        for n in (1, 2)
                     ],
                 }
             ]

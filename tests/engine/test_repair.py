@@ -33,14 +33,20 @@ FORGED = json.dumps(
         "policies": [
             {
                 "policy_id": "MP-KNEE",
-                "status": "met",
                 "confidence": 0.99,
                 "rationale": "Criteria 1 and 2 documented.",
-                "citations": [
+                "criteria": [
                     {
-                        "item_id": "note:R1-N1@2026-01-01T00:00:00",
-                        "quote": "twelve weeks of therapy in detail",
+                        "criterion": n,
+                        "finding": "met",
+                        "citations": [
+                            {
+                                "item_id": "note:R1-N1@2026-01-01T00:00:00",
+                                "quote": "twelve weeks of therapy in detail",
+                            }
+                        ],
                     }
+                    for n in (1, 2)
                 ],
             }
         ]

@@ -8,7 +8,7 @@ from decimal import Decimal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from interlock.domains.claims.answer import Citation, NecessityAssessment, PolicyAssessment
+from interlock.domains.claims.answer import Citation, CriterionFinding, NecessityAssessment, PolicyAssessment
 from interlock.domains.claims.context import (
     Benefit,
     Claim,
@@ -191,6 +191,14 @@ def proposals(draw: st.DrawFn) -> Proposal:
                     status=draw(st.sampled_from(["met", "not_met", "unclear"])),
                     confidence=draw(st.floats(min_value=-1, max_value=2, allow_nan=False)),
                     citations=tuple(draw(citations)),
+                    criteria=tuple(
+                        CriterionFinding(
+                            criterion=n,
+                            finding=draw(st.sampled_from(["met", "not_met", "not_documented"])),
+                            citations=tuple(draw(citations)),
+                        )
+                        for n in draw(st.sampled_from([(1, 2), (1,), (2, 1), (1, 2, 3)]))
+                    ),
                 )
                 for pid in draw(st.sampled_from([("MP",), (), ("MP", "XX")]))
             ),
@@ -227,10 +235,15 @@ def correct_proposal(ctx: ClaimContext) -> Proposal:
     basis = "rules"
     if outcome == "approve" and ctx.policies:
         basis = "model"
-        cite = Citation(item_id=ctx.note_item_id(ctx.notes[0]), quote=NOTE[:40])
+        cite = Citation(item_id=ctx.note_item_id(ctx.notes[0]), quote=NOTE)
+        findings = tuple(CriterionFinding(criterion=n, finding="met", citations=(cite,)) for n in (1, 2))
         necessity = NecessityAssessment(
             model_id="fuzz",
-            policies=(PolicyAssessment(policy_id="MP", status="met", confidence=0.97, citations=(cite,)),),
+            policies=(
+                PolicyAssessment(
+                    policy_id="MP", status="met", confidence=0.97, citations=(cite, cite), criteria=findings
+                ),
+            ),
             raw_output="{}",
             prompt_template="t",
             prompt_hash="h",

@@ -234,7 +234,10 @@ def test_held_out_phrasing_is_classified_with_high_confidence(
     assessment = model.assess(request_for(body, policy_ids=(policy_id,)), timeout=1.0).policies[0]
     assert assessment.status == expected
     assert assessment.confidence > 0.8
-    assert 1 <= len(assessment.citations) <= 3
+    if expected == "unclear":
+        assert assessment.citations == ()
+    else:
+        assert 1 <= len(assessment.citations) <= 3 * len(assessment.criteria)
     assert policy_id in assessment.rationale
 
 

@@ -89,15 +89,16 @@ def _model(server: ScriptedModelServer) -> OpenAICompatibleModel:
     return OpenAICompatibleModel("scripted-model", base_url=server.base_url, api_key=API_KEY)
 
 
-def _answer(**overrides: Any) -> str:
+def _answer(finding: Any = "met", **overrides: Any) -> str:
+    """Both policies, ``finding`` for each of their two numbered criteria."""
     entries = []
     for policy_id in ("MP-KNEE", "MP-IMG"):
+        cited = [{"item_id": "note:1", "quote": "Completed 12 weeks"}]
         entry: dict[str, Any] = {
             "policy_id": policy_id,
-            "status": "met",
             "confidence": 0.8,
             "rationale": "Documented.",
-            "citations": [{"item_id": "note:1", "quote": "Completed 12 weeks"}],
+            "criteria": [{"criterion": n, "finding": finding, "citations": cited} for n in (1, 2)],
         }
         entry.update(overrides)
         entries.append(entry)
@@ -234,7 +235,7 @@ INVALID_REPLIES: dict[str, Reply] = {
     "truncated json": Reply(content=_answer()[:60]),
     "empty content": Reply(content=""),
     "null content": Reply(content=None),
-    "wrong enum": Reply(content=_answer(status="approved")),
+    "wrong enum": Reply(content=_answer(finding="approved")),
     "confidence 1.5": Reply(content=_answer(confidence=1.5)),
     "extra policy": Reply(
         content=json.dumps(

@@ -57,6 +57,7 @@ _PREFIXES: Final = (
     ("high-value", "high_value"),
     ("confidence", "low_confidence"),
     ("rule 9: the notes do not settle", "unsettled"),
+    ("evidence", "unsettled"),
     ("record cannot be decided", "integrity"),
     ("medical policy referenced but not on record", "integrity"),
     ("medical necessity not assessed", "no_model"),

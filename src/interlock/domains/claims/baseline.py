@@ -48,11 +48,14 @@ import numpy.typing as npt
 from interlock.domains.claims.answer import (
     NECESSITY_STATUSES,
     Citation,
+    CriterionFinding,
     NecessityAssessment,
     NecessityStatus,
     PolicyAssessment,
 )
-from interlock.domains.claims.question import NecessityRequest
+from interlock.domains.claims.criteria import MIN_QUOTE_CHARS, combine, is_relevant
+from interlock.domains.claims.criteria import Finding as CriterionStatus
+from interlock.domains.claims.question import NecessityRequest, PolicyText
 from interlock.domains.claims.training import TrainingExample
 from interlock.exceptions import ConfigurationError, ModelOutputInvalid
 from interlock.models.base import ModelAnswer, ModelQuestion, Usage
@@ -719,7 +722,7 @@ class BaselineModel:
         raw_policies: list[dict[str, Any]] = []
         for policy in request.policies:
             reading = self._read(policy.policy_id, criteria_terms(policy.body), segments)
-            assessment, raw = self._assessment(request, policy.policy_id, policy.title, segments, reading)
+            assessment, raw = self._assessment(request, policy, segments, reading)
             assessments.append(assessment)
             raw_policies.append(raw)
         feature_text = "\n".join(
@@ -747,44 +750,113 @@ class BaselineModel:
             usage=Usage(),
         )
 
+    def _segment_statuses(
+        self, policy_id: str, criteria: frozenset[str], segments: Sequence[Segment], wanted: Sequence[int]
+    ) -> dict[int, tuple[NecessityStatus, float]]:
+        """How each wanted segment reads on its own against the policy: its likeliest status and that probability."""
+        out: dict[int, tuple[NecessityStatus, float]] = {}
+        for k in wanted:
+            reading = self._read(policy_id, criteria, [segments[k]])
+            if reading.known == 0:
+                continue
+            probs = self._status_probabilities(reading.probabilities)
+            status = max(NECESSITY_STATUSES, key=lambda s: (probs[s], -NECESSITY_STATUSES.index(s)))
+            out[k] = (status, probs[status])
+        return out
+
+    def _criterion_findings(
+        self,
+        request: NecessityRequest,
+        policy: PolicyText,
+        segments: Sequence[Segment],
+    ) -> tuple[tuple[CriterionFinding, ...], list[dict[str, Any]]]:
+        """One finding per numbered criterion, each resting on the segments about that criterion.
+
+        A segment is about a criterion when the shared relevance scorer says so
+        (:func:`~interlock.domains.claims.criteria.is_relevant`); how it reads (met, not
+        met, or neither) is the classifier's reading of that segment alone. Segments
+        about a criterion that read both ways leave it not documented (contradictory
+        notes), as do segments that read neither way and a criterion no segment is about.
+        """
+        structure = policy.criteria
+        quotes = [request.notes[s.note].body[s.start : s.end] for s in segments]
+        about = {
+            n: [
+                k
+                for k, q in enumerate(quotes)
+                if len(q.strip()) >= MIN_QUOTE_CHARS and is_relevant(structure, n, q)
+            ]
+            for n in structure.numbers
+        }
+        wanted = sorted({k for ks in about.values() for k in ks})
+        readings = self._segment_statuses(policy.policy_id, criteria_terms(policy.body), segments, wanted)
+        findings: list[CriterionFinding] = []
+        raw: list[dict[str, Any]] = []
+        for n in structure.numbers:
+            met = sorted(
+                (k for k in about[n] if readings.get(k, ("unclear", 0.0))[0] == "met"),
+                key=lambda k: (-readings[k][1], k),
+            )
+            not_met = sorted(
+                (k for k in about[n] if readings.get(k, ("unclear", 0.0))[0] == "not_met"),
+                key=lambda k: (-readings[k][1], k),
+            )
+            finding: CriterionStatus = "not_documented"
+            chosen: list[int] = []
+            if met and not not_met:
+                finding, chosen = "met", met[:MAX_CITATIONS]
+            elif not_met and not met:
+                finding, chosen = "not_met", not_met[:MAX_CITATIONS]
+            citations = tuple(
+                Citation(item_id=request.notes[segments[k].note].item_id, quote=quotes[k]) for k in chosen
+            )
+            findings.append(CriterionFinding(criterion=n, finding=finding, citations=citations))
+            raw.append(
+                {
+                    "criterion": n,
+                    "finding": finding,
+                    "about": [
+                        [
+                            request.notes[segments[k].note].item_id,
+                            segments[k].start,
+                            segments[k].end,
+                            readings[k][0] if k in readings else None,
+                        ]
+                        for k in about[n]
+                    ],
+                }
+            )
+        return tuple(findings), raw
+
     def _assessment(
         self,
         request: NecessityRequest,
-        policy_id: str,
-        title: str,
+        policy: PolicyText,
         segments: Sequence[Segment],
         reading: _Reading,
     ) -> tuple[PolicyAssessment, dict[str, Any]]:
-        """One reading as a policy assessment (status, citations, rationale) and its raw record."""
+        """One reading as a policy assessment (criterion findings, status, rationale) and its raw record.
+
+        The status is the combination of the criterion findings, as the policy says; the
+        confidence is the calibrated probability the whole-claim classifier gives that
+        status, so a combination the classifier does not share comes out unsure.
+        """
+        policy_id, title = policy.policy_id, policy.title
         probs = self._status_probabilities(reading.probabilities)
         short_title = title if len(title) <= 80 else title[:77] + "..."
-        citations: list[Citation] = []
-        cited: list[dict[str, Any]] = []
+        findings, raw_criteria = self._criterion_findings(request, policy, segments)
         if reading.known == 0:
             status: NecessityStatus = "unclear"
             reason = "unknown to the model" if reading.total else "empty"
             rationale = (
                 f"Baseline reading of {policy_id} ({short_title}): unclear; the note text is {reason}."
             )
-        else:
-            status = max(NECESSITY_STATUSES, key=lambda s: (probs[s], -NECESSITY_STATUSES.index(s)))
-            ranked = sorted(
-                (item for item in reading.segment_scores if item[1] > 0),
-                key=lambda item: (-item[1], item[0]),
+            findings = tuple(
+                CriterionFinding(criterion=f.criterion, finding="not_documented") for f in findings
             )
-            seen: set[tuple[str, str]] = set()
-            for k, score in ranked:
-                segment = segments[k]
-                note = request.notes[segment.note]
-                quote = note.body[segment.start : segment.end]
-                if (note.item_id, quote) in seen:
-                    continue
-                seen.add((note.item_id, quote))
-                citations.append(Citation(item_id=note.item_id, quote=quote))
-                span = {"start": segment.start, "end": segment.end, "score": score}
-                cited.append({"item_id": note.item_id, **span})
-                if len(citations) == MAX_CITATIONS:
-                    break
+        else:
+            classified = max(NECESSITY_STATUSES, key=lambda s: (probs[s], -NECESSITY_STATUSES.index(s)))
+            status = combine(policy.criteria.combine, [f.finding for f in findings])
             terms: list[str] = []
             for feature, _ in reading.evidence:
                 term = _display_term(feature, policy_id)
@@ -792,10 +864,12 @@ class BaselineModel:
                     terms.append(term)
                 if len(terms) == 5:
                     break
+            per_criterion = ", ".join(f"({f.criterion}) {f.finding}" for f in findings)
             rationale = (
-                f"Baseline reading of {policy_id} ({short_title}): {status} with calibrated "
-                f"confidence {probs[status]:.2f}; top evidence terms: "
-                f"{', '.join(terms) if terms else 'none'}."
+                f"Baseline reading of {policy_id} ({short_title}): criteria {per_criterion} "
+                f"combine ({policy.criteria.combine}) to {status}; the whole-note classifier reads "
+                f"{classified} and gives {status} a calibrated probability of {probs[status]:.2f}; "
+                f"top evidence terms: {', '.join(terms) if terms else 'none'}."
             )
         raw = {
             "policy_id": policy_id,
@@ -806,13 +880,14 @@ class BaselineModel:
             "known_features": reading.known,
             "total_features": reading.total,
             "evidence": [[f, c] for f, c in reading.evidence],
-            "citations": cited,
+            "criteria": raw_criteria,
         }
         assessment = PolicyAssessment(
             policy_id=policy_id,
             status=status,
             confidence=probs[status],
-            citations=tuple(citations),
+            citations=tuple(c for f in findings for c in f.citations),
             rationale=rationale,
+            criteria=findings,
         )
         return assessment, raw

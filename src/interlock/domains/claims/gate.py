@@ -13,8 +13,16 @@ import re
 from collections.abc import Callable
 from decimal import Decimal
 
-from interlock.domains.claims.answer import Citation
+from interlock.domains.claims.answer import Citation, PolicyAssessment
 from interlock.domains.claims.context import ClaimContext
+from interlock.domains.claims.criteria import (
+    MIN_QUOTE_CHARS,
+    PolicyCriteria,
+    combine,
+    is_relevant,
+    policy_criteria,
+)
+from interlock.domains.claims.criteria import Finding as CriterionStatus
 from interlock.domains.claims.proposal import Proposal
 from interlock.domains.claims.rules import (
     CARC_BY_RULE,
@@ -32,10 +40,11 @@ from interlock.gate.verdict import Finding
 from interlock.policy.values import ClaimAttributes
 from interlock.task import GateInput as _GateInput
 
-GATE_VERSION = "claims-gate@2"
-MIN_QUOTE_CHARS = 12
+GATE_VERSION = "claims-gate@3"
 #: The necessity finding for an assessment that misses or adds policies: the model's doing.
 COVERAGE_REASON = "assessment does not cover exactly the policies at stake"
+#: The necessity finding for an assessment without one finding per numbered criterion.
+CRITERIA_REASON = "assessment does not give one finding per numbered criterion"
 _SPACE = re.compile(r"\s+")
 
 
@@ -169,8 +178,44 @@ def _citation_problem(citation: Citation, texts: dict[str, str]) -> str | None:
     return None
 
 
+def _evidence(
+    pa: PolicyAssessment, structure: PolicyCriteria, texts: dict[str, str], note_ids: set[str]
+) -> tuple[dict[int, CriterionStatus], list[str]]:
+    """Each criterion's finding as the cited evidence supports it, and why any was set aside.
+
+    A met or not-met finding stands only when one of its citations is a clinical note,
+    verbatim, and relevant to that criterion; otherwise the notes, as cited, do not
+    document it.
+    """
+    effective: dict[int, CriterionStatus] = {}
+    reasons: list[str] = []
+    for cf in pa.criteria:
+        if cf.finding == "not_documented":
+            effective[cf.criterion] = "not_documented"
+            continue
+        supported = any(
+            c.item_id in note_ids
+            and _citation_problem(c, texts) is None
+            and is_relevant(structure, cf.criterion, c.quote)
+            for c in cf.citations
+        )
+        effective[cf.criterion] = cf.finding if supported else "not_documented"
+        if not supported:
+            what = "cites no passage" if not cf.citations else "cites no note passage about it"
+            reasons.append(f"criterion {cf.criterion} stated {cf.finding} {what}")
+    return effective, reasons
+
+
 def check_necessity(g: GateInput) -> tuple[Finding, ...]:
-    """A model-based outcome rests on policies at stake and on citations that really exist."""
+    """A model-based outcome rests on cited, relevant evidence for the criteria it needs.
+
+    The gate reads each policy's numbered criteria and their combination from the
+    policy text itself, keeps a criterion's finding only when a verbatim note passage
+    about that criterion is cited for it, and combines the findings again. An approval
+    needs every policy at stake to come out met; a CARC 50 denial needs one to come out
+    not met. Anything less means the notes, as cited, do not settle medical necessity:
+    review (rule 9), never an automatic decision.
+    """
     ctx, p = g.context, g.proposal
     if p.basis != "model" or p.outcome == "review":
         return ()
@@ -178,9 +223,9 @@ def check_necessity(g: GateInput) -> tuple[Finding, ...]:
         return (_f("necessity", "block", "model-based outcome without an assessment"),)
     if missing_policies(ctx):
         return (_f("necessity", "review", "a governing medical policy is missing from the record"),)
-    at_stake = {pol.policy_id for pol in policies_at_stake(ctx)}
+    at_stake = {pol.policy_id: pol for pol in policies_at_stake(ctx)}
     assessed = {pa.policy_id: pa for pa in p.necessity.policies}
-    if set(assessed) != at_stake:
+    if set(assessed) != set(at_stake):
         return (_f("necessity", "block", COVERAGE_REASON),)
     texts = {ctx.note_item_id(n): n.body for n in ctx.notes}
     note_ids = set(texts)
@@ -191,14 +236,28 @@ def check_necessity(g: GateInput) -> tuple[Finding, ...]:
         if p.outcome == "approve" and pa.status != "met":
             out.append(_f("necessity", "block", f"approval while policy {pa.policy_id} is {pa.status}"))
             continue
-        problems = [msg for c in pa.citations if (msg := _citation_problem(c, texts))]
+        problems = list(dict.fromkeys(msg for c in pa.citations if (msg := _citation_problem(c, texts))))
         out.extend(_f("citations", "block", f"policy {pa.policy_id}: {msg}") for msg in problems)
-        if not any(c.item_id in note_ids for c in pa.citations):
+        if problems:
+            # An answer with unverifiable quotes is refused (and may be asked once more);
+            # its evidence is weighed when an answer's quotes all check out.
+            continue
+        structure = policy_criteria(at_stake[pa.policy_id].body)
+        if sorted(cf.criterion for cf in pa.criteria) != list(structure.numbers):
+            out.append(_f("necessity", "block", f"policy {pa.policy_id}: {CRITERIA_REASON}"))
+            continue
+        effective, reasons = _evidence(pa, structure, texts, note_ids)
+        status = combine(structure.combine, [effective[n] for n in structure.numbers])
+        wanted = "met" if p.outcome == "approve" else "not_met"
+        if status != wanted:
+            undocumented = [n for n in structure.numbers if effective[n] == "not_documented"]
+            detail = "; ".join(reasons) if reasons else f"criteria {undocumented} not documented"
             out.append(
                 _f(
-                    "citations",
+                    "evidence",
                     "review",
-                    f"policy {pa.policy_id}: no clinical note is cited as evidence",
+                    f"policy {pa.policy_id} ({structure.combine}): the cited notes do not settle "
+                    f"it ({detail})",
                 )
             )
     if p.outcome == "deny" and p.carc == "50" and not any(pa.status == "not_met" for pa in assessed.values()):

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from interlock.domains.claims.answer import NecessityAssessment
+from interlock.domains.claims.criteria import PolicyCriteria, policy_criteria
 from interlock.domains.claims.prompts import (
     NECESSITY_JSON_SCHEMA,
     NECESSITY_SCHEMA_NAME,
@@ -38,6 +39,11 @@ class PolicyText:
     policy_id: str
     title: str
     body: str
+
+    @property
+    def criteria(self) -> PolicyCriteria:
+        """The policy's numbered criteria and how they combine, read from its text."""
+        return policy_criteria(self.body)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -14,13 +14,15 @@ be surer invites it to say so without reason.
 
 from __future__ import annotations
 
-from interlock.domains.claims.gate import COVERAGE_REASON
+from interlock.domains.claims.gate import COVERAGE_REASON, CRITERIA_REASON
 from interlock.domains.claims.proposal import Proposal
 from interlock.gate.verdict import Finding, Verdict
 
 
 def _repairable(f: Finding) -> bool:
-    return f.check == "citations" or (f.check == "necessity" and f.reason == COVERAGE_REASON)
+    return f.check == "citations" or (
+        f.check == "necessity" and (f.reason == COVERAGE_REASON or f.reason.endswith(CRITERIA_REASON))
+    )
 
 
 def repair_findings(proposal: Proposal, verdict: Verdict) -> tuple[str, ...]:

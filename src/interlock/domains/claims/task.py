@@ -59,6 +59,16 @@ def proposal_to_dict(p: Proposal) -> dict[str, Any]:
                     "confidence": round(pa.confidence, 6),
                     "rationale": pa.rationale[:500],
                     "citations": [{"item_id": c.item_id, "quote": c.quote[:300]} for c in pa.citations],
+                    "criteria": [
+                        {
+                            "criterion": cf.criterion,
+                            "finding": cf.finding,
+                            "citations": [
+                                {"item_id": c.item_id, "quote": c.quote[:300]} for c in cf.citations
+                            ],
+                        }
+                        for cf in pa.criteria
+                    ],
                 }
                 for pa in p.necessity.policies
             ],

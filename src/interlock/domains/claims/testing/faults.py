@@ -30,7 +30,7 @@ from interlock.domains.claims import schema as t
 from interlock.domains.claims.connector import SqlClaimsConnector
 from interlock.domains.claims.prompts import extract_request_payload
 from interlock.domains.claims.testing.handmade import add_claim, seed_reference
-from interlock.domains.claims.testing.model_server import Reply, ScriptedModelServer
+from interlock.domains.claims.testing.model_server import Reply, ScriptedModelServer, echo_policies_responder
 from interlock.engine import EngineSettings, ItemResult
 from interlock.models.base import ModelAnswer, ModelClient, ModelQuestion
 from interlock.models.observed import ObservedModel
@@ -46,20 +46,36 @@ NOTE = "Completed eight weeks of supervised physical therapy without relief. MRI
 Responder = Callable[[dict[str, Any]], str | Reply]
 
 
-def _answer(request: dict[str, Any], **policy: Any) -> str:
+def _answer(
+    request: dict[str, Any], *, finding: Any, confidence: Any, citations: list[dict[str, str]] | None = None
+) -> str:
+    """``finding`` for every numbered criterion of every policy asked, each citing ``citations``."""
     payload = extract_request_payload(request["messages"])
-    ids = [p["policy_id"] for p in payload["policies"]]
     return json.dumps(
-        {"policies": [{"policy_id": pid, "rationale": "r", "citations": [], **policy} for pid in ids]}
+        {
+            "policies": [
+                {
+                    "policy_id": p["policy_id"],
+                    "confidence": confidence,
+                    "rationale": "r",
+                    "criteria": [
+                        {"criterion": c["criterion"], "finding": finding, "citations": citations or []}
+                        for c in p["criteria"]
+                    ],
+                }
+                for p in payload["policies"]
+            ]
+        }
     )
 
 
+_ECHO_MET = echo_policies_responder("met", 0.99)
+
+
 def _answer_met(request: dict[str, Any]) -> str:
-    """A correct, confident answer citing the first note verbatim."""
-    payload = extract_request_payload(request["messages"])
-    note = payload["notes"][0]
-    quote = {"item_id": note["item_id"], "quote": note["text"][:60]}
-    return _answer(request, status="met", confidence=0.99, citations=[quote])
+    """A correct, confident answer citing, for each criterion, the note sentence about it."""
+    answer = _ECHO_MET(request)
+    return answer if isinstance(answer, str) else answer.content or ""
 
 
 def _nonsense(request: dict[str, Any]) -> str:
@@ -68,11 +84,11 @@ def _nonsense(request: dict[str, Any]) -> str:
         "item_id": "note:X-N1@2026-01-01T00:00:00",
         "quote": "fourteen weeks of aquatic therapy were documented",
     }
-    return _answer(request, status="met", confidence=0.99, citations=[quote])
+    return _answer(request, finding="met", confidence=0.99, citations=[quote])
 
 
 def _wrong_types(request: dict[str, Any]) -> str:
-    return _answer(request, status="approved", confidence="very high")
+    return _answer(request, finding="approved", confidence="very high")
 
 
 FAULTS: dict[str, Callable[[float], Responder]] = {
@@ -83,9 +99,9 @@ FAULTS: dict[str, Callable[[float], Responder]] = {
     "http_503": lambda _d: lambda _r: Reply(status=503),
     "connection_reset": lambda _d: lambda _r: Reply(reset=True),
     "trickle": lambda d: (
-        lambda r: Reply(content=_answer(r, status="met", confidence=0.99), trickle_seconds=d * 4)
+        lambda r: Reply(content=_answer(r, finding="met", confidence=0.99), trickle_seconds=d * 4)
     ),
-    "truncated_json": lambda _d: lambda r: _answer(r, status="met", confidence=0.99)[:40],
+    "truncated_json": lambda _d: lambda r: _answer(r, finding="met", confidence=0.99)[:40],
     "malformed_json": lambda _d: lambda _r: "Sure! The criteria look met to me.",
     "schema_valid_nonsense": lambda _d: _nonsense,
     "empty_content": lambda _d: lambda _r: "",

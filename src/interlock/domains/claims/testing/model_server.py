@@ -34,7 +34,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any, Final, Self, cast
 
+from interlock.domains.claims.criteria import policy_criteria
 from interlock.domains.claims.prompts import extract_request_payload
+from interlock.domains.claims.testing.scripted import FINDING_OF_STATUS, criterion_citation
 
 __all__ = [
     "Reply",
@@ -416,11 +418,15 @@ class ScriptedModelServer:
 
 
 def echo_policies_responder(status: str = "met", confidence: float = 0.99) -> Responder:
-    """Answer every policy in the request with ``status`` and ``confidence``.
+    """Answer every criterion of every policy in the request with the finding ``status`` stands for.
 
-    The answer is schema-valid and cites a real quote: the first 40 characters of the
-    first note (leading blanks dropped), so it passes a citation check. ``status`` and
-    ``confidence`` are not validated, so tests can script out-of-contract answers.
+    ``met`` and ``not_met`` are stated for every numbered criterion (``unclear`` is "not
+    documented"), each citing the note sentence most relevant to that criterion, or the
+    first 60 characters of the first note when none is (leading blanks dropped): verbatim
+    either way, so the answer passes a citation check, while whether the passage is
+    evidence for its criterion is left to the gate. An unknown ``status`` is sent as the
+    finding itself and ``confidence`` is not validated, so tests can script
+    out-of-contract answers.
     """
 
     def respond(request: dict[str, Any]) -> str:
@@ -428,22 +434,28 @@ def echo_policies_responder(status: str = "met", confidence: float = 0.99) -> Re
         if not isinstance(messages, list):
             raise ValueError("the request has no messages")
         payload = extract_request_payload([m for m in messages if isinstance(m, dict)])
-        citations: list[dict[str, str]] = []
-        notes = payload.get("notes") or []
-        if notes:
-            quote = str(notes[0]["text"]).lstrip()[:40]
-            if quote.strip():
-                citations.append({"item_id": str(notes[0]["item_id"]), "quote": quote})
-        policies = [
-            {
-                "policy_id": policy["policy_id"],
-                "status": status,
-                "confidence": confidence,
-                "rationale": f"Scripted answer: {status}.",
-                "citations": citations,
-            }
-            for policy in payload.get("policies") or []
-        ]
+        notes = [(str(n["item_id"]), str(n["text"])) for n in payload.get("notes") or []]
+        finding = FINDING_OF_STATUS.get(status, status)
+        policies = []
+        for policy in payload.get("policies") or []:
+            structure = policy_criteria(str(policy.get("text", "")))
+            criteria = []
+            for item in policy.get("criteria") or []:
+                number = int(item["criterion"])
+                citations: list[dict[str, str]] = []
+                if finding != "not_documented":
+                    cited = criterion_citation(structure, number, notes)
+                    if cited is not None:
+                        citations.append({"item_id": cited.item_id, "quote": cited.quote})
+                criteria.append({"criterion": number, "finding": finding, "citations": citations})
+            policies.append(
+                {
+                    "policy_id": policy["policy_id"],
+                    "confidence": confidence,
+                    "rationale": f"Scripted answer: {status}.",
+                    "criteria": criteria,
+                }
+            )
         return json.dumps({"policies": policies})
 
     return respond

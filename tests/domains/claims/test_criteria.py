@@ -1,0 +1,77 @@
+"""Reading a policy's numbered criteria, combining findings, and the relevance scorer."""
+
+from __future__ import annotations
+
+import pytest
+
+from interlock.domains.claims.criteria import combine, is_relevant, policy_criteria, required
+from interlock.domains.claims.seeding.policies import POLICY_BY_ID
+from interlock.domains.claims.testing.handmade import KNEE_POLICY
+
+
+def test_criteria_and_combination_are_read_from_the_policy_text() -> None:
+    """Parenthesised and line-numbered items, with the combining sentence before or after them."""
+    spine = policy_criteria(POLICY_BY_ID["MP-101"].body)
+    assert (spine.combine, spine.numbers) == ("any", (1, 2))
+    assert spine.criteria[1].text.startswith("A red-flag finding")
+    assert "Documentation" not in spine.criteria[1].text  # the paragraph after the list is not a criterion
+    knee = policy_criteria(KNEE_POLICY)
+    assert (knee.combine, knee.numbers) == ("all", (1, 2))
+    listed = policy_criteria("1. Therapy for 12 weeks.\n2. Imaging.\nAny one suffices.")
+    assert (listed.combine, [c.text for c in listed.criteria]) == (
+        "any",
+        ["Therapy for 12 weeks.", "Imaging."],
+    )
+    assert policy_criteria("Criteria: (1) a (2) b").combine == "unknown"
+    whole = policy_criteria("Necessary when the surgeon says so.")
+    assert (whole.combine, whole.numbers) == ("all", (1,))
+
+
+@pytest.mark.parametrize(
+    ("how", "findings", "status"),
+    [
+        ("all", ["met", "met"], "met"),
+        ("all", ["met", "not_documented"], "unclear"),
+        ("all", ["not_met", "not_documented"], "not_met"),
+        ("any", ["met", "not_documented"], "met"),
+        ("any", ["not_met", "not_documented"], "unclear"),
+        ("any", ["not_met", "not_met"], "not_met"),
+        ("unknown", ["met", "not_documented"], "unclear"),
+        ("unknown", ["not_met", "met"], "unclear"),
+        ("unknown", ["met", "met"], "met"),
+        ("all", [], "unclear"),
+    ],
+)
+def test_combination(how: str, findings: list[str], status: str) -> None:
+    """A criterion the notes do not document leaves the policy open unless the combination decides without it."""
+    assert combine(how, findings) == status  # type: ignore[arg-type]
+
+
+def test_required_criteria() -> None:
+    """A met 'any' policy rests on its met criteria; a met 'all' policy on every one."""
+    pairs = [(1, "met"), (2, "not_documented")]
+    assert required("any", pairs, "met") == (1,)  # type: ignore[arg-type]
+    assert required("all", [(1, "met"), (2, "met")], "met") == (1, 2)  # type: ignore[arg-type]
+    assert required("all", [(1, "met"), (2, "not_met")], "not_met") == (2,)  # type: ignore[arg-type]
+    assert required("any", pairs, "unclear") == ()  # type: ignore[arg-type]
+
+
+SPINE = policy_criteria(POLICY_BY_ID["MP-101"].body)
+
+
+@pytest.mark.parametrize(
+    ("number", "passage", "relevant"),
+    [
+        (1, "Completed 8 weeks of PT and daily naproxen without relief.", True),
+        (1, "Has not tried physical therapy or anti-inflammatory medication.", True),
+        (2, "New urinary retention and saddle anesthesia since yesterday.", True),
+        (2, "Completed 8 weeks of PT and daily naproxen without relief.", False),
+        (1, "Follow-up visit for low back pain. Options discussed.", False),  # preamble words only
+        (1, "Discussed options: physical therapy, anti-inflammatories or an MRI.", False),  # options
+        (1, "Pt here for lumbar spine f/u today.", False),  # pt is the patient, not physical therapy
+        (2, "? progressive weakness, exam limited", False),  # doubt
+    ],
+)
+def test_relevance(number: int, passage: str, relevant: bool) -> None:
+    """Evidence uses the criterion's own words and states something; topics, plans and doubts do not count."""
+    assert is_relevant(SPINE, number, passage) is relevant
