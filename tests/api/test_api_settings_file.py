@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import httpx2 as httpx
@@ -20,6 +21,7 @@ from interlock.api.settings import ApiSettings
 from interlock.audit.chain import AuditLog
 from interlock.db import make_engine
 from interlock.domains.claims.testing.api_world import FULL_SCOPE, LiveServer, TokenIssuer, seed_review_world
+from interlock.domains.claims.testing.handmade import add_claim
 from interlock.domains.claims.testing.model_server import ScriptedModelServer, echo_policies_responder
 from interlock.settings import load_settings
 
@@ -27,6 +29,12 @@ SHIPPED = Path(__file__).parents[2] / "src/interlock/policy/default_policy.toml"
 KEY = "ilk_settings_file_key_0123456789abcdef"
 #: The shipped service grant, as a policy file would narrow it.
 SERVICE_GRANT = 'outcomes = ["approve", "deny"]\nvia = "automatic"\nmax_total_billed = "10000.00"\n'
+
+
+DOCUMENTED = (
+    "Completed eight weeks of supervised physical therapy without relief of knee pain.",
+    "MRI of the right knee shows a medial meniscal tear.",
+)
 
 
 def _write_config(directory: Path, issuer: TokenIssuer, **extra: str) -> Path:
@@ -97,9 +105,16 @@ def test_engine_thresholds_and_model_endpoint_come_from_the_file(
             engine=f"approve_threshold = {approve_threshold}",
             models=f'openai_base_url = "{model.base_url}"\nopenai_api_key = "test-key"',
         )
+        # Notes that document both criteria of MP-KNEE: the model's "met" has evidence to cite,
+        # so only its confidence against the threshold decides (a vague note is a person's anyway).
+        sor = make_engine(load_settings(config).settings.sor_url)
+        add_claim(
+            sor, "DOC-1", service_date=date(2026, 1, 20), lines=(("X2002", 1, "2500.00"),), notes=DOCUMENTED
+        )
+        sor.dispose()
         url = configured_server(config)  # type: ignore[operator]
-        result = _adjudicate(url, "RV-N1")
-        assert model.requests, "the configured model endpoint was never called"
+        result = _adjudicate(url, "DOC-1")
+        assert model.requests, f"the configured model endpoint was never called: {result}"
     assert result["route"] == route, result
 
 
