@@ -17,9 +17,11 @@ import pytest
 
 from interlock.api.app import create_app
 from interlock.api.devlogin import DevLogin, is_loopback
+from interlock.api.keys import load_api_keys
 from interlock.api.services import Services
 from interlock.api.settings import ApiSettings
 from interlock.domains.claims.testing.api_world import LiveServer
+from interlock.policy.document import default_policy
 from interlock.review.queue import open_reviews
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -149,3 +151,21 @@ def test_dev_tokens_name_the_chosen_staff_member(adjudicated: Path, tmp_path: Pa
         assert open_reviews(services.store, services.policy.claim_scope(who), limit=1)
     finally:
         services.close()
+
+
+def test_the_development_key_may_run_the_served_domains_tasks(tmp_path: Path) -> None:
+    """Serving invoices, the printed key runs invoices.approve and nothing of claims; serving claims, the reverse."""
+    dev = DevLogin()
+    for tasks, allowed, refused in (
+        (("invoices.approve",), "invoices.approve", "claims.adjudicate"),
+        (("claims.adjudicate",), "claims.adjudicate", "invoices.approve"),
+    ):
+        folder = tmp_path / tasks[0]
+        folder.mkdir()
+        overrides = dev.settings_overrides(folder, tasks=tasks)
+        (key,) = load_api_keys(
+            overrides["api_keys_file"],
+            default_service="interlock",
+            known_tasks=tuple(default_policy().tasks or ()),
+        )
+        assert key.principal.may_run(allowed) and not key.principal.may_run(refused)

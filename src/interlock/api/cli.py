@@ -100,7 +100,8 @@ def serve(
     try:
         settings = ApiSettings.from_settings(conf, **overrides)
         if dev is not None:
-            settings = settings.model_copy(update=dev.settings_overrides())
+            served = tuple(t.name for t in domain_named(settings.domain).tasks)
+            settings = settings.model_copy(update=dev.settings_overrides(tasks=served))
     except (InterlockError, ValueError, OSError) as exc:
         fail(str(exc))
     # A mistyped system of record stops here with one line, before any file is created.

@@ -91,19 +91,29 @@ class DevLogin:
         payload = {"iss": ISSUER, "aud": AUDIENCE, "sub": staff_id, "iat": issued, "exp": issued + TOKEN_TTL}
         return jwt.encode(payload, self.key, algorithm=ALGORITHM, headers={"kid": self.kid})
 
-    def settings_overrides(self, directory: Path | None = None) -> dict[str, Any]:
-        """The API settings that make a server trust this issuer and this API key (files written now)."""
+    def settings_overrides(
+        self, directory: Path | None = None, *, tasks: tuple[str, ...] = ("claims.adjudicate",)
+    ) -> dict[str, Any]:
+        """The API settings that make a server trust this issuer and this API key (files written now).
+
+        The key may finalize and pend in each of ``tasks`` (the served domain's) and,
+        beside claims tasks, create claims through the claims intake.
+        """
         folder = directory or Path(tempfile.mkdtemp(prefix="interlock-dev-login-"))
         jwks_file = folder / "jwks.json"
         jwks_file.write_text(json.dumps(self.jwks()), encoding="utf-8")
         keys_file = folder / "api-keys.toml"
+        grants = [f'"{task}" = ["finalize", "pend"]' for task in tasks]
+        if any(task.startswith("claims.") for task in tasks):
+            grants.append('"claims.ingest" = ["create"]')  # the claims domain's FHIR intake
+        granted = ", ".join(grants)
         # The development key acts as the service principal, with the service's whole scope.
         keys_file.write_text(
             f'[[keys]]\nsha256 = "{key_digest(self.api_key)}"\nservice = "{self.service}"\n'
             "[keys.scope]\n"
             'assignments = ["*"]\n'
             'sensitivities = ["*"]\n'
-            'tasks = { "claims.adjudicate" = ["finalize", "pend"], "claims.ingest" = ["create"] }\n',
+            f"tasks = {{ {granted} }}\n",
             encoding="utf-8",
         )
         return {
