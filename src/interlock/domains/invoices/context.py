@@ -158,6 +158,17 @@ class InvoiceContext:
             "invoice_line", f"{self.invoice.invoice_id}/{line.line_no}", str(self.invoice.version)
         )
 
+    def purchase_evidence_ids(self) -> frozenset[str]:
+        """The items that say what was bought: the invoice's lines and its own text.
+
+        E-mails and memos are messages about the invoice; they may be cited, but an
+        automatic decision must also rest on the invoice itself, so that a message
+        asking for an account (or written to steer a model) never decides one alone.
+        """
+        ids = {self.line_item_id(line) for line in self.lines}
+        ids.update(self.document_item_id(d) for d in self.documents if d.kind == "invoice_text")
+        return frozenset(ids)
+
     def citable_texts(self) -> dict[str, str]:
         """Every text a citation may quote, by context item id: documents and line descriptions."""
         texts = {self.document_item_id(d): d.body for d in self.documents}

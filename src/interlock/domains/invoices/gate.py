@@ -167,6 +167,14 @@ def check_account(g: GateInput) -> tuple[Finding, ...]:
             out.append(_f("citations", "block", f"a quote is not found verbatim in {citation.item_id}"))
     if not answer.citations:
         out.append(_f("citations", "review", "no passage of the documents or lines is cited as evidence"))
+    elif not {c.item_id for c in answer.citations} & ctx.purchase_evidence_ids():
+        out.append(
+            _f(
+                "citations",
+                "review",
+                "no line or invoice text is cited: messages alone never decide an account",
+            )
+        )
     return tuple(out)
 
 
