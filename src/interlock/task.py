@@ -266,6 +266,17 @@ class Receipt:
     reference: str | None
     already_applied: bool
 
+    @classmethod
+    def held(cls, record_id: str, record_version: int, *, already_applied: bool) -> Receipt:
+        """The receipt of a hold: the record set aside for a person, nothing referenced."""
+        return cls(
+            action="hold",
+            record_id=record_id,
+            record_version=record_version,
+            reference=None,
+            already_applied=already_applied,
+        )
+
     def text(self) -> str:
         """The receipt as the audit trail records it."""
         return self.reference or f"hold:{self.record_id}@v{self.record_version}"

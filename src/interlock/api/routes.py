@@ -41,7 +41,7 @@ from interlock.api.services import RETRY_DELAY_SECONDS, Services, work_item_id
 from interlock.exceptions import AccessDenied, DecisionRefused, ReviewConflict
 from interlock.policy.principal import Principal
 from interlock.retrieval.answers import Answer, Assistant
-from interlock.review.queue import ReviewFilter, ReviewRow, count_reviews, open_reviews, review_row
+from interlock.review.queue import ReviewFilter, ReviewRow, count_reviews, open_reviews
 from interlock.review.reasons import ReasonKey
 from interlock.task import PersonDecision, Scope, Task
 
@@ -270,16 +270,12 @@ def list_review_items(
 
 def _review_of(svc: Services, review_id: str, who: Principal) -> ReviewRow:
     """The review item of any served task the caller may see; 404 otherwise."""
-    for task in svc.tasks.values():
-        scope = _scope(svc, task, who)
-        row = review_row(svc.store, review_id, scope)
-        # The store's copy of the record's attributes is interlock's own filter; asking the
-        # system of record too (as a work item does) puts row-level security behind it.
-        if row is not None and row.task == task.name:
-            if svc.connector.record_version(row.record_id, scope) is None:
-                break
-            return row
-    raise not_found()
+    found = svc.review_of(review_id, who)
+    # The store's copy of the record's attributes is interlock's own filter; asking the
+    # system of record too (as a work item does) puts row-level security behind it.
+    if found is None or svc.connector.record_version(found[2].record_id, found[1]) is None:
+        raise not_found()
+    return found[2]
 
 
 @router.get("/review-items/{review_id}", response_model=ReviewItemOut, responses=NOT_FOUND, tags=["review"])

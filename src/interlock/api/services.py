@@ -44,9 +44,10 @@ from interlock.retrieval.answers import Assistant
 from interlock.retrieval.backends import search_index_for
 from interlock.retrieval.planner import Retriever
 from interlock.review.decide import ReviewDesk
+from interlock.review.queue import ReviewRow, review_row
 from interlock.store.migrations import prepare_store
 from interlock.store.schema import work_items
-from interlock.task import Task
+from interlock.task import Scope, Task
 from interlock.telemetry.metrics import API_QUEUE_DEPTH
 from interlock.work.store import WorkStore, idempotency_key_for, work_item_id_for
 
@@ -260,6 +261,20 @@ class Services:
     def task(self, name: str) -> Task[Any, Any, Any, Any] | None:
         """The served task called ``name``; ``None`` when this process serves no such task."""
         return self.tasks.get(name)
+
+    def review_of(
+        self, review_id: str, principal: Principal
+    ) -> tuple[Task[Any, Any, Any, Any], Scope, ReviewRow] | None:
+        """The review item of a served task that ``principal`` may see, with that task and its scope.
+
+        ``None`` for a missing item and for one outside every served task's scope alike.
+        """
+        for task in self.tasks.values():
+            scope = task.scope(self.policy, principal)
+            row = review_row(self.store, review_id, scope)
+            if row is not None and row.task == task.name:
+                return task, scope, row
+        return None
 
     def engine_for(self, principal: Principal, task: str | None = None) -> TaskEngine[Any, Any, Any, Any]:
         """The engine that runs ``task``'s work items on behalf of ``principal``."""

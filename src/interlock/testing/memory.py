@@ -214,21 +214,9 @@ class InMemoryConnector(Generic[ScopeT, CtxT, PayloadT]):
         fields = self._current(w.record_id, w.record_version)
         status = fields.get(self.status_field)
         if status == self.held_status:
-            return Receipt(
-                action="hold",
-                record_id=w.record_id,
-                record_version=w.record_version,
-                reference=None,
-                already_applied=True,
-            )
+            return Receipt.held(w.record_id, w.record_version, already_applied=True)
         if status not in self.pending_statuses:
             raise StaleRecord(f"record {w.record_id} no longer awaits a decision")
         fields[self.status_field] = self.held_status
         self.applied.append(w)
-        return Receipt(
-            action="hold",
-            record_id=w.record_id,
-            record_version=w.record_version,
-            reference=None,
-            already_applied=False,
-        )
+        return Receipt.held(w.record_id, w.record_version, already_applied=False)

@@ -41,7 +41,7 @@ from interlock.api.services import Services
 from interlock.connectors.pg_access import acting_as
 from interlock.exceptions import AccessDenied, DecisionRefused, ReviewConflict
 from interlock.policy.principal import Principal
-from interlock.review.queue import ReviewFilter, count_reviews, open_reviews, review_regions, review_row
+from interlock.review.queue import ReviewFilter, count_reviews, open_reviews, review_regions
 from interlock.review.reasons import REASONS, in_words
 from interlock.store.schema import work_items
 from interlock.task import DeskView, Scope, Task
@@ -327,13 +327,10 @@ def _claim(
     status_code: int = 200,
 ) -> HTMLResponse:
     view = _view(svc)
-    for task in svc.tasks.values():
-        scope = _scope(svc, task, who)
-        row = review_row(svc.store, review_id, scope)
-        if row is not None and row.task == task.name:
-            break
-    else:
+    found = svc.review_of(review_id, who)
+    if found is None:
         return _missing(request, who, token)
+    _, scope, row = found
     ctx = svc.connector.read_context(row.record_id, scope)
     if ctx is None:
         return _missing(request, who, token)
@@ -380,9 +377,10 @@ def _decide(
         decision = _view(svc).decision(form)
     except ValueError as exc:
         raise Problem(422, "invalid-request", "Invalid request", str(exc)) from None
-    row_task = _task_of(svc, review_id, who)
-    if row_task is None:
+    found = svc.review_of(review_id, who)
+    if found is None:
         return _missing(request, who, token)
+    row_task = found[0].name
     then = form.get("then", "")
     try:
         result = svc.desks[row_task].decide(review_id, who, decision)
@@ -414,15 +412,6 @@ def _decide(
             f"{target}?{urlencode({'done': result.action, 'of': result.record_id})}", status_code=303
         )
     return RedirectResponse(f"/desk/reviews/{review_id}?done={result.action}", status_code=303)
-
-
-def _task_of(svc: Services, review_id: str, who: Principal) -> str | None:
-    """The task of a review item the person may see (``None``: missing or not theirs)."""
-    for task in svc.tasks.values():
-        row = review_row(svc.store, review_id, _scope(svc, task, who))
-        if row is not None and row.task == task.name:
-            return task.name
-    return None
 
 
 class _VerifyCache:

@@ -638,22 +638,10 @@ class SqlClaimsConnector:
                 _PEND_CLAIM, {"target_id": w.record_id, "target_version": w.record_version}
             ).rowcount
             if updated == 1:
-                return Receipt(
-                    action="hold",
-                    record_id=w.record_id,
-                    record_version=w.record_version,
-                    reference=None,
-                    already_applied=False,
-                )
+                return Receipt.held(w.record_id, w.record_version, already_applied=False)
             current = conn.execute(_CLAIM_STATE, {"claim_id": w.record_id}).first()
         if current is not None and current.status == "pended" and int(current.version) == w.record_version:
-            return Receipt(
-                action="hold",
-                record_id=w.record_id,
-                record_version=w.record_version,
-                reference=None,
-                already_applied=True,
-            )
+            return Receipt.held(w.record_id, w.record_version, already_applied=True)
         raise StaleRecord(_stale_message(w.record_id, w.record_version))
 
     def adjudication_count(self, claim_id: str) -> int:

@@ -577,22 +577,10 @@ class SqlInvoicesConnector:
         params = {"target_id": w.record_id, "target_version": w.record_version}
         with self.engine.begin() as conn:
             if conn.execute(_HOLD, params).rowcount == 1:
-                return Receipt(
-                    action="hold",
-                    record_id=w.record_id,
-                    record_version=w.record_version,
-                    reference=None,
-                    already_applied=False,
-                )
+                return Receipt.held(w.record_id, w.record_version, already_applied=False)
             current = conn.execute(_INVOICE_STATE, {"invoice_id": w.record_id}).first()
         if current is not None and current.status == "on_hold" and int(current.version) == w.record_version:
-            return Receipt(
-                action="hold",
-                record_id=w.record_id,
-                record_version=w.record_version,
-                reference=None,
-                already_applied=True,
-            )
+            return Receipt.held(w.record_id, w.record_version, already_applied=True)
         raise StaleRecord(_stale(w.record_id, w.record_version))
 
 
