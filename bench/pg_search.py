@@ -35,12 +35,13 @@ import multiprocessing
 import os
 import random
 import secrets
-import statistics
 import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 
+# Same quantile and per-method summary as the SQLite benchmark beside this file, so both report alike.
+from retrieval_bench import summary
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -135,22 +136,6 @@ def unfiltered(index: SearchIndex, query: str, limit: int) -> list[int]:
     seen = Selectivity(permitted_keys=keys, permitted_documents=index.count(), total_documents=index.count())
     with index.engine.connect() as conn:
         return [r for r, _ in index._text_rank(conn, query_words(query), seen, "match_first", limit)]
-
-
-def pct(values: list[float], q: float) -> float:
-    """The ``q`` quantile (nearest rank)."""
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
-
-
-def summary(recalls: list[float], latencies: list[float], **extra: object) -> dict[str, object]:
-    """Mean recall@10 and p50/p95 latency of one method on one filter."""
-    return {
-        "recall_at_10": round(statistics.fmean(recalls), 4) if recalls else None,
-        "p50_ms": round(pct(latencies, 0.5), 2),
-        "p95_ms": round(pct(latencies, 0.95), 2),
-        **extra,
-    }
 
 
 def measure(
