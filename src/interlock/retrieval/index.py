@@ -26,7 +26,7 @@ import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Final, Literal
+from typing import TYPE_CHECKING, Final, Literal
 
 from sqlalchemy import Connection, Engine, bindparam, func, inspect, select, text
 
@@ -54,6 +54,10 @@ from interlock.retrieval.tables import (
     vectors,
 )
 from interlock.retrieval.words import STOPWORDS, match_expression, query_words
+
+if TYPE_CHECKING:
+    from interlock.retrieval.embeddings import Vector
+    from interlock.retrieval.vectors import DenseSearch
 
 __all__ = [
     "STOPWORDS",
@@ -411,6 +415,15 @@ class SearchIndex:
         document instead of a claim's few.
         """
         conn.exec_driver_sql("ANALYZE search_documents")
+
+    def vectors_stored(self, conn: Connection, rows: Sequence[tuple[int, Vector]]) -> None:
+        """Called in the transaction that stored unit-length vectors; an engine may keep its own copy."""
+
+    def dense_index(self, model_id: str) -> DenseSearch:
+        """Exact dense search over ``model_id``'s vectors: in this process, from an in-memory matrix."""
+        from interlock.retrieval.vectors import DenseIndex  # noqa: PLC0415 - vectors imports this module
+
+        return DenseIndex(self, model_id)
 
     @staticmethod
     def bump_generation(conn: Connection) -> None:

@@ -25,9 +25,10 @@ so any number of processes may run ``interlock index sync`` at once. The tables 
 from store revision 0006; a store adopted without it (tables made by ``create_all``)
 gets them on first open, under the same lock.
 
-Dense vectors are stored as on SQLite and scored exactly over the permitted set in
-each process (:class:`~interlock.retrieval.vectors.DenseIndex`); whether the server
-offers pgvector is recorded (``pgvector`` in the sync state) but not yet used.
+Dense vectors are stored as on SQLite. When the database has the pgvector extension
+they are also kept in a ``vector`` column and searched inside PostgreSQL, exactly over
+the permitted set (:mod:`interlock.retrieval.pg_vectors`); otherwise each process
+scores them exactly from memory (:class:`~interlock.retrieval.vectors.DenseIndex`).
 """
 
 from __future__ import annotations
@@ -41,8 +42,17 @@ from sqlalchemy import Connection, Engine, inspect, select, text
 
 from interlock.exceptions import ConfigurationError
 from interlock.retrieval.access import Selectivity, TextPath
+from interlock.retrieval.embeddings import Vector
 from interlock.retrieval.index import Document, DocumentKind, SearchIndex
+from interlock.retrieval.pg_vectors import (
+    PgVectorDense,
+    column_ready,
+    ensure_embeddings,
+    extension_installed,
+    store_embeddings,
+)
 from interlock.retrieval.tables import index_metadata, sync_state
+from interlock.retrieval.vectors import DenseSearch
 
 log = logging.getLogger(__name__)
 
@@ -137,18 +147,27 @@ class PostgresSearchIndex(SearchIndex):
                 f"the PostgreSQL search index needs a PostgreSQL store; got {engine.dialect.name}"
             )
         self._setup(engine)
+        self._pgvector = False
         if not self._ready():
             with self.begin_sync() as conn:
                 self._ensure_pg_layout(conn)
+                self._pgvector = extension_installed(conn) and column_ready(conn)
 
     def _ready(self) -> bool:
-        """True when every table exists and carries this layout (the common case: no lock)."""
+        """True when every table exists and carries this layout (the common case: no lock).
+
+        Also false when pgvector was installed since the index was made: the first open
+        after that adds and fills the vector column.
+        """
         with self.engine.connect() as conn:
             if not set(INDEX_TABLES) <= set(inspect(conn).get_table_names()):
                 return False
             layout = conn.execute(
                 select(sync_state.c.value).where(sync_state.c.name == _LAYOUT_STATE)
             ).scalar()
+            self._pgvector = extension_installed(conn) and column_ready(conn)
+            if extension_installed(conn) and not self._pgvector:
+                return False
         return layout == PG_INDEX_LAYOUT
 
     @staticmethod
@@ -169,7 +188,8 @@ class PostgresSearchIndex(SearchIndex):
             conn.exec_driver_sql(statement)
         if layout != PG_INDEX_LAYOUT:
             SearchIndex.set_state(conn, _LAYOUT_STATE, PG_INDEX_LAYOUT)
-            SearchIndex.set_state(conn, "pgvector", "yes" if _has_pgvector(conn) else "no")
+            _has_pgvector(conn)  # installs the extension where this role may
+        SearchIndex.set_state(conn, "pgvector", "yes" if ensure_embeddings(conn) else "no")
 
     @contextmanager
     def begin_sync(self) -> Iterator[Connection]:
@@ -177,6 +197,19 @@ class PostgresSearchIndex(SearchIndex):
         with self.engine.begin() as conn:
             conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": SYNC_LOCK_KEY})
             yield conn
+
+    # -- dense vectors ------------------------------------------------------------------
+
+    def vectors_stored(self, conn: Connection, rows: Sequence[tuple[int, Vector]]) -> None:
+        """Keep the pgvector copy of newly stored vectors, when the database has the extension."""
+        if self._pgvector:
+            store_embeddings(conn, rows)
+
+    def dense_index(self, model_id: str) -> DenseSearch:
+        """In-database exact search with pgvector; the in-memory matrix without it."""
+        if self._pgvector:
+            return PgVectorDense(self, model_id)
+        return super().dense_index(model_id)
 
     # -- the text engine ------------------------------------------------------------------
 

@@ -33,7 +33,7 @@ from interlock.retrieval.embeddings import EmbeddingClient, Vector
 from interlock.retrieval.freshness import staleness, sync_index
 from interlock.retrieval.index import Document, SearchIndex
 from interlock.retrieval.source import DocumentSource, item_version
-from interlock.retrieval.vectors import DenseIndex, DensePath
+from interlock.retrieval.vectors import DensePath, DenseSearch
 from interlock.task import item_id_for
 
 SearchMode = Literal["auto", "bm25", "dense", "hybrid"]
@@ -138,7 +138,7 @@ class Retriever:
         self.policy = policy or default_policy()
         self.clock = clock or SystemClock()
         self.embedder = embedder
-        self._dense: DenseIndex | None = None
+        self._dense: DenseSearch | None = None
 
     def retrieve(
         self,
@@ -187,7 +187,7 @@ class Retriever:
         if plan.mode in ("dense", "hybrid") and self.embedder is not None:
             vector = self.embedder.embed([query])[0]
             if self._dense is None or self._dense.model_id != self.embedder.model_id:
-                self._dense = DenseIndex(self.index, self.embedder.model_id)
+                self._dense = self.index.dense_index(self.embedder.model_id)
         return rank(self.index, self._dense, query, vector, index_filter, plan, kinds)
 
     def _recheck(
@@ -225,7 +225,7 @@ class Retriever:
 
 def rank(
     index: SearchIndex,
-    dense: DenseIndex | None,
+    dense: DenseSearch | None,
     query: str,
     vector: Vector | None,
     index_filter: IndexFilter,

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from typing import Final, Literal
+from typing import Final, Literal, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -26,7 +26,8 @@ from interlock.retrieval.embeddings import EmbeddingClient, Vector
 from interlock.retrieval.index import GENERATION_STATE, SearchIndex
 from interlock.retrieval.tables import access, documents, vectors
 
-DensePath = Literal["empty", "slices", "masked"]
+#: ``pgvector``: scored inside PostgreSQL (:mod:`interlock.retrieval.pg_vectors`).
+DensePath = Literal["empty", "slices", "masked", "pgvector"]
 _BATCH: Final = 256
 #: Above this permitted share one masked pass over every row is cheaper than gathering ranges.
 MASKED_MIN_SHARE: Final = 0.5
@@ -66,6 +67,7 @@ def store_vectors(index: SearchIndex, model_id: str, rows: list[tuple[int, Vecto
             vectors.insert(),
             [{"doc_rowid": r, "model": model_id, "vector": _unit(v).tobytes()} for r, v in rows],
         )
+        index.vectors_stored(conn, [(r, _unit(v)) for r, v in rows])
         index.bump_generation(conn)
 
 
@@ -75,6 +77,21 @@ class _Matrix:
     rows: npt.NDArray[np.float32]  # unit-length rows, grouped by access key
     doc_ids: tuple[str, ...]
     ranges: dict[int, tuple[int, int]]  # key id -> [start, stop) rows
+
+
+class DenseSearch(Protocol):
+    """Exact cosine top-k over one model's vectors among a scope's permitted documents."""
+
+    @property
+    def model_id(self) -> str:
+        """The embedding model whose vectors are searched."""
+        ...
+
+    def search(
+        self, query: Vector, selectivity: Selectivity, *, k: int
+    ) -> tuple[list[tuple[str, float]], DensePath]:
+        """The ``k`` best (doc id, cosine score), best first, and the path that found them."""
+        ...
 
 
 class DenseIndex:
