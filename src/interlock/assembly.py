@@ -8,6 +8,7 @@ its embedded model, without any edge naming a domain.
 
 from __future__ import annotations
 
+import logging
 from typing import Any, cast
 
 from sqlalchemy import Engine as SqlEngine
@@ -22,12 +23,16 @@ from interlock.policy.document import PolicyDocument
 from interlock.policy.principal import Principal
 from interlock.registry import domain_of
 from interlock.retrieval.answers import Assistant
+from interlock.retrieval.follow import IndexFollower
 from interlock.retrieval.planner import Retriever
 from interlock.task import Domain
 from interlock.work.failpoints import Failpoints
 from interlock.work.store import WorkStore
+from interlock.work.written import WriteListener
 
-__all__ = ["assistant_for", "build_engine", "connector_for", "model_for"]
+log = logging.getLogger(__name__)
+
+__all__ = ["assistant_for", "build_engine", "connector_for", "index_follower_for", "model_for"]
 
 
 def connector_for(task: str, sor: SqlEngine) -> Any:
@@ -54,8 +59,12 @@ def build_engine(
     clock: Clock | None = None,
     worker: str | None = None,
     failpoints: Failpoints | None = None,
+    on_written: WriteListener | None = None,
 ) -> Engine[Any, Any, Any, Any]:
-    """An engine for ``task``, with its domain's precedent lookup when the domain has one."""
+    """An engine for ``task``, with its domain's precedent lookup when the domain has one.
+
+    ``on_written`` hears of every record the engine writes (see :func:`index_follower_for`).
+    """
     pack = domain_of(task)
     precedent = pack.precedent(store.engine, connector) if pack.precedent is not None else None
     return Engine(
@@ -70,7 +79,23 @@ def build_engine(
         worker=worker,
         failpoints=failpoints,
         precedent=precedent,
+        on_written=on_written,
     )
+
+
+def index_follower_for(
+    pack: Domain, sor: SqlEngine, store: SqlEngine, *, clock: Clock | None = None
+) -> IndexFollower | None:
+    """The search index follower of ``pack``'s records (``[index] follow_writes``), or None.
+
+    ``None`` for a domain that declares no searchable documents: its records are in no
+    index, so there is nothing to follow. The index itself is opened on the follower's
+    thread at the first write, so a store whose index is broken starts all the same.
+    """
+    if pack.documents is None:
+        log.info("domain %s declares no searchable documents: follow-writes has nothing to follow", pack.name)
+        return None
+    return IndexFollower(store, pack.documents(sor), clock=clock, name=f"interlock-index-follow-{pack.name}")
 
 
 def assistant_for(

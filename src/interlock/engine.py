@@ -5,6 +5,7 @@ For one task on one record version, on behalf of one principal::
     entitlement -> lease -> (recovery point? reuse it) -> scoped context -> rules
       -> model when the task asks a question (retries, deadline) -> proposal -> gate
       -> save recovery point -> write to the system of record -> complete (+ review item)
+      -> tell the write listener (the search index's follower), outside the item's transaction
 
 Every decision is made by pure code (the policy, the task's rules, proposer and gate
 checks, the gate runner); this module only moves values between them and the world.
@@ -23,7 +24,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
-from typing import Any, Generic, Protocol
+from typing import Any, Generic, Literal, Protocol
 
 from interlock.audit.events import AuditEvent
 from interlock.clock import Clock, SystemClock
@@ -52,6 +53,7 @@ from interlock.telemetry.tracing import guardrail_span, record_decision, stage_s
 from interlock.work.failpoints import Failpoints
 from interlock.work.recovery import RecoveryPoint
 from interlock.work.store import Lease, ReviewOpening, WorkStore
+from interlock.work.written import WriteListener, Written, tell
 
 __all__ = ["POST_MODEL_RESERVE", "Engine", "EngineSettings", "ItemResult", "PrecedentLookup"]
 
@@ -110,6 +112,7 @@ class Engine(Generic[CtxT, RulesT, ProposalT, PayloadT]):
         failpoints: Failpoints | None = None,
         policy: PolicyDocument | None = None,
         precedent: PrecedentLookup | None = None,
+        on_written: WriteListener | None = None,
     ) -> None:
         self.task = task
         self.connector = connector
@@ -135,6 +138,8 @@ class Engine(Generic[CtxT, RulesT, ProposalT, PayloadT]):
         self.failpoints = failpoints if failpoints is not None else Failpoints.from_env()
         # Similar decided records for the audit trail, when the domain offers a lookup.
         self.precedent = precedent
+        # Told of every record written, after its work item completed (index follow-writes).
+        self.on_written = on_written
 
     @property
     def task_name(self) -> str:
@@ -390,7 +395,14 @@ class Engine(Generic[CtxT, RulesT, ProposalT, PayloadT]):
                 return ItemResult.unwritten(lease.record_id, lease.record_version, "superseded", str(exc))
         self.failpoints.hit("after_sor_write")
         with self._stage("complete"):
-            return self._complete(lease, point, write, receipt, subject)
+            result = self._complete(lease, point, write, receipt, subject)
+        # After the item's transaction: a listener can neither undo nor delay the write.
+        kind: Literal["commit", "hold"] = "commit" if isinstance(write, ApprovedCommit) else "hold"
+        tell(
+            self.on_written,
+            Written(task=self.task.name, record_id=lease.record_id, principal=self.principal, write=kind),
+        )
+        return result
 
     def _complete(
         self,

@@ -48,6 +48,7 @@ __all__ = [
     "ApiSection",
     "AuditSection",
     "EngineSection",
+    "IndexSection",
     "LoadedSettings",
     "ModelsSection",
     "Settings",
@@ -197,6 +198,15 @@ class TelemetrySection(_Section):
     service_name: str = Field(default="interlock", min_length=1)
 
 
+class IndexSection(_Section):
+    """The search index in the store (``interlock index sync``, ``ask``, precedent lookup)."""
+
+    #: After each write-back (a commit or hold by a worker, ``run`` or the API, a person's
+    #: decision), re-sync that record's documents in the background: the index follows
+    #: the system of record within seconds; ``index sync`` still catches up the rest.
+    follow_writes: bool = False
+
+
 class AuditSection(_Section):
     """Signing of audit checkpoints."""
 
@@ -234,6 +244,7 @@ class Settings(BaseSettings):
     models: ModelsSection = ModelsSection()
     engine: EngineSection = EngineSection()
     api: ApiSection = ApiSection()
+    index: IndexSection = IndexSection()
     telemetry: TelemetrySection = TelemetrySection()
     audit: AuditSection = AuditSection()
 

@@ -28,7 +28,7 @@ from sqlalchemy import Engine, RowMapping, select, text
 from interlock.api.auth import Authenticator, check_bearer_settings, read_api_keys
 from interlock.api.devlogin import DevLogin
 from interlock.api.settings import ApiSettings
-from interlock.assembly import assistant_for, build_engine
+from interlock.assembly import assistant_for, build_engine, index_follower_for
 from interlock.clock import Clock, SystemClock
 from interlock.connectors.pg_access import secure_rows
 from interlock.db import make_engine
@@ -200,6 +200,13 @@ class Services:
         self.audit = self.work.audit
         self.model = model
         self.auth = Authenticator(settings, self.connector, self.policy)
+        # [index] follow_writes: every record this process writes (a task run or a person's
+        # decision) is re-synced in the search index in the background.
+        self.follower = (
+            index_follower_for(self.domain, self.sor, self.store, clock=self.clock)
+            if settings.index.follow_writes
+            else None
+        )
         self.desks = {
             name: ReviewDesk(
                 task=task,
@@ -209,6 +216,7 @@ class Services:
                 clock=self.clock,
                 policy=self.policy,
                 content_salt=self.content_salt,
+                on_written=self.follower,
             )
             for name, task in self.tasks.items()
         }
@@ -292,6 +300,7 @@ class Services:
                     policy=self.policy,
                     clock=self.clock,
                     worker=f"api:{threading.get_native_id()}",
+                    on_written=self.follower,
                 )
                 self._engines[(name, principal)] = engine
             return engine
@@ -337,5 +346,7 @@ class Services:
     def close(self) -> None:
         """Stop background threads and release database connections."""
         self.queue.close()
+        if self.follower is not None:
+            self.follower.close()
         self.sor.dispose()
         self.store.dispose()

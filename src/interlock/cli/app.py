@@ -22,6 +22,7 @@ from interlock.cli.common import (
     ensure_sor_schema,
     fail,
     has_records,
+    index_follower,
     is_terminal,
     open_sor,
     open_store,
@@ -181,7 +182,8 @@ def adjudicate(
         return
     from interlock.assembly import model_for  # noqa: PLC0415 - pulls in model code
 
-    sor_engine = open_sor(sor, acting=True, domain=domain_of_task(CLAIMS_TASK))
+    pack = domain_of_task(CLAIMS_TASK)
+    sor_engine = open_sor(sor, acting=True, domain=pack)
     store_engine = open_store(store)
     connector = connector_for(CLAIMS_TASK, sor_engine)
     conf = settings()
@@ -193,21 +195,23 @@ def adjudicate(
         policy_document = configured_policy(conf)
     except InterlockError as exc:
         fail(str(exc))
-    engine = build_engine(
-        CLAIMS_TASK,
-        connector=connector,
-        store=WorkStore.grouped(store_engine),
-        principal=principal,
-        model=client,
-        settings=engine_settings(conf, threshold=threshold),
-        policy=policy_document,
-    )
-    claim_ids = engine.pending_records() if all_ else [claim or ""]
-    started = time.monotonic()
-    try:
-        results = _run_with_progress(engine, claim_ids, pick(concurrency, conf.engine.concurrency))
-    except AccessDenied as exc:
-        fail(f"claim {claim}: {exc}", code=3)
+    with index_follower(conf.index.follow_writes, pack, sor_engine, store_engine) as follower:
+        engine = build_engine(
+            CLAIMS_TASK,
+            connector=connector,
+            store=WorkStore.grouped(store_engine),
+            principal=principal,
+            model=client,
+            settings=engine_settings(conf, threshold=threshold),
+            policy=policy_document,
+            on_written=follower,
+        )
+        claim_ids = engine.pending_records() if all_ else [claim or ""]
+        started = time.monotonic()
+        try:
+            results = _run_with_progress(engine, claim_ids, pick(concurrency, conf.engine.concurrency))
+        except AccessDenied as exc:
+            fail(f"claim {claim}: {exc}", code=3)
     _print_results(results, time.monotonic() - started, json_out)
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn, Protocol
 
@@ -13,6 +15,7 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
 
     from interlock.policy.principal import Principal
+    from interlock.retrieval.follow import IndexFollower
     from interlock.task import Domain
 
 from interlock.cli.configured import settings
@@ -223,3 +226,22 @@ def plural(n: int, noun: str) -> str:
 def is_terminal() -> bool:
     """True when standard error is a terminal (progress bars only make sense there)."""
     return sys.stderr.isatty()
+
+
+@contextmanager
+def index_follower(enabled: bool, pack: Domain, sor: Engine, store: Engine) -> Iterator[IndexFollower | None]:
+    """The domain's search index follower while the block runs (``None`` when off or nothing to follow).
+
+    On leaving, the records written last are synced before the command returns.
+    """
+    if not enabled:
+        yield None
+        return
+    from interlock.assembly import index_follower_for  # noqa: PLC0415 - pulls in the index
+
+    follower = index_follower_for(pack, sor, store)
+    try:
+        yield follower
+    finally:
+        if follower is not None:
+            follower.close()

@@ -17,7 +17,15 @@ import typer
 from rich.table import Table
 
 from interlock.cli.app import JsonOpt, SorOpt, StoreOpt, app
-from interlock.cli.common import domain_of_task, fail, open_sor, open_store, out, resolve_principal
+from interlock.cli.common import (
+    domain_of_task,
+    fail,
+    index_follower,
+    open_sor,
+    open_store,
+    out,
+    resolve_principal,
+)
 from interlock.cli.configured import endpoints, engine_settings, pick, settings
 from interlock.cli.configured import policy as configured_policy
 from interlock.exceptions import AccessDenied, InterlockError
@@ -56,23 +64,26 @@ def run_task(
     if all_ == (record is not None):
         fail("give exactly one of --all or --record ID")
     conf = settings()
-    sor_engine, store_engine = open_sor(sor, acting=True, domain=domain_of_task(task)), open_store(store)
+    pack = domain_of_task(task)
+    sor_engine, store_engine = open_sor(sor, acting=True, domain=pack), open_store(store)
     try:
         connector = connector_for(task, sor_engine)
         principal = resolve_principal(connector, as_)
         client = model_for(task, pick(model, conf.models.chain), store_engine, endpoints=endpoints(conf))
-        engine = build_engine(
-            task,
-            connector=connector,
-            store=WorkStore.grouped(store_engine),
-            principal=principal,
-            model=client,
-            settings=engine_settings(conf, threshold=threshold),
-            policy=configured_policy(conf),
-        )
-        ids = engine.pending_records() if all_ else [record or ""]
-        started = time.monotonic()
-        results = run_claims(engine, ids, concurrency=pick(concurrency, conf.engine.concurrency))
+        with index_follower(conf.index.follow_writes, pack, sor_engine, store_engine) as follower:
+            engine = build_engine(
+                task,
+                connector=connector,
+                store=WorkStore.grouped(store_engine),
+                principal=principal,
+                model=client,
+                settings=engine_settings(conf, threshold=threshold),
+                policy=configured_policy(conf),
+                on_written=follower,
+            )
+            ids = engine.pending_records() if all_ else [record or ""]
+            started = time.monotonic()
+            results = run_claims(engine, ids, concurrency=pick(concurrency, conf.engine.concurrency))
     except AccessDenied as exc:
         fail(f"record {record}: {exc}", code=3)
     except InterlockError as exc:

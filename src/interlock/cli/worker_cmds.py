@@ -142,11 +142,20 @@ def worker(
         typer.Option(help="Serve this process's Prometheus metrics at http://HOST:PORT/metrics."),
     ] = None,
     metrics_host: Annotated[str, typer.Option(help="Interface of the metrics port.")] = "127.0.0.1",
+    follow_writes: Annotated[
+        bool | None,
+        typer.Option(
+            "--follow-writes/--no-follow-writes",
+            help="Re-sync each written record's documents in the search index (default: [index] follow_writes).",
+        ),
+    ] = None,
 ) -> None:
     """Take jobs of the given tasks (adjudication by default) from the work queue until SIGTERM/SIGINT (or, with --burst, until empty)."""
-    from interlock.assembly import build_engine, connector_for, model_for  # noqa: PLC0415
+    from interlock.assembly import build_engine, connector_for, index_follower_for, model_for  # noqa: PLC0415
     from interlock.db import make_engine  # noqa: PLC0415
     from interlock.exceptions import InterlockError  # noqa: PLC0415
+    from interlock.registry import domain_of  # noqa: PLC0415
+    from interlock.retrieval.follow import IndexFollower  # noqa: PLC0415
     from interlock.work.queue_worker import (  # noqa: PLC0415
         QueueWorkerStats,
         TaskJobs,
@@ -168,6 +177,9 @@ def worker(
     knobs = engine_settings(conf, threshold=threshold)
     work = WorkStore.grouped(store_engine)
     engines: dict[str, Any] = {}
+    # One search index follower per domain, shared by its tasks (None: nothing to follow).
+    followers: dict[str, IndexFollower | None] = {}
+    follow = pick(follow_writes, conf.index.follow_writes)
     # Every task shares the one system of record given; each gets its domain's connector.
     for task_name in task or [TASK]:
         try:
@@ -177,8 +189,11 @@ def worker(
                 task_name, pick(model, conf.models.chain), store_engine, endpoints=endpoints(conf)
             )
             policy_document = configured_policy(conf)
+            pack = domain_of(task_name)
         except InterlockError as exc:
             fail(str(exc))
+        if follow and pack.name not in followers:
+            followers[pack.name] = index_follower_for(pack, sor_engine, store_engine)
         engines[task_name] = build_engine(
             task_name,
             connector=connector,
@@ -188,6 +203,7 @@ def worker(
             settings=replace(knobs, lease_seconds=pick(lease_seconds, knobs.lease_seconds)),
             worker=label,
             policy=policy_document,
+            on_written=followers.get(pack.name),
         )
     options = WorkerOptions(
         concurrency=concurrency,
@@ -202,8 +218,15 @@ def worker(
 
         bound = serve_process_metrics(metrics_port, metrics_host)
         console.print(f"worker {label}: metrics at http://{metrics_host}:{bound}/metrics")
-    console.print(f"worker {label}: {concurrency} jobs at once{', burst' if burst else ''}")
-    stats = asyncio.run(run_queue_worker(url, jobs, options, name=label))
+    following = ", following writes in the search index" if any(followers.values()) else ""
+    console.print(f"worker {label}: {concurrency} jobs at once{', burst' if burst else ''}{following}")
+    try:
+        stats = asyncio.run(run_queue_worker(url, jobs, options, name=label))
+    finally:
+        # The records written last are synced before the process goes (bounded wait).
+        for follower in followers.values():
+            if follower is not None:
+                follower.close()
     # One JSON line on standard output, for scripts and the scaling benchmark.
     print(json.dumps(stats.as_dict()), flush=True)
 

@@ -12,16 +12,25 @@ the previous one left different. Retrieval separately re-checks the returned
 claim documents against the live system of record (see
 :mod:`interlock.retrieval.planner`): between two syncs, a record whose attributes
 changed is never served under the old ones.
+
+``sync_records`` is the same comparison for the documents of a few records only,
+under the same lock (what :mod:`interlock.retrieval.follow` runs after Interlock
+writes a record). It leaves the sync time alone: the rest of the index is no
+fresher for it, so staleness keeps measuring from the last full sync.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sqlalchemy import Connection
+
+from interlock.policy.values import DocumentAttributes
 from interlock.retrieval.embeddings import EmbeddingClient
-from interlock.retrieval.index import SearchIndex
+from interlock.retrieval.index import Document, SearchIndex
 from interlock.retrieval.source import DocumentSource
 from interlock.retrieval.vectors import embed_missing
 
@@ -54,32 +63,101 @@ def sync_index(
     # The index is read under its write lock: a sync that waited for another one sees
     # what that one wrote and applies only what is still different (no duplicates).
     with index.begin_sync() as conn:
-        have = index.versions(conn)
-        want = source.keys()
-        new = sorted(want.keys() - have.keys())
-        gone = sorted(have.keys() - want.keys())
-        both = want.keys() & have.keys()
-        changed = sorted(d for d in both if want[d][0] != have[d][0])
-        moved = sorted(d for d in both if want[d][0] == have[d][0] and want[d][1] != have[d][1])
-        loaded = {d.doc_id: d for d in source.load([*new, *changed, *moved])}
-        index.upsert(conn, [loaded[d] for d in (*new, *changed) if d in loaded])
-        for doc_id in moved:
-            if doc_id in loaded:
-                index.update_attributes(conn, doc_id, loaded[doc_id])
-        index.delete(conn, [*gone, *(d for d in (*new, *changed, *moved) if d not in loaded)])
-        if new or gone or changed or moved:
+        diff = _apply(index, conn, have=index.versions(conn), want=source.keys(), load=source.load)
+        if diff.changes:
             index.analyze(conn)
         index.set_state(conn, LAST_SYNC, now.isoformat())
     embedded = embed_missing(index, embedder) if embedder is not None else 0
-    return SyncReport(
-        inserted=len(new),
-        updated=len(changed),
-        attributes_changed=len(moved),
-        deleted=len(gone),
+    return diff.report(embedded=embedded, synced_at=now, seconds=time.monotonic() - started)
+
+
+def sync_records(
+    index: SearchIndex, source: DocumentSource, record_ids: Sequence[str], *, now: datetime
+) -> SyncReport:
+    """Apply to ``index`` what changed in the documents of ``record_ids`` only.
+
+    The same comparison as :func:`sync_index`, under the same lock, over the documents
+    the index holds for these records and those the system of record has for them now
+    (:meth:`DocumentSource.record_documents`, read inside the lock, so that of two
+    processes syncing one record the later one applies the later state). A record that
+    is gone from the system of record, or that the reader may no longer see, loses its
+    documents. Neither the sync time nor the planner's statistics change, and no
+    vectors are computed: ``interlock index sync`` does all three.
+    """
+    started = time.monotonic()
+    with index.begin_sync() as conn:
+        current = {d.doc_id: d for d in source.record_documents(record_ids)}
+        diff = _apply(
+            index,
+            conn,
+            have=index.versions(conn, record_ids=record_ids),
+            want={d.doc_id: (d.source_version, d.attributes) for d in current.values()},
+            load=lambda ids: [current[d] for d in ids if d in current],
+        )
+    return diff.report(embedded=0, synced_at=now, seconds=time.monotonic() - started)
+
+
+Versions = Mapping[str, tuple[str, DocumentAttributes]]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _Diff:
+    """What one comparison of the index with the system of record found."""
+
+    new: int
+    changed: int
+    moved: int
+    gone: int
+    unchanged: int
+
+    @property
+    def changes(self) -> bool:
+        return bool(self.new or self.changed or self.moved or self.gone)
+
+    def report(self, *, embedded: int, synced_at: datetime, seconds: float) -> SyncReport:
+        return SyncReport(
+            inserted=self.new,
+            updated=self.changed,
+            attributes_changed=self.moved,
+            deleted=self.gone,
+            unchanged=self.unchanged,
+            embedded=embedded,
+            synced_at=synced_at,
+            seconds=seconds,
+        )
+
+
+def _apply(
+    index: SearchIndex,
+    conn: Connection,
+    *,
+    have: Versions,
+    want: Versions,
+    load: Callable[[Iterable[str]], list[Document]],
+) -> _Diff:
+    """Make the index's documents among ``have`` match ``want`` on ``conn``: insert, update, move, delete.
+
+    A document whose text version is unchanged but whose access attributes differ only
+    moves to another access key; a document that vanished between the comparison and
+    the load is deleted.
+    """
+    new = sorted(want.keys() - have.keys())
+    gone = sorted(have.keys() - want.keys())
+    both = want.keys() & have.keys()
+    changed = sorted(d for d in both if want[d][0] != have[d][0])
+    moved = sorted(d for d in both if want[d][0] == have[d][0] and want[d][1] != have[d][1])
+    loaded = {d.doc_id: d for d in load([*new, *changed, *moved])}
+    index.upsert(conn, [loaded[d] for d in (*new, *changed) if d in loaded])
+    for doc_id in moved:
+        if doc_id in loaded:
+            index.update_attributes(conn, doc_id, loaded[doc_id])
+    index.delete(conn, [*gone, *(d for d in (*new, *changed, *moved) if d not in loaded)])
+    return _Diff(
+        new=len(new),
+        changed=len(changed),
+        moved=len(moved),
+        gone=len(gone),
         unchanged=len(both) - len(changed) - len(moved),
-        embedded=embedded,
-        synced_at=now,
-        seconds=time.monotonic() - started,
     )
 
 

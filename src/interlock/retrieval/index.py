@@ -508,24 +508,29 @@ class SearchIndex:
             rows = conn.execute(select(documents).where(documents.c.doc_id.in_(list(doc_ids)))).all()
         return {str(r.doc_id): row_document(r) for r in rows}
 
-    def versions(self, conn: Connection | None = None) -> dict[str, tuple[str, DocumentAttributes]]:
+    def versions(
+        self, conn: Connection | None = None, *, record_ids: Sequence[str] | None = None
+    ) -> dict[str, tuple[str, DocumentAttributes]]:
         """Every document's source version and access attributes (what sync compares).
 
         Read on ``conn`` when given (sync reads it inside its locked transaction).
+        ``record_ids`` keeps only the documents that belong to those records (their
+        ``claim_id``), for a sync of a few records.
         """
         if conn is None:
             with self.engine.connect() as own:
-                return self.versions(own)
-        rows = conn.execute(
-            select(
-                documents.c.doc_id,
-                documents.c.source_version,
-                documents.c.access_class,
-                documents.c.region,
-                documents.c.line_of_business,
-                documents.c.sensitivity,
-            )
-        ).all()
+                return self.versions(own, record_ids=record_ids)
+        query = select(
+            documents.c.doc_id,
+            documents.c.source_version,
+            documents.c.access_class,
+            documents.c.region,
+            documents.c.line_of_business,
+            documents.c.sensitivity,
+        )
+        if record_ids is not None:
+            query = query.where(documents.c.claim_id.in_(sorted(set(record_ids))))
+        rows = conn.execute(query).all()
         return {
             str(r.doc_id): (
                 str(r.source_version),

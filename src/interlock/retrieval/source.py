@@ -1,8 +1,9 @@
 """Where the search index's documents come from: a domain's system of record.
 
 The index never reads a system of record itself. A domain supplies a
-:class:`DocumentSource` (``Domain.documents``) and sync and the retriever's live
-re-check go through it, so the index stays the same for every domain.
+:class:`DocumentSource` (``Domain.documents``) and sync, the retriever's live
+re-check and the follower of writes (:mod:`interlock.retrieval.follow`) go through
+it, so the index stays the same for every domain.
 """
 
 from __future__ import annotations
@@ -25,6 +26,17 @@ class DocumentSource(Protocol):
 
     def load(self, doc_ids: Iterable[str]) -> list[Document]:
         """The full documents for these ids (ids that vanished meanwhile are skipped)."""
+        ...
+
+    def record_documents(self, record_ids: Sequence[str]) -> list[Document]:
+        """Every document that belongs to these records, as it is now (a record that is gone has none).
+
+        The per-record form of :meth:`keys` and :meth:`load` together: after Interlock
+        writes a record, only that record's documents need comparing with the index.
+        Each document's ``claim_id`` names the record it belongs to, which is how the
+        index finds the ones it holds for the record. Documents that belong to no
+        record (reference documents) are never among them.
+        """
         ...
 
     def live_attributes(self, record_ids: Sequence[str]) -> Mapping[str, ClaimAttributes]:

@@ -12,6 +12,7 @@ The steps mirror the engine's so a crash anywhere is recoverable::
 
     scoped read (404 if unentitled) -> gate -> save recovery point on the review item
       -> connector.write (the work item's idempotency key) -> close + review.decided, sor.written
+      -> tell the write listener (the search index's follower)
 
 The recovery point is the first validated commit saved on the review item; a retry
 (by anyone) writes exactly that decision, and the connector's idempotency key makes
@@ -24,7 +25,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import Engine, select, update
 
@@ -49,6 +50,7 @@ from interlock.task import (
     Thresholds,
 )
 from interlock.telemetry.tracing import trace_fields
+from interlock.work.written import WriteListener, Written, tell
 
 __all__ = ["MAX_COMMENT", "DecisionRefused", "DecisionResult", "ReviewConflict", "ReviewDesk"]
 
@@ -89,6 +91,7 @@ class ReviewDesk:
         thresholds: Thresholds | None = None,
         policy: PolicyDocument | None = None,
         content_salt: bytes | None = None,
+        on_written: WriteListener | None = None,
     ) -> None:
         self.task = task
         # Salts the hashes that stand for reviewers' comments (see :meth:`comment_ref`).
@@ -100,6 +103,8 @@ class ReviewDesk:
         self.thresholds = thresholds or Thresholds()
         # The same policy as automatic decisions: what a person may read and write.
         self.policy = policy or default_policy()
+        # Told of every decision written to the system of record (index follow-writes).
+        self.on_written = on_written
 
     def comment_ref(self, comment: str) -> str | None:
         """What Interlock keeps of a reviewer's comment: its hash, never its text.
@@ -204,8 +209,29 @@ class ReviewDesk:
         verdict: Verdict | None,
         decision: PersonDecision,
     ) -> DecisionResult:
-        """Write to the system of record, then close the item with its audit events."""
+        """Write to the system of record, close the item with its audit events, then tell the listener."""
         receipt = self.connector.write(write)
+        kind: Literal["commit", "hold"] = "commit" if isinstance(write, ApprovedCommit) else "hold"
+        try:
+            return self._record(row, principal, write, receipt, verdict=verdict, decision=decision)
+        finally:
+            # The record was written whatever happens to the review item: let the index follow.
+            tell(
+                self.on_written,
+                Written(task=self.task.name, record_id=row.record_id, principal=principal, write=kind),
+            )
+
+    def _record(
+        self,
+        row: ReviewRow,
+        principal: Principal,
+        write: ApprovedWrite[Any],
+        receipt: Receipt,
+        *,
+        verdict: Verdict | None,
+        decision: PersonDecision,
+    ) -> DecisionResult:
+        """Close (or, for a hold, keep open) the review item with its audit events."""
         events: list[AuditEvent] = []
         if verdict is not None:
             events.append(self._verdict_event(row, principal, verdict, self.comment_ref(decision.comment)))

@@ -1,4 +1,4 @@
-"""Prometheus metrics of this process: stage latency, work items, model calls, breakers, queue.
+"""Prometheus metrics of this process: stage latency, work items, model calls, breakers, queue, index follow.
 
 Names carry the ``interlock_`` prefix (the GenAI duration keeps its semantic-convention
 name) and base units (seconds, tokens); counters end in ``_total``. Labels are closed
@@ -95,6 +95,16 @@ API_QUEUE_DEPTH = Gauge(
     # Across server processes: the runs waiting in all live ones.
     multiprocess_mode="livesum",
 )
+
+INDEX_FOLLOW = Counter(
+    "interlock_index_follow_total",
+    "Records whose search documents were re-synced after a write, by outcome (failed: left for the next index sync).",
+    ["outcome"],
+    registry=REGISTRY,
+)
+# Both outcomes from the start, so that a rate of failures reads 0, not nothing.
+for _outcome in ("synced", "failed"):
+    INDEX_FOLLOW.labels(outcome=_outcome)
 
 
 _REASON_KINDS = (

@@ -5,9 +5,13 @@ policies and claim summaries (built from a claim's header, lines and diagnoses, 
 no member PHI). Each carries its source record's version and access attributes, so
 that sync can apply only what changed and the index can filter by entitlement.
 
-Versions compared by sync: ``claims.version`` for claim summaries, a note's
-``written_at`` together with its claim's version (the platform bumps the claim's
-version whenever a note changes), and ``medical_policies.updated_at``.
+Versions compared by sync: ``claims.version`` and ``claims.status`` for claim
+summaries (Interlock's own write changes a claim's status and adds its adjudication
+without a new version, so the status is part of what sync compares, and the summary
+names the decision), a note's ``written_at`` together with its claim's version (the
+platform bumps the claim's version whenever a note changes), and
+``medical_policies.updated_at``. A version is ``item|more``: the part before ``|``
+is the context item's version that citations name.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import Engine, select
+from sqlalchemy import ColumnElement, Engine, select
 
 from interlock.domains.claims import schema as t
 from interlock.policy.values import ClaimAttributes, DocumentAttributes
@@ -27,6 +31,17 @@ _CHUNK = 500
 
 def _iso(value: datetime | str) -> str:
     return value.isoformat() if isinstance(value, datetime) else str(value)
+
+
+def _summary_version(row: object) -> str:
+    """A claim summary's source version: the claim's version, then its status (``v3|adjudicated``)."""
+    m = row._mapping  # type: ignore[attr-defined]
+    return f"v{m['version']}|{m['status']}"
+
+
+def _decision(outcome: str, carc_code: str | None) -> str:
+    """The decision a claim summary names: the outcome, and the CARC of a denial."""
+    return f"{outcome} (CARC {carc_code})" if carc_code else str(outcome)
 
 
 def _claim_attrs(row: object) -> DocumentAttributes:
@@ -51,9 +66,11 @@ class SqlDocumentSource:
         c, n, p = t.claims, t.clinical_notes, t.medical_policies
         with self.engine.connect() as conn:
             for crow in conn.execute(
-                select(c.c.claim_id, c.c.version, c.c.region, c.c.line_of_business, c.c.sensitivity)
+                select(
+                    c.c.claim_id, c.c.version, c.c.status, c.c.region, c.c.line_of_business, c.c.sensitivity
+                )
             ):
-                found[f"claim:{crow.claim_id}"] = (f"v{crow.version}", _claim_attrs(crow))
+                found[f"claim:{crow.claim_id}"] = (_summary_version(crow), _claim_attrs(crow))
             notes = select(
                 n.c.note_id, n.c.written_at, c.c.version, c.c.region, c.c.line_of_business, c.c.sensitivity
             ).join(c, c.c.claim_id == n.c.claim_id)
@@ -84,6 +101,16 @@ class SqlDocumentSource:
             docs += self._policies(by_kind["policy"][i : i + _CHUNK])
         return docs
 
+    def record_documents(self, record_ids: Sequence[str]) -> list[Document]:
+        """The summaries and notes of these claims, as they are now (a claim that is gone has none)."""
+        claim_ids = sorted(set(record_ids))
+        docs: list[Document] = []
+        for i in range(0, len(claim_ids), _CHUNK):
+            chunk = claim_ids[i : i + _CHUNK]
+            docs += self._claims(chunk)
+            docs += self._notes_where(t.clinical_notes.c.claim_id.in_(chunk))
+        return docs
+
     def live_attributes(self, claim_ids: Sequence[str]) -> dict[str, ClaimAttributes]:
         """The current access attributes of these claims; a missing claim is absent."""
         if not claim_ids:
@@ -103,9 +130,17 @@ class SqlDocumentSource:
             }
 
     def _claims(self, claim_ids: Sequence[str]) -> list[Document]:
-        c, ln, dx, pr = t.claims, t.claim_lines, t.claim_diagnoses, t.procedures
+        c, ln, dx, pr, adj = t.claims, t.claim_lines, t.claim_diagnoses, t.procedures, t.adjudications
         with self.engine.connect() as conn:
             headers = conn.execute(select(c).where(c.c.claim_id.in_(claim_ids))).all()
+            decided = {
+                (str(a.claim_id), int(a.claim_version)): _decision(a.outcome, a.carc_code)
+                for a in conn.execute(
+                    select(adj.c.claim_id, adj.c.claim_version, adj.c.outcome, adj.c.carc_code).where(
+                        adj.c.claim_id.in_(claim_ids)
+                    )
+                )
+            }
             lines: dict[str, list[str]] = {}
             for r in conn.execute(
                 select(ln.c.claim_id, ln.c.procedure_code, ln.c.units, ln.c.billed_amount, pr.c.description)
@@ -132,6 +167,8 @@ class SqlDocumentSource:
                 f"Diagnoses: {', '.join(diagnoses.get(cid, [])) or 'none'}. "
                 f"Total billed {Decimal(h.total_billed).quantize(Decimal('0.01'))}."
             )
+            if (decision := decided.get((cid, int(h.version)))) is not None:
+                body += f" Decision: {decision}."
             attrs = _claim_attrs(h)
             docs.append(
                 Document(
@@ -143,7 +180,7 @@ class SqlDocumentSource:
                     region=attrs.region,
                     line_of_business=attrs.line_of_business,
                     sensitivity=attrs.sensitivity,
-                    source_version=f"v{h.version}",
+                    source_version=_summary_version(h),
                     title=f"Claim {cid}",
                     body=body,
                 )
@@ -151,11 +188,14 @@ class SqlDocumentSource:
         return docs
 
     def _notes(self, note_ids: Sequence[str]) -> list[Document]:
+        return self._notes_where(t.clinical_notes.c.note_id.in_(note_ids))
+
+    def _notes_where(self, condition: ColumnElement[bool]) -> list[Document]:
         c, n = t.claims, t.clinical_notes
         query = (
             select(n, c.c.version, c.c.region, c.c.line_of_business, c.c.sensitivity)
             .join(c, c.c.claim_id == n.c.claim_id)
-            .where(n.c.note_id.in_(note_ids))
+            .where(condition)
         )
         with self.engine.connect() as conn:
             rows = conn.execute(query).all()
