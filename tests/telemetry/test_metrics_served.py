@@ -1,7 +1,8 @@
 """Every documented metric family is served, after real work, exactly as docs/observability.md lists it.
 
 A real server on loopback adjudicates claims through the API with a model behind the
-scripted OpenAI-compatible server (two answers fail, so the error families count too);
+scripted OpenAI-compatible server (two answers fail, so the error families count too)
+and follows its writes in the search index;
 its ``/metrics`` must then hold every family the docs list for the API, no other, each
 with samples, and pass ``promtool check metrics`` and promtool's lint rules.
 """
@@ -34,7 +35,7 @@ from interlock.domains.claims.testing.model_server import (
     ScriptedModelServer,
     echo_policies_responder,
 )
-from interlock.settings import ModelsSection
+from interlock.settings import IndexSection, ModelsSection
 
 
 def _fails_twice() -> Any:
@@ -74,6 +75,7 @@ def scraped(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scraped]:
             update={
                 "model": "openai:scripted",
                 "models": ModelsSection(openai_base_url=model_server.base_url),
+                "index": IndexSection(follow_writes=True),
             }
         )
         services = Services(settings)
@@ -84,6 +86,8 @@ def scraped(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scraped]:
         ):
             for claim_id in REVIEW_CLAIMS:
                 assert client.post(f"/v1/tasks/claims.adjudicate/{claim_id}").status_code == 200
+            # The search index followed each write (interlock_index_follow_total counts them).
+            assert services.follower is not None and services.follower.flush(timeout=30)
             response = client.get("/metrics")
             assert response.status_code == 200
             assert response.headers["content-type"].startswith("text/plain; version=")
@@ -110,6 +114,8 @@ def test_every_api_family_has_samples_and_work_shows_in_them(scraped: Scraped) -
     assert audited.get("model.called", 0) >= 1
     stages = {s.labels["stage"] for s in served["interlock_stage_duration_seconds"].samples}
     assert {"entitlement", "rules", "model", "gate", "write"} <= stages
+    followed = {s.labels["outcome"]: s.value for s in served["interlock_index_follow_total"].samples}
+    assert set(followed) == {"synced", "failed"} and followed["synced"] > 0
     duration = served["gen_ai_client_operation_duration_seconds"].samples
     assert any(
         s.labels.get("gen_ai_provider_name") == "openai"

@@ -3,7 +3,7 @@
 The API server (on loopback, ``metrics_auth`` on) adjudicates claims with a model behind
 the scripted OpenAI-compatible server, two of whose answers fail; a worker
 (``interlock worker --metrics-port``, on PostgreSQL) drains a queue of claims with a
-model whose first answer fails. Debian's Prometheus server scrapes both every second
+model whose first answer fails. Both follow their writes in the search index. Debian's Prometheus server scrapes both every second
 (the API with a bearer token, as an operator's Prometheus would), and its query API
 must then answer every family docs/observability.md lists for each target, with
 counters and histograms above zero: what a dashboard built from the docs would show.
@@ -46,7 +46,7 @@ from interlock.domains.claims.testing.model_server import (
     ScriptedModelServer,
     echo_policies_responder,
 )
-from interlock.settings import ModelsSection
+from interlock.settings import IndexSection, ModelsSection
 
 INTERLOCK = [sys.executable, "-m", "interlock"]
 API_JOB, WORKER_JOB = "interlock-api", "interlock-worker"
@@ -170,6 +170,7 @@ def api_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[int, 
                 "model": "openai:scripted",
                 "models": ModelsSection(openai_base_url=model_server.base_url),
                 "metrics_auth": True,
+                "index": IndexSection(follow_writes=True),
             }
         )
         services = Services(settings)
@@ -181,6 +182,8 @@ def api_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[int, 
             for claim_id in REVIEW_CLAIMS:
                 assert client.post(f"/v1/tasks/claims.adjudicate/{claim_id}").status_code == 200
             assert len(model_server.requests) >= 2
+            # The search index followed each write (interlock_index_follow_total counts them).
+            assert services.follower is not None and services.follower.flush(timeout=30)
             assert httpx.get(f"{server.url}/metrics").status_code == 401  # credentials are needed
             yield server.port, issuer.token("A1", ttl=timedelta(minutes=30))
 
@@ -295,7 +298,7 @@ def _drain(pg_url: str, worker_port: int, model_server: ScriptedModelServer) -> 
     assert json.loads(enqueued.stdout)["enqueued"] == len(backlog)
     worker = subprocess.Popen(
         [*INTERLOCK, "worker", *common, "--model", "openai:scripted", "--poll-seconds", "0.2",
-         "--metrics-port", str(worker_port)],
+         "--metrics-port", str(worker_port), "--follow-writes"],
         env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
 

@@ -41,7 +41,7 @@ def test_a_worker_serves_its_documented_families_after_work(pg_url: str) -> None
         port = free_port()
         worker = subprocess.Popen(
             [*INTERLOCK, "worker", *common, "--model", "openai:scripted", "--poll-seconds", "0.2",
-             "--metrics-port", str(port)],
+             "--metrics-port", str(port), "--follow-writes"],
             env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         )  # fmt: skip
         try:
@@ -55,7 +55,9 @@ def test_a_worker_serves_its_documented_families_after_work(pg_url: str) -> None
                     text = ""
                 if text:
                     done = families(text)["interlock_work_items_total"].samples
-                    if sum(s.value for s in done) >= len(backlog):
+                    followed = families(text)["interlock_index_follow_total"].samples
+                    synced = sum(s.value for s in followed if s.labels["outcome"] == "synced")
+                    if sum(s.value for s in done) >= len(backlog) and synced > 0:
                         break
                 time.sleep(0.3)
             else:
