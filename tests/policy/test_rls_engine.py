@@ -11,6 +11,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -22,9 +23,13 @@ from interlock.connectors.pg_access import bind_principals
 from interlock.db import make_engine
 from interlock.domains.claims import schema as t
 from interlock.domains.claims.connector import SqlClaimsConnector
+from interlock.domains.claims.documents import SqlDocumentSource
 from interlock.exceptions import AccessDenied
 from interlock.policy.document import default_policy
 from interlock.policy.principal import service_principal
+from interlock.retrieval.backends import search_index_for
+from interlock.retrieval.follow import IndexFollower
+from interlock.retrieval.freshness import sync_index
 from interlock.store.metadata import store_metadata
 from interlock.work.store import WorkStore
 from rlsdb import seeded_rls_database
@@ -81,6 +86,60 @@ def test_engine_under_rls_decides_only_what_its_principal_may_see(
     # Outside a work item the bound engine reads nothing at all.
     with reader.connect() as conn:
         assert conn.execute(select(func.count()).select_from(t.claims)).scalar_one() == 0
+    reader.dispose()
+    owner.dispose()
+    store.dispose()
+
+
+def test_the_index_follows_writes_through_rls_as_the_writer(
+    seeded: tuple[str, str, str], tmp_path: Path
+) -> None:
+    """Under RLS the follower reads each written claim back as its writer: the index gets the decision, loses nothing."""
+    owner_url, reader_url, _role = seeded
+    owner = make_engine(owner_url)
+    with owner.connect() as conn:
+        pairs = sorted(
+            {(r, lob) for r, lob in conn.execute(select(t.claims.c.region, t.claims.c.line_of_business))}
+        )
+    narrow = service_principal("narrow", assignments=frozenset(pairs[2:4]), sensitivities=frozenset())
+    entitled = sorted(
+        SqlClaimsConnector(owner).claim_ids(default_policy().claim_scope(narrow), status="received")
+    )
+    assert entitled
+    store = make_engine(f"sqlite:///{tmp_path / 'store.db'}")
+    store_metadata.create_all(store)
+    index = search_index_for(store)
+    sync_index(index, SqlDocumentSource(owner), now=datetime(2026, 3, 1, tzinfo=UTC))  # as the owner
+    held = index.count()
+    reader = bind_principals(make_engine(reader_url))
+    follower = IndexFollower(store, SqlDocumentSource(reader))
+    engine = build_engine(
+        "claims.adjudicate",
+        connector=SqlClaimsConnector(reader),
+        store=WorkStore(store, AuditLog(store)),
+        principal=narrow,
+        model=None,
+        on_written=follower,
+    )
+    try:
+        decided = entitled[:3]
+        for claim_id in decided:
+            assert engine.process(claim_id).route in ("commit", "review")
+        assert follower.flush(timeout=30)
+    finally:
+        follower.close()
+    with owner.connect() as conn:
+        status = dict(
+            (str(c), str(s))
+            for c, s in conn.execute(
+                select(t.claims.c.claim_id, t.claims.c.status).where(t.claims.c.claim_id.in_(decided))
+            )
+        )
+    summaries = index.documents_by_id([f"claim:{c}" for c in decided])
+    assert {c: f"status {status[c]}." in summaries[f"claim:{c}"].body for c in decided} == dict.fromkeys(
+        decided, True
+    )
+    assert index.count() == held  # no document of a written claim was lost to an empty read
     reader.dispose()
     owner.dispose()
     store.dispose()
