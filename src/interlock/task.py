@@ -527,7 +527,8 @@ class Domain:
       (``model_id``, ``examples``, ``metrics``); ``evaluate(sor, store, truth_path)``
       for ``eval`` (a summary mapping);
     * ``documents(sor)``: the searchable documents of the system of record, for the
-      search index (a :class:`interlock.retrieval.source.DocumentSource`);
+      search index (a :class:`interlock.retrieval.source.DocumentSource`: all of them
+      for ``index sync``, one record's for ``[index] follow_writes``);
       ``assistant(...)``: ``summarize`` and ``ask`` over what a principal may see;
     * ``demo(dir, records=, seed=, json_out=)``: the domain's end-to-end demo (exit
       code); ``faults()``: its fault drill (:class:`FaultDrill`);

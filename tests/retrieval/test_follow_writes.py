@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, select, text
 
-from interlock.assembly import build_engine
+from interlock.assembly import build_engine, index_follower_for
 from interlock.audit.chain import AuditLog
 from interlock.db import make_engine
 from interlock.domains.claims import schema as t
@@ -30,6 +30,7 @@ from interlock.domains.claims.testing.handmade import add_claim, seed_reference
 from interlock.engine import Engine as TaskEngine
 from interlock.policy.entitlements import index_filter
 from interlock.policy.principal import Principal, service_principal
+from interlock.registry import domain
 from interlock.retrieval.backends import search_index_for
 from interlock.retrieval.follow import IndexFollower
 from interlock.retrieval.freshness import LAST_SYNC, sync_index, sync_records
@@ -395,3 +396,15 @@ def test_a_closed_follower_syncs_what_it_was_told_and_then_nothing(world: World)
         Written(task="claims.adjudicate", record_id="N2", principal=service_principal(), write="hold")
     )
     assert "status received" in world.summary("N2").body
+
+
+def test_a_domain_without_searchable_documents_has_nothing_to_follow(tmp_path: Path) -> None:
+    """The invoices domain declares no documents: no follower is built for it, the claims domain gets one."""
+    store = make_engine(f"sqlite:///{tmp_path / 'store.db'}")
+    sor = make_engine(f"sqlite:///{tmp_path / 'sor.db'}")
+    assert index_follower_for(domain("invoices"), sor, store) is None
+    follower = index_follower_for(domain("claims"), sor, store)
+    assert isinstance(follower, IndexFollower)
+    assert follower.close()
+    store.dispose()
+    sor.dispose()

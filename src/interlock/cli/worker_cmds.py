@@ -219,6 +219,8 @@ def worker(
         bound = serve_process_metrics(metrics_port, metrics_host)
         console.print(f"worker {label}: metrics at http://{metrics_host}:{bound}/metrics")
     following = ", following writes in the search index" if any(followers.values()) else ""
+    for domain_name in sorted(n for n, f in followers.items() if f is None):
+        console.print(f"worker {label}: domain {domain_name} has no searchable documents, nothing to follow")
     console.print(f"worker {label}: {concurrency} jobs at once{', burst' if burst else ''}{following}")
     try:
         stats = asyncio.run(run_queue_worker(url, jobs, options, name=label))
