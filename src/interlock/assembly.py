@@ -8,7 +8,7 @@ its embedded model, without any edge naming a domain.
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import Engine as SqlEngine
 
@@ -23,11 +23,14 @@ from interlock.policy.principal import Principal
 from interlock.registry import domain_of
 from interlock.retrieval.answers import Assistant
 from interlock.retrieval.planner import Retriever
-from interlock.task import Domain
+from interlock.task import Domain, Thresholds
 from interlock.work.failpoints import Failpoints
 from interlock.work.store import WorkStore
 
-__all__ = ["assistant_for", "build_engine", "connector_for", "model_for"]
+if TYPE_CHECKING:
+    from interlock.shadow.runner import ShadowRunner
+
+__all__ = ["assistant_for", "build_engine", "connector_for", "model_for", "shadow_for"]
 
 
 def connector_for(task: str, sor: SqlEngine) -> Any:
@@ -42,6 +45,34 @@ def model_for(
     return model_from_spec(spec, store, endpoints=endpoints, baseline=domain_of(task).baseline)
 
 
+def shadow_for(
+    task: str,
+    store: SqlEngine,
+    *,
+    model: str | None = None,
+    thresholds: Thresholds | None = None,
+    budget_seconds: float = 5.0,
+    endpoints: dict[str, ProviderEndpoint] | None = None,
+    clock: Clock | None = None,
+) -> ShadowRunner | None:
+    """The shadow runner for a candidate ``model`` spec and/or ``thresholds``; ``None`` for neither.
+
+    The candidate model is resolved like any model spec of ``task`` (``baseline:DIGEST``
+    pins a stored baseline), with its own breakers; its records go to ``store``.
+    """
+    from interlock.shadow.runner import Candidate, ShadowRunner  # noqa: PLC0415 - only when shadowing
+
+    if model is None and thresholds is None:
+        return None
+    client = None if model is None else model_for(task, model, store, endpoints=endpoints)
+    shown = (
+        "production" if thresholds is None else f"approve {thresholds.approve:.2f} deny {thresholds.deny:.2f}"
+    )
+    label = f"model {'production' if client is None else client.model_id}, thresholds {shown}"
+    candidate = Candidate(label=label, model=client, thresholds=thresholds, budget_seconds=budget_seconds)
+    return ShadowRunner(candidate, store, clock=clock)
+
+
 def build_engine(
     task: str,
     *,
@@ -54,8 +85,12 @@ def build_engine(
     clock: Clock | None = None,
     worker: str | None = None,
     failpoints: Failpoints | None = None,
+    shadow: ShadowRunner | None = None,
 ) -> Engine[Any, Any, Any, Any]:
-    """An engine for ``task``, with its domain's precedent lookup when the domain has one."""
+    """An engine for ``task``, with its domain's precedent lookup when the domain has one.
+
+    ``shadow`` runs a candidate beside production (:func:`shadow_for`).
+    """
     pack = domain_of(task)
     precedent = pack.precedent(store.engine, connector) if pack.precedent is not None else None
     return Engine(
@@ -70,6 +105,7 @@ def build_engine(
         worker=worker,
         failpoints=failpoints,
         precedent=precedent,
+        shadow=shadow,
     )
 
 

@@ -5,6 +5,7 @@ For one task on one record version, on behalf of one principal::
     entitlement -> lease -> (recovery point? reuse it) -> scoped context -> rules
       -> model when the task asks a question (retries, deadline) -> proposal -> gate
       -> save recovery point -> write to the system of record -> complete (+ review item)
+      -> shadow (when a candidate is configured: :mod:`interlock.shadow`, writes nothing)
 
 Every decision is made by pure code (the policy, the task's rules, proposer and gate
 checks, the gate runner); this module only moves values between them and the world.
@@ -23,7 +24,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
-from typing import Any, Generic, Protocol
+from typing import TYPE_CHECKING, Any, Generic, Protocol
 
 from interlock.audit.events import AuditEvent
 from interlock.clock import Clock, SystemClock
@@ -52,6 +53,9 @@ from interlock.telemetry.tracing import guardrail_span, record_decision, stage_s
 from interlock.work.failpoints import Failpoints
 from interlock.work.recovery import RecoveryPoint
 from interlock.work.store import Lease, ReviewOpening, WorkStore
+
+if TYPE_CHECKING:
+    from interlock.shadow.runner import ShadowRunner
 
 __all__ = ["POST_MODEL_RESERVE", "Engine", "EngineSettings", "ItemResult", "PrecedentLookup"]
 
@@ -110,6 +114,7 @@ class Engine(Generic[CtxT, RulesT, ProposalT, PayloadT]):
         failpoints: Failpoints | None = None,
         policy: PolicyDocument | None = None,
         precedent: PrecedentLookup | None = None,
+        shadow: ShadowRunner | None = None,
     ) -> None:
         self.task = task
         self.connector = connector
@@ -135,6 +140,8 @@ class Engine(Generic[CtxT, RulesT, ProposalT, PayloadT]):
         self.failpoints = failpoints if failpoints is not None else Failpoints.from_env()
         # Similar decided records for the audit trail, when the domain offers a lookup.
         self.precedent = precedent
+        # A candidate decided beside production after each fresh decision (interlock.shadow).
+        self.shadow = shadow
 
     @property
     def task_name(self) -> str:
@@ -265,7 +272,23 @@ class Engine(Generic[CtxT, RulesT, ProposalT, PayloadT]):
         with self._stage("recovery_point"):
             saved = self.store.save_decision(lease, point.to_json(), events, now=self.clock.now())
         self.failpoints.hit("after_recovery_point")
-        return self._apply(lease, RecoveryPoint.from_json(saved), subject)
+        result = self._apply(lease, RecoveryPoint.from_json(saved), subject)
+        if self.shadow is not None:
+            # After the write and the ack: the candidate cannot change, delay or fail them.
+            with self._stage("shadow"):
+                self.shadow.observe(
+                    task=self.task,
+                    context=ctx,
+                    rules=rules,
+                    proposal=proposal,
+                    verdict=verdict,
+                    principal=self.principal,
+                    boundary=lambda: self._boundary_for(ctx.record_id),
+                    thresholds=self.settings.thresholds,
+                    work_item_id=item_id,
+                    deadline=deadline,
+                )
+        return result
 
     def _boundary_for(self, record_id: str) -> WriteBoundary:
         """The write boundary for one record: for a person, knowing whether they authored it."""

@@ -20,7 +20,7 @@ from typing import Annotated, Any
 
 import typer
 
-from interlock.cli.app import app
+from interlock.cli.app import ShadowModelOpt, ShadowThresholdOpt, app
 from interlock.cli.common import (
     SOR_HELP,
     STORE_HELP,
@@ -32,6 +32,7 @@ from interlock.cli.common import (
 )
 from interlock.cli.configured import endpoints, engine_settings, pick, settings
 from interlock.cli.configured import policy as configured_policy
+from interlock.cli.configured import shadow as configured_shadow
 
 #: The task the queue commands enqueue and work on.
 TASK = "claims.adjudicate"
@@ -142,6 +143,8 @@ def worker(
         typer.Option(help="Serve this process's Prometheus metrics at http://HOST:PORT/metrics."),
     ] = None,
     metrics_host: Annotated[str, typer.Option(help="Interface of the metrics port.")] = "127.0.0.1",
+    shadow_model: ShadowModelOpt = None,
+    shadow_threshold: ShadowThresholdOpt = None,
 ) -> None:
     """Take jobs of the given tasks (adjudication by default) from the work queue until SIGTERM/SIGINT (or, with --burst, until empty)."""
     from interlock.assembly import build_engine, connector_for, model_for  # noqa: PLC0415
@@ -177,6 +180,9 @@ def worker(
                 task_name, pick(model, conf.models.chain), store_engine, endpoints=endpoints(conf)
             )
             policy_document = configured_policy(conf)
+            shadow = configured_shadow(
+                conf, task_name, store_engine, knobs, model=shadow_model, threshold=shadow_threshold
+            )
         except InterlockError as exc:
             fail(str(exc))
         engines[task_name] = build_engine(
@@ -188,6 +194,7 @@ def worker(
             settings=replace(knobs, lease_seconds=pick(lease_seconds, knobs.lease_seconds)),
             worker=label,
             policy=policy_document,
+            shadow=shadow,
         )
     options = WorkerOptions(
         concurrency=concurrency,
