@@ -65,9 +65,7 @@ def shadow_for(
     if model is None and thresholds is None:
         return None
     client = None if model is None else model_for(task, model, store, endpoints=endpoints)
-    shown = (
-        "production" if thresholds is None else f"approve {thresholds.approve:.2f} deny {thresholds.deny:.2f}"
-    )
+    shown = "production" if thresholds is None else f"approve {thresholds.approve:g} deny {thresholds.deny:g}"
     label = f"model {'production' if client is None else client.model_id}, thresholds {shown}"
     candidate = Candidate(label=label, model=client, thresholds=thresholds, budget_seconds=budget_seconds)
     return ShadowRunner(candidate, store, clock=clock)

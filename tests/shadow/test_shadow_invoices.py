@@ -144,7 +144,7 @@ def test_a_pinned_baseline_in_shadow_on_invoices(
 
     store_url = shadow_store or shadowed.store_url
     [comparison] = eval_shadow(TASK, store_url, truth_path)["candidates"]
-    assert comparison["candidate"] == f"model invoices-baseline:{digest}, thresholds approve 0.60 deny 0.60"
+    assert comparison["candidate"] == f"model invoices-baseline:{digest}, thresholds approve 0.6 deny 0.6"
     production = evaluate_invoices(alone.sor, truth_path)
     candidate = evaluate_invoices(candidate_alone.sor, truth_path)
     assert comparison["production"]["automatic"] == production["automatic"]
@@ -184,13 +184,13 @@ def test_run_and_eval_commands_take_shadow_options(template: tuple[Path, str], t
     assert ran.exit_code == 0, ran.output
     rows = shadow_rows(world.store, TASK)
     assert len(rows) == BACKLOG
-    assert {r["candidate"] for r in rows} == {"model production, thresholds approve 0.50 deny 0.50"}
+    assert {r["candidate"] for r in rows} == {"model production, thresholds approve 0.5 deny 0.5"}
     assert {r["candidate_status"] for r in rows} <= {"reused", "not_asked"}
     reused = [r for r in rows if r["candidate_status"] == "reused"]
     assert reused and all(r["candidate_model_id"] == r["production_model_id"] for r in reused)
     text = CliRunner().invoke(app, ["eval", "--shadow", "--task", TASK, "--store", world.store_url])
     assert text.exit_code == 0, text.output
-    assert "shadow candidate model production, thresholds approve 0.50 deny 0.50" in " ".join(
+    assert "shadow candidate model production, thresholds approve 0.5 deny 0.5" in " ".join(
         text.stdout.split()
     )
     assert "wilson score interval, 95%" in text.stdout

@@ -7,11 +7,12 @@ record all leave production's result and writes as they are.
 
 from __future__ import annotations
 
+import sqlite3
 import time
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, create_engine, select
 
 from interlock.assembly import build_engine
 from interlock.audit.chain import AuditLog
@@ -28,6 +29,7 @@ from interlock.shadow.runner import Candidate, ShadowRunner
 from interlock.store.metadata import store_metadata
 from interlock.store.schema import shadow_decisions
 from interlock.task import Thresholds
+from interlock.telemetry.metrics import REGISTRY
 from interlock.work.runner import run_claims
 from interlock.work.store import WorkStore
 
@@ -119,11 +121,17 @@ def test_a_candidate_that_raises_is_counted_and_production_stands(tmp_path: Path
     assert record["candidate_model_id"] == "scripted:broken"
 
 
+def _shadow_stage_count() -> float:
+    return REGISTRY.get_sample_value("interlock_stage_duration_seconds_count", {"stage": "shadow"}) or 0.0
+
+
 def test_a_candidate_that_disagrees_is_recorded_beside_production(tmp_path: Path) -> None:
     """A candidate reading the notes as not met would deny (CARC 50); production's approval is what was written."""
     sor, store = _world(tmp_path)
     shadow = ShadowRunner(Candidate(label="stricter", model=ScriptedModel("not_met", 0.99, name="c")), store)
+    before = _shadow_stage_count()
     [result] = run_claims(_engine(sor, store, ScriptedModel("met", 0.99), shadow), ["K1"])
+    assert _shadow_stage_count() == before + 1
     assert (result.route, result.outcome) == ("commit", "approve")
     record = _record(store)
     assert record["candidate_status"] == "answered"
@@ -158,5 +166,39 @@ def test_a_store_that_refuses_the_shadow_record_does_not_fail_production(tmp_pat
     shadow = ShadowRunner(Candidate(label="lost", model=ScriptedModel("met", 0.99, name="c")), store)
     [result] = run_claims(_engine(sor, store, ScriptedModel("met", 0.99), shadow), ["K1"])
     assert (result.route, result.outcome) == ("commit", "approve")
+    with sor.connect() as conn:
+        assert len(conn.execute(select(t.adjudications)).all()) == 1
+
+
+def test_a_retry_from_the_recovery_point_does_not_ask_the_candidate_again(tmp_path: Path) -> None:
+    """A write that fails (system of record locked) defers; the retry writes the saved decision, shadowed once."""
+    sor, store = _world(tmp_path)
+    candidate = ScriptedModel("not_met", 0.99, name="c")
+    shadow = ShadowRunner(Candidate(label="once", model=candidate), store)
+    # A short busy timeout: a locked system of record fails the write fast instead of waiting.
+    impatient = SqlClaimsConnector(
+        create_engine(f"sqlite:///{tmp_path / 'sor.db'}", connect_args={"timeout": 0.2})
+    )
+    engine = build_engine(
+        "claims.adjudicate",
+        connector=impatient,
+        store=WorkStore(store, AuditLog(store)),
+        principal=service_principal(),
+        model=ScriptedModel("met", 0.99),
+        settings=EngineSettings(defer_base_seconds=0.0),
+        shadow=shadow,
+    )
+    blocker = sqlite3.connect(tmp_path / "sor.db", isolation_level=None)
+    blocker.execute("BEGIN EXCLUSIVE")
+    first = engine.process("K1")
+    blocker.execute("ROLLBACK")
+    blocker.close()
+    assert first.route == "defer"
+    assert candidate.calls == 1
+    second = engine.process("K1")
+    assert (second.route, second.outcome) == ("commit", "approve")
+    assert candidate.calls == 1
+    record = _record(store)
+    assert (record["production_outcome"], record["candidate_outcome"]) == ("approve", "deny")
     with sor.connect() as conn:
         assert len(conn.execute(select(t.adjudications)).all()) == 1
