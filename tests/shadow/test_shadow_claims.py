@@ -173,6 +173,9 @@ def test_shadow_candidate_writes_nothing_and_its_figures_match_the_truth(
         "openai:candidate"
     }
     assert all(r["candidate_answer_sha256"] for r in rows if r["candidate_status"] == "answered")
+    # Codes and numbers only: the candidate's rationale and the notes it quoted are not kept.
+    kept = repr(rows)
+    assert "Scripted answer" not in kept and "quote" not in kept and "rationale" not in kept
 
     report = eval_shadow(TASK, shadowed.store_url, truth_path)
     [comparison] = report["candidates"]

@@ -35,6 +35,8 @@ def test_settings_configure_the_candidate_and_its_own_endpoint(tmp_path: Path) -
         "INTERLOCK_SHADOW__APPROVE_THRESHOLD": "0.97",
         "INTERLOCK_SHADOW__BUDGET_SECONDS": "2.5",
         "INTERLOCK_SHADOW__OPENAI_BASE_URL": "http://127.0.0.1:9/v1",
+        "INTERLOCK_SHADOW__OPENAI_API_KEY": "candidate-key",
+        "INTERLOCK_MODELS__OPENAI_API_KEY": "production-key",
         "INTERLOCK_MODELS__OPENAI_BASE_URL": "http://127.0.0.1:8/v1",
         "INTERLOCK_ENGINE__DENY_THRESHOLD": "0.85",
     }
@@ -48,7 +50,9 @@ def test_settings_configure_the_candidate_and_its_own_endpoint(tmp_path: Path) -
     assert candidate.model is not None and candidate.model.model_id == "openai:candidate-2"
     assert candidate.label == "model openai:candidate-2, thresholds approve 0.97 deny 0.85"
     # The candidate talks to its own endpoint, not production's.
-    assert candidate.model.inner.inner.base_url.startswith("http://127.0.0.1:9/v1")  # type: ignore[attr-defined]
+    hosted = candidate.model.inner.inner  # type: ignore[attr-defined]
+    assert hosted.base_url.startswith("http://127.0.0.1:9/v1")
+    assert hosted._client.api_key == "candidate-key"
 
 
 def test_command_line_options_win_over_the_settings(tmp_path: Path) -> None:
