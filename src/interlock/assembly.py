@@ -9,7 +9,7 @@ its embedded model, without any edge naming a domain.
 from __future__ import annotations
 
 import logging
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import Engine as SqlEngine
 
@@ -25,14 +25,17 @@ from interlock.registry import domain_of
 from interlock.retrieval.answers import Assistant
 from interlock.retrieval.follow import IndexFollower
 from interlock.retrieval.planner import Retriever
-from interlock.task import Domain
+from interlock.task import Domain, Thresholds
 from interlock.work.failpoints import Failpoints
 from interlock.work.store import WorkStore
 from interlock.work.written import WriteListener
 
 log = logging.getLogger(__name__)
 
-__all__ = ["assistant_for", "build_engine", "connector_for", "index_follower_for", "model_for"]
+if TYPE_CHECKING:
+    from interlock.shadow.runner import ShadowRunner
+
+__all__ = ["assistant_for", "build_engine", "connector_for", "index_follower_for", "model_for", "shadow_for"]
 
 
 def connector_for(task: str, sor: SqlEngine) -> Any:
@@ -45,6 +48,32 @@ def model_for(
 ) -> ModelClient:
     """Resolve a model spec for ``task``: ``baseline`` is its domain's embedded model."""
     return model_from_spec(spec, store, endpoints=endpoints, baseline=domain_of(task).baseline)
+
+
+def shadow_for(
+    task: str,
+    store: SqlEngine,
+    *,
+    model: str | None = None,
+    thresholds: Thresholds | None = None,
+    budget_seconds: float = 5.0,
+    endpoints: dict[str, ProviderEndpoint] | None = None,
+    clock: Clock | None = None,
+) -> ShadowRunner | None:
+    """The shadow runner for a candidate ``model`` spec and/or ``thresholds``; ``None`` for neither.
+
+    The candidate model is resolved like any model spec of ``task`` (``baseline:DIGEST``
+    pins a stored baseline), with its own breakers; its records go to ``store``.
+    """
+    from interlock.shadow.runner import Candidate, ShadowRunner  # noqa: PLC0415 - only when shadowing
+
+    if model is None and thresholds is None:
+        return None
+    client = None if model is None else model_for(task, model, store, endpoints=endpoints)
+    shown = "production" if thresholds is None else f"approve {thresholds.approve:g} deny {thresholds.deny:g}"
+    label = f"model {'production' if client is None else client.model_id}, thresholds {shown}"
+    candidate = Candidate(label=label, model=client, thresholds=thresholds, budget_seconds=budget_seconds)
+    return ShadowRunner(candidate, store, clock=clock)
 
 
 def build_engine(
@@ -60,10 +89,12 @@ def build_engine(
     worker: str | None = None,
     failpoints: Failpoints | None = None,
     on_written: WriteListener | None = None,
+    shadow: ShadowRunner | None = None,
 ) -> Engine[Any, Any, Any, Any]:
     """An engine for ``task``, with its domain's precedent lookup when the domain has one.
 
-    ``on_written`` hears of every record the engine writes (see :func:`index_follower_for`).
+    ``on_written`` hears of every record the engine writes (see :func:`index_follower_for`);
+    ``shadow`` runs a candidate beside production (:func:`shadow_for`).
     """
     pack = domain_of(task)
     precedent = pack.precedent(store.engine, connector) if pack.precedent is not None else None
@@ -80,6 +111,7 @@ def build_engine(
         failpoints=failpoints,
         precedent=precedent,
         on_written=on_written,
+        shadow=shadow,
     )
 
 

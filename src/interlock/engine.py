@@ -6,6 +6,7 @@ For one task on one record version, on behalf of one principal::
       -> model when the task asks a question (retries, deadline) -> proposal -> gate
       -> save recovery point -> write to the system of record -> complete (+ review item)
       -> tell the write listener (the search index's follower), outside the item's transaction
+      -> shadow (when a candidate is configured: :mod:`interlock.shadow`, writes nothing)
 
 Every decision is made by pure code (the policy, the task's rules, proposer and gate
 checks, the gate runner); this module only moves values between them and the world.
@@ -24,7 +25,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
-from typing import Any, Generic, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Generic, Literal, Protocol
 
 from interlock.audit.events import AuditEvent
 from interlock.clock import Clock, SystemClock
@@ -54,6 +55,9 @@ from interlock.work.failpoints import Failpoints
 from interlock.work.recovery import RecoveryPoint
 from interlock.work.store import Lease, ReviewOpening, WorkStore
 from interlock.work.written import WriteListener, Written, tell
+
+if TYPE_CHECKING:
+    from interlock.shadow.runner import ShadowRunner
 
 __all__ = ["POST_MODEL_RESERVE", "Engine", "EngineSettings", "ItemResult", "PrecedentLookup"]
 
@@ -113,6 +117,7 @@ class Engine(Generic[CtxT, RulesT, ProposalT, PayloadT]):
         policy: PolicyDocument | None = None,
         precedent: PrecedentLookup | None = None,
         on_written: WriteListener | None = None,
+        shadow: ShadowRunner | None = None,
     ) -> None:
         self.task = task
         self.connector = connector
@@ -140,6 +145,8 @@ class Engine(Generic[CtxT, RulesT, ProposalT, PayloadT]):
         self.precedent = precedent
         # Told of every record written, after its work item completed (index follow-writes).
         self.on_written = on_written
+        # A candidate decided beside production after each fresh decision (interlock.shadow).
+        self.shadow = shadow
 
     @property
     def task_name(self) -> str:
@@ -270,7 +277,23 @@ class Engine(Generic[CtxT, RulesT, ProposalT, PayloadT]):
         with self._stage("recovery_point"):
             saved = self.store.save_decision(lease, point.to_json(), events, now=self.clock.now())
         self.failpoints.hit("after_recovery_point")
-        return self._apply(lease, RecoveryPoint.from_json(saved), subject)
+        result = self._apply(lease, RecoveryPoint.from_json(saved), subject)
+        if self.shadow is not None:
+            # After the write and the ack: the candidate cannot change, delay or fail them.
+            with self._stage("shadow"):
+                self.shadow.observe(
+                    task=self.task,
+                    context=ctx,
+                    rules=rules,
+                    proposal=proposal,
+                    verdict=verdict,
+                    principal=self.principal,
+                    boundary=lambda: self._boundary_for(ctx.record_id),
+                    thresholds=self.settings.thresholds,
+                    work_item_id=item_id,
+                    deadline=deadline,
+                )
+        return result
 
     def _boundary_for(self, record_id: str) -> WriteBoundary:
         """The write boundary for one record: for a person, knowing whether they authored it."""

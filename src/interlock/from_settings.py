@@ -9,7 +9,7 @@ drifting apart when a knob is added.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from interlock.engine import EngineSettings
 from interlock.exceptions import ConfigurationError
@@ -17,6 +17,11 @@ from interlock.models.registry import ProviderEndpoint
 from interlock.policy.document import PolicyDocument, default_policy, parse_policy_toml
 from interlock.settings import EngineSection, ModelsSection, Settings
 from interlock.task import Thresholds
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine as SqlEngine
+
+    from interlock.shadow.runner import ShadowRunner
 
 __all__ = [
     "configure_telemetry",
@@ -28,6 +33,7 @@ __all__ = [
     "policy",
     "policy_or_default",
     "read_policy_file",
+    "shadow",
 ]
 
 T = TypeVar("T")
@@ -95,6 +101,46 @@ def endpoints_of(m: ModelsSection) -> dict[str, ProviderEndpoint]:
             api_key=None if m.anthropic_api_key is None else m.anthropic_api_key.get_secret_value(),
         ),
     }
+
+
+def shadow(
+    s: Settings,
+    task: str,
+    store: SqlEngine,
+    *,
+    production: Thresholds,
+    model: str | None = None,
+    threshold: float | None = None,
+) -> ShadowRunner | None:
+    """The shadow runner the ``[shadow]`` section (or ``--shadow-model``/``--shadow-threshold``) asks for.
+
+    ``None`` when no candidate is configured. ``threshold`` sets both candidate
+    thresholds; a candidate threshold left unset is production's (``production``).
+    """
+    from interlock.assembly import shadow_for  # noqa: PLC0415 - domains and models only when shadowing
+
+    sh = s.shadow
+    thresholds: Thresholds | None = None
+    if threshold is not None:
+        thresholds = Thresholds(approve=threshold, deny=threshold)
+    elif sh.approve_threshold is not None or sh.deny_threshold is not None:
+        thresholds = Thresholds(
+            approve=pick(sh.approve_threshold, production.approve),
+            deny=pick(sh.deny_threshold, production.deny),
+        )
+    spec = pick(model, sh.model)
+    if spec is None and thresholds is None:
+        return None
+    providers = endpoints(s)
+    if sh.openai_base_url is not None or sh.openai_api_key is not None:
+        own = providers["openai"]
+        providers["openai"] = ProviderEndpoint(
+            base_url=pick(sh.openai_base_url, own.base_url),
+            api_key=own.api_key if sh.openai_api_key is None else sh.openai_api_key.get_secret_value(),
+        )
+    return shadow_for(
+        task, store, model=spec, thresholds=thresholds, budget_seconds=sh.budget_seconds, endpoints=providers
+    )
 
 
 def configure_telemetry(s: Settings) -> None:

@@ -52,6 +52,7 @@ __all__ = [
     "LoadedSettings",
     "ModelsSection",
     "Settings",
+    "ShadowSection",
     "TelemetrySection",
     "env_name",
     "iter_fields",
@@ -128,6 +129,31 @@ class EngineSection(_Section):
     approve_threshold: float = Field(default=0.9, ge=0, le=1)
     deny_threshold: float = Field(default=0.9, ge=0, le=1)
     concurrency: int = Field(default=1, ge=1)
+
+
+class ShadowSection(_Section):
+    """A candidate model and/or thresholds run beside production on live work items, writing nothing.
+
+    Shadow mode is on when ``model`` or either threshold is set. The candidate is asked
+    after the production decision is written, within ``budget_seconds`` and what is left
+    of the item's deadline; ``interlock eval --shadow`` compares the two.
+    """
+
+    #: A model spec or chain for the candidate; unset: production's answers are reused.
+    model: str | None = None
+    #: Candidate thresholds; unset: production's (``[engine]``).
+    approve_threshold: float | None = Field(default=None, ge=0, le=1)
+    deny_threshold: float | None = Field(default=None, ge=0, le=1)
+    #: The most time the candidate may take on one work item.
+    budget_seconds: float = Field(default=5.0, gt=0)
+    #: The candidate's own OpenAI-compatible endpoint and key; unset: ``[models]``'s.
+    openai_base_url: str | None = None
+    openai_api_key: SecretStr | None = None
+
+    @field_validator("model")
+    @classmethod
+    def _model(cls, value: str | None) -> str | None:
+        return None if value is None else _check_chain(value)
 
 
 class ApiSection(_Section):
@@ -243,6 +269,7 @@ class Settings(BaseSettings):
     service_approval_limit: Decimal | None = Field(default=None, ge=0)
     models: ModelsSection = ModelsSection()
     engine: EngineSection = EngineSection()
+    shadow: ShadowSection = ShadowSection()
     api: ApiSection = ApiSection()
     index: IndexSection = IndexSection()
     telemetry: TelemetrySection = TelemetrySection()

@@ -28,6 +28,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, Literal, Protocol, TypeVar
 
 from interlock.gate.verdict import Finding, Verdict
@@ -46,6 +47,7 @@ __all__ = [
     "ContextItem",
     "DeskView",
     "Domain",
+    "ExpectedDecision",
     "FaultDrill",
     "GateInput",
     "JsonDict",
@@ -232,6 +234,21 @@ class ReviewFacts:
 
     amount: str
     attributes: Mapping[str, str]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ExpectedDecision:
+    """The correct decision of one record as a truth file states it, in the core's terms.
+
+    ``outcome`` is one of the task's final outcomes, or its ``review_outcome`` when the
+    record needs a person; ``facts`` are what :meth:`Task.commit_facts` gives for the
+    correct commit (empty for a record that needs a person). Comparing a decision with
+    it needs no knowledge of the domain: outcome, reason code and facts must all be equal.
+    """
+
+    outcome: str
+    reason_code: str | None
+    facts: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -510,8 +527,9 @@ class Domain:
 
     ``connector`` builds the connector over a SQLAlchemy engine of the system of
     record (keyword options, such as a breaker's reset time, pass through).
-    ``baseline`` loads the domain's embedded model from Interlock's store (``None``:
-    the domain ships none); ``precedent`` builds the reviewers' precedent lookup over
+    ``baseline(store)`` loads the domain's latest embedded model from Interlock's store,
+    and ``baseline(store, digest=D)`` the stored one whose model id ends in ``D`` (the
+    ``baseline:D`` spec; ``None``: the domain ships none); ``precedent`` builds the reviewers' precedent lookup over
     the store and the domain's connector (``None``: no lookup).
 
     The rest serve the generic commands and pages, each ``None`` (or empty) when the
@@ -525,7 +543,9 @@ class Domain:
       truth_path=, **options)`` for ``sor seed`` (a summary mapping with ``backlog``,
       ``history`` and ``seconds``); ``train(sor, store, now=)`` for ``model train``
       (``model_id``, ``examples``, ``metrics``); ``evaluate(sor, store, truth_path)``
-      for ``eval`` (a summary mapping);
+      for ``eval`` (a summary mapping); ``expected_decisions(truth_path)`` reads the same
+      truth file into each record's :class:`ExpectedDecision` (keyed by record id), for
+      the core's own comparisons (``eval --shadow``);
     * ``documents(sor)``: the searchable documents of the system of record, for the
       search index (a :class:`interlock.retrieval.source.DocumentSource`: all of them
       for ``index sync``, one record's for ``[index] follow_writes``);
@@ -542,7 +562,7 @@ class Domain:
     name: str
     tasks: tuple[Task[Any, Any, Any, Any], ...]
     connector: Callable[..., Any]
-    baseline: Callable[[Any], ModelClient] | None = None
+    baseline: Callable[..., ModelClient] | None = None
     precedent: Callable[[Any, Any], Any] | None = None
     metadata: Any = None
     record_table: str | None = None
@@ -552,6 +572,7 @@ class Domain:
     seed: Callable[..., Mapping[str, Any]] | None = None
     train: Callable[..., Mapping[str, Any]] | None = None
     evaluate: Callable[..., Mapping[str, Any]] | None = None
+    expected_decisions: Callable[[Path], Mapping[str, ExpectedDecision]] | None = None
     documents: Callable[[Any], Any] | None = None
     assistant: Callable[..., Any] | None = None
     demo: Callable[..., int] | None = None

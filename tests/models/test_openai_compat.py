@@ -342,6 +342,7 @@ def test_server_lists_its_model(serve: Any) -> None:
     ("spec", "parsed"),
     [
         ("baseline", ("baseline", "")),
+        ("baseline:3f2a9c1b2d4e", ("baseline", "3f2a9c1b2d4e")),
         ("openai:gpt-4o-mini", ("openai", "gpt-4o-mini")),
         ("openai:llama3.1:8b", ("openai", "llama3.1:8b")),
         ("openai:Qwen/Qwen2.5-7B-Instruct", ("openai", "Qwen/Qwen2.5-7B-Instruct")),
@@ -360,6 +361,8 @@ def test_parse_model_spec_accepts_known_forms(spec: str, parsed: tuple[str, str]
         "openai",
         "openai:",
         "baseline:x",
+        "baseline:3F2A9C",
+        "baseline:",
         "Baseline",
         "gpt-4o",
         "mistral:large",

@@ -33,6 +33,7 @@ from interlock.cli.common import (
 )
 from interlock.cli.configured import endpoints, engine_settings, pick, settings
 from interlock.cli.configured import policy as configured_policy
+from interlock.cli.configured import shadow as configured_shadow
 
 if TYPE_CHECKING:
     from interlock.api import cli as _api_cli
@@ -61,6 +62,19 @@ app.add_typer(audit_app, name="audit")
 SorOpt = Annotated[str | None, typer.Option("--sor", help=SOR_HELP)]
 StoreOpt = Annotated[str | None, typer.Option("--store", help=STORE_HELP)]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
+ShadowModelOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--shadow-model",
+        help="Also run this candidate model spec in shadow beside production; it writes nothing (`eval --shadow`).",
+    ),
+]
+ShadowThresholdOpt = Annotated[
+    float | None,
+    typer.Option(
+        "--shadow-threshold", min=0.0, max=1.0, help="Candidate confidence threshold for shadow mode."
+    ),
+]
 
 
 DomainOpt = Annotated[
@@ -167,6 +181,8 @@ def adjudicate(
     ] = None,
     queue: Annotated[bool, typer.Option("--queue", help="Enqueue for `interlock worker` instead.")] = False,
     queue_url: Annotated[str | None, typer.Option(help="PostgreSQL work queue (default: the store).")] = None,
+    shadow_model: ShadowModelOpt = None,
+    shadow_threshold: ShadowThresholdOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
     """Decide claims: rules, a model where judgement is needed, the gate, then write or pend."""
@@ -193,6 +209,10 @@ def adjudicate(
             CLAIMS_TASK, pick(model, conf.models.chain), store_engine, endpoints=endpoints(conf)
         )
         policy_document = configured_policy(conf)
+        knobs = engine_settings(conf, threshold=threshold)
+        shadow = configured_shadow(
+            conf, CLAIMS_TASK, store_engine, knobs, model=shadow_model, threshold=shadow_threshold
+        )
     except InterlockError as exc:
         fail(str(exc))
     with index_follower(conf.index.follow_writes, pack, sor_engine, store_engine) as follower:
@@ -202,9 +222,10 @@ def adjudicate(
             store=WorkStore.grouped(store_engine),
             principal=principal,
             model=client,
-            settings=engine_settings(conf, threshold=threshold),
+            settings=knobs,
             policy=policy_document,
             on_written=follower,
+            shadow=shadow,
         )
         claim_ids = engine.pending_records() if all_ else [claim or ""]
         started = time.monotonic()
@@ -267,14 +288,28 @@ def eval_(
     sor: SorOpt = None,
     store: StoreOpt = None,
     task: Annotated[str, typer.Option("--task", help="The task whose decisions to score.")] = CLAIMS_TASK,
-    truth: Annotated[Path, typer.Option(help="Truth file written by `sor seed`.")],
+    truth: Annotated[Path | None, typer.Option(help="Truth file written by `sor seed`.")] = None,
     target_precision: Annotated[
         float, typer.Option(help="Precision to choose a model confidence threshold for.")
     ] = 0.99,
+    shadow: Annotated[
+        bool,
+        typer.Option(
+            "--shadow",
+            help="Compare production with the shadow candidate against people's decisions (and --truth).",
+        ),
+    ] = False,
     json_out: JsonOpt = False,
 ) -> None:
     """Score what was written against the truth: auto share, precision, review share, errors by rule."""
     pack = domain_of_task(task)
+    if shadow:
+        from interlock.cli.shadow_cmds import shadow_eval  # noqa: PLC0415
+
+        shadow_eval(pack, task, store=store, truth=truth, json_out=json_out)
+        return
+    if truth is None:
+        fail("give --truth FILE (written by `interlock sor seed --truth`), or --shadow")
     if pack.evaluate is None:
         fail(f"domain {pack.name!r} has no evaluation against a truth file")
     sor_engine = open_sor(sor, domain=pack)

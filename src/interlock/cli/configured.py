@@ -12,10 +12,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 if TYPE_CHECKING:
+    from sqlalchemy import Engine as SqlEngine
+
     from interlock.engine import EngineSettings
     from interlock.models.registry import ProviderEndpoint
     from interlock.policy.document import PolicyDocument
     from interlock.settings import LoadedSettings, Settings
+    from interlock.shadow.runner import ShadowRunner
 
 T = TypeVar("T")
 
@@ -28,6 +31,7 @@ __all__ = [
     "pick",
     "policy",
     "settings",
+    "shadow",
 ]
 
 _current: list[LoadedSettings] = []
@@ -63,6 +67,21 @@ def engine_settings(s: Settings, *, threshold: float | None = None) -> EngineSet
     from interlock.from_settings import engine_settings as build  # noqa: PLC0415
 
     return build(s, threshold=threshold)
+
+
+def shadow(
+    s: Settings,
+    task: str,
+    store: SqlEngine,
+    knobs: EngineSettings,
+    *,
+    model: str | None = None,
+    threshold: float | None = None,
+) -> ShadowRunner | None:
+    """See :func:`interlock.from_settings.shadow` (``knobs`` are production's engine settings)."""
+    from interlock.from_settings import shadow as build  # noqa: PLC0415
+
+    return build(s, task, store, production=knobs.thresholds, model=model, threshold=threshold)
 
 
 def policy(s: Settings) -> PolicyDocument | None:

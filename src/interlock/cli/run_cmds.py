@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.table import Table
 
-from interlock.cli.app import JsonOpt, SorOpt, StoreOpt, app
+from interlock.cli.app import JsonOpt, ShadowModelOpt, ShadowThresholdOpt, SorOpt, StoreOpt, app
 from interlock.cli.common import (
     domain_of_task,
     fail,
@@ -28,6 +28,7 @@ from interlock.cli.common import (
 )
 from interlock.cli.configured import endpoints, engine_settings, pick, settings
 from interlock.cli.configured import policy as configured_policy
+from interlock.cli.configured import shadow as configured_shadow
 from interlock.exceptions import AccessDenied, InterlockError
 
 if TYPE_CHECKING:
@@ -54,6 +55,8 @@ def run_task(
     threshold: Annotated[
         float | None, typer.Option(help="Minimum model confidence to commit automatically.")
     ] = None,
+    shadow_model: ShadowModelOpt = None,
+    shadow_threshold: ShadowThresholdOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
     """Run TASK on one record or on every record awaiting it: rules, a model where needed, the gate, then write or hold."""
@@ -70,6 +73,7 @@ def run_task(
         connector = connector_for(task, sor_engine)
         principal = resolve_principal(connector, as_)
         client = model_for(task, pick(model, conf.models.chain), store_engine, endpoints=endpoints(conf))
+        knobs = engine_settings(conf, threshold=threshold)
         with index_follower(conf.index.follow_writes, pack, sor_engine, store_engine) as follower:
             engine = build_engine(
                 task,
@@ -77,9 +81,12 @@ def run_task(
                 store=WorkStore.grouped(store_engine),
                 principal=principal,
                 model=client,
-                settings=engine_settings(conf, threshold=threshold),
+                settings=knobs,
                 policy=configured_policy(conf),
                 on_written=follower,
+                shadow=configured_shadow(
+                    conf, task, store_engine, knobs, model=shadow_model, threshold=shadow_threshold
+                ),
             )
             ids = engine.pending_records() if all_ else [record or ""]
             started = time.monotonic()

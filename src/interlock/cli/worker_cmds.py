@@ -20,7 +20,7 @@ from typing import Annotated, Any
 
 import typer
 
-from interlock.cli.app import app
+from interlock.cli.app import ShadowModelOpt, ShadowThresholdOpt, app
 from interlock.cli.common import (
     SOR_HELP,
     STORE_HELP,
@@ -32,6 +32,7 @@ from interlock.cli.common import (
 )
 from interlock.cli.configured import endpoints, engine_settings, pick, settings
 from interlock.cli.configured import policy as configured_policy
+from interlock.cli.configured import shadow as configured_shadow
 
 #: The task the queue commands enqueue and work on.
 TASK = "claims.adjudicate"
@@ -149,6 +150,8 @@ def worker(
             help="Re-sync each written record's documents in the search index (default: [index] follow_writes).",
         ),
     ] = None,
+    shadow_model: ShadowModelOpt = None,
+    shadow_threshold: ShadowThresholdOpt = None,
 ) -> None:
     """Take jobs of the given tasks (adjudication by default) from the work queue until SIGTERM/SIGINT (or, with --burst, until empty)."""
     from interlock.assembly import build_engine, connector_for, index_follower_for, model_for  # noqa: PLC0415
@@ -190,6 +193,9 @@ def worker(
             )
             policy_document = configured_policy(conf)
             pack = domain_of(task_name)
+            shadow = configured_shadow(
+                conf, task_name, store_engine, knobs, model=shadow_model, threshold=shadow_threshold
+            )
         except InterlockError as exc:
             fail(str(exc))
         if follow and pack.name not in followers:
@@ -204,6 +210,7 @@ def worker(
             worker=label,
             policy=policy_document,
             on_written=followers.get(pack.name),
+            shadow=shadow,
         )
     options = WorkerOptions(
         concurrency=concurrency,

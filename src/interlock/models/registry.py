@@ -1,7 +1,8 @@
 """Trained models kept in Interlock's store as JSON (never pickles), and model specs.
 
 A model spec names where a proposal's judgement comes from: ``baseline`` is the latest
-embedded model the task's domain trained with ``interlock model train``;
+embedded model the task's domain trained with ``interlock model train``, and
+``baseline:DIGEST`` the stored one whose model id ends in that digest;
 ``openai:NAME`` is any OpenAI-compatible server, configured the way the official SDK is
 (``OPENAI_BASE_URL``, ``OPENAI_API_KEY``) unless the settings give an endpoint
 (:class:`ProviderEndpoint`). The store keeps each domain's artifacts under its own
@@ -55,20 +56,26 @@ def save_trained(
     return model_id
 
 
-def _latest(store: Engine, kind: str, column: Any) -> Any:
+def _latest(store: Engine, kind: str, column: Any, digest: str | None = None) -> Any:
+    query = select(column).where(trained_models.c.kind == kind)
+    if digest is not None:
+        # A model id is ``<kind-ish prefix>:<digest>``; the spec names the part after the colon.
+        query = query.where(trained_models.c.model_id.endswith(f":{digest}", autoescape=True))
     with store.connect() as conn:
         row = conn.execute(
-            select(column)
-            .where(trained_models.c.kind == kind)
-            .order_by(trained_models.c.created_at.desc(), trained_models.c.model_id)
-            .limit(1)
+            query.order_by(trained_models.c.created_at.desc(), trained_models.c.model_id).limit(1)
         ).first()
     return None if row is None else row[0]
 
 
-def latest_artifact(store: Engine, kind: str) -> str:
-    """The most recently trained artifact of ``kind``, or a clear error telling how to train one."""
-    artifact = _latest(store, kind, trained_models.c.artifact)
+def latest_artifact(store: Engine, kind: str, *, digest: str | None = None) -> str:
+    """The most recently trained artifact of ``kind`` (with ``digest``: the one with that id).
+
+    A clear error says how to train one, or that no stored model has that digest.
+    """
+    artifact = _latest(store, kind, trained_models.c.artifact, digest)
+    if artifact is None and digest is not None:
+        raise ConfigurationError(f"no trained baseline model with digest {digest!r} in the store")
     if artifact is None:
         raise ConfigurationError("no trained baseline model in the store: run `interlock model train` first")
     return str(artifact)
@@ -80,7 +87,8 @@ def latest_metrics(store: Engine, kind: str) -> dict[str, Any] | None:
     return None if metrics is None else dict(json.loads(metrics))
 
 
-BaselineLoader = Callable[[Engine], ModelClient]
+BaselineLoader = Callable[..., ModelClient]
+"""``loader(store)`` loads a domain's latest baseline; ``loader(store, digest=D)`` a pinned one."""
 
 
 def model_from_spec(
@@ -114,7 +122,7 @@ def _single(
         if baseline is None:
             raise ConfigurationError("this task's domain ships no embedded baseline model")
         # In process, but a model all the same: its calls are spans and metrics too.
-        return ObservedModel(baseline(store))
+        return ObservedModel(baseline(store, digest=name) if name else baseline(store))
     if provider == "openai":
         from interlock.models.openai_compat import OpenAICompatibleModel  # noqa: PLC0415 - optional SDK path
 

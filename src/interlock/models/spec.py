@@ -1,7 +1,9 @@
 """Model specs: the one-string way settings and the CLI name a model client.
 
-A spec is ``baseline`` (the embedded model), ``openai:NAME`` (any OpenAI-compatible
-server; ``NAME`` is passed to it as written, so Ollama tags such as ``llama3.1:8b``
+A spec is ``baseline`` (the embedded model: the latest one trained), ``baseline:DIGEST``
+(the stored baseline whose model id ends in that hex digest, such as
+``baseline:3f2a9c1b2d4e``, so that production can stay on one model while a newly
+trained one runs in shadow), ``openai:NAME`` (any OpenAI-compatible server; ``NAME`` is passed to it as written, so Ollama tags such as ``llama3.1:8b``
 keep their colon) or ``scripted:NAME`` (a scripted model for tests and demos).
 Parsing is strict so that a typo fails at start-up with
 :class:`~interlock.exceptions.ConfigurationError` instead of at the first claim.
@@ -9,6 +11,7 @@ Parsing is strict so that a typo fails at start-up with
 
 from __future__ import annotations
 
+import re
 from typing import Final, Literal, get_args
 
 from interlock.exceptions import ConfigurationError
@@ -20,14 +23,20 @@ MODEL_PROVIDERS: Final[tuple[ModelProvider, ...]] = get_args(ModelProvider)
 
 _MAX_NAME_CHARS: Final = 200
 # The documented forms only: ``scripted:NAME`` is accepted for tests but is no user's choice.
-_FORMS: Final = "'baseline', 'openai:NAME' or 'anthropic:NAME'"
+_FORMS: Final = "'baseline', 'baseline:DIGEST', 'openai:NAME' or 'anthropic:NAME'"
+#: The short digest ``model train`` prints after the colon of a baseline's id, or more of it.
+_DIGEST: Final = re.compile(r"[0-9a-f]{6,64}")
 
 
 def parse_model_spec(spec: str) -> tuple[ModelProvider, str]:
-    """Split a spec into ``(provider, name)``; the name of ``baseline`` is ``""``."""
+    """Split a spec into ``(provider, name)``; the name of ``baseline`` is ``""`` or its digest."""
     if spec == "baseline":
         return "baseline", ""
     provider, colon, name = spec.partition(":")
+    if provider == "baseline" and colon:
+        if not _DIGEST.fullmatch(name):
+            raise ConfigurationError(f"model spec {spec!r}: a baseline is pinned by its hex digest")
+        return "baseline", name
     if not colon:
         raise ConfigurationError(f"unknown model spec {spec!r}: expected {_FORMS}")
     if provider == "openai":

@@ -161,3 +161,54 @@ tool_calls = Table(
     Column("updated_at", TIMESTAMP, nullable=False),
     PrimaryKeyConstraint("principal", "key_sha256", name="pk_tool_calls"),
 )
+
+#: Shadow decisions: what a candidate model or candidate thresholds would have decided
+#: for a live work item, beside what production decided (:mod:`interlock.shadow`). One
+#: row per work item, written after the production decision; nothing here ever reaches
+#: a system of record. Codes and numbers only: outcomes, reason codes, the task's
+#: commit facts (amounts, account codes), model ids and SHA-256 digests of the answers.
+SHADOW_ROUTES = ("commit", "review")
+SHADOW_STATUSES = ("answered", "reused", "not_asked", "failed")
+SHADOW_FAILURES = ("timeout", "unavailable", "invalid_output", "no_time", "error")
+
+shadow_decisions = Table(
+    "shadow_decisions",
+    store_metadata,
+    Column("work_item_id", Text, ForeignKey("work_items.work_item_id"), primary_key=True),
+    Column("task", Text, nullable=False),
+    Column("record_id", Text, nullable=False),
+    Column("record_version", Integer, nullable=False),
+    # The candidate's configuration (its model spec and thresholds), so that runs of
+    # different candidates are compared separately.
+    Column("candidate", Text, nullable=False),
+    Column("production_route", Text, nullable=False),
+    Column("production_outcome", Text, nullable=False),
+    Column("production_reason_code", Text, nullable=True),
+    Column("production_facts", Text, nullable=False),
+    Column("production_model_id", Text, nullable=True),
+    Column("production_answer_sha256", Text, nullable=True),
+    Column("candidate_status", Text, nullable=False),
+    Column("candidate_failure", Text, nullable=True),
+    Column("candidate_route", Text, nullable=False),
+    Column("candidate_outcome", Text, nullable=False),
+    Column("candidate_reason_code", Text, nullable=True),
+    Column("candidate_facts", Text, nullable=False),
+    Column("candidate_model_id", Text, nullable=True),
+    Column("candidate_answer_sha256", Text, nullable=True),
+    Column("candidate_ms", Integer, nullable=False),
+    Column("decided_at", TIMESTAMP, nullable=False),
+    CheckConstraint("production_route IN ('commit', 'review')", name="shadow_production_route"),
+    CheckConstraint("candidate_route IN ('commit', 'review')", name="shadow_candidate_route"),
+    CheckConstraint(
+        "candidate_status IN ('answered', 'reused', 'not_asked', 'failed')", name="shadow_candidate_status"
+    ),
+    CheckConstraint(
+        "(candidate_status = 'failed') = (candidate_failure IS NOT NULL)", name="shadow_failure_named"
+    ),
+    CheckConstraint(
+        "candidate_failure IS NULL OR candidate_failure IN "
+        "('timeout', 'unavailable', 'invalid_output', 'no_time', 'error')",
+        name="shadow_candidate_failure",
+    ),
+    Index("ix_shadow_decisions_task_decided_at", "task", "decided_at"),
+)

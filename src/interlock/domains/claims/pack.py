@@ -21,7 +21,7 @@ from interlock.domains.claims.precedent import PrecedentFinder
 from interlock.domains.claims.task import ClaimsAdjudicate
 from interlock.exceptions import ConfigurationError
 from interlock.models.registry import latest_artifact, latest_metrics, save_trained
-from interlock.task import Domain, FaultDrill, SorAccess
+from interlock.task import Domain, ExpectedDecision, FaultDrill, SorAccess
 
 __all__ = [
     "BASELINE_KIND",
@@ -29,6 +29,7 @@ __all__ = [
     "baseline_metrics",
     "create_schema",
     "evaluate",
+    "expected_decisions",
     "load_baseline",
     "save_baseline",
     "seed",
@@ -55,9 +56,9 @@ def save_baseline(
     )
 
 
-def load_baseline(store: Engine) -> BaselineModel:
-    """The most recently trained claims baseline."""
-    return BaselineModel(BaselineArtifact.from_json(latest_artifact(store, BASELINE_KIND)))
+def load_baseline(store: Engine, *, digest: str | None = None) -> BaselineModel:
+    """The most recently trained claims baseline, or the one whose id ends in ``digest``."""
+    return BaselineModel(BaselineArtifact.from_json(latest_artifact(store, BASELINE_KIND, digest=digest)))
 
 
 def baseline_metrics(store: Engine) -> dict[str, object] | None:
@@ -117,6 +118,24 @@ def evaluate(
     return summary
 
 
+def expected_decisions(truth_path: Path) -> dict[str, ExpectedDecision]:
+    """The truth file as each claim's correct decision: outcome, CARC, allowed and paid.
+
+    The facts are those :meth:`ClaimsAdjudicate.commit_facts` records, so an automatic
+    decision is right exactly when ``interlock eval`` counts it right.
+    """
+    return {
+        claim_id: ExpectedDecision(
+            outcome=truth.outcome,
+            reason_code=truth.carc,
+            facts={}
+            if truth.outcome == "review"
+            else {"allowed": str(truth.allowed), "paid": str(truth.paid)},
+        )
+        for claim_id, truth in read_truth(truth_path).items()
+    }
+
+
 def _documents(sor: Engine) -> SqlDocumentSource:
     return SqlDocumentSource(sor)
 
@@ -174,6 +193,7 @@ DOMAIN = Domain(
     seed=seed,
     train=train,
     evaluate=evaluate,
+    expected_decisions=expected_decisions,
     documents=_documents,
     assistant=_assistant,
     demo=_demo,

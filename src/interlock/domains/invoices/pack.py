@@ -13,9 +13,18 @@ from interlock.domains.invoices.connector import SqlInvoicesConnector
 from interlock.domains.invoices.desk_view import DESK_VIEW
 from interlock.domains.invoices.task import InvoicesApprove
 from interlock.models.base import ModelClient
-from interlock.task import Domain, SorAccess
+from interlock.task import Domain, ExpectedDecision, SorAccess
 
-__all__ = ["BASELINE_KIND", "DOMAIN", "create_schema", "evaluate", "load_baseline", "seed", "train"]
+__all__ = [
+    "BASELINE_KIND",
+    "DOMAIN",
+    "create_schema",
+    "evaluate",
+    "expected_decisions",
+    "load_baseline",
+    "seed",
+    "train",
+]
 
 #: The store's ``kind`` for the invoices baseline (each domain keeps its own).
 BASELINE_KIND = "invoices-baseline"
@@ -26,12 +35,12 @@ def create_schema(sor: Engine) -> None:
     schema.metadata.create_all(sor)
 
 
-def load_baseline(store: Engine) -> ModelClient:
-    """The most recently trained expense-account baseline, from Interlock's store."""
+def load_baseline(store: Engine, *, digest: str | None = None) -> ModelClient:
+    """The most recently trained expense-account baseline, or the one whose id ends in ``digest``."""
     from interlock.domains.invoices.baseline import AccountBaseline  # noqa: PLC0415 - numpy
     from interlock.models.registry import latest_artifact  # noqa: PLC0415
 
-    return AccountBaseline.from_json(latest_artifact(store, BASELINE_KIND))
+    return AccountBaseline.from_json(latest_artifact(store, BASELINE_KIND, digest=digest))
 
 
 def seed(
@@ -63,6 +72,31 @@ def evaluate(sor: Engine, store: Engine, truth_path: Path, **_options: Any) -> d
     return summary
 
 
+def expected_decisions(truth_path: Path) -> dict[str, ExpectedDecision]:
+    """The truth file as each invoice's correct decision: outcome, reason code, amount, accounts.
+
+    The facts are those :meth:`InvoicesApprove.commit_facts` records (the approved amount
+    and the accounts posted to), so the comparison needs nothing of the ERP.
+    """
+    from decimal import Decimal  # noqa: PLC0415
+
+    from interlock.domains.invoices.evaluation import read_truth  # noqa: PLC0415
+
+    expected: dict[str, ExpectedDecision] = {}
+    for row in read_truth(truth_path):
+        outcome = str(row["outcome"])
+        facts: dict[str, Any] = {}
+        if outcome != "review":
+            facts = {
+                "approved_amount": str(Decimal(str(row.get("approved_amount", "0.00")))),
+                "accounts": sorted({str(posting[1]) for posting in row.get("postings", [])}),
+            }
+        expected[str(row["invoice_id"])] = ExpectedDecision(
+            outcome=outcome, reason_code=row.get("reason") if outcome == "reject" else None, facts=facts
+        )
+    return expected
+
+
 def _demo(dir_: Path, *, records: int, seed: int, json_out: bool) -> int:
     from interlock.domains.invoices.demo import run_demo  # noqa: PLC0415 - the whole demo path
 
@@ -92,4 +126,5 @@ DOMAIN = Domain(
     seed=seed,
     train=train,
     evaluate=evaluate,
+    expected_decisions=expected_decisions,
 )
