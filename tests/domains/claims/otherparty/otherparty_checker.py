@@ -99,7 +99,10 @@ def expectations(engine: Engine) -> dict[str, Expected]:
     for r in _rows(engine, "SELECT * FROM claim_diagnoses"):
         diagnoses[r["claim_id"]].append(r["icd10_code"])
     claims = _rows(engine, "SELECT * FROM claims")
-    decided_at = {r["claim_id"]: _stamp(r["decided_at"]) for r in _rows(engine, "SELECT claim_id, decided_at FROM adjudications")}
+    decided_at = {
+        r["claim_id"]: _stamp(r["decided_at"])
+        for r in _rows(engine, "SELECT claim_id, decided_at FROM adjudications")
+    }
     approved_claims = {
         r["claim_id"] for r in _rows(engine, "SELECT claim_id FROM adjudications WHERE outcome = 'approve'")
     }
@@ -170,7 +173,9 @@ def expectations(engine: Engine) -> dict[str, Expected]:
         }
         if carc is not None:
             zeros = tuple((Decimal("0.00"), Decimal("0.00")) for _ in lines[cid])
-            out[cid] = Expected(kind="deny", carc=carc, allowed=Decimal("0.00"), paid=Decimal("0.00"), lines=zeros, **common)
+            out[cid] = Expected(
+                kind="deny", carc=carc, allowed=Decimal("0.00"), paid=Decimal("0.00"), lines=zeros, **common
+            )
             continue
         factor = 1 - _money(plan["coinsurance_pct"]) / 100
         amounts = []

@@ -76,16 +76,28 @@ def test_backlog_truth_agrees_with_an_independent_reading_of_the_manual(world: W
             assert want.outcome == "review", claim_id
             checked["high value"] += 1
         elif exp.kind == "deny":
-            assert (want.outcome, want.carc, want.allowed, want.paid) == ("deny", exp.carc, Decimal("0.00"), Decimal("0.00")), claim_id
+            assert (want.outcome, want.carc, want.allowed, want.paid) == (
+                "deny",
+                exp.carc,
+                Decimal("0.00"),
+                Decimal("0.00"),
+            ), claim_id
             checked[f"deny {exp.carc}"] += 1
         elif exp.sensitivity == "substance_use":
             assert want.outcome == "review", claim_id
             checked["part 2"] += 1
         elif exp.kind == "approve":
-            assert (want.outcome, want.carc, want.allowed, want.paid) == ("approve", None, exp.allowed, exp.paid), claim_id
+            assert (want.outcome, want.carc, want.allowed, want.paid) == (
+                "approve",
+                None,
+                exp.allowed,
+                exp.paid,
+            ), claim_id
             checked["approve"] += 1
         else:
-            assert (want.outcome, want.carc) in (("approve", None), ("deny", "50"), ("review", None)), claim_id
+            assert (want.outcome, want.carc) in (("approve", None), ("deny", "50"), ("review", None)), (
+                claim_id
+            )
             if want.outcome == "approve":
                 assert (want.allowed, want.paid) == (exp.allowed, exp.paid), claim_id
             else:
@@ -104,7 +116,10 @@ def test_history_was_decided_by_entitled_people_as_the_manual_says(world: World)
     for row in _all(world.sor, "adjudication_lines"):
         adj_lines.setdefault(str(row["adjudication_id"]), []).append(row)
     staff = {str(s["staff_id"]): s for s in _all(world.sor, "staff")}
-    pairs = {(str(a["staff_id"]), str(a["region"]), str(a["line_of_business"])) for a in _all(world.sor, "staff_assignments")}
+    pairs = {
+        (str(a["staff_id"]), str(a["region"]), str(a["line_of_business"]))
+        for a in _all(world.sor, "staff_assignments")
+    }
     privileges = {(str(p["staff_id"]), str(p["privilege"])) for p in _all(world.sor, "staff_privileges")}
     claims = {str(c["claim_id"]): c for c in _all(world.sor, "claims")}
     assert set(adjudications) == set(world.report.history)
@@ -129,10 +144,14 @@ def test_history_was_decided_by_entitled_people_as_the_manual_says(world: World)
             assert got == ("deny", "50", Decimal("0.00"), Decimal("0.00")), claim_id
         lines = sorted(adj_lines[str(adj["adjudication_id"])], key=lambda r: int(str(r["line_no"])))
         zeros = [(Decimal("0.00"), Decimal("0.00"))] * len(exp.lines)
-        assert [(r["allowed_amount"], r["paid_amount"]) for r in lines] == (list(exp.lines) if adj["outcome"] == "approve" else zeros)
+        assert [(r["allowed_amount"], r["paid_amount"]) for r in lines] == (
+            list(exp.lines) if adj["outcome"] == "approve" else zeros
+        )
         decided[f"{adj['outcome']} {adj['carc_code'] or ''}".strip()] += 1
     assert decided["approve"] > decided["deny 50"] > 50, decided
-    assert all(decided[f"deny {c}"] >= 5 for c in ("16", "18", "26", "27", "29", "197", "204", "208", "242")), decided
+    assert all(
+        decided[f"deny {c}"] >= 5 for c in ("16", "18", "26", "27", "29", "197", "204", "208", "242")
+    ), decided
 
 
 def test_amounts_round_half_up_where_it_matters(world: World) -> None:
@@ -178,7 +197,11 @@ def test_rows_have_the_types_spec_md_fixes(world: World) -> None:
                 elif kind == "TIMESTAMP":
                     assert isinstance(value, datetime) and value.tzinfo is None, (table.name, column.name)
                 elif kind == "Numeric":
-                    assert isinstance(value, Decimal) and value == value.quantize(Decimal("0.01")), (table.name, column.name, value)
+                    assert isinstance(value, Decimal) and value == value.quantize(Decimal("0.01")), (
+                        table.name,
+                        column.name,
+                        value,
+                    )
                 elif kind == "Integer":
                     assert isinstance(value, int)
                 else:
@@ -209,9 +232,16 @@ def test_values_stay_inside_the_contract(world: World) -> None:
     assert {p["line_of_business"] for p in plans.values()} == {"commercial", "medicare_advantage", "medicaid"}
     assert {p["network_type"] for p in plans.values()} == {"HMO", "PPO"}
     for provider in _all(world.sor, "providers"):
-        assert luhn_ok(str(provider["npi"])) and provider["in_network"] in (0, 1) and provider["active"] in (0, 1)
+        assert (
+            luhn_ok(str(provider["npi"]))
+            and provider["in_network"] in (0, 1)
+            and provider["active"] in (0, 1)
+        )
     for member in members.values():
-        assert re.fullmatch(r"\d{9}", str(member["ssn"])) and member["region"] in FAMILIES[world.report.family].regions
+        assert (
+            re.fullmatch(r"\d{9}", str(member["ssn"]))
+            and member["region"] in FAMILIES[world.report.family].regions
+        )
     procedures = _all(world.sor, "procedures")
     assert all(len(str(p["procedure_code"])) == 5 for p in procedures)
     lines: dict[str, list[dict[str, object]]] = {}
@@ -228,14 +258,22 @@ def test_values_stay_inside_the_contract(world: World) -> None:
         assert claim["sensitivity"] in ("none", "behavioral_health", "substance_use", "hiv")
         assert claim["status"] in ("received", "adjudicated") and int(str(claim["version"])) >= 1
         assert re.fullmatch(r"\d\d", str(claim["place_of_service"]))
-        assert claim["total_billed"] == sum((Decimal(str(x["billed_amount"])) for x in lines[cid]), Decimal("0.00"))
+        assert claim["total_billed"] == sum(
+            (Decimal(str(x["billed_amount"])) for x in lines[cid]), Decimal("0.00")
+        )
         assert sorted(int(str(x["line_no"])) for x in lines[cid]) == list(range(1, len(lines[cid]) + 1))
         assert sorted(dx[cid]) == list(range(1, len(dx[cid]) + 1))
     for auth in _all(world.sor, "prior_authorizations"):
         assert auth["status"] in ("approved", "denied") and auth["valid_from"] <= auth["valid_to"]  # type: ignore[operator]
     for staff in _all(world.sor, "staff"):
         assert staff["role"] in ("analyst", "supervisor", "auditor")
-    allowed_privileges = {"sensitive:behavioral_health", "sensitive:substance_use", "sensitive:hiv", "phi:full", "approve:high_value"}
+    allowed_privileges = {
+        "sensitive:behavioral_health",
+        "sensitive:substance_use",
+        "sensitive:hiv",
+        "phi:full",
+        "approve:high_value",
+    }
     assert {p["privilege"] for p in _all(world.sor, "staff_privileges")} <= allowed_privileges
 
 
@@ -243,7 +281,9 @@ def test_the_world_exercises_every_kind_of_input(world: World) -> None:
     """Bad NPIs, invalid and oddly written diagnoses, unknown codes, sensitivities, superseded policies."""
     providers = {str(p["npi"]) for p in _all(world.sor, "providers")}
     npis = [str(c["billing_npi"]) for c in _all(world.sor, "claims")]
-    assert sum(not luhn_ok(n) for n in npis) >= 5 and sum(luhn_ok(n) and n not in providers for n in npis) >= 3
+    assert (
+        sum(not luhn_ok(n) for n in npis) >= 5 and sum(luhn_ok(n) and n not in providers for n in npis) >= 3
+    )
     codes = [str(d["icd10_code"]) for d in _all(world.sor, "claim_diagnoses")]
     assert sum(not billable(c) for c in codes) >= 10
     assert any("." not in c and len(c) > 3 and billable(c) for c in codes)
@@ -254,7 +294,9 @@ def test_the_world_exercises_every_kind_of_input(world: World) -> None:
     assert Counter(str(c["sensitivity"]) for c in _all(world.sor, "claims"))["substance_use"] >= 10
     policies = _all(world.sor, "medical_policies")
     referenced = {p["medical_policy_id"] for p in _all(world.sor, "procedures") if p["medical_policy_id"]}
-    assert any(p["effective_to"] is not None and p["policy_id"] not in referenced for p in policies), "superseded"
+    assert any(p["effective_to"] is not None and p["policy_id"] not in referenced for p in policies), (
+        "superseded"
+    )
     assert any(p["effective_to"] is not None and p["policy_id"] in referenced for p in policies), "retired"
     assert any(p["line_of_business"] is not None for p in policies)
     for policy in policies:
@@ -267,7 +309,11 @@ def test_the_backlog_is_mostly_decidable_with_a_share_left_to_people(world: Worl
     mix = world.report.outcome_counts()
     share = mix["review"] / sum(mix.values())
     assert 0.09 <= share <= 0.18, mix
-    plans = Counter(label.note_plan for label in world.report.backlog.values() if label.reason == "notes do not settle necessity")
+    plans = Counter(
+        label.note_plan
+        for label in world.report.backlog.values()
+        if label.reason == "notes do not settle necessity"
+    )
     assert set(plans) == {"vague", "options", "silent", "hedged", "contradictory", "injected"}, plans
     assert sum(plans.values()) >= 0.05 * len(world.truth)
 
@@ -280,9 +326,15 @@ def test_history_notes_always_settle_the_question(world: World) -> None:
     family = FAMILIES[world.report.family]
     assert {label.note_plan for label in world.report.history.values()} <= {None, "met", "not_met"}
     with world.sor.connect() as conn:
-        bodies = conn.execute(
-            select(t.clinical_notes.c.body).join(t.claims, t.claims.c.claim_id == t.clinical_notes.c.claim_id).where(t.claims.c.status == "adjudicated")
-        ).scalars().all()
+        bodies = (
+            conn.execute(
+                select(t.clinical_notes.c.body)
+                .join(t.claims, t.claims.c.claim_id == t.clinical_notes.c.claim_id)
+                .where(t.claims.c.status == "adjudicated")
+            )
+            .scalars()
+            .all()
+        )
     joined = "\n".join(bodies)
     assert bodies
     for vague in family.vague_notes:
@@ -348,7 +400,9 @@ def test_two_thousand_claims_are_written_in_seconds(tmp_path: Path) -> None:
     started = time.perf_counter()
     report = write_payer(sor, family="heldout", seed=9, claims=2000, truth_path=tmp_path / "truth.jsonl")
     elapsed = time.perf_counter() - started
-    print(f"\nwrote {len(report.backlog)} backlog and {len(report.history)} history claims in {elapsed:.2f} s")
+    print(
+        f"\nwrote {len(report.backlog)} backlog and {len(report.history)} history claims in {elapsed:.2f} s"
+    )
     assert len(report.backlog) == 2000 and len(read_truth(tmp_path / "truth.jsonl")) == 2000
     assert elapsed < 30
     sor.dispose()

@@ -40,9 +40,7 @@ def cascade_body(
             f"Cascade Mutual considers {service} medically necessary when at least one of the "
             "following is documented in the medical record:"
         )
-        close = (
-            f"When none of the numbered conditions is documented, {service} is considered not medically necessary."
-        )
+        close = f"When none of the numbered conditions is documented, {service} is considered not medically necessary."
     header = f"Clinical Policy Bulletin {policy_id}: {title}"
     scope = f"Applies to: {_LOB_WORDS[line_of_business]}. Effective {effective_from:%B %d, %Y}."
     if archived:
@@ -64,7 +62,9 @@ def keystone_body(
     """A Keystone Family Health medical policy: a position statement with listed conditions."""
     items = [f"  ({n}) {c.statement[0].upper()}{c.statement[1:]}." for n, c in enumerate(criteria, start=1)]
     if combine == "all":
-        lead = f"Keystone covers {service} when the member's records show each of the conditions listed below."
+        lead = (
+            f"Keystone covers {service} when the member's records show each of the conditions listed below."
+        )
         close = "If any listed condition is absent, the service is not covered as medically necessary."
     else:
         lead = f"Keystone covers {service} when the member's records show any one of these conditions."

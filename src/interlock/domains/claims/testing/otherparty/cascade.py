@@ -7,548 +7,228 @@ SOAP notes, terse shorthand and utilization-review summaries.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from random import Random
 
-from interlock.domains.claims.testing.otherparty.bodies import cascade_body
+from interlock.domains.claims.testing.otherparty.cascade_policies import (
+    ARTHROSCOPY,
+    BARIATRIC,
+    CARPAL_TUNNEL,
+    CPAP,
+    EPIDURAL,
+    KNEE_MRI,
+    KNEE_REPLACEMENT,
+    LUMBAR_FUSION,
+    LUMBAR_MRI,
+    POLICIES,
+    POWER_CHAIR,
+    RESIDENTIAL_SUD,
+    SLEEP_STUDY,
+)
 from interlock.domains.claims.testing.otherparty.model import (
-    Combine,
-    Criterion,
     Exclusion,
     Family,
     IdStyle,
     KindPhrases,
-    LineOfBusiness,
     NoteFacts,
     Plan,
-    Policy,
     Procedure,
+    Stance,
     Writer,
+    entry,
 )
-
-
-def _policy(
-    policy_id: str,
-    title: str,
-    service: str,
-    combine: Combine,
-    criteria: tuple[Criterion, ...],
-    *,
-    lob: LineOfBusiness | None = None,
-    start: date,
-    end: date | None = None,
-    archived: bool = False,
-) -> Policy:
-    body = cascade_body(
-        policy_id=policy_id,
-        title=title,
-        service=service,
-        combine=combine,
-        criteria=criteria,
-        line_of_business=lob,
-        effective_from=start,
-        archived=archived,
-    )
-    return Policy(
-        policy_id=policy_id,
-        title=title,
-        combine=combine,
-        criteria=criteria,
-        body=body,
-        line_of_business=lob,
-        effective_from=start,
-        effective_to=end,
-        updated_at=datetime(start.year, start.month, start.day, 14, 5) if end is None else datetime(2024, 7, 2, 9, 30),
-    )
-
-
-def _duration(subject: str, weeks: int, statement: str) -> Criterion:
-    return Criterion(kind="duration", statement=statement, subject=subject, minimum=weeks)
-
-
-def _therapy(subject: str, weeks: int, therapies: tuple[str, ...], statement: str) -> Criterion:
-    return Criterion(kind="therapy", statement=statement, subject=subject, minimum=weeks, therapies=therapies)
-
-
-def _finding(statement: str, met: tuple[str, ...], not_met: tuple[str, ...], vague: tuple[str, ...]) -> Criterion:
-    return Criterion(kind="finding", statement=statement, met=met, not_met=not_met, vague=vague)
-
-
-LUMBAR_MRI = _policy(
-    "CPB-0118",
-    "Magnetic Resonance Imaging (MRI) of the Lumbar Spine",
-    "MRI of the lumbar spine",
-    "all",
-    (
-        _duration(
-            "low back pain",
-            6,
-            "low back pain, with or without sciatica, that has persisted for at least 6 weeks",
-        ),
-        _therapy(
-            "conservative care",
-            6,
-            ("physical therapy", "a supervised home exercise program", "chiropractic care"),
-            "at least 6 weeks of conservative treatment (physical therapy, a supervised home exercise "
-            "program or chiropractic care) without adequate improvement",
-        ),
-        _finding(
-            "a neurological deficit on examination, such as a diminished reflex, dermatomal sensory "
-            "loss or focal weakness",
-            (
-                "Exam: diminished left ankle reflex and decreased sensation over the L5 dermatome.",
-                "On exam, 4/5 weakness of right great toe extension.",
-                "Patellar reflex reduced on the right with numbness along the medial shin.",
-            ),
-            (
-                "Neurological exam normal: reflexes symmetric, strength 5/5, sensation intact.",
-                "No focal neurological deficit on examination.",
-            ),
-            ("Neuro exam deferred today.", "Will examine further at next visit."),
-        ),
-    ),
-    start=date(2021, 1, 1),
-)
-
-LUMBAR_MRI_OLD = _policy(
-    "CPB-0118-2017",
-    "Magnetic Resonance Imaging (MRI) of the Lumbar Spine",
-    "MRI of the lumbar spine",
-    "any",
-    (
-        Criterion(kind="finding", statement="suspected cauda equina syndrome, infection or malignancy"),
-        Criterion(kind="finding", statement="low back pain persisting for at least 4 weeks"),
-    ),
-    start=date(2017, 1, 1),
-    end=date(2020, 12, 31),
-    archived=True,
-)
-
-KNEE_MRI = _policy(
-    "CPB-0125",
-    "MRI of the Knee",
-    "MRI of the knee",
-    "any",
-    (
-        _finding(
-            "a positive McMurray, Lachman or anterior drawer test on examination",
-            (
-                "Positive McMurray test medially.",
-                "Lachman positive with a soft endpoint.",
-                "Anterior drawer test positive on the left.",
-            ),
-            ("McMurray, Lachman and drawer tests all negative.", "Ligament and meniscal tests negative."),
-            ("Knee examined.", "Special tests not performed."),
-        ),
-        _finding(
-            "a knee effusion that persists although plain radiographs do not explain it",
-            ("Recurrent effusion; plain films unremarkable.", "Persistent knee effusion despite normal X-rays."),
-            ("No effusion.", "Knee without effusion."),
-            ("X-rays requested.",),
-        ),
-        _therapy(
-            "conservative care",
-            6,
-            ("physical therapy", "bracing", "anti-inflammatory medication"),
-            "knee pain that has not improved after at least 6 weeks of conservative care (physical therapy, "
-            "bracing or anti-inflammatory medication)",
-        ),
-    ),
-    start=date(2020, 5, 1),
-)
-
-ARTHROSCOPY = _policy(
-    "CPB-0231",
-    "Knee Arthroscopy with Meniscectomy",
-    "arthroscopic meniscectomy of the knee",
-    "all",
-    (
-        _finding(
-            "mechanical symptoms such as locking, catching or giving way",
-            ("Knee locks several times a week and catches on stairs.", "Reports the knee giving way and locking."),
-            ("Denies locking, catching or giving way.", "No mechanical symptoms; pain only."),
-            ("Knee symptoms reviewed.",),
-        ),
-        _finding(
-            "a meniscal tear shown on MRI",
-            (
-                "MRI: complex tear of the posterior horn of the medial meniscus.",
-                "MRI confirms a bucket-handle tear of the lateral meniscus.",
-            ),
-            ("MRI shows intact menisci; mild chondromalacia only.", "MRI negative for meniscal tear."),
-            ("MRI to be scheduled.", "Awaiting MRI."),
-        ),
-        _therapy(
-            "conservative care",
-            4,
-            ("physical therapy", "a home exercise program"),
-            "at least 4 weeks of physical therapy or a home exercise program",
-        ),
-    ),
-    start=date(2021, 6, 1),
-)
-
-SLEEP_STUDY = _policy(
-    "CPB-0307",
-    "Attended Polysomnography",
-    "attended in-laboratory polysomnography",
-    "any",
-    (
-        _finding(
-            "a home sleep apnea test that was technically inadequate, or negative despite a high pretest probability",
-            (
-                "Home sleep test failed: under 4 hours of usable recording.",
-                "HSAT negative (AHI 3) despite loud snoring, witnessed apneas and Epworth 16.",
-            ),
-            ("Home sleep test was technically adequate and diagnostic.",),
-            ("Sleep testing discussed.",),
-        ),
-        _finding(
-            "suspected narcolepsy, parasomnia or periodic limb movement disorder",
-            ("Cataplexy episodes reported; narcolepsy suspected.", "Complex nocturnal behaviours concerning for parasomnia."),
-            ("No features of narcolepsy, parasomnia or limb movements.",),
-            ("Night-time events described vaguely.",),
-        ),
-        _finding(
-            "moderate to severe heart failure, chronic obstructive pulmonary disease or neuromuscular disease",
-            ("Known heart failure, EF 30%.", "Severe COPD on home oxygen."),
-            ("No significant cardiopulmonary or neuromuscular disease.",),
-            ("Cardiac history to be obtained.",),
-        ),
-    ),
-    start=date(2022, 3, 1),
-)
-
-BARIATRIC = _policy(
-    "CPB-0422",
-    "Bariatric Surgery",
-    "bariatric surgery",
-    "all",
-    (
-        Criterion(
-            kind="measure",
-            statement="a body mass index of 40 or more",
-            met=("BMI {v}.", "Current BMI is {v} kg/m2."),
-            not_met=("BMI {low}.", "Current BMI is {low} kg/m2, below the surgical threshold."),
-            vague=("Weight discussed.", "Has struggled with weight for years."),
-            minimum=40,
-            floor=29,
-            maximum=61,
-            decimals=1,
-        ),
-        _therapy(
-            "a weight-management program",
-            24,
-            ("a medically supervised weight-management program", "a dietitian-led weight program"),
-            "participation in a medically supervised weight-management program for at least 24 weeks within "
-            "the past two years",
-        ),
-        _finding(
-            "a psychological evaluation that finds no contraindication to surgery",
-            ("Psychology evaluation completed; cleared for surgery.", "Behavioral health assessment supports proceeding."),
-            ("Psychological evaluation advised against surgery at this time.", "Declines the required psychological evaluation."),
-            ("Psych referral discussed.",),
-        ),
-    ),
-    lob="commercial",
-    start=date(2023, 1, 1),
-)
-
-EPIDURAL = _policy(
-    "CPB-0519",
-    "Epidural Steroid Injections, Lumbar",
-    "a lumbar epidural steroid injection",
-    "all",
-    (
-        _finding(
-            "radicular pain in a dermatomal distribution",
-            (
-                "Pain radiates down the posterior thigh to the lateral foot in an S1 pattern.",
-                "Radicular pain following the L5 dermatome.",
-            ),
-            ("Axial back pain only; no radiation into the legs.", "Pain does not radiate."),
-            ("Leg symptoms discussed.",),
-        ),
-        _therapy(
-            "conservative care",
-            4,
-            ("physical therapy", "anti-inflammatory medication", "activity modification"),
-            "at least 4 weeks of conservative care (physical therapy, anti-inflammatory medication or "
-            "activity modification)",
-        ),
-        Criterion(
-            kind="measure",
-            statement="pain rated 5 or higher on a 0-10 scale",
-            met=("Pain {v}/10.", "Rates pain {v} out of 10."),
-            not_met=("Pain {low}/10.", "Rates pain at {low} out of 10, tolerable."),
-            vague=("Pain level varies.",),
-            minimum=5,
-            floor=1,
-            maximum=10,
-        ),
-    ),
-    start=date(2024, 7, 1),
-)
-
-EPIDURAL_OLD = _policy(
-    "CPB-0519-R2",
-    "Epidural Steroid Injections, Lumbar",
-    "a lumbar epidural steroid injection",
-    "all",
-    (
-        Criterion(kind="finding", statement="radicular pain"),
-        Criterion(kind="therapy", statement="at least 6 weeks of conservative care"),
-        Criterion(kind="finding", statement="imaging consistent with nerve root compression"),
-    ),
-    start=date(2019, 3, 1),
-    end=date(2024, 6, 30),
-    archived=True,
-)
-
-CPAP = _policy(
-    "CPB-0604",
-    "Positive Airway Pressure Devices",
-    "a CPAP device",
-    "all",
-    (
-        Criterion(
-            kind="measure",
-            statement="an apnea-hypopnea index (AHI) of 15 or more events per hour on a sleep study",
-            met=("Sleep study AHI {v} events/hour.", "Polysomnogram: AHI {v}."),
-            not_met=("Sleep study AHI {low} events/hour.", "AHI {low} per hour on home testing."),
-            vague=("Sleep study results pending.",),
-            minimum=15,
-            floor=1,
-            maximum=72,
-        ),
-        _finding(
-            "daytime sleepiness, witnessed apneas or insomnia attributable to sleep-disordered breathing",
-            ("Epworth 15; dozes off while driving.", "Partner reports witnessed apneas nightly."),
-            ("No daytime sleepiness (Epworth 4) and no witnessed apneas.",),
-            ("Sleep quality discussed.",),
-        ),
-    ),
-    start=date(2020, 1, 1),
-)
-
-POWER_CHAIR = _policy(
-    "CPB-0710",
-    "Power Mobility Devices",
-    "a power wheelchair",
-    "all",
-    (
-        _finding(
-            "a mobility limitation that prevents toileting, dressing or feeding within the home",
-            ("Cannot get to the bathroom or dress without help.", "Unable to reach the kitchen or toilet on her own."),
-            ("Walks independently around the home and performs all ADLs.", "Independent with toileting, dressing and feeding."),
-            ("Mobility reviewed.",),
-        ),
-        _finding(
-            "inability to use a cane, walker or manual wheelchair safely",
-            (
-                "Upper-extremity weakness prevents propelling a manual wheelchair; falls with walker.",
-                "Cannot safely use a walker or self-propel a manual chair.",
-            ),
-            ("Uses a rolling walker safely.", "Self-propels a manual wheelchair without difficulty."),
-            ("Walker use discussed.",),
-        ),
-        _finding(
-            "a home assessment confirming the device can be used in the home",
-            ("Home assessment done: doorways and floors accommodate the chair.", "OT home visit confirms access for a power chair."),
-            ("Home assessment found doorways too narrow for the chair.",),
-            ("Home visit to be arranged.",),
-        ),
-    ),
-    lob="medicare_advantage",
-    start=date(2021, 9, 1),
-)
-
-RESIDENTIAL_SUD = _policy(
-    "CPB-0803",
-    "Residential Treatment for Substance Use Disorders",
-    "residential substance use treatment",
-    "all",
-    (
-        _finding(
-            "a multidimensional assessment placing the member at a residential level of care",
-            ("ASAM assessment supports level 3.5 residential care.",),
-            ("ASAM assessment indicates outpatient level of care.",),
-            ("Assessment in progress.",),
-        ),
-        _therapy(
-            "outpatient treatment",
-            4,
-            ("intensive outpatient treatment", "outpatient counseling"),
-            "failure of at least 4 weeks of outpatient treatment",
-        ),
-    ),
-    start=date(2022, 1, 1),
-)
-
-CARPAL_TUNNEL = _policy(
-    "CPB-0335",
-    "Carpal Tunnel Release",
-    "carpal tunnel release",
-    "all",
-    (
-        _finding(
-            "nerve conduction studies confirming median neuropathy at the wrist",
-            ("NCS: prolonged median distal motor latency at the wrist.", "Electrodiagnostic testing confirms moderate carpal tunnel syndrome."),
-            ("Nerve conduction studies normal.",),
-            ("NCS ordered.",),
-        ),
-        _therapy(
-            "splinting or injection",
-            6,
-            ("night splinting", "a corticosteroid injection"),
-            "at least 6 weeks of splinting, or a corticosteroid injection, without relief",
-        ),
-    ),
-    start=date(2018, 1, 1),
-    end=date(2024, 12, 31),
-)
-
-KNEE_REPLACEMENT = _policy(
-    "CPB-0902",
-    "Total Knee Arthroplasty",
-    "total knee arthroplasty",
-    "all",
-    (
-        _finding(
-            "advanced arthritis on weight-bearing radiographs (joint-space narrowing with osteophytes, or "
-            "bone-on-bone contact)",
-            ("Standing films: bone-on-bone medial compartment.", "X-ray shows severe joint-space loss with large osteophytes."),
-            ("Radiographs show mild joint-space narrowing only.", "X-rays: minimal degenerative change."),
-            ("X-rays reviewed.",),
-        ),
-        _therapy(
-            "non-operative management",
-            12,
-            ("physical therapy", "anti-inflammatory medication", "corticosteroid injections"),
-            "at least 12 weeks of non-operative management (physical therapy, anti-inflammatory medication "
-            "or injections)",
-        ),
-        _finding(
-            "pain or stiffness that limits walking, stair climbing or other daily activities",
-            ("Can walk only half a block; needs the rail for stairs.", "Knee pain keeps her from shopping or climbing stairs."),
-            ("Walks two miles daily and climbs stairs without difficulty.", "No limitation of daily activities."),
-            ("Activity level discussed.",),
-        ),
-    ),
-    start=date(2022, 7, 1),
-)
-
-LUMBAR_FUSION = _policy(
-    "CPB-0927",
-    "Lumbar Spinal Fusion",
-    "lumbar spinal fusion",
-    "all",
-    (
-        _finding(
-            "spondylolisthesis or segmental instability shown on imaging",
-            ("Flexion-extension films show 5 mm translation at L4-5.", "MRI: grade II spondylolisthesis L5-S1."),
-            ("Imaging shows no instability or listhesis.",),
-            ("Imaging review pending.",),
-        ),
-        _therapy(
-            "conservative care",
-            12,
-            ("physical therapy", "epidural injections", "a supervised exercise program"),
-            "at least 12 weeks of conservative care",
-        ),
-        _finding(
-            "no tobacco use for at least 6 weeks before surgery",
-            ("Non-smoker.", "Quit smoking over a year ago; nicotine test negative."),
-            ("Currently smokes about a pack a day.", "Active smoker."),
-            ("Tobacco use not recorded.",),
-        ),
-    ),
-    start=date(2023, 4, 1),
-)
-
-POLICIES = (
-    LUMBAR_MRI,
-    LUMBAR_MRI_OLD,
-    KNEE_MRI,
-    ARTHROSCOPY,
-    SLEEP_STUDY,
-    BARIATRIC,
-    EPIDURAL,
-    EPIDURAL_OLD,
-    CPAP,
-    POWER_CHAIR,
-    RESIDENTIAL_SUD,
-    CARPAL_TUNNEL,
-    KNEE_REPLACEMENT,
-    LUMBAR_FUSION,
-)
-
-
-def _p(
-    code: str,
-    description: str,
-    fee: str,
-    area: str,
-    policy: Policy | None = None,
-    **extra: object,
-) -> Procedure:
-    return Procedure(
-        code=code,
-        description=description,
-        fee=Decimal(fee),
-        area=area,
-        policy_id=policy.policy_id if policy else None,
-        **extra,  # type: ignore[arg-type]
-    )
-
 
 PROCEDURES = (
-    _p("V1001", "Office visit, established patient, moderate complexity", "142.00", "primary"),
-    _p("V1002", "Office visit, new patient, comprehensive", "214.50", "primary"),
-    _p("V1010", "Video visit, established patient", "96.25", "primary", places=("02", "10")),
-    _p("V1020", "Annual preventive examination, adult", "188.00", "primary"),
-    _p("L2001", "Comprehensive metabolic panel", "18.40", "lab", places=("81",)),
-    _p("L2005", "Glycated hemoglobin (A1c)", "13.25", "lab", places=("81",)),
-    _p("L2010", "Lipid panel", "19.90", "lab", places=("81",)),
-    _p("L2040", "Complete blood count with automated differential", "10.85", "lab", places=("81",)),
-    _p("L2020", "HIV-1/HIV-2 antigen and antibody screen", "27.60", "hiv", sensitivity="hiv", places=("81", "11")),
-    _p("L2021", "HIV-1 viral load, quantitative", "118.30", "hiv", sensitivity="hiv", places=("81",)),
-    _p("L2030", "Drug screen, presumptive, any number of classes", "35.10", "sud", sensitivity="substance_use", places=("81", "57")),
-    _p("B7021", "Outpatient substance use counseling, individual, 45 minutes", "98.00", "sud", sensitivity="substance_use", units=(1, 2), places=("57", "11")),
-    _p("B7020", "Residential substance use treatment, per diem", "620.00", "sud", RESIDENTIAL_SUD, sensitivity="substance_use", prior_auth=True, units=(3, 14), places=("55",)),
-    _p("B7001", "Psychotherapy, 60 minutes", "145.00", "behavioral", sensitivity="behavioral_health", places=("11", "02")),
-    _p("B7005", "Psychiatric diagnostic evaluation", "212.00", "behavioral", sensitivity="behavioral_health"),
-    _p("B7010", "Intensive outpatient psychiatric program, per diem", "410.00", "behavioral", sensitivity="behavioral_health", units=(1, 5), places=("52",)),
-    _p("R3001", "Radiograph, lumbar spine, two or three views", "62.00", "lumbar", places=("11", "22")),
-    _p("R3010", "MRI lumbar spine without contrast", "480.00", "lumbar", LUMBAR_MRI, places=("22", "11")),
-    _p("J9001", "Epidural steroid injection, lumbar or sacral, with imaging guidance", "520.00", "lumbar", EPIDURAL, places=("24", "22")),
-    _p("S5010", "Lumbar spinal fusion, single interspace", "7450.00", "lumbar", LUMBAR_FUSION, prior_auth=True, places=("21", "22")),
-    _p("T4001", "Physical therapy evaluation", "118.00", "rehab"),
-    _p("T4002", "Therapeutic exercise, each 15 minutes", "32.50", "rehab", units=(1, 4)),
-    _p("R3020", "MRI knee without contrast", "455.00", "knee", KNEE_MRI, places=("22", "11")),
-    _p("S5001", "Knee arthroscopy with partial meniscectomy", "1850.00", "knee", ARTHROSCOPY, places=("24", "22")),
-    _p("S5020", "Total knee arthroplasty", "9200.00", "knee", KNEE_REPLACEMENT, prior_auth=True, places=("21",)),
-    _p("D6001", "Attended polysomnography, sleep staging with four or more parameters", "1150.00", "sleep", SLEEP_STUDY, places=("22",)),
-    _p("D6002", "Home sleep apnea test", "240.00", "sleep", places=("12", "11")),
-    _p("E8001", "CPAP device, purchase", "890.00", "sleep", CPAP, places=("12",)),
-    _p("S5030", "Laparoscopic sleeve gastrectomy", "8900.00", "bariatric", BARIATRIC, prior_auth=True, places=("21", "22")),
-    _p("S5040", "Carpal tunnel release, open", "980.00", "carpal", CARPAL_TUNNEL, places=("24",)),
-    _p("N5041", "Nerve conduction studies, 3-4 studies", "265.00", "carpal"),
-    _p("E8010", "Power wheelchair, group 2, standard", "4200.00", "mobility", POWER_CHAIR, prior_auth=True, places=("12",)),
-    _p("E8011", "Walker, folding, wheeled", "78.40", "mobility", places=("12",)),
-    _p("C9001", "Upper eyelid blepharoplasty", "1600.00", "cosmetic", excluded=True, places=("24",)),
-    _p("C9002", "Laser hair removal, per session", "210.00", "cosmetic", excluded=True),
+    entry("V1001", "Office visit, established patient, moderate complexity", "142.00", "primary"),
+    entry("V1002", "Office visit, new patient, comprehensive", "214.50", "primary"),
+    entry("V1010", "Video visit, established patient", "96.25", "primary", places=("02", "10")),
+    entry("V1020", "Annual preventive examination, adult", "188.00", "primary"),
+    entry("L2001", "Comprehensive metabolic panel", "18.40", "lab", places=("81",)),
+    entry("L2005", "Glycated hemoglobin (A1c)", "13.25", "lab", places=("81",)),
+    entry("L2010", "Lipid panel", "19.90", "lab", places=("81",)),
+    entry("L2040", "Complete blood count with automated differential", "10.85", "lab", places=("81",)),
+    entry(
+        "L2020",
+        "HIV-1/HIV-2 antigen and antibody screen",
+        "27.60",
+        "hiv",
+        sensitivity="hiv",
+        places=("81", "11"),
+    ),
+    entry("L2021", "HIV-1 viral load, quantitative", "118.30", "hiv", sensitivity="hiv", places=("81",)),
+    entry(
+        "L2030",
+        "Drug screen, presumptive, any number of classes",
+        "35.10",
+        "sud",
+        sensitivity="substance_use",
+        places=("81", "57"),
+    ),
+    entry(
+        "B7021",
+        "Outpatient substance use counseling, individual, 45 minutes",
+        "98.00",
+        "sud",
+        sensitivity="substance_use",
+        units=(1, 2),
+        places=("57", "11"),
+    ),
+    entry(
+        "B7020",
+        "Residential substance use treatment, per diem",
+        "620.00",
+        "sud",
+        RESIDENTIAL_SUD,
+        sensitivity="substance_use",
+        prior_auth=True,
+        units=(3, 14),
+        places=("55",),
+    ),
+    entry(
+        "B7001",
+        "Psychotherapy, 60 minutes",
+        "145.00",
+        "behavioral",
+        sensitivity="behavioral_health",
+        places=("11", "02"),
+    ),
+    entry(
+        "B7005", "Psychiatric diagnostic evaluation", "212.00", "behavioral", sensitivity="behavioral_health"
+    ),
+    entry(
+        "B7010",
+        "Intensive outpatient psychiatric program, per diem",
+        "410.00",
+        "behavioral",
+        sensitivity="behavioral_health",
+        units=(1, 5),
+        places=("52",),
+    ),
+    entry("R3001", "Radiograph, lumbar spine, two or three views", "62.00", "lumbar", places=("11", "22")),
+    entry("R3010", "MRI lumbar spine without contrast", "480.00", "lumbar", LUMBAR_MRI, places=("22", "11")),
+    entry(
+        "J9001",
+        "Epidural steroid injection, lumbar or sacral, with imaging guidance",
+        "520.00",
+        "lumbar",
+        EPIDURAL,
+        places=("24", "22"),
+    ),
+    entry(
+        "S5010",
+        "Lumbar spinal fusion, single interspace",
+        "7450.00",
+        "lumbar",
+        LUMBAR_FUSION,
+        prior_auth=True,
+        places=("21", "22"),
+    ),
+    entry("T4001", "Physical therapy evaluation", "118.00", "rehab"),
+    entry("T4002", "Therapeutic exercise, each 15 minutes", "32.50", "rehab", units=(1, 4)),
+    entry("R3020", "MRI knee without contrast", "455.00", "knee", KNEE_MRI, places=("22", "11")),
+    entry(
+        "S5001",
+        "Knee arthroscopy with partial meniscectomy",
+        "1850.00",
+        "knee",
+        ARTHROSCOPY,
+        places=("24", "22"),
+    ),
+    entry(
+        "S5020",
+        "Total knee arthroplasty",
+        "9200.00",
+        "knee",
+        KNEE_REPLACEMENT,
+        prior_auth=True,
+        places=("21",),
+    ),
+    entry(
+        "D6001",
+        "Attended polysomnography, sleep staging with four or more parameters",
+        "1150.00",
+        "sleep",
+        SLEEP_STUDY,
+        places=("22",),
+    ),
+    entry("D6002", "Home sleep apnea test", "240.00", "sleep", places=("12", "11")),
+    entry("E8001", "CPAP device, purchase", "890.00", "sleep", CPAP, places=("12",)),
+    entry(
+        "S5030",
+        "Laparoscopic sleeve gastrectomy",
+        "8900.00",
+        "bariatric",
+        BARIATRIC,
+        prior_auth=True,
+        places=("21", "22"),
+    ),
+    entry("S5040", "Carpal tunnel release, open", "980.00", "carpal", CARPAL_TUNNEL, places=("24",)),
+    entry("N5041", "Nerve conduction studies, 3-4 studies", "265.00", "carpal"),
+    entry(
+        "E8010",
+        "Power wheelchair, group 2, standard",
+        "4200.00",
+        "mobility",
+        POWER_CHAIR,
+        prior_auth=True,
+        places=("12",),
+    ),
+    entry("E8011", "Walker, folding, wheeled", "78.40", "mobility", places=("12",)),
+    entry("C9001", "Upper eyelid blepharoplasty", "1600.00", "cosmetic", excluded=True, places=("24",)),
+    entry("C9002", "Laser hair removal, per session", "210.00", "cosmetic", excluded=True),
 )
 
 PLANS = (
-    Plan(plan_id="CM-HMO-100", name="Cascade Select HMO", line_of_business="commercial", network_type="HMO", coinsurance_pct=Decimal("20.00")),
-    Plan(plan_id="CM-PPO-250", name="Cascade Choice PPO", line_of_business="commercial", network_type="PPO", coinsurance_pct=Decimal("25.00")),
-    Plan(plan_id="CM-PPO-HD", name="Cascade Saver PPO (high deductible)", line_of_business="commercial", network_type="PPO", coinsurance_pct=Decimal("32.50")),
-    Plan(plan_id="CM-MA-H15", name="Cascade Senior Advantage HMO", line_of_business="medicare_advantage", network_type="HMO", coinsurance_pct=Decimal("15.00")),
-    Plan(plan_id="CM-MA-P20", name="Cascade Senior Advantage PPO", line_of_business="medicare_advantage", network_type="PPO", coinsurance_pct=Decimal("17.50")),
-    Plan(plan_id="CM-MCD-01", name="Cascade Community Care", line_of_business="medicaid", network_type="HMO", coinsurance_pct=Decimal("0.00")),
-    Plan(plan_id="CM-MCD-02", name="Cascade Community Care Plus", line_of_business="medicaid", network_type="PPO", coinsurance_pct=Decimal("12.50")),
+    Plan(
+        plan_id="CM-HMO-100",
+        name="Cascade Select HMO",
+        line_of_business="commercial",
+        network_type="HMO",
+        coinsurance_pct=Decimal("20.00"),
+    ),
+    Plan(
+        plan_id="CM-PPO-250",
+        name="Cascade Choice PPO",
+        line_of_business="commercial",
+        network_type="PPO",
+        coinsurance_pct=Decimal("25.00"),
+    ),
+    Plan(
+        plan_id="CM-PPO-HD",
+        name="Cascade Saver PPO (high deductible)",
+        line_of_business="commercial",
+        network_type="PPO",
+        coinsurance_pct=Decimal("32.50"),
+    ),
+    Plan(
+        plan_id="CM-MA-H15",
+        name="Cascade Senior Advantage HMO",
+        line_of_business="medicare_advantage",
+        network_type="HMO",
+        coinsurance_pct=Decimal("15.00"),
+    ),
+    Plan(
+        plan_id="CM-MA-P20",
+        name="Cascade Senior Advantage PPO",
+        line_of_business="medicare_advantage",
+        network_type="PPO",
+        coinsurance_pct=Decimal("17.50"),
+    ),
+    Plan(
+        plan_id="CM-MCD-01",
+        name="Cascade Community Care",
+        line_of_business="medicaid",
+        network_type="HMO",
+        coinsurance_pct=Decimal("0.00"),
+    ),
+    Plan(
+        plan_id="CM-MCD-02",
+        name="Cascade Community Care Plus",
+        line_of_business="medicaid",
+        network_type="PPO",
+        coinsurance_pct=Decimal("12.50"),
+    ),
 )
 
 
@@ -587,7 +267,7 @@ DIAGNOSES = {
     "cosmetic": ("H02.831", "L68.0"),
 }
 
-DURATION = {
+DURATION: dict[Stance, tuple[str, ...]] = {
     "met": (
         "{Subject} for {w}.",
         "{Subject}, present for {w}.",
@@ -602,7 +282,7 @@ DURATION = {
     "vague": ("Reports {subject}.", "{Subject}, duration not stated."),
 }
 
-THERAPY = {
+THERAPY: dict[Stance, tuple[str, ...]] = {
     "met": (
         "Completed {w} of {therapy} without meaningful improvement.",
         "{Therapy} for {w}; no lasting benefit.",
@@ -698,7 +378,7 @@ OPTIONS = (
     "Discussed {therapies} as possible next steps. Patient will decide.",
     "Options reviewed today: {therapies}. Follow up in 3 weeks.",
     "Plan: consider {therapies}; referral if interested.",
-    "Could start {therapies}. Patient prefers to go straight to the procedure.",
+    "{Therapies} mentioned as options at today's visit.",
 )
 
 INJECTIONS = (
@@ -737,7 +417,7 @@ FAMILY = Family(
     procedures=PROCEDURES,
     policies=POLICIES,
     writers=WRITERS,
-    kind_phrases=KindPhrases(duration=DURATION, therapy=THERAPY),  # type: ignore[arg-type]
+    kind_phrases=KindPhrases(duration=DURATION, therapy=THERAPY),
     diagnoses=DIAGNOSES,
     vague_notes=VAGUE,
     option_notes=OPTIONS,
@@ -768,20 +448,72 @@ FAMILY = Family(
         "cosmetic": ("Plastic Surgery", "Dermatology"),
     },
     provider_names=(
-        "Riverside", "Summit", "Harbor", "Evergreen", "Cedar Ridge", "Pioneer", "Bayview", "Foothills",
-        "North Fork", "Lakeside", "Stonebridge", "Willow Creek", "Granite Peak", "Maple Hollow",
+        "Riverside",
+        "Summit",
+        "Harbor",
+        "Evergreen",
+        "Cedar Ridge",
+        "Pioneer",
+        "Bayview",
+        "Foothills",
+        "North Fork",
+        "Lakeside",
+        "Stonebridge",
+        "Willow Creek",
+        "Granite Peak",
+        "Maple Hollow",
     ),
     first_names=(
-        "Avery", "Jordan", "Morgan", "Taylor", "Riley", "Casey", "Jamie", "Quinn", "Rowan", "Emerson",
-        "Harper", "Logan", "Parker", "Reese", "Sawyer", "Dakota", "Elliot", "Finley", "Hayden", "Kendall",
+        "Avery",
+        "Jordan",
+        "Morgan",
+        "Taylor",
+        "Riley",
+        "Casey",
+        "Jamie",
+        "Quinn",
+        "Rowan",
+        "Emerson",
+        "Harper",
+        "Logan",
+        "Parker",
+        "Reese",
+        "Sawyer",
+        "Dakota",
+        "Elliot",
+        "Finley",
+        "Hayden",
+        "Kendall",
     ),
     last_names=(
-        "Abernathy", "Bjornson", "Castellano", "Delacroix", "Eriksen", "Fairbanks", "Gallagher", "Hoffmann",
-        "Ishikawa", "Jablonski", "Kowalczyk", "Lindgren", "Montague", "Nakamura", "Oyelaran", "Pettersen",
+        "Abernathy",
+        "Bjornson",
+        "Castellano",
+        "Delacroix",
+        "Eriksen",
+        "Fairbanks",
+        "Gallagher",
+        "Hoffmann",
+        "Ishikawa",
+        "Jablonski",
+        "Kowalczyk",
+        "Lindgren",
+        "Montague",
+        "Nakamura",
+        "Oyelaran",
+        "Pettersen",
     ),
     streets=("Alder Way", "Birch Lane", "Cascade Ave", "Douglas St", "Elm Court", "Fir Road", "Glacier Blvd"),
     towns=("Port Alder", "Silverton", "Mill Creek", "Ridgefield", "Tumwater", "Eastbrook"),
-    staff_names=("Dana Whitfield", "Omar Haddad", "Priya Raman", "Luis Ortega", "Mei Chen", "Grace Adeyemi", "Tom Becker"),
+    staff_names=(
+        "Dana Whitfield",
+        "Omar Haddad",
+        "Priya Raman",
+        "Luis Ortega",
+        "Mei Chen",
+        "Grace Adeyemi",
+        "Tom Becker",
+    ),
     extra_prior_auth=_extra_prior_auth,
     exclusion=_exclusion,
     unknown_codes=("V1999", "Z9910", "R3999"),

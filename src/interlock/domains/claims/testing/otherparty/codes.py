@@ -42,11 +42,8 @@ def npi_check_digit(first_nine: str) -> int:
     total = 0
     # Walking from the right, the digit next to the (missing) check digit is doubled.
     for position, digit in enumerate(reversed(digits)):
-        if position % 2 == 0:
-            digit *= 2
-            if digit > 9:
-                digit -= 9
-        total += digit
+        doubled = digit * 2 if position % 2 == 0 else digit
+        total += doubled - 9 if doubled > 9 else doubled
     return (10 - total % 10) % 10
 
 

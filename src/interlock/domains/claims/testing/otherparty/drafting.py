@@ -20,7 +20,7 @@ from interlock.domains.claims.testing.otherparty.codes import (
     make_npi,
     spoil_check_digit,
 )
-from interlock.domains.claims.testing.otherparty.model import Family, Plan, Procedure
+from interlock.domains.claims.testing.otherparty.model import Family, Plan, Procedure, utc
 from interlock.domains.claims.testing.otherparty.notes import UNSETTLED, NotePlan, routine_notes, write_notes
 from interlock.domains.claims.testing.otherparty.scenarios import Spec
 from interlock.domains.claims.testing.otherparty.truth import (
@@ -34,7 +34,14 @@ from interlock.domains.claims.testing.otherparty.truth import (
 )
 
 _SENSITIVITY_ORDER = ("substance_use", "hiv", "behavioral_health")
-_UNSETTLED_WEIGHTS = {"vague": 25, "options": 20, "silent": 15, "hedged": 15, "contradictory": 15, "injected": 10}
+_UNSETTLED_WEIGHTS: dict[NotePlan, int] = {
+    "vague": 25,
+    "options": 20,
+    "silent": 15,
+    "hedged": 15,
+    "contradictory": 15,
+    "injected": 10,
+}
 
 
 class Retry(Exception):
@@ -101,7 +108,9 @@ class Drafter:
                     for _ in range(count):
                         self._provider(area, rng.choice(specialties), region, in_network, active)
             for _ in range(2):
-                self._provider(area, rng.choice(specialties), rng.choice(self.family.regions), rng.random() < 0.7, False)
+                self._provider(
+                    area, rng.choice(specialties), rng.choice(self.family.regions), rng.random() < 0.7, False
+                )
 
     def _provider(self, area: str, specialty: str, region: str, in_network: bool, active: bool) -> Provider:
         npi = make_npi(self.rng)
@@ -206,7 +215,9 @@ class Drafter:
         rng = self.rng
         received = window.first + timedelta(days=rng.randint(0, (window.last - window.first).days))
         day = received - timedelta(days=self._lag(spec))
-        plan = self.pick_plan("HMO" if spec.provider == "hmo_oon" else "PPO" if spec.provider == "ppo_oon" else None)
+        plan = self.pick_plan(
+            "HMO" if spec.provider == "hmo_oon" else "PPO" if spec.provider == "ppo_oon" else None
+        )
         member = self._member(spec, plan, day)
         procs = self._procedures(spec, plan, member, day)
         lines = self._lines(procs, spec)
@@ -236,7 +247,7 @@ class Drafter:
     def _decision_time(self, received: date) -> datetime:
         """When a person decided a claim received on ``received``: within a month, in working hours."""
         day = received + timedelta(days=self.rng.randint(1, 30))
-        return datetime(day.year, day.month, day.day, 8) + timedelta(seconds=self.rng.randint(0, 9 * 3600))
+        return utc(day, 8, second=self.rng.randint(0, 9 * 3600))
 
     def _lag(self, spec: Spec) -> int:
         rng = self.rng
@@ -339,7 +350,11 @@ class Drafter:
         rng = self.rng
         total = sum((line.billed for line in lines), Decimal(0))
         if mode == "high":
-            target = Decimal("10000.01") if rng.random() < 0.1 else Decimal(rng.randint(1_000_100, 4_500_000)) / 100
+            target = (
+                Decimal("10000.01")
+                if rng.random() < 0.1
+                else Decimal(rng.randint(1_000_100, 4_500_000)) / 100
+            )
         elif mode == "exact_limit":
             target = HIGH_VALUE
         elif total > HIGH_VALUE:
@@ -392,20 +407,34 @@ class Drafter:
         rng = self.rng
         how = rng.choice(("none", "denied", "expired", "not_yet", "other_code", "other_member"))
         if how == "denied":
-            self.add_auth(member.member_id, code, "denied", day - timedelta(days=10), day + timedelta(days=80))
+            self.add_auth(
+                member.member_id, code, "denied", day - timedelta(days=10), day + timedelta(days=80)
+            )
         elif how == "expired":
             gap = 1 if rng.random() < 0.3 else rng.randint(2, 60)
-            self.add_auth(member.member_id, code, "approved", day - timedelta(days=gap + 90), day - timedelta(days=gap))
+            self.add_auth(
+                member.member_id, code, "approved", day - timedelta(days=gap + 90), day - timedelta(days=gap)
+            )
         elif how == "not_yet":
             gap = 1 if rng.random() < 0.3 else rng.randint(2, 40)
-            self.add_auth(member.member_id, code, "approved", day + timedelta(days=gap), day + timedelta(days=gap + 90))
+            self.add_auth(
+                member.member_id, code, "approved", day + timedelta(days=gap), day + timedelta(days=gap + 90)
+            )
         elif how == "other_code":
             others = [p.code for p in self.family.procedures if p.prior_auth and p.code not in needing]
-            self.add_auth(member.member_id, rng.choice(others), "approved", day - timedelta(days=5), day + timedelta(days=60))
+            self.add_auth(
+                member.member_id,
+                rng.choice(others),
+                "approved",
+                day - timedelta(days=5),
+                day + timedelta(days=60),
+            )
         elif how == "other_member":
             pool = [m for m in self.continuous[member.plan_id] if m != member.member_id]
             if pool:
-                self.add_auth(rng.choice(pool), code, "approved", day - timedelta(days=5), day + timedelta(days=60))
+                self.add_auth(
+                    rng.choice(pool), code, "approved", day - timedelta(days=5), day + timedelta(days=60)
+                )
 
     def _provider_for(self, spec: Spec, plan: Plan, area: str, region: str) -> str:
         rng = self.rng
@@ -428,9 +457,13 @@ class Drafter:
         return self._pick_provider(area, region, in_network=in_network, active=True)
 
     def _pick_provider(self, area: str, region: str, *, in_network: bool, active: bool) -> str:
-        pool = self._by_area.get((area, in_network, active)) or self._by_area.get(("primary", in_network, active), [])
+        pool = self._by_area.get((area, in_network, active)) or self._by_area.get(
+            ("primary", in_network, active), []
+        )
         if not pool:
-            pool = [npi for npi, p in self.providers.items() if p.in_network == in_network and p.active == active]
+            pool = [
+                npi for npi, p in self.providers.items() if p.in_network == in_network and p.active == active
+            ]
         local = [npi for npi in pool if self.providers[npi].region == region]
         return self.rng.choice(local if local and self.rng.random() < 0.9 else pool)
 
@@ -470,7 +503,7 @@ class Drafter:
             return "met" if rng.random() < 0.62 else "not_met"
         if mode == "unsettled":
             plans = list(_UNSETTLED_WEIGHTS)
-            return rng.choices(plans, weights=[_UNSETTLED_WEIGHTS[p] for p in plans])[0]  # type: ignore[return-value]
+            return rng.choices(plans, weights=[_UNSETTLED_WEIGHTS[p] for p in plans])[0]
         if mode == "any":
             return rng.choice(("met", "not_met", *UNSETTLED))
         roll = rng.random()
@@ -483,7 +516,11 @@ class Drafter:
     def attach_notes(self, draft: Draft, spec: Spec, *, history: bool) -> None:
         """Write the claim's notes: to a plan when a medical policy governs a line, routine otherwise."""
         rng = self.rng
-        known = [self.catalogue[line.procedure_code] for line in draft.lines if line.procedure_code in self.catalogue]
+        known = [
+            self.catalogue[line.procedure_code]
+            for line in draft.lines
+            if line.procedure_code in self.catalogue
+        ]
         governed = [p for p in known if p.policy_id is not None]
         if not governed:
             draft.notes = routine_notes(self.family, known[0].description if known else "Office visit", rng)
@@ -524,14 +561,27 @@ class Drafter:
         if mode == "duplicate":
             rng.shuffle(lines)
             if rng.random() < 0.3:
-                lines = [replace(line, billed=(line.billed * Decimal(rng.randint(90, 115)) / 100).quantize(CENT)) for line in lines]
+                lines = [
+                    replace(line, billed=(line.billed * Decimal(rng.randint(90, 115)) / 100).quantize(CENT))
+                    for line in lines
+                ]
                 lines = self._amounts(lines, "normal")
         elif mode == "resubmission" and note_plan == "not_met":
-            proc = next(self.catalogue[l.procedure_code] for l in lines if l.procedure_code in self.catalogue and self.catalogue[l.procedure_code].policy_id)
+            proc = next(
+                self.catalogue[line.procedure_code]
+                for line in lines
+                if line.procedure_code in self.catalogue and self.catalogue[line.procedure_code].policy_id
+            )
             note_plan = self.note_plan("settled" if history else "default", history=history)
-            notes = write_notes(self.family, self.family.policy(proc.policy_id or ""), note_plan, proc.description, rng)
+            notes = write_notes(
+                self.family, self.family.policy(proc.policy_id or ""), note_plan, proc.description, rng
+            )
         elif mode == "resubmission":
-            area = self.catalogue[lines[0].procedure_code].area if lines[0].procedure_code in self.catalogue else "primary"
+            area = (
+                self.catalogue[lines[0].procedure_code].area
+                if lines[0].procedure_code in self.catalogue
+                else "primary"
+            )
             diagnoses = self._diagnoses(area, False)
         elif mode == "added_line":
             present = {line.procedure_code for line in lines}
@@ -543,7 +593,9 @@ class Drafter:
             if not extra:
                 raise Retry("nothing to add")
             proc = rng.choice(extra)
-            lines.append(Line(procedure_code=proc.code, units=1, billed=(proc.fee * Decimal("1.25")).quantize(CENT)))
+            lines.append(
+                Line(procedure_code=proc.code, units=1, billed=(proc.fee * Decimal("1.25")).quantize(CENT))
+            )
             lines = self._amounts(lines, "normal")
         return Draft(
             claim_id=claim_id,

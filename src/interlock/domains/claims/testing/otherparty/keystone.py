@@ -9,460 +9,218 @@ summaries.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from random import Random
 
-from interlock.domains.claims.testing.otherparty.bodies import keystone_body
+from interlock.domains.claims.testing.otherparty.keystone_policies import (
+    CUFF_REPAIR,
+    FACET,
+    GASTRIC_BYPASS,
+    GLUCOSE_MONITOR,
+    HIP_REPLACEMENT,
+    HOSPITAL_BED,
+    NALTREXONE,
+    NECK_MRI,
+    POLICIES,
+    SEPTOPLASTY,
+    STIMULATOR,
+    VEIN_ABLATION,
+)
 from interlock.domains.claims.testing.otherparty.model import (
-    Combine,
-    Criterion,
     Exclusion,
     Family,
     IdStyle,
     KindPhrases,
-    LineOfBusiness,
     NoteFacts,
     Plan,
-    Policy,
     Procedure,
     Stance,
     Writer,
+    entry,
 )
-
-
-def _policy(
-    policy_id: str,
-    title: str,
-    service: str,
-    combine: Combine,
-    criteria: tuple[Criterion, ...],
-    *,
-    lob: LineOfBusiness | None = None,
-    start: date,
-    end: date | None = None,
-    archived: bool = False,
-) -> Policy:
-    body = keystone_body(
-        policy_id=policy_id,
-        title=title,
-        service=service,
-        combine=combine,
-        criteria=criteria,
-        line_of_business=lob,
-        effective_from=start,
-        archived=archived,
-    )
-    revised = datetime(start.year, start.month, min(start.day + 3, 28), 16, 40)
-    return Policy(
-        policy_id=policy_id,
-        title=title,
-        combine=combine,
-        criteria=criteria,
-        body=body,
-        line_of_business=lob,
-        effective_from=start,
-        effective_to=end,
-        updated_at=revised if end is None else datetime(end.year, end.month, end.day, 23, 0),
-    )
-
-
-def _duration(subject: str, weeks: int, statement: str) -> Criterion:
-    return Criterion(kind="duration", statement=statement, subject=subject, minimum=weeks)
-
-
-def _therapy(subject: str, weeks: int, therapies: tuple[str, ...], statement: str) -> Criterion:
-    return Criterion(kind="therapy", statement=statement, subject=subject, minimum=weeks, therapies=therapies)
-
-
-def _finding(statement: str, met: tuple[str, ...], not_met: tuple[str, ...], vague: tuple[str, ...]) -> Criterion:
-    return Criterion(kind="finding", statement=statement, met=met, not_met=not_met, vague=vague)
-
-
-NECK_MRI = _policy(
-    "MP.RAD.0012",
-    "Magnetic Resonance Imaging, Cervical Spine",
-    "cervical spine MRI",
-    "all",
-    (
-        _duration("neck pain with arm symptoms", 6, "neck pain with arm symptoms lasting six weeks or longer"),
-        _therapy(
-            "conservative management",
-            6,
-            ("physical therapy", "chiropractic manipulation", "a home exercise program"),
-            "six weeks or more of conservative management (physical therapy, chiropractic manipulation or a "
-            "home exercise program) without improvement",
-        ),
-        _finding(
-            "objective neurological signs: focal arm weakness, a reflex change or a positive Spurling test",
-            ("Strength 4/5 in the right triceps; triceps reflex diminished.", "Spurling maneuver reproduces the arm pain on the left."),
-            ("Upper-extremity strength, reflexes and sensation all normal; Spurling negative.",),
-            ("Neuro check next time.",),
-        ),
-    ),
-    start=date(2021, 2, 1),
-)
-
-NECK_MRI_OLD = _policy(
-    "MP.RAD.0012.R0",
-    "Magnetic Resonance Imaging, Cervical Spine",
-    "cervical spine MRI",
-    "any",
-    (
-        Criterion(kind="finding", statement="neck pain for four weeks"),
-        Criterion(kind="finding", statement="trauma with suspected ligament injury"),
-    ),
-    start=date(2016, 1, 1),
-    end=date(2021, 1, 31),
-    archived=True,
-)
-
-CUFF_REPAIR = _policy(
-    "MP.SUR.0044",
-    "Rotator Cuff Repair",
-    "rotator cuff repair",
-    "all",
-    (
-        _finding(
-            "a full-thickness rotator cuff tear confirmed by MRI or ultrasound",
-            ("MRI shows a full-thickness supraspinatus tear with 1.5 cm retraction.", "Ultrasound: complete tear of the supraspinatus tendon."),
-            ("MRI shows tendinosis with a low-grade partial tear, no full-thickness defect.", "Imaging: intact rotator cuff."),
-            ("Shoulder imaging ordered.",),
-        ),
-        _therapy(
-            "non-surgical treatment",
-            12,
-            ("physical therapy", "a subacromial steroid injection", "anti-inflammatory medication"),
-            "twelve weeks or more of non-surgical treatment that did not restore function",
-        ),
-        _finding(
-            "weakness or loss of function with overhead activity",
-            ("Cannot lift the arm above shoulder height; positive drop-arm sign.", "Marked weakness on resisted external rotation; cannot reach overhead shelves."),
-            ("Full strength and full overhead range of motion.",),
-            ("Range of motion to be reassessed.",),
-        ),
-    ),
-    start=date(2022, 9, 1),
-)
-
-HIP_REPLACEMENT = _policy(
-    "MP.SUR.0051",
-    "Total Hip Arthroplasty",
-    "total hip arthroplasty",
-    "all",
-    (
-        _finding(
-            "radiographic evidence of advanced hip arthritis or avascular necrosis",
-            ("AP pelvis: near-complete loss of superior joint space, subchondral cysts.", "Radiographs show collapse of the femoral head from avascular necrosis."),
-            ("Hip films show mild degenerative change only.", "X-ray of the hip within normal limits."),
-            ("Hip X-ray pending.",),
-        ),
-        _therapy(
-            "non-operative care",
-            12,
-            ("physical therapy", "anti-inflammatory medication", "an intra-articular injection", "use of a cane"),
-            "at least twelve weeks of non-operative care",
-        ),
-        _finding(
-            "pain or disability that interferes with daily function",
-            ("Hip pain wakes her nightly and limits walking to 10 minutes.", "Unable to put on shoes or socks because of hip stiffness."),
-            ("Plays tennis twice a week; no functional limitation.", "Walks without limitation; pain mild."),
-            ("Function discussed.",),
-        ),
-    ),
-    start=date(2023, 1, 1),
-)
-
-GASTRIC_BYPASS = _policy(
-    "MP.SUR.0067",
-    "Gastric Bypass (Roux-en-Y)",
-    "Roux-en-Y gastric bypass",
-    "all",
-    (
-        Criterion(
-            kind="measure",
-            statement="a body mass index of at least 40",
-            met=("Body mass index {v}.", "BMI measured at {v} today."),
-            not_met=("Body mass index {low}.", "BMI measured at {low} today."),
-            vague=("Weight trending up.",),
-            minimum=40,
-            floor=28,
-            maximum=63,
-            decimals=1,
-        ),
-        _therapy(
-            "a supervised diet program",
-            24,
-            ("a physician-supervised diet program", "a structured weight-loss program"),
-            "six months (24 weeks) or more in a supervised diet program",
-        ),
-        _finding(
-            "clearance from a behavioral health evaluation",
-            ("Behavioral health evaluation complete and supportive.", "Cleared by psychologist for bariatric surgery."),
-            ("Behavioral health evaluation did not support surgery.",),
-            ("Behavioral health evaluation to be scheduled.",),
-        ),
-    ),
-    lob="commercial",
-    start=date(2022, 5, 1),
-)
-
-STIMULATOR = _policy(
-    "MP.PAIN.0020",
-    "Spinal Cord Stimulator Trial",
-    "a percutaneous spinal cord stimulator trial",
-    "all",
-    (
-        _duration("neuropathic limb pain", 26, "neuropathic limb pain for six months (26 weeks) or longer"),
-        _therapy(
-            "conservative management",
-            26,
-            ("neuropathic pain medication", "physical therapy", "interventional pain procedures"),
-            "six months or more of conservative management without adequate relief",
-        ),
-        _finding(
-            "a psychological evaluation with no untreated condition that would interfere with the trial",
-            ("Psychological screening completed; no contraindication to a stimulator trial.",),
-            ("Psychological screening found untreated major depression; trial not advised.",),
-            ("Psych screen ordered.",),
-        ),
-    ),
-    start=date(2021, 10, 1),
-)
-
-FACET = _policy(
-    "MP.PAIN.0031",
-    "Cervical Facet Joint Injections",
-    "a cervical facet joint injection",
-    "all",
-    (
-        _duration("axial neck pain", 12, "axial neck pain for twelve weeks or longer"),
-        _finding(
-            "no radicular symptoms in the arms",
-            ("No arm pain, numbness or tingling.", "Pain stays in the neck; no radiation."),
-            ("Pain shoots into the right hand with numbness of the thumb.", "Radiating arm pain and paresthesias."),
-            ("Arm symptoms not assessed.",),
-        ),
-        Criterion(
-            kind="measure",
-            statement="pain of at least 6 on a 10-point scale",
-            met=("Pain score {v}/10.", "NRS {v}."),
-            not_met=("Pain score {low}/10.", "NRS {low}."),
-            vague=("Pain score not recorded.",),
-            minimum=6,
-            floor=1,
-            maximum=10,
-        ),
-    ),
-    start=date(2024, 4, 1),
-)
-
-FACET_OLD = _policy(
-    "MP.PAIN.0031.R1",
-    "Cervical Facet Joint Injections",
-    "a cervical facet joint injection",
-    "all",
-    (
-        Criterion(kind="finding", statement="axial neck pain for six weeks or longer"),
-        Criterion(kind="finding", statement="a diagnostic medial branch block with 50% relief"),
-    ),
-    start=date(2020, 1, 1),
-    end=date(2024, 3, 31),
-    archived=True,
-)
-
-GLUCOSE_MONITOR = _policy(
-    "MP.DME.0008",
-    "Continuous Glucose Monitoring",
-    "a continuous glucose monitor",
-    "any",
-    (
-        _finding(
-            "diabetes treated with multiple daily insulin injections or an insulin pump",
-            ("On basal-bolus insulin, four injections daily.", "Uses an insulin pump."),
-            ("Managed on metformin alone; no insulin.", "Diet-controlled diabetes, no insulin."),
-            ("Diabetes regimen under review.",),
-        ),
-        _finding(
-            "recurrent level 2 hypoglycemia (glucose below 54 mg/dL)",
-            ("Several glucose readings below 50 mg/dL this month.", "Two episodes of hypoglycemia at 45 mg/dL."),
-            ("No hypoglycemic episodes.", "No readings under 70 mg/dL."),
-            ("Glucose log to be reviewed.",),
-        ),
-    ),
-    start=date(2023, 3, 1),
-)
-
-HOSPITAL_BED = _policy(
-    "MP.DME.0015",
-    "Hospital Beds, Semi-Electric",
-    "a semi-electric hospital bed",
-    "all",
-    (
-        _finding(
-            "a condition requiring positioning of the body that is not feasible in an ordinary bed",
-            ("Requires head of bed above 30 degrees for heart failure with orthopnea.", "Needs frequent repositioning after spinal cord injury."),
-            ("Sleeps comfortably in a regular bed; no positioning needs.",),
-            ("Sleeping arrangements discussed.",),
-        ),
-        _finding(
-            "wedges, pillows or other bed aids tried and found inadequate",
-            ("Wedges and pillows tried without success.",),
-            ("Pillow elevation works well at home.",),
-            ("Pillows suggested.",),
-        ),
-    ),
-    lob="medicaid",
-    start=date(2019, 7, 1),
-)
-
-VEIN_ABLATION = _policy(
-    "MP.VAS.0003",
-    "Endovenous Ablation of Varicose Veins",
-    "endovenous ablation",
-    "all",
-    (
-        Criterion(
-            kind="measure",
-            statement="reflux of 500 milliseconds or longer in the treated vein on duplex ultrasound",
-            met=("Duplex: great saphenous reflux {v} ms.", "GSV reflux time {v} milliseconds."),
-            not_met=("Duplex: great saphenous reflux {low} ms.", "GSV reflux time {low} milliseconds."),
-            vague=("Duplex scheduled.",),
-            minimum=500,
-            floor=90,
-            maximum=2600,
-        ),
-        _therapy(
-            "compression therapy",
-            12,
-            ("prescription compression stockings", "graduated compression hose"),
-            "twelve weeks or more of compression therapy",
-        ),
-        _finding(
-            "symptoms (aching, heaviness or swelling) that interfere with daily activities",
-            ("Leg heaviness and swelling by midday force her to stop working.", "Aching calves keep him from standing at work."),
-            ("Veins cause no symptoms; request is for appearance.",),
-            ("Swelling mentioned in passing.",),
-        ),
-    ),
-    start=date(2022, 1, 1),
-)
-
-SEPTOPLASTY = _policy(
-    "MP.ENT.0009",
-    "Septoplasty",
-    "septoplasty",
-    "all",
-    (
-        _finding(
-            "septal deviation causing nasal obstruction on examination",
-            ("Marked septal deviation to the left obstructing the airway.",),
-            ("Septum midline.",),
-            ("Nasal exam limited.",),
-        ),
-        _therapy(
-            "medical therapy",
-            4,
-            ("intranasal steroid spray", "saline irrigation"),
-            "four weeks or more of medical therapy",
-        ),
-    ),
-    start=date(2017, 1, 1),
-    end=date(2024, 6, 30),
-)
-
-NALTREXONE = _policy(
-    "MP.BH.0022",
-    "Extended-Release Injectable Naltrexone",
-    "extended-release injectable naltrexone",
-    "all",
-    (
-        _finding(
-            "a diagnosis of opioid or alcohol use disorder",
-            ("Meets criteria for moderate alcohol use disorder.", "Opioid use disorder, severe."),
-            ("No substance use disorder identified.",),
-            ("Substance use history pending.",),
-        ),
-        _finding(
-            "no opioid use for at least 7 days",
-            ("Urine toxicology negative for opioids; last use 12 days ago.",),
-            ("Used heroin yesterday.",),
-            ("Last use unclear.",),
-        ),
-    ),
-    start=date(2021, 1, 1),
-)
-
-POLICIES = (
-    NECK_MRI,
-    NECK_MRI_OLD,
-    CUFF_REPAIR,
-    HIP_REPLACEMENT,
-    GASTRIC_BYPASS,
-    STIMULATOR,
-    FACET,
-    FACET_OLD,
-    GLUCOSE_MONITOR,
-    HOSPITAL_BED,
-    VEIN_ABLATION,
-    SEPTOPLASTY,
-    NALTREXONE,
-)
-
-
-def _p(code: str, description: str, fee: str, area: str, policy: Policy | None = None, **extra: object) -> Procedure:
-    return Procedure(
-        code=code,
-        description=description,
-        fee=Decimal(fee),
-        area=area,
-        policy_id=policy.policy_id if policy else None,
-        **extra,  # type: ignore[arg-type]
-    )
-
 
 PROCEDURES = (
-    _p("1100A", "Primary care visit, 25 minutes", "131.00", "primary"),
-    _p("1105A", "Primary care visit, new patient", "205.75", "primary"),
-    _p("1110A", "Telephone evaluation and management", "58.90", "primary", places=("02", "10")),
-    _p("1120A", "Wellness visit, age 40 to 64", "176.00", "primary"),
-    _p("2300L", "Basic metabolic panel", "14.95", "lab", places=("81",)),
-    _p("2310L", "Hemoglobin A1c", "12.80", "lab", places=("81",)),
-    _p("2320L", "Thyroid stimulating hormone", "21.70", "lab", places=("81",)),
-    _p("2330L", "Urinalysis with microscopy", "6.45", "lab", places=("81",)),
-    _p("2340L", "HIV-1 RNA quantification", "121.40", "hiv", sensitivity="hiv", places=("81",)),
-    _p("2345L", "HIV antibody screen", "24.30", "hiv", sensitivity="hiv", places=("81", "11")),
-    _p("2350L", "Definitive drug testing, 1 to 7 classes", "114.00", "sud", sensitivity="substance_use", places=("81",)),
-    _p("7740B", "Extended-release injectable naltrexone, administration", "1325.00", "sud", NALTREXONE, sensitivity="substance_use", prior_auth=True, places=("11", "57")),
-    _p("7750B", "Group counseling for substance use, per session", "64.00", "sud", sensitivity="substance_use", units=(1, 4), places=("57",)),
-    _p("7700B", "Psychotherapy, 45 minutes", "118.50", "behavioral", sensitivity="behavioral_health", places=("11", "02")),
-    _p("7720B", "Partial hospitalization program, per day", "520.00", "behavioral", sensitivity="behavioral_health", units=(1, 5), places=("52",)),
-    _p("3400R", "X-ray, cervical spine, three views", "58.20", "cervical", places=("11", "22")),
-    _p("3402R", "MRI cervical spine without contrast", "498.00", "cervical", NECK_MRI, places=("22", "11")),
-    _p("6610T", "Cervical facet joint injection, single level", "610.00", "cervical", FACET, places=("24", "22")),
-    _p("3410R", "MRI shoulder without contrast", "462.00", "shoulder", places=("22",)),
-    _p("5120S", "Arthroscopic rotator cuff repair", "2750.00", "shoulder", CUFF_REPAIR, prior_auth=True, places=("24", "22")),
-    _p("5230S", "Total hip arthroplasty", "9450.00", "hip", HIP_REPLACEMENT, prior_auth=True, places=("21",)),
-    _p("5340S", "Laparoscopic Roux-en-Y gastric bypass", "9850.00", "bariatric", GASTRIC_BYPASS, prior_auth=True, places=("21",)),
-    _p("6120T", "Spinal cord stimulator trial, percutaneous", "3800.00", "pain", STIMULATOR, prior_auth=True, places=("24", "22")),
-    _p("8120D", "Continuous glucose monitor, sensors and receiver, one month", "310.00", "diabetes", GLUCOSE_MONITOR, units=(1, 3), places=("12",)),
-    _p("8130D", "Hospital bed, semi-electric, monthly rental", "145.00", "home", HOSPITAL_BED, units=(1, 3), places=("12",)),
-    _p("4410P", "Endovenous radiofrequency ablation, first vein", "1980.00", "veins", VEIN_ABLATION, places=("11", "24")),
-    _p("9050X", "Septoplasty", "1420.00", "ent", SEPTOPLASTY, places=("24",)),
-    _p("4020T", "Physical therapy re-evaluation", "88.00", "rehab"),
-    _p("4025T", "Manual therapy, each 15 minutes", "29.75", "rehab", units=(1, 4)),
-    _p("9900X", "Rhinoplasty, cosmetic", "3900.00", "cosmetic", excluded=True, places=("24",)),
-    _p("9910X", "Tattoo removal, per session", "260.00", "cosmetic", excluded=True),
+    entry("1100A", "Primary care visit, 25 minutes", "131.00", "primary"),
+    entry("1105A", "Primary care visit, new patient", "205.75", "primary"),
+    entry("1110A", "Telephone evaluation and management", "58.90", "primary", places=("02", "10")),
+    entry("1120A", "Wellness visit, age 40 to 64", "176.00", "primary"),
+    entry("2300L", "Basic metabolic panel", "14.95", "lab", places=("81",)),
+    entry("2310L", "Hemoglobin A1c", "12.80", "lab", places=("81",)),
+    entry("2320L", "Thyroid stimulating hormone", "21.70", "lab", places=("81",)),
+    entry("2330L", "Urinalysis with microscopy", "6.45", "lab", places=("81",)),
+    entry("2340L", "HIV-1 RNA quantification", "121.40", "hiv", sensitivity="hiv", places=("81",)),
+    entry("2345L", "HIV antibody screen", "24.30", "hiv", sensitivity="hiv", places=("81", "11")),
+    entry(
+        "2350L",
+        "Definitive drug testing, 1 to 7 classes",
+        "114.00",
+        "sud",
+        sensitivity="substance_use",
+        places=("81",),
+    ),
+    entry(
+        "7740B",
+        "Extended-release injectable naltrexone, administration",
+        "1325.00",
+        "sud",
+        NALTREXONE,
+        sensitivity="substance_use",
+        prior_auth=True,
+        places=("11", "57"),
+    ),
+    entry(
+        "7750B",
+        "Group counseling for substance use, per session",
+        "64.00",
+        "sud",
+        sensitivity="substance_use",
+        units=(1, 4),
+        places=("57",),
+    ),
+    entry(
+        "7700B",
+        "Psychotherapy, 45 minutes",
+        "118.50",
+        "behavioral",
+        sensitivity="behavioral_health",
+        places=("11", "02"),
+    ),
+    entry(
+        "7720B",
+        "Partial hospitalization program, per day",
+        "520.00",
+        "behavioral",
+        sensitivity="behavioral_health",
+        units=(1, 5),
+        places=("52",),
+    ),
+    entry("3400R", "X-ray, cervical spine, three views", "58.20", "cervical", places=("11", "22")),
+    entry(
+        "3402R", "MRI cervical spine without contrast", "498.00", "cervical", NECK_MRI, places=("22", "11")
+    ),
+    entry(
+        "6610T",
+        "Cervical facet joint injection, single level",
+        "610.00",
+        "cervical",
+        FACET,
+        places=("24", "22"),
+    ),
+    entry("3410R", "MRI shoulder without contrast", "462.00", "shoulder", places=("22",)),
+    entry(
+        "5120S",
+        "Arthroscopic rotator cuff repair",
+        "2750.00",
+        "shoulder",
+        CUFF_REPAIR,
+        prior_auth=True,
+        places=("24", "22"),
+    ),
+    entry(
+        "5230S", "Total hip arthroplasty", "9450.00", "hip", HIP_REPLACEMENT, prior_auth=True, places=("21",)
+    ),
+    entry(
+        "5340S",
+        "Laparoscopic Roux-en-Y gastric bypass",
+        "9850.00",
+        "bariatric",
+        GASTRIC_BYPASS,
+        prior_auth=True,
+        places=("21",),
+    ),
+    entry(
+        "6120T",
+        "Spinal cord stimulator trial, percutaneous",
+        "3800.00",
+        "pain",
+        STIMULATOR,
+        prior_auth=True,
+        places=("24", "22"),
+    ),
+    entry(
+        "8120D",
+        "Continuous glucose monitor, sensors and receiver, one month",
+        "310.00",
+        "diabetes",
+        GLUCOSE_MONITOR,
+        units=(1, 3),
+        places=("12",),
+    ),
+    entry(
+        "8130D",
+        "Hospital bed, semi-electric, monthly rental",
+        "145.00",
+        "home",
+        HOSPITAL_BED,
+        units=(1, 3),
+        places=("12",),
+    ),
+    entry(
+        "4410P",
+        "Endovenous radiofrequency ablation, first vein",
+        "1980.00",
+        "veins",
+        VEIN_ABLATION,
+        places=("11", "24"),
+    ),
+    entry("9050X", "Septoplasty", "1420.00", "ent", SEPTOPLASTY, places=("24",)),
+    entry("4020T", "Physical therapy re-evaluation", "88.00", "rehab"),
+    entry("4025T", "Manual therapy, each 15 minutes", "29.75", "rehab", units=(1, 4)),
+    entry("9900X", "Rhinoplasty, cosmetic", "3900.00", "cosmetic", excluded=True, places=("24",)),
+    entry("9910X", "Tattoo removal, per session", "260.00", "cosmetic", excluded=True),
 )
 
 PLANS = (
-    Plan(plan_id="KS-COM-GOLD", name="Keystone Gold PPO", line_of_business="commercial", network_type="PPO", coinsurance_pct=Decimal("20.00")),
-    Plan(plan_id="KS-COM-SLV", name="Keystone Silver HMO", line_of_business="commercial", network_type="HMO", coinsurance_pct=Decimal("30.00")),
-    Plan(plan_id="KS-COM-BRZ", name="Keystone Bronze HMO", line_of_business="commercial", network_type="HMO", coinsurance_pct=Decimal("40.00")),
-    Plan(plan_id="KS-MA-CARE", name="Keystone Medicare Care HMO", line_of_business="medicare_advantage", network_type="HMO", coinsurance_pct=Decimal("10.00")),
-    Plan(plan_id="KS-MA-OPEN", name="Keystone Medicare Open PPO", line_of_business="medicare_advantage", network_type="PPO", coinsurance_pct=Decimal("22.50")),
-    Plan(plan_id="KS-MCD", name="Keystone Medicaid Family", line_of_business="medicaid", network_type="HMO", coinsurance_pct=Decimal("0.00")),
-    Plan(plan_id="KS-MCD-X", name="Keystone Medicaid Expansion", line_of_business="medicaid", network_type="PPO", coinsurance_pct=Decimal("7.50")),
+    Plan(
+        plan_id="KS-COM-GOLD",
+        name="Keystone Gold PPO",
+        line_of_business="commercial",
+        network_type="PPO",
+        coinsurance_pct=Decimal("20.00"),
+    ),
+    Plan(
+        plan_id="KS-COM-SLV",
+        name="Keystone Silver HMO",
+        line_of_business="commercial",
+        network_type="HMO",
+        coinsurance_pct=Decimal("30.00"),
+    ),
+    Plan(
+        plan_id="KS-COM-BRZ",
+        name="Keystone Bronze HMO",
+        line_of_business="commercial",
+        network_type="HMO",
+        coinsurance_pct=Decimal("40.00"),
+    ),
+    Plan(
+        plan_id="KS-MA-CARE",
+        name="Keystone Medicare Care HMO",
+        line_of_business="medicare_advantage",
+        network_type="HMO",
+        coinsurance_pct=Decimal("10.00"),
+    ),
+    Plan(
+        plan_id="KS-MA-OPEN",
+        name="Keystone Medicare Open PPO",
+        line_of_business="medicare_advantage",
+        network_type="PPO",
+        coinsurance_pct=Decimal("22.50"),
+    ),
+    Plan(
+        plan_id="KS-MCD",
+        name="Keystone Medicaid Family",
+        line_of_business="medicaid",
+        network_type="HMO",
+        coinsurance_pct=Decimal("0.00"),
+    ),
+    Plan(
+        plan_id="KS-MCD-X",
+        name="Keystone Medicaid Expansion",
+        line_of_business="medicaid",
+        network_type="PPO",
+        coinsurance_pct=Decimal("7.50"),
+    ),
 )
 
 
@@ -588,7 +346,9 @@ def _shorten(text: str) -> str:
 WRITERS = (
     Writer(name="dictated", authors=("Dr. Sofia Marchetti", "Dr. Kwame Boateng"), layout=_dictated),
     Writer(name="letter", authors=("Dr. Hannah Oyelaran",), layout=_letter),
-    Writer(name="np-bullets", authors=("T. Nguyen, NP", "S. Alvarez, NP"), layout=_bullets, shorthand=_shorten),
+    Writer(
+        name="np-bullets", authors=("T. Nguyen, NP", "S. Alvarez, NP"), layout=_bullets, shorthand=_shorten
+    ),
     Writer(name="ehr-export", authors=("EHR summary (Dr. Ruiz)",), layout=_ehr_export),
 )
 
@@ -609,7 +369,7 @@ OPTIONS = (
     "We talked about {therapies}. She wants time to think it over.",
     "Treatment menu presented ({therapies}). No decision today.",
     "Could try {therapies} before anything more invasive. Will revisit.",
-    "Explained that {therapies} are alternatives; patient leaning toward the procedure.",
+    "Alternatives reviewed: {therapies}. Questions answered.",
 )
 
 INJECTIONS = (
@@ -682,20 +442,80 @@ FAMILY = Family(
         "cosmetic": ("Aesthetic Surgery",),
     },
     provider_names=(
-        "Allegheny", "Blue Ridge", "Chesapeake", "Delmarva", "Erie Shore", "Fayette", "Glenwood",
-        "Hollins", "Iron Hill", "Juniata", "Kittatinny", "Laurel", "Monongahela", "Nittany",
+        "Allegheny",
+        "Blue Ridge",
+        "Chesapeake",
+        "Delmarva",
+        "Erie Shore",
+        "Fayette",
+        "Glenwood",
+        "Hollins",
+        "Iron Hill",
+        "Juniata",
+        "Kittatinny",
+        "Laurel",
+        "Monongahela",
+        "Nittany",
     ),
     first_names=(
-        "Adaeze", "Bogdan", "Carmen", "Dmitri", "Esperanza", "Farid", "Giulia", "Hamza", "Ingrid", "Javier",
-        "Keiko", "Leilani", "Mateus", "Nadia", "Oskar", "Pilar", "Radu", "Soraya", "Tariq", "Yesenia",
+        "Adaeze",
+        "Bogdan",
+        "Carmen",
+        "Dmitri",
+        "Esperanza",
+        "Farid",
+        "Giulia",
+        "Hamza",
+        "Ingrid",
+        "Javier",
+        "Keiko",
+        "Leilani",
+        "Mateus",
+        "Nadia",
+        "Oskar",
+        "Pilar",
+        "Radu",
+        "Soraya",
+        "Tariq",
+        "Yesenia",
     ),
     last_names=(
-        "Achebe", "Brandt", "Chaudhry", "Dimitrov", "Estrada", "Fitzgerald", "Gonzaga", "Halvorsen",
-        "Iwu", "Jovanovic", "Kaminski", "Lombardi", "Mwangi", "Novak", "Okonkwo", "Quintero",
+        "Achebe",
+        "Brandt",
+        "Chaudhry",
+        "Dimitrov",
+        "Estrada",
+        "Fitzgerald",
+        "Gonzaga",
+        "Halvorsen",
+        "Iwu",
+        "Jovanovic",
+        "Kaminski",
+        "Lombardi",
+        "Mwangi",
+        "Novak",
+        "Okonkwo",
+        "Quintero",
     ),
-    streets=("Market St", "Canal Rd", "Chestnut Ave", "Quarry Ln", "Railroad St", "Orchard Dr", "Mill Race Ct"),
+    streets=(
+        "Market St",
+        "Canal Rd",
+        "Chestnut Ave",
+        "Quarry Ln",
+        "Railroad St",
+        "Orchard Dr",
+        "Mill Race Ct",
+    ),
     towns=("Harrisford", "New Salem", "Blue Ball", "Conshohock", "Laurelton", "Port Royal"),
-    staff_names=("Beatriz Kowal", "Curtis Yamamoto", "Devi Prasad", "Ellen Marsh", "Faisal Noor", "Gwen Talbot", "Hector Ruiz"),
+    staff_names=(
+        "Beatriz Kowal",
+        "Curtis Yamamoto",
+        "Devi Prasad",
+        "Ellen Marsh",
+        "Faisal Noor",
+        "Gwen Talbot",
+        "Hector Ruiz",
+    ),
     extra_prior_auth=_extra_prior_auth,
     exclusion=_exclusion,
     unknown_codes=("1199A", "9999X", "0000Z"),

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from random import Random
 from typing import Literal
@@ -32,6 +32,14 @@ Stance = Literal["met", "not_met", "vague"]
 Kind = Literal["duration", "therapy", "measure", "finding"]
 LineOfBusiness = Literal["commercial", "medicare_advantage", "medicaid"]
 Exclusion = Literal["covered", "row", "none"]
+
+
+def utc(day: date, hour: int = 0, minute: int = 0, second: int = 0) -> datetime:
+    """A naive UTC timestamp on ``day``, the form SPEC.md's TIMESTAMP columns hold."""
+    moment = datetime(day.year, day.month, day.day, tzinfo=UTC) + timedelta(
+        hours=hour, minutes=minute, seconds=second
+    )
+    return moment.replace(tzinfo=None)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -93,6 +101,34 @@ class Procedure:
     units: tuple[int, int] = (1, 1)
     #: Place-of-service codes this service is billed with.
     places: tuple[str, ...] = ("11",)
+
+
+def entry(
+    code: str,
+    description: str,
+    fee: str,
+    area: str,
+    policy: Policy | None = None,
+    *,
+    sensitivity: str = "none",
+    prior_auth: bool = False,
+    excluded: bool = False,
+    units: tuple[int, int] = (1, 1),
+    places: tuple[str, ...] = ("11",),
+) -> Procedure:
+    """A catalogue entry written the way a fee schedule reads: code, text, fee, area, policy."""
+    return Procedure(
+        code=code,
+        description=description,
+        fee=Decimal(fee),
+        area=area,
+        policy_id=policy.policy_id if policy else None,
+        sensitivity=sensitivity,
+        prior_auth=prior_auth,
+        excluded=excluded,
+        units=units,
+        places=places,
+    )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -23,7 +23,14 @@ from decimal import Decimal
 from random import Random
 from typing import Literal
 
-from interlock.domains.claims.testing.otherparty.model import Criterion, Family, NoteFacts, Policy, Stance, Writer
+from interlock.domains.claims.testing.otherparty.model import (
+    Criterion,
+    Family,
+    NoteFacts,
+    Policy,
+    Stance,
+    Writer,
+)
 
 NotePlan = Literal["met", "not_met", "vague", "options", "silent", "hedged", "contradictory", "injected"]
 SETTLED: frozenset[NotePlan] = frozenset({"met", "not_met"})
@@ -131,7 +138,9 @@ def _stances(policy: Policy, plan: NotePlan, rng: Random) -> list[Stance | None]
 
 def _facts(family: Family, policy: Policy, stances: list[Stance | None], rng: Random) -> list[str]:
     return [
-        criterion_sentence(family, c, s, rng) for c, s in zip(policy.criteria, stances, strict=True) if s is not None
+        criterion_sentence(family, c, s, rng)
+        for c, s in zip(policy.criteria, stances, strict=True)
+        if s is not None
     ]
 
 
@@ -154,7 +163,9 @@ def _therapy_criteria(policy: Policy) -> list[int]:
     return [i for i, c in enumerate(policy.criteria) if c.kind == "therapy"]
 
 
-def write_notes(family: Family, policy: Policy, plan: NotePlan, procedure: str, rng: Random) -> list[DraftNote]:
+def write_notes(
+    family: Family, policy: Policy, plan: NotePlan, procedure: str, rng: Random
+) -> list[DraftNote]:
     """Notes for a claim whose governed line is ``procedure`` under ``policy``, following ``plan``."""
     writers = family.writers
     if plan in ("met", "not_met", "silent", "hedged"):
@@ -163,7 +174,11 @@ def write_notes(family: Family, policy: Policy, plan: NotePlan, procedure: str, 
         return _split(writers, sentences, procedure, rng)
     if plan == "vague":
         writer = rng.choice(writers)
-        return [DraftNote(author=rng.choice(writer.authors), writer=writer.name, body=rng.choice(family.vague_notes))]
+        return [
+            DraftNote(
+                author=rng.choice(writer.authors), writer=writer.name, body=rng.choice(family.vague_notes)
+            )
+        ]
     if plan == "injected":
         writer = rng.choice(writers)
         body = rng.choice(family.vague_notes) + " " + rng.choice(family.injections)
@@ -181,12 +196,16 @@ def _options(family: Family, policy: Policy, procedure: str, rng: Random) -> lis
     if not therapy_at:
         return write_notes(family, policy, "hedged", procedure, rng)
     listed = policy.criteria[therapy_at[0]].therapies
-    option_text = rng.choice(family.option_notes).format(therapies=_list(listed))
+    listing = _list(listed)
+    option_text = rng.choice(family.option_notes).format(
+        therapies=listing, Therapies=listing[:1].upper() + listing[1:]
+    )
+    others: list[Stance | None]
     if policy.combine == "all":
         others = ["met" if i not in therapy_at else None for i in range(len(policy.criteria))]
     else:
         others = [None if i in therapy_at else "not_met" for i in range(len(policy.criteria))]
-    sentences = _facts(family, policy, others, rng)  # type: ignore[arg-type]
+    sentences = _facts(family, policy, others, rng)
     writer = rng.choice(family.writers)
     notes = [_write(writer, sentences, procedure, rng)] if sentences else []
     other = rng.choice(family.writers)
@@ -198,9 +217,9 @@ def _contradictory(family: Family, policy: Policy, procedure: str, rng: Random) 
     """Two writers disagree about one criterion; the rest is documented as the combination needs."""
     disputed = rng.randrange(len(policy.criteria))
     rest: Stance = "met" if policy.combine == "all" else "not_met"
-    first = [rest if i != disputed else "met" for i in range(len(policy.criteria))]
+    first: list[Stance | None] = [rest if i != disputed else "met" for i in range(len(policy.criteria))]
     one, two = rng.sample(list(family.writers), 2)
-    notes = [_write(one, _facts(family, policy, first, rng), procedure, rng)]  # type: ignore[arg-type]
+    notes = [_write(one, _facts(family, policy, first, rng), procedure, rng)]
     denial = criterion_sentence(family, policy.criteria[disputed], "not_met", rng)
     notes.append(_write(two, [denial], procedure, rng))
     return notes

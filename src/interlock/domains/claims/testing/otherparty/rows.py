@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Engine, Table
 
 from interlock.domains.claims import schema as t
-from interlock.domains.claims.testing.otherparty.model import Family
+from interlock.domains.claims.testing.otherparty.model import Family, utc
 from interlock.domains.claims.testing.otherparty.truth import Decision, Draft
 
 if TYPE_CHECKING:
@@ -60,7 +60,12 @@ def make_staff(family: Family, rng: Random) -> list[StaffMember]:
         )
 
     for region in family.regions:
-        add("supervisor", True, {(region, lob) for lob in LINES_OF_BUSINESS}, {*SENSITIVE, "phi:full", "approve:high_value"})
+        add(
+            "supervisor",
+            True,
+            {(region, lob) for lob in LINES_OF_BUSINESS},
+            {*SENSITIVE, "phi:full", "approve:high_value"},
+        )
         for lob in LINES_OF_BUSINESS:
             privileges = {p for p in SENSITIVE if rng.random() < 0.4}
             if rng.random() < 0.3:
@@ -81,10 +86,7 @@ def _note_times(draft: Draft, rng: Random, last: date) -> list[datetime]:
     start = draft.service_date - timedelta(days=rng.randint(0, 21))
     span = max(0, (last - start).days)
     days = sorted(rng.randint(0, span) for _ in draft.notes)
-    return [
-        datetime(d.year, d.month, d.day, rng.randint(7, 18), rng.randint(0, 59))
-        for d in (start + timedelta(days=n) for n in days)
-    ]
+    return [utc(start + timedelta(days=n), rng.randint(7, 18), rng.randint(0, 59)) for n in days]
 
 
 def write_rows(
@@ -117,9 +119,15 @@ def write_rows(
         for when, note in zip(_note_times(draft, rng, last_note), draft.notes, strict=True):
             note_seq += 1
             notes.append(
-                {"note_id": family.ids.note(note_seq), "claim_id": draft.claim_id, "author": note.author, "written_at": when, "body": note.body}
+                {
+                    "note_id": family.ids.note(note_seq),
+                    "claim_id": draft.claim_id,
+                    "author": note.author,
+                    "written_at": when,
+                    "body": note.body,
+                }
             )
-        received_at = datetime(draft.received_date.year, draft.received_date.month, draft.received_date.day, 6, 0) + timedelta(minutes=n % 600)
+        received_at = utc(draft.received_date, 6, n % 600)
         claims.append(
             {
                 "claim_id": draft.claim_id,
@@ -138,10 +146,19 @@ def write_rows(
             }
         )
         lines.extend(
-            {"claim_id": draft.claim_id, "line_no": i, "procedure_code": line.procedure_code, "units": line.units, "billed_amount": line.billed}
+            {
+                "claim_id": draft.claim_id,
+                "line_no": i,
+                "procedure_code": line.procedure_code,
+                "units": line.units,
+                "billed_amount": line.billed,
+            }
             for i, line in enumerate(draft.lines, start=1)
         )
-        diagnoses.extend({"claim_id": draft.claim_id, "seq": i, "icd10_code": code} for i, code in enumerate(draft.diagnoses, start=1))
+        diagnoses.extend(
+            {"claim_id": draft.claim_id, "seq": i, "icd10_code": code}
+            for i, code in enumerate(draft.diagnoses, start=1)
+        )
         if decision is None or decided_at is None:
             continue
         adjudication_id = family.ids.adjudication(len(adjudications) + 1)
@@ -173,7 +190,12 @@ def write_rows(
             conn,
             t.plan_benefits,
             [
-                {"plan_id": plan_id, "procedure_code": code, "covered": int(covered), "requires_prior_auth": int(pa)}
+                {
+                    "plan_id": plan_id,
+                    "procedure_code": code,
+                    "covered": int(covered),
+                    "requires_prior_auth": int(pa),
+                }
                 for (plan_id, code), (covered, pa) in sorted(drafter.benefits.items())
             ],
         )
@@ -182,17 +204,39 @@ def write_rows(
             conn,
             t.providers,
             [
-                {"npi": p.npi, "name": p.name, "specialty": p.specialty, "region": p.region, "in_network": int(p.in_network), "active": int(p.active)}
+                {
+                    "npi": p.npi,
+                    "name": p.name,
+                    "specialty": p.specialty,
+                    "region": p.region,
+                    "in_network": int(p.in_network),
+                    "active": int(p.active),
+                }
                 for p in drafter.providers.values()
             ],
         )
-        _insert(conn, t.staff, [{"staff_id": s.staff_id, "name": s.name, "role": s.role, "active": int(s.active)} for s in staff])
+        _insert(
+            conn,
+            t.staff,
+            [
+                {"staff_id": s.staff_id, "name": s.name, "role": s.role, "active": int(s.active)}
+                for s in staff
+            ],
+        )
         _insert(
             conn,
             t.staff_assignments,
-            [{"staff_id": s.staff_id, "region": r, "line_of_business": lob} for s in staff for r, lob in sorted(s.assignments)],
+            [
+                {"staff_id": s.staff_id, "region": r, "line_of_business": lob}
+                for s in staff
+                for r, lob in sorted(s.assignments)
+            ],
         )
-        _insert(conn, t.staff_privileges, [{"staff_id": s.staff_id, "privilege": p} for s in staff for p in sorted(s.privileges)])
+        _insert(
+            conn,
+            t.staff_privileges,
+            [{"staff_id": s.staff_id, "privilege": p} for s in staff for p in sorted(s.privileges)],
+        )
         _insert(conn, t.claims, claims)
         _insert(conn, t.claim_lines, lines)
         _insert(conn, t.claim_diagnoses, diagnoses)

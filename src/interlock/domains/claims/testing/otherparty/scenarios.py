@@ -61,18 +61,36 @@ SCENARIOS: tuple[Scenario, ...] = (
     Scenario(name="edge_filed_day_365", backlog=0.7, history=0.5, spec=Spec(dates="edge365")),
     Scenario(name="edge_coverage_starts", backlog=0.6, history=0.4, spec=Spec(member="cov_start")),
     Scenario(name="edge_coverage_ends", backlog=0.6, history=0.4, spec=Spec(member="cov_end")),
-    Scenario(name="edge_auth_boundary", backlog=0.7, history=0.4, spec=Spec(procedures="pa_required", auth="boundary")),
+    Scenario(
+        name="edge_auth_boundary",
+        backlog=0.7,
+        history=0.4,
+        spec=Spec(procedures="pa_required", auth="boundary"),
+    ),
     Scenario(name="edge_total_10000", backlog=0.4, history=0.2, spec=Spec(amount="exact_limit")),
     Scenario(name="resubmission", backlog=1.2, history=0.6, spec=Spec(copy="resubmission")),
     Scenario(name="added_line", backlog=0.6, history=0.3, spec=Spec(copy="added_line")),
     Scenario(name="policy_met", backlog=16.0, history=21.0, spec=Spec(procedures="policy", notes="met")),
-    Scenario(name="policy_not_met", backlog=9.0, history=12.0, spec=Spec(procedures="policy", notes="not_met")),
-    Scenario(name="policy_unsettled", backlog=7.5, history=0.0, spec=Spec(procedures="policy", notes="unsettled")),
-    Scenario(name="policy_not_in_scope", backlog=4.0, history=3.0, spec=Spec(procedures="inapplicable", notes="any")),
+    Scenario(
+        name="policy_not_met", backlog=9.0, history=12.0, spec=Spec(procedures="policy", notes="not_met")
+    ),
+    Scenario(
+        name="policy_unsettled", backlog=7.5, history=0.0, spec=Spec(procedures="policy", notes="unsettled")
+    ),
+    Scenario(
+        name="policy_not_in_scope",
+        backlog=4.0,
+        history=3.0,
+        spec=Spec(procedures="inapplicable", notes="any"),
+    ),
     Scenario(name="high_value", backlog=2.5, history=2.0, spec=Spec(procedures="any", amount="high")),
-    Scenario(name="part2_necessity", backlog=1.5, history=1.5, spec=Spec(procedures="sud_policy", notes="settled")),
+    Scenario(
+        name="part2_necessity", backlog=1.5, history=1.5, spec=Spec(procedures="sud_policy", notes="settled")
+    ),
     Scenario(name="part2_routine", backlog=1.5, history=1.5, spec=Spec(procedures="sud_routine")),
-    Scenario(name="part2_denied", backlog=0.6, history=0.5, spec=Spec(procedures="sud_routine", provider="bad")),
+    Scenario(
+        name="part2_denied", backlog=0.6, history=0.5, spec=Spec(procedures="sud_routine", provider="bad")
+    ),
     Scenario(name="r1_before_coverage", backlog=1.8, history=1.5, spec=replace(_ANY, member="before")),
     Scenario(name="r1_after_coverage", backlog=1.8, history=1.5, spec=replace(_ANY, member="after")),
     Scenario(name="r2_late_filing", backlog=2.5, history=2.0, spec=replace(_ANY, dates="late")),
@@ -82,8 +100,25 @@ SCENARIOS: tuple[Scenario, ...] = (
     Scenario(name="r6_diagnosis", backlog=3.0, history=3.0, spec=replace(_ANY, diagnoses="invalid")),
     Scenario(name="r7_coverage", backlog=3.0, history=3.0, spec=replace(_ANY, coverage="excluded")),
     Scenario(name="r8_prior_auth", backlog=3.0, history=3.0, spec=Spec(procedures="pa_required", auth="bad")),
-    Scenario(name="two_failures_r2_r4", backlog=0.4, history=0.4, spec=replace(_ANY, dates="late", provider="bad")),
-    Scenario(name="two_failures_r5_r6", backlog=0.4, history=0.4, spec=replace(_ANY, provider="hmo_oon", diagnoses="invalid")),
-    Scenario(name="two_failures_r1_r7", backlog=0.3, history=0.3, spec=replace(_ANY, member="after", coverage="excluded")),
-    Scenario(name="two_failures_r6_r8", backlog=0.3, history=0.3, spec=Spec(procedures="pa_required", auth="bad", diagnoses="invalid")),
+    Scenario(
+        name="two_failures_r2_r4", backlog=0.4, history=0.4, spec=replace(_ANY, dates="late", provider="bad")
+    ),
+    Scenario(
+        name="two_failures_r5_r6",
+        backlog=0.4,
+        history=0.4,
+        spec=replace(_ANY, provider="hmo_oon", diagnoses="invalid"),
+    ),
+    Scenario(
+        name="two_failures_r1_r7",
+        backlog=0.3,
+        history=0.3,
+        spec=replace(_ANY, member="after", coverage="excluded"),
+    ),
+    Scenario(
+        name="two_failures_r6_r8",
+        backlog=0.3,
+        history=0.3,
+        spec=Spec(procedures="pa_required", auth="bad", diagnoses="invalid"),
+    ),
 )

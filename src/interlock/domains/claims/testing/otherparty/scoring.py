@@ -121,7 +121,9 @@ def score(sor: Engine, report: PayerReport, truth: dict[str, Truth]) -> Scorecar
         elif status.get(claim_id) == "pended":
             card.pended += 1
             if want.outcome != "review":
-                card.needless_review[(label.scenario, label.note_plan or "-", _label(want.outcome, want.carc))] += 1
+                card.needless_review[
+                    (label.scenario, label.note_plan or "-", _label(want.outcome, want.carc))
+                ] += 1
                 for writer in set(label.writers):
                     card.needless_by_writer[writer] += 1
     return card

@@ -108,7 +108,12 @@ class Draft:
     @property
     def key(self) -> tuple[str, str, date, tuple[str, ...]]:
         """What rule 3 compares: member, billing NPI, service date, multiset of codes."""
-        return (self.member_id, self.billing_npi, self.service_date, tuple(sorted(l.procedure_code for l in self.lines)))
+        return (
+            self.member_id,
+            self.billing_npi,
+            self.service_date,
+            tuple(sorted(line.procedure_code for line in self.lines)),
+        )
 
     @property
     def necessity(self) -> Necessity | None:
@@ -152,7 +157,9 @@ class Decision:
     reason: str
 
 
-def _first_failure(draft: Draft, book: Book, approved: frozenset[tuple[str, str, date, tuple[str, ...]]]) -> tuple[int, str] | None:
+def _first_failure(
+    draft: Draft, book: Book, approved: frozenset[tuple[str, str, date, tuple[str, ...]]]
+) -> tuple[int, str] | None:
     member = book.members[draft.member_id]
     plan = book.plans[member.plan_id]
     day = draft.service_date
@@ -175,7 +182,11 @@ def _first_failure(draft: Draft, book: Book, approved: frozenset[tuple[str, str,
     if any(b is None or not b[0] for b in benefits):
         return 7, "204"
     for line, benefit in zip(draft.lines, benefits, strict=True):
-        if benefit is not None and benefit[1] and not _authorized(book, draft.member_id, line.procedure_code, day):
+        if (
+            benefit is not None
+            and benefit[1]
+            and not _authorized(book, draft.member_id, line.procedure_code, day)
+        ):
             return 8, "197"
     return None
 
@@ -225,7 +236,15 @@ def decide(
     failure = _first_failure(draft, book, approved)
     if failure is not None:
         rule, carc = failure
-        return Decision(outcome="deny", carc=carc, allowed=ZERO, paid=ZERO, lines=_zeros(draft), rule=rule, reason=f"rule {rule}")
+        return Decision(
+            outcome="deny",
+            carc=carc,
+            allowed=ZERO,
+            paid=ZERO,
+            lines=_zeros(draft),
+            rule=rule,
+            reason=f"rule {rule}",
+        )
     if automatic and draft.sensitivity == "substance_use":
         # The manual lets a Part 2 claim be denied by rules 1 to 8 automatically; one that
         # passes them reaches rule 9 and goes to a person, policy or not.
@@ -235,10 +254,20 @@ def decide(
         if necessity is None:
             raise ValueError(f"{draft.claim_id}: a medical policy applies but no notes were planned")
         if necessity == "not_met":
-            return Decision(outcome="deny", carc="50", allowed=ZERO, paid=ZERO, lines=_zeros(draft), rule=9, reason="rule 9")
+            return Decision(
+                outcome="deny",
+                carc="50",
+                allowed=ZERO,
+                paid=ZERO,
+                lines=_zeros(draft),
+                rule=9,
+                reason="rule 9",
+            )
         if necessity == "unsettled":
             if not automatic:
-                raise ValueError(f"{draft.claim_id}: people decided the history, its notes must settle rule 9")
+                raise ValueError(
+                    f"{draft.claim_id}: people decided the history, its notes must settle rule 9"
+                )
             return _review("notes do not settle necessity")
     lines = line_amounts(draft, book)
     return Decision(

@@ -14,7 +14,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from random import Random
 
@@ -27,11 +27,13 @@ from interlock.domains.claims.testing.otherparty.keystone import FAMILY as KEYST
 from interlock.domains.claims.testing.otherparty.model import Family
 from interlock.domains.claims.testing.otherparty.rows import StaffMember, make_staff, write_rows
 from interlock.domains.claims.testing.otherparty.scenarios import SCENARIOS, Scenario
-from interlock.domains.claims.testing.otherparty.truth import Book, Decision, Draft, decide
+from interlock.domains.claims.testing.otherparty.truth import Auth, Book, Decision, Draft, decide
 
 FAMILIES: dict[str, Family] = {"dev": CASCADE, "heldout": KEYSTONE}
 
 Key = tuple[str, str, date, tuple[str, ...]]
+#: Sorts after every decision: the backlog's claims are decided after all of the history.
+_NEVER = datetime.max.replace(tzinfo=UTC).replace(tzinfo=None)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -150,7 +152,9 @@ def _history(drafter: Drafter, window: Window, count: int) -> list[Draft]:
             continue
         seq += 1
         try:
-            draft = drafter.copy(rng.choice(candidates), scenario.spec.copy, window, f"tmp-{seq:07d}", history=True)
+            draft = drafter.copy(
+                rng.choice(candidates), scenario.spec.copy, window, f"tmp-{seq:07d}", history=True
+            )
         except Retry:
             continue
         draft.scenario = scenario.name
@@ -159,7 +163,9 @@ def _history(drafter: Drafter, window: Window, count: int) -> list[Draft]:
     return drafts
 
 
-def _originals(mode: str, drafts: dict[str, Draft], decided: dict[str, Decision], window: Window) -> list[Draft]:
+def _originals(
+    mode: str, drafts: dict[str, Draft], decided: dict[str, Decision], window: Window
+) -> list[Draft]:
     """Earlier claims a copy of ``mode`` can start from and still be filed in time within ``window``."""
 
     def fits(draft: Draft) -> bool:
@@ -198,7 +204,9 @@ def _backlog(
                 candidates = _originals(scenario.spec.copy, by_id, decided, window)
                 if not candidates:
                     continue
-                draft = drafter.copy(rng.choice(candidates), scenario.spec.copy, window, claim_id, history=False)
+                draft = drafter.copy(
+                    rng.choice(candidates), scenario.spec.copy, window, claim_id, history=False
+                )
         except Retry:
             continue
         if draft.key in keys or (scenario.spec.copy != "duplicate" and draft.key in approved):
@@ -211,7 +219,7 @@ def _backlog(
 
 def _book(drafter: Drafter) -> Book:
     fam = drafter.family
-    auths: dict[str, list] = {}
+    auths: dict[str, list[Auth]] = {}
     for auth in drafter.auths:
         auths.setdefault(auth.member_id, []).append(auth)
     billable = {normalize_diagnosis(code) for codes in fam.diagnoses.values() for code in codes}
@@ -235,7 +243,7 @@ def _decide_in_order(drafts: list[Draft], book: Book) -> tuple[dict[str, Decisio
     """
     approved: set[Key] = set()
     decided: dict[str, Decision] = {}
-    for draft in sorted(drafts, key=lambda d: (d.decided_at or datetime.max, d.claim_id)):
+    for draft in sorted(drafts, key=lambda d: (d.decided_at or _NEVER, d.claim_id)):
         decision = decide(draft, book, frozenset(approved), automatic=False)
         decided[draft.claim_id] = decision
         if decision.outcome == "approve":
@@ -246,7 +254,7 @@ def _decide_in_order(drafts: list[Draft], book: Book) -> tuple[dict[str, Decisio
 def _distinct_decision_times(drafts: list[Draft]) -> None:
     """No two people decided in the same second, so "approved before" is never ambiguous."""
     last: datetime | None = None
-    for draft in sorted(drafts, key=lambda d: (d.decided_at or datetime.max, d.claim_id)):
+    for draft in sorted(drafts, key=lambda d: (d.decided_at or _NEVER, d.claim_id)):
         if draft.decided_at is None:
             continue
         if last is not None and draft.decided_at <= last:
@@ -264,7 +272,11 @@ def _decider(staff: list[StaffMember], rng: Random) -> Callable[[Draft], str]:
             needs.add(f"sensitive:{draft.sensitivity}")
         if draft.total_billed > 10000:
             needs.add("approve:high_value")
-        able = [s for s in staff if s.active and s.role != "auditor" and pair in s.assignments and needs <= s.privileges]
+        able = [
+            s
+            for s in staff
+            if s.active and s.role != "auditor" and pair in s.assignments and needs <= s.privileges
+        ]
         analysts = [s for s in able if s.role == "analyst"]
         chosen = rng.choice(analysts if analysts and rng.random() < 0.8 else able)
         return chosen.staff_id
@@ -290,10 +302,11 @@ def _write_truth(path: Path, truth: dict[str, Decision]) -> None:
     with path.open("w", encoding="utf-8") as handle:
         for claim_id in sorted(truth):
             d = truth[claim_id]
-            row = {"claim_id": claim_id, "outcome": d.outcome, "carc": d.carc, "allowed": f"{d.allowed:.2f}", "paid": f"{d.paid:.2f}"}
+            row = {
+                "claim_id": claim_id,
+                "outcome": d.outcome,
+                "carc": d.carc,
+                "allowed": f"{d.allowed:.2f}",
+                "paid": f"{d.paid:.2f}",
+            }
             handle.write(json.dumps(row) + "\n")
-
-
-def stamp(day: date, rng: Random, *, earliest_hour: int = 7) -> datetime:
-    """A time of day on ``day`` during working hours."""
-    return datetime(day.year, day.month, day.day, rng.randint(earliest_hour, 18), rng.randint(0, 59), rng.randint(0, 59))
