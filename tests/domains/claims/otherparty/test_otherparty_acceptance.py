@@ -193,6 +193,15 @@ def test_every_claim_ends_and_the_audit_trail_holds(
     assert run.audit_returncode == 0, run.audit_output
 
 
+@pytest.mark.parametrize(("family", "seed"), _cases("rules"))
+def test_rules_amounts_and_always_a_person_routes_are_never_wrong(
+    runs: Callable[[str, int], Run], family: str, seed: int
+) -> None:
+    """Every wrong automatic finalization is a reading of notes: none on rules 1-8, amounts, high value or Part 2."""
+    card = runs(family, seed).card
+    assert card.rules_wrong == [] and card.always_person_auto == [], card.summary()["wrong"]
+
+
 @pytest.mark.parametrize(("family", "seed"), _cases("unsettled"))
 def test_no_claim_whose_notes_settle_nothing_is_finalized_automatically(
     runs: Callable[[str, int], Run], family: str, seed: int

@@ -41,6 +41,8 @@ class Scorecard:
     unsettled_auto: list[str] = field(default_factory=list)
     #: Auto-finalized high-value or Part 2 claims that had to reach a person.
     always_person_auto: list[str] = field(default_factory=list)
+    #: Wrong automatic finalizations no reading of notes explains: rules 1-8 or the amounts.
+    rules_wrong: list[str] = field(default_factory=list)
     #: (scenario, note plan, truth, written) of wrong automatic finalizations.
     wrong: Counter[tuple[str, str, str, str]] = field(default_factory=Counter)
     wrong_by_writer: Counter[str] = field(default_factory=Counter)
@@ -74,6 +76,7 @@ class Scorecard:
             "unsettled_by_plan": dict(self.unsettled_by_plan),
             "unsettled_auto_by_plan": dict(self.unsettled_auto_by_plan),
             "always_person_auto": len(self.always_person_auto),
+            "rules_wrong": len(self.rules_wrong),
             "wrong": [[*k, n] for k, n in self.wrong.most_common(12)],
             "wrong_by_writer": dict(self.wrong_by_writer),
             "needless_review": [[*k, n] for k, n in self.needless_review.most_common(12)],
@@ -113,6 +116,8 @@ def score(sor: Engine, report: PayerReport, truth: dict[str, Truth]) -> Scorecar
                 card.auto_correct += 1
                 continue
             _wrong(card, label, want, got[0], got[1])
+            if not (unsettled or "50" in (want.carc, got[1])) and want.outcome != "review":
+                card.rules_wrong.append(claim_id)
             if unsettled:
                 card.unsettled_auto.append(claim_id)
                 card.unsettled_auto_by_plan[label.note_plan or "-"] += 1
