@@ -291,7 +291,7 @@ THERAPY: dict[Stance, tuple[str, ...]] = {
     ),
     "not_met": (
         "Has not tried {therapies}.",
-        "No {subject} to date: no {therapies}.",
+        "No {subject} to date; has not tried {therapies}.",
         "Declined {therapies}; none attempted.",
         "Stopped {therapy} after {short}; nothing else tried.",
     ),

@@ -252,7 +252,7 @@ BARIATRIC = _policy(
             decimals=1,
         ),
         _therapy(
-            "a weight-management program",
+            "supervised weight management",
             24,
             ("a medically supervised weight-management program", "a dietitian-led weight program"),
             "participation in a medically supervised weight-management program for at least 24 weeks within "

@@ -288,7 +288,7 @@ THERAPY: dict[Stance, tuple[str, ...]] = {
     ),
     "not_met": (
         "Never tried {therapies}.",
-        "No prior {subject}; has had none of {therapies}.",
+        "No prior {subject}: {therapies} never tried.",
         "{Subject}: none so far.",
         "Did {therapy} for just {short} and quit; nothing else.",
     ),

@@ -217,7 +217,7 @@ GASTRIC_BYPASS = _policy(
             decimals=1,
         ),
         _therapy(
-            "a supervised diet program",
+            "supervised dieting",
             24,
             ("a physician-supervised diet program", "a structured weight-loss program"),
             "six months (24 weeks) or more in a supervised diet program",

@@ -60,7 +60,8 @@ def _too_short(minimum: int, rng: Random) -> str:
     """A duration clearly under ``minimum`` weeks."""
     if minimum <= 2 or rng.random() < 0.4:
         return f"{rng.randint(3, max(4, min(7 * minimum - 4, 20)))} days"
-    return f"{rng.randint(1, minimum - 1)} weeks"
+    weeks = rng.randint(1, minimum - 1)
+    return "1 week" if weeks == 1 else f"{weeks} weeks"
 
 
 def _measure(criterion: Criterion, rng: Random, *, above: bool) -> str:
