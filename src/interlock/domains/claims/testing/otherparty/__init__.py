@@ -1,0 +1,18 @@
+"""Payers written the way an outside team would write them, from SPEC.md and the policy manual only.
+
+Interlock's own generator writes a payer the way this project imagines one; a model
+can score well on that and fail on a payer with other codes, other policies and other
+clinicians. :func:`write_payer` fills an empty claims system of record with an
+independently written payer of one of two families:
+
+- ``dev`` (Cascade Mutual): generic code may be improved against it;
+- ``heldout`` (Keystone Family Health): only an acceptance test reads it, nothing is
+  tuned on it.
+
+Each world has a history people decided and a backlog whose correct outcomes go to a
+truth file in the format :func:`interlock.domains.claims.evaluation.read_truth` reads.
+"""
+
+from interlock.domains.claims.testing.otherparty.world import FAMILIES, ClaimLabel, PayerReport, write_payer
+
+__all__ = ["FAMILIES", "ClaimLabel", "PayerReport", "write_payer"]
