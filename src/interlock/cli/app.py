@@ -262,14 +262,40 @@ def eval_(
     *,
     sor: SorOpt = None,
     store: StoreOpt = None,
-    task: Annotated[str, typer.Option("--task", help="The task whose decisions to score.")] = CLAIMS_TASK,
-    truth: Annotated[Path, typer.Option(help="Truth file written by `sor seed`.")],
+    task: Annotated[
+        str | None,
+        typer.Option(
+            "--task",
+            help="The task whose decisions to score (claims.adjudicate; with --from-reviews, every task).",
+        ),
+    ] = None,
+    truth: Annotated[Path | None, typer.Option(help="Truth file written by `sor seed`.")] = None,
+    from_reviews: Annotated[
+        bool,
+        typer.Option(
+            "--from-reviews",
+            help="Measure automatic decisions from people's blind decisions on sampled items, not a truth file.",
+        ),
+    ] = False,
     target_precision: Annotated[
         float, typer.Option(help="Precision to choose a model confidence threshold for.")
     ] = 0.99,
     json_out: JsonOpt = False,
 ) -> None:
-    """Score what was written against the truth: auto share, precision, review share, errors by rule."""
+    """Score what was written against the truth: auto share, precision, review share, errors by rule.
+
+    With --from-reviews, no truth file: the precision of automatic decisions measured
+    from the people who decided sampled items blind, with a Wilson score interval, per
+    task, per rule and per model version (docs/quality.md).
+    """
+    if from_reviews:
+        from interlock.cli.quality_cmds import print_from_reviews  # noqa: PLC0415
+
+        print_from_reviews(store, task, json_out=json_out)
+        return
+    if truth is None:
+        fail("give --truth FILE (written by `interlock sor seed`), or --from-reviews")
+    task = task or CLAIMS_TASK
     pack = domain_of_task(task)
     if pack.evaluate is None:
         fail(f"domain {pack.name!r} has no evaluation against a truth file")
@@ -333,6 +359,7 @@ from interlock.cli import config_cmds as _config_cmds  # noqa: E402, F401  - `--
 from interlock.cli import db_cmds as _db_cmds  # noqa: E402, F401  - `db`, `policy emit-rls`
 from interlock.cli import demo as _demo  # noqa: E402  - registers the demo command on ``app``
 from interlock.cli import faults_cmds as _faults_cmds  # noqa: E402  - registers `faults run`
+from interlock.cli import quality_cmds as _quality_cmds  # noqa: E402, F401  - `quality reopen|close|status`
 from interlock.cli import retrieval_cmds as _retrieval_cmds  # noqa: E402  - `index`, `ask`, `summarize`, `policy`
 from interlock.cli import run_cmds as _run_cmds  # noqa: E402, F401  - registers `run TASK`
 from interlock.cli import telemetry_cmds as _telemetry_cmds  # noqa: E402  - registers `metrics`
