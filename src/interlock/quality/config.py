@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Final
 
-__all__ = ["DEFAULT_SAMPLE_KEY", "QualitySettings", "TaskQuality"]
+__all__ = ["DEFAULT_SAMPLE_KEY", "QualitySettings", "TaskQuality", "may_reopen", "may_view"]
 
 #: The sampling key when none is configured. It is public, so anyone who knows a work
 #: item's idempotency key can tell whether it is sampled; configure ``[quality]
@@ -47,3 +47,17 @@ class QualitySettings:
     def for_task(self, task: str) -> TaskQuality:
         """The knobs of ``task``: its own entry, or the section's defaults."""
         return self.tasks.get(task, self.default)
+
+
+def may_view(settings: QualitySettings, role: str, *, active: bool, staff: bool) -> bool:
+    """Who sees measured precision: active auditors, and active staff of a viewer or reopen role."""
+    return (
+        active
+        and staff
+        and (role == "auditor" or role in settings.viewer_roles or role in settings.reopen_roles)
+    )
+
+
+def may_reopen(settings: QualitySettings, role: str, *, active: bool, staff: bool) -> bool:
+    """Who reopens a closed automatic path on the desk or through the API: active staff of a reopen role."""
+    return active and staff and role in settings.reopen_roles
