@@ -146,7 +146,11 @@ def test_a_sampled_item_is_blind_on_the_api(world: QualityWorld) -> None:
 def test_quality_is_readable_by_auditors_and_reopened_only_by_reopen_roles(world: QualityWorld) -> None:
     """GET /v1/quality: auditor yes, analyst 403; reopening: analyst 403, an open path 409."""
     world.run("OK-N1")
-    with world.api.client("AUD") as auditor, world.api.client("A1") as analyst, world.api.client("SUP") as sup:
+    with (
+        world.api.client("AUD") as auditor,
+        world.api.client("A1") as analyst,
+        world.api.client("SUP") as sup,
+    ):
         report = auditor.get("/v1/quality").json()
         assert report["method"] == "Wilson score interval"
         (claims,) = report["tasks"]
@@ -209,7 +213,9 @@ def test_blind_review_closes_the_path_and_the_quality_page_reopens_it(
         changes = [
             json.loads(body)
             for body in conn.execute(
-                select(audit_events.c.body).where(audit_events.c.kind == "config.changed").order_by(audit_events.c.seq)
+                select(audit_events.c.body)
+                .where(audit_events.c.kind == "config.changed")
+                .order_by(audit_events.c.seq)
             ).scalars()
         ]
     assert [(c["outcome"], c["principal"]) for c in changes] == [

@@ -29,7 +29,9 @@ from interlock.quality.store import path_state, reopen_path
 router = APIRouter(prefix="/v1", generate_unique_id_function=operation_id)
 
 _VIEWERS: dict[int | str, dict[str, Any]] = {
-    403: {"description": "The caller may not see quality measurements (auditors and [quality] viewer roles may)."}
+    403: {
+        "description": "The caller may not see quality measurements (auditors and [quality] viewer roles may)."
+    }
 }
 
 
@@ -120,7 +122,9 @@ def task_quality(svc: Services, task: str, *, since: datetime | None = None) -> 
 def get_quality(
     who: PrincipalDep,
     svc: ServicesDep,
-    task: Annotated[str | None, Query(max_length=128, description="One served task; default: every one.")] = None,
+    task: Annotated[
+        str | None, Query(max_length=128, description="One served task; default: every one.")
+    ] = None,
 ) -> QualityOut:
     """Precision of automatic decisions measured from blind sampled reviews, per task, rule, model and day."""
     _viewer(svc, who)
@@ -151,7 +155,9 @@ def reopen(task: str, who: PrincipalDep, svc: ServicesDep) -> PathOut:
     if svc.task(task) is None:
         raise not_found()
     if not reopen_path(svc.store, task, by=who.principal_id, at=svc.clock.now()):
-        raise Problem(409, "path-not-closed", "Path not closed", f"the automatic path of {task} is not closed")
+        raise Problem(
+            409, "path-not-closed", "Path not closed", f"the automatic path of {task} is not closed"
+        )
     return PathOut.model_validate(path_state(svc.store, task).as_dict())
 
 

@@ -90,7 +90,11 @@ def print_from_reviews(store: str | None, task: str | None, *, json_out: bool) -
         )
         out.print(head)
         for title, rows, keys in (
-            ("by rule (the outcome and reason code proposed)", figures["by_rule"], ("outcome", "reason_code")),
+            (
+                "by rule (the outcome and reason code proposed)",
+                figures["by_rule"],
+                ("outcome", "reason_code"),
+            ),
             ("by model version", figures["by_model"], ("model",)),
         ):
             table = Table(title=f"{name}: {title}")

@@ -108,7 +108,11 @@ def _groups(conn: Connection, task: str, columns: Iterable[Any], confidence: flo
     for r in rows:
         key = {col.name: (None if r[col.name] is None else str(r[col.name])) for col in cols}
         out.append(
-            Group(key=key, samples=int(r["samples"]), measured=measure(int(r["upheld"]), int(r["decided"]), confidence))
+            Group(
+                key=key,
+                samples=int(r["samples"]),
+                measured=measure(int(r["upheld"]), int(r["decided"]), confidence),
+            )
         )
     return out
 
@@ -147,7 +151,9 @@ def known_tasks(store: Engine | Connection) -> list[str]:
         return sorted(str(t) for t in conn.execute(query).scalars())
 
 
-def quality_report(store: Engine, settings: QualitySettings, *, tasks: Iterable[str] | None = None) -> dict[str, Any]:
+def quality_report(
+    store: Engine, settings: QualitySettings, *, tasks: Iterable[str] | None = None
+) -> dict[str, Any]:
     """``eval --from-reviews``: every task's figures, with the interval's method and level."""
     names = list(tasks) if tasks is not None else known_tasks(store)
     return {
@@ -190,7 +196,9 @@ def daily(store: Engine, task: str, knobs: TaskQuality, *, since: datetime | Non
             where_decided.append(c.decided_at >= cut)
         taken: Mapping[str, int] = {
             str(d): int(n)
-            for d, n in conn.execute(select(taken_day, func.count()).where(*where_taken).group_by(taken_day)).all()
+            for d, n in conn.execute(
+                select(taken_day, func.count()).where(*where_taken).group_by(taken_day)
+            ).all()
         }
         decided = {
             str(d): (int(n), int(u or 0))

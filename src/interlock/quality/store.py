@@ -82,7 +82,9 @@ class PathState:
 
 def _state_of(task: str, row: RowMapping | None) -> PathState:
     if row is None:
-        return PathState(task=task, state="open", reason="never closed", changed_at=None, changed_by=None, opened_at=None)
+        return PathState(
+            task=task, state="open", reason="never closed", changed_at=None, changed_by=None, opened_at=None
+        )
     return PathState(
         task=task,
         state="closed" if row["state"] == "closed" else "open",
@@ -164,19 +166,25 @@ def window_tally(conn: Connection, task: str, *, since: datetime | None, size: i
     if since is not None:
         where.append(c.sampled_at >= naive(since))
     recent = (
-        select(c.upheld).where(and_(*where)).order_by(c.decided_at.desc(), c.work_item_id).limit(size).subquery()
+        select(c.upheld)
+        .where(and_(*where))
+        .order_by(c.decided_at.desc(), c.work_item_id)
+        .limit(size)
+        .subquery()
     )
     decided, upheld = conn.execute(select(func.count(), func.coalesce(func.sum(recent.c.upheld), 0))).one()
     return int(decided), int(upheld)
 
 
-_ENSURE = {
-    "sqlite": lambda row: sqlite.insert(quality_paths).values(**row).on_conflict_do_nothing(),
-    "postgresql": lambda row: postgresql.insert(quality_paths).values(**row).on_conflict_do_nothing(),
-}
+def _ensure(conn: Connection, row: Mapping[str, Any]) -> None:
+    """Insert ``row`` unless the task has a row already (either dialect)."""
+    insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+    conn.execute(insert(quality_paths).values(**row).on_conflict_do_nothing())
 
 
-def _event(*, task: str, by: str, at: datetime, outcome: str, reason: str, details: Mapping[str, JsonInput]) -> AuditEvent:
+def _event(
+    *, task: str, by: str, at: datetime, outcome: str, reason: str, details: Mapping[str, JsonInput]
+) -> AuditEvent:
     return AuditEvent(
         kind="config.changed",
         at=at,
@@ -210,23 +218,38 @@ def _change(
         values["opened_at"] = when
     with begin_write(store) as conn:
         if to == "closed":  # a task never closed has no row yet
-            conn.execute(
-                _ENSURE[conn.dialect.name](
-                    {"task": task, "state": "open", "reason": "never closed", "changed_at": when, "changed_by": by}
-                )
+            _ensure(
+                conn,
+                {
+                    "task": task,
+                    "state": "open",
+                    "reason": "never closed",
+                    "changed_at": when,
+                    "changed_by": by,
+                },
             )
         moved = conn.execute(
-            update(quality_paths).where(quality_paths.c.task == task, quality_paths.c.state == frm).values(**values)
+            update(quality_paths)
+            .where(quality_paths.c.task == task, quality_paths.c.state == frm)
+            .values(**values)
         ).rowcount
         if moved != 1:
             return False
         outcome = "closed" if to == "closed" else "reopened"
-        AuditLog(store).append(conn, [_event(task=task, by=by, at=at, outcome=outcome, reason=reason, details=details)])
+        AuditLog(store).append(
+            conn, [_event(task=task, by=by, at=at, outcome=outcome, reason=reason, details=details)]
+        )
     return True
 
 
 def close_path(
-    store: Engine, task: str, *, by: str, at: datetime, reason: str, details: Mapping[str, JsonInput] | None = None
+    store: Engine,
+    task: str,
+    *,
+    by: str,
+    at: datetime,
+    reason: str,
+    details: Mapping[str, JsonInput] | None = None,
 ) -> bool:
     """Close ``task``'s automatic path (audited); False when it was closed already."""
     return _change(store, task=task, to="closed", by=by, at=at, reason=reason, details=details or {})

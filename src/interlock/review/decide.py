@@ -271,7 +271,12 @@ class ReviewDesk:
         if sample is not None:
             person, upheld = sample
             record_person(
-                conn, row.work_item_id, person=person, upheld=upheld, decided_by=decided_by, at=self.clock.now()
+                conn,
+                row.work_item_id,
+                person=person,
+                upheld=upheld,
+                decided_by=decided_by,
+                at=self.clock.now(),
             )
 
     def _check_path(self, sample: tuple[Decision, bool] | None) -> None:

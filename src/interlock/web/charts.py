@@ -113,7 +113,7 @@ def interval_chart(
     """
     if not data:
         return Markup('<p class="muted">no decided samples yet</p>')
-    floor = min(min(low for _, _, low, _ in data), target if target is not None else 1.0)
+    floor = min(*(low for _, _, low, _ in data), target if target is not None else 1.0)
     bottom = min(0.9, int(floor * 10) / 10)
     step = width / len(data)
 
@@ -138,9 +138,7 @@ def interval_chart(
             f'<circle cx="{x:.1f}" cy="{y(value):.1f}" r="3.5" fill="{PALETTE[0]}"><title>{title}</title></circle>'
         )
     parts.append(f'<text x="{width}" y="11" font-size="11" text-anchor="end">100%</text>')
-    parts.append(
-        f'<text x="{width}" y="{height - 2}" font-size="11" text-anchor="end">{bottom:.0%}</text>'
-    )
+    parts.append(f'<text x="{width}" y="{height - 2}" font-size="11" text-anchor="end">{bottom:.0%}</text>')
     parts.append(f'<text x="0" y="{height + 13}" font-size="11">{escape(data[0][0])}</text>')
     parts.append(
         f'<text x="{width}" y="{height + 13}" font-size="11" text-anchor="end">{escape(data[-1][0])}</text>'
