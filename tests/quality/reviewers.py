@@ -12,6 +12,7 @@ from the reviewers of sampled items.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from collections.abc import Callable, Mapping
@@ -23,7 +24,7 @@ from sqlalchemy import Engine, select
 
 from interlock.audit.chain import AuditLog
 from interlock.policy.principal import Principal
-from interlock.quality.config import QualitySettings
+from interlock.quality.config import QualitySettings, TaskQuality
 from interlock.review.decide import ReviewDesk
 from interlock.store.schema import quality_samples, review_items
 from interlock.task import Connector, PersonDecision, Task
@@ -87,16 +88,31 @@ def withheld_decisions(store: Engine, task: str) -> dict[str, dict[str, Any]]:
         }
 
 
-def quality_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    """Run ``interlock ARGS`` as an operator would, in a process of its own."""
+def quality_cli(*args: str, knobs: TaskQuality | None = None) -> subprocess.CompletedProcess[str]:
+    """Run ``interlock ARGS`` as an operator would, in a process of its own.
+
+    ``knobs`` are given to it as ``INTERLOCK_QUALITY__*`` variables, as a deployment would.
+    """
+    env = {k: v for k, v in os.environ.items() if not k.startswith("INTERLOCK_")}
+    if knobs is not None:
+        env["INTERLOCK_QUALITY__SAMPLE_RATE"] = str(knobs.sample_rate)
+        env["INTERLOCK_QUALITY__MIN_SAMPLES"] = str(knobs.min_samples)
+        env["INTERLOCK_QUALITY__WINDOW"] = str(knobs.window)
+        if knobs.target_precision is not None:
+            env["INTERLOCK_QUALITY__TARGET_PRECISION"] = str(knobs.target_precision)
     return subprocess.run(
-        [sys.executable, "-m", "interlock", *args], capture_output=True, text=True, check=False, timeout=120
+        [sys.executable, "-m", "interlock", *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+        env=env,
     )
 
 
-def eval_from_reviews(store_url: str, task: str) -> dict[str, Any]:
+def eval_from_reviews(store_url: str, task: str, knobs: TaskQuality | None = None) -> dict[str, Any]:
     """``interlock eval --from-reviews --task TASK --json``: the task's figures."""
-    done = quality_cli("eval", "--from-reviews", "--task", task, "--store", store_url, "--json")
+    done = quality_cli("eval", "--from-reviews", "--task", task, "--store", store_url, "--json", knobs=knobs)
     assert done.returncode == 0, done.stderr
     report: dict[str, Any] = json.loads(done.stdout)
     assert report["method"] == "Wilson score interval" and report["confidence"] == 0.95

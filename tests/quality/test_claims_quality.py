@@ -233,8 +233,8 @@ def test_a_shift_closes_the_automatic_path_until_an_operator_reopens_it(db_url: 
     details = changes[0]["details"]
     assert details["setting"] == "quality.automatic_path" and details["decided"] >= knobs.min_samples
     assert float(details["interval"][1]) < knobs.target_precision
-    figures = eval_from_reviews(world.store_url, TASK)
-    assert figures["path"]["state"] == "closed"
+    figures = eval_from_reviews(world.store_url, TASK, knobs)
+    assert figures["path"]["state"] == "closed" and figures["current"]["below_target"], figures["current"]
     assert {g["model"] for g in figures["by_model"]} >= {"openai:misreader", "rules:claims-rules@1"}
     assert {g["model"]: g["precision"] for g in figures["by_model"]}["rules:claims-rules@1"] == 1.0
 
