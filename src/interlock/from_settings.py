@@ -69,8 +69,8 @@ def quality_of(q: QualitySection) -> QualitySettings:
         default=default,
         tasks=tasks,
         sample_key=key,
-        viewer_roles=frozenset(q.viewer_roles),
-        reopen_roles=frozenset(q.reopen_roles),
+        viewer_roles=frozenset(q.viewer_roles or ()),
+        reopen_roles=frozenset(q.reopen_roles or ()),
     )
 
 

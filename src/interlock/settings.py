@@ -233,9 +233,9 @@ class QualitySection(_Section):
     #: The key of the keyed hash that picks the sampled items; unset, a fixed public key.
     sample_key: SecretStr | None = None
     #: Staff roles (besides auditors) that see the quality page and ``GET /v1/quality``.
-    viewer_roles: Annotated[tuple[str, ...], NoDecode] = ()
+    viewer_roles: Annotated[tuple[str, ...] | None, NoDecode] = None
     #: Staff roles that may reopen a closed automatic path on the desk or through the API.
-    reopen_roles: Annotated[tuple[str, ...], NoDecode] = ()
+    reopen_roles: Annotated[tuple[str, ...] | None, NoDecode] = None
     tasks: dict[str, TaskQualitySection] = {}
 
     @field_validator("viewer_roles", "reopen_roles", mode="before")
