@@ -47,6 +47,8 @@ from interlock.models.resilience import call_with_retries
 from interlock.policy.document import PolicyDocument, default_policy
 from interlock.policy.principal import Principal
 from interlock.policy.tasks import WriteBoundary
+from interlock.quality.config import QualitySettings
+from interlock.quality.guard import QualityGuard
 from interlock.store.authors import authors_of
 from interlock.task import Connector, CtxT, PayloadT, ProposalT, Receipt, RulesT, Task, Thresholds
 from interlock.telemetry.metrics import STAGE_SECONDS, WORK_ITEMS, reason_kind
@@ -78,6 +80,8 @@ class EngineSettings:
     #: (even a hold needs the system of record), so the doubling must stop somewhere.
     defer_max_seconds: float = 60.0
     thresholds: Thresholds = field(default_factory=Thresholds)
+    #: Blind samples of automatic decisions and the closed path (:mod:`interlock.quality`).
+    quality: QualitySettings = field(default_factory=QualitySettings)
 
 
 class PrecedentLookup(Protocol):
@@ -147,6 +151,9 @@ class Engine(Generic[CtxT, RulesT, ProposalT, PayloadT]):
         self.on_written = on_written
         # A candidate decided beside production after each fresh decision (interlock.shadow).
         self.shadow = shadow
+        self.quality = QualityGuard(
+            task=task.name, settings=self.settings.quality, store=store.engine, principal=principal
+        )
 
     @property
     def task_name(self) -> str:
@@ -334,6 +341,8 @@ class Engine(Generic[CtxT, RulesT, ProposalT, PayloadT]):
                 idempotency_key=lease.idempotency_key,
                 now=self.clock.now(),
             )
+            # A sampled automatic decision, or any on a closed path, goes to a person instead.
+            verdict, write = self.quality.screen(verdict, write)
             record_decision(span, verdict.status)
             return verdict, write
 

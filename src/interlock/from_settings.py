@@ -15,7 +15,8 @@ from interlock.engine import EngineSettings
 from interlock.exceptions import ConfigurationError
 from interlock.models.registry import ProviderEndpoint
 from interlock.policy.document import PolicyDocument, default_policy, parse_policy_toml
-from interlock.settings import EngineSection, ModelsSection, Settings
+from interlock.quality.config import DEFAULT_SAMPLE_KEY, QualitySettings, TaskQuality
+from interlock.settings import EngineSection, ModelsSection, QualitySection, Settings
 from interlock.task import Thresholds
 
 if TYPE_CHECKING:
@@ -32,6 +33,7 @@ __all__ = [
     "pick",
     "policy",
     "policy_or_default",
+    "quality_of",
     "read_policy_file",
     "shadow",
 ]
@@ -45,11 +47,42 @@ def pick(option: T | None, configured: T) -> T:
 
 
 def engine_settings(s: Settings, *, threshold: float | None = None) -> EngineSettings:
-    """Engine knobs from the ``[engine]`` section; ``threshold`` sets both thresholds."""
-    return engine_settings_of(s.engine, threshold=threshold)
+    """Engine knobs from the ``[engine]`` and ``[quality]`` sections; ``threshold`` sets both thresholds."""
+    return engine_settings_of(s.engine, threshold=threshold, quality=s.quality)
 
 
-def engine_settings_of(e: EngineSection, *, threshold: float | None = None) -> EngineSettings:
+def quality_of(q: QualitySection) -> QualitySettings:
+    """The quality knobs of a ``[quality]`` section, each task's overrides filled from the section."""
+    default = TaskQuality(
+        sample_rate=q.sample_rate,
+        target_precision=q.target_precision,
+        min_samples=q.min_samples,
+        window=q.window,
+        confidence=q.confidence,
+    )
+    tasks = {
+        name: TaskQuality(
+            sample_rate=pick(t.sample_rate, q.sample_rate),
+            target_precision=pick(t.target_precision, q.target_precision),
+            min_samples=pick(t.min_samples, q.min_samples),
+            window=pick(t.window, q.window),
+            confidence=q.confidence,
+        )
+        for name, t in q.tasks.items()
+    }
+    key = q.sample_key.get_secret_value().encode() if q.sample_key is not None else DEFAULT_SAMPLE_KEY
+    return QualitySettings(
+        default=default,
+        tasks=tasks,
+        sample_key=key,
+        viewer_roles=frozenset(q.viewer_roles or ()),
+        reopen_roles=frozenset(q.reopen_roles or ()),
+    )
+
+
+def engine_settings_of(
+    e: EngineSection, *, threshold: float | None = None, quality: QualitySection | None = None
+) -> EngineSettings:
     """Engine knobs from an ``[engine]`` section (the API keeps its own copy of the section)."""
     return EngineSettings(
         deadline_seconds=e.deadline_seconds,
@@ -60,6 +93,7 @@ def engine_settings_of(e: EngineSection, *, threshold: float | None = None) -> E
         thresholds=Thresholds(
             approve=pick(threshold, e.approve_threshold), deny=pick(threshold, e.deny_threshold)
         ),
+        quality=quality_of(quality or QualitySection()),
     )
 
 

@@ -51,8 +51,10 @@ __all__ = [
     "IndexSection",
     "LoadedSettings",
     "ModelsSection",
+    "QualitySection",
     "Settings",
     "ShadowSection",
+    "TaskQualitySection",
     "TelemetrySection",
     "env_name",
     "iter_fields",
@@ -240,6 +242,49 @@ class AuditSection(_Section):
     signing_key: Path | None = None
 
 
+class TaskQualitySection(_Section):
+    """One task's overrides of the ``[quality]`` section; a key left out keeps the section's value."""
+
+    sample_rate: float | None = Field(default=None, ge=0, le=1)
+    target_precision: float | None = Field(default=None, gt=0, le=1)
+    min_samples: int | None = Field(default=None, ge=1)
+    window: int | None = Field(default=None, ge=1)
+
+
+class QualitySection(_Section):
+    """Quality measured in production: blind samples of automatic decisions, and the closed path.
+
+    A share (``sample_rate``) of the work items that would be finalized automatically
+    goes to a person instead, who does not see the withheld proposal; their decisions
+    measure the precision of the automatic path. Below ``target_precision`` (by the rule
+    of :mod:`interlock.quality.precision`) the task's automatic path closes until an
+    operator reopens it. ``tasks`` overrides the section per task name.
+    """
+
+    sample_rate: float = Field(default=0.0, ge=0, le=1)
+    target_precision: float | None = Field(default=None, gt=0, le=1)
+    min_samples: int = Field(default=30, ge=1)
+    window: int = Field(default=200, ge=1)
+    confidence: float = Field(default=0.95, gt=0, lt=1)
+    #: The key of the keyed hash that picks the sampled items; unset, a fixed public key.
+    sample_key: SecretStr | None = None
+    #: Staff roles (besides auditors) that see the quality page and ``GET /v1/quality``.
+    viewer_roles: Annotated[tuple[str, ...] | None, NoDecode] = None
+    #: Staff roles that may reopen a closed automatic path on the desk or through the API.
+    reopen_roles: Annotated[tuple[str, ...] | None, NoDecode] = None
+    tasks: dict[str, TaskQualitySection] = {}
+
+    @field_validator("viewer_roles", "reopen_roles", mode="before")
+    @classmethod
+    def _roles(cls, value: object) -> object:
+        # ``INTERLOCK_QUALITY__REOPEN_ROLES=supervisor,controller`` reads as a list, like the TOML array.
+        return (
+            tuple(part.strip() for part in value.split(",") if part.strip())
+            if isinstance(value, str)
+            else value
+        )
+
+
 class Settings(BaseSettings):
     """The effective configuration of one Interlock process."""
 
@@ -274,6 +319,7 @@ class Settings(BaseSettings):
     index: IndexSection = IndexSection()
     telemetry: TelemetrySection = TelemetrySection()
     audit: AuditSection = AuditSection()
+    quality: QualitySection = QualitySection()
 
     @field_validator("sor_url", "store_url")
     @classmethod

@@ -445,6 +445,17 @@ class Task(ABC, Generic[CtxT, RulesT, ProposalT, PayloadT]):
     def commit_facts(self, payload: PayloadT) -> JsonDict:
         """What ``route.decided`` records about a commit: codes and amounts, no free text."""
 
+    def agreement_facts(self, payload: PayloadT) -> JsonDict:
+        """What of a commit, besides outcome and reason code, decides whether two decisions agree.
+
+        Quality sampling (:mod:`interlock.quality`) compares an automatic commit withheld
+        from a reviewer with the reviewer's own commit of the same record on the outcome,
+        the reason code and these facts; by default the :meth:`commit_facts` (a claim's
+        allowed and paid amounts). A task whose correctness lies in more (an invoice's
+        posting of each line) says so here.
+        """
+        return self.commit_facts(payload)
+
     @abstractmethod
     def review_facts(self, context: CtxT) -> ReviewFacts:
         """What a review item keeps about the record (amount and access attributes)."""

@@ -28,6 +28,7 @@ from typing import Any
 import httpx2 as httpx
 import pytest
 from promcheck import documented
+from sqlalchemy import select
 
 from interlock.api.app import create_app
 from interlock.api.services import Services
@@ -46,7 +47,8 @@ from interlock.domains.claims.testing.model_server import (
     ScriptedModelServer,
     echo_policies_responder,
 )
-from interlock.settings import IndexSection, ModelsSection
+from interlock.settings import IndexSection, ModelsSection, QualitySection
+from interlock.store.schema import quality_samples
 
 INTERLOCK = [sys.executable, "-m", "interlock"]
 API_JOB, WORKER_JOB = "interlock-api", "interlock-worker"
@@ -58,6 +60,7 @@ MAY_BE_ZERO = {
     "interlock_api_queue_depth",
     "interlock_review_backlog",
     "interlock_review_oldest_age_seconds",
+    "interlock_auto_path_closed",
 }
 
 
@@ -159,7 +162,12 @@ def _wait_for_families(
 
 @pytest.fixture(scope="module")
 def api_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[int, str]]:
-    """An API server that adjudicated claims (two model calls failed); its port and a scraper's token."""
+    """An API server that adjudicated claims (two model calls failed); its port and a scraper's token.
+
+    Every automatic decision is sampled (``[quality] sample_rate = 1``), and the
+    supervisor decides each sampled item by approving it, so the quality families count
+    something too.
+    """
     directory = tmp_path_factory.mktemp("prom-api")
     issuer = TokenIssuer()
     settings = seed_review_world(directory, issuer)
@@ -171,6 +179,7 @@ def api_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[int, 
                 "models": ModelsSection(openai_base_url=model_server.base_url),
                 "metrics_auth": True,
                 "index": IndexSection(follow_writes=True),
+                "quality": QualitySection(sample_rate=1.0),
             }
         )
         services = Services(settings)
@@ -184,6 +193,18 @@ def api_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[int, 
             assert len(model_server.requests) >= 2
             # The search index followed each write (interlock_index_follow_total counts them).
             assert services.follower is not None and services.follower.flush(timeout=30)
+            with services.store.connect() as conn:
+                sampled = conn.execute(select(quality_samples.c.review_id)).scalars().all()
+            assert sampled, "the rules approve OK-N1: at least that decision is sampled"
+            supervisor = {"Authorization": f"Bearer {issuer.token('SUP')}"}
+            for review_id in sampled:
+                decided = httpx.post(
+                    f"{server.url}/v1/review-items/{review_id}/decision",
+                    json={"action": "approve"},
+                    headers=supervisor,
+                    timeout=60,
+                )
+                assert decided.status_code == 200, decided.text
             assert httpx.get(f"{server.url}/metrics").status_code == 401  # credentials are needed
             yield server.port, issuer.token("A1", ttl=timedelta(minutes=30))
 

@@ -14,7 +14,7 @@ from contextlib import asynccontextmanager
 from fastapi import Depends, FastAPI
 from starlette.middleware.body_limit import RequestBodyLimitMiddleware
 
-from interlock.api import ops, routes
+from interlock.api import ops, quality, routes
 from interlock.api.deps import ids_are_text
 from interlock.api.guards import (
     ClientNetworks,
@@ -76,6 +76,7 @@ def create_app(
     # A domain may add routes of its own (the claims domain's FHIR intake and FHIR routes).
     for extra in svc.domain.api_routers() if svc.domain.api_routers is not None else ():
         app.include_router(extra)
+    app.include_router(quality.router)
     app.include_router(ops.router)
     # The web desk imports Jinja2; mount it here so API and desk share auth and services.
     from interlock.web.desk import desk_style_hashes, mount_desk  # noqa: PLC0415 - keeps the API importable on its own

@@ -91,7 +91,7 @@ def metrics_registry(svc: Services) -> CollectorRegistry:
     See ``docs/observability.md`` for every family; the registry is the app's own, so
     that two apps in one process (tests) do not collide.
     """
-    return registry_with([StoreCollector(svc.store, svc.clock.now)])
+    return registry_with([StoreCollector(svc.store, svc.clock.now, svc.quality)])
 
 
 @router.get("/healthz", response_model=Health, tags=["operations"])

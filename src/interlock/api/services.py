@@ -35,10 +35,11 @@ from interlock.db import make_engine
 from interlock.engine import Engine as TaskEngine
 from interlock.engine import EngineSettings, ItemResult
 from interlock.exceptions import ConfigurationError, InterlockError
-from interlock.from_settings import endpoints_of, engine_settings_of, policy_or_default
+from interlock.from_settings import endpoints_of, engine_settings_of, policy_or_default, quality_of
 from interlock.models.base import ModelClient
 from interlock.policy.document import PolicyDocument
 from interlock.policy.principal import Principal
+from interlock.quality.config import QualitySettings
 from interlock.registry import domain as domain_named
 from interlock.retrieval.answers import Assistant
 from interlock.retrieval.backends import search_index_for
@@ -207,6 +208,8 @@ class Services:
             if settings.index.follow_writes
             else None
         )
+        #: The ``[quality]`` knobs: sampling (in the engines), the closing rule (in the desks).
+        self.quality: QualitySettings = quality_of(settings.quality)
         self.desks = {
             name: ReviewDesk(
                 task=task,
@@ -217,6 +220,7 @@ class Services:
                 policy=self.policy,
                 content_salt=self.content_salt,
                 on_written=self.follower,
+                quality=self.quality,
             )
             for name, task in self.tasks.items()
         }
@@ -245,7 +249,8 @@ class Services:
         )
         # The same [engine] knobs the CLI and the worker use; the API's own deadline bounds a request.
         self.engine_settings: EngineSettings = replace(
-            engine_settings_of(settings.engine), deadline_seconds=settings.deadline_seconds
+            engine_settings_of(settings.engine, quality=settings.quality),
+            deadline_seconds=settings.deadline_seconds,
         )
         if self.domain.warm is not None:
             # Load what the first request should not pay for (the ICD-10-CM code set) at

@@ -21,7 +21,7 @@ from typing import Any, Final
 from pydantic import BaseModel, ConfigDict, Field
 
 from interlock.exceptions import ConfigurationError
-from interlock.settings import EngineSection, IndexSection, LoadedSettings, ModelsSection
+from interlock.settings import EngineSection, IndexSection, LoadedSettings, ModelsSection, QualitySection
 
 #: Fields taken from the top level of the settings; every other flat field is in ``[api]``.
 _TOP_LEVEL: Final = (
@@ -32,7 +32,7 @@ _TOP_LEVEL: Final = (
     "policy_file",
     "service_principal",
 )
-_SECTIONS: Final = ("engine", "models", "index")
+_SECTIONS: Final = ("engine", "models", "index", "quality")
 #: How ``interlock serve --processes N`` hands its command-line options to the processes
 #: it starts (JSON of field to value). Deliberately outside the ``INTERLOCK_`` prefix: it
 #: is not a setting. It holds what the command line held (paths and URLs; a database
@@ -100,6 +100,8 @@ class ApiSettings(BaseModel):
     models: ModelsSection = ModelsSection()
     #: The search index's knobs (the ``[index]`` section): ``follow_writes``.
     index: IndexSection = IndexSection()
+    #: Blind samples, measured precision and closed paths (the ``[quality]`` section).
+    quality: QualitySection = QualitySection()
 
     @classmethod
     def serve_overrides(cls, raw: str | None) -> dict[str, Any]:

@@ -287,8 +287,21 @@ def eval_(
     *,
     sor: SorOpt = None,
     store: StoreOpt = None,
-    task: Annotated[str, typer.Option("--task", help="The task whose decisions to score.")] = CLAIMS_TASK,
+    task: Annotated[
+        str | None,
+        typer.Option(
+            "--task",
+            help="The task whose decisions to score (claims.adjudicate; with --from-reviews, every task).",
+        ),
+    ] = None,
     truth: Annotated[Path | None, typer.Option(help="Truth file written by `sor seed`.")] = None,
+    from_reviews: Annotated[
+        bool,
+        typer.Option(
+            "--from-reviews",
+            help="Measure automatic decisions from people's blind decisions on sampled items, not a truth file.",
+        ),
+    ] = False,
     target_precision: Annotated[
         float, typer.Option(help="Precision to choose a model confidence threshold for.")
     ] = 0.99,
@@ -301,7 +314,18 @@ def eval_(
     ] = False,
     json_out: JsonOpt = False,
 ) -> None:
-    """Score what was written against the truth: auto share, precision, review share, errors by rule."""
+    """Score what was written against the truth: auto share, precision, review share, errors by rule.
+
+    With --from-reviews, no truth file: the precision of automatic decisions measured
+    from the people who decided sampled items blind, with a Wilson score interval, per
+    task, per rule and per model version (docs/quality.md).
+    """
+    if from_reviews:
+        from interlock.cli.quality_cmds import print_from_reviews  # noqa: PLC0415
+
+        print_from_reviews(store, task, json_out=json_out)
+        return
+    task = task or CLAIMS_TASK
     pack = domain_of_task(task)
     if shadow:
         from interlock.cli.shadow_cmds import shadow_eval  # noqa: PLC0415
@@ -309,7 +333,7 @@ def eval_(
         shadow_eval(pack, task, store=store, truth=truth, json_out=json_out)
         return
     if truth is None:
-        fail("give --truth FILE (written by `interlock sor seed --truth`), or --shadow")
+        fail("give --truth FILE (written by `interlock sor seed --truth`), --from-reviews or --shadow")
     if pack.evaluate is None:
         fail(f"domain {pack.name!r} has no evaluation against a truth file")
     sor_engine = open_sor(sor, domain=pack)
@@ -372,6 +396,7 @@ from interlock.cli import config_cmds as _config_cmds  # noqa: E402, F401  - `--
 from interlock.cli import db_cmds as _db_cmds  # noqa: E402, F401  - `db`, `policy emit-rls`
 from interlock.cli import demo as _demo  # noqa: E402  - registers the demo command on ``app``
 from interlock.cli import faults_cmds as _faults_cmds  # noqa: E402  - registers `faults run`
+from interlock.cli import quality_cmds as _quality_cmds  # noqa: E402, F401  - `quality reopen|close|status`
 from interlock.cli import retrieval_cmds as _retrieval_cmds  # noqa: E402  - `index`, `ask`, `summarize`, `policy`
 from interlock.cli import run_cmds as _run_cmds  # noqa: E402, F401  - registers `run TASK`
 from interlock.cli import telemetry_cmds as _telemetry_cmds  # noqa: E402  - registers `metrics`

@@ -17,10 +17,14 @@ if TYPE_CHECKING:
 
 @app.command("metrics")
 def metrics(store: Annotated[str | None, typer.Option("--store", help=STORE_HELP)] = None) -> None:
-    """Print work items by route and status, review backlog and age, audited model errors.
+    """Print work items by route and status, review backlog and age, audited model errors, sampled precision.
 
     Without --store, the configured store (store_url) is read.
     """
+    from interlock.cli.configured import settings  # noqa: PLC0415
+    from interlock.from_settings import quality_of  # noqa: PLC0415
     from interlock.telemetry.store_metrics import store_exposition  # noqa: PLC0415
 
-    sys.stdout.write(store_exposition(open_store(store, create=False), lambda: datetime.now(UTC)).decode())
+    engine = open_store(store, create=False)
+    quality = quality_of(settings().quality)
+    sys.stdout.write(store_exposition(engine, lambda: datetime.now(UTC), quality).decode())

@@ -12,14 +12,14 @@ from __future__ import annotations
 from datetime import datetime
 
 from interlock.exceptions import AccessDenied
-from interlock.gate.approval import ApprovedWrite, mint_commit, mint_hold
-from interlock.gate.verdict import Verdict, combine
+from interlock.gate.approval import ApprovedCommit, ApprovedHold, ApprovedWrite, mint_commit, mint_hold
+from interlock.gate.verdict import Finding, Verdict, combine
 from interlock.policy.principal import Principal
 from interlock.policy.tasks import WriteBoundary
 from interlock.routing.route import route_for
 from interlock.task import CtxT, GateInput, PayloadT, ProposalT, RulesT, Task, Thresholds
 
-__all__ = ["evaluate", "run_gate"]
+__all__ = ["evaluate", "run_gate", "withhold"]
 
 #: The longest rationale or hold reason written to a system of record.
 MAX_REASON_CHARS = 500
@@ -85,5 +85,27 @@ def run_gate(
         record_id=context.record_id,
         record_version=context.record_version,
         idempotency_key=idempotency_key,
+        reason=reason[:MAX_REASON_CHARS],
+    )
+
+
+def withhold(
+    verdict: Verdict, commit: ApprovedCommit[PayloadT], *, check: str, finding: str, reason: str
+) -> tuple[Verdict, ApprovedHold]:
+    """Hold for a person a commit the gate passed: a quality sample, or a task whose automatic path is closed.
+
+    The verdict gains a ``review`` finding (``check``, ``finding``), so the recovery point
+    and the audit trail say why a passing proposal went to a person; ``reason`` is the
+    hold's reason, which the person deciding the record reads. Nothing is written but
+    the hold: the commit itself is never applied.
+    """
+    held = Verdict(
+        status="review", findings=(*verdict.findings, Finding(check=check, severity="review", reason=finding))
+    )
+    return held, mint_hold(
+        task=commit.task,
+        record_id=commit.record_id,
+        record_version=commit.record_version,
+        idempotency_key=commit.idempotency_key,
         reason=reason[:MAX_REASON_CHARS],
     )

@@ -18,6 +18,11 @@ The recovery point is the first validated commit saved on the review item; a ret
 (by anyone) writes exactly that decision, and the connector's idempotency key makes
 the second write a no-op receipt. The hold action leaves the item open. A comment is
 kept only as a hash (:meth:`ReviewDesk.comment_ref`), on the item and in the trail.
+
+On a quality sample (:mod:`interlock.quality`) the decision is also compared with the
+automatic decision withheld from the reviewer, in the transaction that records it,
+and the task's automatic path is closed when the measured precision calls for it. The
+reviewer is never told: the result is the same as for any other item.
 """
 
 from __future__ import annotations
@@ -39,6 +44,10 @@ from interlock.gate.runner import run_gate
 from interlock.gate.verdict import Verdict
 from interlock.policy.document import PolicyDocument, default_policy
 from interlock.policy.principal import Principal
+from interlock.quality.agreement import Decision
+from interlock.quality.config import QualitySettings
+from interlock.quality.review import check_path, person_decision
+from interlock.quality.store import record_person, withheld_for
 from interlock.review.queue import ReviewRow, review_row
 from interlock.store.authors import authors_of
 from interlock.store.schema import review_items
@@ -92,8 +101,11 @@ class ReviewDesk:
         policy: PolicyDocument | None = None,
         content_salt: bytes | None = None,
         on_written: WriteListener | None = None,
+        quality: QualitySettings | None = None,
     ) -> None:
         self.task = task
+        # The task's closing rule for its automatic path (no target: it never closes).
+        self.quality = (quality or QualitySettings()).for_task(task.name)
         # Salts the hashes that stand for reviewers' comments (see :meth:`comment_ref`).
         self.content_salt = content_salt
         self.connector = connector
@@ -235,6 +247,10 @@ class ReviewDesk:
         events: list[AuditEvent] = []
         if verdict is not None:
             events.append(self._verdict_event(row, principal, verdict, self.comment_ref(decision.comment)))
+        # A sampled item: the person's decision against the automatic one withheld from them.
+        withheld = withheld_for(self.store, row.work_item_id)
+        person = person_decision(self.task, write)
+        sample = None if withheld is None else (person, withheld.decision.agrees_with(person))
         match write:
             case ApprovedCommit():
                 result = DecisionResult(
@@ -249,12 +265,13 @@ class ReviewDesk:
                     review_status="decided",
                     facts=self.task.commit_facts(write.payload),
                 )
-                events += self._decided_events(row, principal, result, receipt, write.rationale)
-                closed = self._close(row, write.decided_by, events)
+                events += self._decided_events(row, principal, result, receipt, write.rationale, sample)
+                closed = self._close(row, write.decided_by, events, sample)
                 if write.decided_by != principal.decided_by or not closed:
                     raise ReviewConflict(
                         f"review item {row.review_id} was decided by {write.decided_by} first"
                     )
+                self._check_path(sample)
                 return result
             case ApprovedHold():
                 result = DecisionResult(
@@ -268,11 +285,38 @@ class ReviewDesk:
                     already_applied=receipt.already_applied,
                     review_status="open",
                 )
-                events += self._decided_events(row, principal, result, receipt, "held by a reviewer")
-                self._record_pend(row, principal, decision.comment, events)
+                events += self._decided_events(row, principal, result, receipt, "held by a reviewer", sample)
+                self._record_pend(row, principal, decision.comment, events, sample)
+                self._check_path(sample)
                 return result
 
-    def _close(self, row: ReviewRow, decided_by: str, events: list[AuditEvent]) -> bool:
+    def _record_sample(
+        self, conn: Any, row: ReviewRow, decided_by: str, sample: tuple[Decision, bool] | None
+    ) -> None:
+        """Keep the person's decision on a sampled item and whether it upheld the automatic one."""
+        if sample is not None:
+            person, upheld = sample
+            record_person(
+                conn,
+                row.work_item_id,
+                person=person,
+                upheld=upheld,
+                decided_by=decided_by,
+                at=self.clock.now(),
+            )
+
+    def _check_path(self, sample: tuple[Decision, bool] | None) -> None:
+        """After a sampled item's decision: close the task's automatic path if its precision calls for it."""
+        if sample is not None:
+            check_path(self.store, self.task.name, self.quality, now=self.clock.now())
+
+    def _close(
+        self,
+        row: ReviewRow,
+        decided_by: str,
+        events: list[AuditEvent],
+        sample: tuple[Decision, bool] | None = None,
+    ) -> bool:
         """Mark the item decided and append its events; False if another process closed it."""
         now = self.clock.now()
         with begin_write(self.store) as conn:
@@ -282,11 +326,17 @@ class ReviewDesk:
                 .values(status="decided", decided_by=decided_by, decided_at=now.replace(tzinfo=None))
             ).rowcount
             if closed == 1:
+                self._record_sample(conn, row, decided_by, sample)
                 self.audit.append(conn, events)
         return closed == 1
 
     def _record_pend(
-        self, row: ReviewRow, principal: Principal, comment: str, events: list[AuditEvent]
+        self,
+        row: ReviewRow,
+        principal: Principal,
+        comment: str,
+        events: list[AuditEvent],
+        sample: tuple[Decision, bool] | None = None,
     ) -> None:
         """Keep the pend's comment on the (still open) item, with its audit events."""
         now = self.clock.now()
@@ -303,6 +353,7 @@ class ReviewDesk:
                 .where(review_items.c.review_id == row.review_id)
                 .values(decision=json.dumps(record, sort_keys=True))
             )
+            self._record_sample(conn, row, principal.decided_by, sample)
             self.audit.append(conn, events)
 
     # -- audit ----------------------------------------------------------------------
@@ -343,7 +394,13 @@ class ReviewDesk:
         )
 
     def _decided_events(
-        self, row: ReviewRow, principal: Principal, result: DecisionResult, receipt: Receipt, reason: str
+        self,
+        row: ReviewRow,
+        principal: Principal,
+        result: DecisionResult,
+        receipt: Receipt,
+        reason: str,
+        sample: tuple[Decision, bool] | None = None,
     ) -> list[AuditEvent]:
         return [
             self._event(
@@ -367,6 +424,8 @@ class ReviewDesk:
                     **result.facts,
                     "decided_by": result.decided_by,
                     "review_id": row.review_id,
+                    # The trail says whether a sampled automatic decision was upheld.
+                    **({} if sample is None else {"quality_sample": "upheld" if sample[1] else "not upheld"}),
                 },
             ),
         ]

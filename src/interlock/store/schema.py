@@ -1,4 +1,4 @@
-"""Tables of Interlock's own store (work items, review items, trained models, record authors, desk sessions).
+"""Tables of Interlock's own store (work items, review items, trained models, record authors, desk sessions, quality).
 
 Invariants are constraints, not conventions: one work item per task, record and record
 version (UNIQUE), one idempotency key per work item (UNIQUE), one review item per work
@@ -211,4 +211,49 @@ shadow_decisions = Table(
         name="shadow_candidate_failure",
     ),
     Index("ix_shadow_decisions_task_decided_at", "task", "decided_at"),
+)
+
+
+#: Quality samples (:mod:`interlock.quality`): one row per work item whose automatic
+#: decision was withheld from its reviewer. ``withheld`` is that decision (JSON: outcome,
+#: reason code, facts, basis, model, confidence), with its outcome, reason code and model
+#: copied into columns for grouping; ``person`` is the reviewer's latest decision (JSON)
+#: and ``upheld`` whether it agrees (1) or not (0), both NULL while no person has decided.
+quality_samples = Table(
+    "quality_samples",
+    store_metadata,
+    Column("work_item_id", Text, ForeignKey("work_items.work_item_id"), primary_key=True),
+    Column("review_id", Text, ForeignKey("review_items.review_id"), nullable=False, unique=True),
+    Column("task", Text, nullable=False),
+    Column("record_id", Text, nullable=False),
+    Column("record_version", Integer, nullable=False),
+    Column("outcome", Text, nullable=False),
+    Column("reason_code", Text, nullable=True),
+    Column("model", Text, nullable=False),
+    Column("withheld", Text, nullable=False),
+    Column("sampled_at", TIMESTAMP, nullable=False),
+    Column("decided_at", TIMESTAMP, nullable=True),
+    Column("decided_by", Text, nullable=True),
+    Column("person", Text, nullable=True),
+    Column("upheld", Integer, nullable=True),
+    CheckConstraint("upheld IS NULL OR upheld IN (0, 1)", name="sample_upheld"),
+    Index("ix_quality_samples_task_sampled", "task", "sampled_at"),
+    Index("ix_quality_samples_task_decided", "task", "decided_at"),
+)
+
+PATH_STATES = ("open", "closed")
+
+#: The automatic path of each task: ``closed`` sends every item to a person until an
+#: operator reopens it. A task without a row is open and has never been closed.
+#: ``opened_at`` is when it was last reopened: the closing rule measures samples since.
+quality_paths = Table(
+    "quality_paths",
+    store_metadata,
+    Column("task", Text, primary_key=True),
+    Column("state", Text, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("changed_at", TIMESTAMP, nullable=False),
+    Column("changed_by", Text, nullable=False),
+    Column("opened_at", TIMESTAMP, nullable=True),
+    CheckConstraint("state IN ('open', 'closed')", name="path_state"),
 )

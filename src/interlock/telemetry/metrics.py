@@ -119,6 +119,7 @@ _REASON_KINDS = (
     ("citations", "citations"),
     ("necessity", "necessity"),
     ("write_boundary", "write_boundary"),
+    ("automatic path closed", "path_closed"),
     ("claim ", "superseded"),
 )
 

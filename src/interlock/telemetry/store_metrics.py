@@ -1,7 +1,9 @@
 """Metrics read from Interlock's store at scrape time: the same totals from every process.
 
 Work items by route and by status, the review backlog and the age of its oldest item,
-and audit events that ended in an error. Reading them from the store (instead of
+audit events that ended in an error, and the precision of each task's automatic
+decisions measured from blind samples (:mod:`interlock.quality`) with its interval,
+its samples and whether its automatic path is closed. Reading them from the store (instead of
 counting in memory) keeps them right across restarts and across many API and worker
 processes: the API serves them beside its own process's metrics, and ``interlock
 metrics`` prints them for a deployment without an API. ``docs/observability.md`` lists
@@ -20,16 +22,24 @@ from prometheus_client.registry import Collector
 from sqlalchemy import Engine, func, select
 
 from interlock.audit.chain import audit_error_counts
-from interlock.store.schema import review_items, work_items
+from interlock.quality.config import QualitySettings
+from interlock.quality.report import known_tasks
+from interlock.quality.review import current_measurement
+from interlock.quality.store import path_state
+from interlock.store.schema import quality_samples, review_items, work_items
 from interlock.telemetry.metrics import reason_kind
 
 
 class StoreCollector(Collector):
     """Prometheus families computed from the store when scraped."""
 
-    def __init__(self, store: Engine, now: Callable[[], datetime]) -> None:
+    def __init__(
+        self, store: Engine, now: Callable[[], datetime], quality: QualitySettings | None = None
+    ) -> None:
         self.store = store
         self.now = now
+        # Each task's window and confidence level, for the measured precision.
+        self.quality = quality or QualitySettings()
 
     def collect(self) -> Iterator[Metric]:
         """Yield the families of one scrape."""
@@ -90,10 +100,74 @@ class StoreCollector(Collector):
         for kind, n in sorted((str(k), int(n or 0)) for k, n in errors):
             audited.add_metric([kind], n)
         yield audited
+        yield from self._quality()
+
+    def _quality(self) -> Iterator[Metric]:
+        """Each task's sampled precision (what the closing rule sees now), samples and path state.
+
+        Every task of the store is listed; a task without a decided sample in its current
+        window reads NaN (unknown), never 1 or 0.
+        """
+        with self.store.connect() as conn:
+            tasks = known_tasks(conn)
+            c = quality_samples.c
+            states = conn.execute(
+                select(
+                    c.task,
+                    func.count().label("taken"),
+                    func.count(c.upheld).label("decided"),
+                    func.coalesce(func.sum(c.upheld), 0).label("upheld"),
+                ).group_by(c.task)
+            ).all()
+            closed = {task: path_state(conn, task).closed for task in tasks}
+        counts = {str(t): (int(n), int(d), int(u)) for t, n, d, u in states}
+        precision = GaugeMetricFamily(
+            "interlock_auto_precision_sampled",
+            "Precision of automatic decisions measured from blind sampled reviews (the closing rule's window).",
+            labels=["task"],
+        )
+        lower = GaugeMetricFamily(
+            "interlock_auto_precision_sampled_lower",
+            "Lower bound of the Wilson score interval of the sampled precision.",
+            labels=["task"],
+        )
+        upper = GaugeMetricFamily(
+            "interlock_auto_precision_sampled_upper",
+            "Upper bound of the Wilson score interval of the sampled precision.",
+            labels=["task"],
+        )
+        samples = GaugeMetricFamily(
+            "interlock_quality_samples",
+            "Sampled automatic decisions in the store, by task and state (awaiting, upheld, not_upheld).",
+            labels=["task", "state"],
+        )
+        path = GaugeMetricFamily(
+            "interlock_auto_path_closed",
+            "1 while a task's automatic path is closed (every item goes to a person), else 0.",
+            labels=["task"],
+        )
+        nan = float("nan")
+        for task in tasks:
+            m = current_measurement(self.store, task, self.quality.for_task(task))
+            precision.add_metric([task], nan if m.precision is None else m.precision)
+            lower.add_metric([task], nan if m.low is None else m.low)
+            upper.add_metric([task], nan if m.high is None else m.high)
+            taken, decided, upheld = counts.get(task, (0, 0, 0))
+            samples.add_metric([task, "awaiting"], taken - decided)
+            samples.add_metric([task, "upheld"], upheld)
+            samples.add_metric([task, "not_upheld"], decided - upheld)
+            path.add_metric([task], 1.0 if closed[task] else 0.0)
+        yield precision
+        yield lower
+        yield upper
+        yield samples
+        yield path
 
 
-def store_exposition(store: Engine, now: Callable[[], datetime]) -> bytes:
+def store_exposition(
+    store: Engine, now: Callable[[], datetime], quality: QualitySettings | None = None
+) -> bytes:
     """Prometheus text of the store's families (for ``interlock metrics``)."""
     registry = CollectorRegistry(auto_describe=False)
-    registry.register(StoreCollector(store, now))
+    registry.register(StoreCollector(store, now, quality))
     return generate_latest(registry)

@@ -97,3 +97,51 @@ def time_buckets(counts: Sequence[tuple[datetime, int]], *, columns: int = 40) -
         (datetime.fromtimestamp(origin + i * width, tz=UTC).strftime(fmt), totals.get(i, 0))
         for i in range(last + 1)
     ]
+
+
+def interval_chart(
+    data: Sequence[tuple[str, float, float, float]],
+    *,
+    target: float | None = None,
+    width: int = 520,
+    height: int = 150,
+) -> Markup:
+    """One point per ``(label, value, low, high)`` with a whisker from low to high, and a target line.
+
+    The vertical axis runs from the lowest bound shown (rounded down to a tenth, at most
+    0.9) to 1, so a precision near 1 is not squeezed against the top.
+    """
+    if not data:
+        return Markup('<p class="muted">no decided samples yet</p>')
+    floor = min(*(low for _, _, low, _ in data), target if target is not None else 1.0)
+    bottom = min(0.9, int(floor * 10) / 10)
+    step = width / len(data)
+
+    def y(value: float) -> float:
+        return height - height * (value - bottom) / (1.0 - bottom)
+
+    parts = [
+        f'<svg class="chart" role="img" width="{width}" height="{height + 16}" '
+        f'viewBox="0 0 {width} {height + 16}" xmlns="http://www.w3.org/2000/svg">'
+    ]
+    if target is not None:
+        parts.append(
+            f'<line x1="0" x2="{width}" y1="{y(target):.1f}" y2="{y(target):.1f}" stroke="{PALETTE[2]}" '
+            f'stroke-dasharray="4 3"><title>target {target:.1%}</title></line>'
+        )
+    for i, (label, value, low, high) in enumerate(data):
+        x = i * step + step / 2
+        title = f"{escape(label)}: {value:.1%} ({low:.1%} to {high:.1%})"
+        parts.append(
+            f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{y(high):.1f}" y2="{y(low):.1f}" stroke="{PALETTE[0]}" '
+            f'stroke-width="2"><title>{title}</title></line>'
+            f'<circle cx="{x:.1f}" cy="{y(value):.1f}" r="3.5" fill="{PALETTE[0]}"><title>{title}</title></circle>'
+        )
+    parts.append(f'<text x="{width}" y="11" font-size="11" text-anchor="end">100%</text>')
+    parts.append(f'<text x="{width}" y="{height - 2}" font-size="11" text-anchor="end">{bottom:.0%}</text>')
+    parts.append(f'<text x="0" y="{height + 13}" font-size="11">{escape(data[0][0])}</text>')
+    parts.append(
+        f'<text x="{width}" y="{height + 13}" font-size="11" text-anchor="end">{escape(data[-1][0])}</text>'
+    )
+    parts.append("</svg>")
+    return Markup("".join(parts))  # noqa: S704 - every label and value is escaped above

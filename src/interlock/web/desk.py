@@ -1,4 +1,4 @@
-"""The review desk: queue, claim page with decision forms, and the operations page.
+"""The review desk: queue, claim page with decision forms, the operations and quality pages.
 
 Same authentication as the API: the login form takes a bearer JWT and checks it exactly
 as the API does; an active staff member then gets a session kept in the store
@@ -41,6 +41,7 @@ from interlock.api.services import Services
 from interlock.connectors.pg_access import acting_as
 from interlock.exceptions import AccessDenied, DecisionRefused, ReviewConflict
 from interlock.policy.principal import Principal
+from interlock.quality.config import may_view
 from interlock.review.queue import ReviewFilter, count_reviews, open_reviews, review_regions
 from interlock.review.reasons import REASONS, in_words
 from interlock.store.schema import work_items
@@ -99,8 +100,18 @@ def _missing(request: Request, who: Principal, token: str) -> HTMLResponse:
 
 
 def _page(request: Request, name: str, who: Principal, token: str, **context: Any) -> HTMLResponse:
+    quality = request.app.state.services.quality
     return templates.TemplateResponse(
-        request, name, {"who": who, "csrf": csrf_for(token), "age_text": age_text, **context}
+        request,
+        name,
+        {
+            "who": who,
+            "csrf": csrf_for(token),
+            "age_text": age_text,
+            # The quality page's link, for those who may see it (interlock.web.quality).
+            "may_see_quality": may_view(quality, who.role, active=who.active, staff=who.kind == "staff"),
+            **context,
+        },
     )
 
 
@@ -476,3 +487,6 @@ def mount_desk(app: FastAPI) -> None:
     templates.env.loader = FileSystemLoader(folders)
     app.add_exception_handler(LoginRequired, on_login_required)
     app.include_router(router)
+    from interlock.web.quality import router as quality_router  # noqa: PLC0415 - it builds on this module
+
+    app.include_router(quality_router)

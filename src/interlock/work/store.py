@@ -29,6 +29,7 @@ from interlock.audit.chain import AuditLog, begin_write
 from interlock.audit.events import AuditEvent
 from interlock.audit.group_commit import GroupCommitter
 from interlock.exceptions import LeaseLost
+from interlock.quality.store import record_sample
 from interlock.store.schema import review_attributes, review_items, work_items
 
 T = TypeVar("T")
@@ -78,6 +79,8 @@ class ReviewOpening:
     reason: str
     findings: list[dict[str, str]]
     proposal: dict[str, Any]
+    #: The automatic decision a quality sample withheld (recorded beside the review item).
+    sample: Mapping[str, Any] | None = None
 
 
 # The transitions' statements are built once, with bound parameters: a work item runs
@@ -374,6 +377,17 @@ class WorkStore:
                             {"review_id": review_id, "name": k, "value": v}
                             for k, v in review.attributes.items()
                         ],
+                    )
+                if review.sample is not None:
+                    record_sample(
+                        conn,
+                        work_item_id=lease.work_item_id,
+                        review_id=review_id,
+                        task=review.task,
+                        record_id=review.record_id,
+                        record_version=review.record_version,
+                        withheld=review.sample,
+                        at=now,
                     )
             self.audit.append(conn, events)
 

@@ -257,6 +257,15 @@ class InvoicesApprove(Task[InvoiceContext, RulesResult, InvoiceProposal, Invoice
             "accounts": sorted({p.gl_account for p in payload.postings}),
         }
 
+    def agreement_facts(self, payload: InvoicePayload) -> JsonDict:
+        """The released amount and every line's posting (account, cost center, amount).
+
+        Two approvals agree only when each line is posted to the same account and cost
+        center for the same amount: the set of accounts alone would not see two lines'
+        accounts swapped.
+        """
+        return {"approved_amount": str(payload.approved_amount), "postings": _postings_json(payload.postings)}
+
     def review_facts(self, context: InvoiceContext) -> ReviewFacts:
         """The invoice total and its access attributes (company, department, confidentiality)."""
         inv = context.invoice

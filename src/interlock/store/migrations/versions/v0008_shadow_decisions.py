@@ -6,7 +6,7 @@
   model ids and answer digests. Codes and numbers only.
 
 Revision ID: 0008
-Revises: 0006
+Revises: 0007
 Create Date: 2027-01-20
 """
 
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0008"
-down_revision: str | None = "0006"
+down_revision: str | None = "0007"
 branch_labels: str | None = None
 depends_on: str | None = None
 
