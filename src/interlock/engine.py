@@ -279,6 +279,10 @@ class Engine(Generic[CtxT, RulesT, ProposalT, PayloadT]):
             if repaired is not None:
                 proposal = repaired
                 verdict, write = self._gate(proposal, ctx, lease)
+        # The gate's own verdict, before quality screening: what the automatic path decided.
+        gated = verdict
+        # A sampled automatic decision, or any on a closed path, goes to a person instead.
+        verdict, write = self.quality.screen(verdict, write)
         events.append(self.trail.verdict(item_id, subject, verdict, self.task.gate_version))
         point = RecoveryPoint.of(self.task, ctx, proposal, verdict, write, precedent)
         with self._stage("recovery_point"):
@@ -293,7 +297,7 @@ class Engine(Generic[CtxT, RulesT, ProposalT, PayloadT]):
                     context=ctx,
                     rules=rules,
                     proposal=proposal,
-                    verdict=verdict,
+                    verdict=gated,
                     principal=self.principal,
                     boundary=lambda: self._boundary_for(ctx.record_id),
                     thresholds=self.settings.thresholds,
@@ -341,8 +345,6 @@ class Engine(Generic[CtxT, RulesT, ProposalT, PayloadT]):
                 idempotency_key=lease.idempotency_key,
                 now=self.clock.now(),
             )
-            # A sampled automatic decision, or any on a closed path, goes to a person instead.
-            verdict, write = self.quality.screen(verdict, write)
             record_decision(span, verdict.status)
             return verdict, write
 
