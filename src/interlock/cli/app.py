@@ -321,6 +321,8 @@ def eval_(
     task, per rule and per model version (docs/quality.md).
     """
     if from_reviews:
+        if truth is not None:
+            fail("give --truth FILE or --from-reviews, not both")
         from interlock.cli.quality_cmds import print_from_reviews  # noqa: PLC0415
 
         print_from_reviews(store, task, json_out=json_out)
