@@ -311,14 +311,20 @@ class Services:
             return engine
 
     def use_configured_model(self) -> None:
-        """Put the configured model (``settings.model``) behind API-started adjudications."""
+        """Put the configured model (``settings.model``) behind API-started adjudications.
+
+        With the familiarity check on, the domain's familiar region is loaded here too, so
+        a store without one stops the server at start with one line, not a request later.
+        """
         if self.settings.model == "none":
             return
         from interlock.assembly import model_for  # noqa: PLC0415 - pulls in model code
+        from interlock.models.familiarity_store import region_for  # noqa: PLC0415 - numpy
 
         self.model = model_for(
             self.default_task, self.settings.model, self.store, endpoints=endpoints_of(self.settings.models)
         )
+        region_for(self.domain, self.store, self.engine_settings.familiarity_alpha)
 
     def work_item_row(self, item_id: str) -> RowMapping | None:
         """The stored row of one work item, if it exists."""
