@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import subprocess
 import sys
@@ -15,10 +16,19 @@ from interlock.domains.claims import schema as t
 from interlock.domains.claims.testing.handmade import add_claim, seed_reference
 
 
-def interlock(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+def interlock(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "interlock", *args], cwd=cwd, capture_output=True, text=True, timeout=600
+        [sys.executable, "-m", "interlock", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env=None if env is None else {**os.environ, **env},
     )
+
+
+#: A hand-made world has no decided history to fit a familiar region on: the check is off.
+NO_FAMILIARITY = {"INTERLOCK_ENGINE__FAMILIARITY": "false"}
 
 
 @pytest.fixture(scope="module")
@@ -49,6 +59,7 @@ def test_demo_explains_the_review_share_and_what_to_do_next(demo: tuple[Path, di
     assert set(reasons["by_reason"]) <= {
         "part2",
         "high_value",
+        "unfamiliar",
         "low_confidence",
         "unsettled",
         "integrity",
@@ -158,6 +169,7 @@ def test_refusal_reveals_nothing_about_an_unentitled_claim(tmp_path: Path) -> No
         "--model",
         "openai:none",
         cwd=tmp_path,
+        env=NO_FAMILIARITY,
     )
     missing = interlock(
         "adjudicate",
@@ -172,6 +184,7 @@ def test_refusal_reveals_nothing_about_an_unentitled_claim(tmp_path: Path) -> No
         "--model",
         "openai:none",
         cwd=tmp_path,
+        env=NO_FAMILIARITY,
     )
     assert hidden.returncode == missing.returncode == 3
     assert hidden.stderr.replace("SOUTH-1", "X") == missing.stderr.replace("NOPE", "X")
