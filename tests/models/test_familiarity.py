@@ -47,18 +47,23 @@ def test_the_threshold_rank_is_ceil_of_n_plus_one_times_one_minus_alpha(
     scores = [float(i) for i in range(1, n + 1)]
     threshold = conformal_threshold(scores, alpha)
     assert threshold == (None if rank > n else float(rank))
+    assert guaranteed_coverage(n, alpha) == (rank / (n + 1) if rank <= n else n / (n + 1))
     if rank <= n:
         assert guaranteed_coverage(n, alpha) >= 1 - alpha
 
 
-def test_a_calibration_set_too_small_for_alpha_is_refused_in_one_line() -> None:
-    """With fewer calibration texts than alpha needs, the region refuses rather than passing everything."""
-    artifact, _report = fit_familiarity(texts(random.Random(1), 120), alpha=0.1)
-    model = FamiliarityModel(artifact)
-    with pytest.raises(ConfigurationError) as refused:
-        model.at(0.001)
-    assert "calibration texts" in str(refused.value) and "\n" not in str(refused.value)
-    assert model.at(0.1).threshold == conformal_threshold(artifact.calibration, 0.1)
+def test_a_calibration_set_too_small_for_alpha_takes_its_largest_score_never_infinity() -> None:
+    """With fewer calibration texts than alpha needs, the threshold is the largest score: stricter, and said so."""
+    artifact, report = fit_familiarity(texts(random.Random(1), 120), alpha=0.001)
+    n = len(artifact.calibration)
+    assert conformal_threshold(artifact.calibration, 0.001) is None  # the formula's threshold is infinite
+    region = FamiliarityModel(artifact).at(0.001)
+    assert region.capped and region.threshold == max(artifact.calibration)
+    assert region.guaranteed == pytest.approx(n / (n + 1))
+    assert report.capped and report.as_dict()["threshold_capped"] is True
+    assert not region.judge(" ".join(FOREIGN[:30])).familiar
+    roomy = FamiliarityModel(artifact).at(0.1)
+    assert not roomy.capped and roomy.threshold == conformal_threshold(artifact.calibration, 0.1)
 
 
 @pytest.mark.parametrize("alpha", [0.1, 0.05])

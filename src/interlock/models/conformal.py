@@ -10,8 +10,11 @@ smallest. The promise is marginal (over the draw of calibration set and item), n
 no assumption about the score's distribution, and is exact up to ties: with distinct
 scores the coverage lies between ``k / (n + 1)`` and ``k / (n + 1) + 1 / (n + 1)``.
 
-When ``k`` exceeds ``n`` the calibration set is too small for ``alpha``: no finite
-threshold keeps the promise, and this module says so instead of returning one.
+When ``k`` exceeds ``n`` the calibration set is too small for ``alpha``: the formula's
+threshold is infinite, and an infinite threshold would judge every text familiar. The
+familiarity check never takes that one: :func:`bounded_threshold` falls back to the
+largest calibration score, which judges *more* texts unfamiliar and promises the
+coverage ``n / (n + 1)`` instead of ``1 - alpha``; the fallback is reported, not hidden.
 """
 
 from __future__ import annotations
@@ -19,7 +22,13 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-__all__ = ["conformal_rank", "conformal_threshold", "guaranteed_coverage", "smallest_alpha"]
+__all__ = [
+    "bounded_threshold",
+    "conformal_rank",
+    "conformal_threshold",
+    "guaranteed_coverage",
+    "smallest_alpha",
+]
 
 #: Guards the rank against ``(n + 1)(1 - alpha)`` landing a hair above an integer in floating point.
 _EPSILON = 1e-9
@@ -46,8 +55,24 @@ def conformal_threshold(sorted_scores: Sequence[float], alpha: float) -> float |
 
 
 def guaranteed_coverage(n: int, alpha: float) -> float:
-    """``k / (n + 1)``: the exact lower bound on coverage, at least ``1 - alpha`` when ``k <= n``."""
-    return conformal_rank(n, alpha) / (n + 1)
+    """``min(k, n) / (n + 1)``: the lower bound on coverage of :func:`bounded_threshold`.
+
+    At least ``1 - alpha`` when ``k <= n``; ``n / (n + 1)`` when the set is too small.
+    """
+    return min(conformal_rank(n, alpha), n) / (n + 1)
+
+
+def bounded_threshold(sorted_scores: Sequence[float], alpha: float) -> tuple[float, bool]:
+    """The conformal threshold, or the largest score when ``alpha`` needs more scores.
+
+    The flag says whether the fallback was taken (the promise is then ``n / (n + 1)``).
+    """
+    if not sorted_scores:
+        raise ValueError("no calibration scores")
+    threshold = conformal_threshold(sorted_scores, alpha)
+    if threshold is None:
+        return float(sorted_scores[-1]), True
+    return threshold, False
 
 
 def smallest_alpha(n: int) -> float:

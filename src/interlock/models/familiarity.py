@@ -52,7 +52,7 @@ import numpy as np
 import numpy.typing as npt
 
 from interlock.exceptions import ConfigurationError
-from interlock.models.conformal import conformal_threshold, guaranteed_coverage, smallest_alpha
+from interlock.models.conformal import bounded_threshold, guaranteed_coverage
 
 __all__ = [
     "ARTIFACT_FORMAT",
@@ -162,10 +162,11 @@ class CoverageReport:
     calibration: int
     test: int
     alpha: float
-    threshold: float | None
+    threshold: float
+    capped: bool
     guaranteed: float
     achieved: float | None
-    table: tuple[Mapping[str, float | None], ...] = ()
+    table: tuple[Mapping[str, float | bool | None], ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
         """Numbers only, for the artifact's metrics, ``model train --json`` and ``eval``."""
@@ -174,7 +175,8 @@ class CoverageReport:
             "calibration_texts": self.calibration,
             "test_texts": self.test,
             "alpha": self.alpha,
-            "threshold": _rounded(self.threshold),
+            "threshold": round(self.threshold, 6),
+            "threshold_capped": self.capped,
             "promised_coverage": round(1.0 - self.alpha, 6),
             "guaranteed_coverage": round(self.guaranteed, 6),
             "achieved_coverage": _rounded(self.achieved),
@@ -362,17 +364,14 @@ class FamiliarityModel:
         return self.score_of(self.measures(text))
 
     def at(self, alpha: float) -> FamiliarRegion:
-        """The region at miscoverage ``alpha``, or a :class:`ConfigurationError` when the
-        calibration set is too small to promise it."""
-        n = len(self.artifact.calibration)
-        threshold = conformal_threshold(self.artifact.calibration, alpha)
-        if threshold is None:
-            raise ConfigurationError(
-                f"familiarity alpha {alpha} needs at least {math.ceil(1 / alpha) - 1} calibration texts, "
-                f"the artifact has {n} (smallest alpha it can promise: {smallest_alpha(n):.4f}); "
-                "raise the alpha or train on more history"
-            )
-        return FamiliarRegion(model=self, alpha=alpha, threshold=threshold)
+        """The region at miscoverage ``alpha``.
+
+        A calibration set too small for ``alpha`` (fewer than ``1 / alpha - 1`` scores) gets
+        the largest calibration score as its threshold: stricter, never a pass for all
+        (:func:`~interlock.models.conformal.bounded_threshold`); ``capped`` says so.
+        """
+        threshold, capped = bounded_threshold(self.artifact.calibration, alpha)
+        return FamiliarRegion(model=self, alpha=alpha, threshold=threshold, capped=capped)
 
 
 @dataclass(frozen=True, slots=True)
@@ -382,6 +381,13 @@ class FamiliarRegion:
     model: FamiliarityModel
     alpha: float
     threshold: float
+    #: True when the calibration set was too small for ``alpha`` and the threshold is its largest score.
+    capped: bool = False
+
+    @property
+    def guaranteed(self) -> float:
+        """The coverage calibration promises at this threshold (``n / (n + 1)`` when capped)."""
+        return guaranteed_coverage(len(self.model.artifact.calibration), self.alpha)
 
     def judge(self, text: str) -> Judgement:
         """The text's score against the threshold."""
@@ -493,8 +499,8 @@ def _fields(a: FamiliarityArtifact) -> dict[str, Any]:
     return {name: getattr(a, name) for name in FamiliarityArtifact.__dataclass_fields__}
 
 
-def _coverage(scores: Sequence[float], threshold: float | None) -> float | None:
-    if threshold is None or not scores:
+def _coverage(scores: Sequence[float], threshold: float) -> float | None:
+    if not scores:
         return None
     return sum(1 for s in scores if s <= threshold) / len(scores)
 
@@ -503,12 +509,15 @@ def _rounded(value: float | None) -> float | None:
     return None if value is None else round(value, 6)
 
 
-def _row(alpha: float, calibration: Sequence[float], test_scores: Sequence[float]) -> dict[str, float | None]:
+def _row(
+    alpha: float, calibration: Sequence[float], test_scores: Sequence[float]
+) -> dict[str, float | bool | None]:
     """One line of the report: threshold, guaranteed and achieved coverage at ``alpha``."""
-    threshold = conformal_threshold(calibration, alpha)
+    threshold, capped = bounded_threshold(calibration, alpha)
     return {
         "alpha": alpha,
-        "threshold": _rounded(threshold),
+        "threshold": round(threshold, 6),
+        "threshold_capped": capped,
         "guaranteed_coverage": round(guaranteed_coverage(len(calibration), alpha), 6),
         "achieved_coverage": _rounded(_coverage(test_scores, threshold)),
     }
@@ -536,13 +545,14 @@ def fit_familiarity(
     calibration = tuple(sorted(round(model.score(texts[i]), 8) for i in cal))
     test_scores = [round(model.score(texts[i]), 8) for i in test]
     table = tuple(_row(a, calibration, test_scores) for a in sorted({*REPORT_ALPHAS, alpha}, reverse=True))
-    threshold = conformal_threshold(calibration, alpha)
+    threshold, capped = bounded_threshold(calibration, alpha)
     report = CoverageReport(
         references=len(ref),
         calibration=len(cal),
         test=len(test_scores),
         alpha=alpha,
         threshold=threshold,
+        capped=capped,
         guaranteed=guaranteed_coverage(len(calibration), alpha),
         achieved=_coverage(test_scores, threshold),
         table=table,

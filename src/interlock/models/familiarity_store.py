@@ -149,18 +149,19 @@ def coverage_line(report: dict[str, Any] | None) -> str:
     if report is None:
         return "familiarity: the domain declares no reference texts; unfamiliar input is not measured"
     named = f" {report['model_id']}" if report.get("model_id") else ""
-    head = (
-        f"familiarity:{named} fitted on {report['reference_texts']} history texts, "
-        f"calibrated on {report['calibration_texts']}"
-    )
-    if report["threshold"] is None:
-        return (
-            f"{head}; alpha {report['alpha']:g} needs more calibration texts than that: "
-            "raise [engine] familiarity_alpha or train on more history"
-        )
     achieved = report["achieved_coverage"]
+    shown = "n/a" if achieved is None else format(achieved, ".2%")
+    head = (
+        f"familiarity:{named} fitted on {report['reference_texts']} history texts, calibrated on "
+        f"{report['calibration_texts']}: threshold {report['threshold']:.3f} at alpha {report['alpha']:g}"
+    )
+    if report.get("threshold_capped"):
+        return (
+            f"{head} (too few calibration texts for that alpha: the largest calibration score is the "
+            f"threshold); coverage promised >= {report['guaranteed_coverage']:.2%}, achieved {shown} on "
+            f"{report['test_texts']} held-out texts"
+        )
     return (
-        f"{head}: threshold {report['threshold']:.3f} at alpha {report['alpha']:g}; coverage promised "
-        f">= {report['promised_coverage']:.1%} (exactly >= {report['guaranteed_coverage']:.2%}), achieved "
-        f"{'n/a' if achieved is None else format(achieved, '.2%')} on {report['test_texts']} held-out texts"
+        f"{head}; coverage promised >= {report['promised_coverage']:.1%} (exactly >= "
+        f"{report['guaranteed_coverage']:.2%}), achieved {shown} on {report['test_texts']} held-out texts"
     )

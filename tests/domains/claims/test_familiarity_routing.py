@@ -249,7 +249,6 @@ def test_a_hosted_model_confident_on_unfamiliar_notes_still_goes_to_a_person(hel
         if claim_id in auto:
             assert measures[claim_id]["score"] <= measures[claim_id]["threshold"]
     assert heldout_hosted.unfamiliar["unfamiliar_only"] == len(held_only_for_it)
-    assert heldout_hosted.report.precision >= 0.995 or heldout_hosted.report.auto_finalized == 0
 
 
 def test_the_generators_own_backlog_keeps_its_automatic_share(standard: Run, standard_off: Run) -> None:
