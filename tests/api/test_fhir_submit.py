@@ -25,7 +25,6 @@ from interlock.api.app import create_app
 from interlock.audit.anchor import stored_events
 from interlock.audit.chain import AuditLog
 from interlock.db import make_engine
-from interlock.settings import EngineSection
 from interlock.domains.claims.fhir_decision import AI_PROVENANCE_PROFILE, PROVENANCE_EXTENSION
 from interlock.domains.claims.testing.api_world import (
     SERVICE_KEY,
@@ -35,6 +34,7 @@ from interlock.domains.claims.testing.api_world import (
     settings_for,
 )
 from interlock.domains.claims.testing.scripted import ScriptedModel
+from interlock.settings import EngineSection
 
 FHIR = {"Content-Type": "application/fhir+json"}
 KNEE_NOTE = "Patient completed eight weeks of supervised physical therapy without relief. MRI shows a medial meniscal tear."

@@ -82,7 +82,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> World:
     create_schema(sor)
     store_metadata.create_all(store)
     seed(sor, claims=CLAIMS, seed=SEED, truth_path=folder / "truth.jsonl")
-    from interlock.domains.claims.training import load_training_examples  # noqa: PLC0415
+    from interlock.domains.claims.training import load_training_examples
 
     artifact = train_baseline(load_training_examples(sor), seed=SEED)
     save_baseline(store, artifact, {}, now=NOW)
