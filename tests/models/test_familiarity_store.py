@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
-from interlock.api.services import Services
+from interlock.api.services import Services, preflight
 from interlock.assembly import build_engine
 from interlock.db import make_engine
 from interlock.domains.claims.connector import SqlClaimsConnector
@@ -110,6 +110,8 @@ def test_the_api_stops_at_start_without_a_region(tmp_path: Path) -> None:
     settings = seed_review_world(tmp_path, TokenIssuer()).model_copy(
         update={"model": "openai:judge", "models": ModelsSection(openai_base_url="http://127.0.0.1:9/v1")}
     )
+    with pytest.raises(ConfigurationError, match="no familiarity artifact for domain 'claims'"):
+        preflight(settings)  # what `serve --processes N` checks before starting its processes
     services = Services(settings)
     try:
         with pytest.raises(ConfigurationError, match="no familiarity artifact for domain 'claims'"):
@@ -120,6 +122,7 @@ def test_the_api_stops_at_start_without_a_region(tmp_path: Path) -> None:
     try:
         off.use_configured_model()
         assert off.model is not None
+        preflight(off.settings)
     finally:
         off.close()
 

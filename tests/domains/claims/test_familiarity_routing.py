@@ -23,7 +23,8 @@ import pytest
 from sqlalchemy import Engine, select
 
 from interlock.assembly import build_engine
-from interlock.audit.chain import audit_events
+from interlock.audit.chain import audit_events, events_for_record
+from interlock.audit.explain import explain_record
 from interlock.db import make_engine
 from interlock.domains.claims import schema as t
 from interlock.domains.claims.baseline import train_baseline
@@ -227,6 +228,11 @@ def test_unfamiliar_vague_notes_go_to_a_person_with_the_score_and_threshold(
         assert {"check": "familiarity", "severity": "review"}.items() <= findings[0].items()
     assert not set(heldout.held_out.vague) & set(_auto(heldout.sor))
     assert heldout.report.precision >= 0.995
+    # `audit explain` says it in plain words, with the numbers the trail holds.
+    example = sorted(unfamiliar)[0]
+    told = explain_record(example, events_for_record(heldout.store, example))
+    m = measures[example]
+    assert f"familiarity alpha {ALPHA}, score {m['score']}, threshold {m['threshold']}" in told
 
 
 def test_a_hosted_model_confident_on_unfamiliar_notes_still_goes_to_a_person(heldout_hosted: Run) -> None:
