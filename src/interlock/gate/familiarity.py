@@ -15,11 +15,13 @@ decision is the remedy this check asks for. Pure, like every check.
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from interlock.gate.verdict import Finding
-from interlock.models.familiarity import Judgement
 from interlock.task import CtxT, ProposalT, RulesT, Task
+
+if TYPE_CHECKING:
+    from interlock.models.familiarity import Judgement
 
 __all__ = ["CHECK", "FamiliarityJudge", "check_familiarity"]
 
