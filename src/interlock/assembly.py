@@ -18,6 +18,7 @@ from interlock.clock import Clock
 from interlock.engine import Engine, EngineSettings
 from interlock.exceptions import ConfigurationError
 from interlock.models.base import ModelClient
+from interlock.models.familiarity_store import region_for
 from interlock.models.registry import ProviderEndpoint, model_from_spec
 from interlock.policy.document import PolicyDocument
 from interlock.policy.principal import Principal
@@ -95,9 +96,14 @@ def build_engine(
 
     ``on_written`` hears of every record the engine writes (see :func:`index_follower_for`);
     ``shadow`` runs a candidate beside production (:func:`shadow_for`).
+    With a model and ``settings.familiarity_alpha`` set, the engine also gets the domain's
+    fitted familiar region from the store at that miscoverage; a store without one is a
+    :class:`~interlock.exceptions.ConfigurationError` here, before any work item.
     """
     pack = domain_of(task)
     precedent = pack.precedent(store.engine, connector) if pack.precedent is not None else None
+    alpha = settings.familiarity_alpha if settings is not None and model is not None else None
+    familiarity = region_for(pack, store.engine, alpha)
     return Engine(
         task=pack.task(task),
         connector=connector,
@@ -112,6 +118,7 @@ def build_engine(
         precedent=precedent,
         on_written=on_written,
         shadow=shadow,
+        familiarity=familiarity,
     )
 
 

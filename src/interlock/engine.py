@@ -39,6 +39,7 @@ from interlock.exceptions import (
     StaleRecord,
 )
 from interlock.gate.approval import ApprovedCommit, ApprovedHold, ApprovedWrite, restore_write
+from interlock.gate.familiarity import FamiliarityJudge
 from interlock.gate.runner import run_gate
 from interlock.gate.verdict import Verdict
 from interlock.models.base import ModelAnswer, ModelClient, ModelQuestion
@@ -82,6 +83,10 @@ class EngineSettings:
     thresholds: Thresholds = field(default_factory=Thresholds)
     #: Blind samples of automatic decisions and the closed path (:mod:`interlock.quality`).
     quality: QualitySettings = field(default_factory=QualitySettings)
+    #: Miscoverage of the familiarity check (:mod:`interlock.gate.familiarity`); ``None``
+    #: is off. The settings turn it on (``[engine] familiarity``); an engine built in
+    #: code gets its region from :func:`interlock.assembly.build_engine` or not at all.
+    familiarity_alpha: float | None = None
 
 
 class PrecedentLookup(Protocol):
@@ -122,6 +127,7 @@ class Engine(Generic[CtxT, RulesT, ProposalT, PayloadT]):
         precedent: PrecedentLookup | None = None,
         on_written: WriteListener | None = None,
         shadow: ShadowRunner | None = None,
+        familiarity: FamiliarityJudge | None = None,
     ) -> None:
         self.task = task
         self.connector = connector
@@ -154,6 +160,8 @@ class Engine(Generic[CtxT, RulesT, ProposalT, PayloadT]):
         self.quality = QualityGuard(
             task=task.name, settings=self.settings.quality, store=store.engine, principal=principal
         )
+        # The fitted familiar region the gate checks model-based proposals against, if any.
+        self.familiarity = familiarity
 
     @property
     def task_name(self) -> str:
@@ -344,6 +352,7 @@ class Engine(Generic[CtxT, RulesT, ProposalT, PayloadT]):
                 boundary=self._boundary_for(ctx.record_id),
                 idempotency_key=lease.idempotency_key,
                 now=self.clock.now(),
+                familiarity=self.familiarity,
             )
             record_decision(span, verdict.status)
             return verdict, write

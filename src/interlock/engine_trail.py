@@ -235,7 +235,12 @@ class Trail:
         *,
         repair: str | None = None,
     ) -> AuditEvent:
-        """The gate's verdict with every finding's check, severity and the hash of its reason."""
+        """The gate's verdict with every finding's check, severity and the hash of its reason.
+
+        Findings that compared numbers (the familiarity check's score, threshold and
+        alpha) leave them under ``measures``, by check: numbers, never text.
+        """
+        measures: dict[str, JsonInput] = {f.check: dict(f.measures) for f in verdict.findings if f.measures}
         return self.event(
             "gate.verdict",
             work_item_id=item_id,
@@ -245,6 +250,7 @@ class Trail:
             details={
                 "gate_version": gate_version,
                 "findings": finding_refs(verdict.findings),
+                **({"measures": measures} if measures else {}),
                 **({"repair": repair} if repair else {}),
             },
         )

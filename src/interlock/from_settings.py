@@ -94,6 +94,7 @@ def engine_settings_of(
             approve=pick(threshold, e.approve_threshold), deny=pick(threshold, e.deny_threshold)
         ),
         quality=quality_of(quality or QualitySection()),
+        familiarity_alpha=e.familiarity_alpha if e.familiarity else None,
     )
 
 

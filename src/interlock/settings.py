@@ -120,7 +120,7 @@ class ModelsSection(_Section):
 
 
 class EngineSection(_Section):
-    """How one work item runs: its deadline, lease, deferrals and confidence thresholds."""
+    """How one work item runs: its deadline, lease, deferrals, confidence thresholds and familiarity check."""
 
     deadline_seconds: float = Field(default=30.0, gt=0)
     lease_seconds: float = Field(default=120.0, gt=0)
@@ -131,6 +131,12 @@ class EngineSection(_Section):
     approve_threshold: float = Field(default=0.9, ge=0, le=1)
     deny_threshold: float = Field(default=0.9, ge=0, le=1)
     concurrency: int = Field(default=1, ge=1)
+    #: Send a model-based proposal on text unlike the domain's history to a person; on, an
+    #: engine with a model needs the region `interlock model train` fits (else one-line error).
+    familiarity: bool = True
+    #: Miscoverage of the familiarity check: a text like the history is judged unfamiliar
+    #: with probability at most this (split-conformal guarantee).
+    familiarity_alpha: float = Field(default=0.01, gt=0, lt=1)
 
 
 class ShadowSection(_Section):

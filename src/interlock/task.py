@@ -398,6 +398,17 @@ class Task(ABC, Generic[CtxT, RulesT, ProposalT, PayloadT]):
     ) -> ModelQuestion[ModelAnswer] | None:
         """The model question for this record, or ``None`` when no model may or need answer."""
 
+    def model_text(self, context: CtxT, rules: RulesT) -> str | None:
+        """The record's text the model reads (notes, documents), or ``None`` when no model is asked.
+
+        The gate measures how far this text lies from the domain's history (the
+        :attr:`Domain.reference_texts`, which must be built the same way) and sends a
+        model-based proposal on unfamiliar text to a person. The default, ``None``,
+        declares no text: familiarity is then not measured for the task.
+        """
+        del context, rules
+        return None
+
     @abstractmethod
     def propose(
         self, context: CtxT, rules: RulesT, *, answer: ModelAnswer | None, model_problem: str | None
@@ -542,6 +553,10 @@ class Domain:
     and ``baseline(store, digest=D)`` the stored one whose model id ends in ``D`` (the
     ``baseline:D`` spec; ``None``: the domain ships none); ``precedent`` builds the reviewers' precedent lookup over
     the store and the domain's connector (``None``: no lookup).
+    ``reference_texts(sor)`` reads the decided history's texts as the model reads them
+    (the form :meth:`Task.model_text` gives, in a stable order): ``interlock model
+    train`` fits the familiar region on them (``None``: the domain declares none, and
+    unfamiliar input is not measured for its tasks).
 
     The rest serve the generic commands and pages, each ``None`` (or empty) when the
     domain has no such thing:
@@ -575,6 +590,7 @@ class Domain:
     connector: Callable[..., Any]
     baseline: Callable[..., ModelClient] | None = None
     precedent: Callable[[Any, Any], Any] | None = None
+    reference_texts: Callable[[Any], Sequence[str]] | None = None
     metadata: Any = None
     record_table: str | None = None
     access: SorAccess | None = None

@@ -102,7 +102,8 @@ def test_engine_thresholds_and_model_endpoint_come_from_the_file(
             tmp_path,
             issuer,
             api='model = "openai:judge"',
-            engine=f"approve_threshold = {approve_threshold}",
+            # A hand-made world has no decided history to fit a familiar region on.
+            engine=f"approve_threshold = {approve_threshold}\nfamiliarity = false",
             models=f'openai_base_url = "{model.base_url}"\nopenai_api_key = "test-key"',
         )
         # Notes that document both criteria of MP-KNEE: the model's "met" has evidence to cite,

@@ -34,6 +34,7 @@ from interlock.domains.claims.testing.api_world import (
     settings_for,
 )
 from interlock.domains.claims.testing.scripted import ScriptedModel
+from interlock.settings import EngineSection
 
 FHIR = {"Content-Type": "application/fhir+json"}
 KNEE_NOTE = "Patient completed eight weeks of supervised physical therapy without relief. MRI shows a medial meniscal tear."
@@ -241,7 +242,8 @@ def with_model(tmp_path: Path, adjudicated: Path, issuer: TokenIssuer) -> Iterat
     """A server whose model finds the medical-necessity criteria met, with high confidence."""
     for name in ("sor.db", "store.db"):
         shutil.copy(adjudicated / name, tmp_path / name)
-    settings = settings_for(tmp_path, issuer)
+    # This world's store holds no fitted familiar region: the familiarity check is off here.
+    settings = settings_for(tmp_path, issuer).model_copy(update={"engine": EngineSection(familiarity=False)})
     sor, store = make_engine(settings.sor_url), make_engine(settings.store_url)
     with LiveServer(create_app(settings, model=ScriptedModel("met", 0.99))) as server:
         yield ApiWorld(url=server.url, sor=sor, store=store, issuer=issuer)

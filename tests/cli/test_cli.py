@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import subprocess
 import sys
@@ -15,10 +16,19 @@ from interlock.domains.claims import schema as t
 from interlock.domains.claims.testing.handmade import add_claim, seed_reference
 
 
-def interlock(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+def interlock(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "interlock", *args], cwd=cwd, capture_output=True, text=True, timeout=600
+        [sys.executable, "-m", "interlock", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env=None if env is None else {**os.environ, **env},
     )
+
+
+#: A hand-made world has no decided history to fit a familiar region on: the check is off.
+NO_FAMILIARITY = {"INTERLOCK_ENGINE__FAMILIARITY": "false"}
 
 
 @pytest.fixture(scope="module")
@@ -49,6 +59,7 @@ def test_demo_explains_the_review_share_and_what_to_do_next(demo: tuple[Path, di
     assert set(reasons["by_reason"]) <= {
         "part2",
         "high_value",
+        "unfamiliar",
         "low_confidence",
         "unsettled",
         "integrity",
@@ -121,6 +132,72 @@ def test_eval_and_verify_commands_agree_with_the_demo(demo: tuple[Path, dict[str
     assert interlock("audit", "verify", "--store", store, cwd=folder).returncode == 0
 
 
+def test_the_demo_and_eval_report_the_familiarity_check(demo: tuple[Path, dict[str, object]]) -> None:
+    """The demo's JSON and `eval --json` count the items sent to a person as unfamiliar, with the region's report."""
+    folder, summary = demo
+    region = summary["familiarity"]
+    assert isinstance(region, dict)
+    assert region["promised_coverage"] == 0.99 and region["guaranteed_coverage"] >= 0.99
+    assert 0 <= region["achieved_coverage"] <= 1 and region["test_texts"] > 0
+    reasons = summary["review_reasons"]
+    assert isinstance(reasons, dict)
+    assert summary["routed_unfamiliar"] >= reasons["by_reason"].get("unfamiliar", 0)  # type: ignore[operator]
+    sor, store = f"sqlite:///{folder / 'sor.db'}", f"sqlite:///{folder / 'store.db'}"
+    done = interlock(
+        "eval", "--sor", sor, "--store", store, "--truth", str(folder / "truth.jsonl"), "--json", cwd=folder
+    )
+    figures = json.loads(done.stdout)
+    assert figures["routed_unfamiliar"] == summary["routed_unfamiliar"]
+    assert figures["unfamiliar_only"] == summary["unfamiliar_only"]
+    assert figures["familiarity"]["threshold"] == region["threshold"]
+    text = interlock(
+        "eval", "--sor", sor, "--store", store, "--truth", str(folder / "truth.jsonl"), cwd=folder
+    )
+    assert "routed unfamiliar" in text.stdout and "coverage promised >= 99.0%" in " ".join(
+        text.stdout.split()
+    )
+
+
+def test_model_train_prints_the_promised_coverage_beside_the_achieved(
+    demo: tuple[Path, dict[str, object]], tmp_path: Path
+) -> None:
+    """`model train` fits the familiar region beside the model and says what it promises and achieved."""
+    folder, _ = demo
+    for name in ("sor.db", "store.db"):
+        with sqlite3.connect(folder / name) as src, sqlite3.connect(tmp_path / name) as dst:
+            src.backup(dst)
+    sor, store = f"sqlite:///{tmp_path / 'sor.db'}", f"sqlite:///{tmp_path / 'store.db'}"
+    done = interlock("model", "train", "--sor", sor, "--store", store, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    line = " ".join(done.stderr.split())  # progress and summaries go to stderr, results to stdout
+    assert "familiarity: familiarity-claims:" in line
+    assert "coverage promised >= 99.0%" in line and "achieved" in line and "held-out texts" in line
+    trained = json.loads(
+        interlock("model", "train", "--sor", sor, "--store", store, "--json", cwd=tmp_path).stdout
+    )
+    region = trained["familiarity"]
+    assert region["model_id"].startswith("familiarity-claims:") and region["alpha"] == 0.01
+    assert region["calibration_texts"] > 0 and region["achieved_coverage"] is not None
+
+
+def test_a_model_without_a_familiar_region_stops_in_one_line(tmp_path: Path) -> None:
+    """With the check on and no region in the store, `adjudicate` with a model exits 2 saying what to run."""
+    sor_url, store_url = f"sqlite:///{tmp_path / 'sor.db'}", f"sqlite:///{tmp_path / 'store.db'}"
+    engine = make_engine(sor_url)
+    t.metadata.create_all(engine)
+    seed_reference(engine)
+    add_claim(engine, "ONE-1")
+    done = interlock(
+        "adjudicate", "--sor", sor_url, "--store", store_url, "--as", "service", "--all", "--model", "openai:none",
+        cwd=tmp_path,
+    )  # fmt: skip
+    assert done.returncode == 2
+    assert done.stderr.count("\n") == 1 and "no familiarity artifact for domain 'claims'" in done.stderr
+    assert "interlock model train --domain claims" in done.stderr
+    with engine.connect() as conn:
+        assert conn.execute(t.adjudications.select()).all() == []
+
+
 def test_audit_verify_names_the_first_tampered_event(
     demo: tuple[Path, dict[str, object]], tmp_path: Path
 ) -> None:
@@ -158,6 +235,7 @@ def test_refusal_reveals_nothing_about_an_unentitled_claim(tmp_path: Path) -> No
         "--model",
         "openai:none",
         cwd=tmp_path,
+        env=NO_FAMILIARITY,
     )
     missing = interlock(
         "adjudicate",
@@ -172,6 +250,7 @@ def test_refusal_reveals_nothing_about_an_unentitled_claim(tmp_path: Path) -> No
         "--model",
         "openai:none",
         cwd=tmp_path,
+        env=NO_FAMILIARITY,
     )
     assert hidden.returncode == missing.returncode == 3
     assert hidden.stderr.replace("SOUTH-1", "X") == missing.stderr.replace("NOPE", "X")

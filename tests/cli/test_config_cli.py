@@ -138,6 +138,8 @@ def test_adjudicate_takes_databases_model_and_principal_from_the_file(tmp_path: 
     config.write_text(
         f'sor_url = "{sor_url}"\nstore_url = "{store_url}"\nservice_principal = "nightly"\n'
         '[models]\nchain = "openai:unused"\nopenai_base_url = "http://127.0.0.1:9/v1"\n'
+        # A hand-made world has no decided history to fit a familiar region on.
+        "[engine]\nfamiliarity = false\n"
     )
     done = interlock(
         "--config", str(config), "adjudicate", "--as", "service", "--all", "--json", cwd=tmp_path

@@ -28,10 +28,17 @@ def test_no_configuration_is_the_embedded_default() -> None:
     assert loaded.settings.store_url == "sqlite:///store.db"
     assert loaded.settings.models.chain == "baseline"
     assert set(loaded.origins.values()) == {"default"}
-    # The engine built from the defaults is the engine built with no settings at all.
+    # The engine built from the defaults is the engine built with no settings at all, but
+    # for the familiarity check: on in the settings, on in code only when an alpha is given.
+    from dataclasses import replace
+
     from interlock.engine import EngineSettings
 
-    assert engine_settings(loaded.settings) == EngineSettings()
+    knobs = engine_settings(loaded.settings)
+    assert replace(knobs, familiarity_alpha=None) == EngineSettings()
+    assert knobs.familiarity_alpha == 0.01
+    off = load_settings(None, environ={"INTERLOCK_ENGINE__FAMILIARITY": "false"}).settings
+    assert engine_settings(off).familiarity_alpha is None
 
 
 def test_environment_overrides_the_file_and_the_file_overrides_defaults(tmp_path: Path) -> None:

@@ -13,6 +13,10 @@ from interlock.review.reasons import in_words, review_reason
         ("proposal: 42 CFR Part 2 claim passed rules 1-8: a person decides", "part2"),
         ("proposal: high-value claim: total billed 15204.62 exceeds 10,000.00", "high_value"),
         ("confidence: confidence 0.846 below the approve threshold 0.90", "low_confidence"),
+        (
+            "familiarity: unfamiliar input: score 4.127 above the familiar threshold 2.482 (alpha 0.01); the text is unlike the history the model learnt from; confidence: confidence 0.712 below the approve threshold 0.90",
+            "unfamiliar",
+        ),
         ("proposal: rule 9: the notes do not settle medical necessity for MP-102", "unsettled"),
         ("proposal: record cannot be decided as it stands: no member", "integrity"),
         ("proposal: medical necessity not assessed: no model configured", "no_model"),
@@ -30,6 +34,17 @@ def test_low_confidence_reads_as_a_percentage_once() -> None:
     words = in_words("confidence: confidence 0.846 below the approve threshold 0.90")
     assert words == "Low confidence: the model was 84.6% sure of approving; 90% is needed to finalize"
     assert words.lower().count("confidence") == 1
+
+
+def test_unfamiliar_input_reads_with_its_score_and_threshold() -> None:
+    """An unfamiliar-input hold says by how much the text lies outside the familiar region."""
+    words = in_words(
+        "familiarity: unfamiliar input: score 4.127 above the familiar threshold 2.482 (alpha 0.01); the text is unlike the history the model learnt from"
+    )
+    assert words == (
+        "Unfamiliar input: the text scored 4.13 against a familiar threshold of 2.48; "
+        "it is unlike the history the model learnt from"
+    )
 
 
 def test_high_value_shows_the_amount_with_separators() -> None:

@@ -76,6 +76,8 @@ def scraped(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scraped]:
                 "model": "openai:scripted",
                 "models": ModelsSection(openai_base_url=model_server.base_url),
                 "index": IndexSection(follow_writes=True),
+                # A hand-made world has no decided history to fit a familiar region on.
+                "engine": settings.engine.model_copy(update={"familiarity": False}),
             }
         )
         services = Services(settings)

@@ -180,6 +180,8 @@ def api_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[int, 
                 "metrics_auth": True,
                 "index": IndexSection(follow_writes=True),
                 "quality": QualitySection(sample_rate=1.0),
+                # A hand-made world has no decided history to fit a familiar region on.
+                "engine": settings.engine.model_copy(update={"familiarity": False}),
             }
         )
         services = Services(settings)
@@ -310,7 +312,12 @@ def _drain(pg_url: str, worker_port: int, model_server: ScriptedModelServer) -> 
     """Queue claims on PostgreSQL and start a worker serving metrics on ``worker_port``; its stopper."""
     backlog = seed_backlog(pg_url, pg_url, claims=WORKER_CLAIMS, seed=5)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("INTERLOCK_", "OPENAI_"))}
-    env.update(OPENAI_BASE_URL=model_server.base_url, OPENAI_API_KEY="test-key")
+    # A backlog without decided history has no familiar region to fit: the check is off.
+    env.update(
+        OPENAI_BASE_URL=model_server.base_url,
+        OPENAI_API_KEY="test-key",
+        INTERLOCK_ENGINE__FAMILIARITY="false",
+    )
     common = ["--sor", pg_url, "--store", pg_url]
     enqueued = subprocess.run(
         [*INTERLOCK, "adjudicate", *common, "--as", "service", "--all", "--queue", "--json"],

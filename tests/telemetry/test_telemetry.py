@@ -117,6 +117,10 @@ def test_reason_kinds_are_a_closed_set() -> None:
     assert reason_kind("rule 4 (provider): billing NPI 1234567890 is not valid") == "rule_denial"
     assert reason_kind("proposal: high-value claim: total billed 12000.00") == "high_value"
     assert reason_kind("confidence: 0.61 below the approve threshold 0.90") == "low_confidence"
+    assert (
+        reason_kind("familiarity: unfamiliar input: score 4.1 above the familiar threshold 2.5")
+        == "unfamiliar"
+    )
     assert reason_kind("Patient Zebulonqx said something") == "other"
 
 

@@ -147,9 +147,10 @@ def _read_salt(path: Path | None) -> bytes | None:
 def preflight(settings: ApiSettings) -> None:
     """Check and prepare what every API process needs, without building one.
 
-    The policy file and the content salt are read, and the store is created or brought
-    to the newest revision, once: ``serve --processes`` runs this before starting its
-    processes, so a bad file stops it at once and the processes never race to migrate.
+    The policy file and the content salt are read, the store is created or brought to
+    the newest revision, and a configured model's familiar region is looked up, once:
+    ``serve --processes`` runs this before starting its processes, so a bad file or a
+    missing region stops it at once and the processes never race to migrate.
     """
     policy = policy_or_default(settings.policy_file)
     check_bearer_settings(settings)
@@ -158,6 +159,12 @@ def preflight(settings: ApiSettings) -> None:
     store = make_engine(settings.store_url, pool_size=1)
     try:
         prepare_store(store)
+        if settings.model != "none":
+            # A configured model needs the domain's familiar region (unless the check is off).
+            from interlock.models.familiarity_store import region_for  # noqa: PLC0415 - numpy
+
+            alpha = engine_settings_of(settings.engine).familiarity_alpha
+            region_for(domain_named(settings.domain), store, alpha)
     finally:
         store.dispose()
 
@@ -311,14 +318,20 @@ class Services:
             return engine
 
     def use_configured_model(self) -> None:
-        """Put the configured model (``settings.model``) behind API-started adjudications."""
+        """Put the configured model (``settings.model``) behind API-started adjudications.
+
+        With the familiarity check on, the domain's familiar region is loaded here too, so
+        a store without one stops the server at start with one line, not a request later.
+        """
         if self.settings.model == "none":
             return
         from interlock.assembly import model_for  # noqa: PLC0415 - pulls in model code
+        from interlock.models.familiarity_store import region_for  # noqa: PLC0415 - numpy
 
         self.model = model_for(
             self.default_task, self.settings.model, self.store, endpoints=endpoints_of(self.settings.models)
         )
+        region_for(self.domain, self.store, self.engine_settings.familiarity_alpha)
 
     def work_item_row(self, item_id: str) -> RowMapping | None:
         """The stored row of one work item, if it exists."""

@@ -73,9 +73,14 @@ def _verdict(body: Mapping[str, Any]) -> str:
     findings = [
         f"{f.get('check')}={f.get('severity')}" for f in details.get("findings") or [] if isinstance(f, dict)
     ]
+    measured = [
+        f"{check} " + ", ".join(f"{name} {value}" for name, value in numbers.items())
+        for check, numbers in (details.get("measures") or {}).items()
+        if isinstance(numbers, dict)
+    ]
     return (
         f"gate {details.get('gate_version', '?')} verdict {body['outcome']}: {body['reason']}"
-        f" (findings: {', '.join(findings) or 'none'})"
+        f" (findings: {', '.join(findings) or 'none'})" + "".join(f"; {m}" for m in measured)
     )
 
 

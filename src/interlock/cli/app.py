@@ -137,22 +137,33 @@ def record_noun(pack: Domain) -> str:
 def model_train(
     sor: SorOpt = None, store: StoreOpt = None, domain: DomainOpt = "claims", json_out: JsonOpt = False
 ) -> None:
-    """Train the domain's embedded baseline on its decided history and store it."""
+    """Train the domain's embedded baseline on its decided history and store it, with its familiar region.
+
+    The familiar region is fitted on the history's texts, calibrated (split-conformal) on
+    texts the fit never saw, and its promised coverage printed beside the coverage
+    achieved on a held-out test split of the history.
+    """
+    from interlock.models.familiarity_store import coverage_line, train_familiarity  # noqa: PLC0415 - numpy
+
     pack = domain_named(domain)
     if pack.train is None:
         fail(f"domain {pack.name!r} ships no trainable baseline")
     sor_engine, store_engine = open_sor(sor, domain=pack), open_store(store)
+    now = datetime.now(UTC)
     try:
-        trained = pack.train(sor_engine, store_engine, now=datetime.now(UTC))
+        trained = dict(pack.train(sor_engine, store_engine, now=now))
+        alpha = settings().engine.familiarity_alpha
+        trained["familiarity"] = train_familiarity(pack, sor_engine, store_engine, now=now, alpha=alpha)
     except InterlockError as exc:
         fail(str(exc))
     if json_out:
-        out.print_json(json.dumps(dict(trained), default=str))
-    else:
-        console.print(
-            f"trained {trained['model_id']} on {trained['examples']} history {record_noun(pack)}s; "
-            f"held-out metrics: {_short_metrics(dict(trained['metrics']))}"
-        )
+        out.print_json(json.dumps(trained, default=str))
+        return
+    console.print(
+        f"trained {trained['model_id']} on {trained['examples']} history {record_noun(pack)}s; "
+        f"held-out metrics: {_short_metrics(dict(trained['metrics']))}"
+    )
+    console.print(coverage_line(trained["familiarity"]), highlight=False)
 
 
 def _short_metrics(metrics: dict[str, object]) -> str:
@@ -216,17 +227,20 @@ def adjudicate(
     except InterlockError as exc:
         fail(str(exc))
     with index_follower(conf.index.follow_writes, pack, sor_engine, store_engine) as follower:
-        engine = build_engine(
-            CLAIMS_TASK,
-            connector=connector,
-            store=WorkStore.grouped(store_engine),
-            principal=principal,
-            model=client,
-            settings=knobs,
-            policy=policy_document,
-            on_written=follower,
-            shadow=shadow,
-        )
+        try:
+            engine = build_engine(
+                CLAIMS_TASK,
+                connector=connector,
+                store=WorkStore.grouped(store_engine),
+                principal=principal,
+                model=client,
+                settings=knobs,
+                policy=policy_document,
+                on_written=follower,
+                shadow=shadow,
+            )
+        except InterlockError as exc:
+            fail(str(exc))
         claim_ids = engine.pending_records() if all_ else [claim or ""]
         started = time.monotonic()
         try:
@@ -318,8 +332,17 @@ def eval_(
 
     With --from-reviews, no truth file: the precision of automatic decisions measured
     from the people who decided sampled items blind, with a Wilson score interval, per
-    task, per rule and per model version (docs/quality.md).
+    task, per rule and per model version (docs/quality.md). Against a truth file, also
+    how many items the familiarity check sent to a person (``routed_unfamiliar``;
+    ``unfamiliar_only`` when no other check asked for one) and the familiar region's
+    coverage report (``familiarity``).
     """
+    from interlock.models.familiarity_store import (  # noqa: PLC0415 - numpy
+        coverage_line,
+        familiarity_metrics,
+        unfamiliar_counts,
+    )
+
     if from_reviews:
         if truth is not None:
             fail("give --truth FILE or --from-reviews, not both")
@@ -342,11 +365,10 @@ def eval_(
     if not truth.exists():
         fail(f"no truth file at {truth} (write one with `interlock sor seed --truth PATH`)")
     try:
-        summary = dict(
-            pack.evaluate(
-                sor_engine, open_store(store, create=False), truth, target_precision=target_precision
-            )
-        )
+        store_engine = open_store(store, create=False)
+        summary = dict(pack.evaluate(sor_engine, store_engine, truth, target_precision=target_precision))
+        summary.update(unfamiliar_counts(store_engine, task))
+        summary["familiarity"] = familiarity_metrics(store_engine, pack.name)
     except InterlockError as exc:
         fail(str(exc))
     if json_out:
@@ -356,12 +378,15 @@ def eval_(
     table.add_column("measure")
     table.add_column("value", justify="right")
     for key, value in summary.items():
-        if isinstance(value, dict) and key != "model":
+        if isinstance(value, dict) and key not in ("model", "familiarity"):
             for sub, n in sorted(value.items()):
                 table.add_row(f"{key.replace('_', ' ')}: {sub}", str(n))
         elif isinstance(value, int | float | str) and not isinstance(value, bool):
             table.add_row(key.replace("_", " "), f"{value:.4g}" if isinstance(value, float) else str(value))
     out.print(table)
+    region = summary.get("familiarity")
+    if isinstance(region, dict):
+        out.print(coverage_line(region), highlight=False)
     model = summary.get("model")
     if isinstance(model, dict) and model.get("reliability"):
         _print_calibration(model, target_precision, summary.get("threshold_for_target_precision"))

@@ -200,18 +200,21 @@ def worker(
             fail(str(exc))
         if follow and pack.name not in followers:
             followers[pack.name] = index_follower_for(pack, sor_engine, store_engine)
-        engines[task_name] = build_engine(
-            task_name,
-            connector=connector,
-            store=work,
-            principal=principal,
-            model=client,
-            settings=replace(knobs, lease_seconds=pick(lease_seconds, knobs.lease_seconds)),
-            worker=label,
-            policy=policy_document,
-            on_written=followers.get(pack.name),
-            shadow=shadow,
-        )
+        try:
+            engines[task_name] = build_engine(
+                task_name,
+                connector=connector,
+                store=work,
+                principal=principal,
+                model=client,
+                settings=replace(knobs, lease_seconds=pick(lease_seconds, knobs.lease_seconds)),
+                worker=label,
+                policy=policy_document,
+                on_written=followers.get(pack.name),
+                shadow=shadow,
+            )
+        except InterlockError as exc:
+            fail(str(exc))
     options = WorkerOptions(
         concurrency=concurrency,
         burst=burst,

@@ -1,10 +1,11 @@
 """The gate runner: a task's checks over a proposal, combined into a verdict, then a seal.
 
 Pure: the verdict is a function of the proposal, the context, the principal, the
-thresholds and the principal's write boundary. The runner recomputes the task's rules
-from the context itself, so no check ever trusts what a proposal says about them, and
-it is the only place (besides a person's decision and the restoring of a recovery
-point) that mints an approved write.
+thresholds, the principal's write boundary and (when the engine holds one) the fitted
+familiar region, whose check runs first for every task (:mod:`interlock.gate.familiarity`).
+The runner recomputes the task's rules from the context itself, so no check ever trusts
+what a proposal says about them, and it is the only place (besides a person's decision
+and the restoring of a recovery point) that mints an approved write.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from datetime import datetime
 
 from interlock.exceptions import AccessDenied
 from interlock.gate.approval import ApprovedCommit, ApprovedHold, ApprovedWrite, mint_commit, mint_hold
+from interlock.gate.familiarity import FamiliarityJudge, check_familiarity
 from interlock.gate.verdict import Finding, Verdict, combine
 from interlock.policy.principal import Principal
 from interlock.policy.tasks import WriteBoundary
@@ -32,17 +34,22 @@ def evaluate(
     principal: Principal,
     thresholds: Thresholds,
     boundary: WriteBoundary,
+    familiarity: FamiliarityJudge | None = None,
 ) -> Verdict:
-    """Run every check of ``task`` and combine the findings into a verdict (pure)."""
+    """Run every check of ``task`` and combine the findings into a verdict (pure).
+
+    The familiarity finding comes first, so a hold it causes names it first.
+    """
+    rules = task.rules(context)
     g = GateInput(
         proposal=proposal,
         context=context,
-        rules=task.rules(context),
+        rules=rules,
         principal=principal,
         thresholds=thresholds,
         boundary=boundary,
     )
-    return combine(task.checks(g))
+    return combine((*check_familiarity(familiarity, task, proposal, context, rules), *task.checks(g)))
 
 
 def run_gate(
@@ -55,14 +62,16 @@ def run_gate(
     boundary: WriteBoundary,
     idempotency_key: str,
     now: datetime,
+    familiarity: FamiliarityJudge | None = None,
 ) -> tuple[Verdict, ApprovedWrite[PayloadT]]:
     """Evaluate ``proposal`` and mint the one write its verdict allows.
 
     A passing verdict on a final outcome mints a commit; anything else mints a hold,
     because a record that is not decided automatically waits for a person. A
     principal whose boundary grants no hold for this task gets no write at all.
+    ``familiarity`` is the engine's fitted familiar region (``None``: not checked).
     """
-    verdict = evaluate(task, proposal, context, principal, thresholds, boundary)
+    verdict = evaluate(task, proposal, context, principal, thresholds, boundary, familiarity)
     final = proposal.outcome in task.final_outcomes
     if route_for(verdict, final=final) == "commit":
         return verdict, mint_commit(

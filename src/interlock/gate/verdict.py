@@ -12,11 +12,16 @@ VerdictStatus = Literal["pass", "review", "block"]
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Finding:
-    """What one check found: ``block`` stops a write, ``review`` needs a person."""
+    """What one check found: ``block`` stops a write, ``review`` needs a person.
+
+    ``measures`` are the numbers a check compared (a score, its threshold), kept as
+    numbers so the audit trail can record them: the trail never holds the reason's text.
+    """
 
     check: str
     severity: Severity
     reason: str
+    measures: tuple[tuple[str, float], ...] = ()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -19,7 +19,15 @@ __all__ = ["REASONS", "ReasonKey", "ReviewReason", "review_reason"]
 
 #: The cause keys, as a type for filters (the API's ``reason`` query parameter).
 ReasonKey = Literal[
-    "part2", "high_value", "low_confidence", "unsettled", "integrity", "citations", "no_model", "other"
+    "part2",
+    "high_value",
+    "unfamiliar",
+    "low_confidence",
+    "unsettled",
+    "integrity",
+    "citations",
+    "no_model",
+    "other",
 ]
 
 
@@ -36,6 +44,11 @@ class ReviewReason:
 REASONS: Final[tuple[ReviewReason, ...]] = (
     ReviewReason("part2", "Part 2", "42 CFR Part 2 record: a person decides, its notes never go to a model"),
     ReviewReason("high_value", "high value", "billed over 10,000.00: always decided by a person"),
+    ReviewReason(
+        "unfamiliar",
+        "unfamiliar input",
+        "the text is unlike the history the model learnt from, so its confidence was not measured there",
+    ),
     ReviewReason(
         "low_confidence", "low confidence", "the model's answer was not confident enough to finalize"
     ),
@@ -55,6 +68,7 @@ _BY_KEY: Final = {r.key: r for r in REASONS}
 _PREFIXES: Final = (
     ("42 cfr part 2", "part2"),
     ("high-value", "high_value"),
+    ("familiarity", "unfamiliar"),
     ("confidence", "low_confidence"),
     ("rule 9: the notes do not settle", "unsettled"),
     ("evidence", "unsettled"),
@@ -64,6 +78,7 @@ _PREFIXES: Final = (
     ("citations", "citations"),
 )
 _BILLED = re.compile(r"total billed (?P<total>[0-9.,]+)")
+_FAMILIARITY = re.compile(r"score (?P<score>[0-9.]+) above the familiar threshold (?P<threshold>[0-9.]+)")
 _CONFIDENCE = re.compile(
     r"confidence (?P<value>[0-9.]+) below the (?P<side>\w+) threshold (?P<threshold>[0-9.]+)"
 )
@@ -110,6 +125,11 @@ def in_words(reason: str) -> str:
         )
     if kind.key == "high_value" and (m := _BILLED.search(detail)):
         return f"High value: billed {Decimal(m['total'].replace(',', '')):,.2f}, over the 10,000.00 that only a person may decide"
+    if kind.key == "unfamiliar" and (m := _FAMILIARITY.search(detail)):
+        return (
+            f"Unfamiliar input: the text scored {float(m['score']):.2f} against a familiar threshold of "
+            f"{float(m['threshold']):.2f}; it is unlike the history the model learnt from"
+        )
     if kind.key == "part2":
         return f"Part 2: {kind.meaning}"
     if kind.key == "unsettled":

@@ -115,6 +115,7 @@ _REASON_KINDS = (
     ("42 cfr part 2", "part2"),
     ("record cannot be decided", "integrity"),
     ("medical necessity not assessed", "model_unavailable"),
+    ("familiarity", "unfamiliar"),
     ("confidence", "low_confidence"),
     ("citations", "citations"),
     ("necessity", "necessity"),

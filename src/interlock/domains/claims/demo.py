@@ -13,14 +13,16 @@ from rich.table import Table
 from interlock.assembly import build_engine
 from interlock.audit.chain import AuditLog
 from interlock.cli.common import console, open_sor, open_store, out
+from interlock.cli.configured import engine_settings, settings
 from interlock.domains.claims.baseline import train_baseline
 from interlock.domains.claims.connector import SqlClaimsConnector
 from interlock.domains.claims.demo_report import next_steps, print_explanation, review_breakdown
 from interlock.domains.claims.documents import SqlDocumentSource
 from interlock.domains.claims.evaluation import evaluate, read_truth
 from interlock.domains.claims.generator import seed as run_seed
-from interlock.domains.claims.pack import create_schema, load_baseline, save_baseline
+from interlock.domains.claims.pack import DOMAIN, create_schema, load_baseline, save_baseline
 from interlock.domains.claims.training import load_training_examples
+from interlock.models.familiarity_store import coverage_line, train_familiarity, unfamiliar_counts
 from interlock.policy.principal import service_principal
 from interlock.retrieval.backends import search_index_for
 from interlock.retrieval.freshness import sync_index
@@ -59,8 +61,18 @@ def run_demo(dir_: Path, *, records: int, seed: int, json_out: bool) -> int:
     artifact = train_baseline(examples, seed=seed)
     metrics = asdict(artifact.metrics)
     model_id = save_baseline(store_engine, artifact, metrics, now=datetime.now(UTC))
+    knobs = engine_settings(settings())
+    familiarity = train_familiarity(
+        DOMAIN,
+        sor_engine,
+        store_engine,
+        now=datetime.now(UTC),
+        alpha=settings().engine.familiarity_alpha,
+        seed=seed,
+    )
     timings["train"] = time.monotonic() - started
     console.print(f"2/5 trained {model_id} on {len(examples)} history claims ({timings['train']:.1f} s)")
+    console.print(f"    {coverage_line(familiarity)}", highlight=False)
 
     started = time.monotonic()
     engine = build_engine(
@@ -69,6 +81,7 @@ def run_demo(dir_: Path, *, records: int, seed: int, json_out: bool) -> int:
         store=WorkStore.grouped(store_engine),
         principal=service_principal(),
         model=load_baseline(store_engine),
+        settings=knobs,
     )
     results = run_claims(engine, engine.pending_records())
     timings["adjudicate"] = time.monotonic() - started
@@ -96,6 +109,8 @@ def run_demo(dir_: Path, *, records: int, seed: int, json_out: bool) -> int:
         {
             "model_id": model_id,
             "model_metrics": metrics,
+            **unfamiliar_counts(store_engine, "claims.adjudicate"),
+            "familiarity": familiarity,
             "audit_ok": verify.ok,
             "audit_events": verify.count,
             "seconds": {k: round(v, 2) for k, v in timings.items()},
@@ -125,6 +140,11 @@ def run_demo(dir_: Path, *, records: int, seed: int, json_out: bool) -> int:
         figures.add_row("precision of auto-finalized", f"{evaluation.precision:.2%}")
         figures.add_row("sent to review", f"{evaluation.pended} ({evaluation.review_share:.1%})")
         figures.add_row("  truly needing a person", str(evaluation.pended_truly_review))
+        unfamiliar = unfamiliar_counts(store_engine, "claims.adjudicate")
+        figures.add_row(
+            "  for unfamiliar input",
+            f"{unfamiliar['routed_unfamiliar']} ({unfamiliar['unfamiliar_only']} for that alone)",
+        )
         figures.add_row("audit trail", f"{'intact' if verify.ok else 'BROKEN'}, {verify.count} events")
         figures.add_row("total time", f"{sum(timings.values()):.1f} s")
         out.print(figures)

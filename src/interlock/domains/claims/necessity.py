@@ -8,6 +8,8 @@ claims never get here: :func:`necessity_request` refuses them.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from interlock.domains.claims.context import ClaimContext
 from interlock.domains.claims.question import NecessityRequest, NoteText, PolicyText
 from interlock.domains.claims.rules import age_on, is_part2, policies_at_stake
@@ -36,3 +38,8 @@ def necessity_request(ctx: ClaimContext, *, repair_findings: tuple[str, ...] = (
         notes=tuple(NoteText(item_id=ctx.note_item_id(n), body=n.body) for n in ctx.notes),
         repair_findings=repair_findings,
     )
+
+
+def notes_text(bodies: Iterable[str]) -> str:
+    """A claim's notes as one text, in writing order: what the familiarity check measures."""
+    return "\n".join(bodies)

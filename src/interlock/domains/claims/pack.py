@@ -31,6 +31,7 @@ __all__ = [
     "evaluate",
     "expected_decisions",
     "load_baseline",
+    "reference_texts",
     "save_baseline",
     "seed",
     "train",
@@ -64,6 +65,13 @@ def load_baseline(store: Engine, *, digest: str | None = None) -> BaselineModel:
 def baseline_metrics(store: Engine) -> dict[str, object] | None:
     """Held-out metrics of the latest claims baseline."""
     return latest_metrics(store, BASELINE_KIND)
+
+
+def reference_texts(sor: Engine) -> list[str]:
+    """The history notes the familiar region is fitted on (see :func:`training.reference_texts`)."""
+    from interlock.domains.claims.training import reference_texts as read  # noqa: PLC0415
+
+    return read(sor)
 
 
 def _precedent(store: Engine, connector: SqlClaimsConnector) -> PrecedentFinder:
@@ -185,6 +193,7 @@ DOMAIN = Domain(
     connector=SqlClaimsConnector,
     baseline=load_baseline,
     precedent=_precedent,
+    reference_texts=reference_texts,
     metadata=schema.metadata,
     record_table="claims",
     access=ACCESS,

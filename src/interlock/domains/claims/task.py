@@ -18,7 +18,7 @@ from interlock.domains.claims.answer import NecessityAssessment
 from interlock.domains.claims.codesets import icd10_status
 from interlock.domains.claims.context import ClaimContext
 from interlock.domains.claims.gate import GATE_VERSION, claim_findings
-from interlock.domains.claims.necessity import necessity_request
+from interlock.domains.claims.necessity import necessity_request, notes_text
 from interlock.domains.claims.proposal import Proposal, needs_model, propose
 from interlock.domains.claims.repair import repair_findings
 from interlock.domains.claims.rules import (
@@ -179,6 +179,12 @@ class ClaimsAdjudicate(Task[ClaimContext, RulesResult, Proposal, Amounts]):
         if not needs_model(context, rules):
             return None
         return necessity_request(context, repair_findings=repair_findings)
+
+    def model_text(self, context: ClaimContext, rules: RulesResult) -> str | None:
+        """The notes the necessity question sends, in writing order (as :func:`notes_text` joins them)."""
+        if not needs_model(context, rules):
+            return None
+        return notes_text(n.body for n in context.notes)
 
     def needs_model(self, context: ClaimContext, rules: RulesResult) -> bool:
         """True when only a judgement over the notes can settle the claim."""

@@ -27,6 +27,7 @@ from sqlalchemy import ColumnElement, Connection, Engine, Select, and_, func, or
 
 from interlock.domains.claims import schema
 from interlock.domains.claims.answer import NecessityStatus
+from interlock.domains.claims.necessity import notes_text
 
 #: Sensitivity whose notes are never read for training (42 CFR Part 2).
 PART_2_SENSITIVITY = "substance_use"
@@ -216,3 +217,16 @@ def load_training_examples(sor: Engine) -> list[TrainingExample]:
                 )
             )
     return examples
+
+
+def reference_texts(sor: Engine) -> list[str]:
+    """The notes of every history claim the baseline trains on, one text per claim, by claim id.
+
+    These are the familiar region's reference texts: the model's question reads a claim's
+    notes (:meth:`ClaimsAdjudicate.model_text` joins them the same way), and these are
+    the notes it learnt from. Part 2 notes are never among them.
+    """
+    by_claim: dict[str, tuple[str, ...]] = {}
+    for example in load_training_examples(sor):
+        by_claim.setdefault(example.claim_id, example.notes)
+    return [notes_text(by_claim[claim_id]) for claim_id in sorted(by_claim)]

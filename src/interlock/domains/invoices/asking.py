@@ -9,10 +9,12 @@ is all it is asked for, and every figure is computed by code.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from interlock.domains.invoices.context import InvoiceContext
 from interlock.domains.invoices.question import AccountOption, AccountRequest, DocumentText, LineText
 
-__all__ = ["account_request"]
+__all__ = ["account_request", "invoice_text"]
 
 
 def account_request(ctx: InvoiceContext, *, repair_findings: tuple[str, ...] = ()) -> AccountRequest:
@@ -33,3 +35,12 @@ def account_request(ctx: InvoiceContext, *, repair_findings: tuple[str, ...] = (
         ),
         repair_findings=repair_findings,
     )
+
+
+def invoice_text(descriptions: Iterable[str], documents: Iterable[str]) -> str:
+    """An invoice's words as the model reads them: line descriptions, then every document.
+
+    The familiarity check measures this text, for a backlog invoice and for each history
+    invoice alike, so both are built here.
+    """
+    return "\n".join([*descriptions, *documents])

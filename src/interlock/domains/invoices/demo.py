@@ -19,9 +19,10 @@ from rich.table import Table
 from interlock.assembly import build_engine
 from interlock.audit.chain import AuditLog
 from interlock.cli.common import console, open_sor, open_store, out
-from interlock.cli.configured import settings
+from interlock.cli.configured import engine_settings, settings
 from interlock.domains.invoices.connector import SqlInvoicesConnector
-from interlock.domains.invoices.pack import create_schema, evaluate, load_baseline, seed, train
+from interlock.domains.invoices.pack import DOMAIN, create_schema, evaluate, load_baseline, seed, train
+from interlock.models.familiarity_store import coverage_line, train_familiarity, unfamiliar_counts
 from interlock.policy.principal import service_principal
 from interlock.work.runner import run_claims
 from interlock.work.store import WorkStore
@@ -47,8 +48,17 @@ def run_demo(dir_: Path, *, records: int, seed: int, json_out: bool) -> int:
     started = time.monotonic()
     store_engine = open_store(store_url)
     trained = train(sor_engine, store_engine, now=datetime.now(UTC), seed=seed)
+    familiarity = train_familiarity(
+        DOMAIN,
+        sor_engine,
+        store_engine,
+        now=datetime.now(UTC),
+        alpha=settings().engine.familiarity_alpha,
+        seed=seed,
+    )
     timings["train"] = time.monotonic() - started
     console.print(f"2/4 trained {trained['model_id']} ({timings['train']:.1f} s)")
+    console.print(f"    {coverage_line(familiarity)}", highlight=False)
 
     started = time.monotonic()
     limit = settings().service_approval_limit
@@ -61,6 +71,7 @@ def run_demo(dir_: Path, *, records: int, seed: int, json_out: bool) -> int:
         store=WorkStore.grouped(store_engine),
         principal=principal,
         model=load_baseline(store_engine),
+        settings=engine_settings(settings()),
     )
     results = run_claims(engine, engine.pending_records())
     timings["decide"] = time.monotonic() - started
@@ -75,6 +86,8 @@ def run_demo(dir_: Path, *, records: int, seed: int, json_out: bool) -> int:
         {
             "seeded": seeded,
             "model_id": trained["model_id"],
+            **unfamiliar_counts(store_engine, "invoices.approve"),
+            "familiarity": familiarity,
             "service_approval_limit": None if limit is None else str(limit),
             "audit_ok": verify.ok,
             "audit_events": verify.count,
@@ -103,6 +116,7 @@ def _print(summary: dict[str, Any]) -> None:
         "auto_share",
         "precision",
         "held_for_review",
+        "routed_unfamiliar",
         "pending",
         "audit_events",
     ):

@@ -22,6 +22,7 @@ __all__ = [
     "evaluate",
     "expected_decisions",
     "load_baseline",
+    "reference_texts",
     "seed",
     "train",
 ]
@@ -41,6 +42,13 @@ def load_baseline(store: Engine, *, digest: str | None = None) -> ModelClient:
     from interlock.models.registry import latest_artifact  # noqa: PLC0415
 
     return AccountBaseline.from_json(latest_artifact(store, BASELINE_KIND, digest=digest))
+
+
+def reference_texts(sor: Engine) -> list[str]:
+    """The decided non-PO invoices' words the familiar region is fitted on."""
+    from interlock.domains.invoices.training import reference_texts as read  # noqa: PLC0415 - scikit-learn
+
+    return read(sor)
 
 
 def seed(
@@ -117,6 +125,7 @@ DOMAIN = Domain(
     tasks=(InvoicesApprove(),),
     connector=SqlInvoicesConnector,
     baseline=load_baseline,
+    reference_texts=reference_texts,
     metadata=schema.metadata,
     record_table="invoices",
     access=ACCESS,

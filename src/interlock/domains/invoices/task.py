@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any, ClassVar
 
-from interlock.domains.invoices.asking import account_request
+from interlock.domains.invoices.asking import account_request, invoice_text
 from interlock.domains.invoices.boundary import check_person_account, check_write_boundary
 from interlock.domains.invoices.context import InvoiceContext
 from interlock.domains.invoices.gate import GATE_VERSION, invoice_findings
@@ -173,6 +173,12 @@ class InvoicesApprove(Task[InvoiceContext, RulesResult, InvoiceProposal, Invoice
         if not needs_model(context, rules):
             return None
         return account_request(context, repair_findings=repair_findings)
+
+    def model_text(self, context: InvoiceContext, rules: RulesResult) -> str | None:
+        """The lines and documents the expense-account question sends, or ``None`` when none is asked."""
+        if not needs_model(context, rules):
+            return None
+        return invoice_text((x.description for x in context.lines), (d.body for d in context.documents))
 
     def propose(
         self,

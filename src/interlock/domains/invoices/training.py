@@ -29,11 +29,12 @@ from sklearn.linear_model import LogisticRegression
 from sqlalchemy import Engine, select
 
 from interlock.domains.invoices import schema as t
+from interlock.domains.invoices.asking import invoice_text
 from interlock.domains.invoices.baseline import READ_KINDS, AccountBaseline, BaselineArtifact, features
 from interlock.exceptions import ConfigurationError
 from interlock.models.registry import save_trained
 
-__all__ = ["MIN_EXAMPLES", "Example", "load_examples", "train_and_store", "train_artifact"]
+__all__ = ["MIN_EXAMPLES", "Example", "load_examples", "reference_texts", "train_and_store", "train_artifact"]
 
 #: Fewer labelled invoices than this make no useful baseline.
 MIN_EXAMPLES = 20
@@ -225,3 +226,36 @@ def train_and_store(sor: Engine, store: Engine, *, kind: str, now: datetime, see
         now=now,
     )
     return {"model_id": model_id, "examples": len(examples), "metrics": artifact.metrics}
+
+
+def reference_texts(sor: Engine) -> list[str]:
+    """Lines and documents of every decided history invoice, by invoice id.
+
+    The familiar region's reference texts, built as the question reads a backlog invoice
+    (:func:`~interlock.domains.invoices.asking.invoice_text`). Invoices on a purchase
+    order count too: the baseline learns from every approved line's description, so a
+    non-PO invoice for what is usually bought on an order is still familiar wording.
+    """
+    decided = (
+        select(t.invoices.c.invoice_id)
+        .where(t.invoices.c.invoice_id.in_(select(t.invoice_decisions.c.invoice_id)))
+        .order_by(t.invoices.c.invoice_id)
+    )
+    lines_q = select(t.invoice_lines.c.invoice_id, t.invoice_lines.c.description).order_by(
+        t.invoice_lines.c.invoice_id, t.invoice_lines.c.line_no
+    )
+    docs_q = select(t.invoice_documents.c.invoice_id, t.invoice_documents.c.body).order_by(
+        t.invoice_documents.c.invoice_id, t.invoice_documents.c.received_at, t.invoice_documents.c.doc_id
+    )
+    with sor.connect() as conn:
+        ids = [str(i) for i in conn.execute(decided).scalars()]
+        wanted = set(ids)
+        lines: dict[str, list[str]] = defaultdict(list)
+        for invoice_id, description in conn.execute(lines_q):
+            if str(invoice_id) in wanted:
+                lines[str(invoice_id)].append(str(description))
+        docs: dict[str, list[str]] = defaultdict(list)
+        for invoice_id, body in conn.execute(docs_q):
+            if str(invoice_id) in wanted:
+                docs[str(invoice_id)].append(str(body))
+    return [invoice_text(lines[i], docs[i]) for i in ids]
