@@ -99,7 +99,12 @@ class ClaimsWorld:
         for claim_id, kept in withheld_decisions(self.store, TASK).items():
             want = self.truth[claim_id]
             total += 1
-            correct += (kept["outcome"], kept["reason_code"], money(kept["facts"]["allowed"]), money(kept["facts"]["paid"])) == (
+            correct += (
+                kept["outcome"],
+                kept["reason_code"],
+                money(kept["facts"]["allowed"]),
+                money(kept["facts"]["paid"]),
+            ) == (
                 want.outcome,
                 want.carc,
                 want.allowed,
@@ -116,7 +121,9 @@ def claims_world(tmp_path: Path, store_url: str, *, claims: int, seed_value: int
     store = make_engine(store_url)
     prepare_store(store)
     ids = SqlClaimsConnector(sor).claim_ids(claim_scope(service_principal()))
-    return ClaimsWorld(sor=sor, store=store, store_url=store_url, truth=read_truth(tmp_path / "truth.jsonl"), ids=ids)
+    return ClaimsWorld(
+        sor=sor, store=store, store_url=store_url, truth=read_truth(tmp_path / "truth.jsonl"), ids=ids
+    )
 
 
 def _sampled_ids(store: Engine) -> set[str]:
@@ -124,7 +131,9 @@ def _sampled_ids(store: Engine) -> set[str]:
         return {str(w) for w in conn.execute(select(quality_samples.c.work_item_id)).scalars()}
 
 
-def test_sampled_reviews_measure_the_true_precision_of_automatic_decisions(db_url: str, tmp_path: Path) -> None:
+def test_sampled_reviews_measure_the_true_precision_of_automatic_decisions(
+    db_url: str, tmp_path: Path
+) -> None:
     """With 5% sampling, eval --from-reviews reports an interval that holds the truth file's precision.
 
     The model answers "met" for every policy, so about one automatic decision in eight
@@ -142,7 +151,9 @@ def test_sampled_reviews_measure_the_true_precision_of_automatic_decisions(db_ur
     # The choice is the keyed hash of each work item's idempotency key: every sample's hash
     # falls below the rate, and no item whose hash does was written automatically.
     with world.store.connect() as conn:
-        items = conn.execute(select(work_items.c.work_item_id, work_items.c.idempotency_key, work_items.c.route)).all()
+        items = conn.execute(
+            select(work_items.c.work_item_id, work_items.c.idempotency_key, work_items.c.route)
+        ).all()
     hashed = {w for w, key, _ in items if is_sampled(quality.sample_key, key, 0.05)}
     committed = {w for w, _, route in items if route == "commit"}
     assert _sampled_ids(world.store) <= hashed and not hashed & committed
@@ -189,7 +200,9 @@ def _path_changes(store: Engine) -> list[Mapping[str, Any]]:
         return [
             json.loads(b)
             for b in conn.execute(
-                select(audit_events.c.body).where(audit_events.c.kind == "config.changed").order_by(audit_events.c.seq)
+                select(audit_events.c.body)
+                .where(audit_events.c.kind == "config.changed")
+                .order_by(audit_events.c.seq)
             ).scalars()
         ]
 
@@ -226,10 +239,14 @@ def test_a_shift_closes_the_automatic_path_until_an_operator_reopens_it(db_url: 
         assert closed_after is not None, "the misreading model never closed the path"
         assert closed_after <= len(second) - 100, "at least two batches run on the closed path"
         # A new engine (another worker, or one started after a restart) finds it closed too.
-        _assert_all_to_people(_run_batch(world.engine(hosted, quality), third[:40]), _sampled_ids(world.store), world.store)
+        _assert_all_to_people(
+            _run_batch(world.engine(hosted, quality), third[:40]), _sampled_ids(world.store), world.store
+        )
 
     changes = _path_changes(world.store)
-    assert [(c["outcome"], c["principal"], c["purpose"]) for c in changes] == [("closed", "interlock:quality", TASK)]
+    assert [(c["outcome"], c["principal"], c["purpose"]) for c in changes] == [
+        ("closed", "interlock:quality", TASK)
+    ]
     details = changes[0]["details"]
     assert details["setting"] == "quality.automatic_path" and details["decided"] >= knobs.min_samples
     assert float(details["interval"][1]) < knobs.target_precision
@@ -238,12 +255,17 @@ def test_a_shift_closes_the_automatic_path_until_an_operator_reopens_it(db_url: 
     assert {g["model"] for g in figures["by_model"]} >= {"openai:misreader", "rules:claims-rules@1"}
     assert {g["model"]: g["precision"] for g in figures["by_model"]}["rules:claims-rules@1"] == 1.0
 
-    reopened = quality_cli("quality", "reopen", "--task", TASK, "--store", world.store_url, "--by", "ops-lead")
+    reopened = quality_cli(
+        "quality", "reopen", "--task", TASK, "--store", world.store_url, "--by", "ops-lead"
+    )
     assert reopened.returncode == 0, reopened.stderr
     assert not path_state(world.store, TASK).closed
     results = _run_batch(world.engine(None, quality), third[40:])
     assert sum(r.route == "commit" for r in results) > 0.3 * len(results)
-    assert [(c["outcome"], c["principal"]) for c in _path_changes(world.store)][-1] == ("reopened", "operator:ops-lead")
+    assert [(c["outcome"], c["principal"]) for c in _path_changes(world.store)][-1] == (
+        "reopened",
+        "operator:ops-lead",
+    )
     # Measured afresh: the samples taken before the reopening no longer count.
     assert eval_from_reviews(world.store_url, TASK)["current"]["decided"] == 0
     assert AuditLog(world.store).verify().ok

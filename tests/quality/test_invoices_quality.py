@@ -27,8 +27,8 @@ from interlock.audit.chain import AuditLog
 from interlock.db import make_engine
 from interlock.domains.claims.testing.model_server import ScriptedModelServer
 from interlock.domains.invoices.connector import SqlInvoicesConnector
-from interlock.domains.invoices.evaluation import read_truth
 from interlock.domains.invoices.evaluation import evaluate as evaluate_erp
+from interlock.domains.invoices.evaluation import read_truth
 from interlock.domains.invoices.generator import seed
 from interlock.domains.invoices.pack import create_schema
 from interlock.domains.invoices.question import AccountRequest

@@ -36,9 +36,11 @@ def test_closing_and_reopening_are_audited_once_each(db_url: str) -> None:
     assert (reopened.state, reopened.changed_by) == ("open", "operator:ops")
     assert reopened.opened_at == AT.replace(hour=10)
     with store.connect() as conn:
-        outcomes = conn.execute(
-            select(audit_events.c.kind).where(audit_events.c.kind == "config.changed")
-        ).scalars().all()
+        outcomes = (
+            conn.execute(select(audit_events.c.kind).where(audit_events.c.kind == "config.changed"))
+            .scalars()
+            .all()
+        )
     assert len(outcomes) == 2
     assert AuditLog(store).verify().ok
 
@@ -52,7 +54,9 @@ def test_workers_closing_at_once_record_one_change(db_url: str) -> None:
 
     def close() -> None:
         barrier.wait()
-        won.append(close_path(store, TASK, by="interlock:quality", at=AT, reason="automatic path closed: race"))
+        won.append(
+            close_path(store, TASK, by="interlock:quality", at=AT, reason="automatic path closed: race")
+        )
 
     threads = [threading.Thread(target=close) for _ in range(8)]
     for thread in threads:

@@ -35,7 +35,8 @@ from interlock.review.decide import ReviewDesk
 from interlock.store.metadata import store_metadata
 from interlock.store.schema import quality_samples, review_items, work_items
 from interlock.task import PersonDecision
-from interlock.work.failpoints import FailpointTriggered, Failpoints, raise_triggered
+from interlock.work.failpoints import Failpoints, FailpointTriggered, raise_triggered
+from interlock.work.store import WorkStore
 
 MET_NOTE = "Patient completed eight weeks of supervised physical therapy without relief. MRI shows a medial meniscal tear."
 EVERY = QualitySettings(default=TaskQuality(sample_rate=1.0))
@@ -50,8 +51,6 @@ class World:
         self.clock = FrozenClock(datetime(2026, 3, 1, tzinfo=UTC))
 
     def engine(self, failpoints: Failpoints | None = None, name: str = "w") -> TaskEngine[Any, Any, Any, Any]:
-        from interlock.work.store import WorkStore  # noqa: PLC0415
-
         return TaskEngine(
             task=task_named("claims.adjudicate"),
             connector=SqlClaimsConnector(self.sor),
@@ -96,10 +95,20 @@ def _assert_sampled_once(world: World) -> None:
     for claim_id in CLAIMS:
         assert world.count(quality_samples, quality_samples.c.record_id == claim_id) == 1, claim_id
         with world.store.connect() as conn:
-            row = conn.execute(select(review_items).where(review_items.c.record_id == claim_id)).mappings().one()
-            route = conn.execute(select(work_items.c.route).where(work_items.c.record_id == claim_id)).scalar_one()
+            row = (
+                conn.execute(select(review_items).where(review_items.c.record_id == claim_id))
+                .mappings()
+                .one()
+            )
+            route = conn.execute(
+                select(work_items.c.route).where(work_items.c.record_id == claim_id)
+            ).scalar_one()
         assert route == "review"
-        assert (json.loads(row["proposal"]), json.loads(row["findings"]), row["reason"]) == ({}, [], SAMPLE_REASON)
+        assert (json.loads(row["proposal"]), json.loads(row["findings"]), row["reason"]) == (
+            {},
+            [],
+            SAMPLE_REASON,
+        )
     with world.sor.connect() as conn:
         assert conn.execute(select(func.count()).select_from(t.adjudications)).scalar_one() == 0
 
@@ -149,18 +158,24 @@ def test_the_person_decision_is_compared_with_the_withheld_one(world: World) -> 
     def review_id(claim_id: str) -> str:
         with world.store.connect() as conn:
             return str(
-                conn.execute(select(review_items.c.review_id).where(review_items.c.record_id == claim_id)).scalar_one()
+                conn.execute(
+                    select(review_items.c.review_id).where(review_items.c.record_id == claim_id)
+                ).scalar_one()
             )
 
     def upheld(claim_id: str) -> Any:
         with world.store.connect() as conn:
             return conn.execute(
-                select(quality_samples.c.upheld, quality_samples.c.person).where(quality_samples.c.record_id == claim_id)
+                select(quality_samples.c.upheld, quality_samples.c.person).where(
+                    quality_samples.c.record_id == claim_id
+                )
             ).one()
 
     desk.decide(review_id("Q-RULES"), supervisor, PersonDecision(action="approve"))
     assert upheld("Q-RULES")[0] == 1
-    desk.decide(review_id("Q-DENY"), supervisor, PersonDecision(action="pend", comment="member history requested"))
+    desk.decide(
+        review_id("Q-DENY"), supervisor, PersonDecision(action="pend", comment="member history requested")
+    )
     flag, person = upheld("Q-DENY")
     assert flag == 0 and json.loads(person)["outcome"] == "pend"  # a hold does not uphold a denial
     desk.decide(review_id("Q-DENY"), supervisor, PersonDecision(action="deny", reason_code="16"))
