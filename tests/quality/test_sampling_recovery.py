@@ -36,6 +36,7 @@ from interlock.store.metadata import store_metadata
 from interlock.store.schema import quality_samples, review_items, work_items
 from interlock.task import PersonDecision
 from interlock.work.failpoints import Failpoints, FailpointTriggered, raise_triggered
+from interlock.work.store import WorkStore
 
 MET_NOTE = "Patient completed eight weeks of supervised physical therapy without relief. MRI shows a medial meniscal tear."
 EVERY = QualitySettings(default=TaskQuality(sample_rate=1.0))
@@ -50,8 +51,6 @@ class World:
         self.clock = FrozenClock(datetime(2026, 3, 1, tzinfo=UTC))
 
     def engine(self, failpoints: Failpoints | None = None, name: str = "w") -> TaskEngine[Any, Any, Any, Any]:
-        from interlock.work.store import WorkStore
-
         return TaskEngine(
             task=task_named("claims.adjudicate"),
             connector=SqlClaimsConnector(self.sor),
