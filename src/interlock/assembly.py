@@ -104,8 +104,6 @@ def build_engine(
     precedent = pack.precedent(store.engine, connector) if pack.precedent is not None else None
     alpha = settings.familiarity_alpha if settings is not None and model is not None else None
     familiarity = region_for(pack, store.engine, alpha)
-    if shadow is not None:
-        shadow.familiarity = familiarity  # the candidate faces the same gate as production
     return Engine(
         task=pack.task(task),
         connector=connector,

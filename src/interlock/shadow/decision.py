@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
-from interlock.gate.familiarity import FamiliarityJudge
 from interlock.gate.runner import evaluate
 from interlock.gate.verdict import Verdict
 from interlock.policy.principal import Principal
@@ -149,8 +148,7 @@ def judge(
     principal: Principal,
     thresholds: Thresholds,
     boundary: WriteBoundary,
-    familiarity: FamiliarityJudge | None = None,
 ) -> tuple[Verdict, SideDecision]:
     """The gate's verdict on a candidate proposal and the decision it leads to; nothing is minted."""
-    verdict = evaluate(task, proposal, context, principal, thresholds, boundary, familiarity)
+    verdict = evaluate(task, proposal, context, principal, thresholds, boundary)
     return verdict, decision_of(task, proposal, verdict, context)

@@ -30,7 +30,6 @@ from sqlalchemy import Engine
 
 from interlock.clock import Clock, SystemClock
 from interlock.exceptions import DependencyUnavailable, ModelOutputInvalid
-from interlock.gate.familiarity import FamiliarityJudge
 from interlock.gate.verdict import Verdict
 from interlock.models.base import ModelAnswer, ModelClient, ModelQuestion
 from interlock.models.deadline import CANCELLATION_BUDGET
@@ -81,19 +80,10 @@ class _Outcome:
 class ShadowRunner:
     """Asks one candidate about each work item an engine decides and records the comparison."""
 
-    def __init__(
-        self,
-        candidate: Candidate,
-        store: Engine,
-        *,
-        clock: Clock | None = None,
-        familiarity: FamiliarityJudge | None = None,
-    ) -> None:
+    def __init__(self, candidate: Candidate, store: Engine, *, clock: Clock | None = None) -> None:
         self.candidate = candidate
         self.store = store
         self.clock = clock or SystemClock()
-        # Production's familiar region: the candidate's answers face the same gate.
-        self.familiarity = familiarity
 
     def observe(
         self,
@@ -161,7 +151,7 @@ class ShadowRunner:
         if model is None or question is None:
             # Other thresholds only, or a record no model is asked about: production's
             # final proposal, judged at the candidate's thresholds.
-            _, decision = judge(task, proposal, context, principal, thresholds, boundary, self.familiarity)
+            _, decision = judge(task, proposal, context, principal, thresholds, boundary)
             return _Outcome(decision=decision, status="reused" if question is not None else "not_asked")
         until = min(deadline, started + self.candidate.budget_seconds) - CANCELLATION_BUDGET
         kind: FailureKind
@@ -195,7 +185,7 @@ class ShadowRunner:
     ) -> _Outcome:
         """Ask the candidate model, build its proposal with the task's code and judge it."""
         candidate = task.propose(context, rules, answer=self._ask(model, question, until), model_problem=None)
-        verdict, decision = judge(task, candidate, context, principal, thresholds, boundary, self.familiarity)
+        verdict, decision = judge(task, candidate, context, principal, thresholds, boundary)
         if findings := task.repair_findings(candidate, verdict):
             # The task's one bounded repair, as production gets it; a failed repair keeps
             # the first verdict, as it does in production.
@@ -205,7 +195,7 @@ class ShadowRunner:
                     repaired = task.propose(
                         context, rules, answer=self._ask(model, repair, until), model_problem=None
                     )
-                    _, decision = judge(task, repaired, context, principal, thresholds, boundary, self.familiarity)
+                    _, decision = judge(task, repaired, context, principal, thresholds, boundary)
                 except (DependencyUnavailable, ModelOutputInvalid):
                     pass
         return _Outcome(decision=decision, status="answered")
