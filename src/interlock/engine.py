@@ -311,6 +311,7 @@ class Engine(Generic[CtxT, RulesT, ProposalT, PayloadT]):
                     thresholds=self.settings.thresholds,
                     work_item_id=item_id,
                     deadline=deadline,
+                    familiarity=self.familiarity,
                 )
         return result
 

@@ -38,6 +38,7 @@ from interlock.domains.invoices.evaluation import evaluate as evaluate_invoices
 from interlock.domains.invoices.pack import BASELINE_KIND, DOMAIN
 from interlock.domains.invoices.training import load_examples, train_artifact
 from interlock.engine import EngineSettings
+from interlock.models.familiarity_store import train_familiarity
 from interlock.models.registry import save_trained
 from interlock.policy.principal import service_principal
 from interlock.store.migrations import prepare_store
@@ -75,6 +76,8 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     )
     full = DOMAIN.train(sor, store, now=datetime(2026, 5, 1, tzinfo=UTC))
     assert full["model_id"] != candidate_id
+    # As `interlock model train` does: the familiar region beside the model, for the CLI's engines.
+    train_familiarity(DOMAIN, sor, store, now=datetime(2026, 5, 1, tzinfo=UTC), alpha=0.01)
     sor.dispose()
     store.dispose()
     for name in ("sor.db", "store.db"):

@@ -96,7 +96,7 @@ def load_familiarity(store: Engine, domain: str) -> FamiliarityModel:
         if model_id is None:
             raise ConfigurationError(
                 f"no familiarity artifact for domain {domain!r} in the store: run `interlock model train "
-                f"--domain {domain}`, or set [engine] familiarity = false to decide without the check"
+                f"--domain {domain}`, or set engine.familiarity = false to decide without the check"
             )
         if (parsed := _PARSED.get(str(model_id))) is not None:
             return parsed

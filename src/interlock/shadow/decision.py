@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
+from interlock.gate.familiarity import FamiliarityJudge
 from interlock.gate.runner import evaluate
 from interlock.gate.verdict import Verdict
 from interlock.policy.principal import Principal
@@ -148,7 +149,12 @@ def judge(
     principal: Principal,
     thresholds: Thresholds,
     boundary: WriteBoundary,
+    familiarity: FamiliarityJudge | None = None,
 ) -> tuple[Verdict, SideDecision]:
-    """The gate's verdict on a candidate proposal and the decision it leads to; nothing is minted."""
-    verdict = evaluate(task, proposal, context, principal, thresholds, boundary)
+    """The gate's verdict on a candidate proposal and the decision it leads to; nothing is minted.
+
+    ``familiarity`` is production's familiar region: the text is the same whichever model
+    reads it, so a candidate is held for unfamiliar input exactly where production is.
+    """
+    verdict = evaluate(task, proposal, context, principal, thresholds, boundary, familiarity)
     return verdict, decision_of(task, proposal, verdict, context)

@@ -30,6 +30,7 @@ from sqlalchemy import Engine
 
 from interlock.clock import Clock, SystemClock
 from interlock.exceptions import DependencyUnavailable, ModelOutputInvalid
+from interlock.gate.familiarity import FamiliarityJudge
 from interlock.gate.verdict import Verdict
 from interlock.models.base import ModelAnswer, ModelClient, ModelQuestion
 from interlock.models.deadline import CANCELLATION_BUDGET
@@ -98,19 +99,30 @@ class ShadowRunner:
         thresholds: Thresholds,
         work_item_id: str,
         deadline: float,
+        familiarity: FamiliarityJudge | None = None,
     ) -> ShadowRecord | None:
         """Decide the work item as the candidate would and record it; never raises.
 
         ``proposal`` and ``verdict`` are production's final ones; ``boundary`` gives
         the principal's write boundary for the record (read only here, inside the
-        guard); ``deadline`` is the item's (a ``time.monotonic`` value). Returns the
-        record, or ``None`` when it could not be made or saved (logged).
+        guard); ``deadline`` is the item's (a ``time.monotonic`` value); ``familiarity`` is
+        production's familiar region, which judges the candidate's proposals too. Returns
+        the record, or ``None`` when it could not be made or saved (logged).
         """
         started = time.monotonic()
         try:
             production = decision_of(task, proposal, verdict, context)
             outcome = self._candidate(
-                task, context, rules, proposal, principal, boundary(), thresholds, started, deadline
+                task,
+                context,
+                rules,
+                proposal,
+                principal,
+                boundary(),
+                thresholds,
+                started,
+                deadline,
+                familiarity,
             )
             record = ShadowRecord(
                 work_item_id=work_item_id,
@@ -144,6 +156,7 @@ class ShadowRunner:
         production_thresholds: Thresholds,
         started: float,
         deadline: float,
+        familiarity: FamiliarityJudge | None,
     ) -> _Outcome:
         thresholds = self.candidate.thresholds or production_thresholds
         model = self.candidate.model
@@ -151,7 +164,7 @@ class ShadowRunner:
         if model is None or question is None:
             # Other thresholds only, or a record no model is asked about: production's
             # final proposal, judged at the candidate's thresholds.
-            _, decision = judge(task, proposal, context, principal, thresholds, boundary)
+            _, decision = judge(task, proposal, context, principal, thresholds, boundary, familiarity)
             return _Outcome(decision=decision, status="reused" if question is not None else "not_asked")
         until = min(deadline, started + self.candidate.budget_seconds) - CANCELLATION_BUDGET
         kind: FailureKind
@@ -160,7 +173,7 @@ class ShadowRunner:
         else:
             try:
                 return self._asked(
-                    task, context, rules, model, question, principal, boundary, thresholds, until
+                    task, context, rules, model, question, principal, boundary, thresholds, until, familiarity
                 )
             except DependencyUnavailable:
                 kind = "timeout" if time.monotonic() >= until else "unavailable"
@@ -169,7 +182,7 @@ class ShadowRunner:
             except Exception as exc:  # the candidate's own bug or nonsense: counted, never raised
                 log.warning("shadow candidate failed for %s: %s", task.name, type(exc).__name__)
                 kind = "error"
-        return self._failed(task, context, rules, principal, boundary, thresholds, model, kind)
+        return self._failed(task, context, rules, principal, boundary, thresholds, model, kind, familiarity)
 
     def _asked(
         self,
@@ -182,10 +195,11 @@ class ShadowRunner:
         boundary: WriteBoundary,
         thresholds: Thresholds,
         until: float,
+        familiarity: FamiliarityJudge | None,
     ) -> _Outcome:
         """Ask the candidate model, build its proposal with the task's code and judge it."""
         candidate = task.propose(context, rules, answer=self._ask(model, question, until), model_problem=None)
-        verdict, decision = judge(task, candidate, context, principal, thresholds, boundary)
+        verdict, decision = judge(task, candidate, context, principal, thresholds, boundary, familiarity)
         if findings := task.repair_findings(candidate, verdict):
             # The task's one bounded repair, as production gets it; a failed repair keeps
             # the first verdict, as it does in production.
@@ -195,7 +209,7 @@ class ShadowRunner:
                     repaired = task.propose(
                         context, rules, answer=self._ask(model, repair, until), model_problem=None
                     )
-                    _, decision = judge(task, repaired, context, principal, thresholds, boundary)
+                    _, decision = judge(task, repaired, context, principal, thresholds, boundary, familiarity)
                 except (DependencyUnavailable, ModelOutputInvalid):
                     pass
         return _Outcome(decision=decision, status="answered")
@@ -217,11 +231,12 @@ class ShadowRunner:
         thresholds: Thresholds,
         model: ModelClient,
         kind: FailureKind,
+        familiarity: FamiliarityJudge | None,
     ) -> _Outcome:
         """What the task decides when the candidate's model fails: its own path for a failed model."""
         problem = f"candidate model failed ({kind})"
         failed = task.propose(context, rules, answer=None, model_problem=problem)
-        _, decision = judge(task, failed, context, principal, thresholds, boundary)
+        _, decision = judge(task, failed, context, principal, thresholds, boundary, familiarity)
         named = SideDecision(
             route=decision.route,
             outcome=decision.outcome,
