@@ -44,21 +44,22 @@ _UNSETTLED = "claims whose notes settle nothing were finalized automatically"
 _PRECISION = "automatic finalizations exactly right"
 _SHARE = "backlog finalized automatically"
 
-#: (target, family, seed) -> what was measured when the mark was set (700 claims each).
+#: (target, family, seed) -> what was measured when the mark was set (700 claims each, with
+#: the familiarity check on, as `interlock run` has it by default).
 KNOWN_MISSES: dict[tuple[str, str, int], str] = {
     ("unsettled", "dev", 1): f"5 of 52 {_UNSETTLED} (2 hedged, 2 options, 1 silent), all approved",
     ("unsettled", "dev", 2): f"3 of 52 {_UNSETTLED} (2 silent, 1 hedged), all approved",
     ("unsettled", "dev", 3): f"5 of 61 {_UNSETTLED} (2 hedged, options, silent, contradictory)",
     ("unsettled", "heldout", 2): f"1 of 56 {_UNSETTLED} (contradictory), approved",
-    ("unsettled", "heldout", 3): f"6 of 59 {_UNSETTLED} (5 approved; 1 injected note denied CARC 50)",
-    ("precision", "dev", 1): f"551 of 560 {_PRECISION} (98.39%): 5 unsettled, 4 CARC 50 approved",
-    ("precision", "dev", 2): f"517 of 521 {_PRECISION} (99.23%): 3 unsettled, 1 CARC 50 approved",
-    ("precision", "dev", 3): f"555 of 563 {_PRECISION} (98.58%): 5 unsettled, 3 CARC 50 approved",
-    ("precision", "heldout", 3): f"471 of 478 {_PRECISION} (98.54%): 6 unsettled, 1 CARC 50 approved",
-    ("share", "dev", 2): f"521 of 700 {_SHARE} (74.43%); 95 claims that needed no person pended",
-    ("share", "heldout", 1): f"474 of 700 {_SHARE} (67.71%); 139 claims that needed no person pended",
-    ("share", "heldout", 2): f"475 of 700 {_SHARE} (67.86%); 126 claims that needed no person pended",
-    ("share", "heldout", 3): f"478 of 700 {_SHARE} (68.29%); 132 claims that needed no person pended",
+    ("unsettled", "heldout", 3): f"5 of 59 {_UNSETTLED} (2 hedged, options, silent, contradictory), approved",
+    ("precision", "dev", 1): f"545 of 554 {_PRECISION} (98.38%): 5 unsettled, 4 CARC 50 approved",
+    ("precision", "dev", 2): f"514 of 518 {_PRECISION} (99.23%): 3 unsettled, 1 CARC 50 approved",
+    ("precision", "dev", 3): f"551 of 559 {_PRECISION} (98.57%): 5 unsettled, 3 CARC 50 approved",
+    ("precision", "heldout", 3): f"470 of 476 {_PRECISION} (98.74%): 5 unsettled, 1 CARC 50 approved",
+    ("share", "dev", 2): f"518 of 700 {_SHARE} (74.00%); 98 claims that needed no person pended",
+    ("share", "heldout", 1): f"473 of 700 {_SHARE} (67.57%); 140 claims that needed no person pended",
+    ("share", "heldout", 2): f"474 of 700 {_SHARE} (67.71%); 127 claims that needed no person pended",
+    ("share", "heldout", 3): f"476 of 700 {_SHARE} (68.00%); 133 claims that needed no person pended",
 }
 
 
