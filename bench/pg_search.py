@@ -135,7 +135,8 @@ def unfiltered(index: SearchIndex, query: str, limit: int) -> list[int]:
     keys = tuple(sorted(index.key_counts()))
     seen = Selectivity(permitted_keys=keys, permitted_documents=index.count(), total_documents=index.count())
     with index.engine.connect() as conn:
-        return [r for r, _ in index._text_rank(conn, query_words(query), seen, "match_first", limit)]
+        ranked, _ = index._text_rank(conn, query_words(query), seen, "match_first", limit)
+        return [r for r, _ in ranked]
 
 
 def measure(
