@@ -404,8 +404,9 @@ class PostgresSearchIndex(SearchIndex):
             params[f"t{i}"], params[f"w{i}"] = term.term_id, term.idf
         statement = _round_statement(len(held))
         expected = [t.documents * seen.share for t in held]
-        depth = first_depth(k, expected)
+        depth, rounds = first_depth(k, expected), 0
         while True:
+            rounds += 1
             asked = list_depths(expected, depth)
             top: list[tuple[int, float]] = []
             ends = [ListEnd(read=0) for _ in held]
@@ -416,6 +417,8 @@ class PostgresSearchIndex(SearchIndex):
                     ends[int(x.i) - 1] = ListEnd(read=int(x.n), last_rowid=int(x.r), last_weight=float(x.s))
             found = Round(depths=tuple(asked), top=tuple(sorted(top, key=rank_key)), ends=tuple(ends))
             if proven(found, idfs, k):
+                still_open = sum(not found.exhausted(i) for i in range(len(held)))
+                log.debug("threshold top %d proven in %d round(s), %d list(s) open", k, rounds, still_open)
                 return list(found.top)
             depth *= 2
 
