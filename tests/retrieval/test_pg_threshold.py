@@ -18,7 +18,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, select, update
+from alembic import command
+from sqlalchemy import Engine, select, text, update
 
 from interlock.db import make_engine
 from interlock.domains.claims import schema as t
@@ -32,6 +33,7 @@ from interlock.retrieval.backends import search_index_for
 from interlock.retrieval.freshness import sync_index
 from interlock.retrieval.index import Document, SearchIndex
 from interlock.retrieval.pg_index import PostgresSearchIndex
+from interlock.store import migrations
 from interlock.store.migrations import prepare_store
 from pgscratch import scratch_database
 from pgsearchcheck import postings_mismatches
@@ -275,3 +277,40 @@ def test_threshold_equals_the_exhaustive_paths_after_sync_moves_rewrites_and_del
         assert postings_mismatches(conn) == 0
     assert _assert_paths_agree(pg_index, filters, queries) > 500
     sor.dispose()
+
+
+def test_revision_0009_computes_the_postings_of_an_index_that_holds_documents(pg_index: SearchIndex) -> None:
+    """Down to 0006 (layout pg1, no postings) and up again: postings exact, layout pg2, same results."""
+    rng = random.Random(9)
+    with pg_index.begin_sync() as conn:
+        pg_index.upsert(conn, [_document(rng, i, fixed_length=False) for i in range(1, 401)])
+    filters, queries = _filters(rng), _queries(rng, 6)
+    before = {
+        (i, q): [
+            (h.document.doc_id, h.score) for h in pg_index.search_planned(q, f, k=10, path="match_first").hits
+        ]
+        for i, f in enumerate(filters)
+        for q in queries
+    }
+    store = pg_index.engine
+    with store.begin() as conn:
+        command.downgrade(migrations.make_config(conn), "0006")
+    with store.connect() as conn:
+        tables = set(
+            conn.execute(
+                text("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")
+            ).scalars()
+        )
+        layout = conn.execute(
+            text("SELECT value FROM search_sync_state WHERE name = 'index_layout'")
+        ).scalar()
+    assert "search_postings" not in tables and layout == "pg1"
+    assert migrations.upgrade(store).after == migrations.head_revision()
+    with store.begin() as conn:
+        assert postings_mismatches(conn) == 0
+        assert conn.execute(text("SELECT count(*) FROM search_postings")).scalar_one() > 4000
+    reopened = search_index_for(store)  # layout pg2: opened as it is, not dropped for a rebuild
+    assert reopened.count() == 400
+    for (i, q), expected in before.items():
+        got = reopened.search_planned(q, filters[i], k=10, path="threshold").hits
+        assert [(h.document.doc_id, h.score) for h in got] == expected, q
