@@ -62,9 +62,12 @@ def test_a_reader_role_sees_only_its_principals_documents(tmp_path: Path) -> Non
             visible_postings = conn.execute(
                 text(f"SELECT count(*) FROM search_postings WHERE doc_rowid <> ALL(ARRAY({rows_of}))")
             ).scalar_one()
-            assert hidden and conn.execute(
-                text("SELECT count(*) FROM search_postings WHERE doc_rowid = ANY(:r)"), {"r": hidden}
-            ).scalar_one()
+            assert (
+                hidden
+                and conn.execute(
+                    text("SELECT count(*) FROM search_postings WHERE doc_rowid = ANY(:r)"), {"r": hidden}
+                ).scalar_one()
+            )
         with acting_as(NORTH), reader.connect() as conn:
             assert conn.execute(text(everyone)).scalars().all() == ["N1", "policy"]
             texts = conn.execute(

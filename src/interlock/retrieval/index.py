@@ -430,6 +430,9 @@ class SearchIndex:
 
         return DenseIndex(self, model_id)
 
+    def settle(self) -> None:
+        """After a sync that wrote, outside its transaction: make the new rows cheap to read (nothing on SQLite)."""
+
     @staticmethod
     def bump_generation(conn: Connection) -> None:
         """Mark the index as changed, so in-memory copies (the vector matrix) reload."""

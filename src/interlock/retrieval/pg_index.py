@@ -1,29 +1,41 @@
 """The search index on PostgreSQL: one index in the store, shared by every worker.
 
 The same documents, access keys, sync state and vectors as the SQLite index
-(:mod:`interlock.retrieval.tables`), and the same planner: a search reads the
-scope's permitted keys and their document counts from ``search_access_keys``, then
-generates candidates with the scope already applied, never a top-k filtered
+(:mod:`interlock.retrieval.tables`), and the same idea of planning: a search reads
+the scope's permitted keys and their document counts from ``search_access_keys``,
+then generates candidates with the scope already applied, never a top-k filtered
 afterwards. Only the text engine differs. Each document's text is a ``tsvector``
 (``to_tsvector('interlock_english', title || ' ' || body)``: English stemming
-without PostgreSQL's stopword list) in ``search_text``, a narrow table
-beside its access key, with a GIN index on the vector and a b-tree on the key:
+without PostgreSQL's stopword list) in ``search_text``, a narrow table beside its
+access key, with a GIN index on the vector and a b-tree on the key; and each
+(document, lexeme) pair is a *posting* in ``search_postings``: the lexeme's weight in
+the document (``ts_rank`` for that lexeme alone) and the document's access key, with
+the postings of every lexeme in weight order in ``ix_search_postings_impact``.
 
-* **restricted** (narrow scopes): the permitted rows are read through the key index,
-  and only they are matched and ranked (exact over the permitted set);
-* **match_first** (wide scopes): the GIN index enumerates the query's matches and
-  ``WHERE`` keeps the permitted ones before any is ranked.
+The score is BM25-like: the sum, over the query's lexemes, of the lexeme's BM25 IDF
+times ``ts_rank`` of the document for that lexeme alone (a saturating term
+frequency, divided by one plus the log of the document's length). Document
+frequencies live in ``search_terms``, kept exact by every write of the index, as are
+the postings. Three paths compute it, all exact, all giving a document the same
+score (the same floating-point number):
 
-Both are exact and score a document identically. The score is BM25-like: the sum,
-over the query's lexemes, of the lexeme's BM25 IDF times ``ts_rank`` of the document
-for that lexeme alone (a saturating term frequency, divided by one plus the log of
-the document's length). Document frequencies live in ``search_terms``, kept exact by
-every write of the index.
+* **threshold** (the default): the best permitted postings of each query lexeme
+  first, the scope a filter of that index scan; the candidates are scored exactly
+  from their postings, and lists are read deeper until the top k is proven
+  (:mod:`interlock.retrieval.threshold`). Short lists are read to their end.
+  Cost grows with the postings read, not with the scope;
+* **restricted** (chosen when reading the permitted documents costs less: a tiny
+  scope, or a narrow one searched for very common words): the permitted rows are
+  read through the key index, and only they are matched and ranked;
+* **match_first** (never chosen; kept as the reference the others are measured and
+  tested against): the GIN index enumerates the query's matches and ``WHERE`` keeps
+  the permitted ones before any is ranked.
 
 Writers take a transaction-scoped advisory lock (:meth:`PostgresSearchIndex.begin_sync`),
 so any number of processes may run ``interlock index sync`` at once. The tables come
-from store revision 0006; a store adopted without it (tables made by ``create_all``)
-gets them on first open, under the same lock.
+from store revisions 0006 and 0009; a store adopted without them (tables made by
+``create_all``) gets them on first open, under the same lock, and an index of an
+older layout is dropped there and rebuilt by the next sync.
 
 Dense vectors are stored as on SQLite. When the database has the pgvector extension
 they are also kept in a ``vector`` column and searched inside PostgreSQL, exactly over
@@ -76,7 +88,7 @@ SYNC_LOCK_KEY: Final = 0x1A7E_5EA1
 #: queries), so a document matches the same words as in the SQLite index.
 TS_CONFIG: Final = "interlock_english"  # written out in the SQL below
 
-#: The PostgreSQL-only tables of the index (revision 0006 creates the same).
+#: The PostgreSQL-only tables of the index (revisions 0006 and 0009 create the same).
 TEXT_DDL: Final = (
     "DO $interlock$ BEGIN "
     "IF NOT EXISTS (SELECT 1 FROM pg_ts_dict WHERE dictname = 'interlock_english_stem' "
@@ -445,6 +457,17 @@ class PostgresSearchIndex(SearchIndex):
         )
         params = {"q": expression, "keys": list(selectivity.permitted_keys), "kind": kind, "n": limit}
         return [str(r.c) for r in conn.execute(sql, params)]
+
+    def settle(self) -> None:
+        """Vacuum the postings a sync wrote, so that reading them needs no visit to the table.
+
+        The threshold path reads postings by index-only scans, which skip the table
+        only for pages marked all-visible. Autovacuum marks them eventually (when it is
+        on); this does it at once. It skips the table while another vacuum holds it,
+        and a role that does not own the table only gets a warning.
+        """
+        with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.exec_driver_sql("VACUUM (SKIP_LOCKED) search_postings")
 
     @staticmethod
     def analyze(conn: Connection) -> None:
