@@ -129,16 +129,15 @@ _INSERT_TEXT: Final = text(
     "FROM search_documents d JOIN search_access a ON a.doc_rowid = d.doc_rowid "
     "WHERE d.doc_rowid = ANY(CAST(:rows AS integer[]))"
 )
-_ADD_TERMS: Final = text(
-    "INSERT INTO search_terms (term, documents) "
-    "SELECT DISTINCT l, 0 FROM search_text t, unnest(tsvector_to_array(t.tsv)) AS l "
-    "WHERE t.doc_rowid = ANY(CAST(:rows AS integer[])) "
-    "AND NOT EXISTS (SELECT 1 FROM search_terms s WHERE s.term = l)"
-)
+#: Counts the documents' lexemes into ``search_terms`` in one pass: new terms are inserted
+#: with their counts (and get a term id), known ones are incremented. Both parts see the
+#: table as it was before the statement, so no term is counted twice.
 _COUNT_TERMS: Final = text(
-    "UPDATE search_terms s SET documents = s.documents + c.n FROM ("
-    "SELECT l, count(*) AS n FROM search_text t, unnest(tsvector_to_array(t.tsv)) AS l "
-    "WHERE t.doc_rowid = ANY(CAST(:rows AS integer[])) GROUP BY l) AS c WHERE s.term = c.l"
+    "WITH c AS (SELECT l, count(*) AS n FROM search_text t, unnest(tsvector_to_array(t.tsv)) AS l "
+    "WHERE t.doc_rowid = ANY(CAST(:rows AS integer[])) GROUP BY l), "
+    "added AS (INSERT INTO search_terms (term, documents) SELECT c.l, c.n FROM c "
+    "WHERE NOT EXISTS (SELECT 1 FROM search_terms s WHERE s.term = c.l)) "
+    "UPDATE search_terms s SET documents = s.documents + c.n FROM c WHERE s.term = c.l"
 )
 _UNCOUNT_TERMS: Final = text(
     "UPDATE search_terms s SET documents = s.documents - c.n FROM ("
@@ -337,7 +336,6 @@ class PostgresSearchIndex(SearchIndex):
     def _text_insert(self, conn: Connection, rows: Sequence[tuple[int, Document, int]]) -> None:
         params = {"rows": [r for r, _, _ in rows]}
         conn.execute(_INSERT_TEXT, params)
-        conn.execute(_ADD_TERMS, params)
         conn.execute(_COUNT_TERMS, params)
         conn.execute(_INSERT_POSTINGS, params)
 
