@@ -205,9 +205,11 @@ def test_depths_read_short_lists_to_the_end_and_start_near_the_rarest_list() -> 
     [
         (0, [100], "empty"),
         (60, [2000, 5000], "restricted"),  # a tiny scope: reading 60 texts beats scanning 7,000 postings
+        (1000, [2000, 5000], "threshold"),
         (3800, [2000, 5000], "threshold"),  # the narrow benchmark scope with mid-frequency words
         (3800, [600_000, 900_000], "restricted"),  # the same scope, words in most documents
-        (19_000, [600_000, 900_000], "threshold"),
+        (19_000, [600_000, 900_000], "restricted"),  # the mid scope, the same words
+        (19_000, [60_000, 90_000], "threshold"),
         (190_000, [2000, 5000], "threshold"),
     ],
 )
