@@ -205,7 +205,9 @@ class ShadowRunner:
                     repaired = task.propose(
                         context, rules, answer=self._ask(model, repair, until), model_problem=None
                     )
-                    _, decision = judge(task, repaired, context, principal, thresholds, boundary, self.familiarity)
+                    _, decision = judge(
+                        task, repaired, context, principal, thresholds, boundary, self.familiarity
+                    )
                 except (DependencyUnavailable, ModelOutputInvalid):
                     pass
         return _Outcome(decision=decision, status="answered")
