@@ -319,3 +319,37 @@ def test_revision_0009_computes_the_postings_of_an_index_that_holds_documents(pg
     for (i, q), expected in before.items():
         got = reopened.search_planned(q, filters[i], k=10, path="threshold").hits
         assert [(h.document.doc_id, h.score) for h in got] == expected, q
+
+
+def test_first_open_makes_the_postings_and_replaces_an_index_of_the_older_layout() -> None:
+    """A database without the index gets every table on first open; one at layout pg1 is rebuilt as pg2."""
+    with scratch_database("interlock_firstopen") as url:
+        store = make_engine(url.render_as_string(hide_password=False))
+        index = PostgresSearchIndex(store)  # no store revisions at all: the tables come from the index
+        rng = random.Random(4)
+        with index.begin_sync() as conn:
+            index.upsert(conn, [_document(rng, i, fixed_length=False) for i in range(1, 201)])
+            assert postings_mismatches(conn) == 0
+            indexes = set(
+                conn.execute(
+                    text("SELECT indexname FROM pg_indexes WHERE tablename = 'search_postings'")
+                ).scalars()
+            )
+        assert indexes == {"search_postings_pkey", "ix_search_postings_impact"}
+        assert _assert_paths_agree(index, _filters(rng), _queries(rng, 4)) > 50
+        store.dispose()
+    with scratch_database("interlock_oldlayout") as url:
+        store = make_engine(url.render_as_string(hide_password=False))
+        migrations.upgrade(store, "0006")  # the index tables of layout pg1, without postings
+        reopened = PostgresSearchIndex(store)
+        with store.connect() as conn:
+            layout = conn.execute(
+                text("SELECT value FROM search_sync_state WHERE name = 'index_layout'")
+            ).scalar()
+            term_id = conn.execute(
+                text(
+                    "SELECT count(*) FROM information_schema.columns WHERE table_name = 'search_terms' AND column_name = 'term_id'"
+                )
+            ).scalar_one()
+        assert layout == "pg2" and term_id == 1 and reopened.count() == 0
+        store.dispose()
