@@ -9,7 +9,8 @@ permit ~0.4%, ~2% and ~19% of the documents, runs the same two-word queries:
 * truth: every match ranked by the engine's own score, unfiltered, then filtered by
   the policy in memory, top 10;
 * interlock as planned (the path the planner chooses), and each path forced
-  (restricted: permitted rows first; match_first: GIN matches first);
+  (restricted: permitted rows first; match_first: GIN matches first; threshold: the
+  best permitted postings first, until the top k is proven);
 * naive: the unfiltered top-M (M = 100), then filtered (loses permitted results);
 * on SQLite: interlock as planned and naive, at M documents.
 
@@ -30,6 +31,7 @@ is given; ``--db NAME`` reuses such a kept database instead of building.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import multiprocessing
 import os
@@ -65,7 +67,9 @@ DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/postgres"
 def documents(n: int, seed: int) -> list[Document]:
     """``n`` generated documents (the same generator for both engines)."""
     rng = random.Random(seed)
-    weights = [1.0 / (i + 1) ** 1.05 for i in range(len(VOCAB))]
+    # Cumulative weights once: random.choices would otherwise sum 5,000 weights per document
+    # (the same draws either way, since it accumulates them just so).
+    cumulative = list(itertools.accumulate(1.0 / (i + 1) ** 1.05 for i in range(len(VOCAB))))
     out = []
     for i in range(1, n + 1):
         sens = rng.choice(SENSITIVE) if rng.random() < 0.05 else "none"
@@ -81,7 +85,7 @@ def documents(n: int, seed: int) -> list[Document]:
                 sensitivity=sens,
                 source_version="v1",
                 title="",
-                body=" ".join(rng.choices(VOCAB, weights, k=30)),
+                body=" ".join(rng.choices(VOCAB, cum_weights=cumulative, k=30)),
             )
         )
     return out
@@ -96,6 +100,7 @@ def build(index: SearchIndex, n: int, seed: int) -> float:
             index.upsert(conn, docs[start : start + BATCH])
     with index.begin_sync() as conn:
         index.analyze(conn)
+    index.settle()  # what sync does after writing: VACUUM on PostgreSQL (autovacuum may be off)
     return time.monotonic() - started
 
 
@@ -135,7 +140,8 @@ def unfiltered(index: SearchIndex, query: str, limit: int) -> list[int]:
     keys = tuple(sorted(index.key_counts()))
     seen = Selectivity(permitted_keys=keys, permitted_documents=index.count(), total_documents=index.count())
     with index.engine.connect() as conn:
-        return [r for r, _ in index._text_rank(conn, query_words(query), seen, "match_first", limit)]
+        ranked, _ = index._text_rank(conn, query_words(query), seen, "match_first", limit)
+        return [r for r, _ in ranked]
 
 
 def measure(
@@ -173,6 +179,7 @@ def measure(
     if forced:
         methods["restricted_forced"] = forced_path("restricted")
         methods["match_first_forced"] = forced_path("match_first")
+        methods["threshold_forced"] = forced_path("threshold")
     methods["naive_post_filter"] = naive
     seen = index.selectivity(flt)
     out: dict[str, object] = {
@@ -309,7 +316,13 @@ def print_table(results: dict[str, object]) -> None:
         assert isinstance(part, dict)
         for fname in ("narrow", "mid", "wide"):
             row = part[fname]
-            for method in ("interlock", "restricted_forced", "match_first_forced", "naive_post_filter"):
+            for method in (
+                "interlock",
+                "restricted_forced",
+                "match_first_forced",
+                "threshold_forced",
+                "naive_post_filter",
+            ):
                 if method not in row:
                     continue
                 m = row[method]

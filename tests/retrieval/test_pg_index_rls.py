@@ -56,18 +56,34 @@ def test_a_reader_role_sees_only_its_principals_documents(tmp_path: Path) -> Non
         everyone = "SELECT DISTINCT coalesce(claim_id, kind) FROM search_documents ORDER BY 1"
         with reader.connect() as conn:
             assert conn.execute(text(everyone)).scalars().all() == []  # no principal: nothing
+        with owner.connect() as conn:
+            rows_of = "SELECT doc_rowid FROM search_documents WHERE claim_id IN ('S1', 'H1')"
+            hidden = conn.execute(text(rows_of)).scalars().all()
+            visible_postings = conn.execute(
+                text(f"SELECT count(*) FROM search_postings WHERE doc_rowid <> ALL(ARRAY({rows_of}))")
+            ).scalar_one()
+            assert (
+                hidden
+                and conn.execute(
+                    text("SELECT count(*) FROM search_postings WHERE doc_rowid = ANY(:r)"), {"r": hidden}
+                ).scalar_one()
+            )
         with acting_as(NORTH), reader.connect() as conn:
             assert conn.execute(text(everyone)).scalars().all() == ["N1", "policy"]
             texts = conn.execute(
                 text("SELECT count(*) FROM search_text WHERE tsv @@ to_tsquery('simple', 'canarysouth')")
             ).scalar_one()
             assert texts == 0
+            # The postings of S1 and H1 (their terms, weights and keys) are not readable either.
+            postings = conn.execute(text("SELECT doc_rowid FROM search_postings")).scalars().all()
+            assert len(postings) == visible_postings and not set(postings) & set(hidden)
         with acting_as(NORTH):
             index = search_index_for(reader)
-            found = {
-                h.document.claim_id for h in index.search("knee canarysouth canaryhiv", EVERYTHING, k=50)
-            }
-        assert found - {None} == {"N1"}
+            query = "knee canarysouth canaryhiv"
+            for path in ("threshold", "restricted", "match_first"):
+                hits = index.search_planned(query, EVERYTHING, k=50, path=path).hits
+                assert {h.document.claim_id for h in hits} - {None} == {"N1"}, path
+            assert index.search_planned(query, EVERYTHING, k=50).path == "threshold"
         with owner.connect() as conn:  # the owner (interlock's sync) still sees every document
             assert conn.execute(text(everyone)).scalars().all() == ["H1", "N1", "S1", "policy"]
         reader.dispose()

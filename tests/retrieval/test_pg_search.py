@@ -39,6 +39,7 @@ from interlock.retrieval.planner import Retriever
 from interlock.store.metadata import store_metadata
 from interlock.store.migrations import prepare_store
 from pgscratch import scratch_database
+from pgsearchcheck import postings_mismatches
 
 pytestmark = pytest.mark.postgres
 
@@ -112,15 +113,20 @@ def test_same_permitted_results_for_the_same_principal(world: World) -> None:
     assert compared > 1000
 
 
-def test_both_paths_agree_and_rank_best_first(world: World) -> None:
-    """Restricted and match-first return the same top-k (exact), in descending score order."""
+def test_every_path_agrees_and_ranks_best_first(world: World) -> None:
+    """Restricted, match-first and threshold return the same top-k with the same scores, best first."""
     flt = default_policy().index_filter(service_principal())
     for query in QUERIES:
-        restricted = world.pg.search_planned(query, flt, k=10, path="restricted").hits
-        match_first = world.pg.search_planned(query, flt, k=10, path="match_first").hits
-        assert [h.document.doc_id for h in restricted] == [h.document.doc_id for h in match_first]
-        scores = [h.score for h in restricted]
-        assert scores == sorted(scores, reverse=True)
+        ranked = {
+            path: [
+                (h.document.doc_id, h.score)
+                for h in world.pg.search_planned(query, flt, k=10, path=path).hits
+            ]
+            for path in ("restricted", "match_first", "threshold")
+        }
+        assert ranked["restricted"] == ranked["match_first"] == ranked["threshold"]
+        scores = [s for _, s in ranked["threshold"]]
+        assert scores == sorted(scores, reverse=True) and len(scores) == 10
 
 
 def test_no_document_of_another_region_at_any_selectivity(world: World) -> None:
@@ -142,7 +148,7 @@ def test_no_document_of_another_region_at_any_selectivity(world: World) -> None:
         seen = world.pg.selectivity(flt)
         assert seen.share < 0.5
         for query in QUERIES:
-            for path in ("restricted", "match_first"):
+            for path in ("restricted", "match_first", "threshold"):
                 for hit in world.pg.search_planned(query, flt, k=1000, path=path).hits:
                     doc = hit.document
                     if doc.access_class == "reference":
@@ -217,6 +223,8 @@ def _consistent(store: Engine) -> dict[str, int]:
         == distinct_ids
     )
     assert wrong_terms == 0
+    with store.connect() as conn:
+        assert postings_mismatches(conn) == 0
     return counts
 
 

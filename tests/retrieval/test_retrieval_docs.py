@@ -8,6 +8,12 @@ from pathlib import Path
 
 from interlock.policy.document import parse_policy_toml
 from interlock.retrieval.access import RESTRICTED_MAX_KEYS, RESTRICTED_MAX_SHARE
+from interlock.retrieval.threshold import (
+    DOCUMENT_COST_IN_POSTINGS,
+    MAX_FIRST_DEPTH,
+    MIN_DEPTH,
+    READ_TO_THE_END_FACTOR,
+)
 
 DOC = Path(__file__).parents[2] / "docs" / "retrieval.md"
 SHIPPED = resources.files("interlock.policy").joinpath("default_policy.toml").read_text(encoding="utf-8")
@@ -36,3 +42,11 @@ def test_documented_planner_limits_match_the_code() -> None:
     """The restricted-path limits the docs state are the constants the planner uses."""
     stated = f"at most {RESTRICTED_MAX_SHARE:.0%} of the documents, in at most {RESTRICTED_MAX_KEYS} keys"
     assert stated in DOC.read_text(encoding="utf-8")
+
+
+def test_documented_postgresql_planner_constants_match_the_code() -> None:
+    """The threshold path's depths and the restricted-path cost the docs state are the code's constants."""
+    doc = " ".join(DOC.read_text(encoding="utf-8").split())
+    assert f"between {MIN_DEPTH} and {MAX_FIRST_DEPTH:,}" in doc
+    assert f"expected to hold at most {READ_TO_THE_END_FACTOR} times that depth" in doc
+    assert f"the permitted documents times {DOCUMENT_COST_IN_POSTINGS}" in doc

@@ -34,7 +34,7 @@ from interlock.policy.values import DocumentAttributes, IndexFilter
 from interlock.retrieval.scope import index_predicate
 from interlock.retrieval.tables import access_keys
 
-TextPath = Literal["empty", "restricted", "match_first"]
+TextPath = Literal["empty", "restricted", "match_first", "threshold"]
 KeyTuple = tuple[str, str | None, str | None, str | None]
 
 #: The restricted path is chosen while the scope permits at most this share of the

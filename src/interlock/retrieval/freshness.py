@@ -67,6 +67,8 @@ def sync_index(
         if diff.changes:
             index.analyze(conn)
         index.set_state(conn, LAST_SYNC, now.isoformat())
+    if diff.changes:
+        index.settle()
     embedded = embed_missing(index, embedder) if embedder is not None else 0
     return diff.report(embedded=embedded, synced_at=now, seconds=time.monotonic() - started)
 

@@ -363,11 +363,16 @@ class SearchIndex:
         conn.execute(_FTS_REKEY, {"r": rowid, "k": key_token(key)})
 
     def _text_rank(
-        self, conn: Connection, words: Sequence[str], seen: Selectivity, path: TextPath, k: int
-    ) -> list[tuple[int, float]]:
-        """The ``k`` best permitted (rowid, score) for ``words`` on ``path``, best (highest) first."""
+        self, conn: Connection, words: Sequence[str], seen: Selectivity, path: TextPath | None, k: int
+    ) -> tuple[list[tuple[int, float]], TextPath]:
+        """The ``k`` best permitted (rowid, score) for ``words``, best (highest) first, and the path taken.
+
+        ``path`` None lets the engine choose (here from the selectivity alone,
+        :func:`choose_text_path`); any path but ``restricted`` runs match-first here.
+        """
+        chosen = path or choose_text_path(seen)
         expression = " OR ".join(f'"{w}"' for w in words)
-        if path == "restricted":
+        if chosen == "restricted":
             ranked = conn.execute(
                 _RESTRICTED, {"q": restricted_expression(expression, seen.permitted_keys), "k": k}
             ).all()
@@ -376,7 +381,7 @@ class SearchIndex:
                 _MATCH_FIRST,
                 {"q": text_expression(expression), "keys": list(seen.permitted_keys), "k": k},
             ).all()
-        return [(int(x.r), -float(x.s)) for x in ranked]
+        return [(int(x.r), -float(x.s)) for x in ranked], chosen
 
     def claims_matching(
         self,
@@ -424,6 +429,9 @@ class SearchIndex:
         from interlock.retrieval.vectors import DenseIndex  # noqa: PLC0415 - vectors imports this module
 
         return DenseIndex(self, model_id)
+
+    def settle(self) -> None:
+        """After a sync that wrote, outside its transaction: make the new rows cheap to read (nothing on SQLite)."""
 
     @staticmethod
     def bump_generation(conn: Connection) -> None:
@@ -479,10 +487,9 @@ class SearchIndex:
         words = query_words(query)
         with self.engine.connect() as conn:
             seen = selectivity if selectivity is not None else self._selectivity(conn, index_filter)
-            chosen = path or self.choose_path(seen)
             if not words or k <= 0 or not seen.permitted_keys:
-                return TextSearch(hits=(), path="empty" if path is None else chosen, selectivity=seen)
-            ranked = self._text_rank(conn, words, seen, chosen, k)
+                return TextSearch(hits=(), path=path or "empty", selectivity=seen)
+            ranked, chosen = self._text_rank(conn, words, seen, path, k)
             rows = {
                 int(r.doc_rowid): r
                 for r in conn.execute(
@@ -494,11 +501,6 @@ class SearchIndex:
         # means the key table and the policy disagree, and it is dropped rather than served.
         kept = tuple(h for h in hits if index_filter.permits(h.document.attributes))
         return TextSearch(hits=kept, path=chosen, selectivity=seen)
-
-    @staticmethod
-    def choose_path(selectivity: Selectivity) -> TextPath:
-        """How this engine generates candidates for a scope of this selectivity."""
-        return choose_text_path(selectivity)
 
     def documents_by_id(self, doc_ids: Sequence[str]) -> dict[str, Document]:
         """The stored documents with these ids (no filtering: callers filter)."""

@@ -13,8 +13,10 @@ documents the policy lets its principal read.
   the index copies the record's access attributes into columns of the same names),
   for ``access_class = 'claim'`` rows; one for reference documents under the
   reference grant; the resource's deny rules as restrictive policies.
-* ``search_text``, ``search_access``, ``search_vectors``: visible exactly when their
-  document is (an ``EXISTS`` on ``search_documents``, to which the policies apply again).
+* ``search_text``, ``search_access``, ``search_vectors``, ``search_postings``: visible
+  exactly when their document is (an ``EXISTS`` on ``search_documents``, to which the
+  policies apply again), so a reader learns no weight, term or key of a document it
+  may not see.
 * ``search_access_keys``, ``search_sync_state`` and ``search_terms`` are not filtered:
   they hold attribute tuples, counts and document frequencies, no document. Document
   frequencies are global (as in any BM25 index), so a reader can learn how many
@@ -45,7 +47,7 @@ from interlock.policy.rls import (
 #: The attribute columns of ``search_documents``.
 INDEX_COLUMNS: Final = frozenset({"region", "line_of_business", "sensitivity"})
 #: Tables whose rows belong to one document, visible with it.
-VIA_DOCUMENT: Final = ("search_text", "search_access", "search_vectors")
+VIA_DOCUMENT: Final = ("search_text", "search_access", "search_vectors", "search_postings")
 PROTECTED: Final = ("search_documents", *VIA_DOCUMENT)
 _PREFIX: Final = "interlock_"
 

@@ -12,8 +12,10 @@ lets a narrow scope be pushed into the full-text query itself (see
 a document whose attributes change moves to another key.
 
 On PostgreSQL the text is not an FTS5 table but ``search_text`` (a ``tsvector`` and
-the document's key per row) and ``search_terms`` (document frequencies), created by
-store revision 0006 (:mod:`interlock.retrieval.pg_index`).
+the document's key per row), ``search_terms`` (term ids and document frequencies) and
+``search_postings`` (each lexeme's weight in each document, with the document's key,
+in weight order per term), created by store revisions 0006 and 0009
+(:mod:`interlock.retrieval.pg_index`).
 """
 
 from __future__ import annotations
