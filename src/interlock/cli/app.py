@@ -333,9 +333,9 @@ def eval_(
     With --from-reviews, no truth file: the precision of automatic decisions measured
     from the people who decided sampled items blind, with a Wilson score interval, per
     task, per rule and per model version (docs/quality.md). Against a truth file, also
-    how many items the familiarity check sent to a person (``routed_unfamiliar``;
-    ``unfamiliar_only`` when no other check asked for one) and the familiar region's
-    coverage report (``familiarity``).
+    how many items the familiarity check sent to a person (routed_unfamiliar;
+    unfamiliar_only when no other check asked for one) and the familiar region's
+    coverage report (familiarity).
     """
     from interlock.models.familiarity_store import (  # noqa: PLC0415 - numpy
         coverage_line,
