@@ -54,7 +54,15 @@ from interlock.domains.claims.answer import (
     PolicyAssessment,
 )
 from interlock.domains.claims import quantities
-from interlock.domains.claims.criteria import ALL, ANY, MIN_QUOTE_CHARS, Combine, combine, evidence_clauses
+from interlock.domains.claims.criteria import (
+    ALL,
+    ANY,
+    MIN_QUOTE_CHARS,
+    Combine,
+    clause_about,
+    combine,
+    evidence_clauses,
+)
 from interlock.domains.claims.criteria import Finding as CriterionStatus
 from interlock.domains.claims.question import NecessityRequest, PolicyText
 from interlock.domains.claims.training import TrainingExample
@@ -843,9 +851,11 @@ class BaselineModel:
         criterion no clause is about, and an amount the criterion asks for that no
         clause states ("reports low back pain" for "pain for at least 6 weeks").
 
-        Also returns the evidence's own confidence in the combined status: the weakest
-        link of the criteria the status rests on, where a numeric comparison counts as
-        certain and a classifier reading as its probability.
+        Also returns the evidence's own confidence in the combined status (:func:`_strength`).
+        A criterion's certainty is that of the least sure clause about it (a numeric
+        comparison is certain, a classifier reading counts its probability), and none
+        when some clause about it only plans, hedges or doubts: the notes speak of it in
+        a way nothing here can read, so only the whole-note classifier may vouch.
         """
         structure = policy.criteria
         clauses = _clause_segments(request, segments, self._artifact.settings)
@@ -889,8 +899,13 @@ class BaselineModel:
                     finding, chosen = "met", met[:MAX_CITATIONS]
             elif not_met and not met and not conflict:
                 finding, chosen = "not_met", not_met[:MAX_CITATIONS]
-            if chosen:
-                certainty[n] = read[chosen[0]][1]
+            murky = any(
+                clause_about(structure, n, texts[k]) and k not in about[n] for k in range(len(texts))
+            )
+            if chosen and not murky:
+                # As sure as the least sure clause about it: one clause the classifier
+                # barely reads, or one that only hedges about it, weakens the rest.
+                certainty[n] = min(read[k][1] for k in read)
             citations = tuple(Citation(item_id=clauses[k][2], quote=texts[k]) for k in chosen)
             findings.append(CriterionFinding(criterion=n, finding=finding, citations=citations))
             raw.append(
@@ -915,9 +930,14 @@ class BaselineModel:
     ) -> tuple[PolicyAssessment, dict[str, Any]]:
         """One reading as a policy assessment (criterion findings, status, rationale) and its raw record.
 
-        The status is the combination of the criterion findings, as the policy says; the
-        confidence is the calibrated probability the whole-claim classifier gives that
-        status, so a combination the classifier does not share comes out unsure.
+        The status is the combination of the criterion findings, as the policy says. The
+        confidence is the larger of two readings of it: the calibrated probability the
+        whole-claim classifier gives that status, and the strength of the criterion
+        evidence (:func:`_strength`: certain for numbers compared with the policy's
+        thresholds, the clause reading's probability otherwise). A combination neither
+        reading supports comes out unsure and goes to review; what the gate refuses
+        (irrelevant, hedged, contradicted or wrong-sided evidence) never gets this far
+        as an automatic decision.
         """
         policy_id, title = policy.policy_id, policy.title
         probs = self._status_probabilities(reading.probabilities)
@@ -947,16 +967,14 @@ class BaselineModel:
                 f"Baseline reading of {policy_id} ({short_title}): criteria {per_criterion} "
                 f"combine ({policy.criteria.combine}) to {status}; the whole-note classifier reads "
                 f"{classified} and gives {status} a calibrated probability of {probs[status]:.2f}; "
+                f"criterion evidence strength {strength:.2f}; "
                 f"top evidence terms: {', '.join(terms) if terms else 'none'}."
             )
-        # Numbers compared with a policy's own thresholds are certain where a classifier of
-        # words is not ("AHI 14" and "AHI 64" look alike to it): a status resting only on
-        # such comparisons keeps their certainty.
-        import os
-        if os.environ.get("EVMAX") == "1":
-            confidence = max(probs[status], strength) if status != "unclear" else probs[status]
-        else:
-            confidence = 1.0 if status != "unclear" and strength >= 1.0 else probs[status]
+        # Two readings of the same notes: the whole-note classifier's calibrated probability,
+        # and the criterion evidence's own strength (numbers compared with the policy's
+        # thresholds are certain where a classifier of words is not: "AHI 14" and "AHI 64"
+        # look alike to it). A status the evidence settles firmly keeps that strength.
+        confidence = max(probs[status], strength) if status != "unclear" else probs[status]
         raw = {
             "policy_id": policy_id,
             "status": status,
