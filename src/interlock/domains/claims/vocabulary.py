@@ -293,7 +293,7 @@ _SYNONYMS: Final[dict[str, str]] = {
 _WORD: Final = re.compile(r"[^\W_]+(?:[-/'][^\W_]+)*")
 _NUMERIC: Final = re.compile(r"^\d+(?:\.\d+)?[a-z]?$")
 _PT: Final = re.compile(r"\bPT\b")
-_SUFFIXES: Final = ("ations", "ation", "ings", "ing", "ies", "ied", "ors", "or", "ed", "es", "us", "s", "al", "ly")
+_SUFFIXES: Final = ("ations", "ation", "ness", "ings", "ing", "ies", "ied", "ors", "or", "ed", "es", "us", "s", "al", "ly")
 
 
 def fold(text: str) -> str:
@@ -304,6 +304,8 @@ def fold(text: str) -> str:
 def stem(word: str) -> str:
     """A light suffix stripper: enough for locks/locking, weeks/week, tried/tries."""
     for suffix in _SUFFIXES:
+        if suffix in ("s", "es", "us") and word.endswith("ss"):
+            continue  # "loss", "breathless": not plurals
         if word.endswith(suffix) and len(word) - len(suffix) >= 4:
             return word[: -len(suffix)]
     return word
