@@ -95,7 +95,12 @@ OXIMETRY = policy_criteria(
 
 def test_clauses_split_at_semicolons_sentence_ends_and_lines() -> None:
     """Shorthand that joins findings with semicolons is read a clause at a time; a "?" prefix is no break."""
-    assert clauses("Rehab 6 wks; ODI 14. Tired daily\n- naps") == ("Rehab 6 wks", "ODI 14.", "Tired daily", "- naps")
+    assert clauses("Rehab 6 wks; ODI 14. Tired daily\n- naps") == (
+        "Rehab 6 wks",
+        "ODI 14.",
+        "Tired daily",
+        "- naps",
+    )
     assert clauses("? mild fatigue, unclear") == ("? mild fatigue, unclear",)
 
 

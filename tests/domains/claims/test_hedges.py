@@ -52,7 +52,9 @@ def test_statements_of_what_was_found_are_findings(clause: str) -> None:
 
 def test_a_cue_the_criterion_uses_itself_does_not_count() -> None:
     """A criterion asking for a suspected condition accepts "suspected"; one about a plan accepts "will"."""
-    assert not unsettled("the result will change management", "Result will decide between surgery and surveillance.")
+    assert not unsettled(
+        "the result will change management", "Result will decide between surgery and surveillance."
+    )
     assert unsettled("a completed genetic test", "Result will decide between surgery and surveillance.")
 
 

@@ -41,7 +41,7 @@ def test_thresholds_are_read_from_the_criterion_text(
 
 
 def test_an_abbreviation_the_criterion_defines_names_its_measure() -> None:
-    """"(ODI)" makes "ODI 14" a value of the index even without a unit."""
+    """ "(ODI)" makes "ODI 14" a value of the index even without a unit."""
     (threshold,) = thresholds(INDEX)
     assert "odi" in threshold.names
     assert reading(INDEX, "Overnight oximetry: ODI 14.") == "satisfies"
@@ -49,7 +49,7 @@ def test_an_abbreviation_the_criterion_defines_names_its_measure() -> None:
 
 
 def test_an_elliptical_threshold_keeps_the_measure_before_it() -> None:
-    """"or of 90 or more" is the waist again: 95 is neither clearly in nor out, 80 is out."""
+    """ "or of 90 or more" is the waist again: 95 is neither clearly in nor out, 80 is out."""
     assert [t.number for t in thresholds(DISJUNCTIVE)] == [100.0, 90.0]
     assert reading(DISJUNCTIVE, "Waist circumference 104.") == "satisfies"
     assert reading(DISJUNCTIVE, "Waist circumference 95.") == "unsure"

@@ -45,6 +45,7 @@ from typing import Any, TypeVar, cast
 import numpy as np
 import numpy.typing as npt
 
+from interlock.domains.claims import quantities
 from interlock.domains.claims.answer import (
     NECESSITY_STATUSES,
     Citation,
@@ -53,7 +54,6 @@ from interlock.domains.claims.answer import (
     NecessityStatus,
     PolicyAssessment,
 )
-from interlock.domains.claims import quantities
 from interlock.domains.claims.criteria import (
     ALL,
     ANY,
@@ -237,13 +237,18 @@ def _clause_segments(
             text = note.body[start:end]
             tokens = mark_negation(_normal_tokens(text), settings.negation_window)
             if tokens:
-                clause = Segment(note=segment.note, start=start, end=end, tokens=tokens, grams=_ngrams(tokens))
+                clause = Segment(
+                    note=segment.note, start=start, end=end, tokens=tokens, grams=_ngrams(tokens)
+                )
                 out.append((clause, text, note.item_id, note.body[segment.start : segment.end]))
     return out
 
 
 def _strength(
-    how: Combine, findings: Sequence[CriterionFinding], status: NecessityStatus, certainty: Mapping[int, float]
+    how: Combine,
+    findings: Sequence[CriterionFinding],
+    status: NecessityStatus,
+    certainty: Mapping[int, float],
 ) -> float:
     """How sure the criterion evidence itself is of ``status``: its weakest necessary link.
 
@@ -864,7 +869,8 @@ class BaselineModel:
             n: [
                 k
                 for k, q in enumerate(texts)
-                if len(q) >= MIN_QUOTE_CHARS and q.rstrip(".!? ") in _stripped(evidence_clauses(structure, n, clauses[k][3]))
+                if len(q) >= MIN_QUOTE_CHARS
+                and q.rstrip(".!? ") in _stripped(evidence_clauses(structure, n, clauses[k][3]))
             ]
             for n in structure.numbers
         }
@@ -899,9 +905,7 @@ class BaselineModel:
                     finding, chosen = "met", met[:MAX_CITATIONS]
             elif not_met and not met and not conflict:
                 finding, chosen = "not_met", not_met[:MAX_CITATIONS]
-            murky = any(
-                clause_about(structure, n, texts[k]) and k not in about[n] for k in range(len(texts))
-            )
+            murky = any(clause_about(structure, n, texts[k]) and k not in about[n] for k in range(len(texts)))
             if chosen and not murky:
                 # As sure as the least sure clause about it: one clause the classifier
                 # barely reads, or one that only hedges about it, weakens the rest.
@@ -913,7 +917,12 @@ class BaselineModel:
                     "criterion": n,
                     "finding": finding,
                     "about": [
-                        [clauses[k][2], clauses[k][0].start, clauses[k][0].end, read[k][0] if k in read else None]
+                        [
+                            clauses[k][2],
+                            clauses[k][0].start,
+                            clauses[k][0].end,
+                            read[k][0] if k in read else None,
+                        ]
                         for k in about[n]
                     ],
                 }

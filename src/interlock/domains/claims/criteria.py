@@ -204,7 +204,9 @@ def required(how: Combine, findings: Sequence[tuple[int, Finding]], status: Poli
 # ------------------------------------------------------------------------- relevance
 
 _SENTENCE_BREAK: Final = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9(\-•*])|\n+")
-_NEGATIONS: Final = frozenset({"no", "not", "never", "none", "denies", "denied", "declined", "refused", "without"})
+_NEGATIONS: Final = frozenset(
+    {"no", "not", "never", "none", "denies", "denied", "declined", "refused", "without"}
+)
 _WITHOUT: Final = re.compile(r"\bw/o\b", re.IGNORECASE)
 _CLAUSE_BREAK: Final = re.compile(r"(?<=;)|(?<=[.!?])\s+(?=[A-Z0-9(\-•*])|\n+")
 
@@ -250,9 +252,7 @@ def _sentence_of(passage: str, clause: str) -> str:
 def _value_criteria(criteria: PolicyCriteria, clause: str) -> tuple[int, ...]:
     """The criteria whose thresholds measure a value ``clause`` states."""
     return tuple(
-        c.number
-        for c in criteria.criteria
-        if quantities.reading(c.text, clause) not in ("absent", "none")
+        c.number for c in criteria.criteria if quantities.reading(c.text, clause) not in ("absent", "none")
     )
 
 
@@ -278,7 +278,8 @@ def clause_about(criteria: PolicyCriteria, number: int, clause: str) -> bool:
     if not measured:
         return True
     return all(
-        relevance(other.text, criteria.preamble, clause) + (1.0 if measured == (other.number,) else 0.0) <= score
+        relevance(other.text, criteria.preamble, clause) + (1.0 if measured == (other.number,) else 0.0)
+        <= score
         for other in criteria.criteria
         if other.number != number
     )

@@ -33,26 +33,104 @@ from interlock.domains.claims.vocabulary import words
 __all__ = ["unsettled"]
 
 _CUES: Final = frozenset(
-    """
-    discuss discussed discusses discussing discussion option options consider considering considered
-    plan plans planned planning will would may might maybe perhaps possibly unsure unclear
-    unknown uncertain undetermined questionable prefers wants keen arrange arranged arranging talked
-    talk explained choice choices versus vs next ordered order orders referred requested
-    request re regarding pending awaiting awaited await schedule scheduled scheduling deferred defer
-    postponed tbd if whether return returns rtc recheck follow candidate
-    """.split()
+    [
+        "discuss",
+        "discussed",
+        "discusses",
+        "discussing",
+        "discussion",
+        "option",
+        "options",
+        "consider",
+        "considering",
+        "considered",
+        "plan",
+        "plans",
+        "planned",
+        "planning",
+        "will",
+        "would",
+        "may",
+        "might",
+        "maybe",
+        "perhaps",
+        "possibly",
+        "unsure",
+        "unclear",
+        "unknown",
+        "uncertain",
+        "undetermined",
+        "questionable",
+        "prefers",
+        "wants",
+        "keen",
+        "arrange",
+        "arranged",
+        "arranging",
+        "talked",
+        "talk",
+        "explained",
+        "choice",
+        "choices",
+        "versus",
+        "vs",
+        "next",
+        "ordered",
+        "order",
+        "orders",
+        "referred",
+        "requested",
+        "request",
+        "re",
+        "regarding",
+        "pending",
+        "awaiting",
+        "awaited",
+        "await",
+        "schedule",
+        "scheduled",
+        "scheduling",
+        "deferred",
+        "defer",
+        "postponed",
+        "tbd",
+        "if",
+        "whether",
+        "return",
+        "returns",
+        "rtc",
+        "recheck",
+        "follow",
+        "candidate",
+    ]
 )
 _MODALS: Final = frozenset({"will", "would", "may", "might"})
 #: Verbs that say a topic was gone over; at the end of a clause they report no finding.
 _TALK: Final = frozenset(
-    {"reviewed", "mentioned", "addressed", "noted", "described", "covered", "assessed", "evaluated", "examined", "explored"}
+    {
+        "reviewed",
+        "mentioned",
+        "addressed",
+        "noted",
+        "described",
+        "covered",
+        "assessed",
+        "evaluated",
+        "examined",
+        "explored",
+    }
 )
 #: "MRI to be scheduled", "appears to be", "going to": not "has to be worked loose".
-_TO_BE: Final = re.compile(r"(?<!\bhas )(?<!\bhave )(?<!\bhad )(?<!\bneeds )(?<!\bneed )\b(?:to be|going to)\s+\w+", re.IGNORECASE)
+_TO_BE: Final = re.compile(
+    r"(?<!\bhas )(?<!\bhave )(?<!\bhad )(?<!\bneeds )(?<!\bneed )\b(?:to be|going to)\s+\w+", re.IGNORECASE
+)
 #: "may" as a modal: lower case, or opening the clause ("May need PT"); "since May" is a month.
 _MONTH_MAY: Final = re.compile(r"(?<=\S)\s+May\b")
 #: "scheduled naproxen" is regular dosing; "MRI scheduled", "scheduled for" are plans.
-_ATTRIBUTIVE_SCHEDULED: Final = re.compile(r"\bscheduled\s+(?!for\b|on\b|at\b|in\b|next\b|to\b|today\b|tomorrow\b|after\b|once\b|when\b|with\b)[a-z]", re.IGNORECASE)
+_ATTRIBUTIVE_SCHEDULED: Final = re.compile(
+    r"\bscheduled\s+(?!for\b|on\b|at\b|in\b|next\b|to\b|today\b|tomorrow\b|after\b|once\b|when\b|with\b)[a-z]",
+    re.IGNORECASE,
+)
 _UNDOCUMENTED: Final = re.compile(
     r"\b(?:not|never|un)[ -]?(?:yet )?(?:been )?(?:documented|recorded|stated|specified|available|"
     r"known|quantified|described|performed|done|obtained|staged|repeated|attached)\b"

@@ -96,10 +96,27 @@ _TIME_SPELLINGS: Final[dict[str, str]] = {
 #: Words before a number that make it a rank on a scale ("stage 3", "grade II" is not read).
 #: Words that may not stand between a number and its unit ("a few weeks" is no amount).
 _NOT_ADJECTIVES: Final = frozenset(
-    {"or", "and", "to", "times", "per", "few", "couple", "several", "many", "some", "number", "while", "more", "less"}
+    {
+        "or",
+        "and",
+        "to",
+        "times",
+        "per",
+        "few",
+        "couple",
+        "several",
+        "many",
+        "some",
+        "number",
+        "while",
+        "more",
+        "less",
+    }
 )
 #: Words that name no measure by themselves ("index" of body mass or of apneas).
-_GENERIC_NAMES: Final = frozenset({"index", "score", "level", "rate", "value", "result", "test", "total", "count", "rat"})
+_GENERIC_NAMES: Final = frozenset(
+    {"index", "score", "level", "rate", "value", "result", "test", "total", "count", "rat"}
+)
 _ORDINAL_UNITS: Final = frozenset({"stage", "grade", "class", "level", "tier"})
 
 _NUM = r"(?:\d+(?:\.\d+)?|" + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True)) + r")"
@@ -109,7 +126,9 @@ _TOKEN = re.compile(
     r"|(?P<sym>>=|<=|≥|≤|[<>%/+()\-:;,.])",
     re.IGNORECASE,
 )
-_SCALE: Final = re.compile(r"\b0\s*(?:-|–|to)\s*10\b(?:\s*(?:point\s*)?scale)?|\bscale of (?:0 to )?10\b", re.I)
+_SCALE: Final = re.compile(
+    r"\b0\s*(?:-|–|to)\s*10\b(?:\s*(?:point\s*)?scale)?|\bscale of (?:0 to )?10\b", re.I
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,13 +204,17 @@ def _unit_after(toks: list[_Tok], i: int) -> tuple[Unit | None, int]:
         return None, j
     tok = toks[j]
     if tok.kind == "word" and _TIME_SPELLINGS.get(tok.text):
-        name = _TIME_SPELLINGS[tok.text]
-        return Unit(key="time", days=_TIME[name]), j + 1
-    if tok.kind == "word" and tok.text not in _NUMBER_WORDS and j + 1 < len(toks) and toks[j + 1].kind == "word":
+        return Unit(key="time", days=_TIME[_TIME_SPELLINGS[tok.text]]), j + 1
+    if (
+        tok.kind == "word"
+        and tok.text not in _NUMBER_WORDS
+        and tok.text not in _NOT_ADJECTIVES
+        and j + 1 < len(toks)
+        and (later := _TIME_SPELLINGS.get(toks[j + 1].text))
+    ):
         # One adjective between: "six consecutive months", "8 supervised weeks".
-        if (name := _TIME_SPELLINGS.get(toks[j + 1].text)) and tok.text not in _NOT_ADJECTIVES:
-            return Unit(key="time", days=_TIME[name]), j + 2
-    if tok.text == "%" or tok.text == "percent":
+        return Unit(key="time", days=_TIME[later]), j + 2
+    if tok.text in {"%", "percent"}:
         return Unit(key="%"), j + 1
     if tok.text == "/" and j + 1 < len(toks):
         nxt = toks[j + 1]
@@ -211,7 +234,11 @@ def _unit_after(toks: list[_Tok], i: int) -> tuple[Unit | None, int]:
         while k + 1 < len(toks) and toks[k].text == "/" and toks[k + 1].kind in ("word", "num"):
             key += "/" + toks[k + 1].text
             k += 2
-        if k < len(toks) and toks[k].kind == "num" and toks[k].start == toks[k - 1].start + len(toks[k - 1].text):
+        if (
+            k < len(toks)
+            and toks[k].kind == "num"
+            and toks[k].start == toks[k - 1].start + len(toks[k - 1].text)
+        ):
             key += toks[k].text  # kg/m2
             k += 1
         return Unit(key=key), k
@@ -288,7 +315,14 @@ _UPPER_BEFORE: Final = (
     ("<=",),
     ("≤",),
 )
-_STRICT_UPPER_BEFORE: Final = (("less", "than"), ("fewer", "than"), ("shorter", "than"), ("below",), ("under",), ("<",))
+_STRICT_UPPER_BEFORE: Final = (
+    ("less", "than"),
+    ("fewer", "than"),
+    ("shorter", "than"),
+    ("below",),
+    ("under",),
+    ("<",),
+)
 _AFTER: Final[dict[str, Comparator]] = {
     "more": ">=",
     "greater": ">=",
@@ -305,7 +339,9 @@ _AFTER: Final[dict[str, Comparator]] = {
     "under": "<=",
     "earlier": "<=",
 }
-_NEGATION: Final = frozenset({"no", "not", "without", "free", "non", "never", "absence", "abstinence", "abstinent"})
+_NEGATION: Final = frozenset(
+    {"no", "not", "without", "free", "non", "never", "absence", "abstinence", "abstinent"}
+)
 
 
 def _ends_with(toks: list[_Tok], i: int, phrase: tuple[str, ...]) -> bool:
@@ -389,8 +425,27 @@ def thresholds(criterion_text: str) -> tuple[Threshold, ...]:
 # -------------------------------------------------------------------------- values
 
 _FREQUENCY: Final = frozenset({"times", "time", "once", "twice", "every", "each", "per", "x"})
-_OPEN_ABOVE: Final = (("over",), ("more", "than"), ("greater", "than"), ("longer", "than"), ("at", "least"), (">",), (">=",), ("≥",))
-_OPEN_BELOW: Final = (("under",), ("less", "than"), ("below",), ("fewer", "than"), ("up", "to"), ("at", "most"), ("<",), ("<=",), ("≤",))
+_OPEN_ABOVE: Final = (
+    ("over",),
+    ("more", "than"),
+    ("greater", "than"),
+    ("longer", "than"),
+    ("at", "least"),
+    (">",),
+    (">=",),
+    ("≥",),
+)
+_OPEN_BELOW: Final = (
+    ("under",),
+    ("less", "than"),
+    ("below",),
+    ("fewer", "than"),
+    ("up", "to"),
+    ("at", "most"),
+    ("<",),
+    ("<=",),
+    ("≤",),
+)
 
 
 @lru_cache(maxsize=4096)
@@ -416,10 +471,14 @@ def values(passage: str) -> tuple[Value, ...]:
         low = high = number
         j = i
         # A range: "6-8 weeks", "6 to 8 weeks", "between 6 and 8 weeks".
-        if j + 2 < len(toks) and toks[j + 1].text in ("-", "to", "and") and (second := _number(toks[j + 2])) is not None:
-            if toks[j + 1].text != "and" or (i >= 1 and toks[i - 1].text == "between"):
-                low, high = min(number, second), max(number, second)
-                j += 2
+        if (
+            j + 2 < len(toks)
+            and toks[j + 1].text in ("-", "to", "and")
+            and (second := _number(toks[j + 2])) is not None
+            and (toks[j + 1].text != "and" or (i >= 1 and toks[i - 1].text == "between"))
+        ):
+            low, high = min(number, second), max(number, second)
+            j += 2
         unit_before = _unit_before(toks, i)
         unit, after = _unit_after(toks, j)
         if unit is None and unit_before is None and j + 1 < len(toks) and toks[j + 1].text == "/":
@@ -431,16 +490,19 @@ def values(passage: str) -> tuple[Value, ...]:
             continue  # a bare number word ("one of the options") is not a measurement
         skip_to = after
         name_end = i - (1 if unit_before else 0)
-        if any(_ends_with(toks, name_end, p) for p in _OPEN_ABOVE) or _comparator_after(toks, after) in (">=", ">"):
-            high = math.inf
-        elif any(_ends_with(toks, name_end, p) for p in _OPEN_BELOW) or _comparator_after(toks, after) in ("<=", "<"):
-            low = 0.0
-        if after < len(toks) and (toks[after].text in ("old", "yo") or (toks[after].text == "-" and after + 1 < len(toks) and toks[after + 1].text == "old")):
+        following = tuple(t.text for t in toks[after : after + 2])
+        if following[:1] in (("old",), ("yo",)) or following == ("-", "old"):
             continue  # "64-year-old": an age, not how long anything lasted
-        if after < len(toks) and toks[after].text in ("not", "never") or (
-            after + 1 < len(toks) and toks[after].text in ("is", "was", "has", "have") and toks[after + 1].text in ("not", "never")
+        if following[:1] in (("not",), ("never",)) or (
+            following[:1] in (("is",), ("was",), ("has",), ("have",))
+            and following[1:] in (("not",), ("never",))
         ):
             continue  # "six months not yet completed": a span that was not reached
+        after_comparator = _comparator_after(toks, after)
+        if any(_ends_with(toks, name_end, p) for p in _OPEN_ABOVE) or after_comparator in (">=", ">"):
+            high = math.inf
+        elif any(_ends_with(toks, name_end, p) for p in _OPEN_BELOW) or after_comparator in ("<=", "<"):
+            low = 0.0
         out.append(Value(low=low, high=high, unit=unit, names=_names(toks, name_end, 5)))
     return tuple(out)
 
@@ -451,11 +513,11 @@ def values(passage: str) -> tuple[Value, ...]:
 def _compatible(threshold: Threshold, value: Value) -> bool:
     """The value measures what the threshold is about: same unit, or the same named measure."""
     if threshold.unit is not None and value.unit is not None:
-        if not threshold.unit.compatible(value.unit):
-            return False
-        # Units of time measure many things; a rate or scale is specific enough on its own.
-        return True
-    if threshold.unit is not None and (threshold.unit.days is not None or threshold.unit.key in _ORDINAL_UNITS):
+        # Units of time measure many things; relevance says which criterion a clause is about.
+        return threshold.unit.compatible(value.unit)
+    if threshold.unit is not None and (
+        threshold.unit.days is not None or threshold.unit.key in _ORDINAL_UNITS
+    ):
         return False  # a duration needs its unit, and a stage is only ever a stage
     return bool(threshold.names & value.names)
 
@@ -484,7 +546,9 @@ def compare(threshold: Threshold, value: Value) -> Literal["satisfies", "fails",
     return "satisfies" if v_high < t_low else "fails" if v_low >= t_high else "unsure"
 
 
-def _value_reading(stated: tuple[Threshold, ...], value: Value) -> Literal["satisfies", "fails", "unsure"] | None:
+def _value_reading(
+    stated: tuple[Threshold, ...], value: Value
+) -> Literal["satisfies", "fails", "unsure"] | None:
     """One value against the thresholds of its measure (``None`` when it measures none of them).
 
     It fails when it fails every lower bound, or every upper bound, of its measure
@@ -535,6 +599,8 @@ def needs_value(criterion_text: str) -> bool:
     ("end-stage renal disease"), so none of those needs a value.
     """
     return any(
-        t.comparator in (">=", ">") and not t.absence and not (t.unit is not None and t.unit.key in _ORDINAL_UNITS)
+        t.comparator in (">=", ">")
+        and not t.absence
+        and not (t.unit is not None and t.unit.key in _ORDINAL_UNITS)
         for t in thresholds(criterion_text)
     )

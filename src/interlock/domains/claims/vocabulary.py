@@ -293,7 +293,23 @@ _SYNONYMS: Final[dict[str, str]] = {
 _WORD: Final = re.compile(r"[^\W_]+(?:[-/'][^\W_]+)*")
 _NUMERIC: Final = re.compile(r"^\d+(?:\.\d+)?[a-z]?$")
 _PT: Final = re.compile(r"\bPT\b")
-_SUFFIXES: Final = ("ations", "ation", "ness", "ings", "ing", "ies", "ied", "ors", "or", "ed", "es", "us", "s", "al", "ly")
+_SUFFIXES: Final = (
+    "ations",
+    "ation",
+    "ness",
+    "ings",
+    "ing",
+    "ies",
+    "ied",
+    "ors",
+    "or",
+    "ed",
+    "es",
+    "us",
+    "s",
+    "al",
+    "ly",
+)
 
 
 def fold(text: str) -> str:
