@@ -265,6 +265,12 @@ def _strength(
     return min((certainty.get(f.criterion, 0.0) for f in findings), default=0.0)
 
 
+def _quote(clause: tuple[Segment, str, str, str]) -> str:
+    """What a clause is cited as: itself, or its whole sentence when it is too short to verify."""
+    _, text, _, sentence = clause
+    return text if len(text) >= MIN_QUOTE_CHARS else sentence.strip()
+
+
 def _stripped(found: Sequence[str]) -> set[str]:
     return {c.rstrip(".!? ") for c in found}
 
@@ -869,7 +875,7 @@ class BaselineModel:
             n: [
                 k
                 for k, q in enumerate(texts)
-                if len(q) >= MIN_QUOTE_CHARS
+                if len(_quote(clauses[k])) >= MIN_QUOTE_CHARS
                 and q.rstrip(".!? ") in _stripped(evidence_clauses(structure, n, clauses[k][3]))
             ]
             for n in structure.numbers
@@ -910,7 +916,9 @@ class BaselineModel:
                 # As sure as the least sure clause about it: one clause the classifier
                 # barely reads, or one that only hedges about it, weakens the rest.
                 certainty[n] = min(read[k][1] for k in read)
-            citations = tuple(Citation(item_id=clauses[k][2], quote=texts[k]) for k in chosen)
+            # A clause too short to verify is cited as its sentence, and a sentence only once.
+            cited = dict.fromkeys((clauses[k][2], _quote(clauses[k])) for k in chosen)
+            citations = tuple(Citation(item_id=item, quote=quote) for item, quote in cited)
             findings.append(CriterionFinding(criterion=n, finding=finding, citations=citations))
             raw.append(
                 {

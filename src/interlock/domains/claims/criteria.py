@@ -286,16 +286,17 @@ def clause_about(criteria: PolicyCriteria, number: int, clause: str) -> bool:
 
 
 def says_something(criterion_text: str, clause: str, sentence: str | None = None) -> bool:
-    """The clause's sentence has :data:`MIN_CONTENT_WORDS` content words (a negation counts), or the clause states a value the criterion measures.
+    """The clause's sentence has :data:`MIN_CONTENT_WORDS` content words or denies something, or the clause states a value the criterion measures.
 
-    "Seen for diabetes." names a topic and documents nothing; "no mechanical
-    symptoms; pain only" and "pain 4/10" document something.
+    "Seen for diabetes." names a topic and documents nothing; "No effusion.", "no
+    mechanical symptoms; pain only" and "pain 4/10" document something.
     """
     text = sentence if sentence is not None else clause
     found = set(words(text))
     negations = len(found & _NEGATIONS) + len(_WITHOUT.findall(text))
-    if len(content_stems(text)) + negations >= MIN_CONTENT_WORDS:
-        return True
+    content = len(content_stems(text))
+    if content + negations >= MIN_CONTENT_WORDS or (negations and content):
+        return True  # "No effusion." denies a finding: that is a statement, not a topic
     return quantities.reading(criterion_text, clause) not in ("absent", "none")
 
 
