@@ -265,6 +265,11 @@ def _strength(
     return min((certainty.get(f.criterion, 0.0) for f in findings), default=0.0)
 
 
+def _sentence_key(clause: tuple[Segment, str, str, str]) -> tuple[str, str]:
+    """The note and sentence a clause belongs to."""
+    return clause[2], clause[3]
+
+
 def _quote(clause: tuple[Segment, str, str, str]) -> str:
     """What a clause is cited as: itself, or its whole sentence when it is too short to verify."""
     _, text, _, sentence = clause
@@ -901,6 +906,11 @@ class BaselineModel:
                     read[k] = ("conflict", 1.0, True)
                 elif k in readings:
                     read[k] = (readings[k][0], readings[k][1], False)
+            # Clauses of one sentence are one statement: where the numbers settle it, the
+            # classifier's reading of a clause beside them ("... ; naproxen gave no
+            # relief") is not a second, contradicting statement.
+            numeric_sentences = {_sentence_key(clauses[k]) for k in read if read[k][2]}
+            read = {k: r for k, r in read.items() if r[2] or _sentence_key(clauses[k]) not in numeric_sentences}
             met = sorted((k for k in read if read[k][0] == "met"), key=lambda k: (-read[k][1], k))
             not_met = sorted((k for k in read if read[k][0] == "not_met"), key=lambda k: (-read[k][1], k))
             conflict = any(r[0] == "conflict" for r in read.values())
