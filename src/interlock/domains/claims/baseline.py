@@ -910,7 +910,9 @@ class BaselineModel:
             # classifier's reading of a clause beside them ("... ; naproxen gave no
             # relief") is not a second, contradicting statement.
             numeric_sentences = {_sentence_key(clauses[k]) for k in read if read[k][2]}
-            read = {k: r for k, r in read.items() if r[2] or _sentence_key(clauses[k]) not in numeric_sentences}
+            read = {
+                k: r for k, r in read.items() if r[2] or _sentence_key(clauses[k]) not in numeric_sentences
+            }
             met = sorted((k for k in read if read[k][0] == "met"), key=lambda k: (-read[k][1], k))
             not_met = sorted((k for k in read if read[k][0] == "not_met"), key=lambda k: (-read[k][1], k))
             conflict = any(r[0] == "conflict" for r in read.values())
