@@ -47,19 +47,14 @@ _SHARE = "backlog finalized automatically"
 #: (target, family, seed) -> what was measured when the mark was set (700 claims each, with
 #: the familiarity check on, as `interlock run` has it by default).
 KNOWN_MISSES: dict[tuple[str, str, int], str] = {
-    ("unsettled", "dev", 1): f"5 of 52 {_UNSETTLED} (2 hedged, 2 options, 1 silent), all approved",
-    ("unsettled", "dev", 2): f"3 of 52 {_UNSETTLED} (2 silent, 1 hedged), all approved",
-    ("unsettled", "dev", 3): f"5 of 61 {_UNSETTLED} (2 hedged, options, silent, contradictory)",
-    ("unsettled", "heldout", 2): f"1 of 56 {_UNSETTLED} (contradictory), approved",
-    ("unsettled", "heldout", 3): f"5 of 59 {_UNSETTLED} (2 hedged, options, silent, contradictory), approved",
-    ("precision", "dev", 1): f"545 of 554 {_PRECISION} (98.38%): 5 unsettled, 4 CARC 50 approved",
-    ("precision", "dev", 2): f"514 of 518 {_PRECISION} (99.23%): 3 unsettled, 1 CARC 50 approved",
-    ("precision", "dev", 3): f"551 of 559 {_PRECISION} (98.57%): 5 unsettled, 3 CARC 50 approved",
-    ("precision", "heldout", 3): f"470 of 476 {_PRECISION} (98.74%): 5 unsettled, 1 CARC 50 approved",
-    ("share", "dev", 2): f"518 of 700 {_SHARE} (74.00%); 98 claims that needed no person pended",
-    ("share", "heldout", 1): f"473 of 700 {_SHARE} (67.57%); 140 claims that needed no person pended",
-    ("share", "heldout", 2): f"474 of 700 {_SHARE} (67.71%); 127 claims that needed no person pended",
-    ("share", "heldout", 3): f"476 of 700 {_SHARE} (68.00%); 133 claims that needed no person pended",
+    ("unsettled", "heldout", 1): f"5 of 48 {_UNSETTLED}",
+    ("unsettled", "heldout", 2): f"4 of 56 {_UNSETTLED}",
+    ("unsettled", "heldout", 3): f"4 of 59 {_UNSETTLED}",
+    ("precision", "heldout", 1): f"512 of 525 {_PRECISION} (97.52%)",
+    ("precision", "heldout", 2): f"502 of 506 {_PRECISION} (99.21%)",
+    ("precision", "heldout", 3): f"492 of 502 {_PRECISION} (98.01%)",
+    ("share", "heldout", 2): f"506 of 700 {_SHARE} (72.29%); 98 claims that needed no person pended",
+    ("share", "heldout", 3): f"502 of 700 {_SHARE} (71.71%); 106 claims that needed no person pended",
 }
 
 
