@@ -960,11 +960,11 @@ class BaselineModel:
         """One reading as a policy assessment (criterion findings, status, rationale) and its raw record.
 
         The status is the combination of the criterion findings, as the policy says. The
-        confidence is the larger of two readings of it: the calibrated probability the
-        whole-claim classifier gives that status, and the strength of the criterion
-        evidence (:func:`_strength`: certain for numbers compared with the policy's
-        thresholds, the clause reading's probability otherwise). A combination neither
-        reading supports comes out unsure and goes to review; what the gate refuses
+        confidence is the calibrated probability the whole-claim classifier gives that
+        status; the strength of the criterion evidence (:func:`_strength`: certain for
+        numbers compared with the policy's thresholds, the clause reading's probability
+        otherwise) is recorded beside it, uncalibrated, and never raises it. A combination
+        the classifier does not support comes out unsure and goes to review; what the gate refuses
         (irrelevant, hedged, contradicted or wrong-sided evidence) never gets this far
         as an automatic decision.
         """
@@ -999,11 +999,11 @@ class BaselineModel:
                 f"criterion evidence strength {strength:.2f}; "
                 f"top evidence terms: {', '.join(terms) if terms else 'none'}."
             )
-        # Two readings of the same notes: the whole-note classifier's calibrated probability,
-        # and the criterion evidence's own strength (numbers compared with the policy's
-        # thresholds are certain where a classifier of words is not: "AHI 14" and "AHI 64"
-        # look alike to it). A status the evidence settles firmly keeps that strength.
-        confidence = max(probs[status], strength) if status != "unclear" else probs[status]
+        # The stated confidence is the calibrated classifier's alone. The criterion
+        # evidence's strength is recorded beside it but never raises it: it is not
+        # calibrated, and on another party's phrasings a raised confidence decided
+        # claims the notes do not settle (docs/models.md, "Payers written by someone else").
+        confidence = probs[status]
         raw = {
             "policy_id": policy_id,
             "status": status,
