@@ -413,3 +413,80 @@ def test_trains_on_generated_history(tmp_path: Path) -> None:
     majority = max(counts.values()) / sum(counts.values())
     assert artifact.metrics.accuracy > majority
     assert 0.0 <= artifact.metrics.ece_after <= 1.0
+
+
+THRESHOLD_POLICY = (
+    "All of: (1) at least 6 weeks of physical therapy without improvement; "
+    "(2) imaging confirms stenosis or instability."
+)
+
+
+def _threshold_request(*bodies: str) -> NecessityRequest:
+    """A request under a policy whose first criterion states an amount (6 weeks)."""
+    return NecessityRequest(
+        claim_id="CLM-2",
+        line_of_business="commercial",
+        member_age=58,
+        procedure_codes=("22612",),
+        diagnosis_codes=("M48.061",),
+        policies=(
+            PolicyText(
+                item_id="policy:MP-SPINE@2", policy_id="MP-SPINE", title="Fusion", body=THRESHOLD_POLICY
+            ),
+        ),
+        notes=tuple(NoteText(item_id=f"note:T{i}@2024-01-01T00:00:00", body=b) for i, b in enumerate(bodies)),
+    )
+
+
+def test_numbers_against_the_policys_threshold_decide_the_criterion(model: BaselineModel) -> None:
+    """3 weeks against "at least 6 weeks" is not met whatever the words suggest, and that is certain."""
+    short = model.assess(
+        _threshold_request(
+            "Completed 3 weeks of physical therapy without improvement. MRI confirms severe stenosis."
+        ),
+        timeout=1.0,
+    ).policies[0]
+    assert short.criteria[0].finding == "not_met"
+    assert (
+        short.criteria[0].citations[0].quote == "Completed 3 weeks of physical therapy without improvement."
+    )
+    assert (short.status, short.confidence) == ("not_met", 1.0)
+    long = model.assess(
+        _threshold_request(
+            "Completed 9 weeks of physical therapy without improvement. MRI confirms severe stenosis."
+        ),
+        timeout=1.0,
+    ).policies[0]
+    assert long.criteria[0].finding == "met"
+
+
+def test_an_amount_never_stated_or_stated_both_ways_leaves_the_criterion_open(model: BaselineModel) -> None:
+    """ "Physical therapy without improvement" gives no duration; two notes giving 9 and 2 weeks disagree."""
+    vague = model.assess(
+        _threshold_request("Physical therapy without improvement. MRI confirms severe stenosis."), timeout=1.0
+    ).policies[0]
+    assert vague.criteria[0].finding == "not_documented"
+    assert vague.status == "unclear"
+    both = model.assess(
+        _threshold_request(
+            "Completed 9 weeks of physical therapy without improvement.",
+            "Completed 2 weeks of physical therapy without improvement. MRI confirms severe stenosis.",
+        ),
+        timeout=1.0,
+    ).policies[0]
+    assert both.criteria[0].finding == "not_documented"
+    assert both.status == "unclear"
+
+
+def test_joined_clauses_are_read_one_at_a_time(model: BaselineModel) -> None:
+    """A shorthand note joining two findings with a semicolon cites each for its own criterion."""
+    joined = model.assess(
+        _threshold_request(
+            "Completed 8 weeks of physical therapy without improvement; MRI confirms severe stenosis."
+        ),
+        timeout=1.0,
+    ).policies[0]
+    assert [c.quote for f in joined.criteria for c in f.citations] == [
+        "Completed 8 weeks of physical therapy without improvement",
+        "MRI confirms severe stenosis.",
+    ]

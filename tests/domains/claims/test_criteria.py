@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from interlock.domains.claims.criteria import combine, is_relevant, policy_criteria, required
+from interlock.domains.claims.criteria import (
+    clauses,
+    combine,
+    evidence_clauses,
+    is_relevant,
+    policy_criteria,
+    required,
+    says_something,
+)
 from interlock.domains.claims.seeding.policies import POLICY_BY_ID
 from interlock.domains.claims.testing.handmade import KNEE_POLICY
 
@@ -75,3 +83,50 @@ SPINE = policy_criteria(POLICY_BY_ID["MP-101"].body)
 def test_relevance(number: int, passage: str, relevant: bool) -> None:
     """Evidence uses the criterion's own words and states something; topics, plans and doubts do not count."""
     assert is_relevant(SPINE, number, passage) is relevant
+
+
+OXIMETRY = policy_criteria(
+    "Home oxygen. All of the following criteria must be met:\n"
+    "(1) an oxygen desaturation index (ODI) of 10 or more events per hour on overnight oximetry;\n"
+    "(2) breathlessness or fatigue attributable to nocturnal hypoxaemia;\n"
+    "(3) at least 4 weeks of pulmonary rehabilitation."
+)
+
+
+def test_clauses_split_at_semicolons_sentence_ends_and_lines() -> None:
+    """Shorthand that joins findings with semicolons is read a clause at a time; a "?" prefix is no break."""
+    assert clauses("Rehab 6 wks; ODI 14. Tired daily\n- naps") == (
+        "Rehab 6 wks",
+        "ODI 14.",
+        "Tired daily",
+        "- naps",
+    )
+    assert clauses("? mild fatigue, unclear") == ("? mild fatigue, unclear",)
+
+
+@pytest.mark.parametrize(
+    ("number", "passage", "expected"),
+    [
+        # A shared unit says nothing about what lasted: "a week" is not rehabilitation.
+        (3, "Tired most days of the week and naps twice a week.", ()),
+        (2, "Breathless walking to the car for 6 weeks.", ("Breathless walking to the car for 6 weeks.",)),
+        # A value only one criterion measures makes a clause about that criterion.
+        (3, "Attended 9 weeks of classes.", ("Attended 9 weeks of classes.",)),
+        # Each clause of a joined note goes to its own criterion.
+        (1, "Declined pulmonary rehabilitation; oximetry ODI 14", ("oximetry ODI 14",)),
+        (3, "Declined pulmonary rehabilitation; oximetry ODI 14", ("Declined pulmonary rehabilitation",)),
+        # A clause stating a measured value belongs to the measure's criterion, not to one sharing a word.
+        (2, "Overnight oximetry ODI 14 events/hour.", ()),
+        # Short clauses count when they state the measured value or a negation.
+        (1, "ODI 4.", ("ODI 4.",)),
+        (2, "No fatigue; sleeps well", ("No fatigue",)),
+        # Headings, plans and missing records are not evidence.
+        (1, "Overnight oximetry summary:", ()),
+        (1, "Oximetry to be repeated next month", ()),
+    ],
+)
+def test_evidence_clauses(number: int, passage: str, expected: tuple[str, ...]) -> None:
+    """The clauses of a passage that document something about one criterion."""
+    assert evidence_clauses(OXIMETRY, number, passage) == expected
+    assert says_something(OXIMETRY.criteria[0].text, "ODI 4.")
+    assert not says_something(OXIMETRY.criteria[1].text, "Seen for fatigue.")

@@ -45,6 +45,7 @@ from typing import Any, TypeVar, cast
 import numpy as np
 import numpy.typing as npt
 
+from interlock.domains.claims import quantities
 from interlock.domains.claims.answer import (
     NECESSITY_STATUSES,
     Citation,
@@ -53,7 +54,15 @@ from interlock.domains.claims.answer import (
     NecessityStatus,
     PolicyAssessment,
 )
-from interlock.domains.claims.criteria import MIN_QUOTE_CHARS, combine, is_relevant
+from interlock.domains.claims.criteria import (
+    ALL,
+    ANY,
+    MIN_QUOTE_CHARS,
+    Combine,
+    clause_about,
+    combine,
+    evidence_clauses,
+)
 from interlock.domains.claims.criteria import Finding as CriterionStatus
 from interlock.domains.claims.question import NecessityRequest, PolicyText
 from interlock.domains.claims.training import TrainingExample
@@ -88,6 +97,8 @@ _STOPWORDS = frozenset(_STOP_WORDS.split())
 _TOKEN_RE = re.compile(r"[^\W_]+(?:'[^\W_]+)*|[,;:()]")
 _BREAK_RE = re.compile(r"(?<![.!?])[.!?]++(?=\s)|[\r\n\u2028\u2029]+")
 _MAX_TOKEN_CHARS = 40
+#: "w/o" is shorthand for "without", a negation cue.
+_WITHOUT = re.compile(r"\bw/o\b")
 _MAX_SEGMENT_CHARS = 400
 _MAX_POLICY_CHARS = 100_000
 
@@ -117,7 +128,7 @@ class Segment:
 
 def _normal_tokens(text: str) -> list[str]:
     """Case-folded NFKC tokens and clause punctuation, each token capped in length."""
-    folded = unicodedata.normalize("NFKC", text.replace("\u2019", "'")).casefold()
+    folded = _WITHOUT.sub("without", unicodedata.normalize("NFKC", text.replace("\u2019", "'")).casefold())
     return [t[:_MAX_TOKEN_CHARS] for t in _TOKEN_RE.findall(folded)]
 
 
@@ -208,6 +219,80 @@ def segment_notes(notes: Sequence[str], settings: FeatureSettings) -> tuple[tupl
                     Segment(note=index, start=start, end=end, tokens=tokens, grams=_ngrams(tokens))
                 )
     return tuple(segments), truncated
+
+
+def _clause_segments(
+    request: NecessityRequest, segments: Sequence[Segment], settings: FeatureSettings
+) -> list[tuple[Segment, str, str, str]]:
+    """Each segment cut at its semicolons: (clause segment, its exact text, its note's item id, its sentence).
+
+    Shorthand joins findings with semicolons; each clause is read on its own so one
+    clause's reading is not credited to another criterion. Offsets stay exact, so a
+    clause is a verbatim quote of its note.
+    """
+    out: list[tuple[Segment, str, str, str]] = []
+    for segment in segments:
+        note = request.notes[segment.note]
+        for start, end in _semicolon_spans(note.body, segment.start, segment.end):
+            text = note.body[start:end]
+            tokens = mark_negation(_normal_tokens(text), settings.negation_window)
+            if tokens:
+                clause = Segment(
+                    note=segment.note, start=start, end=end, tokens=tokens, grams=_ngrams(tokens)
+                )
+                out.append((clause, text, note.item_id, note.body[segment.start : segment.end]))
+    return out
+
+
+def _strength(
+    how: Combine,
+    findings: Sequence[CriterionFinding],
+    status: NecessityStatus,
+    certainty: Mapping[int, float],
+) -> float:
+    """How sure the criterion evidence itself is of ``status``: its weakest necessary link.
+
+    A status that one criterion decides (met under "any", not met under "all") is as
+    sure as the surest such criterion; one that needs every criterion is as sure as the
+    least sure of them. A numeric comparison is certain (1.0); a classifier's reading
+    of a clause counts its probability.
+    """
+    if status == "unclear":
+        return 0.0
+    deciding = [certainty.get(f.criterion, 0.0) for f in findings if f.finding == status]
+    if (status == "met" and how == ANY) or (status == "not_met" and how == ALL):
+        return max(deciding, default=0.0)
+    return min((certainty.get(f.criterion, 0.0) for f in findings), default=0.0)
+
+
+def _sentence_key(clause: tuple[Segment, str, str, str]) -> tuple[str, str]:
+    """The note and sentence a clause belongs to."""
+    return clause[2], clause[3]
+
+
+def _quote(clause: tuple[Segment, str, str, str]) -> str:
+    """What a clause is cited as: itself, or its whole sentence when it is too short to verify."""
+    _, text, _, sentence = clause
+    return text if len(text) >= MIN_QUOTE_CHARS else sentence.strip()
+
+
+def _stripped(found: Sequence[str]) -> set[str]:
+    return {c.rstrip(".!? ") for c in found}
+
+
+def _semicolon_spans(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
+    """Whitespace-trimmed spans of ``text[start:end]`` between semicolons (each keeps none)."""
+    cut = start
+    for index in range(start, end + 1):
+        if index == end or text[index] == ";":
+            a, b = cut, index
+            while a < b and text[a].isspace():
+                a += 1
+            while b > a and text[b - 1].isspace():
+                b -= 1
+            if b > a:
+                yield a, b
+            cut = index + 1
 
 
 def criteria_terms(policy_body: str) -> frozenset[str]:
@@ -769,47 +854,83 @@ class BaselineModel:
         request: NecessityRequest,
         policy: PolicyText,
         segments: Sequence[Segment],
-    ) -> tuple[tuple[CriterionFinding, ...], list[dict[str, Any]]]:
-        """One finding per numbered criterion, each resting on the segments about that criterion.
+    ) -> tuple[tuple[CriterionFinding, ...], list[dict[str, Any]], float]:
+        """One finding per numbered criterion, each resting on the clauses about that criterion.
 
-        A segment is about a criterion when the shared relevance scorer says so
-        (:func:`~interlock.domains.claims.criteria.is_relevant`); how it reads (met, not
-        met, or neither) is the classifier's reading of that segment alone. Segments
-        about a criterion that read both ways leave it not documented (contradictory
-        notes), as do segments that read neither way and a criterion no segment is about.
+        A clause is about a criterion when the shared evidence reader says so
+        (:func:`~interlock.domains.claims.criteria.evidence_clauses`: relevant, saying
+        something, not a plan or a doubt). How it reads is, for a criterion with a
+        numeric threshold and a clause that states its value, the comparison
+        (:mod:`~interlock.domains.claims.quantities`); otherwise the classifier's reading
+        of that clause alone. Clauses that read both ways leave the criterion not
+        documented (contradictory notes), as do clauses that read neither way, a
+        criterion no clause is about, and an amount the criterion asks for that no
+        clause states ("reports low back pain" for "pain for at least 6 weeks").
+
+        Also returns the evidence's own confidence in the combined status (:func:`_strength`).
+        A criterion's certainty is that of the least sure clause about it (a numeric
+        comparison is certain, a classifier reading counts its probability), and none
+        when some clause about it only plans, hedges or doubts: the notes speak of it in
+        a way nothing here can read, so only the whole-note classifier may vouch.
         """
         structure = policy.criteria
-        quotes = [request.notes[s.note].body[s.start : s.end] for s in segments]
+        clauses = _clause_segments(request, segments, self._artifact.settings)
+        texts = [c[1] for c in clauses]
         about = {
             n: [
                 k
-                for k, q in enumerate(quotes)
-                if len(q.strip()) >= MIN_QUOTE_CHARS and is_relevant(structure, n, q)
+                for k, q in enumerate(texts)
+                if len(_quote(clauses[k])) >= MIN_QUOTE_CHARS
+                and q.rstrip(".!? ") in _stripped(evidence_clauses(structure, n, clauses[k][3]))
             ]
             for n in structure.numbers
         }
         wanted = sorted({k for ks in about.values() for k in ks})
-        readings = self._segment_statuses(policy.policy_id, criteria_terms(policy.body), segments, wanted)
+        readings = self._segment_statuses(
+            policy.policy_id, criteria_terms(policy.body), [c[0] for c in clauses], wanted
+        )
         findings: list[CriterionFinding] = []
         raw: list[dict[str, Any]] = []
+        certainty: dict[int, float] = {}
         for n in structure.numbers:
-            met = sorted(
-                (k for k in about[n] if readings.get(k, ("unclear", 0.0))[0] == "met"),
-                key=lambda k: (-readings[k][1], k),
-            )
-            not_met = sorted(
-                (k for k in about[n] if readings.get(k, ("unclear", 0.0))[0] == "not_met"),
-                key=lambda k: (-readings[k][1], k),
-            )
+            criterion = structure.criterion(n)
+            assert criterion is not None
+            read: dict[int, tuple[str, float, bool]] = {}
+            for k in about[n]:
+                numeric = quantities.reading(criterion.text, texts[k])
+                if numeric == "satisfies":
+                    read[k] = ("met", 1.0, True)
+                elif numeric == "fails":
+                    read[k] = ("not_met", 1.0, True)
+                elif numeric == "conflict":
+                    read[k] = ("conflict", 1.0, True)
+                elif k in readings:
+                    read[k] = (readings[k][0], readings[k][1], False)
+            # Clauses of one sentence are one statement: where the numbers settle it, the
+            # classifier's reading of a clause beside them ("... ; naproxen gave no
+            # relief") is not a second, contradicting statement.
+            numeric_sentences = {_sentence_key(clauses[k]) for k in read if read[k][2]}
+            read = {
+                k: r for k, r in read.items() if r[2] or _sentence_key(clauses[k]) not in numeric_sentences
+            }
+            met = sorted((k for k in read if read[k][0] == "met"), key=lambda k: (-read[k][1], k))
+            not_met = sorted((k for k in read if read[k][0] == "not_met"), key=lambda k: (-read[k][1], k))
+            conflict = any(r[0] == "conflict" for r in read.values())
             finding: CriterionStatus = "not_documented"
             chosen: list[int] = []
-            if met and not not_met:
-                finding, chosen = "met", met[:MAX_CITATIONS]
-            elif not_met and not met:
+            if met and not not_met and not conflict:
+                if not quantities.needs_value(criterion.text) or any(read[k][2] for k in met):
+                    finding, chosen = "met", met[:MAX_CITATIONS]
+            elif not_met and not met and not conflict:
                 finding, chosen = "not_met", not_met[:MAX_CITATIONS]
-            citations = tuple(
-                Citation(item_id=request.notes[segments[k].note].item_id, quote=quotes[k]) for k in chosen
-            )
+            murky = any(clause_about(structure, n, texts[k]) and k not in about[n] for k in range(len(texts)))
+            if chosen and not murky:
+                # As sure as the least sure clause about it: one clause the classifier
+                # barely reads, or one that only hedges about it, weakens the rest.
+                certainty[n] = min(read[k][1] for k in read)
+            # A clause too short to verify is cited as its sentence, and a sentence only once.
+            cited = dict.fromkeys((clauses[k][2], _quote(clauses[k])) for k in chosen)
+            citations = tuple(Citation(item_id=item, quote=quote) for item, quote in cited)
             findings.append(CriterionFinding(criterion=n, finding=finding, citations=citations))
             raw.append(
                 {
@@ -817,16 +938,17 @@ class BaselineModel:
                     "finding": finding,
                     "about": [
                         [
-                            request.notes[segments[k].note].item_id,
-                            segments[k].start,
-                            segments[k].end,
-                            readings[k][0] if k in readings else None,
+                            clauses[k][2],
+                            clauses[k][0].start,
+                            clauses[k][0].end,
+                            read[k][0] if k in read else None,
                         ]
                         for k in about[n]
                     ],
                 }
             )
-        return tuple(findings), raw
+        status = combine(structure.combine, [f.finding for f in findings])
+        return tuple(findings), raw, _strength(structure.combine, findings, status, certainty)
 
     def _assessment(
         self,
@@ -837,14 +959,19 @@ class BaselineModel:
     ) -> tuple[PolicyAssessment, dict[str, Any]]:
         """One reading as a policy assessment (criterion findings, status, rationale) and its raw record.
 
-        The status is the combination of the criterion findings, as the policy says; the
+        The status is the combination of the criterion findings, as the policy says. The
         confidence is the calibrated probability the whole-claim classifier gives that
-        status, so a combination the classifier does not share comes out unsure.
+        status; the strength of the criterion evidence (:func:`_strength`: certain for
+        numbers compared with the policy's thresholds, the clause reading's probability
+        otherwise) is recorded beside it, uncalibrated, and never raises it. A combination
+        the classifier does not support comes out unsure and goes to review; what the gate refuses
+        (irrelevant, hedged, contradicted or wrong-sided evidence) never gets this far
+        as an automatic decision.
         """
         policy_id, title = policy.policy_id, policy.title
         probs = self._status_probabilities(reading.probabilities)
         short_title = title if len(title) <= 80 else title[:77] + "..."
-        findings, raw_criteria = self._criterion_findings(request, policy, segments)
+        findings, raw_criteria, strength = self._criterion_findings(request, policy, segments)
         if reading.known == 0:
             status: NecessityStatus = "unclear"
             reason = "unknown to the model" if reading.total else "empty"
@@ -869,12 +996,20 @@ class BaselineModel:
                 f"Baseline reading of {policy_id} ({short_title}): criteria {per_criterion} "
                 f"combine ({policy.criteria.combine}) to {status}; the whole-note classifier reads "
                 f"{classified} and gives {status} a calibrated probability of {probs[status]:.2f}; "
+                f"criterion evidence strength {strength:.2f}; "
                 f"top evidence terms: {', '.join(terms) if terms else 'none'}."
             )
+        # The stated confidence is the calibrated classifier's alone. The criterion
+        # evidence's strength is recorded beside it but never raises it: it is not
+        # calibrated, and on another party's phrasings a raised confidence decided
+        # claims the notes do not settle (docs/models.md, "Payers written by someone else").
+        confidence = probs[status]
         raw = {
             "policy_id": policy_id,
             "status": status,
-            "confidence": probs[status],
+            "confidence": confidence,
+            "classifier_probability": probs[status],
+            "evidence_strength": strength,
             "probabilities": probs,
             "logits": [float(v) for v in reading.logits],
             "known_features": reading.known,
@@ -885,7 +1020,7 @@ class BaselineModel:
         assessment = PolicyAssessment(
             policy_id=policy_id,
             status=status,
-            confidence=probs[status],
+            confidence=confidence,
             citations=tuple(c for f in findings for c in f.citations),
             rationale=rationale,
             criteria=findings,

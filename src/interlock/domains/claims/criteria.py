@@ -27,11 +27,39 @@ from a model's answer):
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Final, Literal
+
+from interlock.domains.claims import quantities
+from interlock.domains.claims.hedges import unsettled
+from interlock.domains.claims.vocabulary import content_stems, words
+
+__all__ = [
+    "ALL",
+    "ANY",
+    "FINDINGS",
+    "UNKNOWN",
+    "Combine",
+    "Criterion",
+    "Finding",
+    "PolicyCriteria",
+    "PolicyStatus",
+    "clause_about",
+    "clauses",
+    "combine",
+    "content_stems",
+    "criterion_terms",
+    "evidence_clauses",
+    "is_relevant",
+    "most_relevant",
+    "policy_criteria",
+    "relevance",
+    "required",
+    "says_something",
+    "unsettled",
+]
 
 Combine = Literal["all", "any", "unknown"]
 Finding = Literal["met", "not_met", "not_documented"]
@@ -56,7 +84,6 @@ _LINE_MARKER = re.compile(r"^[ \t]*\(?(\d{1,2})[.)][ \t]+", re.MULTILINE)
 _ANY = re.compile(r"\b(?:any|at least one|one or more|one of|either)\b", re.IGNORECASE)
 _ALL = re.compile(r"\b(?:all|each|every|both)\b", re.IGNORECASE)
 _BLANK_LINE = re.compile(r"\n\s*\n")
-_WORD = re.compile(r"[^\W_]+(?:[-/'][^\W_]+)*")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -176,256 +203,23 @@ def required(how: Combine, findings: Sequence[tuple[int, Finding]], status: Poli
 
 # ------------------------------------------------------------------------- relevance
 
-_STOP: Final = frozenset(
-    [
-        "a",
-        "about",
-        "above",
-        "after",
-        "again",
-        "against",
-        "all",
-        "also",
-        "an",
-        "and",
-        "any",
-        "are",
-        "as",
-        "at",
-        "be",
-        "because",
-        "been",
-        "before",
-        "being",
-        "both",
-        "but",
-        "by",
-        "can",
-        "could",
-        "did",
-        "do",
-        "does",
-        "doing",
-        "done",
-        "during",
-        "each",
-        "either",
-        "following",
-        "for",
-        "from",
-        "had",
-        "has",
-        "have",
-        "having",
-        "her",
-        "here",
-        "his",
-        "how",
-        "if",
-        "in",
-        "into",
-        "is",
-        "it",
-        "its",
-        "least",
-        "less",
-        "may",
-        "might",
-        "more",
-        "most",
-        "must",
-        "no",
-        "nor",
-        "not",
-        "of",
-        "on",
-        "one",
-        "only",
-        "or",
-        "other",
-        "our",
-        "out",
-        "over",
-        "per",
-        "same",
-        "should",
-        "so",
-        "some",
-        "such",
-        "than",
-        "that",
-        "the",
-        "their",
-        "them",
-        "then",
-        "there",
-        "these",
-        "they",
-        "this",
-        "those",
-        "through",
-        "to",
-        "too",
-        "under",
-        "until",
-        "up",
-        "very",
-        "was",
-        "were",
-        "what",
-        "when",
-        "where",
-        "which",
-        "while",
-        "who",
-        "whom",
-        "why",
-        "will",
-        "with",
-        "within",
-        "without",
-        "would",
-        "you",
-        "adequate",
-        "adequately",
-        "criteria",
-        "criterion",
-        "documented",
-        "documentation",
-        "member",
-        "members",
-        "patient",
-        "patients",
-        "medical",
-        "medically",
-        "necessary",
-        "service",
-        "services",
-        "record",
-        "records",
-        "note",
-        "notes",
-        "new",
-        "condition",
-        "treating",
-        "practitioner",
-        "clinician",
-        "includes",
-        "including",
-        "example",
-    ]
+_SENTENCE_BREAK: Final = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9(\-•*])|\n+")
+_NEGATIONS: Final = frozenset(
+    {"no", "not", "never", "none", "denies", "denied", "declined", "refused", "without"}
 )
-
-# Clinical abbreviations and synonyms: each spelling on the left also counts as the
-# words on the right. General clinical usage, not any one payer's wording.
-_SYNONYMS: Final[dict[str, str]] = {
-    "physio": "physical therapy",
-    "physiotherapy": "physical therapy",
-    "nsaid": "anti-inflammatory medication",
-    "nsaids": "anti-inflammatory medication",
-    "ibuprofen": "anti-inflammatory medication",
-    "naproxen": "anti-inflammatory medication",
-    "meloxicam": "anti-inflammatory medication",
-    "diclofenac": "anti-inflammatory medication",
-    "celecoxib": "anti-inflammatory medication",
-    "mri": "magnetic resonance imaging",
-    "bmi": "body mass index",
-    "wks": "weeks",
-    "wk": "weeks",
-    "mos": "months",
-    "hx": "history",
-    "tx": "treatment",
-    "dx": "diagnosis",
-    "osa": "obstructive sleep apnea",
-    "hsat": "home sleep apnea test",
-    "hst": "home sleep apnea test",
-    "chf": "congestive heart failure",
-    "copd": "pulmonary disease",
-    "ckd": "chronic kidney disease",
-    "egfr": "kidney",
-    "ibd": "inflammatory bowel disease",
-    "crohn": "inflammatory bowel disease",
-    "colitis": "inflammatory bowel disease",
-    "cgm": "continuous glucose monitor device",
-    "a1c": "glycemic",
-    "t2dm": "type 2 diabetes",
-    "dm": "diabetes",
-    "htn": "hypertension",
-    "plm": "periodic limb movement",
-    "rom": "range motion",
-    "weakness": "neurological deficit",
-    "foot drop": "neurological deficit",
-    "reflexes": "neurological",
-    "incontinence": "bowel bladder dysfunction",
-    "retention": "bladder dysfunction",
-    "urinary": "bladder",
-    "metastatic": "malignancy",
-    "metastasis": "malignancy",
-    "cancer": "malignancy",
-    "tumor": "malignancy",
-    "abscess": "infection",
-    "osteomyelitis": "infection",
-    "locks": "locking",
-    "locked": "locking",
-    "catches": "catching",
-    "buckling": "giving way",
-    "buckles": "giving way",
-    "gives way": "giving way",
-    "insulin pump": "insulin",
-    "hypoglycaemia": "hypoglycemia",
-    "telemedicine": "telehealth",
-    "video visit": "telehealth",
-    "psychologist": "psychological",
-    "psychology": "psychological",
-    "dietitian": "weight-loss program",
-    "diet": "weight-loss program",
-    "brca": "brca1 brca2",
-    "insufficient": "inadequate",
-    "nondiagnostic": "inconclusive",
-    "non-diagnostic": "inconclusive",
-}
-_PT: Final = re.compile(r"\bPT\b")
-_SUFFIXES: Final = ("ations", "ation", "ings", "ing", "ies", "ied", "ors", "or", "ed", "es", "s", "al", "ly")
+_WITHOUT: Final = re.compile(r"\bw/o\b", re.IGNORECASE)
+_CLAUSE_BREAK: Final = re.compile(r"(?<=;)|(?<=[.!?])\s+(?=[A-Z0-9(\-•*])|\n+")
 
 
-def _fold(text: str) -> str:
-    return unicodedata.normalize("NFKC", text.replace("\u2019", "'")).casefold()
+def clauses(passage: str) -> tuple[str, ...]:
+    """The clauses of a passage: split after semicolons, sentence ends and line breaks.
 
-
-def _stem(word: str) -> str:
-    """A light suffix stripper: enough for locks/locking, weeks/week, tried/tries."""
-    for suffix in _SUFFIXES:
-        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
-            return word[: -len(suffix)]
-    return word
-
-
-def _words(text: str) -> list[str]:
-    out: list[str] = []
-    for token in _WORD.findall(_fold(text)):
-        out.extend(part for part in re.split(r"[-/]", token) if part)
-    return out
-
-
-def _expanded(text: str) -> list[str]:
-    """The words of ``text`` with the synonym table's words added after their spelling.
-
-    ``PT`` in capitals is physical therapy; ``pt`` or ``Pt`` is the patient.
+    Shorthand notes join several findings with semicolons ("declined PT; MRI shows a
+    tear; knee locks"); each clause is read against the criteria on its own, so one
+    clause's finding is not credited to another criterion.
     """
-    words = _words(text)
-    extra: list[str] = ["physical", "therapy"] if _PT.search(text) else []
-    for i, word in enumerate(words):
-        pair = f"{word} {words[i + 1]}" if i + 1 < len(words) else ""
-        for key in (word, pair):
-            if key and key in _SYNONYMS:
-                extra.extend(_words(_SYNONYMS[key]))
-    return words + extra
-
-
-def content_stems(text: str, *, expand: bool = True) -> frozenset[str]:
-    """Stems of the content words of ``text`` (numbers and stop words dropped)."""
-    words = _expanded(text) if expand else _words(text)
-    return frozenset(_stem(w) for w in words if len(w) >= 2 and w not in _STOP and not w.isdigit())
+    parts = (p.strip().rstrip(";").strip() for p in _CLAUSE_BREAK.split(passage))
+    return tuple(p for p in parts if p)
 
 
 @lru_cache(maxsize=1024)
@@ -447,88 +241,87 @@ def relevance(criterion_text: str, preamble: str, passage: str) -> float:
     return float(len(terms & content_stems(passage)))
 
 
-# Words that make a passage a plan, an option or a doubt rather than a record of what
-# happened or was found: "discussed PT and an MRI" documents neither.
-_UNSETTLED: Final = frozenset(
-    [
-        "discuss",
-        "discussed",
-        "discussing",
-        "discussion",
-        "option",
-        "options",
-        "consider",
-        "considering",
-        "considered",
-        "plan",
-        "plans",
-        "planned",
-        "planning",
-        "will",
-        "would",
-        "may",
-        "might",
-        "maybe",
-        "perhaps",
-        "possibly",
-        "unsure",
-        "unclear",
-        "unknown",
-        "uncertain",
-        "prefers",
-        "wants",
-        "keen",
-        "arrange",
-        "arranged",
-        "talked",
-        "talk",
-        "explained",
-        "choice",
-        "choices",
-        "versus",
-        "vs",
-        "next",
-        "ordered",
-        "order",
-        "referred",
-        "requested",
-        "re",
-        "regarding",
-    ]
-)
+def _sentence_of(passage: str, clause: str) -> str:
+    """The sentence (or line) of ``passage`` that holds ``clause``."""
+    for sentence in _SENTENCE_BREAK.split(passage):
+        if clause in sentence:
+            return sentence
+    return clause
 
 
-_MODALS: Final = frozenset({"will", "would", "may", "might"})
+def _value_criteria(criteria: PolicyCriteria, clause: str) -> tuple[int, ...]:
+    """The criteria whose thresholds measure a value ``clause`` states."""
+    return tuple(
+        c.number for c in criteria.criteria if quantities.reading(c.text, clause) not in ("absent", "none")
+    )
 
 
-def unsettled(criterion_text: str, passage: str) -> bool:
-    """True when the passage speaks of plans, options or doubt (a ``?`` included).
+def clause_about(criteria: PolicyCriteria, number: int, clause: str) -> bool:
+    """True when ``clause`` is about criterion ``number`` of the policy.
 
-    A cue the criterion itself uses (a criterion may ask for a *suspected* condition)
-    does not count against a passage.
-    """
-    own = set(_words(criterion_text))
-    if own & _MODALS:
-        own |= _MODALS  # a criterion about what *will* happen accepts what *would*
-    words = set(_words(passage))
-    return "?" in passage or "f/u" in passage.casefold() or bool((words & _UNSETTLED) - own)
-
-
-def is_relevant(criteria: PolicyCriteria, number: int, passage: str) -> bool:
-    """True when ``passage`` documents something about criterion ``number`` of the policy.
-
-    It must say something (at least :data:`MIN_CONTENT_WORDS` content words), use the
-    criterion's distinctive vocabulary (:func:`relevance`) and state something rather
-    than discuss, plan or doubt it (:func:`unsettled`).
+    It must use the criterion's distinctive vocabulary (:func:`relevance` at least
+    :data:`RELEVANCE_THRESHOLD`), or state a value that only this criterion's thresholds
+    measure ("last seen 17 months ago" against the one criterion asking for a visit
+    within six months). A clause that states a measured value belongs to the criteria
+    it scores highest on, so "sleep study AHI 14" is about the AHI criterion and not the
+    daytime-sleepiness one that shares the word "sleep".
     """
     criterion = criteria.criterion(number)
     if criterion is None:
         return False
-    if len(content_stems(passage)) < MIN_CONTENT_WORDS:
+    measured = _value_criteria(criteria, clause)
+    score = relevance(criterion.text, criteria.preamble, clause)
+    if measured == (number,):
+        score += 1.0
+    if score < RELEVANCE_THRESHOLD:
         return False
-    if relevance(criterion.text, criteria.preamble, passage) < RELEVANCE_THRESHOLD:
-        return False
-    return not unsettled(criterion.text, passage)
+    if not measured:
+        return True
+    return all(
+        relevance(other.text, criteria.preamble, clause) + (1.0 if measured == (other.number,) else 0.0)
+        <= score
+        for other in criteria.criteria
+        if other.number != number
+    )
+
+
+def says_something(criterion_text: str, clause: str, sentence: str | None = None) -> bool:
+    """The clause's sentence has :data:`MIN_CONTENT_WORDS` content words or denies something, or the clause states a value the criterion measures.
+
+    "Seen for diabetes." names a topic and documents nothing; "No effusion.", "no
+    mechanical symptoms; pain only" and "pain 4/10" document something.
+    """
+    text = sentence if sentence is not None else clause
+    found = set(words(text))
+    negations = len(found & _NEGATIONS) + len(_WITHOUT.findall(text))
+    content = len(content_stems(text))
+    if content + negations >= MIN_CONTENT_WORDS or (negations and content):
+        return True  # "No effusion." denies a finding: that is a statement, not a topic
+    return quantities.reading(criterion_text, clause) not in ("absent", "none")
+
+
+def evidence_clauses(criteria: PolicyCriteria, number: int, passage: str) -> tuple[str, ...]:
+    """The clauses of ``passage`` that document something about criterion ``number``.
+
+    A clause documents something when it is about the criterion (:func:`clause_about`),
+    says something (:func:`says_something`) and states rather than plans, weighs or
+    doubts (:func:`~interlock.domains.claims.hedges.unsettled`).
+    """
+    criterion = criteria.criterion(number)
+    if criterion is None:
+        return ()
+    return tuple(
+        c
+        for c in clauses(passage)
+        if clause_about(criteria, number, c)
+        and says_something(criterion.text, c, _sentence_of(passage, c))
+        and not unsettled(criterion.text, c)
+    )
+
+
+def is_relevant(criteria: PolicyCriteria, number: int, passage: str) -> bool:
+    """True when some clause of ``passage`` documents something about criterion ``number``."""
+    return bool(evidence_clauses(criteria, number, passage))
 
 
 def most_relevant(criteria: PolicyCriteria, number: int, passages: Iterable[str]) -> tuple[int, float]:

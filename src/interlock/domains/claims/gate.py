@@ -13,13 +13,15 @@ import re
 from collections.abc import Callable
 from decimal import Decimal
 
+from interlock.domains.claims import quantities
+from interlock.domains.claims.addressed import addressed_to_model
 from interlock.domains.claims.answer import Citation, PolicyAssessment
 from interlock.domains.claims.context import ClaimContext
 from interlock.domains.claims.criteria import (
     MIN_QUOTE_CHARS,
     PolicyCriteria,
     combine,
-    is_relevant,
+    evidence_clauses,
     policy_criteria,
 )
 from interlock.domains.claims.criteria import Finding as CriterionStatus
@@ -40,7 +42,7 @@ from interlock.gate.verdict import Finding
 from interlock.policy.values import ClaimAttributes
 from interlock.task import GateInput as _GateInput
 
-GATE_VERSION = "claims-gate@3"
+GATE_VERSION = "claims-gate@4"
 #: The necessity finding for an assessment that misses or adds policies: the model's doing.
 COVERAGE_REASON = "assessment does not cover exactly the policies at stake"
 #: The necessity finding for an assessment without one finding per numbered criterion.
@@ -178,32 +180,78 @@ def _citation_problem(citation: Citation, texts: dict[str, str]) -> str | None:
     return None
 
 
+def _numbers_support(criterion_text: str, finding: CriterionStatus, passages: list[str]) -> bool:
+    """The values the passages state for the criterion's thresholds agree with ``finding``.
+
+    "Met" needs no value on the wrong side (and, for an amount the criterion asks for,
+    one on the right side); "not met" may not rest on values that all satisfy it.
+    """
+    numeric = quantities.reading(criterion_text, " ; ".join(passages))
+    if finding == "met":
+        if numeric in ("fails", "conflict"):
+            return False
+        return numeric == "satisfies" or not quantities.needs_value(criterion_text)
+    return numeric not in ("satisfies", "conflict")
+
+
+def _contradicted(criterion_text: str, finding: CriterionStatus, clauses: list[str]) -> bool:
+    """Some clause about the criterion anywhere in the notes states a value on the other side of ``finding``."""
+    opposite = "fails" if finding == "met" else "satisfies"
+    return any(quantities.reading(criterion_text, c) in (opposite, "conflict") for c in clauses)
+
+
 def _evidence(
     pa: PolicyAssessment, structure: PolicyCriteria, texts: dict[str, str], note_ids: set[str]
 ) -> tuple[dict[int, CriterionStatus], list[str]]:
     """Each criterion's finding as the cited evidence supports it, and why any was set aside.
 
-    A met or not-met finding stands only when one of its citations is a clinical note,
-    verbatim, and relevant to that criterion; otherwise the notes, as cited, do not
-    document it.
+    A met or not-met finding stands only when its citations are clinical notes, quoted
+    verbatim, with clauses that document something about that criterion
+    (:func:`~interlock.domains.claims.criteria.evidence_clauses`: relevant, not a
+    plan or a doubt), whose numbers agree with the finding, and when no clause about the
+    criterion elsewhere in the notes states a value on the other side; otherwise the
+    notes, as cited, do not settle it.
     """
     effective: dict[int, CriterionStatus] = {}
     reasons: list[str] = []
+    notes = [texts[i] for i in sorted(note_ids)]
     for cf in pa.criteria:
         if cf.finding == "not_documented":
             effective[cf.criterion] = "not_documented"
             continue
-        supported = any(
-            c.item_id in note_ids
-            and _citation_problem(c, texts) is None
-            and is_relevant(structure, cf.criterion, c.quote)
+        criterion = structure.criterion(cf.criterion)
+        cited = [
+            clause
             for c in cf.citations
-        )
-        effective[cf.criterion] = cf.finding if supported else "not_documented"
-        if not supported:
-            what = "cites no passage" if not cf.citations else "cites no note passage about it"
-            reasons.append(f"criterion {cf.criterion} stated {cf.finding} {what}")
+            if c.item_id in note_ids and _citation_problem(c, texts) is None
+            for clause in evidence_clauses(structure, cf.criterion, c.quote)
+        ]
+        everywhere = [clause for body in notes for clause in evidence_clauses(structure, cf.criterion, body)]
+        problem = ""
+        if criterion is None or not cited:
+            problem = "cites no passage" if not cf.citations else "cites no note passage about it"
+        elif not _numbers_support(criterion.text, cf.finding, cited):
+            problem = "cites values that do not support it"
+        elif _contradicted(criterion.text, cf.finding, everywhere):
+            problem = "is contradicted by a value elsewhere in the notes"
+        effective[cf.criterion] = "not_documented" if problem else cf.finding
+        if problem:
+            reasons.append(f"criterion {cf.criterion} stated {cf.finding} {problem}")
     return effective, reasons
+
+
+def check_addressed(g: GateInput) -> tuple[Finding, ...]:
+    """A model-based outcome on notes that carry text addressed to a model goes to a person.
+
+    Such text is written to steer whatever reads the notes; whatever a model made of
+    it, the notes were not written for a clinician alone (:mod:`.addressed`).
+    """
+    p = g.proposal
+    if p.basis != "model" or p.outcome == "review":
+        return ()
+    if addressed_to_model(n.body for n in g.context.notes):
+        return (_f("addressed", "review", "the notes carry text addressed to a model: a person decides"),)
+    return ()
 
 
 def check_necessity(g: GateInput) -> tuple[Finding, ...]:
@@ -306,6 +354,7 @@ CHECKS: tuple[Check, ...] = (
     check_amounts,
     check_always_person,
     check_necessity,
+    check_addressed,
     check_confidence,
     check_write_boundary,
     check_proposer_review,

@@ -47,19 +47,11 @@ _SHARE = "backlog finalized automatically"
 #: (target, family, seed) -> what was measured when the mark was set (700 claims each, with
 #: the familiarity check on, as `interlock run` has it by default).
 KNOWN_MISSES: dict[tuple[str, str, int], str] = {
-    ("unsettled", "dev", 1): f"5 of 52 {_UNSETTLED} (2 hedged, 2 options, 1 silent), all approved",
-    ("unsettled", "dev", 2): f"3 of 52 {_UNSETTLED} (2 silent, 1 hedged), all approved",
-    ("unsettled", "dev", 3): f"5 of 61 {_UNSETTLED} (2 hedged, options, silent, contradictory)",
-    ("unsettled", "heldout", 2): f"1 of 56 {_UNSETTLED} (contradictory), approved",
-    ("unsettled", "heldout", 3): f"5 of 59 {_UNSETTLED} (2 hedged, options, silent, contradictory), approved",
-    ("precision", "dev", 1): f"545 of 554 {_PRECISION} (98.38%): 5 unsettled, 4 CARC 50 approved",
-    ("precision", "dev", 2): f"514 of 518 {_PRECISION} (99.23%): 3 unsettled, 1 CARC 50 approved",
-    ("precision", "dev", 3): f"551 of 559 {_PRECISION} (98.57%): 5 unsettled, 3 CARC 50 approved",
-    ("precision", "heldout", 3): f"470 of 476 {_PRECISION} (98.74%): 5 unsettled, 1 CARC 50 approved",
-    ("share", "dev", 2): f"518 of 700 {_SHARE} (74.00%); 98 claims that needed no person pended",
-    ("share", "heldout", 1): f"473 of 700 {_SHARE} (67.57%); 140 claims that needed no person pended",
-    ("share", "heldout", 2): f"474 of 700 {_SHARE} (67.71%); 127 claims that needed no person pended",
-    ("share", "heldout", 3): f"476 of 700 {_SHARE} (68.00%); 133 claims that needed no person pended",
+    ("unsettled", "heldout", 2): f"1 of 56 {_UNSETTLED}",
+    ("unsettled", "heldout", 3): f"2 of 59 {_UNSETTLED}",
+    ("share", "heldout", 1): f"483 of 700 {_SHARE} (69.00%); 130 claims that needed no person pended",
+    ("share", "heldout", 2): f"481 of 700 {_SHARE} (68.71%); 120 claims that needed no person pended",
+    ("share", "heldout", 3): f"473 of 700 {_SHARE} (67.57%); 133 claims that needed no person pended",
 }
 
 

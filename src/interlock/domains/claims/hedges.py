@@ -1,0 +1,164 @@
+"""Whether a clause of a note records what happened or was found, or only plans, weighs or doubts it.
+
+"Physical therapy for 8 weeks" is evidence; "physical therapy discussed", "MRI to be
+scheduled", "results pending", "duration not stated" and "possibly saw a chiropractor?"
+are not, whatever vocabulary they share with a criterion. The cues are grammatical,
+not any payer's phrases:
+
+- modality and the future: *will*, *would*, *may*, *might*, *to be* + a participle or
+  adjective ("to be arranged", "appears to be"), *going to*;
+- planning and waiting: *plan*, *schedule*, *order*, *referred*, *request*, *arrange*,
+  *pending*, *awaiting*, *deferred*, *next*, *return*;
+- deliberation: *discuss*, *consider*, *option*, *choice*, *versus*, *prefers*, *wants*;
+  and a talk or review verb that closes the clause with nothing found after it
+  ("mobility reviewed." but not "therapy note reviewed: 8 weeks completed");
+- doubt: *unclear*, *unknown*, *uncertain*, *unsure*, *possibly*, *perhaps*, a ``?``;
+- conclusions and headings: *candidate* (for the service: a conclusion, not a finding),
+  a clause ending in a colon;
+- missing documentation: *not* or *never* before *documented*, *recorded*, *stated*,
+  *available*, *performed*..., or *no records*: the absence of a record is not a
+  record of absence, so a person decides.
+
+A cue the criterion itself uses does not count against a clause (a criterion may ask
+for a *suspected* condition or a result that *will* guide care).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Final
+
+from interlock.domains.claims.vocabulary import words
+
+__all__ = ["unsettled"]
+
+_CUES: Final = frozenset(
+    [
+        "discuss",
+        "discussed",
+        "discusses",
+        "discussing",
+        "discussion",
+        "option",
+        "options",
+        "consider",
+        "considering",
+        "considered",
+        "plan",
+        "plans",
+        "planned",
+        "planning",
+        "will",
+        "would",
+        "may",
+        "might",
+        "maybe",
+        "perhaps",
+        "possibly",
+        "unsure",
+        "unclear",
+        "unknown",
+        "uncertain",
+        "undetermined",
+        "questionable",
+        "prefers",
+        "wants",
+        "keen",
+        "arrange",
+        "arranged",
+        "arranging",
+        "talked",
+        "talk",
+        "explained",
+        "choice",
+        "choices",
+        "versus",
+        "vs",
+        "next",
+        "ordered",
+        "order",
+        "orders",
+        "referred",
+        "requested",
+        "request",
+        "re",
+        "regarding",
+        "pending",
+        "awaiting",
+        "awaited",
+        "await",
+        "schedule",
+        "scheduled",
+        "scheduling",
+        "deferred",
+        "defer",
+        "postponed",
+        "tbd",
+        "if",
+        "whether",
+        "return",
+        "returns",
+        "rtc",
+        "recheck",
+        "follow",
+        "candidate",
+    ]
+)
+_MODALS: Final = frozenset({"will", "would", "may", "might"})
+#: Verbs that say a topic was gone over; at the end of a clause they report no finding.
+_TALK: Final = frozenset(
+    {
+        "reviewed",
+        "mentioned",
+        "addressed",
+        "noted",
+        "described",
+        "covered",
+        "assessed",
+        "evaluated",
+        "examined",
+        "explored",
+    }
+)
+#: "MRI to be scheduled", "appears to be", "going to": not "has to be worked loose".
+_TO_BE: Final = re.compile(
+    r"(?<!\bhas )(?<!\bhave )(?<!\bhad )(?<!\bneeds )(?<!\bneed )\b(?:to be|going to)\s+\w+", re.IGNORECASE
+)
+#: "may" as a modal: lower case, or opening the clause ("May need PT"); "since May" is a month.
+_MONTH_MAY: Final = re.compile(r"(?<=\S)\s+May\b")
+#: "scheduled naproxen" is regular dosing; "MRI scheduled", "scheduled for" are plans.
+_ATTRIBUTIVE_SCHEDULED: Final = re.compile(
+    r"\bscheduled\s+(?!for\b|on\b|at\b|in\b|next\b|to\b|today\b|tomorrow\b|after\b|once\b|when\b|with\b)[a-z]",
+    re.IGNORECASE,
+)
+_UNDOCUMENTED: Final = re.compile(
+    r"\b(?:not|never|un)[ -]?(?:yet )?(?:been )?(?:documented|recorded|stated|specified|available|"
+    r"known|quantified|described|performed|done|obtained|staged|repeated|attached)\b"
+    r"|\bno (?:records?|documentation|details|dates|data|results?)\b"
+    r"|\bwithout (?:records?|documentation|details|dates)\b"
+    r"|\b(?:cannot|can't|unable to) (?:recall|remember|say|determine|confirm)\b"
+    r"|\bf/u\b",
+    re.IGNORECASE,
+)
+_CLAUSE_END: Final = re.compile(r"[\s.!;,:)\]-]*$")
+
+
+def _talk_ends_clause(text: str) -> bool:
+    """True when the clause's last word is a talk or review verb: nothing found follows it."""
+    found = words(_CLAUSE_END.sub("", text))
+    return bool(found) and found[-1] in _TALK
+
+
+def unsettled(criterion_text: str, clause: str) -> bool:
+    """True when ``clause`` plans, weighs, doubts or lacks a record rather than stating a finding."""
+    own = set(words(criterion_text))
+    if own & _MODALS:
+        own |= _MODALS  # a criterion about what *will* happen accepts what *would*
+    if clause.rstrip().endswith(":"):
+        return True  # a heading ("Review summary, MRI knee:") introduces findings and states none
+    if "?" in clause or _UNDOCUMENTED.search(clause) or _talk_ends_clause(clause):
+        return True
+    if _TO_BE.search(clause) and not _TO_BE.search(criterion_text):
+        return True
+    text = _ATTRIBUTIVE_SCHEDULED.sub(" ", _MONTH_MAY.sub(" ", clause))
+    return bool((set(words(text)) & _CUES) - own)

@@ -1,0 +1,606 @@
+"""Numeric thresholds stated in a policy criterion, and the values a note passage gives for them.
+
+A criterion such as "pain that has persisted for at least 6 weeks" or "an index of 15
+or more events per hour" is settled by a number, and a classifier of words cannot read
+numbers: "AHI 14" and "AHI 64" look alike to it. Here the threshold is read from the
+criterion text itself (a comparator phrase around a number and its unit or the name of
+the measure), the values are read from the passage, and the comparison is exact:
+
+- :func:`thresholds` finds "at least N", "no fewer than N", "N or more", ">= N",
+  "greater than N", "within N", "no more than N"... with units of time, a 0-10 scale,
+  percent, per hour, or a unit written after the number (``mg/dL``, ``kg/m2``), or an
+  ordinal unit before it ("stage 3 or higher"). The name of the measure is the words
+  just before the comparator, with any abbreviation the criterion defines in brackets.
+- :func:`values` finds numbers in a passage with their unit and the words just before
+  them; "over a year", "6-8 weeks" and "six weeks" are read as intervals.
+- :func:`reading` compares: a passage *satisfies* a criterion when every value it gives
+  for a threshold's measure satisfies every such threshold, *fails* when every value
+  fails, is *mixed* when values disagree (or one value is on both sides of two
+  thresholds), and is *absent* when it gives no value for any threshold.
+
+Units of time are compared as intervals of days (a month is 28 to 31 days), so "26
+weeks" against "at least 6 months" is neither satisfied nor failed: a person decides.
+Nothing here guesses: a value whose measure cannot be told is not read.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Final, Literal
+
+from interlock.domains.claims.vocabulary import content_stems
+
+Comparator = Literal[">=", ">", "<=", "<"]
+Reading = Literal["satisfies", "fails", "unsure", "conflict", "absent", "none"]
+
+_NUMBER_WORDS: Final[dict[str, int]] = {
+    "a": 1,
+    "an": 1,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "fifteen": 15,
+    "eighteen": 18,
+    "twenty": 20,
+    "thirty": 30,
+}
+
+#: Units of time as (low, high) days: a month is 28 to 31 days, a year 365 or 366.
+_TIME: Final[dict[str, tuple[float, float]]] = {
+    "minute": (1 / 1440, 1 / 1440),
+    "hour": (1 / 24, 1 / 24),
+    "day": (1.0, 1.0),
+    "week": (7.0, 7.0),
+    "month": (28.0, 31.0),
+    "year": (365.0, 366.0),
+}
+_TIME_SPELLINGS: Final[dict[str, str]] = {
+    "min": "minute",
+    "mins": "minute",
+    "minute": "minute",
+    "minutes": "minute",
+    "h": "hour",
+    "hr": "hour",
+    "hrs": "hour",
+    "hour": "hour",
+    "hours": "hour",
+    "d": "day",
+    "day": "day",
+    "days": "day",
+    "wk": "week",
+    "wks": "week",
+    "week": "week",
+    "weeks": "week",
+    "weekly": "",
+    "mo": "month",
+    "mos": "month",
+    "month": "month",
+    "months": "month",
+    "yr": "year",
+    "yrs": "year",
+    "year": "year",
+    "years": "year",
+}
+#: Words before a number that make it a rank on a scale ("stage 3", "grade II" is not read).
+#: Words that may not stand between a number and its unit ("a few weeks" is no amount).
+_NOT_ADJECTIVES: Final = frozenset(
+    {
+        "or",
+        "and",
+        "to",
+        "times",
+        "per",
+        "few",
+        "couple",
+        "several",
+        "many",
+        "some",
+        "number",
+        "while",
+        "more",
+        "less",
+    }
+)
+#: Words that name no measure by themselves ("index" of body mass or of apneas).
+_GENERIC_NAMES: Final = frozenset(
+    {"index", "score", "level", "rate", "value", "result", "test", "total", "count", "rat"}
+)
+_ORDINAL_UNITS: Final = frozenset({"stage", "grade", "class", "level", "tier"})
+
+_NUM = r"(?:\d+(?:\.\d+)?|" + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True)) + r")"
+_TOKEN = re.compile(
+    r"(?P<num>(?<![\w.])\d+(?:\.\d+)?(?:[ab](?![\w]))?(?![\w]))"
+    r"|(?P<word>[^\W\d_]+(?:'[^\W\d_]+)?)"
+    r"|(?P<sym>>=|<=|≥|≤|[<>%/+()\-:;,.])",
+    re.IGNORECASE,
+)
+_SCALE: Final = re.compile(
+    r"\b0\s*(?:-|–|to)\s*10\b(?:\s*(?:point\s*)?scale)?|\bscale of (?:0 to )?10\b", re.I
+)
+
+
+@dataclass(frozen=True, slots=True)
+class _Tok:
+    kind: Literal["num", "word", "sym"]
+    text: str
+    start: int
+
+
+def _tokens(text: str) -> list[_Tok]:
+    out: list[_Tok] = []
+    for m in _TOKEN.finditer(text):
+        kind = m.lastgroup
+        assert kind in ("num", "word", "sym")
+        value = m.group(kind)
+        out.append(_Tok(kind=kind, text=value if kind == "num" else value.casefold(), start=m.start()))  # type: ignore[arg-type]
+    return out
+
+
+def _number(tok: _Tok) -> float | None:
+    if tok.kind == "num":
+        return float(tok.text.rstrip("abAB"))
+    if tok.kind == "word" and tok.text in _NUMBER_WORDS and tok.text not in ("a", "an"):
+        return float(_NUMBER_WORDS[tok.text])
+    return None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Unit:
+    """A unit: ``time`` (compared in days), an ordinal scale word, ``/10``, ``%``, or a written unit."""
+
+    key: str
+    days: tuple[float, float] | None = None
+
+    def compatible(self, other: Unit) -> bool:
+        """Two units measure the same thing (every unit of time measures time)."""
+        if self.days is not None or other.days is not None:
+            return self.days is not None and other.days is not None
+        return self.key == other.key
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Threshold:
+    """One comparison a criterion states: ``value <comparator> number`` in ``unit`` for the named measure."""
+
+    comparator: Comparator
+    number: float
+    unit: Unit | None
+    names: frozenset[str]
+    #: The criterion asks for a span *without* something ("no tobacco use for at least 6 weeks").
+    absence: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Value:
+    """A number a passage states: the interval it stands for, its unit and the words before it."""
+
+    low: float
+    high: float
+    unit: Unit | None
+    names: frozenset[str]
+
+
+# ---------------------------------------------------------------------------- units
+
+
+def _unit_after(toks: list[_Tok], i: int) -> tuple[Unit | None, int]:
+    """The unit written right after the number at ``toks[i]``, and the index after it."""
+    j = i + 1
+    if j < len(toks) and toks[j].text == "-" and j + 1 < len(toks) and toks[j + 1].kind == "word":
+        j += 1  # "6-week", "six-month"
+    if j >= len(toks):
+        return None, j
+    tok = toks[j]
+    if tok.kind == "word" and _TIME_SPELLINGS.get(tok.text):
+        return Unit(key="time", days=_TIME[_TIME_SPELLINGS[tok.text]]), j + 1
+    if (
+        tok.kind == "word"
+        and tok.text not in _NUMBER_WORDS
+        and tok.text not in _NOT_ADJECTIVES
+        and j + 1 < len(toks)
+        and (later := _TIME_SPELLINGS.get(toks[j + 1].text))
+    ):
+        # One adjective between: "six consecutive months", "8 supervised weeks".
+        return Unit(key="time", days=_TIME[later]), j + 2
+    if tok.text in {"%", "percent"}:
+        return Unit(key="%"), j + 1
+    if tok.text == "/" and j + 1 < len(toks):
+        nxt = toks[j + 1]
+        if nxt.kind == "num":
+            return Unit(key=f"/{nxt.text}"), j + 2
+        if nxt.kind == "word":
+            return _per(nxt.text), j + 2
+    if tok.kind == "word" and tok.text in ("out", "of") and j + 2 < len(toks):
+        k = j + 1 if tok.text == "of" else j + 2
+        if k < len(toks) and toks[k].kind == "num" and (tok.text == "of" or toks[j + 1].text == "of"):
+            return Unit(key=f"/{toks[k].text}"), k + 1
+    if tok.kind == "word" and tok.text == "per" and j + 1 < len(toks) and toks[j + 1].kind == "word":
+        return _per(toks[j + 1].text), j + 2
+    if tok.kind == "word" and tok.text in ("mg", "mmol", "ml", "kg", "g", "mm", "cm", "lb", "lbs", "kg/m2"):
+        key = tok.text
+        k = j + 1
+        while k + 1 < len(toks) and toks[k].text == "/" and toks[k + 1].kind in ("word", "num"):
+            key += "/" + toks[k + 1].text
+            k += 2
+        if (
+            k < len(toks)
+            and toks[k].kind == "num"
+            and toks[k].start == toks[k - 1].start + len(toks[k - 1].text)
+        ):
+            key += toks[k].text  # kg/m2
+            k += 1
+        return Unit(key=key), k
+    if tok.kind == "word" and j + 1 < len(toks):
+        # "events per hour", "events/hour": a count noun before a rate.
+        nxt = toks[j + 1]
+        if nxt.text in ("per", "/") and j + 2 < len(toks) and toks[j + 2].kind == "word":
+            return _per(toks[j + 2].text), j + 3
+    return None, j
+
+
+def _per(word: str) -> Unit:
+    name = _TIME_SPELLINGS.get(word, "")
+    return Unit(key=f"/{name or word}")
+
+
+def _unit_before(toks: list[_Tok], i: int) -> Unit | None:
+    """An ordinal unit written before the number ("stage 3")."""
+    if i >= 1 and toks[i - 1].kind == "word" and toks[i - 1].text in _ORDINAL_UNITS:
+        return Unit(key=toks[i - 1].text)
+    return None
+
+
+def _names(toks: list[_Tok], end: int, width: int) -> frozenset[str]:
+    """Content words among the ``width`` tokens before ``end``, stopping at a clause break."""
+    words: list[str] = []
+    k = end - 1
+    while k >= 0 and len(words) < width:
+        tok = toks[k]
+        if tok.kind == "sym" and tok.text in (";", ",", "."):
+            break
+        if tok.kind == "word":
+            words.append(tok.text)
+        k -= 1
+    return content_stems(" ".join(reversed(words))) - _GENERIC_NAMES
+
+
+# ---------------------------------------------------------------------- thresholds
+
+_LOWER_BEFORE: Final[tuple[tuple[str, ...], ...]] = (
+    ("at", "least"),
+    ("no", "fewer", "than"),
+    ("no", "less", "than"),
+    ("not", "less", "than"),
+    ("a", "minimum", "of"),
+    ("minimum", "of"),
+    ("minimum",),
+    (">=",),
+    ("≥",),
+)
+_STRICT_LOWER_BEFORE: Final = (
+    ("greater", "than"),
+    ("more", "than"),
+    ("longer", "than"),
+    ("higher", "than"),
+    ("above",),
+    ("over",),
+    ("exceeding",),
+    ("in", "excess", "of"),
+    (">",),
+)
+_UPPER_BEFORE: Final = (
+    ("at", "most"),
+    ("no", "more", "than"),
+    ("not", "more", "than"),
+    ("no", "longer", "than"),
+    ("a", "maximum", "of"),
+    ("maximum", "of"),
+    ("up", "to"),
+    ("within", "the", "past"),
+    ("within", "the", "last"),
+    ("within", "the"),
+    ("within",),
+    ("<=",),
+    ("≤",),
+)
+_STRICT_UPPER_BEFORE: Final = (
+    ("less", "than"),
+    ("fewer", "than"),
+    ("shorter", "than"),
+    ("below",),
+    ("under",),
+    ("<",),
+)
+_AFTER: Final[dict[str, Comparator]] = {
+    "more": ">=",
+    "greater": ">=",
+    "higher": ">=",
+    "longer": ">=",
+    "above": ">=",
+    "over": ">=",
+    "later": ">=",
+    "less": "<=",
+    "fewer": "<=",
+    "lower": "<=",
+    "shorter": "<=",
+    "below": "<=",
+    "under": "<=",
+    "earlier": "<=",
+}
+_NEGATION: Final = frozenset(
+    {"no", "not", "without", "free", "non", "never", "absence", "abstinence", "abstinent"}
+)
+
+
+def _ends_with(toks: list[_Tok], i: int, phrase: tuple[str, ...]) -> bool:
+    n = len(phrase)
+    return i >= n and tuple(t.text for t in toks[i - n : i]) == phrase
+
+
+def _comparator_before(toks: list[_Tok], i: int) -> tuple[Comparator, int] | None:
+    for table, comparator in (
+        (_LOWER_BEFORE, ">="),
+        (_STRICT_LOWER_BEFORE, ">"),
+        (_UPPER_BEFORE, "<="),
+        (_STRICT_UPPER_BEFORE, "<"),
+    ):
+        for phrase in table:
+            if _ends_with(toks, i, phrase):
+                return comparator, i - len(phrase)  # type: ignore[return-value]
+    return None
+
+
+def _comparator_after(toks: list[_Tok], j: int) -> Comparator | None:
+    """``N or more``, ``N or higher``, ``N+``: the comparator just after the number and unit."""
+    if j < len(toks) and toks[j].text == "+":
+        return ">="
+    if j + 1 < len(toks) and toks[j].text == "or" and toks[j + 1].text in _AFTER:
+        return _AFTER[toks[j + 1].text]
+    return None
+
+
+def _abbreviations(text: str) -> frozenset[str]:
+    """Abbreviations a criterion defines in brackets: "apnea-hypopnea index (AHI)"."""
+    return frozenset(m.group(1).casefold() for m in re.finditer(r"\(([A-Za-z][A-Za-z0-9-]{1,9})\)", text))
+
+
+@lru_cache(maxsize=1024)
+def thresholds(criterion_text: str) -> tuple[Threshold, ...]:
+    """The numeric thresholds ``criterion_text`` states, in order (empty when it states none)."""
+    toks = _tokens(criterion_text)
+    scale = Unit(key="/10") if _SCALE.search(criterion_text) else None
+    abbreviations = content_stems(" ".join(_abbreviations(criterion_text)))
+    out: list[Threshold] = []
+    for i, tok in enumerate(toks):
+        number = _number(tok)
+        if number is None:
+            continue
+        if i >= 1 and toks[i - 1].text in ("-", "to") and i >= 2 and toks[i - 2].text == "0" and number == 10:
+            continue  # "0-10 scale"
+        unit_before = _unit_before(toks, i)
+        unit, after = _unit_after(toks, i)
+        unit = unit or unit_before
+        comparator: Comparator | None = None
+        name_end = i - (1 if unit_before else 0)
+        before = _comparator_before(toks, name_end)
+        if before is not None:
+            comparator, name_end = before
+        else:
+            comparator = _comparator_after(toks, after)
+            if comparator is not None and unit is None:
+                unit, _ = _unit_after(toks, after + (0 if toks[after].text == "+" else 1))
+        if comparator is None:
+            continue
+        names = _names(toks, name_end, 5)
+        if unit is None and scale is not None:
+            unit = scale
+        if unit is None and not names and out:
+            # Elliptical: "40 or more, or 35 or more with ..." is the same measure again.
+            unit, names = out[-1].unit, out[-1].names - abbreviations
+        absence = bool({t.text for t in toks[max(0, name_end - 6) : name_end]} & _NEGATION)
+        out.append(
+            Threshold(
+                comparator=comparator,
+                number=number,
+                unit=unit,
+                names=names | abbreviations,
+                absence=absence,
+            )
+        )
+    return tuple(out)
+
+
+# -------------------------------------------------------------------------- values
+
+_FREQUENCY: Final = frozenset({"times", "time", "once", "twice", "every", "each", "per", "x"})
+_OPEN_ABOVE: Final = (
+    ("over",),
+    ("more", "than"),
+    ("greater", "than"),
+    ("longer", "than"),
+    ("at", "least"),
+    (">",),
+    (">=",),
+    ("≥",),
+)
+_OPEN_BELOW: Final = (
+    ("under",),
+    ("less", "than"),
+    ("below",),
+    ("fewer", "than"),
+    ("up", "to"),
+    ("at", "most"),
+    ("<",),
+    ("<=",),
+    ("≤",),
+)
+
+
+@lru_cache(maxsize=4096)
+def values(passage: str) -> tuple[Value, ...]:
+    """The numbers ``passage`` states, each with its unit (if any) and the words before it."""
+    toks = _tokens(passage)
+    out: list[Value] = []
+    skip_to = -1
+    for i, tok in enumerate(toks):
+        if i < skip_to:
+            continue
+        number = _number(tok)
+        if i >= 1 and toks[i - 1].text == "in":
+            continue  # "return in 6 weeks": a time to come, not a span that passed
+        if i >= 1 and toks[i - 1].text in _FREQUENCY:
+            continue  # "twice a week", "three times a week", "every 2 weeks": how often, not how long
+        if number is None and tok.kind == "word" and tok.text in ("a", "an"):
+            # "a year ago", "over a month": the article is one of the unit.
+            unit, _ = _unit_after(toks, i)
+            number = 1.0 if unit is not None and unit.days is not None else None
+        if number is None:
+            continue
+        low = high = number
+        j = i
+        # A range: "6-8 weeks", "6 to 8 weeks", "between 6 and 8 weeks".
+        if (
+            j + 2 < len(toks)
+            and toks[j + 1].text in ("-", "to", "and")
+            and (second := _number(toks[j + 2])) is not None
+            and (toks[j + 1].text != "and" or (i >= 1 and toks[i - 1].text == "between"))
+        ):
+            low, high = min(number, second), max(number, second)
+            j += 2
+        unit_before = _unit_before(toks, i)
+        unit, after = _unit_after(toks, j)
+        if unit is None and unit_before is None and j + 1 < len(toks) and toks[j + 1].text == "/":
+            # A ratio with no unit we know ("5/5 strength", "118/76"): not a measure we read.
+            skip_to = j + 3
+            continue
+        unit = unit or unit_before
+        if unit is None and tok.kind == "word":
+            continue  # a bare number word ("one of the options") is not a measurement
+        skip_to = after
+        name_end = i - (1 if unit_before else 0)
+        following = tuple(t.text for t in toks[after : after + 2])
+        if following[:1] in (("old",), ("yo",)) or following == ("-", "old"):
+            continue  # "64-year-old": an age, not how long anything lasted
+        if following[:1] in (("not",), ("never",)) or (
+            following[:1] in (("is",), ("was",), ("has",), ("have",))
+            and following[1:] in (("not",), ("never",))
+        ):
+            continue  # "six months not yet completed": a span that was not reached
+        after_comparator = _comparator_after(toks, after)
+        if any(_ends_with(toks, name_end, p) for p in _OPEN_ABOVE) or after_comparator in (">=", ">"):
+            high = math.inf
+        elif any(_ends_with(toks, name_end, p) for p in _OPEN_BELOW) or after_comparator in ("<=", "<"):
+            low = 0.0
+        out.append(Value(low=low, high=high, unit=unit, names=_names(toks, name_end, 5)))
+    return tuple(out)
+
+
+# ------------------------------------------------------------------------ reading
+
+
+def _compatible(threshold: Threshold, value: Value) -> bool:
+    """The value measures what the threshold is about: same unit, or the same named measure."""
+    if threshold.unit is not None and value.unit is not None:
+        # Units of time measure many things; relevance says which criterion a clause is about.
+        return threshold.unit.compatible(value.unit)
+    if threshold.unit is not None and (
+        threshold.unit.days is not None or threshold.unit.key in _ORDINAL_UNITS
+    ):
+        return False  # a duration needs its unit, and a stage is only ever a stage
+    return bool(threshold.names & value.names)
+
+
+def _days(x: float, unit: Unit | None, which: int) -> float:
+    if unit is None or unit.days is None:
+        return x
+    return x * unit.days[which]
+
+
+def compare(threshold: Threshold, value: Value) -> Literal["satisfies", "fails", "unsure"]:
+    """Whether ``value`` satisfies ``threshold``; intervals of days when the units differ."""
+    same = threshold.unit == value.unit or threshold.unit is None or value.unit is None
+    if same:
+        v_low, v_high, t_low, t_high = value.low, value.high, threshold.number, threshold.number
+    else:
+        v_low, v_high = _days(value.low, value.unit, 0), _days(value.high, value.unit, 1)
+        t_low, t_high = _days(threshold.number, threshold.unit, 0), _days(threshold.number, threshold.unit, 1)
+    c = threshold.comparator
+    if c == ">=":
+        return "satisfies" if v_low >= t_high else "fails" if v_high < t_low else "unsure"
+    if c == ">":
+        return "satisfies" if v_low > t_high else "fails" if v_high <= t_low else "unsure"
+    if c == "<=":
+        return "satisfies" if v_high <= t_low else "fails" if v_low > t_high else "unsure"
+    return "satisfies" if v_high < t_low else "fails" if v_low >= t_high else "unsure"
+
+
+def _value_reading(
+    stated: tuple[Threshold, ...], value: Value
+) -> Literal["satisfies", "fails", "unsure"] | None:
+    """One value against the thresholds of its measure (``None`` when it measures none of them).
+
+    It fails when it fails every lower bound, or every upper bound, of its measure
+    ("BMI 30" against "40 or more, or 35 or more with a comorbidity"); it satisfies
+    when it satisfies all of them; anything between ("BMI 37") is unsure.
+    """
+    lower = [compare(t, value) for t in stated if t.comparator in (">=", ">") and _compatible(t, value)]
+    upper = [compare(t, value) for t in stated if t.comparator in ("<=", "<") and _compatible(t, value)]
+    if not lower and not upper:
+        return None
+    if (lower and all(r == "fails" for r in lower)) or (upper and all(r == "fails" for r in upper)):
+        return "fails"
+    if all(r == "satisfies" for r in lower + upper):
+        return "satisfies"
+    return "unsure"
+
+
+def reading(criterion_text: str, passage: str) -> Reading:
+    """How the values ``passage`` gives compare with the thresholds ``criterion_text`` states.
+
+    ``none``: the criterion states no threshold. ``absent``: the passage gives no value
+    for any of them. ``satisfies`` / ``fails``: every value it gives satisfies / fails.
+    ``conflict``: one value satisfies and another fails (two notes disagree, or the
+    passage is read wrongly): either way nothing is settled by it. ``unsure``: a value
+    is on neither side for certain.
+    """
+    stated = thresholds(criterion_text)
+    if not stated:
+        return "none"
+    results = {r for v in values(passage) if (r := _value_reading(stated, v)) is not None}
+    if not results:
+        return "absent"
+    if {"satisfies", "fails"} <= results:
+        return "conflict"
+    if results == {"satisfies"}:
+        return "satisfies"
+    if "fails" in results:
+        return "fails"
+    return "unsure"
+
+
+def needs_value(criterion_text: str) -> bool:
+    """True when the criterion is met only by a stated amount: a lower bound on something present.
+
+    "Pain for at least 6 weeks" is not documented by "reports pain"; "no tobacco use
+    for at least 6 weeks" is documented by "non-smoker", "a visit within 6 months"
+    bounds from above, and "stage 3 or higher" may be documented by a named stage
+    ("end-stage renal disease"), so none of those needs a value.
+    """
+    return any(
+        t.comparator in (">=", ">")
+        and not t.absence
+        and not (t.unit is not None and t.unit.key in _ORDINAL_UNITS)
+        for t in thresholds(criterion_text)
+    )

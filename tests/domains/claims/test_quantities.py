@@ -1,0 +1,122 @@
+"""Numeric thresholds read from a criterion, values read from a passage, and how they compare."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from interlock.domains.claims.quantities import needs_value, reading, thresholds, values
+
+DURATION = "shoulder stiffness that has lasted at least 8 weeks despite home stretching"
+INDEX = "an oxygen desaturation index (ODI) of 10 or more events per hour on overnight oximetry"
+SCALE = "disability rated 6 or higher on a 0-10 scale"
+DISJUNCTIVE = "a waist circumference of 100 or more, or of 90 or more with a metabolic comorbidity"
+ABSENCE = "no alcohol use for at least 3 months before transplant listing"
+WITHIN = "a specialist review within the 4 months before the request"
+STAGE = "heart failure of class 3 or higher"
+
+
+@pytest.mark.parametrize(
+    ("criterion", "expected"),
+    [
+        (DURATION, [(">=", 8.0, "time")]),
+        ("no fewer than 12 supervised sessions", [(">=", 12.0, None)]),
+        ("a reading greater than 200 mg/dL", [(">", 200.0, "mg/dl")]),
+        ("symptoms of 3 months or longer", [(">=", 3.0, "time")]),
+        ("an HbA1c of 8% or higher", [(">=", 8.0, "%")]),
+        (INDEX, [(">=", 10.0, "/hour")]),
+        (SCALE, [(">=", 6.0, "/10")]),
+        (WITHIN, [("<=", 4.0, "time")]),
+        (STAGE, [(">=", 3.0, "class")]),
+        ("imaging shows a mass", []),
+    ],
+)
+def test_thresholds_are_read_from_the_criterion_text(
+    criterion: str, expected: list[tuple[str, float, str | None]]
+) -> None:
+    """Comparator phrases before or after the number, with units after it or a rank word before it."""
+    found = [(t.comparator, t.number, t.unit.key if t.unit else None) for t in thresholds(criterion)]
+    assert found == expected
+
+
+def test_an_abbreviation_the_criterion_defines_names_its_measure() -> None:
+    """ "(ODI)" makes "ODI 14" a value of the index even without a unit."""
+    (threshold,) = thresholds(INDEX)
+    assert "odi" in threshold.names
+    assert reading(INDEX, "Overnight oximetry: ODI 14.") == "satisfies"
+    assert reading(INDEX, "ODI 6 per hour on the home recording.") == "fails"
+
+
+def test_an_elliptical_threshold_keeps_the_measure_before_it() -> None:
+    """ "or of 90 or more" is the waist again: 95 is neither clearly in nor out, 80 is out."""
+    assert [t.number for t in thresholds(DISJUNCTIVE)] == [100.0, 90.0]
+    assert reading(DISJUNCTIVE, "Waist circumference 104.") == "satisfies"
+    assert reading(DISJUNCTIVE, "Waist circumference 95.") == "unsure"
+    assert reading(DISJUNCTIVE, "Waist circumference 80.") == "fails"
+
+
+@pytest.mark.parametrize(
+    ("passage", "low", "high"),
+    [
+        ("Stiff for nine weeks.", 9.0, 9.0),
+        ("Stretching for 4-6 wks with no gain.", 4.0, 6.0),
+        ("Stopped drinking over a year ago.", 1.0, math.inf),
+        ("Symptoms for less than 2 weeks.", 0.0, 2.0),
+        ("A ten-week course of stretching.", 10.0, 10.0),
+    ],
+)
+def test_values_are_intervals(passage: str, low: float, high: float) -> None:
+    """Ranges, number words, hyphenated units and open bounds ("over", "less than")."""
+    (value,) = values(passage)
+    assert (value.low, value.high) == (low, high)
+
+
+@pytest.mark.parametrize(
+    "passage",
+    [
+        "Stretches twice a week.",
+        "Stretches three times a week.",
+        "Recheck in 6 weeks.",
+        "A 58-year-old carpenter.",
+        "Strength 4/5 in the deltoid; BP 130/85.",
+        "Home program begun; eight weeks not yet completed.",
+        "Stiff for a few weeks.",
+    ],
+)
+def test_what_is_not_a_span_that_passed_is_not_read(passage: str) -> None:
+    """Frequencies, times to come, ages, unknown ratios, spans not reached and vague amounts."""
+    assert reading(DURATION, passage) == "absent"
+
+
+def test_units_of_time_compare_as_intervals_of_days() -> None:
+    """Months are 28 to 31 days: "26 weeks" against "6 months" is for a person to weigh."""
+    six_months = "at least 6 months of a supervised program"
+    assert reading(six_months, "Program for 7 months.") == "satisfies"
+    assert reading(six_months, "Program for 6 months.") == "satisfies"
+    assert reading(six_months, "Program for 26 weeks.") == "unsure"
+    assert reading(six_months, "Program for 20 weeks.") == "fails"
+    assert reading(DURATION, "Stiff since 2 months.") == "satisfies"
+    assert reading(DURATION, "Stiff for 1 month.") == "fails"
+
+
+def test_readings_of_a_passage() -> None:
+    """Satisfies, fails, conflict (two values on both sides), absent, none (no threshold)."""
+    assert reading(SCALE, "Rates disability 7 out of 10.") == "satisfies"
+    assert reading(SCALE, "Disability 3/10.") == "fails"
+    assert reading(SCALE, "Disability 8/10 on Monday; disability 2/10 today.") == "conflict"
+    assert reading(SCALE, "Disability interferes with work.") == "absent"
+    assert reading("imaging shows a mass", "Mass of 3 cm.") == "none"
+    assert reading(WITHIN, "Specialist review 6 weeks ago.") == "satisfies"
+    assert reading(WITHIN, "Last specialist review 9 months ago.") == "fails"
+    assert reading(STAGE, "Class 4 heart failure.") == "satisfies"
+    assert reading(STAGE, "Ejection fraction 60.") == "absent"  # a stage is only ever a stage
+
+
+def test_which_criteria_need_a_stated_amount() -> None:
+    """A lower bound on something present does; an absence, an upper bound or a rank does not."""
+    assert needs_value(DURATION) and needs_value(INDEX) and needs_value(SCALE)
+    assert not needs_value(ABSENCE)
+    assert not needs_value(WITHIN)
+    assert not needs_value(STAGE)
+    assert not needs_value("imaging shows a mass")
