@@ -146,7 +146,12 @@ def test_the_index_follows_writes_through_rls_as_the_writer(
 
 
 def _adjudicate(*args: str, row_security: bool) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "INTERLOCK_SOR_ROW_SECURITY": "true" if row_security else "false"}
+    env = {
+        **os.environ,
+        "INTERLOCK_SOR_ROW_SECURITY": "true" if row_security else "false",
+        # The world's history (29 notes) is too small for a familiar region.
+        "INTERLOCK_ENGINE__FAMILIARITY": "false",
+    }
     command = [sys.executable, "-m", "interlock", "adjudicate", "--as", "service", *args]
     return subprocess.run(command, capture_output=True, text=True, env=env, timeout=300)
 
@@ -165,7 +170,8 @@ def test_adjudicate_command_reads_through_the_reader_role(
     claim_id = received[-1]
     # Training reads the whole history, so it runs as the owner, not through the reader role.
     train = [sys.executable, "-m", "interlock", "model", "train", "--sor", owner_url, "--store", store]
-    trained = subprocess.run(train, capture_output=True, text=True, timeout=300)
+    env = {**os.environ, "INTERLOCK_ENGINE__FAMILIARITY": "false"}
+    trained = subprocess.run(train, capture_output=True, text=True, timeout=300, env=env)
     assert trained.returncode == 0, trained.stderr
     done = _adjudicate("--sor", reader_url, "--store", store, "--claim", claim_id, row_security=True)
     assert done.returncode == 0, done.stderr

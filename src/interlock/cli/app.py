@@ -151,9 +151,15 @@ def model_train(
     sor_engine, store_engine = open_sor(sor, domain=pack), open_store(store)
     now = datetime.now(UTC)
     try:
+        engine_conf = settings().engine
         trained = dict(pack.train(sor_engine, store_engine, now=now))
-        alpha = settings().engine.familiarity_alpha
-        trained["familiarity"] = train_familiarity(pack, sor_engine, store_engine, now=now, alpha=alpha)
+        # With the check off ([engine] familiarity = false) no region is fitted: a history
+        # too small for one does not stop the model from being trained.
+        trained["familiarity"] = (
+            train_familiarity(pack, sor_engine, store_engine, now=now, alpha=engine_conf.familiarity_alpha)
+            if engine_conf.familiarity
+            else None
+        )
     except InterlockError as exc:
         fail(str(exc))
     if json_out:
@@ -163,7 +169,10 @@ def model_train(
         f"trained {trained['model_id']} on {trained['examples']} history {record_noun(pack)}s; "
         f"held-out metrics: {_short_metrics(dict(trained['metrics']))}"
     )
-    console.print(coverage_line(trained["familiarity"]), highlight=False)
+    if trained["familiarity"] is None:
+        console.print("familiarity check off ([engine] familiarity = false): no familiar region fitted")
+    else:
+        console.print(coverage_line(trained["familiarity"]), highlight=False)
 
 
 def _short_metrics(metrics: dict[str, object]) -> str:
