@@ -439,7 +439,12 @@ def _threshold_request(*bodies: str) -> NecessityRequest:
 
 
 def test_numbers_against_the_policys_threshold_decide_the_criterion(model: BaselineModel) -> None:
-    """3 weeks against "at least 6 weeks" is not met whatever the words suggest, and that is certain."""
+    """3 weeks against "at least 6 weeks" is not met whatever the words suggest.
+
+    The comparison is certain, but the stated confidence stays the calibrated classifier's
+    (which reads these words as met), so the combination goes to a person rather than being
+    denied on an uncalibrated number.
+    """
     short = model.assess(
         _threshold_request(
             "Completed 3 weeks of physical therapy without improvement. MRI confirms severe stenosis."
@@ -450,7 +455,7 @@ def test_numbers_against_the_policys_threshold_decide_the_criterion(model: Basel
     assert (
         short.criteria[0].citations[0].quote == "Completed 3 weeks of physical therapy without improvement."
     )
-    assert (short.status, short.confidence) == ("not_met", 1.0)
+    assert short.status == "not_met" and short.confidence < 0.5
     long = model.assess(
         _threshold_request(
             "Completed 9 weeks of physical therapy without improvement. MRI confirms severe stenosis."
