@@ -368,9 +368,10 @@ class SearchIndex:
         """The ``k`` best permitted (rowid, score) for ``words``, best (highest) first, and the path taken.
 
         ``path`` None lets the engine choose (here from the selectivity alone,
-        :func:`choose_text_path`); any path but ``restricted`` runs match-first here.
+        :func:`choose_text_path`); any path but ``restricted`` runs, and is reported
+        as, ``match_first`` here.
         """
-        chosen = path or choose_text_path(seen)
+        chosen: TextPath = "restricted" if (path or choose_text_path(seen)) == "restricted" else "match_first"
         expression = " OR ".join(f'"{w}"' for w in words)
         if chosen == "restricted":
             ranked = conn.execute(
