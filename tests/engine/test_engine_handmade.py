@@ -277,7 +277,7 @@ def test_model_denial_needs_a_cited_note(world: World) -> None:
         world.sor,
         "C-50",
         lines=(("X2002", 1, "2000.00"),),
-        notes=("Physical therapy was never attempted before surgery was scheduled.",),
+        notes=("Physical therapy was never attempted before the referral for surgery.",),
     )
     run_claims(world.engine(), ["C-50"])
     adj = world.adjudication("C-50")

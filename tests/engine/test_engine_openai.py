@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -48,15 +49,27 @@ def _engine(tmp_path: Path, model: OpenAICompatibleModel) -> tuple[TaskEngine[An
 
 
 def test_openai_model_decides_rule_9_and_sees_no_phi(tmp_path: Path) -> None:
-    """A met answer with a verbatim citation approves; the request carries no name, SSN or address."""
+    """A met answer with a verbatim citation approves; the request carries no name, SSN or address.
+
+    The same answer on notes that also carry text addressed to a model goes to a person:
+    whatever the model made of it, such notes are never decided automatically.
+    """
     with ScriptedModelServer(echo_policies_responder("met", 0.99)) as server:
         engine, sor = _engine(tmp_path, OpenAICompatibleModel("judge", base_url=server.base_url, api_key="k"))
-        add_claim(sor, "K1", lines=(("X2002", 1, "2000.00"),), notes=(NOTE, INJECTION))  # type: ignore[arg-type]
-        [result] = run_claims(engine, ["K1"])
+        add_claim(sor, "K1", lines=(("X2002", 1, "2000.00"),), notes=(NOTE,))  # type: ignore[arg-type]
+        add_claim(  # type: ignore[arg-type]
+            sor,
+            "K1-INJ",
+            service_date=date(2026, 1, 3),
+            lines=(("X2002", 1, "2000.00"),),
+            notes=(NOTE, INJECTION),
+        )
+        [result, injected] = run_claims(engine, ["K1", "K1-INJ"])
         sent = json.dumps(server.requests)
     assert result.route == "commit", result.reason
     assert result.outcome == "approve"
     assert result.decided_by == "auto:openai:judge"
+    assert injected.route == "review" and "addressed" in injected.reason, injected.reason
     for phi in ("123456789", "Ada", "Quill", "1 Elm St", "1970-05-17"):
         assert phi not in sent
 
