@@ -185,6 +185,8 @@ def exported(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Exported]:
             "INTERLOCK_TELEMETRY__SERVICE_NAME": SERVICE_NAME,
             "INTERLOCK_MODELS__OPENAI_BASE_URL": model_server.base_url,
             "OPENAI_API_KEY": "unused-by-the-scripted-server",
+            # A hand-made world with no decided history: no familiar region to check against.
+            "INTERLOCK_ENGINE__FAMILIARITY": "false",
         }
         command = [
             sys.executable, "-m", "interlock", "serve",
