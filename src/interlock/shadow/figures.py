@@ -16,12 +16,12 @@ truth says needs a person is wrong.
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from interlock.quality.precision import wilson
 from interlock.shadow.decision import ShadowRecord, SideDecision
 from interlock.task import ExpectedDecision
 
@@ -35,21 +35,16 @@ __all__ = [
     "wilson_interval",
 ]
 
-#: The two-sided 95% normal quantile.
-_Z95 = 1.959963984540054
 #: How ``eval --shadow`` names its intervals.
 INTERVAL = "wilson score interval, 95%"
 
 
-def wilson_interval(successes: int, trials: int, z: float = _Z95) -> tuple[float, float] | None:
-    """The Wilson score interval of ``successes`` out of ``trials`` (``None`` for no trials)."""
-    if trials <= 0:
-        return None
-    p = successes / trials
-    denominator = 1 + z * z / trials
-    centre = (p + z * z / (2 * trials)) / denominator
-    half = z * math.sqrt(p * (1 - p) / trials + z * z / (4 * trials * trials)) / denominator
-    return max(0.0, centre - half), min(1.0, centre + half)
+def wilson_interval(successes: int, trials: int) -> tuple[float, float] | None:
+    """The Wilson 95% interval of ``successes`` out of ``trials`` (``None`` for no trials).
+
+    The one computation quality sampling uses too (:func:`interlock.quality.precision.wilson`).
+    """
+    return wilson(successes, trials, 0.95)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
