@@ -264,25 +264,25 @@ def clause_about(criteria: PolicyCriteria, number: int, clause: str) -> bool:
     measure ("last seen 17 months ago" against the one criterion asking for a visit
     within six months). A clause that states a measured value belongs to the criteria
     it scores highest on, so "sleep study AHI 14" is about the AHI criterion and not the
-    daytime-sleepiness one that shares the word "sleep".
+    daytime-sleepiness one that shares the word "sleep". Any other clause belongs to every
+    criterion it scores highest on (ties keep both): "partner reports witnessed apneas"
+    shares one word with an AHI criterion and two with the one about witnessed apneas,
+    and reading it against the AHI criterion would only make that criterion look
+    contradicted.
     """
     criterion = criteria.criterion(number)
     if criterion is None:
         return False
     measured = _value_criteria(criteria, clause)
-    score = relevance(criterion.text, criteria.preamble, clause)
-    if measured == (number,):
-        score += 1.0
+
+    def score_of(other: Criterion) -> float:
+        bonus = 1.0 if measured == (other.number,) else 0.0
+        return relevance(other.text, criteria.preamble, clause) + bonus
+
+    score = score_of(criterion)
     if score < RELEVANCE_THRESHOLD:
         return False
-    if not measured:
-        return True
-    return all(
-        relevance(other.text, criteria.preamble, clause) + (1.0 if measured == (other.number,) else 0.0)
-        <= score
-        for other in criteria.criteria
-        if other.number != number
-    )
+    return all(score_of(other) <= score for other in criteria.criteria if other.number != number)
 
 
 def says_something(criterion_text: str, clause: str, sentence: str | None = None) -> bool:
