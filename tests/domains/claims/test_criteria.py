@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from interlock.domains.claims.criteria import (
+    clause_about,
     clauses,
     combine,
     evidence_clauses,
@@ -130,3 +131,28 @@ def test_evidence_clauses(number: int, passage: str, expected: tuple[str, ...]) 
     assert evidence_clauses(OXIMETRY, number, passage) == expected
     assert says_something(OXIMETRY.criteria[0].text, "ODI 4.")
     assert not says_something(OXIMETRY.criteria[1].text, "Seen for fatigue.")
+
+
+SLEEP_POLICY = (
+    "A CPAP device is medically necessary when all of the following criteria are met:\n"
+    "(1) an apnea-hypopnea index (AHI) of 15 or more events per hour on a sleep study; and\n"
+    "(2) daytime sleepiness, witnessed apneas or insomnia attributable to sleep-disordered breathing."
+)
+
+
+@pytest.mark.parametrize(
+    ("clause", "about"),
+    [
+        # One word shared with (1), two with (2): it belongs to (2) only.
+        ("Partner reports witnessed apneas nightly.", (2,)),
+        # A value only (1) measures: (1), although "sleep" is a word of (2) too.
+        ("Sleep study AHI 6 events/hour.", (1,)),
+        # Equally about both: both keep it.
+        ("Apneas noted.", (1, 2)),
+        ("Knee examined.", ()),
+    ],
+)
+def test_a_clause_belongs_to_the_criteria_it_is_most_about(clause: str, about: tuple[int, ...]) -> None:
+    """A clause sharing a word with a criterion but more words with another is not evidence for the first."""
+    criteria = policy_criteria(SLEEP_POLICY)
+    assert tuple(n for n in criteria.numbers if clause_about(criteria, n, clause)) == about

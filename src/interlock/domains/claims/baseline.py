@@ -38,7 +38,7 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import asdict, dataclass, fields
 from functools import lru_cache, partial
 from typing import Any, TypeVar, cast
 
@@ -65,19 +65,16 @@ from interlock.domains.claims.criteria import (
     policy_criteria,
 )
 from interlock.domains.claims.criteria import Finding as CriterionStatus
-from interlock.domains.claims.question import NecessityRequest, NoteText, PolicyText
+from interlock.domains.claims.question import NecessityRequest, PolicyText
 from interlock.domains.claims.training import TrainingExample
 from interlock.exceptions import ConfigurationError, ModelOutputInvalid
 from interlock.models.base import ModelAnswer, ModelQuestion, Usage
-from interlock.quality.precision import wilson
 
 FEATURE_VERSION = "2"
 PROMPT_TEMPLATE = f"baseline.features@{FEATURE_VERSION}"
 ARTIFACT_FORMAT = "interlock.baseline"
 ARTIFACT_FORMAT_VERSION = 1
 ECE_BINS = 15
-#: The two-sided level of the Wilson interval whose lower end is numbers' stated confidence.
-EXACT_EVIDENCE_LEVEL = 0.95
 MAX_CITATIONS = 3
 
 FloatArray = npt.NDArray[np.float64]
@@ -278,21 +275,6 @@ def _strength(
     return min((certainty.get(f.criterion, 0.0) for f in findings), default=0.0)
 
 
-def _decided_exactly(
-    how: Combine, findings: Sequence[CriterionFinding], status: NecessityStatus, exact: set[int]
-) -> bool:
-    """True when criteria read by exact comparison alone decide ``status``.
-
-    One such criterion decides "not met" under "all" and "met" under "any"; the other
-    two outcomes need every criterion, so every criterion must be exact.
-    """
-    if status == "unclear":
-        return False
-    if (status == "not_met" and how == ALL) or (status == "met" and how == ANY):
-        return any(f.criterion in exact for f in findings if f.finding == status)
-    return all(f.criterion in exact for f in findings)
-
-
 def _sentence_key(clause: tuple[Segment, str, str, str]) -> tuple[str, str]:
     """The note and sentence a clause belongs to."""
     return clause[2], clause[3]
@@ -358,7 +340,8 @@ def measured_features(segment: Segment, lens: PolicyLens) -> list[str]:
     history; the exact comparison (:func:`quantities.reading`) can. A segment gives
     ``q|<combine>|<reading>`` (shared by every policy) and ``p|<policy>|q|<n>|<reading>``
     for each numeric criterion it states a value for, so the classifier learns from the
-    history how much a satisfied or failed threshold weighs, and its calibration covers it.
+    history how much a satisfied or failed threshold weighs, and its calibration covers
+    it: a comparison moves the stated confidence only as far as the history shows it should.
     """
     out: list[str] = []
     for number, text in lens.measured:
@@ -491,26 +474,6 @@ class HeldOutMetrics:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class ExactEvidence:
-    """How far a status that numbers decide can be trusted on this payer, measured on its history.
-
-    A criterion such as "AHI of 15 or more" is read by an exact comparison of the value
-    a note states with the policy's threshold (:mod:`~interlock.domains.claims.quantities`),
-    not by the word classifier. When such comparisons alone decide the status (one failed
-    threshold under "all", one met under "any", or every criterion), the status is as
-    trustworthy as that reading has proved on the payer's history: of the ``fired``
-    examples where numbers decided, ``agreed`` match what people
-    recorded, and ``confidence`` is the lower end of the Wilson 95% interval of that
-    share. A payer whose people read thresholds differently, or whose notes state values
-    this reader mistakes, gets a low figure and the numbers decide nothing.
-    """
-
-    fired: int
-    agreed: int
-    confidence: float
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
 class TrainingInfo:
     """The knobs and data a model was trained with, for the audit trail."""
 
@@ -536,7 +499,6 @@ class BaselineArtifact:
     intercept: tuple[float, ...]
     temperature: float
     metrics: HeldOutMetrics
-    exact_evidence: ExactEvidence
 
     def to_json(self) -> str:
         """Canonical JSON (sorted keys, ASCII, no NaN): equal artifacts give equal text."""
@@ -601,12 +563,7 @@ def _artifact_from_dict(raw: dict[str, Any]) -> BaselineArtifact:
         raise ValueError("coefficient columns do not match vocabulary")
     if not (math.isfinite(temperature) and temperature > 0):
         raise ValueError("temperature must be positive")
-    s, t, m, x = raw["settings"], raw["training"], raw["metrics"], raw["exact_evidence"]
-    exact = ExactEvidence(
-        fired=_count(x["fired"]), agreed=_count(x["agreed"]), confidence=float(x["confidence"])
-    )
-    if exact.agreed > exact.fired or not 0.0 <= exact.confidence <= 1.0:
-        raise ValueError("exact evidence figures do not fit together")
+    s, t, m = raw["settings"], raw["training"], raw["metrics"]
     return BaselineArtifact(
         feature_version=FEATURE_VERSION,
         settings=FeatureSettings(**{f.name: _count(s[f.name]) for f in fields(FeatureSettings)}),
@@ -618,7 +575,6 @@ def _artifact_from_dict(raw: dict[str, Any]) -> BaselineArtifact:
         intercept=intercept,
         temperature=temperature,
         metrics=HeldOutMetrics(**{**m, "reliability": tuple(ReliabilityBin(**b) for b in m["reliability"])}),
-        exact_evidence=exact,
     )
 
 
@@ -683,8 +639,7 @@ def fit_baseline(
     """Train, calibrate and evaluate the baseline on labelled history.
 
     70% of the examples fit the classifier, 15% fit the temperature and the last 15%,
-    never seen by either, measure accuracy and calibration. The whole history measures
-    how far exact comparisons can be trusted (:func:`measure_exact_evidence`). Raises ConfigurationError
+    never seen by either, measure accuracy and calibration. Raises ConfigurationError
     when the history is too small or has a single label, because no useful model can
     come out of it and the caller must supply more history.
     """
@@ -767,43 +722,8 @@ def fit_baseline(
             nll_after=_nll(after, eval_targets),
             reliability=reliability_table(after.max(axis=1), correct),
         ),
-        exact_evidence=ExactEvidence(fired=0, agreed=0, confidence=0.0),
     )
-    artifact = replace(artifact, exact_evidence=measure_exact_evidence(BaselineModel(artifact), examples))
     return FittedBaseline(artifact=artifact, vectorizer=vectorizer, estimator=estimator)
-
-
-def measure_exact_evidence(model: BaselineModel, examples: Sequence[TrainingExample]) -> ExactEvidence:
-    """How often a status that numbers alone decide agrees with people on ``examples`` (:class:`ExactEvidence`).
-
-    Whether numbers decide, and what they decide, never depends on the classifier (a
-    criterion is exact only when every clause about it states a value or sits beside
-    one), so the whole history measures it without the bias of the data it was fitted on.
-    """
-    fired = agreed = 0
-    for example in examples:
-        request = NecessityRequest(
-            claim_id=example.claim_id,
-            line_of_business="",
-            member_age=None,
-            procedure_codes=(),
-            diagnosis_codes=(),
-            policies=(
-                PolicyText(
-                    item_id=f"policy:{example.policy_id}",
-                    policy_id=example.policy_id,
-                    title=example.policy_title,
-                    body=example.policy_body,
-                ),
-            ),
-            notes=tuple(NoteText(item_id=f"note:{i}", body=body) for i, body in enumerate(example.notes)),
-        )
-        status = model.exact_status(request, request.policies[0])
-        if status is not None:
-            fired += 1
-            agreed += status == example.label
-    bounds = wilson(agreed, fired, EXACT_EVIDENCE_LEVEL)
-    return ExactEvidence(fired=fired, agreed=agreed, confidence=round(bounds[0], 6) if bounds else 0.0)
 
 
 def train_baseline(examples: Sequence[TrainingExample], *, seed: int = 0) -> BaselineArtifact:
@@ -983,7 +903,7 @@ class BaselineModel:
         request: NecessityRequest,
         policy: PolicyText,
         segments: Sequence[Segment],
-    ) -> tuple[tuple[CriterionFinding, ...], list[dict[str, Any]], float, bool]:
+    ) -> tuple[tuple[CriterionFinding, ...], list[dict[str, Any]], float]:
         """One finding per numbered criterion, each resting on the clauses about that criterion.
 
         A clause is about a criterion when the shared evidence reader says so
@@ -996,8 +916,7 @@ class BaselineModel:
         criterion no clause is about, and an amount the criterion asks for that no
         clause states ("reports low back pain" for "pain for at least 6 weeks").
 
-        Also returns the evidence's own confidence in the combined status (:func:`_strength`),
-        and whether exact comparisons alone decide that status (:func:`_decided_exactly`).
+        Also returns the evidence's own confidence in the combined status (:func:`_strength`).
         A criterion's certainty is that of the least sure clause about it (a numeric
         comparison is certain, a classifier reading counts its probability), and none
         when some clause about it only plans, hedges or doubts: the notes speak of it in
@@ -1022,7 +941,6 @@ class BaselineModel:
         findings: list[CriterionFinding] = []
         raw: list[dict[str, Any]] = []
         certainty: dict[int, float] = {}
-        exact: set[int] = set()
         for n in structure.numbers:
             criterion = structure.criterion(n)
             assert criterion is not None
@@ -1059,13 +977,6 @@ class BaselineModel:
                 # As sure as the least sure clause about it: one clause the classifier
                 # barely reads, or one that only hedges about it, weakens the rest.
                 certainty[n] = min(read[k][1] for k in read)
-                # Exact when every clause about it is a stated value or beside one: then no
-                # classifier reading enters the finding, and history measures it fairly.
-                if all(
-                    (k in read and read[k][2]) or _sentence_key(clauses[k]) in numeric_sentences
-                    for k in about[n]
-                ):
-                    exact.add(n)
             # A clause too short to verify is cited as its sentence, and a sentence only once.
             cited = dict.fromkeys((clauses[k][2], _quote(clauses[k])) for k in chosen)
             citations = tuple(Citation(item_id=item, quote=quote) for item, quote in cited)
@@ -1086,18 +997,7 @@ class BaselineModel:
                 }
             )
         status = combine(structure.combine, [f.finding for f in findings])
-        return (
-            tuple(findings),
-            raw,
-            _strength(structure.combine, findings, status, certainty),
-            _decided_exactly(structure.combine, findings, status, exact),
-        )
-
-    def exact_status(self, request: NecessityRequest, policy: PolicyText) -> NecessityStatus | None:
-        """The status exact comparisons alone decide for ``policy``, or None when they decide none."""
-        segments, _ = segment_notes([note.body for note in request.notes], self._artifact.settings)
-        findings, _, _, exactly = self._criterion_findings(request, policy, segments)
-        return combine(policy.criteria.combine, [f.finding for f in findings]) if exactly else None
+        return tuple(findings), raw, _strength(structure.combine, findings, status, certainty)
 
     def _assessment(
         self,
@@ -1110,19 +1010,17 @@ class BaselineModel:
 
         The status is the combination of the criterion findings, as the policy says. The
         confidence is the calibrated probability the whole-claim classifier gives that
-        status, or, where exact comparisons of stated values with the policy's thresholds
-        alone decide the status, the higher of that and what such decisions proved on this
-        payer's held-out history (:class:`ExactEvidence`): both are measured, not assumed.
-        The strength of the criterion evidence (:func:`_strength`) is recorded beside
-        them, uncalibrated, and never raises the confidence. A combination neither
-        supports comes out unsure and goes to review; what the gate refuses (irrelevant,
-        hedged, contradicted or wrong-sided evidence) never gets this far as an automatic
-        decision.
+        status; the strength of the criterion evidence (:func:`_strength`: certain for
+        numbers compared with the policy's thresholds, the clause reading's probability
+        otherwise) is recorded beside it, uncalibrated, and never raises it. A combination
+        the classifier does not support comes out unsure and goes to review; what the gate refuses
+        (irrelevant, hedged, contradicted or wrong-sided evidence) never gets this far
+        as an automatic decision.
         """
         policy_id, title = policy.policy_id, policy.title
         probs = self._status_probabilities(reading.probabilities)
         short_title = title if len(title) <= 80 else title[:77] + "..."
-        findings, raw_criteria, strength, exactly = self._criterion_findings(request, policy, segments)
+        findings, raw_criteria, strength = self._criterion_findings(request, policy, segments)
         if reading.known == 0:
             status: NecessityStatus = "unclear"
             reason = "unknown to the model" if reading.total else "empty"
@@ -1150,28 +1048,16 @@ class BaselineModel:
                 f"criterion evidence strength {strength:.2f}; "
                 f"top evidence terms: {', '.join(terms) if terms else 'none'}."
             )
-        # The stated confidence is measured: the calibrated classifier's, or what exact
-        # comparisons proved on held-out history where they alone decide. The criterion
+        # The stated confidence is the calibrated classifier's alone. The criterion
         # evidence's strength is recorded beside it but never raises it: it is not
         # calibrated, and on another party's phrasings a raised confidence decided
         # claims the notes do not settle (docs/models.md, "Payers written by someone else").
         confidence = probs[status]
-        exact_confidence = self._artifact.exact_evidence.confidence if exactly and reading.known else 0.0
-        confidence_from = "classifier"
-        if exact_confidence > confidence:
-            confidence, confidence_from = exact_confidence, "exact evidence"
-            rationale += (
-                f" Exact comparisons with the policy's thresholds decide {status}; such decisions "
-                f"agreed with people on {self._artifact.exact_evidence.agreed} of "
-                f"{self._artifact.exact_evidence.fired} held-out claims (confidence {confidence:.2f})."
-            )
         raw = {
             "policy_id": policy_id,
             "status": status,
             "confidence": confidence,
-            "confidence_from": confidence_from,
             "classifier_probability": probs[status],
-            "decided_exactly": exactly,
             "evidence_strength": strength,
             "probabilities": probs,
             "logits": [float(v) for v in reading.logits],

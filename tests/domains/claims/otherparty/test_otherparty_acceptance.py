@@ -49,7 +49,7 @@ _SHARE = "backlog finalized automatically"
 KNOWN_MISSES: dict[tuple[str, str, int], str] = {
     ("unsettled", "heldout", 2): f"1 of 56 {_UNSETTLED}",
     ("unsettled", "heldout", 3): f"2 of 59 {_UNSETTLED}",
-    ("share", "heldout", 1): f"483 of 700 {_SHARE} (69.00%); 130 claims that needed no person pended",
+    ("share", "heldout", 1): f"485 of 700 {_SHARE} (69.29%); 128 claims that needed no person pended",
     ("share", "heldout", 2): f"481 of 700 {_SHARE} (68.71%); 120 claims that needed no person pended",
     ("share", "heldout", 3): f"473 of 700 {_SHARE} (67.57%); 133 claims that needed no person pended",
 }
