@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
+from itertools import combinations
 from pathlib import Path
 
 import pytest
@@ -51,7 +52,7 @@ def _write(tmp: Path, family: str, *, seed: int = SEED, claims: int = CLAIMS) ->
     return World(sor=sor, report=report, truth=read_truth(path), expected=expectations(sor), truth_path=path)
 
 
-@pytest.fixture(scope="module", params=["dev", "heldout"])
+@pytest.fixture(scope="module", params=["dev", "heldout", "sealed"])
 def world(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     made = _write(tmp_path_factory.mktemp(f"otherparty-{request.param}"), request.param)
     yield made
@@ -354,25 +355,28 @@ def test_notes_come_from_several_writers(world: World) -> None:
     assert names == seen_backlog == seen_history
 
 
-def test_families_share_no_codes_policies_or_phrasings() -> None:
-    """The dev and held-out families are written by different people: nothing of one is in the other."""
-    dev, held = FAMILIES["dev"], FAMILIES["heldout"]
-    assert not {p.code for p in dev.procedures} & {p.code for p in held.procedures}
-    assert not {p.policy_id for p in dev.policies} & {p.policy_id for p in held.policies}
-    assert not {p.plan_id for p in dev.plans} & {p.plan_id for p in held.plans}
-    assert not set(dev.regions) & set(held.regions)
+@pytest.mark.parametrize(("one", "other"), list(combinations(sorted(FAMILIES), 2)))
+def test_families_share_no_codes_policies_or_phrasings(one: str, other: str) -> None:
+    """Each family is written by different people: nothing of one is in another."""
+    a, b = FAMILIES[one], FAMILIES[other]
+    assert not {p.code for p in a.procedures} & {p.code for p in b.procedures}
+    assert not {p.policy_id for p in a.policies} & {p.policy_id for p in b.policies}
+    assert not {p.plan_id for p in a.plans} & {p.plan_id for p in b.plans}
+    assert not set(a.regions) & set(b.regions)
+    assert a.payer != b.payer
+    assert not {w.name for w in a.writers} & {w.name for w in b.writers}
     for attr in ("vague_notes", "option_notes", "injections", "routine_notes"):
-        assert not set(getattr(dev, attr)) & set(getattr(held, attr)), attr
+        assert not set(getattr(a, attr)) & set(getattr(b, attr)), attr
     for stance in ("met", "not_met", "vague"):
-        assert not set(dev.kind_phrases.duration[stance]) & set(held.kind_phrases.duration[stance])
-        assert not set(dev.kind_phrases.therapy[stance]) & set(held.kind_phrases.therapy[stance])
+        assert not set(a.kind_phrases.duration[stance]) & set(b.kind_phrases.duration[stance])
+        assert not set(a.kind_phrases.therapy[stance]) & set(b.kind_phrases.therapy[stance])
 
     def sentences(family: str) -> set[str]:
         fam = FAMILIES[family]
         return {s for p in fam.policies for c in p.criteria for s in (*c.met, *c.not_met, *c.vague)}
 
-    assert not sentences("dev") & sentences("heldout")
-    assert not {p.body for p in dev.policies} & {p.body for p in held.policies}
+    assert not sentences(one) & sentences(other)
+    assert not {p.body for p in a.policies} & {p.body for p in b.policies}
 
 
 # ---------------------------------------------------------------- determinism, speed, PostgreSQL

@@ -27,9 +27,10 @@ from interlock.domains.claims.testing.otherparty.keystone import FAMILY as KEYST
 from interlock.domains.claims.testing.otherparty.model import Family
 from interlock.domains.claims.testing.otherparty.rows import StaffMember, make_staff, write_rows
 from interlock.domains.claims.testing.otherparty.scenarios import SCENARIOS, Scenario
+from interlock.domains.claims.testing.otherparty.tallgrass import FAMILY as TALLGRASS
 from interlock.domains.claims.testing.otherparty.truth import Auth, Book, Decision, Draft, decide
 
-FAMILIES: dict[str, Family] = {"dev": CASCADE, "heldout": KEYSTONE}
+FAMILIES: dict[str, Family] = {"dev": CASCADE, "heldout": KEYSTONE, "sealed": TALLGRASS}
 
 Key = tuple[str, str, date, tuple[str, ...]]
 #: Sorts after every decision: the backlog's claims are decided after all of the history.
