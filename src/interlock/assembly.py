@@ -105,7 +105,7 @@ def build_engine(
     alpha = settings.familiarity_alpha if settings is not None and model is not None else None
     familiarity = region_for(pack, store.engine, alpha)
     return Engine(
-        task=pack.task(task),
+        task=pack.task(task).bind(store.engine),
         connector=connector,
         store=store,
         principal=principal,

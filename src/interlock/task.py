@@ -427,6 +427,18 @@ class Task(ABC, Generic[CtxT, RulesT, ProposalT, PayloadT]):
     def is_held(self, context: CtxT) -> bool:
         """True while the record waits for a person (a pended claim, an invoice on hold)."""
 
+    def bind(self, store: object) -> Task[CtxT, RulesT, ProposalT, PayloadT]:
+        """This task with what ``model train`` learned from its domain's history, read from ``store``.
+
+        An engine binds its task once, when it is built, so the checks stay pure
+        functions of their input and of the bound task (the claims task reads criteria
+        with the vocabulary learned from the payer's notes). The default learns nothing.
+        ``store`` is the work store's SQLAlchemy engine, typed loosely so that the pure
+        deciders importing this module import no database library.
+        """
+        del store
+        return self
+
     @abstractmethod
     def checks(self, g: GateInput[CtxT, RulesT, ProposalT]) -> Iterable[Finding]:
         """Every finding of the task's gate checks; the runner combines them into a verdict."""

@@ -178,6 +178,8 @@ def test_model_train_prints_the_promised_coverage_beside_the_achieved(
     region = trained["familiarity"]
     assert region["model_id"].startswith("familiarity-claims:") and region["alpha"] == 0.01
     assert region["calibration_texts"] > 0 and region["achieved_coverage"] is not None
+    learned = trained["metrics"]["lexicon"]  # criterion vocabulary learned from the history
+    assert learned["criteria"] >= 1 and learned["terms"] >= 2
 
 
 def test_a_model_without_a_familiar_region_stops_in_one_line(tmp_path: Path) -> None:

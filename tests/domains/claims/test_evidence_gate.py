@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import cast
 
 from interlock.domains.claims.answer import Citation, CriterionFinding, NecessityAssessment, PolicyAssessment
 from interlock.domains.claims.context import (
@@ -29,8 +30,10 @@ from interlock.domains.claims.context import (
     item_id_for,
 )
 from interlock.domains.claims.criteria import Finding
+from interlock.domains.claims.lexicon import Lexicon
 from interlock.domains.claims.proposal import Proposal
 from interlock.domains.claims.rules import Amounts, compute_amounts
+from interlock.domains.claims.task import ClaimsAdjudicate
 from interlock.gate.runner import evaluate
 from interlock.gate.verdict import Verdict
 from interlock.policy.document import default_policy
@@ -38,7 +41,7 @@ from interlock.policy.principal import service_principal
 from interlock.registry import task as task_named
 from interlock.task import Thresholds
 
-CLAIMS = task_named("claims.adjudicate")
+CLAIMS = cast(ClaimsAdjudicate, task_named("claims.adjudicate"))
 STAMP = datetime(2026, 1, 1)
 POLICY = (
     "Home oxygen concentrator. Home oxygen is medically necessary when all of the following are met:\n"
@@ -47,8 +50,8 @@ POLICY = (
 )
 
 
-def _context(*bodies: str) -> ClaimContext:
-    """One line governed by :data:`POLICY`, with the given notes."""
+def _context(*bodies: str, policy: str = POLICY) -> ClaimContext:
+    """One line governed by ``policy`` (:data:`POLICY` unless given), with the given notes."""
     notes = tuple(
         ClinicalNote(note_id=f"N{i}", author="dr", written_at=STAMP, body=body)
         for i, body in enumerate(bodies)
@@ -114,7 +117,7 @@ def _context(*bodies: str) -> ClaimContext:
             "OX-1": MedicalPolicy(
                 policy_id="OX-1",
                 title="Home oxygen",
-                body=POLICY,
+                body=policy,
                 line_of_business=None,
                 effective_from=date(2020, 1, 1),
                 effective_to=None,
@@ -133,7 +136,10 @@ def _cite(ctx: ClaimContext, note: int, quote: str) -> Citation:
 
 
 def _verdict(
-    ctx: ClaimContext, outcome: str, findings: list[tuple[Finding, list[tuple[int, str]]]]
+    ctx: ClaimContext,
+    outcome: str,
+    findings: list[tuple[Finding, list[tuple[int, str]]]],
+    task: ClaimsAdjudicate = CLAIMS,
 ) -> Verdict:
     """The gate's verdict on a model's ``outcome`` resting on ``findings`` (criterion 1, 2, ...)."""
     criteria = tuple(
@@ -169,8 +175,8 @@ def _verdict(
         necessity=assessment,
     )
     principal = service_principal()
-    boundary = default_policy().write_boundary(CLAIMS.name, principal)
-    return evaluate(CLAIMS, proposal, ctx, principal, Thresholds(), boundary)
+    boundary = default_policy().write_boundary(task.name, principal)
+    return evaluate(task, proposal, ctx, principal, Thresholds(), boundary)
 
 
 def _flagged(verdict: Verdict, check: str) -> list[str]:
@@ -268,3 +274,33 @@ def test_notes_that_address_a_model_never_lead_to_an_automatic_decision() -> Non
     )
     assert _flagged(verdict, "addressed")
     assert verdict.status == "review"
+
+
+SHOULDER = (
+    "Rotator cuff repair is medically necessary when all of the following are met:\n"
+    "(1) a full-thickness tear confirmed by MRI or ultrasound;\n"
+    "(2) weakness or loss of function with overhead activity."
+)
+LIFT = "Cannot lift the arm above shoulder height; positive drop-arm sign."
+TEAR = "MRI confirms a full-thickness supraspinatus tear."
+
+
+def test_the_gate_reads_criteria_with_the_vocabulary_the_payers_history_taught() -> None:
+    """An approval citing the payer's words for a criterion passes only for a task bound to that vocabulary.
+
+    Unbound (no history learned), the passage is about no criterion and the approval goes
+    to a person; bound to a lexicon that learned the words, it is evidence. A model that
+    cites a clause sharing a single learned word is still refused.
+    """
+    ctx = _context(TEAR, LIFT, "Arm in a sling since the fall.", policy=SHOULDER)
+    cited = [("met", [(0, TEAR)]), ("met", [(1, LIFT)])]
+    unbound = _verdict(ctx, "approve", cited)  # type: ignore[arg-type]
+    assert unbound.status == "review" and _flagged(unbound, "evidence"), unbound.reasons
+    overhead = SHOULDER.split("(2) ")[1]
+    bound = ClaimsAdjudicate(
+        Lexicon(terms={overhead: frozenset({"arm", "lift", "shoulder", "height", "drop"})})
+    )
+    assert _verdict(ctx, "approve", cited, bound).status == "pass"  # type: ignore[arg-type]
+    sling = [("met", [(0, TEAR)]), ("met", [(2, "Arm in a sling since the fall.")])]
+    refused = _verdict(ctx, "approve", sling, bound)  # type: ignore[arg-type]
+    assert refused.status == "review" and _flagged(refused, "evidence"), refused.reasons

@@ -65,6 +65,8 @@ from interlock.domains.claims.criteria import (
     policy_criteria,
 )
 from interlock.domains.claims.criteria import Finding as CriterionStatus
+from interlock.domains.claims.lexicon import Lexicon
+from interlock.domains.claims.lexicon import learn as learn_lexicon
 from interlock.domains.claims.question import NecessityRequest, PolicyText
 from interlock.domains.claims.training import TrainingExample
 from interlock.exceptions import ConfigurationError, ModelOutputInvalid
@@ -499,6 +501,8 @@ class BaselineArtifact:
     intercept: tuple[float, ...]
     temperature: float
     metrics: HeldOutMetrics
+    #: The criterion vocabulary learned from the same history, in its JSON form (:mod:`.lexicon`).
+    lexicon: Mapping[str, Any]
 
     def to_json(self) -> str:
         """Canonical JSON (sorted keys, ASCII, no NaN): equal artifacts give equal text."""
@@ -564,6 +568,7 @@ def _artifact_from_dict(raw: dict[str, Any]) -> BaselineArtifact:
     if not (math.isfinite(temperature) and temperature > 0):
         raise ValueError("temperature must be positive")
     s, t, m = raw["settings"], raw["training"], raw["metrics"]
+    lexicon = json.loads(Lexicon.from_dict(raw["lexicon"]).to_json())
     return BaselineArtifact(
         feature_version=FEATURE_VERSION,
         settings=FeatureSettings(**{f.name: _count(s[f.name]) for f in fields(FeatureSettings)}),
@@ -575,6 +580,7 @@ def _artifact_from_dict(raw: dict[str, Any]) -> BaselineArtifact:
         intercept=intercept,
         temperature=temperature,
         metrics=HeldOutMetrics(**{**m, "reliability": tuple(ReliabilityBin(**b) for b in m["reliability"])}),
+        lexicon=lexicon,
     )
 
 
@@ -631,7 +637,7 @@ def fit_baseline(
     examples: Sequence[TrainingExample],
     *,
     seed: int = 0,
-    c: float = 4.0,
+    c: float = 16.0,
     min_df: int = 2,
     max_features: int = 100_000,
     settings: FeatureSettings | None = None,
@@ -639,7 +645,9 @@ def fit_baseline(
     """Train, calibrate and evaluate the baseline on labelled history.
 
     70% of the examples fit the classifier, 15% fit the temperature and the last 15%,
-    never seen by either, measure accuracy and calibration. Raises ConfigurationError
+    never seen by either, measure accuracy and calibration. The criterion vocabulary
+    (:func:`~interlock.domains.claims.lexicon.learn`) is learned from the whole history:
+    it uses no label but "every criterion was documented". Raises ConfigurationError
     when the history is too small or has a single label, because no useful model can
     come out of it and the caller must supply more history.
     """
@@ -722,6 +730,7 @@ def fit_baseline(
             nll_after=_nll(after, eval_targets),
             reliability=reliability_table(after.max(axis=1), correct),
         ),
+        lexicon=json.loads(learn_lexicon(examples).to_json()),
     )
     return FittedBaseline(artifact=artifact, vectorizer=vectorizer, estimator=estimator)
 
@@ -770,6 +779,7 @@ class BaselineModel:
     def __init__(self, artifact: BaselineArtifact) -> None:
         self._artifact = artifact
         self._model_id = f"baseline:{artifact.digest()[:12]}"
+        self._lexicon = Lexicon.from_dict(artifact.lexicon)
         self._index = {term: i for i, term in enumerate(artifact.vocabulary)}
         self._idf = np.asarray(artifact.idf, dtype=np.float64)
         self._weights = np.ascontiguousarray(np.asarray(artifact.coef, dtype=np.float64).T)
@@ -922,7 +932,7 @@ class BaselineModel:
         when some clause about it only plans, hedges or doubts: the notes speak of it in
         a way nothing here can read, so only the whole-note classifier may vouch.
         """
-        structure = policy.criteria
+        structure = self._lexicon.apply(policy.criteria)
         clauses = _clause_segments(request, segments, self._artifact.settings)
         texts = [c[1] for c in clauses]
         about = {

@@ -27,8 +27,8 @@ from a model's answer):
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Final, Literal
 
@@ -59,6 +59,7 @@ __all__ = [
     "required",
     "says_something",
     "unsettled",
+    "with_learned",
 ]
 
 Combine = Literal["all", "any", "unknown"]
@@ -72,6 +73,8 @@ UNKNOWN: Final = "unknown"
 
 #: The lowest :func:`relevance` at which a passage counts as evidence for a criterion.
 RELEVANCE_THRESHOLD: Final = 1.0
+#: Learned stems (:attr:`Criterion.learned`) count toward relevance only this many at a time.
+LEARNED_MIN_HITS: Final = 2
 #: A passage of fewer content words names a topic ("Seen for diabetes.") and documents nothing.
 MIN_CONTENT_WORDS: Final = 3
 #: The shortest quote the gate can verify: a shorter one proves too little.
@@ -88,10 +91,16 @@ _BLANK_LINE = re.compile(r"\n\s*\n")
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Criterion:
-    """One numbered criterion of a policy, as the policy text states it."""
+    """One numbered criterion of a policy, as the policy text states it.
+
+    ``learned`` are stems the payer's own history ties to this criterion where its
+    clinicians write in words the criterion does not use (:mod:`.lexicon`); empty
+    until a history has been learned from.
+    """
 
     number: int
     text: str
+    learned: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -228,17 +237,31 @@ def criterion_terms(criterion_text: str, preamble: str) -> frozenset[str]:
     return content_stems(criterion_text) - content_stems(preamble, expand=False)
 
 
-def relevance(criterion_text: str, preamble: str, passage: str) -> float:
+def relevance(
+    criterion_text: str, preamble: str, passage: str, learned: frozenset[str] = frozenset()
+) -> float:
     """How many of the criterion's distinctive stems the passage uses (0 when none).
 
     At :data:`RELEVANCE_THRESHOLD` or above, the passage is about this criterion. The
     score says nothing about which way the passage reads (met or not): that is the
-    model's finding, and the gate checks the two together.
+    model's finding, and the gate checks the two together. Stems learned from the
+    payer's history (``learned``) count only when at least :data:`LEARNED_MIN_HITS` of
+    them occur together: one shared word learned from co-occurrence proves too little.
     """
-    terms = criterion_terms(criterion_text, preamble)
-    if not terms:
-        return 0.0
-    return float(len(terms & content_stems(passage)))
+    found = content_stems(passage)
+    score = float(len(criterion_terms(criterion_text, preamble) & found))
+    hits = len((learned - criterion_terms(criterion_text, preamble)) & found)
+    return score + (hits if hits >= LEARNED_MIN_HITS else 0)
+
+
+def with_learned(criteria: PolicyCriteria, learned: Mapping[str, frozenset[str]]) -> PolicyCriteria:
+    """``criteria`` with each criterion's learned stems (keyed by the criterion's text) attached."""
+    if not learned:
+        return criteria
+    return replace(
+        criteria,
+        criteria=tuple(replace(c, learned=learned.get(c.text, frozenset())) for c in criteria.criteria),
+    )
 
 
 def _sentence_of(passage: str, clause: str) -> str:
@@ -277,7 +300,7 @@ def clause_about(criteria: PolicyCriteria, number: int, clause: str) -> bool:
 
     def score_of(other: Criterion) -> float:
         bonus = 1.0 if measured == (other.number,) else 0.0
-        return relevance(other.text, criteria.preamble, clause) + bonus
+        return relevance(other.text, criteria.preamble, clause, other.learned) + bonus
 
     score = score_of(criterion)
     if score < RELEVANCE_THRESHOLD:
@@ -331,7 +354,7 @@ def most_relevant(criteria: PolicyCriteria, number: int, passages: Iterable[str]
     if criterion is None:
         return best, best_score
     for index, passage in enumerate(passages):
-        score = relevance(criterion.text, criteria.preamble, passage)
+        score = relevance(criterion.text, criteria.preamble, passage, criterion.learned)
         if score > best_score:
             best, best_score = index, score
     return best, best_score

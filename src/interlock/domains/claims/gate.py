@@ -25,6 +25,7 @@ from interlock.domains.claims.criteria import (
     policy_criteria,
 )
 from interlock.domains.claims.criteria import Finding as CriterionStatus
+from interlock.domains.claims.lexicon import NO_LEXICON, Lexicon
 from interlock.domains.claims.proposal import Proposal
 from interlock.domains.claims.rules import (
     CARC_BY_RULE,
@@ -254,7 +255,7 @@ def check_addressed(g: GateInput) -> tuple[Finding, ...]:
     return ()
 
 
-def check_necessity(g: GateInput) -> tuple[Finding, ...]:
+def check_necessity(g: GateInput, lexicon: Lexicon = NO_LEXICON) -> tuple[Finding, ...]:
     """A model-based outcome rests on cited, relevant evidence for the criteria it needs.
 
     The gate reads each policy's numbered criteria and their combination from the
@@ -262,7 +263,9 @@ def check_necessity(g: GateInput) -> tuple[Finding, ...]:
     about that criterion is cited for it, and combines the findings again. An approval
     needs every policy at stake to come out met; a CARC 50 denial needs one to come out
     not met. Anything less means the notes, as cited, do not settle medical necessity:
-    review (rule 9), never an automatic decision.
+    review (rule 9), never an automatic decision. Relevance reads the criteria with the
+    vocabulary learned from the payer's history (``lexicon``, :mod:`.lexicon`), the same
+    the embedded baseline reads with, whichever model answered.
     """
     ctx, p = g.context, g.proposal
     if p.basis != "model" or p.outcome == "review":
@@ -290,7 +293,7 @@ def check_necessity(g: GateInput) -> tuple[Finding, ...]:
             # An answer with unverifiable quotes is refused (and may be asked once more);
             # its evidence is weighed when an answer's quotes all check out.
             continue
-        structure = policy_criteria(at_stake[pa.policy_id].body)
+        structure = lexicon.apply(policy_criteria(at_stake[pa.policy_id].body))
         if sorted(cf.criterion for cf in pa.criteria) != list(structure.numbers):
             out.append(_f("necessity", "block", f"policy {pa.policy_id}: {CRITERIA_REASON}"))
             continue
@@ -361,6 +364,8 @@ CHECKS: tuple[Check, ...] = (
 )
 
 
-def claim_findings(g: GateInput) -> tuple[Finding, ...]:
-    """Every finding of every claims check, in the order of :data:`CHECKS`."""
-    return tuple(f for check in CHECKS for f in check(g))
+def claim_findings(g: GateInput, lexicon: Lexicon = NO_LEXICON) -> tuple[Finding, ...]:
+    """Every finding of every claims check, in the order of :data:`CHECKS` (necessity with ``lexicon``)."""
+    return tuple(
+        f for check in CHECKS for f in (check_necessity(g, lexicon) if check is check_necessity else check(g))
+    )

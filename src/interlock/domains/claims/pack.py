@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
@@ -17,6 +18,7 @@ from interlock.domains.claims.desk_view import DESK_VIEW
 from interlock.domains.claims.documents import SqlDocumentSource
 from interlock.domains.claims.evaluation import evaluate as evaluate_against
 from interlock.domains.claims.evaluation import read_truth, threshold_for_precision
+from interlock.domains.claims.lexicon import NO_LEXICON, Lexicon
 from interlock.domains.claims.precedent import PrecedentFinder
 from interlock.domains.claims.task import ClaimsAdjudicate
 from interlock.exceptions import ConfigurationError
@@ -39,6 +41,8 @@ __all__ = [
 
 #: The store's ``kind`` for the claims baseline (the name predates other domains).
 BASELINE_KIND = "baseline"
+#: The store's ``kind`` for the criterion vocabulary learned from the history (:mod:`.lexicon`).
+LEXICON_KIND = "lexicon-claims"
 #: Fewer labelled history claims than this make no useful baseline.
 MIN_TRAINING_EXAMPLES = 20
 
@@ -60,6 +64,23 @@ def save_baseline(
 def load_baseline(store: Engine, *, digest: str | None = None) -> BaselineModel:
     """The most recently trained claims baseline, or the one whose id ends in ``digest``."""
     return BaselineModel(BaselineArtifact.from_json(latest_artifact(store, BASELINE_KIND, digest=digest)))
+
+
+def save_lexicon(store: Engine, lexicon: Lexicon, *, now: datetime) -> str:
+    """Store the learned criterion vocabulary for the gate; its id is a digest of its JSON."""
+    text = lexicon.to_json()
+    model_id = f"lexicon:{hashlib.sha256(text.encode('utf-8')).hexdigest()[:12]}"
+    terms = sum(len(v) for v in lexicon.terms.values())
+    metrics = {"examples": lexicon.examples, "criteria": len(lexicon.terms), "terms": terms}
+    return save_trained(store, kind=LEXICON_KIND, model_id=model_id, artifact=text, metrics=metrics, now=now)
+
+
+def load_lexicon(store: Engine) -> Lexicon:
+    """The vocabulary the latest ``model train`` learned, or none (the policies' own words only)."""
+    try:
+        return Lexicon.from_json(latest_artifact(store, LEXICON_KIND))
+    except ConfigurationError:
+        return NO_LEXICON
 
 
 def baseline_metrics(store: Engine) -> dict[str, object] | None:
@@ -107,8 +128,13 @@ def train(sor: Engine, store: Engine, *, now: datetime, seed: int = 0) -> dict[s
     if len(examples) < MIN_TRAINING_EXAMPLES:
         raise ConfigurationError(f"only {len(examples)} labelled history claims: too few to train on")
     artifact = train_baseline(examples, seed=seed)
-    metrics = asdict(artifact.metrics)
+    lexicon = Lexicon.from_dict(artifact.lexicon)
+    metrics = {
+        **asdict(artifact.metrics),
+        "lexicon": {"criteria": len(lexicon.terms), "terms": sum(len(v) for v in lexicon.terms.values())},
+    }
     model_id = save_baseline(store, artifact, metrics, now=now)
+    save_lexicon(store, lexicon, now=now)
     return {"model_id": model_id, "examples": len(examples), "metrics": metrics}
 
 

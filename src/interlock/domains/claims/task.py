@@ -12,12 +12,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
-from typing import Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, cast
 
 from interlock.domains.claims.answer import NecessityAssessment
 from interlock.domains.claims.codesets import icd10_status
 from interlock.domains.claims.context import ClaimContext
 from interlock.domains.claims.gate import GATE_VERSION, claim_findings
+from interlock.domains.claims.lexicon import NO_LEXICON, Lexicon
 from interlock.domains.claims.necessity import necessity_request, notes_text
 from interlock.domains.claims.proposal import Proposal, needs_model, propose
 from interlock.domains.claims.repair import repair_findings
@@ -36,6 +37,9 @@ from interlock.policy.document import PolicyDocument
 from interlock.policy.principal import Principal
 from interlock.policy.values import ClaimScope
 from interlock.task import GateInput, JsonDict, PersonDecision, ReviewFacts, RulesSummary, Task
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine as SqlEngine
 
 __all__ = ["MAX_COMMENT", "TASK", "ClaimsAdjudicate", "person_proposal", "proposal_to_dict"]
 
@@ -229,9 +233,18 @@ class ClaimsAdjudicate(Task[ClaimContext, RulesResult, Proposal, Amounts]):
         """A claim waits for a person while it is ``pended``."""
         return context.claim.status == "pended"
 
+    def __init__(self, lexicon: Lexicon = NO_LEXICON) -> None:
+        self.lexicon = lexicon
+
+    def bind(self, store: object) -> ClaimsAdjudicate:
+        """This task reading criteria with the vocabulary learned from the payer's history (if trained)."""
+        from interlock.domains.claims.pack import load_lexicon  # noqa: PLC0415 - the pack imports this module
+
+        return ClaimsAdjudicate(load_lexicon(cast("SqlEngine", store)))
+
     def checks(self, g: GateInput[ClaimContext, RulesResult, Proposal]) -> Iterable[Finding]:
-        """The claims gate's checks."""
-        return claim_findings(g)
+        """The claims gate's checks, relevance read with the learned vocabulary."""
+        return claim_findings(g, self.lexicon)
 
     def commit_payload(self, proposal: Proposal, context: ClaimContext) -> Amounts:
         """The adjudication's amounts, line by line (already checked by the gate)."""

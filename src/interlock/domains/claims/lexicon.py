@@ -1,0 +1,196 @@
+"""Criterion vocabulary learned from a payer's own decided history.
+
+The relevance scorer (:func:`~interlock.domains.claims.criteria.relevance`) ties a note
+clause to a criterion by the words they share, widened by a small table of general
+clinical synonyms. A payer's clinicians often document a criterion in words the policy
+never uses ("cannot lift the arm above shoulder height" for "loss of function with
+overhead activity"); such a criterion then looks undocumented and every claim under it
+goes to a person.
+
+The history says which words those are, without anyone labelling a criterion. When
+people approved a claim under an "all" policy (or denied one under an "any" policy),
+every criterion was documented. If exactly one criterion has no clause about it, the
+clauses about no criterion are where it was documented, together with whatever else
+the notes say (greetings, plans, filler). A stem is learned for that criterion when it
+occurs in those orphan clauses in at least :data:`MIN_SUPPORT` such examples and far
+more often than in the orphan clauses of the policy's other examples and of other
+policies' examples: filler and a writer's sign-off occur everywhere and are never learned.
+
+:func:`learn` is pure; a :class:`Lexicon` is plain JSON keyed by criterion text, so a
+revised policy whose criterion reads the same keeps what was learned. The baseline keeps
+the lexicon in its artifact and reads with it; ``model train`` also stores it for the
+gate, so a citation is judged relevant by the same vocabulary whichever model made it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Final, Protocol
+
+from interlock.domains.claims.criteria import (
+    ALL,
+    ANY,
+    PolicyCriteria,
+    clause_about,
+    clauses,
+    policy_criteria,
+    says_something,
+    with_learned,
+)
+from interlock.domains.claims.vocabulary import content_stems
+
+#: Examples in which a stem must occur where the criterion went unmatched.
+MIN_SUPPORT: Final = 3
+#: Share of those examples that must carry the stem.
+MIN_SHARE: Final = 0.25
+#: How many times more often than in the policy's other orphan clauses and in other policies'.
+MIN_LIFT: Final = 6.0
+#: Largest share of policies in whose orphan clauses a learned stem may recur: a word
+#: left over under many policies is a writer's habit, not a criterion's vocabulary.
+MAX_SPREAD: Final = 0.25
+#: Rounds of learning at most (each reads the criteria with what the last one learned).
+ROUNDS: Final = 3
+#: Learned stems kept per criterion (the most frequent first).
+MAX_TERMS: Final = 40
+
+
+class DecidedNotes(Protocol):
+    """One policy at stake on a decided claim: what :func:`learn` reads (a training example)."""
+
+    @property
+    def policy_body(self) -> str: ...
+    @property
+    def notes(self) -> tuple[str, ...]: ...
+    @property
+    def label(self) -> str: ...
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Lexicon:
+    """Learned stems by criterion text, and how many history examples taught them."""
+
+    terms: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    examples: int = 0
+
+    def apply(self, criteria: PolicyCriteria) -> PolicyCriteria:
+        """``criteria`` with the learned stems of each criterion attached."""
+        return with_learned(criteria, self.terms)
+
+    def to_json(self) -> str:
+        """Canonical JSON: equal lexicons give equal text."""
+        return json.dumps(
+            {"examples": self.examples, "terms": {k: sorted(v) for k, v in sorted(self.terms.items())}},
+            sort_keys=True,
+            separators=(",", ":"),
+        )
+
+    @classmethod
+    def from_dict(cls, raw: Mapping[str, Any]) -> Lexicon:
+        """Parse the JSON form; a malformed one raises ValueError."""
+        terms = raw["terms"]
+        if not isinstance(terms, dict) or not all(
+            isinstance(k, str) and isinstance(v, list) and all(isinstance(s, str) for s in v)
+            for k, v in terms.items()
+        ):
+            raise ValueError("lexicon terms must map criterion text to a list of stems")
+        return cls(terms={k: frozenset(v) for k, v in terms.items()}, examples=int(raw["examples"]))
+
+    @classmethod
+    def from_json(cls, text: str) -> Lexicon:
+        """Parse a stored lexicon."""
+        return cls.from_dict(json.loads(text))
+
+
+#: What a task knows before any history was learned from: the policies' own words only.
+NO_LEXICON: Final = Lexicon()
+
+
+def _orphans_and_missing(criteria: PolicyCriteria, notes: Iterable[str]) -> tuple[list[str], list[int]]:
+    """The clauses about no criterion (that say something), and the criteria no clause is about."""
+    every = [c for body in notes for c in clauses(body)]
+    about = {n: False for n in criteria.numbers}
+    orphans: list[str] = []
+    for clause in every:
+        hit = [n for n in criteria.numbers if clause_about(criteria, n, clause)]
+        for n in hit:
+            about[n] = True
+        if not hit and any(says_something(c.text, clause) for c in criteria.criteria):
+            orphans.append(clause)
+    return orphans, [n for n, seen in about.items() if not seen]
+
+
+def learn(examples: Iterable[DecidedNotes]) -> Lexicon:
+    """Learn criterion stems from decided history (see the module docstring).
+
+    Learning runs in up to :data:`ROUNDS` rounds: what one round learns ties more
+    clauses to their criteria, so an example with two unmatched criteria may have one
+    left in the next round, and teaches it.
+    """
+    documented = []
+    for example in examples:
+        criteria = policy_criteria(example.policy_body)
+        settled = (example.label == "met" and criteria.combine == ALL) or (
+            example.label == "not_met" and criteria.combine == ANY
+        )
+        if settled and len(criteria.criteria) >= 2:
+            documented.append((example.policy_body, criteria, example.notes))
+    lexicon = Lexicon(examples=len(documented))
+    for _ in range(ROUNDS):
+        learned = _round(documented, lexicon)
+        merged = {
+            k: lexicon.terms.get(k, frozenset()) | learned.get(k, frozenset())
+            for k in {*lexicon.terms, *learned}
+        }
+        if merged == dict(lexicon.terms):
+            break
+        lexicon = Lexicon(terms=merged, examples=len(documented))
+    return lexicon
+
+
+def _round(
+    documented: list[tuple[str, PolicyCriteria, tuple[str, ...]]], lexicon: Lexicon
+) -> dict[str, frozenset[str]]:
+    """One round of learning over the documented examples, reading criteria with ``lexicon``."""
+    # Per policy text: examples with orphan clauses, and per stem how many of them carry it.
+    policy_examples: Counter[str] = Counter()
+    policy_stems: defaultdict[str, Counter[str]] = defaultdict(Counter)
+    # Per (policy text, criterion number): the examples where it alone went unmatched.
+    lone_examples: Counter[tuple[str, int]] = Counter()
+    lone_stems: defaultdict[tuple[str, int], Counter[str]] = defaultdict(Counter)
+    texts: dict[tuple[str, int], str] = {}
+    for body, plain, notes in documented:
+        criteria = lexicon.apply(plain)
+        orphans, missing = _orphans_and_missing(criteria, notes)
+        stems = frozenset().union(*(content_stems(c) for c in orphans)) if orphans else frozenset()
+        policy_examples[body] += 1
+        policy_stems[body].update(stems)
+        if len(missing) == 1 and stems:
+            key = (body, missing[0])
+            texts[key] = next(c.text for c in criteria.criteria if c.number == missing[0])
+            lone_examples[key] += 1
+            lone_stems[key].update(stems)
+    every_examples = sum(policy_examples.values())
+    every_stems: Counter[str] = Counter()
+    for counts in policy_stems.values():
+        every_stems.update(counts)
+    learned: dict[str, set[str]] = defaultdict(set)
+    for key, n in lone_examples.items():
+        body, _ = key
+        rest = policy_examples[body] - n
+        others = every_examples - policy_examples[body]
+        ranked = []
+        for stem_, k in lone_stems[key].items():
+            if k < MIN_SUPPORT or k / n < MIN_SHARE:
+                continue
+            # Rarer in this policy's other examples and in other policies' notes: a
+            # writer's sign-off or template line occurs across policies and is never learned.
+            same = (policy_stems[body][stem_] - k) / rest if rest else 0.0
+            across = (every_stems[stem_] - policy_stems[body][stem_]) / others if others else 0.0
+            spread = sum(1 for counts in policy_stems.values() if counts[stem_] >= MIN_SUPPORT)
+            if k / n >= MIN_LIFT * max(same, across) and spread <= max(1, len(policy_stems) * MAX_SPREAD):
+                ranked.append((-k, stem_))
+        learned[texts[key]].update(s for _, s in sorted(ranked)[:MAX_TERMS])
+    return {k: frozenset(v) for k, v in learned.items() if v}

@@ -1,0 +1,122 @@
+"""Criterion vocabulary learned from a payer's decided history, and the gate reading with it.
+
+A payer's clinicians document "loss of function with overhead activity" as "cannot
+lift the arm above shoulder height": no word shared, so without the payer's history
+the criterion looks undocumented and every such claim goes to a person. The history
+teaches the words (approvals under an "all" policy document every criterion), never
+a writer's sign-off or greeting, and the gate reads with what ``model train`` stored.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import create_engine
+
+from interlock.domains.claims.criteria import evidence_clauses, policy_criteria, relevance
+from interlock.domains.claims.lexicon import NO_LEXICON, Lexicon, learn
+from interlock.domains.claims.pack import load_lexicon, save_lexicon
+from interlock.domains.claims.task import ClaimsAdjudicate
+from interlock.store.migrations import prepare_store
+
+SHOULDER = (
+    "Rotator cuff repair is medically necessary when all of the following are met:\n"
+    "(1) a full-thickness tear confirmed by MRI or ultrasound;\n"
+    "(2) weakness or loss of function with overhead activity."
+)
+KNEE = (
+    "Knee replacement is medically necessary when all of the following are met:\n"
+    "(1) severe joint space narrowing on standing radiographs;\n"
+    "(2) pain that limits walking despite a cane."
+)
+OVERHEAD = SHOULDER.split("(2) ")[1]
+SIGN_OFFS = ("Electronically signed by the attending.", "Thank you for reviewing this request today.")
+
+
+@dataclass(frozen=True)
+class Decided:
+    """One decided (claim, policy) as the history holds it."""
+
+    policy_body: str
+    notes: tuple[str, ...]
+    label: str
+
+
+def _history(count: int, seed: int = 0) -> list[Decided]:
+    rng = random.Random(seed)
+    out = []
+    for _ in range(count):
+        shoulder = rng.random() < 0.5
+        label = rng.choice(("met", "met", "not_met"))
+        if shoulder:
+            facts = ["MRI confirms a full-thickness supraspinatus tear."]
+            if label == "met":
+                facts.append(
+                    rng.choice(
+                        (
+                            "Cannot lift the arm above shoulder height; positive drop-arm sign.",
+                            "Unable to lift arm past shoulder height.",
+                            "Weakness with overhead activity.",
+                        )
+                    )
+                )
+        else:
+            facts = ["Standing films show severe joint space narrowing."]
+            if label == "met":
+                facts.append("Pain limits walking to one block even with a cane.")
+        facts.extend(rng.sample(SIGN_OFFS, rng.randint(0, 2)))
+        rng.shuffle(facts)
+        out.append(Decided(policy_body=SHOULDER if shoulder else KNEE, notes=(" ".join(facts),), label=label))
+    return out
+
+
+def test_history_teaches_a_criterion_its_payers_words_and_never_a_sign_off() -> None:
+    """The arm/shoulder words are learned for the overhead criterion; greetings and signatures for nothing."""
+    lexicon = learn(_history(240))
+    assert {"arm", "lift", "shoulder", "height"} <= lexicon.terms[OVERHEAD]
+    learned = set().union(*lexicon.terms.values())
+    assert not learned & {
+        "electron",
+        "electronical",
+        "sign",
+        "sign-off",
+        "thank",
+        "review",
+        "request",
+        "attend",
+    }
+    assert lexicon.examples > 0
+    assert Lexicon.from_json(lexicon.to_json()) == lexicon
+
+
+def test_no_history_teaches_nothing() -> None:
+    """Denials under "all" leave criteria unmentioned on purpose: they teach nothing."""
+    denials = [d for d in _history(240) if d.label == "not_met"]
+    assert learn(denials).terms == {}
+
+
+def test_learned_words_count_only_two_at_a_time() -> None:
+    """One learned word shared by chance ("arm in a sling") does not make a clause about the criterion."""
+    criteria = Lexicon(terms={OVERHEAD: frozenset({"arm", "lift", "shoulder", "height"})}).apply(
+        policy_criteria(SHOULDER)
+    )
+    learned = criteria.criteria[1].learned
+    assert relevance(OVERHEAD, criteria.preamble, "Arm in a sling after the fall.", learned) == 0
+    assert relevance(OVERHEAD, criteria.preamble, "Cannot lift the arm above shoulder height.", learned) >= 2
+    plain = policy_criteria(SHOULDER)
+    passage = "Cannot lift the arm above shoulder height; positive drop-arm sign."
+    assert evidence_clauses(plain, 2, passage) == ()
+    assert evidence_clauses(criteria, 2, passage) == ("Cannot lift the arm above shoulder height",)
+
+
+def test_the_task_is_bound_to_what_model_train_stored(tmp_path: object) -> None:
+    """An engine's claims task reads with the stored vocabulary; a store without one gives the policies' words."""
+    store = create_engine(f"sqlite:///{tmp_path}/store.db")
+    prepare_store(store)
+    assert ClaimsAdjudicate().bind(store).lexicon == NO_LEXICON == load_lexicon(store)
+    lexicon = learn(_history(240))
+    save_lexicon(store, lexicon, now=datetime(2026, 1, 1, tzinfo=UTC))
+    assert ClaimsAdjudicate().bind(store).lexicon == lexicon
+    store.dispose()
