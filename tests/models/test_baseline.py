@@ -347,6 +347,17 @@ def test_negation_marks_a_bounded_scope(text: str, expected: tuple[str, ...]) ->
     assert mark_negation(raw, 4) == expected
 
 
+def test_a_pipe_ends_a_segment_and_is_never_quoted() -> None:
+    """A one-line export's fields are segments of their own, cut without the pipes around them."""
+    text = "NOTE (export) | Order: MRI |  Pain score 3/10. | Signed"
+    assert [text[a:b] for a, b in sentence_spans(text)] == [
+        "NOTE (export)",
+        "Order: MRI",
+        "Pain score 3/10.",
+        "Signed",
+    ]
+
+
 def test_sentence_spans_are_trimmed_and_bounded() -> None:
     """Spans split at sentence ends and line breaks, carry no outer blanks and stay short."""
     text = "  First one. Second one!\nThird 2.5 mg line\n\n" + "word " * 300

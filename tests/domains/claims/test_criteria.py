@@ -156,3 +156,14 @@ def test_a_clause_belongs_to_the_criteria_it_is_most_about(clause: str, about: t
     """A clause sharing a word with a criterion but more words with another is not evidence for the first."""
     criteria = policy_criteria(SLEEP_POLICY)
     assert tuple(n for n in criteria.numbers if clause_about(criteria, n, clause)) == about
+
+
+def test_a_pipe_separates_fields_like_a_line_break() -> None:
+    """One-line record exports join fields with pipes; each field is read as its own clause."""
+    export = "PROGRESS NOTE (export) | Order: facet injection | Pain score 3/10. | Signed electronically"
+    assert clauses(export) == (
+        "PROGRESS NOTE (export)",
+        "Order: facet injection",
+        "Pain score 3/10.",
+        "Signed electronically",
+    )

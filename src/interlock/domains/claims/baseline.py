@@ -98,7 +98,8 @@ _STOP_WORDS = """
 """
 _STOPWORDS = frozenset(_STOP_WORDS.split())
 _TOKEN_RE = re.compile(r"[^\W_]+(?:'[^\W_]+)*|[,;:()]")
-_BREAK_RE = re.compile(r"(?<![.!?])[.!?]++(?=\s)|[\r\n\u2028\u2029]+")
+#: Sentence ends, line breaks, and pipes (the field separator of one-line record exports).
+_BREAK_RE = re.compile(r"(?<![.!?])[.!?]++(?=\s)|[\r\n\u2028\u2029|]+")
 _MAX_TOKEN_CHARS = 40
 #: "w/o" is shorthand for "without", a negation cue.
 _WITHOUT = re.compile(r"\bw/o\b")
@@ -177,10 +178,10 @@ def _ngrams(tokens: Sequence[str]) -> tuple[str, ...]:
 
 
 def _trimmed_spans(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
-    """Whitespace-trimmed sub-spans of ``text[start:end]``, none longer than the cap."""
-    while start < end and text[start].isspace():
+    """Sub-spans of ``text[start:end]`` trimmed of whitespace and pipes, none longer than the cap."""
+    while start < end and (text[start].isspace() or text[start] == "|"):
         start += 1
-    while end > start and text[end - 1].isspace():
+    while end > start and (text[end - 1].isspace() or text[end - 1] == "|"):
         end -= 1
     while end - start > _MAX_SEGMENT_CHARS:
         cut = text.rfind(" ", start + 1, start + _MAX_SEGMENT_CHARS)

@@ -212,16 +212,19 @@ def required(how: Combine, findings: Sequence[tuple[int, Finding]], status: Poli
 
 # ------------------------------------------------------------------------- relevance
 
-_SENTENCE_BREAK: Final = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9(\-•*])|\n+")
+_SENTENCE_BREAK: Final = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9(\-•*])|\n+|\s*\|+\s*")
 _NEGATIONS: Final = frozenset(
     {"no", "not", "never", "none", "denies", "denied", "declined", "refused", "without"}
 )
 _WITHOUT: Final = re.compile(r"\bw/o\b", re.IGNORECASE)
-_CLAUSE_BREAK: Final = re.compile(r"(?<=;)|(?<=[.!?])\s+(?=[A-Z0-9(\-•*])|\n+")
+_CLAUSE_BREAK: Final = re.compile(r"(?<=;)|(?<=[.!?])\s+(?=[A-Z0-9(\-•*])|\n+|\s*\|+\s*")
 
 
 def clauses(passage: str) -> tuple[str, ...]:
-    """The clauses of a passage: split after semicolons, sentence ends and line breaks.
+    """The clauses of a passage: split after semicolons, sentence ends, line breaks and pipes.
+
+    A pipe separates fields the way a line break does in the one-line summaries many
+    record systems export ("Order: ... | Pain score 3/10. | Signed").
 
     Shorthand notes join several findings with semicolons ("declined PT; MRI shows a
     tear; knee locks"); each clause is read against the criteria on its own, so one
