@@ -19,6 +19,7 @@ from interlock.domains.claims.criteria import evidence_clauses, policy_criteria,
 from interlock.domains.claims.lexicon import NO_LEXICON, Lexicon, learn
 from interlock.domains.claims.pack import load_lexicon, save_lexicon
 from interlock.domains.claims.task import ClaimsAdjudicate
+from interlock.domains.claims.vocabulary import content_stems
 from interlock.store.migrations import prepare_store
 
 SHOULDER = (
@@ -120,3 +121,16 @@ def test_the_task_is_bound_to_what_model_train_stored(tmp_path: object) -> None:
     save_lexicon(store, lexicon, now=datetime(2026, 1, 1, tzinfo=UTC))
     assert ClaimsAdjudicate().bind(store).lexicon == lexicon
     store.dispose()
+
+
+def test_a_learned_word_that_is_all_a_clause_says_is_enough() -> None:
+    """ "No radiation." says one thing, in the payer's word for it; one learned word among others does not."""
+    policy = (
+        "Facet injection is medically necessary when all of the following are met:\n"
+        "(1) axial neck pain for twelve weeks or longer;\n"
+        "(2) no radicular symptoms in the arms."
+    )
+    learned = content_stems("radiation tingling")  # the stems learning would have kept
+    criteria = Lexicon(terms={"no radicular symptoms in the arms.": learned}).apply(policy_criteria(policy))
+    assert evidence_clauses(criteria, 2, "Pain stays in the neck; no radiation.") == ("no radiation.",)
+    assert evidence_clauses(criteria, 2, "Radiation oncology follow-up booked.") == ()

@@ -120,3 +120,13 @@ def test_which_criteria_need_a_stated_amount() -> None:
     assert not needs_value(WITHIN)
     assert not needs_value(STAGE)
     assert not needs_value("imaging shows a mass")
+
+
+def test_minutes_and_hours_do_not_measure_weeks_of_care() -> None:
+    """ "Limits walking to 10 minutes" says nothing about "12 weeks of care"; days do."""
+    criterion = "At least twelve weeks of non-operative care."
+    assert reading(criterion, "Hip pain limits walking to 10 minutes.") == "absent"
+    assert reading(criterion, "Apnea episodes lasting 20 seconds.") == "absent"
+    assert reading(criterion, "Non-operative care for 10 days.") == "fails"
+    assert reading(criterion, "Non-operative care for 2 years.") == "satisfies"
+    assert reading("Desaturation for at least 5 minutes.", "Desaturation for 12 minutes.") == "satisfies"

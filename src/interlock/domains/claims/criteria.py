@@ -249,12 +249,13 @@ def relevance(
     score says nothing about which way the passage reads (met or not): that is the
     model's finding, and the gate checks the two together. Stems learned from the
     payer's history (``learned``) count only when at least :data:`LEARNED_MIN_HITS` of
-    them occur together: one shared word learned from co-occurrence proves too little.
+    them occur together, or when they are all the passage says ("no radiation"): one
+    word learned from co-occurrence among others ("arm in a sling") proves too little.
     """
     found = content_stems(passage)
     score = float(len(criterion_terms(criterion_text, preamble) & found))
     hits = len((learned - criterion_terms(criterion_text, preamble)) & found)
-    return score + (hits if hits >= LEARNED_MIN_HITS else 0)
+    return score + (hits if hits >= LEARNED_MIN_HITS or (hits and hits == len(found)) else 0)
 
 
 def with_learned(criteria: PolicyCriteria, learned: Mapping[str, frozenset[str]]) -> PolicyCriteria:

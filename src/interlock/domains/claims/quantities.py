@@ -164,9 +164,15 @@ class Unit:
     days: tuple[float, float] | None = None
 
     def compatible(self, other: Unit) -> bool:
-        """Two units measure the same thing (every unit of time measures time)."""
+        """Two units measure the same thing: units of time of one scale, or the same unit.
+
+        Minutes and hours measure something other than what weeks and months measure:
+        "limits walking to 10 minutes" says nothing about "12 weeks of care".
+        """
         if self.days is not None or other.days is not None:
-            return self.days is not None and other.days is not None
+            if self.days is None or other.days is None:
+                return False
+            return (self.days[0] < 1.0) == (other.days[0] < 1.0)
         return self.key == other.key
 
 
