@@ -130,3 +130,12 @@ def test_minutes_and_hours_do_not_measure_weeks_of_care() -> None:
     assert reading(criterion, "Non-operative care for 10 days.") == "fails"
     assert reading(criterion, "Non-operative care for 2 years.") == "satisfies"
     assert reading("Desaturation for at least 5 minutes.", "Desaturation for 12 minutes.") == "satisfies"
+
+
+def test_milliseconds_and_seconds_are_units_of_time() -> None:
+    """Venous reflux is measured in milliseconds; "reflux time 320 ms" names the measure, it is no frequency."""
+    criterion = "Reflux of 500 milliseconds or longer in the treated vein on duplex ultrasound."
+    assert reading(criterion, "Duplex: great saphenous reflux 2080 ms.") == "satisfies"
+    assert reading(criterion, "GSV reflux time 320 milliseconds.") == "fails"
+    assert reading(criterion, "Reflux 0.8 seconds.") == "satisfies"
+    assert reading(criterion, "Compression stockings for 12 weeks.") == "absent"

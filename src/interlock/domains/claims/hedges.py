@@ -9,7 +9,8 @@ not any payer's phrases:
   adjective ("to be arranged", "appears to be"), *going to*;
 - planning and waiting: *plan*, *schedule*, *order*, *referred*, *request*, *arrange*,
   *pending*, *awaiting*, *deferred*, *next*, *return*;
-- deliberation: *discuss*, *consider*, *option*, *choice*, *versus*, *prefers*, *wants*;
+- deliberation: *discuss*, *consider*, *option*, *choice*, *versus*, *prefers*, *wants*,
+  a matter *under review* or *being evaluated*;
   and a talk or review verb that closes the clause with nothing found after it
   ("mobility reviewed." but not "therapy note reviewed: 8 weeks completed");
 - doubt: *unclear*, *unknown*, *uncertain*, *unsure*, *possibly*, *perhaps*, a ``?``;
@@ -140,6 +141,12 @@ _UNDOCUMENTED: Final = re.compile(
     r"|\bf/u\b",
     re.IGNORECASE,
 )
+#: A matter still being weighed: "regimen under review", "being evaluated".
+_UNDER_WAY: Final = re.compile(
+    r"\bunder (?:review|consideration|evaluation|discussion|investigation)\b"
+    r"|\bbeing (?:reviewed|evaluated|considered|assessed|worked up|investigated)\b",
+    re.IGNORECASE,
+)
 _CLAUSE_END: Final = re.compile(r"[\s.!;,:)\]-]*$")
 
 
@@ -156,7 +163,12 @@ def unsettled(criterion_text: str, clause: str) -> bool:
         own |= _MODALS  # a criterion about what *will* happen accepts what *would*
     if clause.rstrip().endswith(":"):
         return True  # a heading ("Review summary, MRI knee:") introduces findings and states none
-    if "?" in clause or _UNDOCUMENTED.search(clause) or _talk_ends_clause(clause):
+    if (
+        "?" in clause
+        or _UNDOCUMENTED.search(clause)
+        or _UNDER_WAY.search(clause)
+        or _talk_ends_clause(clause)
+    ):
         return True
     if _TO_BE.search(clause) and not _TO_BE.search(criterion_text):
         return True

@@ -59,6 +59,8 @@ _NUMBER_WORDS: Final[dict[str, int]] = {
 
 #: Units of time as (low, high) days: a month is 28 to 31 days, a year 365 or 366.
 _TIME: Final[dict[str, tuple[float, float]]] = {
+    "millisecond": (1 / 86_400_000, 1 / 86_400_000),
+    "second": (1 / 86_400, 1 / 86_400),
     "minute": (1 / 1440, 1 / 1440),
     "hour": (1 / 24, 1 / 24),
     "day": (1.0, 1.0),
@@ -67,6 +69,14 @@ _TIME: Final[dict[str, tuple[float, float]]] = {
     "year": (365.0, 366.0),
 }
 _TIME_SPELLINGS: Final[dict[str, str]] = {
+    "ms": "millisecond",
+    "msec": "millisecond",
+    "millisecond": "millisecond",
+    "milliseconds": "millisecond",
+    "sec": "second",
+    "secs": "second",
+    "second": "second",
+    "seconds": "second",
     "min": "minute",
     "mins": "minute",
     "minute": "minute",
@@ -430,7 +440,7 @@ def thresholds(criterion_text: str) -> tuple[Threshold, ...]:
 
 # -------------------------------------------------------------------------- values
 
-_FREQUENCY: Final = frozenset({"times", "time", "once", "twice", "every", "each", "per", "x"})
+_FREQUENCY: Final = frozenset({"times", "once", "twice", "every", "each", "per", "x"})
 _OPEN_ABOVE: Final = (
     ("over",),
     ("more", "than"),
