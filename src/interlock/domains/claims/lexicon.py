@@ -13,8 +13,11 @@ every criterion was documented. If exactly one criterion has no clause about it,
 clauses about no criterion are where it was documented, together with whatever else
 the notes say (greetings, plans, filler). A stem is learned for that criterion when it
 occurs in those orphan clauses in at least :data:`MIN_SUPPORT` such examples and far
-more often than in the orphan clauses of the policy's other examples and of other
-policies' examples: filler and a writer's sign-off occur everywhere and are never learned.
+more often than in the orphan clauses of the policy's examples where a clause was about
+the criterion (at least :data:`MIN_SUPPORT` of them, or nothing is learned for it), and
+of other policies' examples: filler and a writer's sign-off occur everywhere and are
+never learned, nor are the words of the policy's own title and preamble (the service's
+name, which every note repeats).
 
 :func:`learn` is pure; a :class:`Lexicon` is plain JSON keyed by criterion text, so a
 revised policy whose criterion reads the same keeps what was learned. The baseline keeps
@@ -157,9 +160,12 @@ def _round(
     # Per policy text: examples with orphan clauses, and per stem how many of them carry it.
     policy_examples: Counter[str] = Counter()
     policy_stems: defaultdict[str, Counter[str]] = defaultdict(Counter)
-    # Per (policy text, criterion number): the examples where it alone went unmatched.
+    # Per (policy text, criterion number): the examples where it alone went unmatched,
+    # and those where a clause was about it (where its words are not among the orphans).
     lone_examples: Counter[tuple[str, int]] = Counter()
     lone_stems: defaultdict[tuple[str, int], Counter[str]] = defaultdict(Counter)
+    found_examples: Counter[tuple[str, int]] = Counter()
+    found_stems: defaultdict[tuple[str, int], Counter[str]] = defaultdict(Counter)
     texts: dict[tuple[str, int], str] = {}
     for body, plain, notes in documented:
         criteria = lexicon.apply(plain)
@@ -167,9 +173,14 @@ def _round(
         stems = frozenset().union(*(content_stems(c) for c in orphans)) if orphans else frozenset()
         policy_examples[body] += 1
         policy_stems[body].update(stems)
+        for c in criteria.criteria:
+            key = (body, c.number)
+            texts[key] = c.text
+            if c.number not in missing:
+                found_examples[key] += 1
+                found_stems[key].update(stems)
         if len(missing) == 1 and stems:
             key = (body, missing[0])
-            texts[key] = next(c.text for c in criteria.criteria if c.number == missing[0])
             lone_examples[key] += 1
             lone_stems[key].update(stems)
     every_examples = sum(policy_examples.values())
@@ -179,15 +190,18 @@ def _round(
     learned: dict[str, set[str]] = defaultdict(set)
     for key, n in lone_examples.items():
         body, _ = key
-        rest = policy_examples[body] - n
+        rest = found_examples[key]
+        if rest < MIN_SUPPORT:
+            continue  # never seen matched: nothing tells its words from the notes' boilerplate
         others = every_examples - policy_examples[body]
+        service = content_stems(policy_criteria(body).preamble)
         ranked = []
         for stem_, k in lone_stems[key].items():
-            if k < MIN_SUPPORT or k / n < MIN_SHARE:
+            if k < MIN_SUPPORT or k / n < MIN_SHARE or stem_ in service:
                 continue
-            # Rarer in this policy's other examples and in other policies' notes: a
-            # writer's sign-off or template line occurs across policies and is never learned.
-            same = (policy_stems[body][stem_] - k) / rest if rest else 0.0
+            # Rarer where a clause was about the criterion, and in other policies' notes: a
+            # writer's sign-off or template line occurs everywhere and is never learned.
+            same = found_stems[key][stem_] / rest if rest else 0.0
             across = (every_stems[stem_] - policy_stems[body][stem_]) / others if others else 0.0
             spread = sum(1 for counts in policy_stems.values() if counts[stem_] >= MIN_SUPPORT)
             if k / n >= MIN_LIFT * max(same, across) and spread <= max(1, len(policy_stems) * MAX_SPREAD):
