@@ -167,3 +167,16 @@ def test_a_pipe_separates_fields_like_a_line_break() -> None:
         "Pain score 3/10.",
         "Signed electronically",
     )
+
+
+def test_non_operative_care_is_conservative_care() -> None:
+    """A criterion asking for non-operative (non-surgical) care is about the therapies that are that care."""
+    body = (
+        "Covered when all of the following are met:\n"
+        "(1) radiographic evidence of advanced hip arthritis;\n"
+        "(2) at least twelve weeks of non-operative care."
+    )
+    criteria = policy_criteria(body)
+    never = "Never tried physical therapy or bracing."
+    assert evidence_clauses(criteria, 2, never) == (never,)
+    assert evidence_clauses(policy_criteria(body.replace("non-operative", "nonsurgical")), 2, never) == (never,)

@@ -277,7 +277,11 @@ _SYNONYMS: Final[dict[str, str]] = {
     "cigarettes": "tobacco",
     "nicotine": "tobacco",
     "vaping": "tobacco",
-    # The usual forms of conservative (non-operative) care.
+    # Conservative care by its other names, and its usual forms.
+    "non operative": "conservative",
+    "nonoperative": "conservative",
+    "non surgical": "conservative",
+    "nonsurgical": "conservative",
     "physical therapy": "conservative",
     "home exercise": "conservative",
     "exercise program": "conservative",
