@@ -179,4 +179,6 @@ def test_non_operative_care_is_conservative_care() -> None:
     criteria = policy_criteria(body)
     never = "Never tried physical therapy or bracing."
     assert evidence_clauses(criteria, 2, never) == (never,)
-    assert evidence_clauses(policy_criteria(body.replace("non-operative", "nonsurgical")), 2, never) == (never,)
+    assert evidence_clauses(policy_criteria(body.replace("non-operative", "nonsurgical")), 2, never) == (
+        never,
+    )
