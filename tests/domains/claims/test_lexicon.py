@@ -13,13 +13,16 @@ import random
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+import pytest
 from sqlalchemy import create_engine
 
 from interlock.domains.claims.criteria import evidence_clauses, policy_criteria, relevance
 from interlock.domains.claims.lexicon import NO_LEXICON, Lexicon, learn
-from interlock.domains.claims.pack import load_lexicon, save_lexicon
+from interlock.domains.claims.pack import LEXICON_KIND, load_lexicon, save_lexicon
 from interlock.domains.claims.task import ClaimsAdjudicate
 from interlock.domains.claims.vocabulary import content_stems
+from interlock.exceptions import ConfigurationError
+from interlock.models.registry import save_trained
 from interlock.store.migrations import prepare_store
 
 SHOULDER = (
@@ -134,3 +137,20 @@ def test_a_learned_word_that_is_all_a_clause_says_is_enough() -> None:
     criteria = Lexicon(terms={"no radicular symptoms in the arms.": learned}).apply(policy_criteria(policy))
     assert evidence_clauses(criteria, 2, "Pain stays in the neck; no radiation.") == ("no radiation.",)
     assert evidence_clauses(criteria, 2, "Radiation oncology follow-up booked.") == ()
+
+
+def test_a_malformed_stored_vocabulary_stops_the_engine_with_what_to_run(tmp_path: object) -> None:
+    """A corrupted lexicon row is a configuration error naming the cure, not a crash in a work item."""
+    store = create_engine(f"sqlite:///{tmp_path}/store.db")
+    prepare_store(store)
+    save_trained(
+        store,
+        kind=LEXICON_KIND,
+        model_id="lexicon:bad",
+        artifact='{"terms": 3}',
+        metrics={},
+        now=datetime(2026, 1, 1),
+    )
+    with pytest.raises(ConfigurationError, match="run `interlock model train` again"):
+        ClaimsAdjudicate().bind(store)
+    store.dispose()

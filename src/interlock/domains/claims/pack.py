@@ -78,9 +78,15 @@ def save_lexicon(store: Engine, lexicon: Lexicon, *, now: datetime) -> str:
 def load_lexicon(store: Engine) -> Lexicon:
     """The vocabulary the latest ``model train`` learned, or none (the policies' own words only)."""
     try:
-        return Lexicon.from_json(latest_artifact(store, LEXICON_KIND))
+        text = latest_artifact(store, LEXICON_KIND)
     except ConfigurationError:
         return NO_LEXICON
+    try:
+        return Lexicon.from_json(text)
+    except (ValueError, KeyError, TypeError) as exc:
+        raise ConfigurationError(
+            f"the stored criterion vocabulary is malformed ({exc}): run `interlock model train` again"
+        ) from exc
 
 
 def baseline_metrics(store: Engine) -> dict[str, object] | None:
