@@ -253,8 +253,9 @@ def relevance(
     word learned from co-occurrence among others ("arm in a sling") proves too little.
     """
     found = content_stems(passage)
-    score = float(len(criterion_terms(criterion_text, preamble) & found))
-    hits = len((learned - criterion_terms(criterion_text, preamble)) & found)
+    own = criterion_terms(criterion_text, preamble)
+    score = float(len(own & found))
+    hits = len((learned - own) & found)
     return score + (hits if hits >= LEARNED_MIN_HITS or (hits and hits == len(found)) else 0)
 
 

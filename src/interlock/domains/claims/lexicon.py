@@ -82,6 +82,14 @@ class Lexicon:
         """``criteria`` with the learned stems of each criterion attached."""
         return with_learned(criteria, self.terms)
 
+    def counts(self) -> dict[str, int]:
+        """How much was learned, for the store's metrics and ``model train``'s report."""
+        return {
+            "examples": self.examples,
+            "criteria": len(self.terms),
+            "terms": sum(len(v) for v in self.terms.values()),
+        }
+
     def to_json(self) -> str:
         """Canonical JSON: equal lexicons give equal text."""
         return json.dumps(

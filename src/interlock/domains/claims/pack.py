@@ -70,8 +70,7 @@ def save_lexicon(store: Engine, lexicon: Lexicon, *, now: datetime) -> str:
     """Store the learned criterion vocabulary for the gate; its id is a digest of its JSON."""
     text = lexicon.to_json()
     model_id = f"lexicon:{hashlib.sha256(text.encode('utf-8')).hexdigest()[:12]}"
-    terms = sum(len(v) for v in lexicon.terms.values())
-    metrics = {"examples": lexicon.examples, "criteria": len(lexicon.terms), "terms": terms}
+    metrics = lexicon.counts()
     return save_trained(store, kind=LEXICON_KIND, model_id=model_id, artifact=text, metrics=metrics, now=now)
 
 
@@ -137,7 +136,7 @@ def train(sor: Engine, store: Engine, *, now: datetime, seed: int = 0) -> dict[s
     lexicon = Lexicon.from_dict(artifact.lexicon)
     metrics = {
         **asdict(artifact.metrics),
-        "lexicon": {"criteria": len(lexicon.terms), "terms": sum(len(v) for v in lexicon.terms.values())},
+        "lexicon": lexicon.counts(),
     }
     model_id = save_baseline(store, artifact, metrics, now=now)
     save_lexicon(store, lexicon, now=now)
