@@ -37,6 +37,37 @@ def test_criteria_and_combination_are_read_from_the_policy_text() -> None:
 
 
 @pytest.mark.parametrize(
+    ("sentence", "how"),
+    [
+        ("The plan pays only if the chart establishes every one of the three requirements that follow.", "all"),
+        ("Coverage needs each one of these findings.", "all"),
+        ("Covered when the records show any one of these conditions.", "any"),
+        ("Covered when at least one of the following is documented.", "any"),
+        ("All of the following are required, or at least one of them with a referral.", "unknown"),
+    ],
+)
+def test_the_combining_sentence_is_read_as_a_phrase(sentence: str, how: str) -> None:
+    """"every one of" is all of them; a sentence that says both ways is read strictly."""
+    body = f"Header line: All products\n{sentence}\n(1) Pain for 6 weeks. (2) Imaging shows a tear."
+    assert policy_criteria(body).combine == how
+
+
+def test_the_sentence_after_the_last_criterion_is_not_part_of_it() -> None:
+    """What happens when a criterion is missing is the policy's text, not the last criterion's."""
+    body = (
+        "Paid only if the chart establishes every one of the requirements that follow. "
+        "(1) A planned resection of at least 500 grams. (2) Intertrigo that keeps coming back. "
+        "When even one requirement is missing from the chart, the plan declines reduction mammaplasty."
+    )
+    read = policy_criteria(body)
+    assert read.combine == "all"
+    assert [c.text for c in read.criteria] == [
+        "A planned resection of at least 500 grams.",
+        "Intertrigo that keeps coming back.",
+    ]
+
+
+@pytest.mark.parametrize(
     ("how", "findings", "status"),
     [
         ("all", ["met", "met"], "met"),

@@ -139,3 +139,21 @@ def test_milliseconds_and_seconds_are_units_of_time() -> None:
     assert reading(criterion, "GSV reflux time 320 milliseconds.") == "fails"
     assert reading(criterion, "Reflux 0.8 seconds.") == "satisfies"
     assert reading(criterion, "Compression stockings for 12 weeks.") == "absent"
+
+
+@pytest.mark.parametrize(
+    ("criterion", "passage", "expected"),
+    [
+        ("A depressive episode scoring 15 or more on the PHQ-9.", "PHQ-9 at intake: 21.", "satisfies"),
+        ("A depressive episode scoring 15 or more on the PHQ-9.", "PHQ-9 of 12 today", "fails"),
+        ("An arterial oxygen tension (PaO2) of 55 mmHg or less.", "Room air PaO2 74 mmHg.", "fails"),
+        ("An arterial oxygen tension (PaO2) of 55 mmHg or less.", "PaO2 50 mmHg", "satisfies"),
+        ("A planned resection of at least 500 grams from each breast.", "Expects to remove 330 grams", "fails"),
+        ("A planned resection of at least 500 grams from each breast.", "Resection 620 g per side", "satisfies"),
+        ("A preventive medicine taken for eight weeks or more.", "amitriptyline for 22/52", "satisfies"),
+        ("A preventive medicine taken for eight weeks or more.", "amitriptyline for 5/52", "fails"),
+    ],
+)
+def test_named_instruments_written_units_and_week_shorthand(criterion: str, passage: str, expected: str) -> None:
+    """The 9 of "PHQ-9" is no score, grams are grams however spelt, and "22/52" is 22 weeks."""
+    assert reading(criterion, passage) == expected

@@ -87,6 +87,10 @@ _LINE_MARKER = re.compile(r"^[ \t]*\(?(\d{1,2})[.)][ \t]+", re.MULTILINE)
 _ANY = re.compile(r"\b(?:any|at least one|one or more|one of|either)\b", re.IGNORECASE)
 _ALL = re.compile(r"\b(?:all|each|every|both)\b", re.IGNORECASE)
 _BLANK_LINE = re.compile(r"\n\s*\n")
+_EVERY_ONE = re.compile(r"\b(?:every|each)\s+(?:single\s+)?one\s+of\b", re.IGNORECASE)
+_LEAD_BREAK = re.compile(r"(?<=[.!?])\s+|\n+")
+#: Where a sentence ends and another begins inside the last item: ". If any ...".
+_FOLLOWING_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -126,8 +130,12 @@ def policy_criteria(body: str) -> PolicyCriteria:
     """Read the numbered criteria and their combination from a policy's text.
 
     Items are numbered ``(1)``, ``(2)``, ... in order; an item ends where the next
-    begins, at a blank line, or at the end of the text. The combining sentence is the
-    text just before ``(1)``.
+    begins, at a blank line, or at the end of the text. The last item ends with its
+    first sentence when more sentences follow in its paragraph: those say what happens
+    when criteria are missing ("If any listed condition is absent, the service is not
+    covered"), and read as part of the last criterion they would lend it the policy's
+    own words. The combining sentence is the text just before ``(1)``, else the first
+    sentence after the list (:func:`combination`).
     """
     items, by_line = _items(list(_MARKER.finditer(body))), False
     if not items:
@@ -138,21 +146,47 @@ def policy_criteria(body: str) -> PolicyCriteria:
     criteria: list[Criterion] = []
     end = len(body)
     for index, (number, match) in enumerate(items):
-        end = items[index + 1][1].start() if index + 1 < len(items) else len(body)
+        last = index + 1 == len(items)
+        end = len(body) if last else items[index + 1][1].start()
         text = body[match.end() : end]
         gap = re.search(r"\n", text) if by_line else _BLANK_LINE.search(text)
         if gap is not None:
-            end = match.end() + gap.start()
             text = text[: gap.start()]
+        if last and (after := _FOLLOWING_SENTENCE.search(text)) is not None:
+            text = text[: after.start()]
+        end = match.end() + len(text)
         criteria.append(Criterion(number=number, text=text.strip().rstrip(";").strip()))
-    # The combining sentence is the last sentence before (1), else the first one after the list.
-    lead = re.split(r"(?<=[.!?])\s+", preamble.strip())[-1] if preamble.strip() else ""
-    if not (_ANY.search(lead) or _ALL.search(lead)):
-        lead = re.split(r"(?<=[.!?])\s+", body[end:].strip())[0] if body[end:].strip() else ""
-    combine: Combine = ANY if _ANY.search(lead) else ALL if _ALL.search(lead) else UNKNOWN
-    if len(criteria) == 1:
-        combine = ALL
+    how = combination(_last_sentence(preamble))
+    if how is None:
+        how = combination(_first_sentence(body[end:]))
+    combine: Combine = ALL if len(criteria) == 1 else how or UNKNOWN
     return PolicyCriteria(combine=combine, criteria=tuple(criteria), preamble=preamble)
+
+
+def combination(sentence: str) -> Combine | None:
+    """How a combining sentence joins the criteria, or None when it does not say.
+
+    "every one of the requirements" and "each one of" are all of them, although they
+    contain "one of"; a sentence that says both ("all of ... at least one of") is read
+    strictly (:data:`UNKNOWN`): an approval then needs every criterion met and a denial
+    every criterion not met, so a misread combination can only send a claim to a person.
+    """
+    text = _EVERY_ONE.sub("all of", sentence)
+    anyone, everyone = _ANY.search(text) is not None, _ALL.search(text) is not None
+    if anyone and everyone:
+        return UNKNOWN
+    return ANY if anyone else ALL if everyone else None
+
+
+def _last_sentence(text: str) -> str:
+    """The last sentence or line of ``text`` (a header line is not part of the sentence after it)."""
+    parts = [p for p in _LEAD_BREAK.split(text.strip()) if p.strip()]
+    return parts[-1] if parts else ""
+
+
+def _first_sentence(text: str) -> str:
+    parts = [p for p in _LEAD_BREAK.split(text.strip()) if p.strip()]
+    return parts[0] if parts else ""
 
 
 def _items(markers: list[re.Match[str]]) -> list[tuple[int, re.Match[str]]]:

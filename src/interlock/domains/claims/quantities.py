@@ -103,6 +103,21 @@ _TIME_SPELLINGS: Final[dict[str, str]] = {
     "year": "year",
     "years": "year",
 }
+#: Units written after a number, by spelling: a mass in grams is a mass in grams however spelt.
+_WRITTEN_UNITS: Final[dict[str, str]] = {
+    **{u: u for u in ("mg", "mcg", "mmol", "meq", "ml", "kg", "g", "mm", "cm", "lb", "kg/m2", "mmhg", "db", "bpm")},
+    "gram": "g",
+    "grams": "g",
+    "gm": "g",
+    "kilogram": "kg",
+    "kilograms": "kg",
+    "lbs": "lb",
+    "pound": "lb",
+    "pounds": "lb",
+    "decibels": "db",
+    "micrograms": "mcg",
+    "milligrams": "mg",
+}
 #: Words before a number that make it a rank on a scale ("stage 3", "grade II" is not read).
 #: Words that may not stand between a number and its unit ("a few weeks" is no amount).
 _NOT_ADJECTIVES: Final = frozenset(
@@ -131,8 +146,9 @@ _ORDINAL_UNITS: Final = frozenset({"stage", "grade", "class", "level", "tier"})
 
 _NUM = r"(?:\d+(?:\.\d+)?|" + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True)) + r")"
 _TOKEN = re.compile(
-    r"(?P<num>(?<![\w.])\d+(?:\.\d+)?(?:[ab](?![\w]))?(?![\w]))"
-    r"|(?P<word>[^\W\d_]+(?:'[^\W\d_]+)?)"
+    r"(?P<word>(?-i:[A-Z]{2,})-\d{1,2}(?![\w.]))"  # a named instrument: "PHQ-9", "GAD-7"
+    r"|(?P<num>(?<![\w.])\d+(?:\.\d+)?(?:[ab](?![\w]))?(?![\w]))"
+    r"|(?P<word2>[^\W\d_]+(?:'[^\W\d_]+)?)"
     r"|(?P<sym>>=|<=|≥|≤|[<>%/+()\-:;,.])",
     re.IGNORECASE,
 )
@@ -151,9 +167,10 @@ class _Tok:
 def _tokens(text: str) -> list[_Tok]:
     out: list[_Tok] = []
     for m in _TOKEN.finditer(text):
-        kind = m.lastgroup
-        assert kind in ("num", "word", "sym")
-        value = m.group(kind)
+        group = m.lastgroup
+        assert group in ("num", "word", "word2", "sym")
+        value = m.group(group)
+        kind = "word" if group == "word2" else group
         out.append(_Tok(kind=kind, text=value if kind == "num" else value.casefold(), start=m.start()))  # type: ignore[arg-type]
     return out
 
@@ -234,6 +251,8 @@ def _unit_after(toks: list[_Tok], i: int) -> tuple[Unit | None, int]:
         return Unit(key="%"), j + 1
     if tok.text == "/" and j + 1 < len(toks):
         nxt = toks[j + 1]
+        if nxt.kind == "num" and nxt.text == "52":
+            return Unit(key="time", days=_TIME["week"]), j + 2  # "22/52": 22 weeks, clinical shorthand
         if nxt.kind == "num":
             return Unit(key=f"/{nxt.text}"), j + 2
         if nxt.kind == "word":
@@ -244,8 +263,8 @@ def _unit_after(toks: list[_Tok], i: int) -> tuple[Unit | None, int]:
             return Unit(key=f"/{toks[k].text}"), k + 1
     if tok.kind == "word" and tok.text == "per" and j + 1 < len(toks) and toks[j + 1].kind == "word":
         return _per(toks[j + 1].text), j + 2
-    if tok.kind == "word" and tok.text in ("mg", "mmol", "ml", "kg", "g", "mm", "cm", "lb", "lbs", "kg/m2"):
-        key = tok.text
+    if tok.kind == "word" and tok.text in _WRITTEN_UNITS:
+        key = _WRITTEN_UNITS[tok.text]
         k = j + 1
         while k + 1 < len(toks) and toks[k].text == "/" and toks[k + 1].kind in ("word", "num"):
             key += "/" + toks[k + 1].text
@@ -290,6 +309,17 @@ def _names(toks: list[_Tok], end: int, width: int) -> frozenset[str]:
             words.append(tok.text)
         k -= 1
     return content_stems(" ".join(reversed(words))) - _GENERIC_NAMES
+
+
+def _names_after(toks: list[_Tok], start: int, width: int) -> frozenset[str]:
+    """Content words among the ``width`` tokens from ``start``, stopping at a clause break."""
+    words: list[str] = []
+    for tok in toks[start : start + width]:
+        if tok.kind == "sym" and tok.text in (";", ",", "."):
+            break
+        if tok.kind == "word":
+            words.append(tok.text)
+    return content_stems(" ".join(words)) - _GENERIC_NAMES
 
 
 # ---------------------------------------------------------------------- thresholds
@@ -425,6 +455,10 @@ def thresholds(criterion_text: str) -> tuple[Threshold, ...]:
         if unit is None and not names and out:
             # Elliptical: "40 or more, or 35 or more with ..." is the same measure again.
             unit, names = out[-1].unit, out[-1].names - abbreviations
+        else:
+            # The measure may also be named after the number ("15 or more on the PHQ-9").
+            tail = after if before is not None else after + (1 if toks[after].text == "+" else 2)
+            names |= _names_after(toks, tail, 4)
         absence = bool({t.text for t in toks[max(0, name_end - 6) : name_end]} & _NEGATION)
         out.append(
             Threshold(
