@@ -39,7 +39,10 @@ def test_criteria_and_combination_are_read_from_the_policy_text() -> None:
 @pytest.mark.parametrize(
     ("sentence", "how"),
     [
-        ("The plan pays only if the chart establishes every one of the three requirements that follow.", "all"),
+        (
+            "The plan pays only if the chart establishes every one of the three requirements that follow.",
+            "all",
+        ),
         ("Coverage needs each one of these findings.", "all"),
         ("Covered when the records show any one of these conditions.", "any"),
         ("Covered when at least one of the following is documented.", "any"),
@@ -47,7 +50,7 @@ def test_criteria_and_combination_are_read_from_the_policy_text() -> None:
     ],
 )
 def test_the_combining_sentence_is_read_as_a_phrase(sentence: str, how: str) -> None:
-    """"every one of" is all of them; a sentence that says both ways is read strictly."""
+    """ "every one of" is all of them; a sentence that says both ways is read strictly."""
     body = f"Header line: All products\n{sentence}\n(1) Pain for 6 weeks. (2) Imaging shows a tear."
     assert policy_criteria(body).combine == how
 
@@ -213,3 +216,24 @@ def test_non_operative_care_is_conservative_care() -> None:
     assert evidence_clauses(policy_criteria(body.replace("non-operative", "nonsurgical")), 2, never) == (
         never,
     )
+
+
+def test_a_heading_documents_nothing() -> None:
+    """A note's title shares words with a criterion ("medicine") but states no finding."""
+    criteria = policy_criteria(
+        "Covered when all of the following are documented. (1) 15 or more headache days a month. "
+        "(2) An oral preventive medicine taken for eight weeks or more without enough benefit."
+    )
+    note = "HOSPITAL MEDICINE PROGRESS NOTE\nPreventive medicine review:\nTopiramate tried for 10 weeks without benefit."
+    assert evidence_clauses(criteria, 2, note) == ("Topiramate tried for 10 weeks without benefit.",)
+
+
+@pytest.mark.parametrize("drug", ["topiramate", "sertraline", "propranolol", "amitriptyline", "escitalopram"])
+def test_a_generic_drug_name_is_a_medicine(drug: str) -> None:
+    """ "an oral preventive medicine" is documented by the drug's name, whichever drug it is."""
+    criteria = policy_criteria(
+        "Covered when all of the following are documented. (1) Near-daily migraine for three months. "
+        "(2) An oral preventive medicine taken for eight weeks or more without enough benefit."
+    )
+    assert clause_about(criteria, 2, f"Failed {drug}.")
+    assert not clause_about(criteria, 2, "Trial of sleep hygiene advice, no change.")

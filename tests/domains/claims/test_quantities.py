@@ -148,12 +148,29 @@ def test_milliseconds_and_seconds_are_units_of_time() -> None:
         ("A depressive episode scoring 15 or more on the PHQ-9.", "PHQ-9 of 12 today", "fails"),
         ("An arterial oxygen tension (PaO2) of 55 mmHg or less.", "Room air PaO2 74 mmHg.", "fails"),
         ("An arterial oxygen tension (PaO2) of 55 mmHg or less.", "PaO2 50 mmHg", "satisfies"),
-        ("A planned resection of at least 500 grams from each breast.", "Expects to remove 330 grams", "fails"),
-        ("A planned resection of at least 500 grams from each breast.", "Resection 620 g per side", "satisfies"),
+        (
+            "A planned resection of at least 500 grams from each breast.",
+            "Expects to remove 330 grams",
+            "fails",
+        ),
+        (
+            "A planned resection of at least 500 grams from each breast.",
+            "Resection 620 g per side",
+            "satisfies",
+        ),
         ("A preventive medicine taken for eight weeks or more.", "amitriptyline for 22/52", "satisfies"),
         ("A preventive medicine taken for eight weeks or more.", "amitriptyline for 5/52", "fails"),
     ],
 )
-def test_named_instruments_written_units_and_week_shorthand(criterion: str, passage: str, expected: str) -> None:
+def test_named_instruments_written_units_and_week_shorthand(
+    criterion: str, passage: str, expected: str
+) -> None:
     """The 9 of "PHQ-9" is no score, grams are grams however spelt, and "22/52" is 22 weeks."""
     assert reading(criterion, passage) == expected
+
+
+def test_a_total_is_not_an_upper_bound() -> None:
+    """ "adds up to 21 out of 27" is a score of 21; "up to 8 headache days" bounds from above."""
+    criterion = "A depressive episode scoring 15 or more on the PHQ-9."
+    assert reading(criterion, "Questionnaire (PHQ-9) adds up to 21 out of 27.") == "satisfies"
+    assert reading(criterion, "PHQ-9 up to 21 on some days") == "unsure"

@@ -52,6 +52,7 @@ __all__ = [
     "content_stems",
     "criterion_terms",
     "evidence_clauses",
+    "heading",
     "is_relevant",
     "most_relevant",
     "policy_criteria",
@@ -365,7 +366,8 @@ def says_something(criterion_text: str, clause: str, sentence: str | None = None
 def evidence_clauses(criteria: PolicyCriteria, number: int, passage: str) -> tuple[str, ...]:
     """The clauses of ``passage`` that document something about criterion ``number``.
 
-    A clause documents something when it is about the criterion (:func:`clause_about`),
+    A clause documents something when it is no heading (:func:`heading`), is about the
+    criterion (:func:`clause_about`),
     says something (:func:`says_something`) and states rather than plans, weighs or
     doubts (:func:`~interlock.domains.claims.hedges.unsettled`).
     """
@@ -375,10 +377,19 @@ def evidence_clauses(criteria: PolicyCriteria, number: int, passage: str) -> tup
     return tuple(
         c
         for c in clauses(passage)
-        if clause_about(criteria, number, c)
+        if not heading(c)
+        and clause_about(criteria, number, c)
         and says_something(criterion.text, c, _sentence_of(passage, c))
         and not unsettled(criterion.text, c)
     )
+
+
+def heading(clause: str) -> bool:
+    """A clause that titles what follows ("HOSPITAL MEDICINE PROGRESS NOTE", "Findings:") states nothing."""
+    letters = [ch for ch in clause if ch.isalpha()]
+    if len(letters) >= 4 and all(ch.isupper() for ch in letters) and len(words(clause)) >= 2:
+        return True
+    return clause.rstrip().endswith(":")
 
 
 def is_relevant(criteria: PolicyCriteria, number: int, passage: str) -> bool:

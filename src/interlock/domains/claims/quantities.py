@@ -105,7 +105,10 @@ _TIME_SPELLINGS: Final[dict[str, str]] = {
 }
 #: Units written after a number, by spelling: a mass in grams is a mass in grams however spelt.
 _WRITTEN_UNITS: Final[dict[str, str]] = {
-    **{u: u for u in ("mg", "mcg", "mmol", "meq", "ml", "kg", "g", "mm", "cm", "lb", "kg/m2", "mmhg", "db", "bpm")},
+    **{
+        u: u
+        for u in ("mg", "mcg", "mmol", "meq", "ml", "kg", "g", "mm", "cm", "lb", "kg/m2", "mmhg", "db", "bpm")
+    },
     "gram": "g",
     "grams": "g",
     "gm": "g",
@@ -551,8 +554,11 @@ def values(passage: str) -> tuple[Value, ...]:
         after_comparator = _comparator_after(toks, after)
         if any(_ends_with(toks, name_end, p) for p in _OPEN_ABOVE) or after_comparator in (">=", ">"):
             high = math.inf
-        elif any(_ends_with(toks, name_end, p) for p in _OPEN_BELOW) or after_comparator in ("<=", "<"):
-            low = 0.0
+        elif (
+            any(_ends_with(toks, name_end, p) for p in _OPEN_BELOW)
+            and not _ends_with(toks, name_end, ("adds", "up", "to"))
+        ) or after_comparator in ("<=", "<"):
+            low = 0.0  # "up to 8" bounds from above; "adds up to 21" is a total
         out.append(Value(low=low, high=high, unit=unit, names=_names(toks, name_end, 5)))
     return tuple(out)
 

@@ -3,7 +3,8 @@
 A policy criterion and a note passage rarely use the same surface words: "weeks" and
 "wks", "PT" and "physical therapy", "locks" and "locking". :func:`content_stems` folds
 case and Unicode, splits hyphenated and slashed words, adds the words of a small table
-of general clinical abbreviations and synonyms, drops stop words, numbers and units of
+of general clinical abbreviations and synonyms (and, for a drug's generic name, the
+words "medication", "medicine" and "drug"), drops stop words, numbers and units of
 time or amount (a shared "weeks" says nothing about *what* lasted), and strips common
 suffixes. It is shared by :mod:`.criteria` (relevance) and :mod:`.quantities` (the name
 of a measured value).
@@ -294,6 +295,17 @@ _SYNONYMS: Final[dict[str, str]] = {
     "nondiagnostic": "inconclusive",
     "non-diagnostic": "inconclusive",
 }
+#: Endings of international nonproprietary drug names (the stems naming schemes give a
+#: class): "sertraline", "topiramate" and "propranolol" are all a medicine a criterion
+#: may ask about ("an oral preventive medicine", "antidepressant medication").
+_DRUG: Final = re.compile(
+    r"^[a-z]{2,}(?:oxetine|alopram|traline|triptyline|ipramine|faxine|azodone|zodone|azapine|upropion"
+    r"|triptan|gepant|amate|olol|proate|sartan|pril|dipine|statin|parin|xaban|gatran"
+    r"|profen|proxen|coxib|fenac|oxicam|pentin|gabalin|adol|codone|morphone|orphine"
+    r"|formin|gliptin|glutide|gliflozin|glitazone|sone|olone|prazole|tidine|setron"
+    r"|cillin|mycin|floxacin|cycline|azepam|azolam|apine|peridone|asidone|perazine|promazine"
+    r"|terol|tropium|lukast|sonide|umab|ximab|zumab|ercept|tinib|trexate|dronate|caine|ithium)$"
+)
 _WORD: Final = re.compile(r"[^\W_]+(?:[-/'][^\W_]+)*")
 _NUMERIC: Final = re.compile(r"^\d+(?:\.\d+)?[a-z]?$")
 _PT: Final = re.compile(r"\bPT\b")
@@ -347,6 +359,8 @@ def _expanded(text: str) -> list[str]:
     found = words(text)
     extra: list[str] = ["physical", "therapy", "conservative"] if _PT.search(text) else []
     for i, word in enumerate(found):
+        if len(word) >= 6 and _DRUG.match(word):
+            extra.extend(("medication", "medicine", "drug"))
         pair = f"{word} {found[i + 1]}" if i + 1 < len(found) else ""
         for key in (word, pair):
             if key and key in _SYNONYMS:
