@@ -2,7 +2,7 @@
 
 It was held out (only the acceptance test read it) until it had been measured four
 times; since then its misses were also looked at while the note reader was improved,
-so it is a second family to improve against, and ``sealed`` is the held-out one.
+so it is a second family to improve against, and ``blind`` is the held-out one.
 Its medical policies are numbered ``MP.<area>.####`` and printed as a position
 statement with listed conditions; its clinicians dictate, write letters of medical
 necessity, keep bulleted nurse-practitioner notes and export pipe-separated EHR
