@@ -61,6 +61,11 @@ def main(argv: list[str]) -> int:
         print(__doc__)
         return 0
     command, rest = argv[0], argv[1:]
+    # The environment's modules are compiled once and the compiled files kept in .venv
+    # and src (both ignored by git). With PYTHONDONTWRITEBYTECODE set, every `interlock`
+    # process would compile every module from source again: seconds per process, and
+    # the test suite starts hundreds of them.
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
     bootstrap()
     if command == "demo":
         return subprocess.call([str(BIN / "interlock"), "demo", *rest], cwd=ROOT)

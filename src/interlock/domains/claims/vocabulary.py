@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 from typing import Final
 
 __all__ = ["content_stems", "fold", "stem", "words"]
@@ -368,7 +369,11 @@ def _expanded(text: str) -> list[str]:
     return found + extra
 
 
+@lru_cache(maxsize=65_536)
 def content_stems(text: str, *, expand: bool = True) -> frozenset[str]:
-    """Stems of the content words of ``text`` (numbers, stop words and units dropped)."""
+    """Stems of the content words of ``text`` (numbers, stop words and units dropped).
+
+    Cached: training and the gate read the same clauses against every criterion.
+    """
     found = _expanded(text) if expand else words(text)
     return frozenset(stem(w) for w in found if len(w) >= 2 and w not in _STOP and not _NUMERIC.match(w))
