@@ -174,3 +174,29 @@ def test_a_total_is_not_an_upper_bound() -> None:
     criterion = "A depressive episode scoring 15 or more on the PHQ-9."
     assert reading(criterion, "Questionnaire (PHQ-9) adds up to 21 out of 27.") == "satisfies"
     assert reading(criterion, "PHQ-9 up to 21 on some days") == "unsure"
+
+
+EXERTION = "A fall in saturation to 88% or lower on exertion that supplemental oxygen corrects."
+
+
+@pytest.mark.parametrize(
+    ("passage", "expected"),
+    [
+        ("Walked the full six minutes without going under 92%.", "fails"),
+        ("Sats never below 90% on the stairs.", "fails"),
+        ("Did not fall below 91% walking.", "fails"),
+        ("Dropped under 85% walking.", "satisfies"),
+        ("On the walk test saturation dropped to 84% and came back to 92% on 2 L.", "satisfies"),
+    ],
+)
+def test_a_negated_bound_and_a_recovery_are_read_as_said(passage: str, expected: str) -> None:
+    """ "without going under 92%" stayed at 92 or above; "came back to 92%" is the correction, not the fall."""
+    assert reading(EXERTION, passage) == expected
+
+
+def test_month_shorthand_measures_a_span_only_against_a_span() -> None:
+    """ "3/12" is three months against a duration, and no measure of anything else."""
+    care = "Twelve weeks or more of non-surgical care that has not relieved the pain."
+    assert reading(care, "Completed 3/12 of a fitted support bra, no better.") == "satisfies"
+    assert reading(care, "Completed 1/12 of physio, no better.") == "fails"
+    assert reading("Pain rated 5 or higher on a 0-10 scale.", "Vision 6/12 in the left eye.") == "absent"

@@ -103,6 +103,10 @@ _TIME_SPELLINGS: Final[dict[str, str]] = {
     "year": "year",
     "years": "year",
 }
+#: Denominators of the clinical shorthand for a span: n/52 weeks, n/12 months. Against a
+#: duration only: a value's unit must match the threshold's (6/12 vision is no duration
+#: unless a criterion about the eye asks how long something lasted).
+_SHORTHAND_TIME: Final[dict[str, str]] = {"52": "week", "12": "month"}
 #: Units written after a number, by spelling: a mass in grams is a mass in grams however spelt.
 _WRITTEN_UNITS: Final[dict[str, str]] = {
     **{
@@ -254,8 +258,9 @@ def _unit_after(toks: list[_Tok], i: int) -> tuple[Unit | None, int]:
         return Unit(key="%"), j + 1
     if tok.text == "/" and j + 1 < len(toks):
         nxt = toks[j + 1]
-        if nxt.kind == "num" and nxt.text == "52":
-            return Unit(key="time", days=_TIME["week"]), j + 2  # "22/52": 22 weeks, clinical shorthand
+        if nxt.kind == "num" and nxt.text in _SHORTHAND_TIME:
+            # "22/52": 22 weeks, "3/12": 3 months, clinical shorthand for a span.
+            return Unit(key="time", days=_TIME[_SHORTHAND_TIME[nxt.text]]), j + 2
         if nxt.kind == "num":
             return Unit(key=f"/{nxt.text}"), j + 2
         if nxt.kind == "word":
@@ -501,6 +506,21 @@ _OPEN_BELOW: Final = (
 )
 
 
+#: Phrases before a value that is where something returned to, not what it reached.
+_RECOVERY: Final = (("came", "back", "to"), ("back", "up", "to"), ("recovered", "to"), ("corrected", "to"))
+_NEGATED_VERBS: Final = frozenset({"going", "falling", "dropping", "getting", "dipping", "desaturating"})
+
+
+def _negated(toks: list[_Tok], i: int) -> bool:
+    """A negation just before position ``i``: "without going", "never", "did not fall"."""
+    k = i - 1
+    if k >= 0 and toks[k].text in _NEGATED_VERBS:
+        k -= 1
+    if k >= 1 and toks[k].text in ("fall", "drop", "dip", "go") and toks[k - 1].text in ("not", "never"):
+        return True
+    return k >= 0 and toks[k].text in ("without", "never", "not")
+
+
 @lru_cache(maxsize=4096)
 def values(passage: str) -> tuple[Value, ...]:
     """The numbers ``passage`` states, each with its unit (if any) and the words before it."""
@@ -551,8 +571,13 @@ def values(passage: str) -> tuple[Value, ...]:
             and following[1:] in (("not",), ("never",))
         ):
             continue  # "six months not yet completed": a span that was not reached
+        if any(_ends_with(toks, name_end, p) for p in _RECOVERY):
+            continue  # "dropped to 84% and came back to 92% on oxygen": the 92 is the correction
         after_comparator = _comparator_after(toks, after)
-        if any(_ends_with(toks, name_end, p) for p in _OPEN_ABOVE) or after_comparator in (">=", ">"):
+        below = next((p for p in _OPEN_BELOW if _ends_with(toks, name_end, p)), None)
+        if below is not None and _negated(toks, name_end - len(below)):
+            high = math.inf  # "without going under 92%": it stayed at 92 or above
+        elif any(_ends_with(toks, name_end, p) for p in _OPEN_ABOVE) or after_comparator in (">=", ">"):
             high = math.inf
         elif (
             any(_ends_with(toks, name_end, p) for p in _OPEN_BELOW)

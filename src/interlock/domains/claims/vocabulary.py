@@ -293,6 +293,18 @@ _SYNONYMS: Final[dict[str, str]] = {
     "splinting": "conservative",
     "splint": "conservative",
     "activity modification": "conservative",
+    # Effort and oxygen, however they are measured.
+    "walk": "exertion",
+    "walked": "exertion",
+    "walking": "exertion",
+    "ambulation": "exertion",
+    "ambulating": "exertion",
+    "exercise": "exertion",
+    "stairs": "exertion",
+    "spo2": "oxygen saturation",
+    "sao2": "oxygen saturation",
+    "sats": "oxygen saturation",
+    "saturating": "oxygen saturation",
     "nondiagnostic": "inconclusive",
     "non-diagnostic": "inconclusive",
 }
