@@ -200,3 +200,17 @@ def test_month_shorthand_measures_a_span_only_against_a_span() -> None:
     assert reading(care, "Completed 3/12 of a fitted support bra, no better.") == "satisfies"
     assert reading(care, "Completed 1/12 of physio, no better.") == "fails"
     assert reading("Pain rated 5 or higher on a 0-10 scale.", "Vision 6/12 in the left eye.") == "absent"
+
+
+@pytest.mark.parametrize(
+    ("passage", "expected"),
+    [
+        ("BCVA only 20/60 even with a fresh refraction.", "satisfies"),
+        ("Vision 20/30 with correction.", "fails"),
+        ("Acuity 6/18 in the right eye.", "satisfies"),
+        ("Acuity 6/9 in the right eye.", "fails"),
+    ],
+)
+def test_snellen_fractions_compare_by_their_denominator(passage: str, expected: str) -> None:
+    """ "20/50 or worse" is met by 20/60 and by its metric twin 6/18, not by 20/30 or 6/9."""
+    assert reading("Best-corrected acuity in the operative eye is 20/50 or worse.", passage) == expected

@@ -113,6 +113,7 @@ _WRITTEN_UNITS: Final[dict[str, str]] = {
         u: u
         for u in ("mg", "mcg", "mmol", "meq", "ml", "kg", "g", "mm", "cm", "lb", "kg/m2", "mmhg", "db", "bpm")
     },
+    "snellen": "snellen",
     "gram": "g",
     "grams": "g",
     "gm": "g",
@@ -171,7 +172,29 @@ class _Tok:
     start: int
 
 
+#: Snellen fractions (20/60, 6/18): the denominator is the measure, and larger is worse.
+_SNELLEN: Final = re.compile(
+    r"(?<![\d.])(?:20/(10|12\.5|13|15|16|20|25|30|32|40|50|60|63|70|80|100|125|160|200|400)"
+    r"|6/(3|4\.8|5|6|7\.5|9|12|15|18|24|30|36|60))(?![\d.])"
+)
+_ABOUT_VISION: Final = re.compile(r"\b(?:acuity|bcva|va|vision|visual|snellen|eyes?)\b", re.IGNORECASE)
+
+
+def _snellen(text: str) -> str:
+    """A text about vision with each Snellen fraction written as its 20-foot denominator ("60 snellen")."""
+    if not _ABOUT_VISION.search(text):
+        return text  # "6/12" elsewhere is six months
+
+    def feet(m: re.Match[str]) -> str:
+        # Metric fractions (6/18) as their 20-foot equivalent (20/60), so both notations compare.
+        denominator = m.group(1) or f"{float(m.group(2)) * 10 / 3:g}"
+        return f"{denominator} snellen"
+
+    return _SNELLEN.sub(feet, text)
+
+
 def _tokens(text: str) -> list[_Tok]:
+    text = _snellen(text)
     out: list[_Tok] = []
     for m in _TOKEN.finditer(text):
         group = m.lastgroup
@@ -344,6 +367,7 @@ _LOWER_BEFORE: Final[tuple[tuple[str, ...], ...]] = (
     ("≥",),
 )
 _STRICT_LOWER_BEFORE: Final = (
+    ("worse", "than"),
     ("greater", "than"),
     ("more", "than"),
     ("longer", "than"),
@@ -370,6 +394,7 @@ _UPPER_BEFORE: Final = (
     ("≤",),
 )
 _STRICT_UPPER_BEFORE: Final = (
+    ("better", "than"),
     ("less", "than"),
     ("fewer", "than"),
     ("shorter", "than"),
@@ -388,6 +413,8 @@ _AFTER: Final[dict[str, Comparator]] = {
     "less": "<=",
     "fewer": "<=",
     "lower": "<=",
+    "worse": ">=",  # a Snellen denominator, a severity: the larger number is the worse
+    "better": "<=",
     "shorter": "<=",
     "below": "<=",
     "under": "<=",

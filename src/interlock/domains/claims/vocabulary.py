@@ -301,6 +301,7 @@ _SYNONYMS: Final[dict[str, str]] = {
     "ambulating": "exertion",
     "exercise": "exertion",
     "stairs": "exertion",
+    "bcva": "best corrected visual acuity",
     "spo2": "oxygen saturation",
     "sao2": "oxygen saturation",
     "sats": "oxygen saturation",
