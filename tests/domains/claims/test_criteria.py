@@ -10,6 +10,7 @@ from interlock.domains.claims.criteria import (
     combine,
     evidence_clauses,
     is_relevant,
+    naming_services,
     policy_criteria,
     required,
     says_something,
@@ -237,3 +238,21 @@ def test_a_generic_drug_name_is_a_medicine(drug: str) -> None:
     )
     assert clause_about(criteria, 2, f"Failed {drug}.")
     assert not clause_about(criteria, 2, "Trial of sleep hygiene advice, no change.")
+
+
+def test_the_name_of_the_service_is_evidence_for_no_criterion() -> None:
+    """ "Topic: Cataract removal, one eye" shares "eye" with an acuity criterion and says nothing of it."""
+    body = (
+        "Paid only if every one of the requirements that follow is charted. "
+        "(1) Slit-lamp examination shows a dense cataract. (2) Best-corrected acuity in the operative eye "
+        "is 20/50 or worse."
+    )
+    topic = "Topic: Cataract removal with intraocular lens, one eye"
+    plain = policy_criteria(body)
+    named = naming_services(plain, ["Cataract removal with intraocular lens, one eye"])
+    assert evidence_clauses(plain, 2, topic) == (topic,)
+    assert evidence_clauses(named, 2, topic) == ()
+    assert evidence_clauses(named, 2, "BCVA 20/60 in the operative eye.") == (
+        "BCVA 20/60 in the operative eye.",
+    )
+    assert naming_services(plain, []) is plain

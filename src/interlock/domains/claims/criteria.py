@@ -55,6 +55,7 @@ __all__ = [
     "heading",
     "is_relevant",
     "most_relevant",
+    "naming_services",
     "policy_criteria",
     "relevance",
     "required",
@@ -292,6 +293,20 @@ def relevance(
     score = float(len(own & found))
     hits = len((learned - own) & found)
     return score + (hits if hits >= LEARNED_MIN_HITS or (hits and hits == len(found)) else 0)
+
+
+def naming_services(criteria: PolicyCriteria, services: Iterable[str]) -> PolicyCriteria:
+    """``criteria`` with the names of the services the policy governs on this claim read as preamble.
+
+    "Cataract removal with intraocular lens, one eye" heads many notes ("Topic: ...",
+    "Reason for visit: ..."); its words name what every claim under the policy is about,
+    like the policy's title, so they are evidence for no criterion ("the operative
+    eye" is then about the eye's acuity only where the clause says more).
+    """
+    named = "\n".join(s for s in services if s)
+    if not named:
+        return criteria
+    return replace(criteria, preamble=f"{criteria.preamble}\n{named}")
 
 
 def with_learned(criteria: PolicyCriteria, learned: Mapping[str, frozenset[str]]) -> PolicyCriteria:

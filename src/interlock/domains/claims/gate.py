@@ -22,6 +22,7 @@ from interlock.domains.claims.criteria import (
     PolicyCriteria,
     combine,
     evidence_clauses,
+    naming_services,
     policy_criteria,
 )
 from interlock.domains.claims.criteria import Finding as CriterionStatus
@@ -37,6 +38,7 @@ from interlock.domains.claims.rules import (
     is_part2,
     missing_policies,
     policies_at_stake,
+    services_under,
 )
 from interlock.gate.common import check_confidence, check_proposer_review
 from interlock.gate.verdict import Finding
@@ -293,7 +295,9 @@ def check_necessity(g: GateInput, lexicon: Lexicon = NO_LEXICON) -> tuple[Findin
             # An answer with unverifiable quotes is refused (and may be asked once more);
             # its evidence is weighed when an answer's quotes all check out.
             continue
-        structure = lexicon.apply(policy_criteria(at_stake[pa.policy_id].body))
+        structure = lexicon.apply(
+            naming_services(policy_criteria(at_stake[pa.policy_id].body), services_under(ctx, pa.policy_id))
+        )
         if sorted(cf.criterion for cf in pa.criteria) != list(structure.numbers):
             out.append(_f("necessity", "block", f"policy {pa.policy_id}: {CRITERIA_REASON}"))
             continue

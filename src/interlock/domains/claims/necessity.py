@@ -12,7 +12,7 @@ from collections.abc import Iterable
 
 from interlock.domains.claims.context import ClaimContext
 from interlock.domains.claims.question import NecessityRequest, NoteText, PolicyText
-from interlock.domains.claims.rules import age_on, is_part2, policies_at_stake
+from interlock.domains.claims.rules import age_on, is_part2, policies_at_stake, services_under
 from interlock.exceptions import UsageError
 
 
@@ -32,7 +32,13 @@ def necessity_request(ctx: ClaimContext, *, repair_findings: tuple[str, ...] = (
         procedure_codes=tuple(line.procedure_code for line in ctx.lines),
         diagnosis_codes=ctx.diagnoses,
         policies=tuple(
-            PolicyText(item_id=ctx.policy_item_id(p), policy_id=p.policy_id, title=p.title, body=p.body)
+            PolicyText(
+                item_id=ctx.policy_item_id(p),
+                policy_id=p.policy_id,
+                title=p.title,
+                body=p.body,
+                services=services_under(ctx, p.policy_id),
+            )
             for p in policies_at_stake(ctx)
         ),
         notes=tuple(NoteText(item_id=ctx.note_item_id(n), body=n.body) for n in ctx.notes),

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from interlock.domains.claims.answer import NecessityAssessment
-from interlock.domains.claims.criteria import PolicyCriteria, policy_criteria
+from interlock.domains.claims.criteria import PolicyCriteria, naming_services, policy_criteria
 from interlock.domains.claims.prompts import (
     NECESSITY_JSON_SCHEMA,
     NECESSITY_SCHEMA_NAME,
@@ -39,11 +39,13 @@ class PolicyText:
     policy_id: str
     title: str
     body: str
+    #: Names of the claim's services this policy governs (their words are evidence for no criterion).
+    services: tuple[str, ...] = ()
 
     @property
     def criteria(self) -> PolicyCriteria:
         """The policy's numbered criteria and how they combine, read from its text."""
-        return policy_criteria(self.body)
+        return naming_services(policy_criteria(self.body), self.services)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -446,6 +446,17 @@ def policies_at_stake(ctx: ClaimContext) -> tuple[MedicalPolicy, ...]:
     return tuple(found[k] for k in sorted(found))
 
 
+def services_under(ctx: ClaimContext, policy_id: str) -> tuple[str, ...]:
+    """Descriptions of the claim's procedures that ``policy_id`` governs, in line order, once each."""
+    names = (
+        procedure.description
+        for line in ctx.lines
+        if (procedure := ctx.procedures.get(line.procedure_code)) is not None
+        and procedure.medical_policy_id == policy_id
+    )
+    return tuple(dict.fromkeys(names))
+
+
 def missing_policies(ctx: ClaimContext) -> tuple[str, ...]:
     """Policy ids referenced by the claim's procedures but absent from the record."""
     wanted = {
