@@ -302,6 +302,8 @@ _SYNONYMS: Final[dict[str, str]] = {
     "exercise": "exertion",
     "stairs": "exertion",
     "bcva": "best corrected visual acuity",
+    "nrs": "pain score",
+    "vas": "pain score",
     "spo2": "oxygen saturation",
     "sao2": "oxygen saturation",
     "sats": "oxygen saturation",
@@ -348,7 +350,9 @@ def fold(text: str) -> str:
 
 
 def stem(word: str) -> str:
-    """A light suffix stripper: enough for locks/locking, weeks/week, tried/tries."""
+    """A light suffix stripper: enough for locks/locking, weeks/week, tried/tries, arms/arm."""
+    if len(word) == 4 and word.endswith("s") and word[-2] not in "siu":
+        return word[:-1]  # short plurals: "arms", "legs", "eyes", "hips" (not "loss", "this", "plus")
     for suffix in _SUFFIXES:
         if suffix in ("s", "es", "us") and word.endswith("ss"):
             continue  # "loss", "breathless": not plurals
