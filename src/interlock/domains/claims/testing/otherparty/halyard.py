@@ -1,5 +1,8 @@
 """Halyard Coastal Health: the ``blind`` outside payer, kept apart from everything the reader was shaped on.
 
+Measured once (docs/models.md) with none of its notes or misses read; ``fresh`` is
+the family written after it.
+
 It was written from SPEC.md and the policy manual alone, with no look at how Interlock
 reads notes, so that measuring the note reader on it says how far that reader carries
 to a payer whose codes, policies and clinicians it has never met.

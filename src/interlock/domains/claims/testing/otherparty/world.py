@@ -24,6 +24,7 @@ from interlock.domains.claims.testing.otherparty.cascade import FAMILY as CASCAD
 from interlock.domains.claims.testing.otherparty.codes import normalize_diagnosis
 from interlock.domains.claims.testing.otherparty.drafting import Drafter, Retry, Window
 from interlock.domains.claims.testing.otherparty.halyard import FAMILY as HALYARD
+from interlock.domains.claims.testing.otherparty.juniper import FAMILY as JUNIPER
 from interlock.domains.claims.testing.otherparty.keystone import FAMILY as KEYSTONE
 from interlock.domains.claims.testing.otherparty.model import Family
 from interlock.domains.claims.testing.otherparty.rows import StaffMember, make_staff, write_rows
@@ -31,7 +32,13 @@ from interlock.domains.claims.testing.otherparty.scenarios import SCENARIOS, Sce
 from interlock.domains.claims.testing.otherparty.tallgrass import FAMILY as TALLGRASS
 from interlock.domains.claims.testing.otherparty.truth import Auth, Book, Decision, Draft, decide
 
-FAMILIES: dict[str, Family] = {"dev": CASCADE, "heldout": KEYSTONE, "sealed": TALLGRASS, "blind": HALYARD}
+FAMILIES: dict[str, Family] = {
+    "dev": CASCADE,
+    "heldout": KEYSTONE,
+    "sealed": TALLGRASS,
+    "blind": HALYARD,
+    "fresh": JUNIPER,
+}
 
 Key = tuple[str, str, date, tuple[str, ...]]
 #: Sorts after every decision: the backlog's claims are decided after all of the history.
