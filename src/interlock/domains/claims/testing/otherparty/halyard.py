@@ -18,7 +18,6 @@ registrar's clinic letter in British English that writes months as ``n/12``.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from random import Random
@@ -49,6 +48,8 @@ from interlock.domains.claims.testing.otherparty.model import (
     Stance,
     Writer,
     entry,
+    in_words,
+    rewriter,
 )
 
 PROCEDURES = (
@@ -371,18 +372,7 @@ THERAPY: dict[Stance, tuple[str, ...]] = {
 # ---------------------------------------------------------------- writers
 
 
-def _sub(rules: tuple[tuple[str, str], ...]) -> Callable[[str], str]:
-    compiled = tuple((re.compile(pattern), replacement) for pattern, replacement in rules)
-
-    def rewrite(text: str) -> str:
-        for pattern, replacement in compiled:
-            text = pattern.sub(replacement, text)
-        return text
-
-    return rewrite
-
-
-_TELEGRAPH = _sub(
+_TELEGRAPH = rewriter(
     (
         (r"\bwithout\b", "w/o"),
         (r"\bwith\b", "w/"),
@@ -410,7 +400,7 @@ _TELEGRAPH = _sub(
     )
 )
 
-_PORTAL = _sub(
+_PORTAL = rewriter(
     (
         (r"\b(\d+) weeks?\b", r"\1 wk"),
         (r"\b(\d+) months?\b", r"\1 mo"),
@@ -418,7 +408,7 @@ _PORTAL = _sub(
     )
 )
 
-_BRITISH = _sub(
+_BRITISH = rewriter(
     (
         (r"\bphysical therapy\b", "physiotherapy"),
         (r"\bprogram\b", "programme"),
@@ -438,40 +428,6 @@ _BRITISH = _sub(
     )
 )
 
-_SMALL = (
-    "zero",
-    "one",
-    "two",
-    "three",
-    "four",
-    "five",
-    "six",
-    "seven",
-    "eight",
-    "nine",
-    "ten",
-    "eleven",
-    "twelve",
-    "thirteen",
-    "fourteen",
-    "fifteen",
-    "sixteen",
-    "seventeen",
-    "eighteen",
-    "nineteen",
-)
-_TENS = ("_", "_", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
-
-
-def _in_words(n: int) -> str:
-    if n < 20:
-        return _SMALL[n]
-    if n < 100:
-        tens, ones = divmod(n, 10)
-        return _TENS[tens] + (f"-{_SMALL[ones]}" if ones else "")
-    return str(n)
-
-
 _YEARS_ALONE = {12: "a year", 18: "a year and a half", 24: "two years", 36: "three years"}
 _YEARS_AFTER = {12: "year", 18: "year and a half", 24: "two years", 36: "three years"}
 
@@ -481,7 +437,7 @@ def _spoken_span(match: re.Match[str]) -> str:
     if unit.startswith("month") and n in _YEARS_ALONE:
         span = lead + _YEARS_AFTER[n] if lead else _YEARS_ALONE[n]
     else:
-        span = f"{lead}{_in_words(n)} {unit}"
+        span = f"{lead}{in_words(n)} {unit}"
     before = match.string[: match.start()]
     if not before.strip() or before.endswith((". ", "\n")):
         span = span[0].upper() + span[1:]

@@ -12,7 +12,6 @@ the note reader copes with a payer whose policies and phrasing it has never met.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from random import Random
@@ -43,6 +42,8 @@ from interlock.domains.claims.testing.otherparty.model import (
     Procedure,
     Writer,
     entry,
+    in_words,
+    rewriter,
 )
 
 PROCEDURES = (
@@ -316,18 +317,7 @@ DIAGNOSES = {
 # ---------------------------------------------------------------- how the clinicians write
 
 
-def _rules(pairs: tuple[tuple[str, str], ...]) -> Callable[[str], str]:
-    compiled = tuple((re.compile(pattern), replacement) for pattern, replacement in pairs)
-
-    def rewrite(text: str) -> str:
-        for pattern, replacement in compiled:
-            text = pattern.sub(replacement, text)
-        return text
-
-    return rewrite
-
-
-_ED_SHORT = _rules(
+_ED_SHORT = rewriter(
     (
         (r"\b[Pp]atient\b", "pt"),
         (r"\b[Hh]istory\b", "hx"),
@@ -338,7 +328,7 @@ _ED_SHORT = _rules(
     )
 )
 
-_CASE_VOICE = _rules(
+_CASE_VOICE = rewriter(
     (
         (r"\bThe patient\b", "The member"),
         (r"\bthe patient\b", "the member"),
@@ -364,45 +354,11 @@ def _lower_arrows(text: str) -> str:
     return re.sub(r"\band\b", "&", text)
 
 
-_ONES = (
-    "zero",
-    "one",
-    "two",
-    "three",
-    "four",
-    "five",
-    "six",
-    "seven",
-    "eight",
-    "nine",
-    "ten",
-    "eleven",
-    "twelve",
-    "thirteen",
-    "fourteen",
-    "fifteen",
-    "sixteen",
-    "seventeen",
-    "eighteen",
-    "nineteen",
-)
-_TENS = ("", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
-
-
-def _word(n: int) -> str:
-    if n < 20:
-        return _ONES[n]
-    if n < 100:
-        tens, ones = divmod(n, 10)
-        return _TENS[tens] + ("" if ones == 0 else f"-{_ONES[ones]}")
-    return str(n)
-
-
 def _letter_numbers(text: str) -> str:
     """Durations written out the way a formal letter does: in words, then the figure."""
     return re.sub(
         r"\b(\d+) (weeks?|months?|days?)\b",
-        lambda m: f"{_word(int(m.group(1)))} ({m.group(1)}) {m.group(2)}",
+        lambda m: f"{in_words(int(m.group(1)))} ({m.group(1)}) {m.group(2)}",
         text,
     )
 

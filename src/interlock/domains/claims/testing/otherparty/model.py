@@ -20,12 +20,13 @@ sentences for that kind are used instead.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from random import Random
-from typing import Literal
+from typing import Final, Literal
 
 Combine = Literal["all", "any"]
 Stance = Literal["met", "not_met", "vague"]
@@ -40,6 +41,53 @@ def utc(day: date, hour: int = 0, minute: int = 0, second: int = 0) -> datetime:
         hours=hour, minutes=minute, seconds=second
     )
     return moment.replace(tzinfo=None)
+
+
+_ONES: Final = (
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+)
+_TENS: Final = ("", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
+
+
+def in_words(n: int) -> str:
+    """``n`` spelt out below a hundred ("twenty-two"), digits from a hundred up: how writers who spell numbers write them."""
+    if n < 20:
+        return _ONES[n]
+    if n < 100:
+        tens, ones = divmod(n, 10)
+        return _TENS[tens] + (f"-{_ONES[ones]}" if ones else "")
+    return str(n)
+
+
+def rewriter(rules: tuple[tuple[str, str], ...]) -> Callable[[str], str]:
+    """A writer's shorthand as ordered (regular expression, replacement) rules applied to a finished note."""
+    compiled = tuple((re.compile(pattern), replacement) for pattern, replacement in rules)
+
+    def rewrite(text: str) -> str:
+        for pattern, replacement in compiled:
+            text = pattern.sub(replacement, text)
+        return text
+
+    return rewrite
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
