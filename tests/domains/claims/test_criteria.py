@@ -259,7 +259,7 @@ def test_the_name_of_the_service_is_evidence_for_no_criterion() -> None:
 
 
 def test_short_plurals_and_pain_scales_are_read() -> None:
-    """"No arm pain" is about "symptoms in the arms"; "NRS 7" is a pain score of 7."""
+    """ "No arm pain" is about "symptoms in the arms"; "NRS 7" is a pain score of 7."""
     criteria = policy_criteria(
         "Covered when all of the following are documented. (1) No radicular symptoms in the arms. "
         "(2) Pain of at least 6 on a 10-point scale."
