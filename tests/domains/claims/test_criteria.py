@@ -9,6 +9,7 @@ from interlock.domains.claims.criteria import (
     clauses,
     combine,
     evidence_clauses,
+    heading,
     is_relevant,
     naming_services,
     policy_criteria,
@@ -266,3 +267,24 @@ def test_short_plurals_and_pain_scales_are_read() -> None:
     )
     assert clause_about(criteria, 1, "No arm pain, numbness or tingling.")
     assert evidence_clauses(criteria, 2, "NRS 7.") == ("NRS 7.",)
+
+
+def test_what_the_review_found_stays_fixed() -> None:
+    """A closing "if any ... absent" means all; "e.g." ends no sentence; loud findings are findings; medicines are no drug use."""
+    closing = (
+        "Lumbar MRI criteria:\n(1) Pain for 6 weeks; (2) failed physical therapy; (3) a deficit on exam. "
+        "If any listed condition is absent, the service is not covered."
+    )
+    assert policy_criteria(closing).combine == "all"
+    example = policy_criteria(
+        "All of the following. (1) Pain. (2) A trial of medication, e.g. NSAIDs, for at least 4 weeks."
+    )
+    assert example.criteria[1].text.endswith("for at least 4 weeks.")
+    assert not heading("PAIN 3/10 TODAY") and not heading("NO RELIEF WITH PT")
+    assert heading("HOSPITAL MEDICINE PROGRESS NOTE")
+    bariatric = policy_criteria(
+        "All of the following. (1) A BMI of 40 or more. (2) No active drug or alcohol abuse in the past year."
+    )
+    assert not clause_about(bariatric, 2, "Current meds: metformin 500 mg twice daily.")
+    lenses = policy_criteria("All of the following. (1) Contact lenses not tolerated. (2) Pain.")
+    assert clause_about(lenses, 1, "Cannot tolerate a contact lens.")

@@ -214,3 +214,34 @@ def test_month_shorthand_measures_a_span_only_against_a_span() -> None:
 def test_snellen_fractions_compare_by_their_denominator(passage: str, expected: str) -> None:
     """ "20/50 or worse" is met by 20/60 and by its metric twin 6/18, not by 20/30 or 6/9."""
     assert reading("Best-corrected acuity in the operative eye is 20/50 or worse.", passage) == expected
+
+
+@pytest.mark.parametrize(
+    ("criterion", "passage", "expected"),
+    [
+        # A date is no span, and 6/12 vision is no six months.
+        ("Conservative therapy for at least 6 weeks.", "PT started 3/12 per ortho", "absent"),
+        ("Conservative therapy for at least 6 weeks.", "Seen 6/12/2024 for PT", "absent"),
+        ("Conservative therapy for at least 6 weeks.", "OD 6/12, OS 6/9", "absent"),
+        # "NRS-2/10" is a score of 2, not an instrument named NRS-2 scoring 10.
+        ("Pain of 7/10 or greater.", "NRS-2/10 at rest", "fails"),
+        # Best-corrected acuity is the corrected value: it is read, not skipped.
+        ("BCVA of 20/50 or worse.", "VA 20/200 uncorrected, corrected to 20/40", "conflict"),
+        # "never dropped below 88%" is 88 or more: on the boundary of "88% or less".
+        ("An oxygen saturation of 88% or less on exertion.", "SpO2 never dropped below 88%", "unsure"),
+        ("An oxygen saturation of 88% or less on exertion.", "sats didn't fall below 90%", "fails"),
+        # A distance walked is no saturation.
+        ("An oxygen saturation of 88% or less on exertion.", "Walked 200 feet with walker", "absent"),
+        # "or worse" has a direction only for a Snellen denominator.
+        ("A left ventricular ejection fraction of 35% or worse.", "EF 60%", "none"),
+    ],
+)
+def test_readings_that_must_not_settle_a_criterion(criterion: str, passage: str, expected: str) -> None:
+    """Dates, instrument-like values, corrected acuity, negated falls and units that are not the measure."""
+    assert reading(criterion, passage) == expected
+
+
+def test_a_measured_upper_bound_needs_a_value() -> None:
+    """ "88% or less" is documented only by a percentage; "within 6 months" by a date."""
+    assert needs_value("An oxygen saturation of 88% or less on exertion.")
+    assert not needs_value("A specialist visit within 6 months.")

@@ -93,6 +93,17 @@ _EVERY_ONE = re.compile(r"\b(?:every|each)\s+(?:single\s+)?one\s+of\b", re.IGNOR
 _LEAD_BREAK = re.compile(r"(?<=[.!?])\s+|\n+")
 #: Where a sentence ends and another begins inside the last item: ". If any ...".
 _FOLLOWING_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")
+_ABBREVIATIONS: Final = frozenset(
+    {"e.g.", "i.e.", "etc.", "vs.", "dr.", "approx.", "incl.", "no.", "st.", "u.s."}
+)
+_IF_ONE_MISSING = re.compile(
+    r"\b(?:if|when|where)\b[^.;]*\b(?:any|one)\b[^.;]*\b(?:absent|missing|lacking|not met|not documented|"
+    r"not shown|not established|not present|unmet)\b",
+    re.IGNORECASE,
+)
+_STANDALONE_NUMBER = re.compile(r"(?<![A-Za-z\d])\d")
+_CLOSING = re.compile(r"(?:If|When|Where|Otherwise|Unless|Absent|Without)\b")
+_IF_NONE = re.compile(r"\b(?:if|when|where)\b[^.;]*\bnone\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -154,8 +165,8 @@ def policy_criteria(body: str) -> PolicyCriteria:
         gap = re.search(r"\n", text) if by_line else _BLANK_LINE.search(text)
         if gap is not None:
             text = text[: gap.start()]
-        if last and (after := _FOLLOWING_SENTENCE.search(text)) is not None:
-            text = text[: after.start()]
+        if last:
+            text = _first_sentence_of_item(text)
         end = match.end() + len(text)
         criteria.append(Criterion(number=number, text=text.strip().rstrip(";").strip()))
     how = combination(_last_sentence(preamble))
@@ -165,14 +176,39 @@ def policy_criteria(body: str) -> PolicyCriteria:
     return PolicyCriteria(combine=combine, criteria=tuple(criteria), preamble=preamble)
 
 
+def _first_sentence_of_item(text: str) -> str:
+    """The last item up to the sentence that closes the policy ("If any listed condition is absent, ...").
+
+    A full stop after an abbreviation ("e.g. NSAIDs", "Dr. Lee") ends no sentence, and a
+    following sentence that states a number is still the criterion's own ("... taken for
+    six weeks. At least 4 of those weeks supervised."), unless it opens as a closing
+    sentence does ("If", "When", "Otherwise"), so nothing is cut there.
+    """
+    for found in _FOLLOWING_SENTENCE.finditer(text):
+        before = text[: found.start()].split()
+        if before and before[-1].casefold() in _ABBREVIATIONS:
+            continue
+        rest = text[found.end() :]
+        if _STANDALONE_NUMBER.search(rest) and not _CLOSING.match(rest):
+            return text
+        return text[: found.start()]
+    return text
+
+
 def combination(sentence: str) -> Combine | None:
     """How a combining sentence joins the criteria, or None when it does not say.
 
     "every one of the requirements" and "each one of" are all of them, although they
-    contain "one of"; a sentence that says both ("all of ... at least one of") is read
-    strictly (:data:`UNKNOWN`): an approval then needs every criterion met and a denial
-    every criterion not met, so a misread combination can only send a claim to a person.
+    contain "one of". A closing sentence says it by its consequence: "if any listed
+    condition is absent, the service is not covered" needs them all, "if none of them
+    is shown" needs one. A sentence that says both ways ("all of ... at least one of")
+    is read strictly (:data:`UNKNOWN`): an approval then needs every criterion met and a
+    denial every criterion not met.
     """
+    if _IF_ONE_MISSING.search(sentence):
+        return ALL  # "If any listed condition is absent, ... not covered": each one is needed
+    if _IF_NONE.search(sentence):
+        return ANY  # "If the chart establishes none of them, ... declines": one is enough
     text = _EVERY_ONE.sub("all of", sentence)
     anyone, everyone = _ANY.search(text) is not None, _ALL.search(text) is not None
     if anyone and everyone:
@@ -291,7 +327,8 @@ def relevance(
     found = content_stems(passage)
     own = criterion_terms(criterion_text, preamble)
     score = float(len(own & found))
-    hits = len((learned - own) & found)
+    # A learned word the preamble (or the service's name) uses names the topic, as own words do.
+    hits = len((learned - own - content_stems(preamble, expand=False)) & found)
     return score + (hits if hits >= LEARNED_MIN_HITS or (hits and hits == len(found)) else 0)
 
 
@@ -400,11 +437,22 @@ def evidence_clauses(criteria: PolicyCriteria, number: int, passage: str) -> tup
 
 
 def heading(clause: str) -> bool:
-    """A clause that titles what follows ("HOSPITAL MEDICINE PROGRESS NOTE", "Findings:") states nothing."""
-    letters = [ch for ch in clause if ch.isalpha()]
-    if len(letters) >= 4 and all(ch.isupper() for ch in letters) and len(words(clause)) >= 2:
+    """A clause that titles what follows ("HOSPITAL MEDICINE PROGRESS NOTE", "Findings:") states nothing.
+
+    A line in capitals is a heading only when it is short and states no number and no
+    negation: "PAIN 3/10 TODAY" and "NO RELIEF WITH PT" are findings, written loudly.
+    """
+    if clause.rstrip().endswith(":"):
         return True
-    return clause.rstrip().endswith(":")
+    letters = [ch for ch in clause if ch.isalpha()]
+    found = words(clause)
+    return (
+        len(letters) >= 4
+        and all(ch.isupper() for ch in letters)
+        and 2 <= len(found) <= 6
+        and not any(ch.isdigit() for ch in clause)
+        and not (set(found) & _NEGATIONS)
+    )
 
 
 def is_relevant(criteria: PolicyCriteria, number: int, passage: str) -> bool:

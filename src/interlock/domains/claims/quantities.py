@@ -107,6 +107,7 @@ _TIME_SPELLINGS: Final[dict[str, str]] = {
 #: duration only: a value's unit must match the threshold's (6/12 vision is no duration
 #: unless a criterion about the eye asks how long something lasted).
 _SHORTHAND_TIME: Final[dict[str, str]] = {"52": "week", "12": "month"}
+_SPAN_CUES: Final = frozenset({"for", "over", "past", "last", "completed", "lasting", "after", "since"})
 #: Units written after a number, by spelling: a mass in grams is a mass in grams however spelt.
 _WRITTEN_UNITS: Final[dict[str, str]] = {
     **{
@@ -151,10 +152,13 @@ _GENERIC_NAMES: Final = frozenset(
     {"index", "score", "level", "rate", "value", "result", "test", "total", "count", "rat"}
 )
 _ORDINAL_UNITS: Final = frozenset({"stage", "grade", "class", "level", "tier"})
+#: Units a value is always written with, so a bare number never measures them.
+_WRITTEN_WITH_UNIT: Final = frozenset({"%", "snellen"})
 
 _NUM = r"(?:\d+(?:\.\d+)?|" + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True)) + r")"
 _TOKEN = re.compile(
-    r"(?P<word>(?-i:[A-Z]{2,})-\d{1,2}(?![\w.]))"  # a named instrument: "PHQ-9", "GAD-7"
+    # A named instrument ("PHQ-9", "GAD-7"); "NRS-2/10" and "SAT-86%" are values.
+    r"(?P<word>(?-i:[A-Z]{2,})-\d{1,2}(?![\w.])(?!\s*[/%]))"
     r"|(?P<num>(?<![\w.])\d+(?:\.\d+)?(?:[ab](?![\w]))?(?![\w]))"
     r"|(?P<word2>[^\W\d_]+(?:'[^\W\d_]+)?)"
     r"|(?P<sym>>=|<=|≥|≤|[<>%/+()\-:;,.])",
@@ -177,7 +181,9 @@ _SNELLEN: Final = re.compile(
     r"(?<![\d.])(?:20/(10|12\.5|13|15|16|20|25|30|32|40|50|60|63|70|80|100|125|160|200|400)"
     r"|6/(3|4\.8|5|6|7\.5|9|12|15|18|24|30|36|60))(?![\d.])"
 )
-_ABOUT_VISION: Final = re.compile(r"\b(?:acuity|bcva|va|vision|visual|snellen|eyes?)\b", re.IGNORECASE)
+_ABOUT_VISION: Final = re.compile(
+    r"\b(?:acuity|bcva|va|vision|visual|snellen|eyes?|od|os|ou)\b", re.IGNORECASE
+)
 
 
 def _snellen(text: str) -> str:
@@ -281,8 +287,8 @@ def _unit_after(toks: list[_Tok], i: int) -> tuple[Unit | None, int]:
         return Unit(key="%"), j + 1
     if tok.text == "/" and j + 1 < len(toks):
         nxt = toks[j + 1]
-        if nxt.kind == "num" and nxt.text in _SHORTHAND_TIME:
-            # "22/52": 22 weeks, "3/12": 3 months, clinical shorthand for a span.
+        if nxt.kind == "num" and nxt.text in _SHORTHAND_TIME and _shorthand_span(toks, i, j + 2):
+            # "22/52": 22 weeks, "for 3/12": 3 months, clinical shorthand for a span.
             return Unit(key="time", days=_TIME[_SHORTHAND_TIME[nxt.text]]), j + 2
         if nxt.kind == "num":
             return Unit(key=f"/{nxt.text}"), j + 2
@@ -314,6 +320,21 @@ def _unit_after(toks: list[_Tok], i: int) -> tuple[Unit | None, int]:
         if nxt.text in ("per", "/") and j + 2 < len(toks) and toks[j + 2].kind == "word":
             return _per(toks[j + 2].text), j + 3
     return None, j
+
+
+def _shorthand_span(toks: list[_Tok], i: int, after: int) -> bool:
+    """Whether the fraction at ``toks[i]`` is the n/52 or n/12 shorthand for a span, not a date.
+
+    A date goes on ("3/12/2024") or stands where a span cannot ("seen 3/12"); weeks as
+    n/52 are unmistakable, months as n/12 are read only after a word that introduces a
+    span ("for 3/12", "over 6/12", "completed 3/12") or before "ago".
+    """
+    if after < len(toks) and toks[after].text == "/":
+        return False
+    if toks[i + 2].text == "52":
+        return True
+    before = toks[i - 1].text if i >= 1 else ""
+    return before in _SPAN_CUES or (after < len(toks) and toks[after].text == "ago")
 
 
 def _per(word: str) -> Unit:
@@ -367,7 +388,6 @@ _LOWER_BEFORE: Final[tuple[tuple[str, ...], ...]] = (
     ("≥",),
 )
 _STRICT_LOWER_BEFORE: Final = (
-    ("worse", "than"),
     ("greater", "than"),
     ("more", "than"),
     ("longer", "than"),
@@ -394,7 +414,6 @@ _UPPER_BEFORE: Final = (
     ("≤",),
 )
 _STRICT_UPPER_BEFORE: Final = (
-    ("better", "than"),
     ("less", "than"),
     ("fewer", "than"),
     ("shorter", "than"),
@@ -413,8 +432,6 @@ _AFTER: Final[dict[str, Comparator]] = {
     "less": "<=",
     "fewer": "<=",
     "lower": "<=",
-    "worse": ">=",  # a Snellen denominator, a severity: the larger number is the worse
-    "better": "<=",
     "shorter": "<=",
     "below": "<=",
     "under": "<=",
@@ -443,12 +460,32 @@ def _comparator_before(toks: list[_Tok], i: int) -> tuple[Comparator, int] | Non
     return None
 
 
-def _comparator_after(toks: list[_Tok], j: int) -> Comparator | None:
-    """``N or more``, ``N or higher``, ``N+``: the comparator just after the number and unit."""
+#: Snellen denominators only: a larger one is worse vision ("20/50 or worse", "worse than 20/40").
+_SNELLEN_AFTER: Final[dict[str, Comparator]] = {"worse": ">=", "better": "<="}
+_SNELLEN_BEFORE: Final[dict[tuple[str, ...], Comparator]] = {("worse", "than"): ">", ("better", "than"): "<"}
+
+
+def _comparator_after(toks: list[_Tok], j: int, unit: Unit | None = None) -> Comparator | None:
+    """``N or more``, ``N or higher``, ``N+``: the comparator just after the number and unit.
+
+    "or worse" and "or better" have a direction only for a Snellen denominator: an
+    ejection fraction "of 35% or worse" says nothing a number can settle.
+    """
     if j < len(toks) and toks[j].text == "+":
         return ">="
     if j + 1 < len(toks) and toks[j].text == "or" and toks[j + 1].text in _AFTER:
         return _AFTER[toks[j + 1].text]
+    if j + 1 < len(toks) and toks[j].text == "or" and unit is not None and unit.key == "snellen":
+        return _SNELLEN_AFTER.get(toks[j + 1].text)
+    return None
+
+
+def _snellen_before(toks: list[_Tok], i: int, unit: Unit | None) -> tuple[Comparator, int] | None:
+    if unit is None or unit.key != "snellen":
+        return None
+    for phrase, comparator in _SNELLEN_BEFORE.items():
+        if _ends_with(toks, i, phrase):
+            return comparator, i - len(phrase)
     return None
 
 
@@ -475,11 +512,11 @@ def thresholds(criterion_text: str) -> tuple[Threshold, ...]:
         unit = unit or unit_before
         comparator: Comparator | None = None
         name_end = i - (1 if unit_before else 0)
-        before = _comparator_before(toks, name_end)
+        before = _comparator_before(toks, name_end) or _snellen_before(toks, name_end, unit)
         if before is not None:
             comparator, name_end = before
         else:
-            comparator = _comparator_after(toks, after)
+            comparator = _comparator_after(toks, after, unit)
             if comparator is not None and unit is None:
                 unit, _ = _unit_after(toks, after + (0 if toks[after].text == "+" else 1))
         if comparator is None:
@@ -534,8 +571,29 @@ _OPEN_BELOW: Final = (
 
 
 #: Phrases before a value that is where something returned to, not what it reached.
-_RECOVERY: Final = (("came", "back", "to"), ("back", "up", "to"), ("recovered", "to"), ("corrected", "to"))
-_NEGATED_VERBS: Final = frozenset({"going", "falling", "dropping", "getting", "dipping", "desaturating"})
+#: Phrases before a percentage that is where it returned to ("came back to 92% on 2 L"), not what it reached.
+_RECOVERY: Final = (("came", "back", "to"), ("recovered", "to"), ("returned", "to"))
+_NEGATED_VERBS: Final = frozenset(
+    {
+        "going",
+        "go",
+        "went",
+        "falling",
+        "fall",
+        "fell",
+        "dropping",
+        "drop",
+        "dropped",
+        "getting",
+        "dipping",
+        "dip",
+        "dipped",
+        "desaturating",
+        "desaturate",
+        "desaturated",
+    }
+)
+_NEGATORS: Final = frozenset({"without", "never", "not", "didn't", "doesn't", "don't", "no"})
 
 
 def _negated(toks: list[_Tok], i: int) -> bool:
@@ -543,9 +601,7 @@ def _negated(toks: list[_Tok], i: int) -> bool:
     k = i - 1
     if k >= 0 and toks[k].text in _NEGATED_VERBS:
         k -= 1
-    if k >= 1 and toks[k].text in ("fall", "drop", "dip", "go") and toks[k - 1].text in ("not", "never"):
-        return True
-    return k >= 0 and toks[k].text in ("without", "never", "not")
+    return k >= 0 and toks[k].text in _NEGATORS
 
 
 @lru_cache(maxsize=4096)
@@ -598,12 +654,15 @@ def values(passage: str) -> tuple[Value, ...]:
             and following[1:] in (("not",), ("never",))
         ):
             continue  # "six months not yet completed": a span that was not reached
-        if any(_ends_with(toks, name_end, p) for p in _RECOVERY):
+        if unit is not None and unit.key == "%" and any(_ends_with(toks, name_end, p) for p in _RECOVERY):
             continue  # "dropped to 84% and came back to 92% on oxygen": the 92 is the correction
-        after_comparator = _comparator_after(toks, after)
+        after_comparator = _comparator_after(toks, after, unit)
+        snellen = _snellen_before(toks, name_end, unit)
         below = next((p for p in _OPEN_BELOW if _ends_with(toks, name_end, p)), None)
         if below is not None and _negated(toks, name_end - len(below)):
             high = math.inf  # "without going under 92%": it stayed at 92 or above
+        elif snellen is not None:
+            low, high = (low, math.inf) if snellen[0] == ">" else (0.0, high)  # "worse than 20/40"
         elif any(_ends_with(toks, name_end, p) for p in _OPEN_ABOVE) or after_comparator in (">=", ">"):
             high = math.inf
         elif (
@@ -624,9 +683,11 @@ def _compatible(threshold: Threshold, value: Value) -> bool:
         # Units of time measure many things; relevance says which criterion a clause is about.
         return threshold.unit.compatible(value.unit)
     if threshold.unit is not None and (
-        threshold.unit.days is not None or threshold.unit.key in _ORDINAL_UNITS
+        threshold.unit.days is not None or threshold.unit.key in _ORDINAL_UNITS | _WRITTEN_WITH_UNIT
     ):
-        return False  # a duration needs its unit, and a stage is only ever a stage
+        # A duration needs its unit, a stage is only ever a stage, and a percentage or a
+        # Snellen fraction is always written as one: "walked 200 feet" is no saturation.
+        return False
     return bool(threshold.names & value.names)
 
 
@@ -699,7 +760,7 @@ def reading(criterion_text: str, passage: str) -> Reading:
 
 
 def needs_value(criterion_text: str) -> bool:
-    """True when the criterion is met only by a stated amount: a lower bound on something present.
+    """True when the criterion is met only by a stated amount: a lower bound on something present, or an upper bound on a measured amount.
 
     "Pain for at least 6 weeks" is not documented by "reports pain"; "no tobacco use
     for at least 6 weeks" is documented by "non-smoker", "a visit within 6 months"
@@ -707,8 +768,15 @@ def needs_value(criterion_text: str) -> bool:
     ("end-stage renal disease"), so none of those needs a value.
     """
     return any(
-        t.comparator in (">=", ">")
-        and not t.absence
+        not t.absence
         and not (t.unit is not None and t.unit.key in _ORDINAL_UNITS)
+        and (t.comparator in (">=", ">") or _measured_upper_bound(t))
         for t in thresholds(criterion_text)
     )
+
+
+def _measured_upper_bound(threshold: Threshold) -> bool:
+    """An upper bound on a measured amount ("saturation of 88% or less", "PaO2 of 55 mmHg or
+    less"): only a stated value documents it, as "walked 200 feet" does not. Bounds in
+    time ("within 6 months") are not: a visit's date documents them."""
+    return threshold.unit is not None and threshold.unit.days is None

@@ -4,7 +4,7 @@ A policy criterion and a note passage rarely use the same surface words: "weeks"
 "wks", "PT" and "physical therapy", "locks" and "locking". :func:`content_stems` folds
 case and Unicode, splits hyphenated and slashed words, adds the words of a small table
 of general clinical abbreviations and synonyms (and, for a drug's generic name, the
-words "medication", "medicine" and "drug"), drops stop words, numbers and units of
+words "medication" and "medicine"), drops stop words, numbers and units of
 time or amount (a shared "weeks" says nothing about *what* lasted), and strips common
 suffixes. It is shared by :mod:`.criteria` (relevance) and :mod:`.quantities` (the name
 of a measured value).
@@ -313,15 +313,20 @@ _SYNONYMS: Final[dict[str, str]] = {
 }
 #: Endings of international nonproprietary drug names (the stems naming schemes give a
 #: class): "sertraline", "topiramate" and "propranolol" are all a medicine a criterion
-#: may ask about ("an oral preventive medicine", "antidepressant medication").
+#: may ask about ("an oral preventive medicine", "antidepressant medication"). Not
+#: "drug": a list of a member's medicines says nothing of "drug or alcohol abuse".
 _DRUG: Final = re.compile(
     r"^[a-z]{2,}(?:oxetine|alopram|traline|triptyline|ipramine|faxine|azodone|zodone|azapine|upropion"
     r"|triptan|gepant|amate|olol|proate|sartan|pril|dipine|statin|parin|xaban|gatran"
-    r"|profen|proxen|coxib|fenac|oxicam|pentin|gabalin|adol|codone|morphone|orphine"
+    r"|profen|proxen|coxib|fenac|oxicam|pentin|gabalin|adol|codone|morphone"
     r"|formin|gliptin|glutide|gliflozin|glitazone|sone|olone|prazole|tidine|setron"
     r"|cillin|mycin|floxacin|cycline|azepam|azolam|apine|peridone|asidone|perazine|promazine"
-    r"|terol|tropium|lukast|sonide|umab|ximab|zumab|ercept|tinib|trexate|dronate|caine|ithium)$"
+    r"|[^s]terol|tropium|lukast|sonide|umab|ximab|zumab|[nb]ercept|tinib|trexate|dronate|(?:do|va)caine)$"
 )
+#: Drugs whose names carry no class ending.
+_DRUG_NAMES: Final = frozenset({"lithium", "bupropion", "morphine", "insulin", "warfarin", "aspirin"})
+#: Four-letter words ending in "s" that are no plural of a shorter word.
+_NOT_PLURALS: Final = frozenset({"lens", "news", "mets", "does", "goes", "aids", "gums", "odds", "pros"})
 _WORD: Final = re.compile(r"[^\W_]+(?:[-/'][^\W_]+)*")
 _NUMERIC: Final = re.compile(r"^\d+(?:\.\d+)?[a-z]?$")
 _PT: Final = re.compile(r"\bPT\b")
@@ -351,7 +356,7 @@ def fold(text: str) -> str:
 
 def stem(word: str) -> str:
     """A light suffix stripper: enough for locks/locking, weeks/week, tried/tries, arms/arm."""
-    if len(word) == 4 and word.endswith("s") and word[-2] not in "siu":
+    if len(word) == 4 and word.endswith("s") and word[-2] not in "siu" and word not in _NOT_PLURALS:
         return word[:-1]  # short plurals: "arms", "legs", "eyes", "hips" (not "loss", "this", "plus")
     for suffix in _SUFFIXES:
         if suffix in ("s", "es", "us") and word.endswith("ss"):
@@ -377,8 +382,9 @@ def _expanded(text: str) -> list[str]:
     found = words(text)
     extra: list[str] = ["physical", "therapy", "conservative"] if _PT.search(text) else []
     for i, word in enumerate(found):
-        if len(word) >= 6 and _DRUG.match(word):
-            extra.extend(("medication", "medicine", "drug"))
+        single = word[:-1] if word.endswith("s") else word
+        if len(single) >= 6 and (_DRUG.match(single) or single in _DRUG_NAMES):
+            extra.extend(("medication", "medicine"))  # not "drug": a medicine list is no drug use
         pair = f"{word} {found[i + 1]}" if i + 1 < len(found) else ""
         for key in (word, pair):
             if key and key in _SYNONYMS:
