@@ -46,14 +46,15 @@ _SHARE = "backlog finalized automatically"
 
 #: (target, family, seed) -> what was measured when the mark was set (700 claims each, with
 #: the familiarity check on, as `interlock run` has it by default). The fresh family was
-#: measured once, after every change it could judge; nothing was changed after it.
+#: measured after every change it could judge (a second time after a review's fixes,
+#: with the same figures); nothing was changed after it.
 KNOWN_MISSES: dict[tuple[str, str, int], str] = {
     ("unsettled", "fresh", 3): f"1 of 61 {_UNSETTLED} (1 contradictory)",
     ("share", "fresh", 1): f"494 of 700 {_SHARE} (70.57%); 104 claims that needed no person pended",
     ("share", "fresh", 2): f"501 of 700 {_SHARE} (71.57%); 113 claims that needed no person pended",
     ("share", "fresh", 3): f"506 of 700 {_SHARE} (72.29%); 96 claims that needed no person pended",
-    ("share", "blind", 1): f"501 of 700 {_SHARE} (71.57%); 109 claims that needed no person pended",
-    ("share", "blind", 2): f"517 of 700 {_SHARE} (73.86%); 95 claims that needed no person pended",
+    ("share", "blind", 1): f"500 of 700 {_SHARE} (71.43%); 110 claims that needed no person pended",
+    ("share", "blind", 2): f"516 of 700 {_SHARE} (73.71%); 96 claims that needed no person pended",
     ("share", "blind", 3): f"511 of 700 {_SHARE} (73.00%); 113 claims that needed no person pended",
 }
 
