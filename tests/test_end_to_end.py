@@ -34,12 +34,14 @@ def interlock(*args: str, cwd: Path) -> dict[str, Any]:
     return json.loads(done.stdout) if "--json" in args else {}
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=[pytest.mark.postgres, pytest.mark.slow])])
 def urls(request: pytest.FixtureRequest, tmp_path: Path) -> tuple[str, str]:
     """System-of-record and store URLs on one backend.
 
     On PostgreSQL both live in one scratch database (their table names are disjoint),
-    as a small installation might run them.
+    as a small installation might run them. That half runs with the longer matrices
+    (``-m slow``): the queue, follow-writes and MCP tests cover the same path on
+    PostgreSQL in the default run.
     """
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'sor.db'}", f"sqlite:///{tmp_path / 'store.db'}"
