@@ -169,9 +169,10 @@ def policy_criteria(body: str) -> PolicyCriteria:
             text = _first_sentence_of_item(text)
         end = match.end() + len(text)
         criteria.append(Criterion(number=number, text=text.strip().rstrip(";").strip()))
-    how = combination(_last_sentence(preamble))
-    if how is None:
-        how = combination(_first_sentence(body[end:]))
+    lead, closing = _sentences(preamble), _sentences(body[end:])
+    how = combination(lead[-1]) if lead else None
+    if how is None and closing:
+        how = combination(closing[0])
     combine: Combine = ALL if len(criteria) == 1 else how or UNKNOWN
     return PolicyCriteria(combine=combine, criteria=tuple(criteria), preamble=preamble)
 
@@ -216,15 +217,9 @@ def combination(sentence: str) -> Combine | None:
     return ANY if anyone else ALL if everyone else None
 
 
-def _last_sentence(text: str) -> str:
-    """The last sentence or line of ``text`` (a header line is not part of the sentence after it)."""
-    parts = [p for p in _LEAD_BREAK.split(text.strip()) if p.strip()]
-    return parts[-1] if parts else ""
-
-
-def _first_sentence(text: str) -> str:
-    parts = [p for p in _LEAD_BREAK.split(text.strip()) if p.strip()]
-    return parts[0] if parts else ""
+def _sentences(text: str) -> list[str]:
+    """The sentences and lines of ``text`` (a header line is not part of the sentence after it)."""
+    return [p for p in _LEAD_BREAK.split(text.strip()) if p.strip()]
 
 
 def _items(markers: list[re.Match[str]]) -> list[tuple[int, re.Match[str]]]:
