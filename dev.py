@@ -2,7 +2,7 @@
 """Bootstrap and run Interlock from a fresh checkout with nothing but Python 3.11+.
 
     python3 dev.py demo [ARGS...]   run the demo (the whole path on SQLite and the embedded model)
-    python3 dev.py test [ARGS...]   run the test suite (extra arguments go to pytest)
+    python3 dev.py test [ARGS...]   run the test suite on every core (extra arguments go to pytest)
     python3 dev.py check            ruff, mypy and import-linter
     python3 dev.py bench [NAME ...] run a benchmark in bench/ (JSON and a short table); no NAME lists them
     python3 dev.py interlock ARGS   any `interlock` command inside the project environment
@@ -55,6 +55,18 @@ def _bench(args: list[str]) -> int:
     return subprocess.call([str(BIN / "python"), str(scripts[args[0]]), *args[1:]], cwd=ROOT)
 
 
+def _parallel(args: list[str]) -> list[str]:
+    """pytest-xdist options: one worker per core, each test file kept on one worker.
+
+    Files keep their module fixtures (a world built once serves all its tests). Nothing
+    is added when the caller chose ``-n`` or ``-s``: output shown live (``-s``) needs
+    the tests in this process.
+    """
+    chosen = any(a.startswith(("-n", "--numprocesses", "--dist")) for a in args)
+    live = any(a in ("-s", "--capture=no") for a in args)
+    return [] if chosen or live else ["-n", "auto", "--dist", "loadfile"]
+
+
 def main(argv: list[str]) -> int:
     """Dispatch one of the commands in the module docstring."""
     if not argv or argv[0] in ("-h", "--help"):
@@ -70,7 +82,7 @@ def main(argv: list[str]) -> int:
     if command == "demo":
         return subprocess.call([str(BIN / "interlock"), "demo", *rest], cwd=ROOT)
     if command == "test":
-        return subprocess.call([str(BIN / "python"), "-m", "pytest", *rest], cwd=ROOT)
+        return subprocess.call([str(BIN / "python"), "-m", "pytest", *_parallel(rest), *rest], cwd=ROOT)
     if command == "bench":
         return _bench(rest)
     if command == "check":
