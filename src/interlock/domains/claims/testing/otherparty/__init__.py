@@ -3,7 +3,7 @@
 Interlock's own generator writes a payer the way this project imagines one; a model
 can score well on that and fail on a payer with other codes, other policies and other
 clinicians. :func:`write_payer` fills an empty claims system of record with an
-independently written payer of one of five families:
+independently written payer of one of six families:
 
 - ``dev`` (Cascade Mutual): generic code may be improved against it;
 - ``heldout`` (Keystone Family Health): held out until it had been measured four
@@ -14,10 +14,13 @@ independently written payer of one of five families:
   at like the other two;
 - ``blind`` (Halyard Coastal Health): written by another separate hand, the same way;
   measured once with nothing read of its notes or misses;
-- ``fresh`` (Juniper Ridge Health Plan): written last, by a third separate hand, the
-  same way; nothing in Interlock may be tuned on it and only the acceptance test reads
+- ``fresh`` (Juniper Ridge Health Plan): written by a third separate hand, the same
+  way; nothing in Interlock may be tuned on it and only the acceptance test reads
   it, so it stays a check of how far the note reader and the classifier carry over to
-  a payer the project never shaped.
+  a payer the project never shaped;
+- ``unseen`` (Saltmarsh Valley Health Alliance): written by a separate hand, from
+  SPEC.md and the policy manual only, with policies and clinicians unlike the other
+  five; measured with nothing read of its notes or misses.
 
 Each world has a history people decided and a backlog whose correct outcomes go to a
 truth file in the format :func:`interlock.domains.claims.evaluation.read_truth` reads.

@@ -28,6 +28,7 @@ from interlock.domains.claims.testing.otherparty.juniper import FAMILY as JUNIPE
 from interlock.domains.claims.testing.otherparty.keystone import FAMILY as KEYSTONE
 from interlock.domains.claims.testing.otherparty.model import Family
 from interlock.domains.claims.testing.otherparty.rows import StaffMember, make_staff, write_rows
+from interlock.domains.claims.testing.otherparty.saltmarsh import FAMILY as SALTMARSH
 from interlock.domains.claims.testing.otherparty.scenarios import SCENARIOS, Scenario
 from interlock.domains.claims.testing.otherparty.tallgrass import FAMILY as TALLGRASS
 from interlock.domains.claims.testing.otherparty.truth import Auth, Book, Decision, Draft, decide
@@ -38,6 +39,7 @@ FAMILIES: dict[str, Family] = {
     "sealed": TALLGRASS,
     "blind": HALYARD,
     "fresh": JUNIPER,
+    "unseen": SALTMARSH,
 }
 
 Key = tuple[str, str, date, tuple[str, ...]]
