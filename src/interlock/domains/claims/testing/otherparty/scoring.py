@@ -88,7 +88,10 @@ def score(sor: Engine, report: PayerReport, truth: dict[str, Truth]) -> Scorecar
     """Compare the system of record's adjudications with ``truth``, claim by claim."""
     card = Scorecard(family=report.family, seed=report.seed)
     with sor.connect() as conn:
-        status = dict(conn.execute(select(t.claims.c.claim_id, t.claims.c.status)).tuples().all())
+        status = {
+            str(r.claim_id): str(r.status)
+            for r in conn.execute(select(t.claims.c.claim_id, t.claims.c.status))
+        }
         written = {
             str(row.claim_id): row
             for row in conn.execute(
