@@ -91,3 +91,56 @@ def test_text_addressed_to_a_model_is_recognised(note: str) -> None:
 def test_ordinary_clinical_text_is_not(note: str) -> None:
     """SOAP headings, criteria mentioned in passing, a question about approval, 'model' as a word."""
     assert not addressed_to_model([note])
+
+
+THERAPY = "physical therapy for at least six weeks without adequate relief"
+
+
+@pytest.mark.parametrize(
+    "clause",
+    [
+        "Recommend a course of formal PT for core strengthening",
+        "Suggest adding a home exercise programme",
+        "PT offered, she will think it over",
+        "Advised to begin gentle exercises once cleared",
+        "Outpatient physio referral made",
+        "Could trial six weeks of PT",
+        "Should do 6 weeks of physio first",
+        "Can try PT 2x/week for 6 weeks",
+        "Pt open to physiotherapy",
+        "To commence PT next week",
+        "Counselled on the benefits of PT",
+        "Encouraged to stay active and do the exercises",
+        "Possible prior physiotherapy, GP to confirm",
+        "Reportedly did some PT years ago",
+        "PT attendance could not be confirmed",
+        "Duration of physio not recalled",
+    ],
+)
+def test_proposals_offers_and_unconfirmed_reports_are_not_findings(clause: str) -> None:
+    """Recommending, offering, referring, what may be started, and what nobody can confirm."""
+    assert unsettled(THERAPY, clause)
+
+
+@pytest.mark.parametrize(
+    "clause",
+    [
+        "Completed 8 weeks of PT without relief",
+        "Completed 8 weeks of PT as recommended by orthopedics",
+        "Referred by her GP and attended 10 sessions of physio",
+        "Pt refused the PT referral",
+        "PT was offered but she declined",
+        "Never started the PT referral from the last visit",
+        "Has not tried PT and is not interested",
+    ],
+)
+def test_what_came_of_a_proposal_is_a_finding(clause: str) -> None:
+    """A proposal followed by what came of it (completed, attended; declined, never started) records whether it was done."""
+    assert not unsettled(THERAPY, clause)
+
+
+def test_a_cue_the_criterion_uses_in_another_form_does_not_count() -> None:
+    """ "counseled" answers a criterion asking for counseling; "counselled" about something else does not."""
+    criterion = "genetic counseling by a qualified clinician before the test"
+    assert not unsettled(criterion, "Was counseled by a clinical geneticist before the sample was sent")
+    assert unsettled(THERAPY, "Counseled about physiotherapy")

@@ -5,23 +5,30 @@ scheduled", "results pending", "duration not stated" and "possibly saw a chiropr
 are not, whatever vocabulary they share with a criterion. The cues are grammatical,
 not any payer's phrases:
 
-- modality and the future: *will*, *would*, *may*, *might*, *to be* + a participle or
-  adjective ("to be arranged", "appears to be"), *going to*;
+- modality and the future: *will*, *would*, *may*, *might*, *could*, *should*, *to be* +
+  a participle or adjective ("to be arranged", "appears to be"), *going to*; what may be
+  started ("can try", "open to", "to commence");
+- proposing: *recommend*, *suggest*, *advise*, *offer*, *encourage*, *counsel*, *refer*,
+  *willing*, *interested*: a therapy proposed is not a therapy given. A clause that also
+  says the patient declined, refused or never started it is a record that it was not
+  done, and stays a finding;
 - planning and waiting: *plan*, *schedule*, *order*, *referred*, *request*, *arrange*,
   *pending*, *awaiting*, *deferred*, *next*, *return*;
 - deliberation: *discuss*, *consider*, *option*, *choice*, *versus*, *prefers*, *wants*,
   a matter *under review* or *being evaluated*;
   and a talk or review verb that closes the clause with nothing found after it
   ("mobility reviewed." but not "therapy note reviewed: 8 weeks completed");
-- doubt: *unclear*, *unknown*, *uncertain*, *unsure*, *possibly*, *perhaps*, a ``?``;
+- doubt: *unclear*, *unknown*, *uncertain*, *unsure*, *possible*, *possibly*, *probably*,
+  *reportedly*, *perhaps*, a ``?``;
 - conclusions and headings: *candidate* (for the service: a conclusion, not a finding),
   a clause ending in a colon;
 - missing documentation: *not* or *never* before *documented*, *recorded*, *stated*,
-  *available*, *performed*..., or *no records*: the absence of a record is not a
-  record of absence, so a person decides.
+  *available*, *performed*, *confirmed*, *recalled*..., *could not be obtained*, or *no
+  records*: the absence of a record is not a record of absence, so a person decides.
 
-A cue the criterion itself uses does not count against a clause (a criterion may ask
-for a *suspected* condition or a result that *will* guide care).
+A cue the criterion itself uses, in any form ("counseled" for "counseling"), does not
+count against a clause (a criterion may ask for a *suspected* condition, for counseling,
+or for a result that *will* guide care).
 """
 
 from __future__ import annotations
@@ -29,7 +36,7 @@ from __future__ import annotations
 import re
 from typing import Final
 
-from interlock.domains.claims.vocabulary import words
+from interlock.domains.claims.vocabulary import stem, words
 
 __all__ = ["unsettled"]
 
@@ -103,9 +110,48 @@ _CUES: Final = frozenset(
         "recheck",
         "follow",
         "candidate",
+        # Recommending, offering and counselling: a therapy proposed, not a therapy given.
+        "recommend",
+        "recommends",
+        "recommended",
+        "recommending",
+        "recommendation",
+        "suggest",
+        "suggests",
+        "suggested",
+        "suggesting",
+        "advise",
+        "advised",
+        "advises",
+        "advice",
+        "offer",
+        "offers",
+        "offered",
+        "offering",
+        "encourage",
+        "encouraged",
+        "counseled",
+        "counselled",
+        "counseling",
+        "counselling",
+        "propose",
+        "proposed",
+        "refer",
+        "referral",
+        "referring",
+        "requesting",
+        "requests",
+        "reassess",
+        "willing",
+        "interested",
+        "could",
+        "should",
+        "possible",
+        "probably",
+        "reportedly",
     ]
 )
-_MODALS: Final = frozenset({"will", "would", "may", "might"})
+_MODALS: Final = frozenset({"will", "would", "may", "might", "could", "should"})
 #: Verbs that say a topic was gone over; at the end of a clause they report no finding.
 _TALK: Final = frozenset(
     {
@@ -125,6 +171,58 @@ _TALK: Final = frozenset(
 _TO_BE: Final = re.compile(
     r"(?<!\bhas )(?<!\bhave )(?<!\bhad )(?<!\bneeds )(?<!\bneed )\b(?:to be|going to)\s+\w+", re.IGNORECASE
 )
+#: Cues that recommend, offer or refer. A clause that also says what came of the
+#: proposal (completed, attended, failed; declined, refused, never started) records
+#: whether it was done: "as recommended by orthopaedics, completed 8 weeks of PT".
+_PROPOSING: Final = frozenset(
+    {
+        "recommend",
+        "recommends",
+        "recommended",
+        "recommending",
+        "recommendation",
+        "suggest",
+        "suggests",
+        "suggested",
+        "suggesting",
+        "advise",
+        "advised",
+        "advises",
+        "advice",
+        "offer",
+        "offers",
+        "offered",
+        "offering",
+        "encourage",
+        "encouraged",
+        "counseled",
+        "counselled",
+        "counseling",
+        "counselling",
+        "propose",
+        "proposed",
+        "refer",
+        "referral",
+        "referred",
+        "referring",
+        "willing",
+        "interested",
+    }
+)
+_CAME_OF_IT: Final = re.compile(
+    r"\b(?:completed|finished|attended|underwent|undergone|tried|trialled|trialed|failed|took|used|wore"
+    r"|received|(?:has|have|had) been (?:doing|taking|using|on|wearing|attending))\b"
+    r"|\b(?:declined|declines|refused|refuses|chose not|not interested|no[ -]show"
+    r"|never (?:started|began|attended|tried|went|took|used|had)"
+    r"|(?:did not|didn't|has not|hasn't|have not|haven't) (?:start|begin|attend|try|go|take|use|had|started|tried|attended))\b",
+    re.IGNORECASE,
+)
+#: What may be started, not what was: "can try ibuprofen", "open to CBT", "to commence PT".
+_MAY_START: Final = re.compile(
+    r"\bcan (?:try|trial|use|start|begin|consider|continue)\b|\bopen to\b"
+    r"|\bto (?:start|begin|commence|initiate|try|trial)\b",
+    re.IGNORECASE,
+)
 #: "may" as a modal: lower case, or opening the clause ("May need PT"); "since May" is a month.
 _MONTH_MAY: Final = re.compile(r"(?<=\S)\s+May\b")
 #: "scheduled naproxen" is regular dosing; "MRI scheduled", "scheduled for" are plans.
@@ -134,7 +232,9 @@ _ATTRIBUTIVE_SCHEDULED: Final = re.compile(
 )
 _UNDOCUMENTED: Final = re.compile(
     r"\b(?:not|never|un)[ -]?(?:yet )?(?:been )?(?:documented|recorded|stated|specified|available|"
-    r"known|quantified|described|performed|done|obtained|staged|repeated|attached)\b"
+    r"known|quantified|described|performed|done|obtained|staged|repeated|attached|confirmed|"
+    r"recalled|remembered|verified|substantiated)\b"
+    r"|\b(?:could|can)(?:n't| ?not) be (?:obtained|confirmed|verified|substantiated|found)\b"
     r"|\bno (?:records?|documentation|details|dates|data|results?)\b"
     r"|\bwithout (?:records?|documentation|details|dates)\b"
     r"|\b(?:cannot|can't|unable to) (?:recall|remember|say|determine|confirm)\b"
@@ -172,5 +272,11 @@ def unsettled(criterion_text: str, clause: str) -> bool:
         return True
     if _TO_BE.search(clause) and not _TO_BE.search(criterion_text):
         return True
+    if _MAY_START.search(clause) and not _MAY_START.search(criterion_text):
+        return True
     text = _ATTRIBUTIVE_SCHEDULED.sub(" ", _MONTH_MAY.sub(" ", clause))
-    return bool((set(words(text)) & _CUES) - own)
+    cues = set(words(text)) & _CUES
+    if _CAME_OF_IT.search(clause):
+        cues -= _PROPOSING
+    own_stems = {stem(w) for w in own}
+    return any(c not in own and stem(c) not in own_stems for c in cues)
