@@ -149,6 +149,12 @@ _CUES: Final = frozenset(
         "possible",
         "probably",
         "reportedly",
+        "apparently",
+        "allegedly",
+        "seemingly",
+        "thinks",
+        "believes",
+        "suspect",
     ]
 )
 _MODALS: Final = frozenset({"will", "would", "may", "might", "could", "should"})
@@ -213,14 +219,20 @@ _CAME_OF_IT: Final = re.compile(
     r"\b(?:completed|finished|attended|underwent|undergone|tried|trialled|trialed|failed|took|used|wore"
     r"|received|(?:has|have|had) been (?:doing|taking|using|on|wearing|attending))\b"
     r"|\b(?:declined|declines|refused|refuses|chose not|not interested|no[ -]show"
-    r"|never (?:started|began|attended|tried|went|took|used|had)"
+    r"|never (?:started|began|attended|tried|went|took|used|had|been|processed|picked)"
+    r"|(?:has|have|had) not been|not (?:issued|arranged|obtained|processed)"
     r"|(?:did not|didn't|has not|hasn't|have not|haven't) (?:start|begin|attend|try|go|take|use|had|started|tried|attended))\b",
     re.IGNORECASE,
 )
 #: What may be started, not what was: "can try ibuprofen", "open to CBT", "to commence PT".
 _MAY_START: Final = re.compile(
     r"\bcan (?:try|trial|use|start|begin|consider|continue)\b|\bopen to\b"
-    r"|\bto (?:start|begin|commence|initiate|try|trial)\b",
+    r"|\bto (?:start|begin|commence|initiate|try|trial)\b"
+    # A plan line in the imperative: "Start naproxen 500 mg", "- begin PT", "Neuropathy: start ...".
+    r"|(?:^[\W_]*|[\u2013\u2014:]\s*|\s-\s*)(?:start|begin|commence|initiate)\s+(?!of\b|date\b|on\b|in\b)\w"
+    # A prescription or an order handed over is not a treatment taken.
+    r"|\b(?:rx|script|prescription)\b(?:\s+\w+){0,3}\s+(?:given|provided|sent|written|issued)\b"
+    r"|\b(?:consult|order|referral)s?\b(?:\s+\w+){0,3}\s+placed\b",
     re.IGNORECASE,
 )
 #: "may" as a modal: lower case, or opening the clause ("May need PT"); "since May" is a month.
@@ -237,7 +249,9 @@ _UNDOCUMENTED: Final = re.compile(
     r"|\b(?:could|can)(?:n't| ?not) be (?:obtained|confirmed|verified|substantiated|found)\b"
     r"|\bno (?:records?|documentation|details|dates|data|results?)\b"
     r"|\bwithout (?:records?|documentation|details|dates)\b"
-    r"|\b(?:cannot|can't|unable to) (?:recall|remember|say|determine|confirm)\b"
+    r"|\b(?:cannot|can't|couldn't|could not|unable to) (?:recall|remember|say|determine|confirm|name|"
+    r"quantify|verify|provide|find)\b"
+    r"|\bnot sure\b|\bdifficult to (?:quantify|say|tell)\b"
     r"|\bf/u\b",
     re.IGNORECASE,
 )
