@@ -7,7 +7,8 @@ not any payer's phrases:
 
 - modality and the future: *will*, *would*, *may*, *might*, *could*, *should*, *to be* +
   a participle or adjective ("to be arranged", "appears to be"), *going to*; what may be
-  started ("can try", "open to", "to commence");
+  started ("can try", "open to", "to commence"), a plan line in the imperative ("Start
+  naproxen 500 mg"), a prescription handed over or an order placed;
 - proposing: *recommend*, *suggest*, *advise*, *offer*, *encourage*, *counsel*, *refer*,
   *willing*, *interested*: a therapy proposed is not a therapy given. A clause that also
   says the patient declined, refused or never started it is a record that it was not
@@ -19,7 +20,8 @@ not any payer's phrases:
   and a talk or review verb that closes the clause with nothing found after it
   ("mobility reviewed." but not "therapy note reviewed: 8 weeks completed");
 - doubt: *unclear*, *unknown*, *uncertain*, *unsure*, *possible*, *possibly*, *probably*,
-  *reportedly*, *perhaps*, a ``?``;
+  *reportedly*, *apparently*, *perhaps*, *thinks*, *believes*, "not sure", "unable to
+  quantify", a ``?``;
 - conclusions and headings: *candidate* (for the service: a conclusion, not a finding),
   a clause ending in a colon;
 - missing documentation: *not* or *never* before *documented*, *recorded*, *stated*,
