@@ -42,7 +42,45 @@ from interlock.domains.claims.vocabulary import stem, words
 
 __all__ = ["unsettled"]
 
-_CUES: Final = frozenset(
+#: Cues that recommend, offer or refer. A clause that also says what came of the
+#: proposal (completed, attended, failed; declined, refused, never started) records
+#: whether it was done: "as recommended by orthopaedics, completed 8 weeks of PT".
+_PROPOSING: Final = frozenset(
+    {
+        "recommend",
+        "recommends",
+        "recommended",
+        "recommending",
+        "recommendation",
+        "suggest",
+        "suggests",
+        "suggested",
+        "suggesting",
+        "advise",
+        "advised",
+        "advises",
+        "advice",
+        "offer",
+        "offers",
+        "offered",
+        "offering",
+        "encourage",
+        "encouraged",
+        "counseled",
+        "counselled",
+        "counseling",
+        "counselling",
+        "propose",
+        "proposed",
+        "refer",
+        "referral",
+        "referred",
+        "referring",
+        "willing",
+        "interested",
+    }
+)
+_CUES: Final = _PROPOSING | frozenset(
     [
         "discuss",
         "discussed",
@@ -88,7 +126,6 @@ _CUES: Final = frozenset(
         "ordered",
         "order",
         "orders",
-        "referred",
         "requested",
         "request",
         "re",
@@ -112,35 +149,6 @@ _CUES: Final = frozenset(
         "recheck",
         "follow",
         "candidate",
-        # Recommending, offering and counselling: a therapy proposed, not a therapy given.
-        "recommend",
-        "recommends",
-        "recommended",
-        "recommending",
-        "recommendation",
-        "suggest",
-        "suggests",
-        "suggested",
-        "suggesting",
-        "advise",
-        "advised",
-        "advises",
-        "advice",
-        "offer",
-        "offers",
-        "offered",
-        "offering",
-        "encourage",
-        "encouraged",
-        "counseled",
-        "counselled",
-        "counseling",
-        "counselling",
-        "propose",
-        "proposed",
-        "refer",
-        "referral",
-        "referring",
         "requesting",
         "requests",
         "reassess",
@@ -178,44 +186,6 @@ _TALK: Final = frozenset(
 #: "MRI to be scheduled", "appears to be", "going to": not "has to be worked loose".
 _TO_BE: Final = re.compile(
     r"(?<!\bhas )(?<!\bhave )(?<!\bhad )(?<!\bneeds )(?<!\bneed )\b(?:to be|going to)\s+\w+", re.IGNORECASE
-)
-#: Cues that recommend, offer or refer. A clause that also says what came of the
-#: proposal (completed, attended, failed; declined, refused, never started) records
-#: whether it was done: "as recommended by orthopaedics, completed 8 weeks of PT".
-_PROPOSING: Final = frozenset(
-    {
-        "recommend",
-        "recommends",
-        "recommended",
-        "recommending",
-        "recommendation",
-        "suggest",
-        "suggests",
-        "suggested",
-        "suggesting",
-        "advise",
-        "advised",
-        "advises",
-        "advice",
-        "offer",
-        "offers",
-        "offered",
-        "offering",
-        "encourage",
-        "encouraged",
-        "counseled",
-        "counselled",
-        "counseling",
-        "counselling",
-        "propose",
-        "proposed",
-        "refer",
-        "referral",
-        "referred",
-        "referring",
-        "willing",
-        "interested",
-    }
 )
 _CAME_OF_IT: Final = re.compile(
     r"\b(?:completed|finished|attended|underwent|undergone|tried|trialled|trialed|failed|took|used|wore"
