@@ -138,6 +138,7 @@ def test_proposals_offers_and_unconfirmed_reports_are_not_findings(clause: str) 
         "Referred by her GP and attended 10 sessions of physio",
         "Pt refused the PT referral",
         "She has never been referred for physiotherapy",
+        "Physical therapy was never attempted before the referral for surgery",
         "Started PT 8 weeks ago, no better",
         "Start date of PT 3 months ago; ongoing",
         "PT was offered but she declined",

@@ -191,7 +191,8 @@ _CAME_OF_IT: Final = re.compile(
     r"\b(?:completed|finished|attended|underwent|undergone|tried|trialled|trialed|failed|took|used|wore"
     r"|received|(?:has|have|had) been (?:doing|taking|using|on|wearing|attending))\b"
     r"|\b(?:declined|declines|refused|refuses|chose not|not interested|no[ -]show"
-    r"|never (?:started|began|attended|tried|went|took|used|had|been|processed|picked)"
+    r"|never (?:been )?(?:\w+ed|began|went|took|had|done|undergone|worn)"
+    r"|not (?:been )?attempted"
     r"|(?:has|have|had) not been|not (?:issued|arranged|obtained|processed)"
     r"|(?:did not|didn't|has not|hasn't|have not|haven't) (?:start|begin|attend|try|go|take|use|had|started|tried|attended))\b",
     re.IGNORECASE,
