@@ -59,12 +59,16 @@ def _parallel(args: list[str]) -> list[str]:
     """pytest-xdist options: one worker per core, each test file kept on one worker.
 
     Files keep their module fixtures (a world built once serves all its tests). Nothing
-    is added when the caller chose ``-n`` or ``-s``: output shown live (``-s``) needs
-    the tests in this process.
+    is added when the caller chose ``-n``, turned xdist off (``-p no:xdist``) or asked
+    for output shown live (``-s``, ``--capture=no``), which needs the tests in this process.
     """
-    chosen = any(a.startswith(("-n", "--numprocesses", "--dist")) for a in args)
-    live = any(a in ("-s", "--capture=no") for a in args)
-    return [] if chosen or live else ["-n", "auto", "--dist", "loadfile"]
+    chosen = any(a.startswith(("-n", "--numprocesses")) for a in args)
+    short_s = any(a.startswith("-") and not a.startswith("--") and "s" in a[1:] for a in args)
+    pairs = list(zip(args, args[1:]))
+    live = short_s or any(a in ("--capture=no", "--capture=tee-sys") for a in args)
+    live = live or any(a == "--capture" and b in ("no", "tee-sys") for a, b in pairs)
+    disabled = any("no:xdist" in a for a in args)
+    return [] if chosen or live or disabled else ["-n", "auto", "--dist", "loadfile"]
 
 
 def main(argv: list[str]) -> int:

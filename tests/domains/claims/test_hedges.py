@@ -135,7 +135,8 @@ def test_proposals_offers_and_unconfirmed_reports_are_not_findings(clause: str) 
     [
         "Completed 8 weeks of PT without relief",
         "Completed 8 weeks of PT as recommended by orthopedics",
-        "Referred by her GP and attended 10 sessions of physio",
+        "8 weeks of PT as advised, no improvement",
+        "Completed 6 weeks of PT, could not tolerate further sessions",
         "Pt refused the PT referral",
         "She has never been referred for physiotherapy",
         "Physical therapy was never attempted before the referral for surgery",
@@ -156,3 +157,26 @@ def test_a_cue_the_criterion_uses_in_another_form_does_not_count() -> None:
     criterion = "genetic counseling by a qualified clinician before the test"
     assert not unsettled(criterion, "Was counseled by a clinical geneticist before the sample was sent")
     assert unsettled(THERAPY, "Counseled about physiotherapy")
+
+
+@pytest.mark.parametrize(
+    "clause",
+    [
+        "Recommend 6 weeks of PT since NSAIDs failed",
+        "Offered six weeks of PT, declines opioids",
+        "Advised 6 weeks of physiotherapy and she declined surgery",
+        "Referred to PT for 6 weeks, has been on the waiting list since March",
+        "Referral to physical therapy completed",
+        "Referral letter for 6 weeks of physiotherapy received",
+    ],
+)
+def test_another_outcome_in_the_clause_does_not_make_a_proposal_a_finding(clause: str) -> None:
+    """Only the proposal's own fate settles it: a failed drug or a completed form leaves PT proposed."""
+    assert unsettled(THERAPY, clause)
+
+
+def test_a_criterion_excuses_only_its_own_cues() -> None:
+    """A stemmer joins "willing" to "will" and "following" to "follow"; neither may excuse a plan."""
+    assert unsettled("Symptoms persist following six weeks of therapy", "Follow up in 6 weeks")
+    assert unsettled("the patient must be willing to attend", "Will complete six weeks of PT")
+    assert unsettled("should have failed six weeks of physical therapy", "Will do 6 weeks of PT")

@@ -5,14 +5,18 @@ scheduled", "results pending", "duration not stated" and "possibly saw a chiropr
 are not, whatever vocabulary they share with a criterion. The cues are grammatical,
 not any payer's phrases:
 
-- modality and the future: *will*, *would*, *may*, *might*, *could*, *should*, *to be* +
-  a participle or adjective ("to be arranged", "appears to be"), *going to*; what may be
-  started ("can try", "open to", "to commence"), a plan line in the imperative ("Start
-  naproxen 500 mg"), a prescription handed over or an order placed;
+- modality and the future: *will*, *would*, *may*, *might*, *could*, *should* ("could
+  not tolerate" is a past inability, a finding), *to be* + a participle or adjective
+  ("to be arranged", "appears to be"), *going to*; what may be started ("can try",
+  "open to", "to commence"), a plan line in the imperative ("Start naproxen 500 mg", not
+  "start 03/2024"), a prescription handed over or an order placed;
 - proposing: *recommend*, *suggest*, *advise*, *offer*, *encourage*, *counsel*, *refer*,
-  *willing*, *interested*: a therapy proposed is not a therapy given. A clause that also
-  says the patient declined, refused or never started it is a record that it was not
-  done, and stays a finding;
+  *request*, *willing*, *interested*: a therapy proposed is not a therapy given. Only a
+  proposal's own fate makes it a finding: a clause that ends with the patient declining
+  it ("PT offered but she declined"), a refused or never-started referral, "never been
+  referred", "never attempted", or a finding that followed the advice ("8 weeks of PT as
+  recommended"). Another outcome in the same clause does not ("offered six weeks of PT,
+  declines opioids" still proposes PT);
 - planning and waiting: *plan*, *schedule*, *order*, *referred*, *request*, *arrange*,
   *pending*, *awaiting*, *deferred*, *next*, *return*;
 - deliberation: *discuss*, *consider*, *option*, *choice*, *versus*, *prefers*, *wants*,
@@ -20,17 +24,17 @@ not any payer's phrases:
   and a talk or review verb that closes the clause with nothing found after it
   ("mobility reviewed." but not "therapy note reviewed: 8 weeks completed");
 - doubt: *unclear*, *unknown*, *uncertain*, *unsure*, *possible*, *possibly*, *probably*,
-  *reportedly*, *apparently*, *perhaps*, *thinks*, *believes*, "not sure", "unable to
-  quantify", a ``?``;
+  *reportedly*, *apparently*, *allegedly*, *seemingly*, *suspect*, *perhaps*, *thinks*,
+  *believes*, "not sure", "unable to quantify", a ``?``;
 - conclusions and headings: *candidate* (for the service: a conclusion, not a finding),
   a clause ending in a colon;
 - missing documentation: *not* or *never* before *documented*, *recorded*, *stated*,
   *available*, *performed*, *confirmed*, *recalled*..., *could not be obtained*, or *no
   records*: the absence of a record is not a record of absence, so a person decides.
 
-A cue the criterion itself uses, in any form ("counseled" for "counseling"), does not
-count against a clause (a criterion may ask for a *suspected* condition, for counseling,
-or for a result that *will* guide care).
+A cue the criterion itself uses does not count against a clause (a criterion may ask
+for a *suspected* condition, for counseling, or for a result that *will* guide care);
+the proposing verbs count in any form ("counseled" answers "counseling").
 """
 
 from __future__ import annotations
@@ -152,8 +156,6 @@ _CUES: Final = _PROPOSING | frozenset(
         "requesting",
         "requests",
         "reassess",
-        "willing",
-        "interested",
         "could",
         "should",
         "possible",
@@ -167,7 +169,7 @@ _CUES: Final = _PROPOSING | frozenset(
         "suspect",
     ]
 )
-_MODALS: Final = frozenset({"will", "would", "may", "might", "could", "should"})
+_MODALS: Final = frozenset({"will", "would", "may", "might"})
 #: Verbs that say a topic was gone over; at the end of a clause they report no finding.
 _TALK: Final = frozenset(
     {
@@ -187,22 +189,50 @@ _TALK: Final = frozenset(
 _TO_BE: Final = re.compile(
     r"(?<!\bhas )(?<!\bhave )(?<!\bhad )(?<!\bneeds )(?<!\bneed )\b(?:to be|going to)\s+\w+", re.IGNORECASE
 )
-_CAME_OF_IT: Final = re.compile(
-    r"\b(?:completed|finished|attended|underwent|undergone|tried|trialled|trialed|failed|took|used|wore"
-    r"|received|(?:has|have|had) been (?:doing|taking|using|on|wearing|attending))\b"
-    r"|\b(?:declined|declines|refused|refuses|chose not|not interested|no[ -]show"
-    r"|never (?:been )?(?:\w+ed|began|went|took|had|done|undergone|worn)"
-    r"|not (?:been )?attempted"
-    r"|(?:has|have|had) not been|not (?:issued|arranged|obtained|processed)"
-    r"|(?:did not|didn't|has not|hasn't|have not|haven't) (?:start|begin|attend|try|go|take|use|had|started|tried|attended))\b",
+#: Phrases that name a proposal only to say what became of it, or to say where a finding
+#: came from; each is removed before the cues are counted, so a proposing word inside
+#: one does not count. Only the proposal's own fate qualifies: "offered six weeks of PT,
+#: declines opioids" still proposes PT.
+_FINDING_FRAMES: Final = re.compile(
+    # "8 weeks of PT as recommended by her GP": a finding that followed the advice.
+    r"\bas (?:recommended|advised|suggested|directed|prescribed)(?: by (?:her |his |the )?[\w'-]+)?"
+    # "referring physician documents ...": where the record came from.
+    r"|\breferring (?:physician|provider|doctor|clinician|surgeon)\b"
+    # "never been referred", "has not been offered", "never attempted": nothing was done.
+    r"|\b(?:never|not|n't)\s+(?:been\s+|yet\s+)?(?:referred|offered|recommended|advised|suggested|prescribed|"
+    r"issued|arranged|attempted|processed)\b"
+    # "refused the PT referral", "never started the PT referral", "not interested".
+    r"|\b(?:declined|declines|refused|refuses|never (?:started|began|attended|pursued))\s+(?:the |a |an |her |his )?"
+    r"(?:[\w-]+\s+){0,3}(?:referral|offer|recommendation|suggestion)s?\b"
+    r"|\bnot interested\b"
+    # "before the referral for surgery": a date, not a proposal.
+    r"|\b(?:before|after|since|prior to|at|until) (?:the|this|her|his|their) (?:[\w-]+ )?referral\b",
     re.IGNORECASE,
+)
+#: A proposal whose fate closes the clause: "PT was offered but she declined", "referred
+#: for PT, did not attend". Nothing but the refusal, and what it refers back to, follows.
+_DECLINED_AT_END: Final = re.compile(
+    r"\b(?:but|and|which|however)?\s*(?:the |)(?:pt|patient|she|he|they|member)?\s*"
+    r"(?:declined|refused|did not (?:attend|start|go|complete)|didn't (?:attend|start|go|complete)|"
+    r"never (?:attended|started|went|began)|chose not to (?:start|attend|proceed|go))"
+    r"(?:\s+(?:it|them|this|that|to|the (?:referral|offer|recommendation)))?\s*[.!]?\s*$",
+    re.IGNORECASE,
+)
+#: "could not tolerate", "couldn't walk": a past inability is a finding ("could not be
+#: obtained" is a missing record, caught above).
+_COULD_NOT: Final = re.compile(r"\bcould(?:n't| not)\s+(?!be\b)", re.IGNORECASE)
+#: Cues the criterion excuses in any form: "counseled" answers "counseling". Only these
+#: families, because a light stemmer also joins "willing" to "will" and "following" to "follow".
+_STEM_EXCUSED: Final = frozenset(
+    {"counsel", "counsell", "recommend", "suggest", "advis", "offer", "encourag", "propos"}
 )
 #: What may be started, not what was: "can try ibuprofen", "open to CBT", "to commence PT".
 _MAY_START: Final = re.compile(
-    r"\bcan (?:try|trial|use|start|begin|consider|continue)\b|\bopen to\b"
-    r"|\bto (?:start|begin|commence|initiate|try|trial)\b"
+    r"\bcan (?:try|trial|start|begin|consider)\b|\bopen to\b"
+    r"|(?<!able )(?<!prior )(?<!on )(?<!went )\bto (?:start|begin|commence|initiate|try|trial)\b"
     # A plan line in the imperative: "Start naproxen 500 mg", "- begin PT", "Neuropathy: start ...".
-    r"|(?:^[\W_]*|[\u2013\u2014:]\s*|\s-\s*)(?:start|begin|commence|initiate)\s+(?!of\b|date\b|on\b|in\b)\w"
+    r"|(?:^[\W_]*|[\u2013\u2014:]\s*|\s-\s*)(?:start|begin|commence|initiate)\s+"
+    r"(?!of\b|date\b|on\b|in\b|\d|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b)\w"
     # A prescription or an order handed over is not a treatment taken.
     r"|\b(?:rx|script|prescription)\b(?:\s+\w+){0,3}\s+(?:given|provided|sent|written|issued)\b"
     r"|\b(?:consult|order|referral)s?\b(?:\s+\w+){0,3}\s+placed\b",
@@ -248,6 +278,7 @@ def unsettled(criterion_text: str, clause: str) -> bool:
     own = set(words(criterion_text))
     if own & _MODALS:
         own |= _MODALS  # a criterion about what *will* happen accepts what *would*
+    clause = clause.replace("\u2019", "'")
     if clause.rstrip().endswith(":"):
         return True  # a heading ("Review summary, MRI knee:") introduces findings and states none
     if (
@@ -262,8 +293,9 @@ def unsettled(criterion_text: str, clause: str) -> bool:
     if _MAY_START.search(clause) and not _MAY_START.search(criterion_text):
         return True
     text = _ATTRIBUTIVE_SCHEDULED.sub(" ", _MONTH_MAY.sub(" ", clause))
+    text = _COULD_NOT.sub(" ", _FINDING_FRAMES.sub(" ", text))
     cues = set(words(text)) & _CUES
-    if _CAME_OF_IT.search(clause):
+    if _DECLINED_AT_END.search(text):
         cues -= _PROPOSING
-    own_stems = {stem(w) for w in own}
-    return any(c not in own and stem(c) not in own_stems for c in cues)
+    excused = {stem(w) for w in own} & _STEM_EXCUSED
+    return any(c not in own and stem(c) not in excused for c in cues)
