@@ -11,7 +11,7 @@ not any payer's phrases:
   "open to", "to commence"), a plan line in the imperative ("Start naproxen 500 mg", not
   "start 03/2024"), a prescription handed over or an order placed;
 - proposing: *recommend*, *suggest*, *advise*, *offer*, *encourage*, *counsel*, *refer*,
-  *request*, *willing*, *interested*: a therapy proposed is not a therapy given. Only a
+  *willing*, *interested*: a therapy proposed is not a therapy given. Only a
   proposal's own fate makes it a finding: a clause that ends with the patient declining
   it ("PT offered but she declined"), a refused or never-started referral, "never been
   referred", "never attempted", or a finding that followed the advice ("8 weeks of PT as
@@ -46,9 +46,8 @@ from interlock.domains.claims.vocabulary import stem, words
 
 __all__ = ["unsettled"]
 
-#: Cues that recommend, offer or refer. A clause that also says what came of the
-#: proposal (completed, attended, failed; declined, refused, never started) records
-#: whether it was done: "as recommended by orthopaedics, completed 8 weeks of PT".
+#: Cues that recommend, offer or refer. They are the cues a proposal's own fate can
+#: excuse (:data:`_FINDING_FRAMES`, :data:`_DECLINED_AT_END`).
 _PROPOSING: Final = frozenset(
     {
         "recommend",
