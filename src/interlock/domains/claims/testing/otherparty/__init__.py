@@ -3,7 +3,7 @@
 Interlock's own generator writes a payer the way this project imagines one; a model
 can score well on that and fail on a payer with other codes, other policies and other
 clinicians. :func:`write_payer` fills an empty claims system of record with an
-independently written payer of one of six families:
+independently written payer of one of seven families:
 
 - ``dev`` (Cascade Mutual): generic code may be improved against it;
 - ``heldout`` (Keystone Family Health): held out until it had been measured four
@@ -20,7 +20,10 @@ independently written payer of one of six families:
   a payer the project never shaped;
 - ``unseen`` (Saltmarsh Valley Health Alliance): written by a separate hand, from
   SPEC.md and the policy manual only, with policies and clinicians unlike the other
-  five; measured with nothing read of its notes or misses.
+  five; measured with nothing read of its notes or misses;
+- ``unread`` (Copperline Health Trust): written by a separate hand, from SPEC.md and
+  the policy manual only, with its own fee schedule, guidelines and clinicians, unlike
+  the other six; measured with nothing read of its notes or misses.
 
 Each world has a history people decided and a backlog whose correct outcomes go to a
 truth file in the format :func:`interlock.domains.claims.evaluation.read_truth` reads.

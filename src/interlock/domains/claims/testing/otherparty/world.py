@@ -22,6 +22,7 @@ from sqlalchemy import Engine
 
 from interlock.domains.claims.testing.otherparty.cascade import FAMILY as CASCADE
 from interlock.domains.claims.testing.otherparty.codes import normalize_diagnosis
+from interlock.domains.claims.testing.otherparty.copperline import FAMILY as COPPERLINE
 from interlock.domains.claims.testing.otherparty.drafting import Drafter, Retry, Window
 from interlock.domains.claims.testing.otherparty.halyard import FAMILY as HALYARD
 from interlock.domains.claims.testing.otherparty.juniper import FAMILY as JUNIPER
@@ -40,6 +41,7 @@ FAMILIES: dict[str, Family] = {
     "blind": HALYARD,
     "fresh": JUNIPER,
     "unseen": SALTMARSH,
+    "unread": COPPERLINE,
 }
 
 Key = tuple[str, str, date, tuple[str, ...]]
