@@ -284,7 +284,7 @@ def test_one_assessment_per_policy_with_the_full_output_contract(model: Baseline
     answer = model.assess(request, timeout=1.0)
     assert [p.policy_id for p in answer.policies] == ["MP-SPINE", "MP-SLEEP", "MP-NEVER-SEEN"]
     assert answer.model_id == model.model_id
-    assert answer.prompt_template == PROMPT_TEMPLATE == "baseline.features@3"
+    assert answer.prompt_template == PROMPT_TEMPLATE == "baseline.features@4"
     assert len(answer.prompt_hash) == 64
     assert (answer.usage.input_tokens, answer.usage.output_tokens) == (0, 0)
     raw = json.loads(answer.raw_output)

@@ -245,3 +245,38 @@ def test_a_measured_upper_bound_needs_a_value() -> None:
     """ "88% or less" is documented only by a percentage; "within 6 months" by a date."""
     assert needs_value("An oxygen saturation of 88% or less on exertion.")
     assert not needs_value("A specialist visit within 6 months.")
+
+
+@pytest.mark.parametrize(
+    ("passage", "expected"),
+    [
+        # "a month" after a count is "per month": 12 days a month is 12, not 12 and a month.
+        ("Averages 12 headache days a month.", "fails"),
+        ("Averages 18 headache days a month.", "satisfies"),
+        ("Diary shows 16 headache days in the last month.", "satisfies"),
+    ],
+)
+def test_an_article_after_a_count_is_a_rate(passage: str, expected: str) -> None:
+    """ "12 headache days a month" counts days per month; it does not also state a month."""
+    assert reading("15 or more headache days in a month.", passage) == expected
+
+
+def test_an_article_span_is_still_a_span() -> None:
+    """ "over a month" and "a month ago" keep their month: only a count before the article makes a rate."""
+    care = "Pain for at least 6 weeks."
+    assert reading(care, "Pain for over a month.") == "unsure"
+    assert reading(care, "Pain for 2 weeks a month ago.") == "fails"
+    assert reading(care, "3 flares a month for 10 weeks.") == "satisfies"
+
+
+@pytest.mark.parametrize(
+    ("passage", "expected"),
+    [
+        ("Reports near-daily migraine going back 4/12.", "satisfies"),
+        ("Reports near-daily migraine going back 2/12.", "fails"),
+        ("Reports near-daily migraine going back 26/52.", "satisfies"),
+    ],
+)
+def test_going_back_introduces_a_month_shorthand_span(passage: str, expected: str) -> None:
+    """ "going back 4/12" is four months, as "for 4/12" is."""
+    assert reading("A pattern of near-daily migraine present for at least three months.", passage) == expected

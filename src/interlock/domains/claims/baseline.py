@@ -72,7 +72,7 @@ from interlock.domains.claims.training import TrainingExample
 from interlock.exceptions import ConfigurationError, ModelOutputInvalid
 from interlock.models.base import ModelAnswer, ModelQuestion, Usage
 
-FEATURE_VERSION = "3"
+FEATURE_VERSION = "4"
 PROMPT_TEMPLATE = f"baseline.features@{FEATURE_VERSION}"
 ARTIFACT_FORMAT = "interlock.baseline"
 ARTIFACT_FORMAT_VERSION = 1

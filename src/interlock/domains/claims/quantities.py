@@ -107,7 +107,9 @@ _TIME_SPELLINGS: Final[dict[str, str]] = {
 #: duration only: a value's unit must match the threshold's (6/12 vision is no duration
 #: unless a criterion about the eye asks how long something lasted).
 _SHORTHAND_TIME: Final[dict[str, str]] = {"52": "week", "12": "month"}
-_SPAN_CUES: Final = frozenset({"for", "over", "past", "last", "completed", "lasting", "after", "since"})
+_SPAN_CUES: Final = frozenset(
+    {"for", "over", "past", "last", "completed", "lasting", "after", "since", "back"}
+)
 #: Units written after a number, by spelling: a mass in grams is a mass in grams however spelt.
 _WRITTEN_UNITS: Final[dict[str, str]] = {
     **{
@@ -604,6 +606,21 @@ def _negated(toks: list[_Tok], i: int) -> bool:
     return k >= 0 and toks[k].text in _NEGATORS
 
 
+def _rate(toks: list[_Tok], i: int) -> bool:
+    """The article at ``i`` means "per": a number just before it counts something ("12 headache days a month").
+
+    Not when the span ends in "ago" ("2 weeks a month ago" is when, not how often).
+    """
+    if i + 2 < len(toks) and toks[i + 2].text == "ago":
+        return False
+    for tok in reversed(toks[max(0, i - 3) : i]):
+        if tok.kind == "sym":
+            return False
+        if _number(tok) is not None:
+            return True
+    return False
+
+
 @lru_cache(maxsize=4096)
 def values(passage: str) -> tuple[Value, ...]:
     """The numbers ``passage`` states, each with its unit (if any) and the words before it."""
@@ -618,7 +635,7 @@ def values(passage: str) -> tuple[Value, ...]:
             continue  # "return in 6 weeks": a time to come, not a span that passed
         if i >= 1 and toks[i - 1].text in _FREQUENCY:
             continue  # "twice a week", "three times a week", "every 2 weeks": how often, not how long
-        if number is None and tok.kind == "word" and tok.text in ("a", "an"):
+        if number is None and tok.kind == "word" and tok.text in ("a", "an") and not _rate(toks, i):
             # "a year ago", "over a month": the article is one of the unit.
             unit, _ = _unit_after(toks, i)
             number = 1.0 if unit is not None and unit.days is not None else None
