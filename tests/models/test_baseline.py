@@ -506,3 +506,22 @@ def test_joined_clauses_are_read_one_at_a_time(model: BaselineModel) -> None:
         "Completed 8 weeks of physical therapy without improvement",
         "MRI confirms severe stenosis.",
     ]
+
+
+def test_a_spaced_double_slash_separates_findings_like_a_semicolon(model: BaselineModel) -> None:
+    """ "PT x9wk w/o improvement // MRI confirms stenosis": each finding is cited for its own criterion.
+
+    The duration is written onto its number after the "x" shorthand for "for", as many
+    one-line entries have it; a URL's "//" separates nothing.
+    """
+    joined = model.assess(
+        _threshold_request(
+            "Physical therapy x9wk without improvement // MRI confirms severe stenosis, see http://pacs/1."
+        ),
+        timeout=1.0,
+    ).policies[0]
+    assert [f.finding for f in joined.criteria] == ["met", "met"]
+    assert [c.quote for f in joined.criteria for c in f.citations] == [
+        "Physical therapy x9wk without improvement",
+        "MRI confirms severe stenosis, see http://pacs/1.",
+    ]

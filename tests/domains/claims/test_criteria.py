@@ -288,3 +288,38 @@ def test_what_the_review_found_stays_fixed() -> None:
     assert not clause_about(bariatric, 2, "Current meds: metformin 500 mg twice daily.")
     lenses = policy_criteria("All of the following. (1) Contact lenses not tolerated. (2) Pain.")
     assert clause_about(lenses, 1, "Cannot tolerate a contact lens.")
+
+
+def test_a_spaced_double_slash_separates_clauses() -> None:
+    """ "BMI 45.0 // psych evaluation done" is two findings; "http://" and "n/12" are not cut."""
+    assert clauses("BMI 45.0 // Psych evaluation done, see http://ehr/7 // Wt clinic x 3/12") == (
+        "BMI 45.0",
+        "Psych evaluation done, see http://ehr/7",
+        "Wt clinic x 3/12",
+    )
+
+
+def test_within_normal_limits_is_about_no_limit() -> None:
+    """ "Vitals within normal limits" says nothing about symptoms that limit daily activities."""
+    body = (
+        "Covered when all of the following are documented:\n"
+        "(1) reflux of 500 milliseconds or longer on duplex ultrasound;\n"
+        "(2) symptoms that limit daily activities."
+    )
+    criteria = policy_criteria(body)
+    assert evidence_clauses(criteria, 2, "O: NAD, vitals within normal limits.") == ()
+    assert evidence_clauses(criteria, 2, "Aching legs limit her daily walks.") == (
+        "Aching legs limit her daily walks.",
+    )
+
+
+def test_a_plural_is_about_what_its_singular_is_about() -> None:
+    """ "no low-trauma fractures" is about "a prior fragility fracture": inflections meet at one stem."""
+    body = (
+        "Covered when at least one of the following is documented:\n"
+        "(1) glucocorticoid therapy of 5 mg a day or more for at least 12 weeks;\n"
+        "(2) a prior fragility fracture from standing height or less."
+    )
+    criteria = policy_criteria(body)
+    assert clause_about(criteria, 2, "no low-trauma fractures")
+    assert clause_about(criteria, 2, "Fractured her wrist falling from standing height")

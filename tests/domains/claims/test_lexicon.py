@@ -20,7 +20,7 @@ from interlock.domains.claims.criteria import evidence_clauses, policy_criteria,
 from interlock.domains.claims.lexicon import NO_LEXICON, Lexicon, learn
 from interlock.domains.claims.pack import LEXICON_KIND, load_lexicon, save_lexicon
 from interlock.domains.claims.task import ClaimsAdjudicate
-from interlock.domains.claims.vocabulary import content_stems
+from interlock.domains.claims.vocabulary import content_stems, stem
 from interlock.exceptions import ConfigurationError
 from interlock.models.registry import save_trained
 from interlock.store.migrations import prepare_store
@@ -154,3 +154,18 @@ def test_a_malformed_stored_vocabulary_stops_the_engine_with_what_to_run(tmp_pat
     with pytest.raises(ConfigurationError, match="run `interlock model train` again"):
         ClaimsAdjudicate().bind(store)
     store.dispose()
+
+
+@pytest.mark.parametrize(
+    "inflections",
+    [
+        ("fracture", "fractures", "fractured"),
+        ("therapy", "therapies"),
+        ("disease", "diseases"),
+        ("image", "images", "imaging"),
+        ("nerve", "nerves"),
+    ],
+)
+def test_a_word_and_its_inflections_share_one_stem(inflections: tuple[str, ...]) -> None:
+    """ "fracture" and "fractures" must meet, or a plural in a note is about nothing the criterion says."""
+    assert len({stem(w) for w in inflections}) == 1

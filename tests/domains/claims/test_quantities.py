@@ -280,3 +280,36 @@ def test_an_article_span_is_still_a_span() -> None:
 def test_going_back_introduces_a_month_shorthand_span(passage: str, expected: str) -> None:
     """ "going back 4/12" is four months, as "for 4/12" is."""
     assert reading("A pattern of near-daily migraine present for at least three months.", passage) == expected
+
+
+@pytest.mark.parametrize(
+    ("criterion", "passage", "expected"),
+    [
+        # A unit written onto its number, and "x" for "for" written onto it too.
+        ("Pain present for at least 26 weeks.", "Neuropathic pain x10mo now.", "satisfies"),
+        ("Pain present for at least 26 weeks.", "pain, present continuously x40wk", "satisfies"),
+        ("Pain present for at least 26 weeks.", "pain x5wks", "fails"),
+        ("Pain present for at least 26 weeks.", "pain x 3/12", "fails"),
+        # "x3" with no unit of time is three times, not a span.
+        ("Pain present for at least 26 weeks.", "PT x3 sessions", "absent"),
+        # "3D" is no three days.
+        ("Pain present for at least 26 weeks.", "3D imaging of the spine", "absent"),
+        # Number words past twelve, and compounds.
+        ("Relief after at least 12 weeks of therapy.", "thirteen weeks of therapy", "satisfies"),
+        ("Pain present for at least 26 weeks.", "pain for twenty-six weeks", "satisfies"),
+        ("Pain present for at least 26 weeks.", "pain for twenty five weeks", "fails"),
+    ],
+)
+def test_glued_units_shorthand_and_number_words(criterion: str, passage: str, expected: str) -> None:
+    """ "x10mo", "40wk", "thirteen" and "twenty-six" are read; "x3" and "3D" are no spans."""
+    assert reading(criterion, passage) == expected
+
+
+def test_one_of_a_list_is_no_threshold() -> None:
+    """ "at least one of gabapentin, pregabalin..." counts options: 7 weeks fails "at least 8 weeks"."""
+    criterion = (
+        "Inadequate relief after at least 8 weeks of at least one of gabapentin, pregabalin, "
+        "duloxetine or a supervised physical therapy program."
+    )
+    assert reading(criterion, "Completed 7wk of splinting") == "fails"
+    assert reading(criterion, "Completed 9 weeks of gabapentin") == "satisfies"

@@ -294,10 +294,16 @@ def _stripped(found: Sequence[str]) -> set[str]:
 
 
 def _semicolon_spans(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
-    """Whitespace-trimmed spans of ``text[start:end]`` between semicolons (each keeps none)."""
+    """Whitespace-trimmed spans of ``text[start:end]`` between semicolons and `` // `` (each keeps none).
+
+    " // " separates findings in many one-line entries ("BMI 45 // psych eval done"), as
+    :data:`~interlock.domains.claims.criteria.CLAUSE_BREAK` has it.
+    """
     cut = start
-    for index in range(start, end + 1):
-        if index == end or text[index] == ";":
+    index = start
+    while index <= end:
+        width = 1 if index < end and text[index] == ";" else _slashes(text, index, end)
+        if index == end or width:
             a, b = cut, index
             while a < b and text[a].isspace():
                 a += 1
@@ -305,7 +311,16 @@ def _semicolon_spans(text: str, start: int, end: int) -> Iterator[tuple[int, int
                 b -= 1
             if b > a:
                 yield a, b
-            cut = index + 1
+            cut = index + max(width, 1)
+            index = cut
+            continue
+        index += 1
+
+
+def _slashes(text: str, index: int, end: int) -> int:
+    """2 when a `` // `` separator (spaced on both sides) starts at ``index``, else 0."""
+    spaced = index > 0 and text[index - 1].isspace() and index + 2 < end and text[index + 2].isspace()
+    return 2 if spaced and text.startswith("//", index) else 0
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -284,21 +284,28 @@ _NEGATIONS: Final = frozenset(
     {"no", "not", "never", "none", "denies", "denied", "declined", "refused", "without"}
 )
 _WITHOUT: Final = re.compile(r"\bw/o\b", re.IGNORECASE)
-_CLAUSE_BREAK: Final = re.compile(r"(?<=;)|(?<=[.!?])\s+(?=[A-Z0-9(\-•*])|\n+|\s*\|+\s*")
+#: Where a clause ends: after a semicolon, a sentence end, a line break, a pipe or a spaced " // ".
+CLAUSE_BREAK: Final = re.compile(r"(?<=;)|(?<=[.!?])\s+(?=[A-Z0-9(\-•*])|\n+|\s*\|+\s*|(?<=\s)//(?=\s)")
 
 
 def clauses(passage: str) -> tuple[str, ...]:
     """The clauses of a passage: split after semicolons, sentence ends, line breaks and pipes.
 
     A pipe separates fields the way a line break does in the one-line summaries many
-    record systems export ("Order: ... | Pain score 3/10. | Signed").
+    record systems export ("Order: ... | Pain score 3/10. | Signed"), and so does a
+    spaced double slash ("BMI 45.0 // psych evaluation done").
 
     Shorthand notes join several findings with semicolons ("declined PT; MRI shows a
     tear; knee locks"); each clause is read against the criteria on its own, so one
     clause's finding is not credited to another criterion.
     """
-    parts = (p.strip().rstrip(";").strip() for p in _CLAUSE_BREAK.split(passage))
+    parts = (p.strip().rstrip(";").strip() for p in CLAUSE_BREAK.split(passage))
     return tuple(p for p in parts if p)
+
+
+#: Stock phrases that say "normal" and nothing about any criterion: "vitals within normal
+#: limits" is no limit on daily activities.
+_STOCK_PHRASES: Final = re.compile(r"\bwithin normal limits\b|\bWNL\b", re.IGNORECASE)
 
 
 @lru_cache(maxsize=1024)
@@ -319,7 +326,7 @@ def relevance(
     them occur together, or when they are all the passage says ("no radiation"): one
     word learned from co-occurrence among others ("arm in a sling") proves too little.
     """
-    found = content_stems(passage)
+    found = content_stems(_STOCK_PHRASES.sub(" ", passage))
     own = criterion_terms(criterion_text, preamble)
     score = float(len(own & found))
     # A learned word the preamble (or the service's name) uses names the topic, as own words do.

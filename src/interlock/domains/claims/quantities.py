@@ -51,11 +51,33 @@ _NUMBER_WORDS: Final[dict[str, int]] = {
     "ten": 10,
     "eleven": 11,
     "twelve": 12,
+    "thirteen": 13,
+    "fourteen": 14,
     "fifteen": 15,
+    "sixteen": 16,
+    "seventeen": 17,
     "eighteen": 18,
+    "nineteen": 19,
     "twenty": 20,
     "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "sixty": 60,
+    "seventy": 70,
+    "eighty": 80,
+    "ninety": 90,
 }
+_TENS: Final = ("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
+_ONES: Final = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+#: "twenty-six weeks" is 26 weeks, not "twenty" and then "six weeks".
+_COMPOUND: Final = re.compile(rf"\b({'|'.join(_TENS)})[- ]({'|'.join(_ONES)})\b", re.IGNORECASE)
+#: A unit written onto its number ("40wk", "18mo", "10mg"); single letters stay ("3D" is no span).
+_GLUED_UNIT: Final = re.compile(
+    r"(?<=\d)(?=(?:wks?|weeks?|mos?|months?|yrs?|years?|days?|hrs?|hours?|mins?|ms|mg|mcg|kg|cm|mm|ml|lbs?|db|bpm)\b)",
+    re.IGNORECASE,
+)
+#: "x40wk", "x 3/12": the shorthand "for" written onto its number.
+_GLUED_TIMES: Final = re.compile(r"(?<![\w/])x(?=\d)", re.IGNORECASE)
 
 #: Units of time as (low, high) days: a month is 28 to 31 days, a year 365 or 366.
 _TIME: Final[dict[str, tuple[float, float]]] = {
@@ -108,7 +130,7 @@ _TIME_SPELLINGS: Final[dict[str, str]] = {
 #: unless a criterion about the eye asks how long something lasted).
 _SHORTHAND_TIME: Final[dict[str, str]] = {"52": "week", "12": "month"}
 _SPAN_CUES: Final = frozenset(
-    {"for", "over", "past", "last", "completed", "lasting", "after", "since", "back"}
+    {"for", "over", "past", "last", "completed", "lasting", "after", "since", "back", "x"}
 )
 #: Units written after a number, by spelling: a mass in grams is a mass in grams however spelt.
 _WRITTEN_UNITS: Final[dict[str, str]] = {
@@ -201,8 +223,16 @@ def _snellen(text: str) -> str:
     return _SNELLEN.sub(feet, text)
 
 
+def _spelled(text: str) -> str:
+    """``text`` with compound number words as digits and glued units and "x" set apart."""
+    text = _COMPOUND.sub(
+        lambda m: str(_NUMBER_WORDS[m.group(1).lower()] + _NUMBER_WORDS[m.group(2).lower()]), text
+    )
+    return _GLUED_TIMES.sub("x ", _GLUED_UNIT.sub(" ", text))
+
+
 def _tokens(text: str) -> list[_Tok]:
-    text = _snellen(text)
+    text = _snellen(_spelled(text))
     out: list[_Tok] = []
     for m in _TOKEN.finditer(text):
         group = m.lastgroup
@@ -512,6 +542,8 @@ def thresholds(criterion_text: str) -> tuple[Threshold, ...]:
         unit_before = _unit_before(toks, i)
         unit, after = _unit_after(toks, i)
         unit = unit or unit_before
+        if unit is None and i + 1 < len(toks) and toks[i + 1].text == "of":
+            continue  # "at least one of gabapentin, pregabalin...": a count of the listed options
         comparator: Comparator | None = None
         name_end = i - (1 if unit_before else 0)
         before = _comparator_before(toks, name_end) or _snellen_before(toks, name_end, unit)
@@ -606,6 +638,14 @@ def _negated(toks: list[_Tok], i: int) -> bool:
     return k >= 0 and toks[k].text in _NEGATORS
 
 
+def _lasting(toks: list[_Tok], i: int) -> bool:
+    """ "x 6 weeks" (written "x6wk") is "for six weeks"; "x3" alone is three times."""
+    if toks[i - 1].text != "x":
+        return False
+    unit, _ = _unit_after(toks, i)
+    return unit is not None and unit.days is not None
+
+
 def _rate(toks: list[_Tok], i: int) -> bool:
     """The article at ``i`` means "per": a number just before it counts something ("12 headache days a month").
 
@@ -633,7 +673,7 @@ def values(passage: str) -> tuple[Value, ...]:
         number = _number(tok)
         if i >= 1 and toks[i - 1].text == "in":
             continue  # "return in 6 weeks": a time to come, not a span that passed
-        if i >= 1 and toks[i - 1].text in _FREQUENCY:
+        if i >= 1 and toks[i - 1].text in _FREQUENCY and not _lasting(toks, i):
             continue  # "twice a week", "three times a week", "every 2 weeks": how often, not how long
         if number is None and tok.kind == "word" and tok.text in ("a", "an") and not _rate(toks, i):
             # "a year ago", "over a month": the article is one of the unit.

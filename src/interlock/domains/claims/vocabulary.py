@@ -355,15 +355,22 @@ def fold(text: str) -> str:
 
 
 def stem(word: str) -> str:
-    """A light suffix stripper: enough for locks/locking, weeks/week, tried/tries, arms/arm."""
+    """A light suffix stripper: enough for locks/locking, weeks/week, tried/tries, arms/arm.
+
+    A long stem's final "e" or "y" goes too, so a word and its inflections meet:
+    "fracture", "fractures" and "fractured" are all "fractur", "therapy" and
+    "therapies" both "therap".
+    """
     if len(word) == 4 and word.endswith("s") and word[-2] not in "siu" and word not in _NOT_PLURALS:
         return word[:-1]  # short plurals: "arms", "legs", "eyes", "hips" (not "loss", "this", "plus")
+    base = word
     for suffix in _SUFFIXES:
         if suffix in ("s", "es", "us") and word.endswith("ss"):
             continue  # "loss", "breathless": not plurals
         if word.endswith(suffix) and len(word) - len(suffix) >= 4:
-            return word[: -len(suffix)]
-    return word
+            base = word[: -len(suffix)]
+            break
+    return base[:-1] if len(base) >= 5 and base[-1] in "ey" else base
 
 
 def words(text: str) -> list[str]:
