@@ -180,3 +180,51 @@ def test_a_criterion_excuses_only_its_own_cues() -> None:
     assert unsettled("Symptoms persist following six weeks of therapy", "Follow up in 6 weeks")
     assert unsettled("the patient must be willing to attend", "Will complete six weeks of PT")
     assert unsettled("should have failed six weeks of physical therapy", "Will do 6 weeks of PT")
+
+
+@pytest.mark.parametrize(
+    "clause",
+    [
+        # A plan line, a device not yet delivered, a prescription just sent, a wait list.
+        "P: naproxen 500 mg BID x6wk",
+        "Orthotics casted today; expected delivery in 2 weeks",
+        "Night splint e-prescribed, 8 weeks",
+        "Naproxen sent to pharmacy for 6 weeks",
+        "Placed on the waiting list for 8 weeks of physiotherapy",
+        "Waitlisted for the 6-week physio group",
+        "Please see for 6 weeks of physiotherapy",
+        "Needs 6 wk of supervised physio before any surgery",
+        "Brace prescribed but not yet dispensed",
+        "Physio twice weekly once the wound has healed",
+        "Gave her a leaflet on the 8-week physio class",
+        # Doubt: accounts that disagree, an estimate, what nobody can tell.
+        "Says 8 weeks of physio, the clinic says 2 - conflicting accounts",
+        "Physio 6 weeks per GP letter; discrepancy with the attendance log unresolved",
+        "Pt estimates about 6 weeks of physio last year",
+        "Did physio for a while, doesn't know how many sessions",
+        "Recalls trying physio, but not how long",
+        "Physio on and off since spring",
+        "Attended physiotherapy; no attendance or discharge records available",
+        "Physio notes not yet received from the outside clinic",
+    ],
+)
+def test_plans_devices_to_come_and_accounts_nobody_can_check_are_not_findings(clause: str) -> None:
+    """What is still to come and what nobody can check go to a person, with or without a duration."""
+    assert unsettled(THERAPY, clause)
+
+
+@pytest.mark.parametrize(
+    "clause",
+    [
+        "12 physiotherapy sessions (Feb-May) without relief",
+        "She has been going to physio twice a week for nine weeks and if anything the pain is worse",
+        "Has yet to try physiotherapy",
+        "Reluctant to try physio and has not had any",
+        "Has never had talk therapy or physiotherapy",
+        "Won't consider physiotherapy",
+        "Said no to the physio referral again",
+    ],
+)
+def test_a_month_an_idiom_and_a_refusal_are_findings(clause: str) -> None:
+    """ "(Feb-May)" is a month, "if anything" no condition, "has yet to try" and a refusal record what was done."""
+    assert not unsettled(THERAPY, clause)

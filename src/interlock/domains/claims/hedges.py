@@ -186,7 +186,8 @@ _TALK: Final = frozenset(
 )
 #: "MRI to be scheduled", "appears to be", "going to": not "has to be worked loose".
 _TO_BE: Final = re.compile(
-    r"(?<!\bhas )(?<!\bhave )(?<!\bhad )(?<!\bneeds )(?<!\bneed )\b(?:to be|going to)\s+\w+", re.IGNORECASE
+    r"(?<!\bhas )(?<!\bhave )(?<!\bhad )(?<!\bneeds )(?<!\bneed )(?<!\bbeen )\b(?:to be|going to)\s+\w+",
+    re.IGNORECASE,
 )
 #: Phrases that name a proposal only to say what became of it, or to say where a finding
 #: came from; each is removed before the cues are counted, so a proposing word inside
@@ -204,6 +205,11 @@ _FINDING_FRAMES: Final = re.compile(
     r"|\b(?:declined|declines|refused|refuses|never (?:started|began|attended|pursued))\s+(?:the |a |an |her |his )?"
     r"(?:[\w-]+\s+){0,3}(?:referral|offer|recommendation|suggestion)s?\b"
     r"|\bnot interested\b"
+    # "if anything worse": an idiom, no condition; "talk therapy" is a therapy, not a talk.
+    r"|\bif anything\b|\btalk(?:ing)? therap(?:y|ies)\b"
+    # "won't consider hearing aids", "said no to the referral": a refusal is a finding.
+    r"|\b(?:won't|will not|wouldn't|would not|refuses to|refused to) (?:consider|try|go|attend|start|wear|use)\b"
+    r"|\bsaid no to\b(?:\s+(?:the|a|an|her|his))?(?:\s+[\w-]+){0,3}"
     # "before the referral for surgery": a date, not a proposal.
     r"|\b(?:before|after|since|prior to|at|until) (?:the|this|her|his|their) (?:[\w-]+ )?referral\b",
     re.IGNORECASE,
@@ -228,17 +234,26 @@ _STEM_EXCUSED: Final = frozenset(
 #: What may be started, not what was: "can try ibuprofen", "open to CBT", "to commence PT".
 _MAY_START: Final = re.compile(
     r"\bcan (?:try|trial|start|begin|consider)\b|\bopen to\b"
-    r"|(?<!able )(?<!prior )(?<!on )(?<!went )\bto (?:start|begin|commence|initiate|try|trial)\b"
+    r"|(?<!able )(?<!prior )(?<!on )(?<!went )(?<!yet )(?<!reluctant )(?<!unwilling )(?<!refuses )(?<!refused )"
+    r"(?<!declined )(?<!declines )\bto (?:start|begin|commence|initiate|try|trial)\b"
     # A plan line in the imperative: "Start naproxen 500 mg", "- begin PT", "Neuropathy: start ...".
     r"|(?:^[\W_]*|[\u2013\u2014:]\s*|\s-\s*)(?:start|begin|commence|initiate)\s+"
     r"(?!of\b|date\b|on\b|in\b|\d|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b)\w"
     # A prescription or an order handed over is not a treatment taken.
     r"|\b(?:rx|script|prescription)\b(?:\s+\w+){0,3}\s+(?:given|provided|sent|written|issued)\b"
-    r"|\b(?:consult|order|referral)s?\b(?:\s+\w+){0,3}\s+placed\b",
+    r"|\b(?:consult|order|referral)s?\b(?:\s+\w+){0,3}\s+placed\b"
+    r"|\be-?prescribed\b|\bsent to (?:the )?pharmacy\b|\bpharmacy notified\b"
+    r"|\bwait(?:ing)?[ -]?list(?:ed)?\b|\bplease (?:see|evaluate|assess|treat|arrange|book)\b"
+    r"|\bonce (?:[\w-]+\s+){0,3}(?:obtained|cleared|approved|done|completed|available|received|healed)\b"
+    # Something still to come: "needs 4 wk of ...", "expected delivery in 3 weeks".
+    r"|\bneeds? (?:to (?:start|begin|try|complete|do|attend|enrol+|undergo|have)\b|a (?:trial|course) of\b|\d)"
+    r"|\b(?:expected |anticipated |awaiting )?delivery (?:in|by|expected)\b|\bimpressions taken\b|\bcasted for\b"
+    # Information handed over about a therapy is a proposal of it.
+    r"|\b(?:provided|gave|given|handed)\s+(?:\w+\s+){0,2}(?:info|information|handouts?|leaflets?|brochures?|pamphlets?)\b",
     re.IGNORECASE,
 )
 #: "may" as a modal: lower case, or opening the clause ("May need PT"); "since May" is a month.
-_MONTH_MAY: Final = re.compile(r"(?<=\S)\s+May\b")
+_MONTH_MAY: Final = re.compile(r"(?<=\S)\s+May\b|(?<=[-\u2013/(])May\b")
 #: "scheduled naproxen" is regular dosing; "MRI scheduled", "scheduled for" are plans.
 _ATTRIBUTIVE_SCHEDULED: Final = re.compile(
     r"\bscheduled\s+(?!for\b|on\b|at\b|in\b|next\b|to\b|today\b|tomorrow\b|after\b|once\b|when\b|with\b)[a-z]",
@@ -247,13 +262,17 @@ _ATTRIBUTIVE_SCHEDULED: Final = re.compile(
 _UNDOCUMENTED: Final = re.compile(
     r"\b(?:not|never|un)[ -]?(?:yet )?(?:been )?(?:documented|recorded|stated|specified|available|"
     r"known|quantified|described|performed|done|obtained|staged|repeated|attached|confirmed|"
-    r"recalled|remembered|verified|substantiated)\b"
+    r"recalled|remembered|verified|substantiated|dispensed)\b"
     r"|\b(?:could|can)(?:n't| ?not) be (?:obtained|confirmed|verified|substantiated|found)\b"
-    r"|\bno (?:records?|documentation|details|dates|data|results?)\b"
+    r"|\bno (?:[\w-]+ (?:or )?){0,3}(?:records?|documentation|details|dates|data|results?|download)\b"
     r"|\bwithout (?:records?|documentation|details|dates)\b"
     r"|\b(?:cannot|can't|couldn't|could not|unable to) (?:recall|remember|say|determine|confirm|name|"
     r"quantify|verify|provide|find)\b"
     r"|\bnot sure\b|\bdifficult to (?:quantify|say|tell)\b"
+    r"|\binconsisten(?:t|cy)\b|\bdifferent answers\b|\b(?:do|does|did)(?:n't| not) know\b|\bestimates?\b"
+    r"|\bconflicting\b|\bdiscrepan(?:cy|cies|t)\b|\bunresolved\b|\bno way to (?:tell|know|confirm|say)\b"
+    r"|\bnot how (?:long|often|much|many)\b"
+    r"|\banyone's guess\b|\bsomewhere between\b|\bon and off\b|\bfor a while\b|\bnot (?:yet )?(?:received|provided)\b"
     r"|\bf/u\b",
     re.IGNORECASE,
 )
@@ -264,6 +283,8 @@ _UNDER_WAY: Final = re.compile(
     re.IGNORECASE,
 )
 _CLAUSE_END: Final = re.compile(r"[\s.!;,:)\]-]*$")
+#: The plan line of a SOAP note ("P: metformin 500 mg, uptitrate weekly"): what is to be done.
+_PLAN_LINE: Final = re.compile(r"^\s*[-\u2022*]?\s*P\s*:", re.IGNORECASE)
 
 
 def _talk_ends_clause(text: str) -> bool:
@@ -280,6 +301,8 @@ def unsettled(criterion_text: str, clause: str) -> bool:
     clause = clause.replace("\u2019", "'")
     if clause.rstrip().endswith(":"):
         return True  # a heading ("Review summary, MRI knee:") introduces findings and states none
+    if _PLAN_LINE.match(clause):
+        return True
     if (
         "?" in clause
         or _UNDOCUMENTED.search(clause)
