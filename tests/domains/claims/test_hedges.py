@@ -228,3 +228,10 @@ def test_plans_devices_to_come_and_accounts_nobody_can_check_are_not_findings(cl
 def test_a_month_an_idiom_and_a_refusal_are_findings(clause: str) -> None:
     """ "(Feb-May)" is a month, "if anything" no condition, "has yet to try" and a refusal record what was done."""
     assert not unsettled(THERAPY, clause)
+
+
+def test_a_clinicians_estimate_is_a_measure_and_a_patients_a_doubt() -> None:
+    """ "by the surgeon's estimate" states the planned amount; "pt estimates" is the patient's guess."""
+    criterion = "A planned resection of at least 500 grams from each breast."
+    assert not unsettled(criterion, "Planned resection 710 g per side by the surgeon's estimate.")
+    assert unsettled(THERAPY, "Pt estimates about 6 weeks of physio last year")

@@ -269,7 +269,9 @@ _UNDOCUMENTED: Final = re.compile(
     r"|\b(?:cannot|can't|couldn't|could not|unable to) (?:recall|remember|say|determine|confirm|name|"
     r"quantify|verify|provide|find)\b"
     r"|\bnot sure\b|\bdifficult to (?:quantify|say|tell)\b"
-    r"|\binconsisten(?:t|cy)\b|\bdifferent answers\b|\b(?:do|does|did)(?:n't| not) know\b|\bestimates?\b"
+    r"|\binconsisten(?:t|cy)\b|\bdifferent answers\b|\b(?:do|does|did)(?:n't| not) know\b"
+    # The patient's own estimate is a doubt; a surgeon's estimate of a planned resection is the measure.
+    r"|\b(?:pt|patient|she|he|they|member|wife|husband|family) estimates?\b"
     r"|\bconflicting\b|\bdiscrepan(?:cy|cies|t)\b|\bunresolved\b|\bno way to (?:tell|know|confirm|say)\b"
     r"|\bnot how (?:long|often|much|many)\b"
     r"|\banyone's guess\b|\bsomewhere between\b|\bon and off\b|\bfor a while\b|\bnot (?:yet )?(?:received|provided)\b"
