@@ -9,7 +9,10 @@ not any payer's phrases:
   not tolerate" is a past inability, a finding), *to be* + a participle or adjective
   ("to be arranged", "appears to be"), *going to*; what may be started ("can try",
   "open to", "to commence"), a plan line in the imperative ("Start naproxen 500 mg", not
-  "start 03/2024"), a prescription handed over or an order placed;
+  "start 03/2024") or a SOAP note's "P:" line, a prescription handed over, sent to the
+  pharmacy or not yet dispensed, an order placed, a device still to be delivered, a
+  wait list, "needs 4 wk of ...", "once ... obtained", "please see", information
+  handed over about a therapy;
 - proposing: *recommend*, *suggest*, *advise*, *offer*, *encourage*, *counsel*, *refer*,
   *willing*, *interested*: a therapy proposed is not a therapy given. Only a
   proposal's own fate makes it a finding: a clause that ends with the patient declining
@@ -25,12 +28,18 @@ not any payer's phrases:
   ("mobility reviewed." but not "therapy note reviewed: 8 weeks completed");
 - doubt: *unclear*, *unknown*, *uncertain*, *unsure*, *possible*, *possibly*, *probably*,
   *reportedly*, *apparently*, *allegedly*, *seemingly*, *suspect*, *perhaps*, *thinks*,
-  *believes*, "not sure", "unable to quantify", a ``?``;
+  *believes*, "not sure", "unable to quantify", the patient's own estimate, "doesn't
+  know", "on and off", "for a while", accounts that disagree ("conflicting",
+  "discrepancy"), "no way to tell", a ``?``;
 - conclusions and headings: *candidate* (for the service: a conclusion, not a finding),
   a clause ending in a colon;
 - missing documentation: *not* or *never* before *documented*, *recorded*, *stated*,
-  *available*, *performed*, *confirmed*, *recalled*..., *could not be obtained*, or *no
-  records*: the absence of a record is not a record of absence, so a person decides.
+  *available*, *performed*, *confirmed*, *recalled*..., *could not be obtained*, *not
+  yet received*, or *no (attendance) records*: the absence of a record is not a record
+  of absence, so a person decides.
+
+A refusal is a finding, not a plan: "has yet to try", "reluctant to try", "won't
+consider", "said no to the referral".
 
 A cue the criterion itself uses does not count against a clause (a criterion may ask
 for a *suspected* condition, for counseling, or for a result that *will* guide care);

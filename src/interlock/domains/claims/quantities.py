@@ -18,6 +18,11 @@ the measure), the values are read from the passage, and the comparison is exact:
   fails, is *mixed* when values disagree (or one value is on both sides of two
   thresholds), and is *absent* when it gives no value for any threshold.
 
+Before any of it, compound number words become digits ("twenty-six" is 26, not "six"),
+and a unit written onto its number ("40wk", "10mg") or the "x" shorthand for "for"
+("x6wk") is set apart; a count before "a month" is a rate, and "at least one of" the
+listed therapies counts options, not a measure.
+
 Units of time are compared as intervals of days (a month is 28 to 31 days), so "26
 weeks" against "at least 6 months" is neither satisfied nor failed: a person decides.
 Nothing here guesses: a value whose measure cannot be told is not read.
