@@ -8,6 +8,7 @@ from interlock.domains.claims.criteria import (
     clause_about,
     clauses,
     combine,
+    denies_what_is_required_absent,
     evidence_clauses,
     heading,
     is_relevant,
@@ -323,3 +324,40 @@ def test_a_plural_is_about_what_its_singular_is_about() -> None:
     criteria = policy_criteria(body)
     assert clause_about(criteria, 2, "no low-trauma fractures")
     assert clause_about(criteria, 2, "Fractured her wrist falling from standing height")
+
+
+@pytest.mark.parametrize(
+    ("criterion", "clause", "expected"),
+    [
+        (
+            "A psychological evaluation that finds no contraindication to surgery.",
+            "Psychology evaluation completed: no contraindication found, cleared for surgery.",
+            True,
+        ),
+        (
+            "A psychological evaluation that finds no untreated psychiatric illness or substance misuse.",
+            "Pain psychologist evaluated him and found no untreated psychiatric illness.",
+            True,
+        ),
+        # The denial is of the evaluation, not of the contraindication.
+        (
+            "A psychological evaluation that finds no contraindication to surgery.",
+            "No evaluation for contraindications yet",
+            False,
+        ),
+        # Two absences asked for: both must be denied.
+        ("No seizure disorder and no metal implant near the head.", "No seizures ever", False),
+        (
+            "No seizure disorder and no metal implant near the head.",
+            "No seizures; negative for metal implants",
+            True,
+        ),
+        # "no more than" asks for no absence.
+        ("At least 6 weeks of therapy with no more than 2 missed sessions.", "No therapy", False),
+    ],
+)
+def test_a_denial_of_what_must_be_absent_is_what_the_criterion_asks(
+    criterion: str, clause: str, expected: bool
+) -> None:
+    """ "no contraindication found" meets "an evaluation that finds no contraindication"."""
+    assert denies_what_is_required_absent(criterion, clause) is expected

@@ -313,3 +313,29 @@ def test_one_of_a_list_is_no_threshold() -> None:
     )
     assert reading(criterion, "Completed 7wk of splinting") == "fails"
     assert reading(criterion, "Completed 9 weeks of gabapentin") == "satisfies"
+
+
+@pytest.mark.parametrize(
+    ("passage", "expected"),
+    [
+        # How far back a statement looks is no time since an event.
+        ("No hypoglycemia in the past 12 mo", "absent"),
+        ("No severe episodes over the last year", "absent"),
+        # The time since an event is.
+        ("One severe episode needing glucagon 3 months ago", "satisfies"),
+        ("Last severe episode 17 months ago", "fails"),
+    ],
+)
+def test_a_look_back_span_is_not_a_time_since(passage: str, expected: str) -> None:
+    """ "in the past 12 mo" says how far the record reaches; "3 months ago" is when something happened."""
+    criterion = "At least one episode of severe hypoglycemia needing assistance within the past 12 months."
+    assert reading(criterion, passage) == expected
+
+
+def test_a_look_back_span_still_measures_a_duration() -> None:
+    """ "over the past 8 weeks" against "at least 6 weeks" is how long the therapy lasted."""
+    assert (
+        reading("Physical therapy for at least 6 weeks.", "PT twice weekly over the past 8 weeks")
+        == "satisfies"
+    )
+    assert reading("Physical therapy for at least 6 weeks.", "PT for the past 3 weeks") == "fails"

@@ -61,6 +61,7 @@ from interlock.domains.claims.criteria import (
     Combine,
     clause_about,
     combine,
+    denies_what_is_required_absent,
     evidence_clauses,
     policy_criteria,
 )
@@ -936,8 +937,10 @@ class BaselineModel:
         (:func:`~interlock.domains.claims.criteria.evidence_clauses`: relevant, saying
         something, not a plan or a doubt). How it reads is, for a criterion with a
         numeric threshold and a clause that states its value, the comparison
-        (:mod:`~interlock.domains.claims.quantities`); otherwise the classifier's reading
-        of that clause alone. Clauses that read both ways leave the criterion not
+        (:mod:`~interlock.domains.claims.quantities`); for a criterion asking that something
+        be absent and a clause denying it, met
+        (:func:`~interlock.domains.claims.criteria.denies_what_is_required_absent`);
+        otherwise the classifier's reading of that clause alone. Clauses that read both ways leave the criterion not
         documented (contradictory notes), as do clauses that read neither way, a
         criterion no clause is about, and an amount the criterion asks for that no
         clause states ("reports low back pain" for "pain for at least 6 weeks").
@@ -979,6 +982,10 @@ class BaselineModel:
                     read[k] = ("not_met", 1.0, True)
                 elif numeric == "conflict":
                     read[k] = ("conflict", 1.0, True)
+                elif denies_what_is_required_absent(criterion.text, texts[k]):
+                    # "no contraindication found" against "finds no contraindication": the
+                    # denial is what the criterion asks for, however the classifier reads "no".
+                    read[k] = ("met", 1.0, False)
                 elif k in readings:
                     read[k] = (readings[k][0], readings[k][1], False)
             # Clauses of one sentence are one statement: where the numbers settle it, the

@@ -402,6 +402,53 @@ def clause_about(criteria: PolicyCriteria, number: int, clause: str) -> bool:
     return all(score_of(other) <= score for other in criteria.criteria if other.number != number)
 
 
+#: Where a criterion asks for something to be absent: "finds no contraindication", "no
+#: seizure disorder and no metal implant", "free of untreated illness". Not "no more than".
+_ABSENCE_CUE: Final = re.compile(
+    r"\b(?:no|without|free of|absence of)\s+(?!(?:more|less|fewer|longer|later|earlier|greater)\b)",
+    re.IGNORECASE,
+)
+#: Where a clause denies something: "no contraindication found", "negative for implants".
+_DENIAL_CUE: Final = re.compile(
+    r"\b(?:no|not|never|denies|denied|without|negative for|free of|absence of|ruled out)\s+"
+    r"(?:(?:any|known|current|history of|hx of|evidence of|signs? of|further)\s+)*",
+    re.IGNORECASE,
+)
+_ABSENCE_END: Final = re.compile(r"[;,.:]|\b(?:that|which|who|and no|or no)\b", re.IGNORECASE)
+
+
+@lru_cache(maxsize=1024)
+def _absent_groups(criterion_text: str) -> tuple[frozenset[str], ...]:
+    """The things a criterion asks to be absent, one set of stems per "no ..." phrase."""
+    groups: list[frozenset[str]] = []
+    for m in _ABSENCE_CUE.finditer(criterion_text):
+        rest = criterion_text[m.end() :]
+        end = _ABSENCE_END.search(rest)
+        stems = content_stems(rest[: end.start() if end else len(rest)], expand=False)
+        if stems:
+            groups.append(stems)
+    return tuple(groups)
+
+
+def denies_what_is_required_absent(criterion_text: str, clause: str) -> bool:
+    """True when the clause denies every thing the criterion asks to be absent.
+
+    "Psychology evaluation completed: no contraindication found" documents "an evaluation
+    that finds no contraindication"; a word classifier, seeing "no", tends to read it the
+    other way. The denied thing is the first word after the denial ("no evaluation for
+    contraindications" denies the evaluation, not the contraindication), and a criterion
+    asking for two absences ("no seizure disorder and no metal implant") needs both denied.
+    """
+    groups = _absent_groups(criterion_text)
+    if not groups:
+        return False
+    denied: set[str] = set()
+    for m in _DENIAL_CUE.finditer(clause):
+        following = content_stems(" ".join(clause[m.end() :].split()[:1]), expand=False)
+        denied |= following
+    return all(group & denied for group in groups)
+
+
 def says_something(criterion_text: str, clause: str, sentence: str | None = None) -> bool:
     """The clause's sentence has :data:`MIN_CONTENT_WORDS` content words or denies something, or the clause states a value the criterion measures.
 

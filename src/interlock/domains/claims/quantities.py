@@ -296,6 +296,9 @@ class Value:
     high: float
     unit: Unit | None
     names: frozenset[str]
+    #: The span a statement looks back over ("no hypoglycemia in the past 12 mo"): how far
+    #: the record reaches, not how long ago something happened.
+    window: bool = False
 
 
 # ---------------------------------------------------------------------------- units
@@ -643,6 +646,15 @@ def _negated(toks: list[_Tok], i: int) -> bool:
     return k >= 0 and toks[k].text in _NEGATORS
 
 
+#: Phrases before a span that say how far back a statement looks ("in the past 12 months").
+_LOOKBACK: Final = tuple(
+    (prep, *the, when)
+    for prep in ("in", "over", "during", "within")
+    for the in ((), ("the",))
+    for when in ("past", "last", "previous", "preceding")
+)
+
+
 def _lasting(toks: list[_Tok], i: int) -> bool:
     """ "x 6 weeks" (written "x6wk") is "for six weeks"; "x3" alone is three times."""
     if toks[i - 1].text != "x":
@@ -732,7 +744,8 @@ def values(passage: str) -> tuple[Value, ...]:
             and not _ends_with(toks, name_end, ("adds", "up", "to"))
         ) or after_comparator in ("<=", "<"):
             low = 0.0  # "up to 8" bounds from above; "adds up to 21" is a total
-        out.append(Value(low=low, high=high, unit=unit, names=_names(toks, name_end, 5)))
+        window = any(_ends_with(toks, name_end, p) for p in _LOOKBACK)
+        out.append(Value(low=low, high=high, unit=unit, names=_names(toks, name_end, 5), window=window))
     return tuple(out)
 
 
@@ -750,6 +763,8 @@ def _compatible(threshold: Threshold, value: Value) -> bool:
         # A duration needs its unit, a stage is only ever a stage, and a percentage or a
         # Snellen fraction is always written as one: "walked 200 feet" is no saturation.
         return False
+    if threshold.unit is None and value.unit is not None and value.unit.days is not None:
+        return False  # a count ("at least one episode") is no span ("in the past 12 mo")
     return bool(threshold.names & value.names)
 
 
@@ -787,7 +802,15 @@ def _value_reading(
     when it satisfies all of them; anything between ("BMI 37") is unsure.
     """
     lower = [compare(t, value) for t in stated if t.comparator in (">=", ">") and _compatible(t, value)]
-    upper = [compare(t, value) for t in stated if t.comparator in ("<=", "<") and _compatible(t, value)]
+    # A look-back span bounds nothing: "no hypoglycemia in the past 12 mo" is not an episode
+    # "within the past 12 months", and "in the past 12 mo" says how far the record reaches.
+    upper = [
+        compare(t, value)
+        for t in stated
+        if t.comparator in ("<=", "<")
+        and _compatible(t, value)
+        and not (value.window and t.unit and t.unit.days)
+    ]
     if not lower and not upper:
         return None
     if (lower and all(r == "fails" for r in lower)) or (upper and all(r == "fails" for r in upper)):
