@@ -105,6 +105,8 @@ _MAX_TOKEN_CHARS = 40
 #: "w/o" is shorthand for "without", a negation cue.
 _WITHOUT = re.compile(r"\bw/o\b")
 _MAX_SEGMENT_CHARS = 400
+#: What separates clauses within a segment: a semicolon, or " // " spaced on both sides.
+_CLAUSE_SEPARATOR = re.compile(r";|(?<=\s)//(?=\s)")
 _MAX_POLICY_CHARS = 100_000
 
 
@@ -301,27 +303,16 @@ def _semicolon_spans(text: str, start: int, end: int) -> Iterator[tuple[int, int
     :data:`~interlock.domains.claims.criteria.CLAUSE_BREAK` has it.
     """
     cut = start
-    index = start
-    while index <= end:
-        width = 1 if index < end and text[index] == ";" else _slashes(text, index, end)
-        if index == end or width:
-            a, b = cut, index
-            while a < b and text[a].isspace():
-                a += 1
-            while b > a and text[b - 1].isspace():
-                b -= 1
-            if b > a:
-                yield a, b
-            cut = index + max(width, 1)
-            index = cut
-            continue
-        index += 1
-
-
-def _slashes(text: str, index: int, end: int) -> int:
-    """2 when a `` // `` separator (spaced on both sides) starts at ``index``, else 0."""
-    spaced = index > 0 and text[index - 1].isspace() and index + 2 < end and text[index + 2].isspace()
-    return 2 if spaced and text.startswith("//", index) else 0
+    for separator in [*_CLAUSE_SEPARATOR.finditer(text, start, end), None]:
+        a, b = cut, end if separator is None else separator.start()
+        while a < b and text[a].isspace():
+            a += 1
+        while b > a and text[b - 1].isspace():
+            b -= 1
+        if b > a:
+            yield a, b
+        if separator is not None:
+            cut = separator.end()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -308,6 +308,12 @@ def clauses(passage: str) -> tuple[str, ...]:
 _STOCK_PHRASES: Final = re.compile(r"\bwithin normal limits\b|\bWNL\b", re.IGNORECASE)
 
 
+@lru_cache(maxsize=65_536)
+def _passage_stems(passage: str) -> frozenset[str]:
+    """The content stems of a passage, its stock phrases left out (cached: every criterion reads every clause)."""
+    return content_stems(_STOCK_PHRASES.sub(" ", passage))
+
+
 @lru_cache(maxsize=1024)
 def criterion_terms(criterion_text: str, preamble: str) -> frozenset[str]:
     """The distinctive stems of a criterion: its own words minus the policy's preamble."""
@@ -326,7 +332,7 @@ def relevance(
     them occur together, or when they are all the passage says ("no radiation"): one
     word learned from co-occurrence among others ("arm in a sling") proves too little.
     """
-    found = content_stems(_STOCK_PHRASES.sub(" ", passage))
+    found = _passage_stems(passage)
     own = criterion_terms(criterion_text, preamble)
     score = float(len(own & found))
     # A learned word the preamble (or the service's name) uses names the topic, as own words do.

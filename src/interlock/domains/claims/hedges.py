@@ -250,14 +250,18 @@ _MAY_START: Final = re.compile(
     r"(?!of\b|date\b|on\b|in\b|\d|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b)\w"
     # A prescription or an order handed over is not a treatment taken.
     r"|\b(?:rx|script|prescription)\b(?:\s+\w+){0,3}\s+(?:given|provided|sent|written|issued)\b"
-    r"|\b(?:consult|order|referral)s?\b(?:\s+\w+){0,3}\s+placed\b"
-    r"|\be-?prescribed\b|\bsent to (?:the )?pharmacy\b|\bpharmacy notified\b"
+    r"|\b(?:consult|order|referral)s?\b(?:\s+\w+){0,3}\s+placed\b",
+    re.IGNORECASE,
+)
+#: What is still to come: a prescription just sent, a wait list, a device not yet
+#: delivered, "needs 4 wk of ...", "once ... obtained", a referral letter's "please see",
+#: and information handed over about a therapy (a proposal of it).
+_TO_COME: Final = re.compile(
+    r"\be-?prescribed\b|\bsent to (?:the )?pharmacy\b|\bpharmacy notified\b"
     r"|\bwait(?:ing)?[ -]?list(?:ed)?\b|\bplease (?:see|evaluate|assess|treat|arrange|book)\b"
     r"|\bonce (?:[\w-]+\s+){0,3}(?:obtained|cleared|approved|done|completed|available|received|healed)\b"
-    # Something still to come: "needs 4 wk of ...", "expected delivery in 3 weeks".
     r"|\bneeds? (?:to (?:start|begin|try|complete|do|attend|enrol+|undergo|have)\b|a (?:trial|course) of\b|\d)"
     r"|\b(?:expected |anticipated |awaiting )?delivery (?:in|by|expected)\b|\bimpressions taken\b|\bcasted for\b"
-    # Information handed over about a therapy is a proposal of it.
     r"|\b(?:provided|gave|given|handed)\s+(?:\w+\s+){0,2}(?:info|information|handouts?|leaflets?|brochures?|pamphlets?)\b",
     re.IGNORECASE,
 )
@@ -277,14 +281,19 @@ _UNDOCUMENTED: Final = re.compile(
     r"|\bwithout (?:records?|documentation|details|dates)\b"
     r"|\b(?:cannot|can't|couldn't|could not|unable to) (?:recall|remember|say|determine|confirm|name|"
     r"quantify|verify|provide|find)\b"
-    r"|\bnot sure\b|\bdifficult to (?:quantify|say|tell)\b"
+    r"|\bnot (?:yet )?(?:received|provided)\b"
+    r"|\bf/u\b",
+    re.IGNORECASE,
+)
+#: Doubt in words: "not sure", accounts that disagree, the patient's own estimate (a
+#: surgeon's estimate of a planned resection is the measure), what nobody can tell.
+_DOUBTED: Final = re.compile(
+    r"\bnot sure\b|\bdifficult to (?:quantify|say|tell)\b"
     r"|\binconsisten(?:t|cy)\b|\bdifferent answers\b|\b(?:do|does|did)(?:n't| not) know\b"
-    # The patient's own estimate is a doubt; a surgeon's estimate of a planned resection is the measure.
     r"|\b(?:pt|patient|she|he|they|member|wife|husband|family) estimates?\b"
     r"|\bconflicting\b|\bdiscrepan(?:cy|cies|t)\b|\bunresolved\b|\bno way to (?:tell|know|confirm|say)\b"
     r"|\bnot how (?:long|often|much|many)\b"
-    r"|\banyone's guess\b|\bsomewhere between\b|\bon and off\b|\bfor a while\b|\bnot (?:yet )?(?:received|provided)\b"
-    r"|\bf/u\b",
+    r"|\banyone's guess\b|\bsomewhere between\b|\bon and off\b|\bfor a while\b",
     re.IGNORECASE,
 )
 #: A matter still being weighed: "regimen under review", "being evaluated".
@@ -296,6 +305,11 @@ _UNDER_WAY: Final = re.compile(
 _CLAUSE_END: Final = re.compile(r"[\s.!;,:)\]-]*$")
 #: The plan line of a SOAP note ("P: metformin 500 mg, uptitrate weekly"): what is to be done.
 _PLAN_LINE: Final = re.compile(r"^\s*[-\u2022*]?\s*P\s*:", re.IGNORECASE)
+
+
+def _yet_to_start(text: str) -> bool:
+    """What may be started or is still to come (:data:`_MAY_START`, :data:`_TO_COME`)."""
+    return bool(_MAY_START.search(text) or _TO_COME.search(text))
 
 
 def _talk_ends_clause(text: str) -> bool:
@@ -317,13 +331,14 @@ def unsettled(criterion_text: str, clause: str) -> bool:
     if (
         "?" in clause
         or _UNDOCUMENTED.search(clause)
+        or _DOUBTED.search(clause)
         or _UNDER_WAY.search(clause)
         or _talk_ends_clause(clause)
     ):
         return True
     if _TO_BE.search(clause) and not _TO_BE.search(criterion_text):
         return True
-    if _MAY_START.search(clause) and not _MAY_START.search(criterion_text):
+    if _yet_to_start(clause) and not _yet_to_start(criterion_text):
         return True
     text = _ATTRIBUTIVE_SCHEDULED.sub(" ", _MONTH_MAY.sub(" ", clause))
     text = _COULD_NOT.sub(" ", _FINDING_FRAMES.sub(" ", text))
