@@ -284,7 +284,7 @@ def test_one_assessment_per_policy_with_the_full_output_contract(model: Baseline
     answer = model.assess(request, timeout=1.0)
     assert [p.policy_id for p in answer.policies] == ["MP-SPINE", "MP-SLEEP", "MP-NEVER-SEEN"]
     assert answer.model_id == model.model_id
-    assert answer.prompt_template == PROMPT_TEMPLATE == "baseline.features@4"
+    assert answer.prompt_template == PROMPT_TEMPLATE == "baseline.features@5"
     assert len(answer.prompt_hash) == 64
     assert (answer.usage.input_tokens, answer.usage.output_tokens) == (0, 0)
     raw = json.loads(answer.raw_output)
@@ -525,3 +525,31 @@ def test_a_spaced_double_slash_separates_findings_like_a_semicolon(model: Baseli
         "Physical therapy x9wk without improvement",
         "MRI confirms severe stenosis, see http://pacs/1.",
     ]
+
+
+def test_an_amount_only_planned_or_hedged_that_reads_the_other_way_leaves_the_criterion_open(
+    model: BaselineModel,
+) -> None:
+    """ "9 weeks completed" beside "will probably stop after 2 weeks": the notes disagree on the amount.
+
+    The second clause is no evidence (it plans and doubts), but the amount it gives reads
+    against the first one's, so the criterion is not documented and a person decides.
+    A planned amount that agrees does not reopen it.
+    """
+    disputed = model.assess(
+        _threshold_request(
+            "Completed 9 weeks of physical therapy without improvement. MRI confirms severe stenosis.",
+            "Physical therapy: will probably stop after 2 weeks.",
+        ),
+        timeout=1.0,
+    ).policies[0]
+    assert disputed.criteria[0].finding == "not_documented"
+    assert disputed.status == "unclear"
+    agreeing = model.assess(
+        _threshold_request(
+            "Completed 9 weeks of physical therapy without improvement. MRI confirms severe stenosis.",
+            "Physical therapy: will probably continue for 8 more weeks.",
+        ),
+        timeout=1.0,
+    ).policies[0]
+    assert agreeing.criteria[0].finding == "met"

@@ -361,3 +361,17 @@ def test_a_denial_of_what_must_be_absent_is_what_the_criterion_asks(
 ) -> None:
     """ "no contraindication found" meets "an evaluation that finds no contraindication"."""
     assert denies_what_is_required_absent(criterion, clause) is expected
+
+
+def test_well_ties_nothing_and_common_abbreviations_tie_what_they_stand_for() -> None:
+    """ "PE: well-appearing" is about no "well-documented" criterion; IUI and girth are what they abbreviate."""
+    body = (
+        "Covered when all of the following are documented:\n"
+        "(1) persistent, well-documented infertility of at least 12 months;\n"
+        "(2) no pregnancy after at least 12 weeks of ovulation induction or intrauterine insemination;\n"
+        "(3) a circumference difference of 2.0 cm or more between the affected and unaffected limb."
+    )
+    criteria = policy_criteria(body)
+    assert not clause_about(criteria, 1, "PE: Well-appearing, cooperative with the examination.")
+    assert clause_about(criteria, 2, "Completed 4 months of gonadotropin IUI with little benefit.")
+    assert clause_about(criteria, 3, "Girth difference at the calf is 9.0 cm.")

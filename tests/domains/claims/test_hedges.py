@@ -235,3 +235,70 @@ def test_a_clinicians_estimate_is_a_measure_and_a_patients_a_doubt() -> None:
     criterion = "A planned resection of at least 500 grams from each breast."
     assert not unsettled(criterion, "Planned resection 710 g per side by the surgeon's estimate.")
     assert unsettled(THERAPY, "Pt estimates about 6 weeks of physio last year")
+
+
+@pytest.mark.parametrize(
+    "clause",
+    [
+        "f/u re segmented compression pump: girth difference at the calf is 5.7 cm",
+        "quick note regarding the lumbar fusion: physio for 8 weeks, no relief",
+    ],
+)
+def test_a_topic_label_before_a_colon_plans_nothing(clause: str) -> None:
+    """ "f/u re <service>: <finding>" heads a finding with what it is about; the finding stands."""
+    assert not unsettled(THERAPY, clause)
+
+
+@pytest.mark.parametrize(
+    "clause",
+    [
+        "f/u re knee: options discussed",
+        "Discussed re physio: 6 weeks done",
+        "f/u in clinic for physio",
+    ],
+)
+def test_a_label_that_plans_or_weighs_still_does(clause: str) -> None:
+    """A label that discusses, or a follow-up with no label, is no finding."""
+    assert unsettled(THERAPY, clause)
+
+
+def test_doubt_words_the_criterion_asks_about_are_no_doubt() -> None:
+    """ "overjet 3 mm, mild discrepancy only" answers "a jaw discrepancy of 5 mm or more"."""
+    jaw = "An anteroposterior jaw discrepancy with an overjet of 5 mm or more"
+    assert not unsettled(jaw, "Cephalometrics: overjet 3 mm, mild discrepancy only.")
+    assert unsettled(THERAPY, "Physio 6 weeks per GP letter; discrepancy with the log")
+
+
+def test_a_comparison_in_brackets_weighs_no_options() -> None:
+    """ "9.0 cm (affected vs unaffected)" compares two limbs; "PT vs injection" weighs options."""
+    girth = "A circumference difference of 2.0 cm or more between the affected and unaffected limb"
+    assert not unsettled(girth, "Girth difference at the calf is 9.0 cm (affected vs unaffected).")
+    assert unsettled(THERAPY, "Physio vs injection, pt to decide")
+
+
+def test_a_criterion_asking_for_support_or_agreement_is_answered_by_a_recommendation_or_an_agreed_plan() -> (
+    None
+):
+    """A letter "supporting surgery" is one that recommends it; a schedule "agreed to" is a plan agreed."""
+    letter = "A letter from a qualified mental health professional supporting surgery"
+    assert not unsettled(
+        letter, "Support letter from the treating psychologist is in the chart and recommends surgery"
+    )
+    assert unsettled(THERAPY, "GP recommends physio for 6 weeks")
+    brace = "A brace wearing schedule of 18 hours a day or more that the family have agreed to follow"
+    assert not unsettled(brace, "Plan agreed with family: brace on 21 h daily")
+    assert unsettled(brace, "Plan: brace on 21 h daily")
+    assert unsettled(THERAPY, "Plan agreed with family: physio for 6 weeks")
+
+
+@pytest.mark.parametrize(
+    ("clause", "expected"),
+    [
+        ("Range of approaches reviewed today: topiramate, propranolol or candesartan.", True),
+        ("Films reviewed: no fracture or dislocation", False),
+        ("Labs reviewed: A1c 8.2 or 8.4 on repeat", False),
+    ],
+)
+def test_a_talk_verb_introducing_alternatives_lists_options(clause: str, expected: bool) -> None:
+    """What was gone over as a list of alternatives could be tried; a denial or a value after it is a finding."""
+    assert unsettled(THERAPY, clause) is expected

@@ -339,3 +339,48 @@ def test_a_look_back_span_still_measures_a_duration() -> None:
         == "satisfies"
     )
     assert reading("Physical therapy for at least 6 weeks.", "PT for the past 3 weeks") == "fails"
+
+
+@pytest.mark.parametrize(
+    ("passage", "expected"),
+    [
+        ("Amitriptyline x eleven (11) weeks, no meaningful improvement.", "satisfies"),
+        ("Completed seven (7) weeks of topiramate", "fails"),
+        ("Preventive treatment for 106 (106) days", "satisfies"),
+        # A bracket that says something else is no restatement.
+        ("Topiramate for six (see letter) weeks", "absent"),
+    ],
+)
+def test_a_number_restated_in_brackets_is_one_number(passage: str, expected: str) -> None:
+    """Letters write "eleven (11) weeks"; the bracket repeats the number and the unit follows it."""
+    assert (
+        reading("Headaches continuing after at least 8 weeks of a preventive medication", passage) == expected
+    )
+
+
+@pytest.mark.parametrize(
+    ("passage", "expected"),
+    [
+        ("brace on 21 h daily, off only for bathing", "satisfies"),
+        ("Wear prescription 20 hrs/day", "satisfies"),
+        ("agreed to full-time bracing, 18 hours every day", "satisfies"),
+        ("night-time bracing only, 12 hours a day", "fails"),
+        # Weeks are no daily amount of hours.
+        ("braced for 12 weeks", "absent"),
+    ],
+)
+def test_hours_a_day_are_compared_as_hours(passage: str, expected: str) -> None:
+    """ "18 hours a day or more" is a threshold in hours; "a day" says how the hours are counted."""
+    criterion = (
+        "A prescribed brace wearing schedule of 18 hours a day or more that the family agreed to follow"
+    )
+    assert needs_value(criterion)
+    assert reading(criterion, passage) == expected
+
+
+def test_days_written_onto_a_span_after_x_or_for() -> None:
+    """ "rental x 39d" is 39 days; "3D imaging" stays no span."""
+    criterion = "A rental trial of a TENS unit lasting 30 days or more"
+    assert reading(criterion, "tens rental x 39d w/ good use") == "satisfies"
+    assert reading(criterion, "rental for 21d") == "fails"
+    assert reading(criterion, "3D imaging of the spine") == "absent"

@@ -58,12 +58,14 @@ from interlock.domains.claims.criteria import (
     ALL,
     ANY,
     MIN_QUOTE_CHARS,
+    RELEVANCE_THRESHOLD,
     Combine,
     clause_about,
     combine,
     denies_what_is_required_absent,
     evidence_clauses,
     policy_criteria,
+    relevance,
 )
 from interlock.domains.claims.criteria import Finding as CriterionStatus
 from interlock.domains.claims.lexicon import Lexicon
@@ -73,7 +75,7 @@ from interlock.domains.claims.training import TrainingExample
 from interlock.exceptions import ConfigurationError, ModelOutputInvalid
 from interlock.models.base import ModelAnswer, ModelQuestion, Usage
 
-FEATURE_VERSION = "4"
+FEATURE_VERSION = "5"
 PROMPT_TEMPLATE = f"baseline.features@{FEATURE_VERSION}"
 ARTIFACT_FORMAT = "interlock.baseline"
 ARTIFACT_FORMAT_VERSION = 1
@@ -996,7 +998,22 @@ class BaselineModel:
                     finding, chosen = "met", met[:MAX_CITATIONS]
             elif not_met and not met and not conflict:
                 finding, chosen = "not_met", not_met[:MAX_CITATIONS]
-            murky = any(clause_about(structure, n, texts[k]) and k not in about[n] for k in range(len(texts)))
+            set_aside = [
+                k for k in range(len(texts)) if k not in about[n] and clause_about(structure, n, texts[k])
+            ]
+            against = {"met": "fails", "not_met": "satisfies"}.get(finding)
+            if against and any(
+                quantities.reading(criterion.text, texts[k]) == against
+                and relevance(criterion.text, structure.preamble, texts[k], criterion.learned)
+                >= RELEVANCE_THRESHOLD
+                for k in set_aside
+            ):
+                # An amount the notes only plan, hedge or doubt ("family will accept
+                # roughly 12 hours a day") that reads the other way, in words about the
+                # criterion: the notes disagree on the amount. A bare "RTC 4-6wk" is no
+                # statement about 12 weeks of stockings.
+                finding, chosen = "not_documented", []
+            murky = bool(set_aside)
             if chosen and not murky:
                 # As sure as the least sure clause about it: one clause the classifier
                 # barely reads, or one that only hedges about it, weakens the rest.

@@ -51,7 +51,7 @@ from __future__ import annotations
 import re
 from typing import Final
 
-from interlock.domains.claims.vocabulary import stem, words
+from interlock.domains.claims.vocabulary import content_stems, stem, words
 
 __all__ = ["unsettled"]
 
@@ -132,6 +132,8 @@ _CUES: Final = _PROPOSING | frozenset(
         "explained",
         "choice",
         "choices",
+        "alternative",
+        "alternatives",
         "versus",
         "vs",
         "next",
@@ -307,15 +309,62 @@ _CLAUSE_END: Final = re.compile(r"[\s.!;,:)\]-]*$")
 _PLAN_LINE: Final = re.compile(r"^\s*[-\u2022*]?\s*P\s*:", re.IGNORECASE)
 
 
+#: A topic label before a colon ("f/u re compression pump: girth difference 5.7 cm",
+#: "quick note regarding the brace: worn 20 h daily"): it names what the finding after
+#: it is about, and "re" there plans nothing.
+_TOPIC_LABEL: Final = re.compile(r"^(?P<label>[^:;]*?\b(?:re|regarding)\b[^:;]*):\s*(?=\S)", re.IGNORECASE)
+_FOLLOW_UP: Final = re.compile(r"\bf/u\b|\bfollow[- ]?up\b", re.IGNORECASE)
+#: A comparison in parentheses ("9.0 cm (affected vs unaffected)") weighs no options.
+_COMPARED: Final = re.compile(r"\((?:[\w-]+\s+){0,3}(?:vs\.?|versus)\s+(?:[\w-]+\s*){1,3}\)", re.IGNORECASE)
+#: Cues a criterion's own word answers: a letter "supporting surgery" is one that
+#: "recommends surgery"; a schedule "agreed to" is a plan agreed.
+_ANSWERED: Final[dict[str, frozenset[str]]] = {
+    "support": frozenset({"recommend", "recommends", "recommended", "endorse", "endorses"}),
+    "agre": frozenset({"plan", "plans", "planned"}),
+}
+_AGREED: Final = re.compile(r"\b(?:agreed|accepted|consented|signed)\b", re.IGNORECASE)
+
+
+def _without_topic_label(clause: str) -> str:
+    """``clause`` without a leading topic label, when the label itself plans or weighs nothing."""
+    m = _TOPIC_LABEL.match(clause)
+    if m is None:
+        return clause
+    label = set(words(_FOLLOW_UP.sub(" ", m.group("label"))))
+    if label & (_CUES - {"re", "regarding"}):
+        return clause  # "discussed re MRI: ..." still discusses
+    return clause[m.end() :]
+
+
+def _doubted(own_stems: frozenset[str], clause: str) -> bool:
+    """Doubt in words, unless the criterion itself asks about it ("a jaw discrepancy of 5 mm")."""
+    return any(not content_stems(m.group(0), expand=False) <= own_stems for m in _DOUBTED.finditer(clause))
+
+
 def _yet_to_start(text: str) -> bool:
     """What may be started or is still to come (:data:`_MAY_START`, :data:`_TO_COME`)."""
     return bool(_MAY_START.search(text) or _TO_COME.search(text))
 
 
+#: Words that make a list after a talk verb a finding ("films reviewed: no fracture or dislocation").
+_NEGATING: Final = frozenset({"no", "not", "without", "never", "denies", "negative", "none"})
+
+
 def _talk_ends_clause(text: str) -> bool:
-    """True when the clause's last word is a talk or review verb: nothing found follows it."""
+    """True when the clause's last word is a talk or review verb, or one introduces alternatives.
+
+    "Mobility reviewed." finds nothing; nor does "range of approaches reviewed today:
+    topiramate, propranolol or candesartan", a list of what could be tried. "Labs
+    reviewed: A1c 8.2" and "films reviewed: no fracture or dislocation" state findings.
+    """
     found = words(_CLAUSE_END.sub("", text))
-    return bool(found) and found[-1] in _TALK
+    if bool(found) and found[-1] in _TALK:
+        return True
+    head, colon, rest = text.partition(":")
+    if not colon or not set(words(head)[-2:]) & _TALK:
+        return False
+    listed = words(rest)
+    return "or" in listed and not any(ch.isdigit() for ch in rest) and not set(listed) & _NEGATING
 
 
 def unsettled(criterion_text: str, clause: str) -> bool:
@@ -323,15 +372,17 @@ def unsettled(criterion_text: str, clause: str) -> bool:
     own = set(words(criterion_text))
     if own & _MODALS:
         own |= _MODALS  # a criterion about what *will* happen accepts what *would*
+    own_stems = content_stems(criterion_text, expand=False)
     clause = clause.replace("\u2019", "'")
     if clause.rstrip().endswith(":"):
         return True  # a heading ("Review summary, MRI knee:") introduces findings and states none
     if _PLAN_LINE.match(clause):
         return True
+    clause = _without_topic_label(clause)
     if (
         "?" in clause
         or _UNDOCUMENTED.search(clause)
-        or _DOUBTED.search(clause)
+        or _doubted(own_stems, clause)
         or _UNDER_WAY.search(clause)
         or _talk_ends_clause(clause)
     ):
@@ -341,9 +392,12 @@ def unsettled(criterion_text: str, clause: str) -> bool:
     if _yet_to_start(clause) and not _yet_to_start(criterion_text):
         return True
     text = _ATTRIBUTIVE_SCHEDULED.sub(" ", _MONTH_MAY.sub(" ", clause))
-    text = _COULD_NOT.sub(" ", _FINDING_FRAMES.sub(" ", text))
+    text = _COMPARED.sub(" ", _COULD_NOT.sub(" ", _FINDING_FRAMES.sub(" ", text)))
     cues = set(words(text)) & _CUES
     if _DECLINED_AT_END.search(text):
         cues -= _PROPOSING
+    for asked, answering in _ANSWERED.items():
+        if asked in own_stems and (asked != "agre" or _AGREED.search(text)):
+            cues -= answering
     excused = {stem(w) for w in own} & _STEM_EXCUSED
     return any(c not in own and stem(c) not in excused for c in cues)

@@ -83,6 +83,10 @@ _GLUED_UNIT: Final = re.compile(
 )
 #: "x40wk", "x 3/12": the shorthand "for" written onto its number.
 _GLUED_TIMES: Final = re.compile(r"(?<![\w/])x(?=\d)", re.IGNORECASE)
+#: "x 39d", "for 10d": days written onto a span's number (alone, "3D" stays no span).
+_GLUED_DAYS: Final = re.compile(r"(?<![\w/])((?:x|for)\s*\d+)d\b", re.IGNORECASE)
+#: A number restated in digits, as letters and forms write it: "fifteen (15) months".
+_RESTATED: Final = re.compile(r"\b([a-z]+|\d+(?:\.\d+)?)\s*\((\d+(?:\.\d+)?)\)", re.IGNORECASE)
 
 #: Units of time as (low, high) days: a month is 28 to 31 days, a year 365 or 366.
 _TIME: Final[dict[str, tuple[float, float]]] = {
@@ -233,7 +237,15 @@ def _spelled(text: str) -> str:
     text = _COMPOUND.sub(
         lambda m: str(_NUMBER_WORDS[m.group(1).lower()] + _NUMBER_WORDS[m.group(2).lower()]), text
     )
+    text = _RESTATED.sub(_once, _GLUED_DAYS.sub(r"\1 d", text))
     return _GLUED_TIMES.sub("x ", _GLUED_UNIT.sub(" ", text))
+
+
+def _once(m: re.Match[str]) -> str:
+    """A number and its restatement in brackets, as the number alone; anything else unchanged."""
+    first = m.group(1)
+    said = float(first) if first[0].isdigit() else _NUMBER_WORDS.get(first.lower())
+    return first if said is not None and said == float(m.group(2)) else m.group(0)
 
 
 def _tokens(text: str) -> list[_Tok]:
@@ -313,7 +325,8 @@ def _unit_after(toks: list[_Tok], i: int) -> tuple[Unit | None, int]:
         return None, j
     tok = toks[j]
     if tok.kind == "word" and _TIME_SPELLINGS.get(tok.text):
-        return Unit(key="time", days=_TIME[_TIME_SPELLINGS[tok.text]]), j + 1
+        unit = Unit(key="time", days=_TIME[_TIME_SPELLINGS[tok.text]])
+        return unit, _past_daily(toks, j + 1, unit)
     if (
         tok.kind == "word"
         and tok.text not in _NUMBER_WORDS
@@ -360,6 +373,26 @@ def _unit_after(toks: list[_Tok], i: int) -> tuple[Unit | None, int]:
         if nxt.text in ("per", "/") and j + 2 < len(toks) and toks[j + 2].kind == "word":
             return _per(toks[j + 2].text), j + 3
     return None, j
+
+
+#: What makes hours or minutes a daily amount: "18 hours a day", "21 h daily", "20 hrs/day".
+_DAILY: Final = frozenset({"daily", "nightly"})
+_EACH: Final = frozenset({"a", "per", "each", "every", "/"})
+
+
+def _past_daily(toks: list[_Tok], k: int, unit: Unit) -> int:
+    """The index after a "per day" that follows hours or minutes at ``k``, else ``k``.
+
+    "Brace worn 18 hours a day or more" compares the 18 hours; the day says how the
+    hours are counted, and is no second span.
+    """
+    if unit.days is None or unit.days[0] >= 1.0:
+        return k
+    if k < len(toks) and toks[k].text in _DAILY:
+        return k + 1
+    if k + 1 < len(toks) and toks[k].text in _EACH and toks[k + 1].text in ("day", "night"):
+        return k + 2
+    return k
 
 
 def _shorthand_span(toks: list[_Tok], i: int, after: int) -> bool:

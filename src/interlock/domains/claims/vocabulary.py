@@ -113,6 +113,8 @@ _STOP: Final = frozenset(
         "until",
         "up",
         "very",
+        # "well documented", "well controlled", "well-appearing": the other word says what.
+        "well",
         "was",
         "were",
         "what",
@@ -308,6 +310,9 @@ _SYNONYMS: Final[dict[str, str]] = {
     "sao2": "oxygen saturation",
     "sats": "oxygen saturation",
     "saturating": "oxygen saturation",
+    "iui": "intrauterine insemination",
+    "girth": "circumference",
+    "circumferential": "circumference",
     "nondiagnostic": "inconclusive",
     "non-diagnostic": "inconclusive",
 }
