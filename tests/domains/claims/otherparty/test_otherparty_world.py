@@ -52,7 +52,9 @@ def _write(tmp: Path, family: str, *, seed: int = SEED, claims: int = CLAIMS) ->
     return World(sor=sor, report=report, truth=read_truth(path), expected=expectations(sor), truth_path=path)
 
 
-@pytest.fixture(scope="module", params=["dev", "heldout", "sealed", "blind", "fresh", "unseen", "unread"])
+@pytest.fixture(
+    scope="module", params=["dev", "heldout", "sealed", "blind", "fresh", "unseen", "unread", "unheard"]
+)
 def world(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     made = _write(tmp_path_factory.mktemp(f"otherparty-{request.param}"), request.param)
     yield made

@@ -3,7 +3,7 @@
 Interlock's own generator writes a payer the way this project imagines one; a model
 can score well on that and fail on a payer with other codes, other policies and other
 clinicians. :func:`write_payer` fills an empty claims system of record with an
-independently written payer of one of seven families:
+independently written payer of one of eight families:
 
 - ``dev`` (Cascade Mutual): generic code may be improved against it;
 - ``heldout`` (Keystone Family Health): held out until it had been measured four
@@ -23,7 +23,10 @@ independently written payer of one of seven families:
   five; measured with nothing read of its notes or misses;
 - ``unread`` (Copperline Health Trust): written by a separate hand, from SPEC.md and
   the policy manual only, with its own fee schedule, guidelines and clinicians, unlike
-  the other six; measured with nothing read of its notes or misses.
+  the other six; measured with nothing read of its notes or misses;
+- ``unheard`` (Ferrymead Orchard Health Mutual): written by a separate hand, from
+  SPEC.md and the policy manual only, with its own fee schedule, coverage notes and
+  clinicians, unlike the other seven; measured with nothing read of its notes or misses.
 
 Each world has a history people decided and a backlog whose correct outcomes go to a
 truth file in the format :func:`interlock.domains.claims.evaluation.read_truth` reads.

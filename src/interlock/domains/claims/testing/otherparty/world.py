@@ -24,6 +24,7 @@ from interlock.domains.claims.testing.otherparty.cascade import FAMILY as CASCAD
 from interlock.domains.claims.testing.otherparty.codes import normalize_diagnosis
 from interlock.domains.claims.testing.otherparty.copperline import FAMILY as COPPERLINE
 from interlock.domains.claims.testing.otherparty.drafting import Drafter, Retry, Window
+from interlock.domains.claims.testing.otherparty.ferrymead import FAMILY as FERRYMEAD
 from interlock.domains.claims.testing.otherparty.halyard import FAMILY as HALYARD
 from interlock.domains.claims.testing.otherparty.juniper import FAMILY as JUNIPER
 from interlock.domains.claims.testing.otherparty.keystone import FAMILY as KEYSTONE
@@ -42,6 +43,7 @@ FAMILIES: dict[str, Family] = {
     "fresh": JUNIPER,
     "unseen": SALTMARSH,
     "unread": COPPERLINE,
+    "unheard": FERRYMEAD,
 }
 
 Key = tuple[str, str, date, tuple[str, ...]]
