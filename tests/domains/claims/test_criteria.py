@@ -375,3 +375,37 @@ def test_well_ties_nothing_and_common_abbreviations_tie_what_they_stand_for() ->
     assert not clause_about(criteria, 1, "PE: Well-appearing, cooperative with the examination.")
     assert clause_about(criteria, 2, "Completed 4 months of gonadotropin IUI with little benefit.")
     assert clause_about(criteria, 3, "Girth difference at the calf is 9.0 cm.")
+
+
+def test_a_title_or_an_abbreviation_ends_no_clause() -> None:
+    """ "Heart team (CT surgeon Dr. Okafor) recommends ..." is one clause; "reflux 1280 ms." ends one."""
+    text = "Heart team (CT surgeon Dr. Okafor) recommends TAVR. Reflux 1280 ms. Aching calves. Tried NSAIDs, e.g. naproxen."
+    assert clauses(text) == (
+        "Heart team (CT surgeon Dr. Okafor) recommends TAVR.",
+        "Reflux 1280 ms.",
+        "Aching calves.",
+        "Tried NSAIDs, e.g. naproxen.",
+    )
+
+
+def test_a_value_belongs_to_the_measure_its_own_words_name() -> None:
+    """Two spans, two criteria: "trying to conceive for 29 months" is the infertility one, not the induction one.
+
+    A word of the policy's title names every measure alike: "migraine" under a migraine
+    policy decides nothing.
+    """
+    ivf = policy_criteria(
+        "Covered when all of the following are documented:\n"
+        "(1) infertility of at least 12 months (inability to conceive);\n"
+        "(2) no pregnancy after at least 12 weeks of ovulation induction or intrauterine insemination."
+    )
+    assert clause_about(ivf, 1, "Trying to conceive for 29 months with no pregnancy.")
+    assert not clause_about(ivf, 2, "Trying to conceive for 29 months with no pregnancy.")
+    assert clause_about(ivf, 2, "Was on gonadotropin IUI for just 7 weeks, then stopped.")
+    migraine = policy_criteria(
+        "Botulinum toxin for chronic migraine is covered when all of the following are documented:\n"
+        "(1) 15 or more headache days in a month;\n"
+        "(2) a pattern of near-daily migraine present for at least three months."
+    )
+    assert clause_about(migraine, 1, "Chronic migraine: averages 20 headache days a month.")
+    assert not clause_about(migraine, 2, "Chronic migraine: averages 20 headache days a month.")

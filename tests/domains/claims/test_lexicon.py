@@ -16,7 +16,13 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import create_engine
 
-from interlock.domains.claims.criteria import evidence_clauses, policy_criteria, relevance
+from interlock.domains.claims.criteria import (
+    clause_about,
+    evidence_clauses,
+    policy_criteria,
+    relevance,
+    template_key,
+)
 from interlock.domains.claims.lexicon import NO_LEXICON, Lexicon, learn
 from interlock.domains.claims.pack import LEXICON_KIND, load_lexicon, save_lexicon
 from interlock.domains.claims.task import ClaimsAdjudicate
@@ -169,3 +175,49 @@ def test_a_malformed_stored_vocabulary_stops_the_engine_with_what_to_run(tmp_pat
 def test_a_word_and_its_inflections_share_one_stem(inflections: tuple[str, ...]) -> None:
     """ "fracture" and "fractures" must meet, or a plural in a note is about nothing the criterion says."""
     assert len({stem(w) for w in inflections}) == 1
+
+
+LYMPH = (
+    "A compression pump is medically necessary when all of the following are met:\n"
+    "(1) lymphedema confirmed on examination;\n"
+    "(2) at least 4 weeks of compression garments without improvement."
+)
+TEMPLATE_LINE = "PE: Well-appearing, cooperative with the examination."
+
+
+def _templated_history(count: int, seed: int = 1) -> list[Decided]:
+    """Three policies' claims, each note closed by the same exam line whatever the outcome."""
+    rng = random.Random(seed)
+    out = []
+    for _ in range(count):
+        body = rng.choice((SHOULDER, KNEE, LYMPH))
+        label = rng.choice(("met", "not_met"))
+        facts = ["Findings as the policy asks." if label == "met" else "Findings fall short."]
+        if label == "met":
+            facts.append("No improvement.")  # leans to one outcome: says something
+        facts += [TEMPLATE_LINE, "Assessment time: 40 min."]
+        out.append(Decided(policy_body=body, notes=(" ".join(facts),), label=label))
+    return out
+
+
+def test_a_writers_template_line_is_learned_and_is_about_no_criterion() -> None:
+    """A line every note repeats under many policies, whatever the outcome, ties to no criterion.
+
+    A line that leans to one outcome ("No improvement.") or states a number ("Assessment
+    time: 40 min.") is no template line.
+    """
+    lexicon = learn(_templated_history(300))
+    assert template_key(TEMPLATE_LINE) in lexicon.templates
+    assert template_key("No improvement.") not in lexicon.templates
+    assert template_key("Assessment time: 40 min.") not in lexicon.templates
+    plain = policy_criteria(LYMPH)
+    assert clause_about(plain, 1, TEMPLATE_LINE)
+    assert not clause_about(lexicon.apply(plain), 1, TEMPLATE_LINE)
+    assert clause_about(lexicon.apply(plain), 1, "Lymphedema of the left leg confirmed on examination.")
+    assert Lexicon.from_json(lexicon.to_json()) == lexicon
+
+
+def test_a_vocabulary_stored_before_template_lines_still_loads() -> None:
+    """A stored vocabulary without the templates key reads as one with none."""
+    old = Lexicon.from_json('{"examples": 3, "terms": {"x": ["y"]}}')
+    assert old.templates == frozenset() and old.terms == {"x": frozenset({"y"})}

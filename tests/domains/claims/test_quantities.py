@@ -365,8 +365,10 @@ def test_a_number_restated_in_brackets_is_one_number(passage: str, expected: str
         ("Wear prescription 20 hrs/day", "satisfies"),
         ("agreed to full-time bracing, 18 hours every day", "satisfies"),
         ("night-time bracing only, 12 hours a day", "fails"),
-        # Weeks are no daily amount of hours.
+        # Weeks are no daily amount of hours, nor is a visit's length or hours not counted per day.
         ("braced for 12 weeks", "absent"),
+        ("Assessment time: 40 min.", "absent"),
+        ("brace fitted, worn 22 hours so far", "absent"),
     ],
 )
 def test_hours_a_day_are_compared_as_hours(passage: str, expected: str) -> None:

@@ -55,6 +55,7 @@ from interlock.domains.claims.answer import (
     PolicyAssessment,
 )
 from interlock.domains.claims.criteria import (
+    ABBREVIATIONS,
     ALL,
     ANY,
     MIN_QUOTE_CHARS,
@@ -102,7 +103,10 @@ _STOP_WORDS = """
 _STOPWORDS = frozenset(_STOP_WORDS.split())
 _TOKEN_RE = re.compile(r"[^\W_]+(?:'[^\W_]+)*|[,;:()]")
 #: Sentence ends, line breaks, and pipes (the field separator of one-line record exports).
-_BREAK_RE = re.compile(r"(?<![.!?])[.!?]++(?=\s)|[\r\n\u2028\u2029|]+")
+#: Not the full stop of a title or an abbreviation ("Dr. Okafor", "e.g. naproxen").
+_BREAK_RE = re.compile(
+    r"(?<![.!?])" + "".join(rf"(?<!\b{a})" for a in ABBREVIATIONS) + r"[.!?]++(?=\s)|[\r\n\u2028\u2029|]+"
+)
 _MAX_TOKEN_CHARS = 40
 #: "w/o" is shorthand for "without", a negation cue.
 _WITHOUT = re.compile(r"\bw/o\b")

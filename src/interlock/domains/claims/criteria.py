@@ -37,6 +37,7 @@ from interlock.domains.claims.hedges import unsettled
 from interlock.domains.claims.vocabulary import content_stems, words
 
 __all__ = [
+    "ABBREVIATIONS",
     "ALL",
     "ANY",
     "FINDINGS",
@@ -60,6 +61,7 @@ __all__ = [
     "relevance",
     "required",
     "says_something",
+    "template_key",
     "unsettled",
     "with_learned",
 ]
@@ -127,6 +129,10 @@ class PolicyCriteria:
     combine: Combine
     criteria: tuple[Criterion, ...]
     preamble: str
+    #: Clauses the payer's writers repeat under many policies whatever the outcome
+    #: ("PE: well-appearing, cooperative with the examination"), by :func:`template_key`:
+    #: learned from the history (:mod:`.lexicon`), they are about no criterion.
+    templates: frozenset[str] = frozenset()
 
     @property
     def numbers(self) -> tuple[int, ...]:
@@ -279,13 +285,34 @@ def required(how: Combine, findings: Sequence[tuple[int, Finding]], status: Poli
 
 # ------------------------------------------------------------------------- relevance
 
-_SENTENCE_BREAK: Final = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9(\-•*])|\n+|\s*\|+\s*")
+#: Titles and Latin abbreviations whose full stop ends no sentence: "Heart team (CT
+#: surgeon Dr. Okafor) recommends ..." is one statement. "Ms." and "St." only as written
+#: in titles: "reflux 1280 ms." ends a sentence.
+ABBREVIATIONS: Final = (
+    "(?i:dr)",
+    "(?i:drs)",
+    "(?i:mr)",
+    "(?i:mrs)",
+    "Ms",
+    "(?i:prof)",
+    "St",
+    "(?i:vs)",
+    "(?i:approx)",
+    r"(?i:e\.g)",
+    r"(?i:i\.e)",
+    "(?i:cf)",
+)
+#: A lookbehind per abbreviation, for the position just after its full stop.
+_NOT_AN_ABBREVIATION: Final = "".join(rf"(?<!\b{a}\.)" for a in ABBREVIATIONS)
+_SENTENCE_BREAK: Final = re.compile(rf"(?<=[.!?]){_NOT_AN_ABBREVIATION}\s+(?=[A-Z0-9(\-•*])|\n+|\s*\|+\s*")
 _NEGATIONS: Final = frozenset(
     {"no", "not", "never", "none", "denies", "denied", "declined", "refused", "without"}
 )
 _WITHOUT: Final = re.compile(r"\bw/o\b", re.IGNORECASE)
 #: Where a clause ends: after a semicolon, a sentence end, a line break, a pipe or a spaced " // ".
-CLAUSE_BREAK: Final = re.compile(r"(?<=;)|(?<=[.!?])\s+(?=[A-Z0-9(\-•*])|\n+|\s*\|+\s*|(?<=\s)//(?=\s)")
+CLAUSE_BREAK: Final = re.compile(
+    rf"(?<=;)|(?<=[.!?]){_NOT_AN_ABBREVIATION}\s+(?=[A-Z0-9(\-•*])|\n+|\s*\|+\s*|(?<=\s)//(?=\s)"
+)
 
 
 def clauses(passage: str) -> tuple[str, ...]:
@@ -340,6 +367,14 @@ def relevance(
     return score + (hits if hits >= LEARNED_MIN_HITS or (hits and hits == len(found)) else 0)
 
 
+_TEMPLATE_EDGES: Final = re.compile(r"^[\W_]+|[\W_]+$")
+
+
+def template_key(clause: str) -> str:
+    """A clause as a writer's template would repeat it: folded, spacing and edge punctuation dropped."""
+    return _TEMPLATE_EDGES.sub("", " ".join(clause.casefold().split()))
+
+
 def naming_services(criteria: PolicyCriteria, services: Iterable[str]) -> PolicyCriteria:
     """``criteria`` with the names of the services the policy governs on this claim read as preamble.
 
@@ -373,10 +408,22 @@ def _sentence_of(passage: str, clause: str) -> str:
 
 
 def _value_criteria(criteria: PolicyCriteria, clause: str) -> tuple[int, ...]:
-    """The criteria whose thresholds measure a value ``clause`` states."""
-    return tuple(
-        c.number for c in criteria.criteria if quantities.reading(c.text, clause) not in ("absent", "none")
+    """The criteria whose thresholds measure a value ``clause`` states.
+
+    When several could (two spans in weeks and months), those whose measure the value's
+    own words name, if any, beyond the policy's preamble: "trying to conceive for 29
+    months" measures the infertility criterion, not the one on weeks of ovulation
+    induction.
+    """
+    measuring = tuple(
+        c for c in criteria.criteria if quantities.reading(c.text, clause) not in ("absent", "none")
     )
+    if len(measuring) > 1:
+        common = content_stems(criteria.preamble, expand=False)
+        named = tuple(c for c in measuring if quantities.names_the_measure(c.text, clause, common))
+        if named:
+            measuring = named
+    return tuple(c.number for c in measuring)
 
 
 def clause_about(criteria: PolicyCriteria, number: int, clause: str) -> bool:
@@ -391,10 +438,11 @@ def clause_about(criteria: PolicyCriteria, number: int, clause: str) -> bool:
     criterion it scores highest on (ties keep both): "partner reports witnessed apneas"
     shares one word with an AHI criterion and two with the one about witnessed apneas,
     and reading it against the AHI criterion would only make that criterion look
-    contradicted.
+    contradicted. A template line of the payer's writers (:attr:`PolicyCriteria.templates`)
+    is about nothing.
     """
     criterion = criteria.criterion(number)
-    if criterion is None:
+    if criterion is None or (criteria.templates and template_key(clause) in criteria.templates):
         return False
     measured = _value_criteria(criteria, clause)
 

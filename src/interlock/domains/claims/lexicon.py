@@ -19,6 +19,12 @@ of other policies' examples: filler and a writer's sign-off occur everywhere and
 never learned, nor are the words of the policy's own title and preamble (the service's
 name, which every note repeats).
 
+The history also says which lines are a writer's template ("PE: well-appearing,
+cooperative with the examination"): repeated word for word under many policies, whatever
+the outcome (:func:`templates`). Such a line shares a word with some criterion now and
+then, and read as evidence it only makes that criterion look contradicted; it is about
+no criterion.
+
 :func:`learn` is pure; a :class:`Lexicon` is plain JSON keyed by criterion text, so a
 revised policy whose criterion reads the same keeps what was learned. The baseline keeps
 the lexicon in its artifact and reads with it; ``model train`` also stores it for the
@@ -29,8 +35,8 @@ from __future__ import annotations
 
 import json
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any, Final, Protocol
 
 from interlock.domains.claims.criteria import (
@@ -41,6 +47,7 @@ from interlock.domains.claims.criteria import (
     clauses,
     policy_criteria,
     says_something,
+    template_key,
     with_learned,
 )
 from interlock.domains.claims.vocabulary import content_stems
@@ -58,6 +65,12 @@ MAX_SPREAD: Final = 0.25
 ROUNDS: Final = 3
 #: Learned stems kept per criterion (the most frequent first).
 MAX_TERMS: Final = 40
+#: Share of the history's policies under which a clause must recur to be a template line.
+TEMPLATE_SPREAD: Final = 0.2
+#: ... and the fewest policies, whatever the share.
+TEMPLATE_MIN_POLICIES: Final = 3
+#: Largest difference between its claims' approval share and the history's.
+TEMPLATE_MAX_TILT: Final = 0.15
 
 
 class DecidedNotes(Protocol):
@@ -77,10 +90,13 @@ class Lexicon:
 
     terms: Mapping[str, frozenset[str]] = field(default_factory=dict)
     examples: int = 0
+    #: The writers' template lines (:func:`~interlock.domains.claims.criteria.template_key`).
+    templates: frozenset[str] = frozenset()
 
     def apply(self, criteria: PolicyCriteria) -> PolicyCriteria:
-        """``criteria`` with the learned stems of each criterion attached."""
-        return with_learned(criteria, self.terms)
+        """``criteria`` with the learned stems of each criterion and the template lines attached."""
+        learned = with_learned(criteria, self.terms)
+        return replace(learned, templates=self.templates) if self.templates else learned
 
     def counts(self) -> dict[str, int]:
         """How much was learned, for the store's metrics and ``model train``'s report."""
@@ -88,12 +104,17 @@ class Lexicon:
             "examples": self.examples,
             "criteria": len(self.terms),
             "terms": sum(len(v) for v in self.terms.values()),
+            "templates": len(self.templates),
         }
 
     def to_json(self) -> str:
         """Canonical JSON: equal lexicons give equal text."""
         return json.dumps(
-            {"examples": self.examples, "terms": {k: sorted(v) for k, v in sorted(self.terms.items())}},
+            {
+                "examples": self.examples,
+                "terms": {k: sorted(v) for k, v in sorted(self.terms.items())},
+                "templates": sorted(self.templates),
+            },
             sort_keys=True,
             separators=(",", ":"),
         )
@@ -107,7 +128,14 @@ class Lexicon:
             for k, v in terms.items()
         ):
             raise ValueError("lexicon terms must map criterion text to a list of stems")
-        return cls(terms={k: frozenset(v) for k, v in terms.items()}, examples=int(raw["examples"]))
+        templates = raw.get("templates", [])  # absent from lexicons learned before templates were
+        if not isinstance(templates, list) or not all(isinstance(t, str) for t in templates):
+            raise ValueError("lexicon templates must be a list of strings")
+        return cls(
+            terms={k: frozenset(v) for k, v in terms.items()},
+            examples=int(raw["examples"]),
+            templates=frozenset(templates),
+        )
 
     @classmethod
     def from_json(cls, text: str) -> Lexicon:
@@ -133,13 +161,52 @@ def _orphans_and_missing(criteria: PolicyCriteria, notes: Iterable[str]) -> tupl
     return orphans, [n for n, seen in about.items() if not seen]
 
 
+def templates(examples: Sequence[DecidedNotes]) -> frozenset[str]:
+    """The clauses the payer's writers repeat word for word, numbers aside, whatever the policy and the outcome.
+
+    "PE: Well-appearing, cooperative with the examination" closes every note a writer's
+    template produces; it shares a word with some criterion ("confirmed on
+    examination") and the classifier reads it one way or the other, which makes that
+    criterion look contradicted. A clause stating a number is never a template line:
+    "Physical therapy for 20 weeks" recurs under many policies too, and its number is
+    what decides. Any other clause is a template line when it
+    recurs under at least :data:`TEMPLATE_SPREAD` of the history's policies (and
+    :data:`TEMPLATE_MIN_POLICIES`), and the share of approvals among the claims that
+    carry it is within :data:`TEMPLATE_MAX_TILT` of the history's: a clause that leans
+    toward one outcome ("No improvement.") says something, wherever it recurs.
+    """
+    policies: defaultdict[str, set[str]] = defaultdict(set)
+    labels: defaultdict[str, Counter[str]] = defaultdict(Counter)
+    overall: Counter[str] = Counter()
+    for example in examples:
+        overall[example.label] += 1
+        for key in {template_key(c) for body in example.notes for c in clauses(body)}:
+            if any(ch.isalpha() for ch in key) and not any(ch.isdigit() for ch in key):
+                policies[key].add(example.policy_body)
+                labels[key][example.label] += 1
+    total = sum(overall.values())
+    spread = max(TEMPLATE_MIN_POLICIES, TEMPLATE_SPREAD * len({e.policy_body for e in examples}))
+    if not total:
+        return frozenset()
+    base = overall["met"] / total
+    return frozenset(
+        key
+        for key, seen in policies.items()
+        if len(seen) >= spread
+        and abs(labels[key]["met"] / sum(labels[key].values()) - base) <= TEMPLATE_MAX_TILT
+    )
+
+
 def learn(examples: Iterable[DecidedNotes]) -> Lexicon:
-    """Learn criterion stems from decided history (see the module docstring).
+    """Learn criterion stems and template lines from decided history (see the module docstring).
 
     Learning runs in up to :data:`ROUNDS` rounds: what one round learns ties more
     clauses to their criteria, so an example with two unmatched criteria may have one
-    left in the next round, and teaches it.
+    left in the next round, and teaches it. Template lines (:func:`templates`) are
+    found first, so no round learns from them.
     """
+    examples = list(examples)
+    lines = templates(examples)
     documented = []
     for example in examples:
         criteria = policy_criteria(example.policy_body)
@@ -148,7 +215,7 @@ def learn(examples: Iterable[DecidedNotes]) -> Lexicon:
         )
         if settled and len(criteria.criteria) >= 2:
             documented.append((example.policy_body, criteria, example.notes))
-    lexicon = Lexicon(examples=len(documented))
+    lexicon = Lexicon(examples=len(documented), templates=lines)
     for _ in range(ROUNDS):
         learned = _round(documented, lexicon)
         merged = {
@@ -157,7 +224,7 @@ def learn(examples: Iterable[DecidedNotes]) -> Lexicon:
         }
         if merged == dict(lexicon.terms):
             break
-        lexicon = Lexicon(terms=merged, examples=len(documented))
+        lexicon = Lexicon(terms=merged, examples=len(documented), templates=lines)
     return lexicon
 
 

@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Final, Literal
 
@@ -274,15 +274,21 @@ class Unit:
 
     key: str
     days: tuple[float, float] | None = None
+    #: Hours or minutes counted per day ("18 hours a day", "21 h daily").
+    daily: bool = False
 
     def compatible(self, other: Unit) -> bool:
-        """Two units measure the same thing: units of time of one scale, or the same unit.
+        """``other`` (a value's unit) measures what this one (a threshold's) does.
 
-        Minutes and hours measure something other than what weeks and months measure:
-        "limits walking to 10 minutes" says nothing about "12 weeks of care".
+        Units of time of one scale, or the same unit. Minutes and hours measure
+        something other than what weeks and months measure: "limits walking to 10
+        minutes" says nothing about "12 weeks of care"; and a daily amount is met only
+        by a daily amount ("Assessment time: 40 min" is no brace worn 18 hours a day).
         """
         if self.days is not None or other.days is not None:
             if self.days is None or other.days is None:
+                return False
+            if self.daily and not other.daily:
                 return False
             return (self.days[0] < 1.0) == (other.days[0] < 1.0)
         return self.key == other.key
@@ -326,7 +332,8 @@ def _unit_after(toks: list[_Tok], i: int) -> tuple[Unit | None, int]:
     tok = toks[j]
     if tok.kind == "word" and _TIME_SPELLINGS.get(tok.text):
         unit = Unit(key="time", days=_TIME[_TIME_SPELLINGS[tok.text]])
-        return unit, _past_daily(toks, j + 1, unit)
+        after = _past_daily(toks, j + 1, unit)
+        return (replace(unit, daily=True) if after > j + 1 else unit), after
     if (
         tok.kind == "word"
         and tok.text not in _NUMBER_WORDS
@@ -875,6 +882,19 @@ def reading(criterion_text: str, passage: str) -> Reading:
     if "fails" in results:
         return "fails"
     return "unsure"
+
+
+def names_the_measure(criterion_text: str, passage: str, common: frozenset[str] = frozenset()) -> bool:
+    """True when a value of ``passage`` is named by a word of the threshold it is compared with.
+
+    "Trying to conceive for 29 months" and "12 weeks of ovulation induction" are both
+    spans, but the words before the number ("conceive") name the measure of "infertility
+    of at least 12 months (inability to conceive)", not that of the induction. Words in
+    ``common`` (the policy's title and preamble: "migraine" under a migraine policy)
+    name every measure alike and count for none.
+    """
+    stated = thresholds(criterion_text)
+    return any((t.names & v.names) - common and _compatible(t, v) for v in values(passage) for t in stated)
 
 
 def needs_value(criterion_text: str) -> bool:

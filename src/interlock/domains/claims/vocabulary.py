@@ -289,6 +289,7 @@ _SYNONYMS: Final[dict[str, str]] = {
     "physical therapy": "conservative",
     "home exercise": "conservative",
     "exercise program": "conservative",
+    "strengthening": "conservative",
     "chiropractic": "conservative",
     "bracing": "conservative",
     "brace": "conservative",
