@@ -304,3 +304,35 @@ def test_the_gate_reads_criteria_with_the_vocabulary_the_payers_history_taught()
     sling = [("met", [(0, TEAR)]), ("met", [(2, "Arm in a sling since the fall.")])]
     refused = _verdict(ctx, "approve", sling, bound)  # type: ignore[arg-type]
     assert refused.status == "review" and _flagged(refused, "evidence"), refused.reasons
+
+
+TONSILS = (
+    "Tonsillectomy is medically necessary when all of the following are met:\n"
+    "(1) obstructive sleep-disordered breathing with witnessed pauses;\n"
+    "(2) enlarged tonsils on examination."
+)
+
+
+def test_a_short_quote_is_read_within_its_sentence() -> None:
+    """ "tonsils enlarged" says something as part of its sentence, whether quoted alone or whole.
+
+    Quoted alone it has too few words to say anything; the baseline reads it within its
+    sentence, and so does the gate, so the same clause does not pass or fail by where
+    the quote was cut. A quote about another criterion still fails.
+    """
+    ctx = _context("Loud snoring with witnessed pauses; tonsils enlarged.", policy=TONSILS)
+    short = _verdict(
+        ctx,
+        "approve",
+        [("met", [(0, "Loud snoring with witnessed pauses")]), ("met", [(0, "tonsils enlarged.")])],
+    )
+    assert not _flagged(short, "evidence"), short.reasons
+    elsewhere = _verdict(
+        ctx,
+        "approve",
+        [
+            ("met", [(0, "Loud snoring with witnessed pauses")]),
+            ("met", [(0, "Loud snoring with witnessed pauses")]),
+        ],
+    )
+    assert _flagged(elsewhere, "evidence")

@@ -89,15 +89,29 @@ def test_what_is_not_a_span_that_passed_is_not_read(passage: str) -> None:
     assert reading(DURATION, passage) == "absent"
 
 
-def test_units_of_time_compare_as_intervals_of_days() -> None:
-    """Months are 28 to 31 days: "26 weeks" against "6 months" is for a person to weigh."""
+def test_weeks_months_and_years_compare_as_clinicians_count_them() -> None:
+    """A year is 52 weeks and 12 months: "26 weeks" is six months and "52 weeks" a year.
+
+    As days, 182 is short of six calendar months and 364 of a year, which sent every
+    such claim to a person for a difference nobody who wrote it meant.
+    """
     six_months = "at least 6 months of a supervised program"
     assert reading(six_months, "Program for 7 months.") == "satisfies"
     assert reading(six_months, "Program for 6 months.") == "satisfies"
-    assert reading(six_months, "Program for 26 weeks.") == "unsure"
+    assert reading(six_months, "Program for 26 weeks.") == "satisfies"
+    assert reading(six_months, "Program for 25 weeks.") == "fails"
     assert reading(six_months, "Program for 20 weeks.") == "fails"
+    assert reading("symptoms for at least 1 year", "symptoms for 52 weeks") == "satisfies"
+    assert reading("symptoms for at least 1 year", "symptoms for 51 weeks") == "fails"
     assert reading(DURATION, "Stiff since 2 months.") == "satisfies"
     assert reading(DURATION, "Stiff for 1 month.") == "fails"
+
+
+def test_days_against_months_stay_intervals_of_days() -> None:
+    """A month is 28 to 31 days: "30 days" against "a month" is for a person to weigh."""
+    assert reading("pain for at least 1 month", "pain for 30 days") == "unsure"
+    assert reading("pain for at least 1 month", "pain for 35 days") == "satisfies"
+    assert reading("pain for at least 1 month", "pain for 20 days") == "fails"
 
 
 def test_readings_of_a_passage() -> None:
@@ -386,3 +400,12 @@ def test_days_written_onto_a_span_after_x_or_for() -> None:
     assert reading(criterion, "tens rental x 39d w/ good use") == "satisfies"
     assert reading(criterion, "rental for 21d") == "fails"
     assert reading(criterion, "3D imaging of the spine") == "absent"
+
+
+def test_a_restatement_in_brackets_before_the_comparator() -> None:
+    """ "six months (26 weeks) or longer" is a threshold of six months; without it "has limb pain" would do."""
+    criterion = "Neuropathic limb pain for six months (26 weeks) or longer."
+    assert needs_value(criterion)
+    assert reading(criterion, "Neuropathic limb pain ongoing for 9 mo.") == "satisfies"
+    assert reading(criterion, "pain for 20 weeks") == "fails"
+    assert reading(criterion, "Has neuropathic limb pain") == "absent"

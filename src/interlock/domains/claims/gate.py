@@ -203,6 +203,18 @@ def _contradicted(criterion_text: str, finding: CriterionStatus, clauses: list[s
     return any(quantities.reading(criterion_text, c) in (opposite, "conflict") for c in clauses)
 
 
+def _cited_clauses(structure: PolicyCriteria, number: int, quote: str, note: str) -> list[str]:
+    """The evidence clauses a quote cites, each read within its sentence in the note.
+
+    "tonsils 4+ and touching" says something as part of "Loud snoring with witnessed
+    pauses; tonsils 4+ and touching", as the baseline read it; quoted alone it has too
+    few words to, and the same quote must not pass or fail by where it was cut.
+    """
+    own = list(evidence_clauses(structure, number, quote))
+    in_note = [c for c in evidence_clauses(structure, number, note) if c in quote or quote.strip() in c]
+    return own + [c for c in in_note if c not in own]
+
+
 def _evidence(
     pa: PolicyAssessment, structure: PolicyCriteria, texts: dict[str, str], note_ids: set[str]
 ) -> tuple[dict[int, CriterionStatus], list[str]]:
@@ -227,7 +239,7 @@ def _evidence(
             clause
             for c in cf.citations
             if c.item_id in note_ids and _citation_problem(c, texts) is None
-            for clause in evidence_clauses(structure, cf.criterion, c.quote)
+            for clause in _cited_clauses(structure, cf.criterion, c.quote, texts[c.item_id])
         ]
         everywhere = [clause for body in notes for clause in evidence_clauses(structure, cf.criterion, body)]
         problem = ""

@@ -548,9 +548,14 @@ _SNELLEN_BEFORE: Final[dict[tuple[str, ...], Comparator]] = {("worse", "than"): 
 def _comparator_after(toks: list[_Tok], j: int, unit: Unit | None = None) -> Comparator | None:
     """``N or more``, ``N or higher``, ``N+``: the comparator just after the number and unit.
 
+    A restatement in brackets may come between: "six months (26 weeks) or longer".
     "or worse" and "or better" have a direction only for a Snellen denominator: an
     ejection fraction "of 35% or worse" says nothing a number can settle.
     """
+    if j < len(toks) and toks[j].text == "(":
+        close = next((k for k in range(j + 1, min(j + 6, len(toks))) if toks[k].text == ")"), None)
+        if close is not None:
+            j = close + 1
     if j < len(toks) and toks[j].text == "+":
         return ">="
     if j + 1 < len(toks) and toks[j].text == "or" and toks[j + 1].text in _AFTER:
@@ -814,11 +819,33 @@ def _days(x: float, unit: Unit | None, which: int) -> float:
     return x * unit.days[which]
 
 
+#: Weeks, months and years as clinicians count them: a year is 52 weeks and 12 months,
+#: so "26 weeks" is six months and "52 weeks" a year (as days, 182 is short of six
+#: calendar months and 364 of a year).
+_WEEKS_PER: Final[dict[tuple[float, float], tuple[float, float]]] = {
+    _TIME["week"]: (1.0, 1.0),
+    _TIME["month"]: (52.0, 12.0),
+    _TIME["year"]: (52.0, 1.0),
+}
+
+
+def _weeks(x: float, unit: Unit | None) -> float | None:
+    """``x`` in weeks when its unit is weeks, months or years (else ``None``)."""
+    if unit is None or unit.days is None or unit.days not in _WEEKS_PER:
+        return None
+    numerator, denominator = _WEEKS_PER[unit.days]
+    return x * numerator / denominator
+
+
 def compare(threshold: Threshold, value: Value) -> Literal["satisfies", "fails", "unsure"]:
-    """Whether ``value`` satisfies ``threshold``; intervals of days when the units differ."""
+    """Whether ``value`` satisfies ``threshold``: in weeks between weeks, months and years, else intervals of days."""
     same = threshold.unit == value.unit or threshold.unit is None or value.unit is None
+    t_weeks = _weeks(threshold.number, threshold.unit)
+    v_low_weeks, v_high_weeks = _weeks(value.low, value.unit), _weeks(value.high, value.unit)
     if same:
         v_low, v_high, t_low, t_high = value.low, value.high, threshold.number, threshold.number
+    elif t_weeks is not None and v_low_weeks is not None and v_high_weeks is not None:
+        v_low, v_high, t_low, t_high = v_low_weeks, v_high_weeks, t_weeks, t_weeks
     else:
         v_low, v_high = _days(value.low, value.unit, 0), _days(value.high, value.unit, 1)
         t_low, t_high = _days(threshold.number, threshold.unit, 0), _days(threshold.number, threshold.unit, 1)
