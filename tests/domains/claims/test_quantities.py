@@ -409,3 +409,11 @@ def test_a_restatement_in_brackets_before_the_comparator() -> None:
     assert reading(criterion, "Neuropathic limb pain ongoing for 9 mo.") == "satisfies"
     assert reading(criterion, "pain for 20 weeks") == "fails"
     assert reading(criterion, "Has neuropathic limb pain") == "absent"
+
+
+def test_a_count_after_a_colon_is_named_further_back() -> None:
+    """ "Throat infections documented over the past year: 7." counts throat infections."""
+    criterion = "Seven or more documented episodes of throat infection in the past year."
+    assert reading(criterion, "Throat infections documented over the past year: 7.") == "satisfies"
+    assert reading(criterion, "Throat infections documented over the past year: 2.") == "fails"
+    assert reading(criterion, "Visits over the past year: 7.") == "absent"

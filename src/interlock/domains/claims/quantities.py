@@ -790,7 +790,12 @@ def values(passage: str) -> tuple[Value, ...]:
         ) or after_comparator in ("<=", "<"):
             low = 0.0  # "up to 8" bounds from above; "adds up to 21" is a total
         window = any(_ends_with(toks, name_end, p) for p in _LOOKBACK)
-        out.append(Value(low=low, high=high, unit=unit, names=_names(toks, name_end, 5), window=window))
+        names = _names(toks, name_end, 5)
+        if unit is None and not names:
+            # A count after a colon names its measure further back ("throat infections
+            # documented over the past year: 7").
+            names = _names(toks, name_end, 10)
+        out.append(Value(low=low, high=high, unit=unit, names=names, window=window))
     return tuple(out)
 
 
