@@ -69,7 +69,6 @@ from interlock.domains.claims.criteria import (
     relevance,
 )
 from interlock.domains.claims.criteria import Finding as CriterionStatus
-from interlock.domains.claims.hedges import unsettled
 from interlock.domains.claims.lexicon import Lexicon
 from interlock.domains.claims.lexicon import learn as learn_lexicon
 from interlock.domains.claims.question import NecessityRequest, PolicyText
@@ -265,43 +264,6 @@ def _clause_segments(
                 )
                 out.append((clause, text, note.item_id, note.body[segment.start : segment.end]))
     return out
-
-
-def _continued(
-    request: NecessityRequest,
-    clauses: Sequence[tuple[Segment, str, str, str]],
-    k: int,
-    tied: set[int],
-    settings: FeatureSettings,
-) -> tuple[Segment, str, str, str]:
-    """Clause ``k`` with the clauses after it in its sentence that are about no criterion.
-
-    A semicolon also joins a statement to its own continuation: in "Psychological
-    screening completed; 0 contraindication to a stimulator trial" the second clause
-    ties to no criterion and says how the screening came out, which the first alone
-    does not. It is read, and cited, with the clause it continues. A continuation that
-    plans or doubts ends it, and so does a clause about some criterion.
-    """
-    segment, _, item, sentence = clauses[k]
-    j = k
-    while (
-        j + 1 < len(clauses)
-        and j + 1 not in tied
-        and clauses[j + 1][2] == item
-        and clauses[j + 1][3] == sentence
-        and not unsettled("", clauses[j + 1][1])
-    ):
-        j += 1
-    if j == k:
-        return clauses[k]
-    body = request.notes[segment.note].body
-    end = clauses[j][0].end
-    joined = body[segment.start : end]
-    tokens = mark_negation(_normal_tokens(joined), settings.negation_window)
-    span = Segment(
-        note=segment.note, start=segment.start, end=end, tokens=tokens, grams=_ngrams(tokens), text=joined
-    )
-    return span, joined, item, sentence
 
 
 def _strength(
@@ -999,14 +961,8 @@ class BaselineModel:
             for n in structure.numbers
         }
         wanted = sorted({k for ks in about.values() for k in ks})
-        tied = {
-            k for k, q in enumerate(texts) if any(clause_about(structure, n, q) for n in structure.numbers)
-        }
-        # What each clause about a criterion states, read with its continuation (:func:`_continued`).
-        spans = [_continued(request, clauses, k, tied, self._artifact.settings) for k in range(len(clauses))]
-        stated = [s[1] for s in spans]
         readings = self._segment_statuses(
-            policy_lens(policy.policy_id, policy.body), [s[0] for s in spans], wanted
+            policy_lens(policy.policy_id, policy.body), [c[0] for c in clauses], wanted
         )
         findings: list[CriterionFinding] = []
         raw: list[dict[str, Any]] = []
@@ -1016,14 +972,14 @@ class BaselineModel:
             assert criterion is not None
             read: dict[int, tuple[str, float, bool]] = {}
             for k in about[n]:
-                numeric = quantities.reading(criterion.text, stated[k])
+                numeric = quantities.reading(criterion.text, texts[k])
                 if numeric == "satisfies":
                     read[k] = ("met", 1.0, True)
                 elif numeric == "fails":
                     read[k] = ("not_met", 1.0, True)
                 elif numeric == "conflict":
                     read[k] = ("conflict", 1.0, True)
-                elif denies_what_is_required_absent(criterion.text, stated[k]):
+                elif denies_what_is_required_absent(criterion.text, texts[k]):
                     # "no contraindication found" against "finds no contraindication": the
                     # denial is what the criterion asks for, however the classifier reads "no".
                     read[k] = ("met", 1.0, False)
@@ -1067,7 +1023,7 @@ class BaselineModel:
                 # barely reads, or one that only hedges about it, weakens the rest.
                 certainty[n] = min(read[k][1] for k in read)
             # A clause too short to verify is cited as its sentence, and a sentence only once.
-            cited = dict.fromkeys((spans[k][2], _quote(spans[k])) for k in chosen)
+            cited = dict.fromkeys((clauses[k][2], _quote(clauses[k])) for k in chosen)
             citations = tuple(Citation(item_id=item, quote=quote) for item, quote in cited)
             findings.append(CriterionFinding(criterion=n, finding=finding, citations=citations))
             raw.append(
@@ -1076,9 +1032,9 @@ class BaselineModel:
                     "finding": finding,
                     "about": [
                         [
-                            spans[k][2],
-                            spans[k][0].start,
-                            spans[k][0].end,
+                            clauses[k][2],
+                            clauses[k][0].start,
+                            clauses[k][0].end,
                             read[k][0] if k in read else None,
                         ]
                         for k in about[n]
