@@ -553,4 +553,3 @@ def test_an_amount_only_planned_or_hedged_that_reads_the_other_way_leaves_the_cr
         timeout=1.0,
     ).policies[0]
     assert agreeing.criteria[0].finding == "met"
-

