@@ -553,3 +553,28 @@ def test_an_amount_only_planned_or_hedged_that_reads_the_other_way_leaves_the_cr
         timeout=1.0,
     ).policies[0]
     assert agreeing.criteria[0].finding == "met"
+
+
+def test_a_hedged_statement_that_reads_the_other_way_leaves_the_criterion_open(model: BaselineModel) -> None:
+    """ "MRI confirms severe stenosis" beside "imaging might show no stenosis": the notes disagree.
+
+    The second is no evidence (it doubts), but it is about the criterion in its words and
+    reads against the first, so a person decides. A doubt that agrees reopens nothing.
+    """
+    disputed = model.assess(
+        _threshold_request(
+            "Completed 9 weeks of physical therapy without improvement. MRI confirms severe stenosis.",
+            "Imaging might show no stenosis on review.",
+        ),
+        timeout=1.0,
+    ).policies[0]
+    assert [f.finding for f in disputed.criteria] == ["met", "not_documented"]
+    assert disputed.status == "unclear"
+    agreeing = model.assess(
+        _threshold_request(
+            "Completed 9 weeks of physical therapy without improvement. MRI confirms severe stenosis.",
+            "MRI may confirm severe stenosis.",
+        ),
+        timeout=1.0,
+    ).policies[0]
+    assert [f.finding for f in agreeing.criteria] == ["met", "met"]

@@ -82,6 +82,9 @@ ARTIFACT_FORMAT = "interlock.baseline"
 ARTIFACT_FORMAT_VERSION = 1
 ECE_BINS = 15
 MAX_CITATIONS = 3
+#: The least probability at which a hedged clause's reading disputes a criterion's finding:
+#: below it the classifier says too little either way.
+DISPUTE_PROBABILITY = 0.6
 
 FloatArray = npt.NDArray[np.float64]
 _A = TypeVar("_A", bound=ModelAnswer)
@@ -937,8 +940,11 @@ class BaselineModel:
         (:mod:`~interlock.domains.claims.quantities`); for a criterion asking that something
         be absent and a clause denying it, met
         (:func:`~interlock.domains.claims.criteria.denies_what_is_required_absent`);
-        otherwise the classifier's reading of that clause alone. Clauses that read both ways leave the criterion not
-        documented (contradictory notes), as do clauses that read neither way, a
+        otherwise the classifier's reading of that clause alone. Clauses that read both
+        ways leave the criterion not documented (contradictory notes), as does a clause
+        that only plans, hedges or doubts in words about the criterion and reads the
+        other way (by its amount, or by the classifier's reading at
+        :data:`DISPUTE_PROBABILITY` or more); so do clauses that read neither way, a
         criterion no clause is about, and an amount the criterion asks for that no
         clause states ("reports low back pain" for "pain for at least 6 weeks").
 
@@ -961,9 +967,8 @@ class BaselineModel:
             for n in structure.numbers
         }
         wanted = sorted({k for ks in about.values() for k in ks})
-        readings = self._segment_statuses(
-            policy_lens(policy.policy_id, policy.body), [c[0] for c in clauses], wanted
-        )
+        lens = policy_lens(policy.policy_id, policy.body)
+        readings = self._segment_statuses(lens, [c[0] for c in clauses], wanted)
         findings: list[CriterionFinding] = []
         raw: list[dict[str, Any]] = []
         certainty: dict[int, float] = {}
@@ -1006,16 +1011,23 @@ class BaselineModel:
                 k for k in range(len(texts)) if k not in about[n] and clause_about(structure, n, texts[k])
             ]
             against = {"met": "fails", "not_met": "satisfies"}.get(finding)
+            opposite = {"met": "not_met", "not_met": "met"}.get(finding)
+            worded = [
+                k
+                for k in set_aside
+                if relevance(criterion.text, structure.preamble, texts[k], criterion.learned)
+                >= RELEVANCE_THRESHOLD
+            ]
+            aside = self._segment_statuses(lens, [c[0] for c in clauses], worded) if opposite else {}
             if against and any(
                 quantities.reading(criterion.text, texts[k]) == against
-                and relevance(criterion.text, structure.preamble, texts[k], criterion.learned)
-                >= RELEVANCE_THRESHOLD
-                for k in set_aside
+                or (k in aside and aside[k][0] == opposite and aside[k][1] >= DISPUTE_PROBABILITY)
+                for k in worded
             ):
-                # An amount the notes only plan, hedge or doubt ("family will accept
-                # roughly 12 hours a day") that reads the other way, in words about the
-                # criterion: the notes disagree on the amount. A bare "RTC 4-6wk" is no
-                # statement about 12 weeks of stockings.
+                # What the notes only plan, hedge or doubt, in words about the criterion,
+                # that reads the other way ("family will accept roughly 12 hours a day",
+                # "imaging might show no stenosis"): the notes disagree. A bare "RTC
+                # 4-6wk" is no statement about 12 weeks of stockings.
                 finding, chosen = "not_documented", []
             murky = bool(set_aside)
             if chosen and not murky:
