@@ -61,6 +61,8 @@ from interlock.domains.claims.criteria import (
     MIN_QUOTE_CHARS,
     RELEVANCE_THRESHOLD,
     Combine,
+    Criterion,
+    PolicyCriteria,
     clause_about,
     combine,
     denies_what_is_required_absent,
@@ -925,6 +927,34 @@ class BaselineModel:
             out[k] = (status, probs[status])
         return out
 
+    def _disputed(
+        self,
+        lens: PolicyLens,
+        structure: PolicyCriteria,
+        criterion: Criterion,
+        finding: CriterionStatus,
+        set_aside: Sequence[tuple[Segment, str, str, str]],
+    ) -> bool:
+        """True when a clause set aside as a plan, a hedge or a doubt reads against ``finding``.
+
+        Only a clause about the criterion in its own words counts ("family will accept
+        roughly 12 hours a day", "imaging might show no stenosis"), read by its amount
+        or by the classifier at :data:`DISPUTE_PROBABILITY` or more: the notes then
+        disagree. A bare "RTC 4-6wk" is no statement about 12 weeks of stockings.
+        """
+        if finding == "not_documented":
+            return False
+        against, opposite = ("fails", "not_met") if finding == "met" else ("satisfies", "met")
+        worded = [
+            c
+            for c in set_aside
+            if relevance(criterion.text, structure.preamble, c[1], criterion.learned) >= RELEVANCE_THRESHOLD
+        ]
+        if any(quantities.reading(criterion.text, c[1]) == against for c in worded):
+            return True
+        readings = self._segment_statuses(lens, [c[0] for c in worded], range(len(worded)))
+        return any(status == opposite and p >= DISPUTE_PROBABILITY for status, p in readings.values())
+
     def _criterion_findings(
         self,
         request: NecessityRequest,
@@ -1010,24 +1040,7 @@ class BaselineModel:
             set_aside = [
                 k for k in range(len(texts)) if k not in about[n] and clause_about(structure, n, texts[k])
             ]
-            against = {"met": "fails", "not_met": "satisfies"}.get(finding)
-            opposite = {"met": "not_met", "not_met": "met"}.get(finding)
-            worded = [
-                k
-                for k in set_aside
-                if relevance(criterion.text, structure.preamble, texts[k], criterion.learned)
-                >= RELEVANCE_THRESHOLD
-            ]
-            aside = self._segment_statuses(lens, [c[0] for c in clauses], worded) if opposite else {}
-            if against and any(
-                quantities.reading(criterion.text, texts[k]) == against
-                or (k in aside and aside[k][0] == opposite and aside[k][1] >= DISPUTE_PROBABILITY)
-                for k in worded
-            ):
-                # What the notes only plan, hedge or doubt, in words about the criterion,
-                # that reads the other way ("family will accept roughly 12 hours a day",
-                # "imaging might show no stenosis"): the notes disagree. A bare "RTC
-                # 4-6wk" is no statement about 12 weeks of stockings.
+            if self._disputed(lens, structure, criterion, finding, [clauses[k] for k in set_aside]):
                 finding, chosen = "not_documented", []
             murky = bool(set_aside)
             if chosen and not murky:

@@ -162,15 +162,15 @@ def _orphans_and_missing(criteria: PolicyCriteria, notes: Iterable[str]) -> tupl
 
 
 def templates(examples: Sequence[DecidedNotes]) -> frozenset[str]:
-    """The clauses the payer's writers repeat word for word, numbers aside, whatever the policy and the outcome.
+    """The clauses the payer's writers repeat word for word, whatever the policy and the outcome.
 
     "PE: Well-appearing, cooperative with the examination" closes every note a writer's
     template produces; it shares a word with some criterion ("confirmed on
     examination") and the classifier reads it one way or the other, which makes that
     criterion look contradicted. A clause stating a number is never a template line:
     "Physical therapy for 20 weeks" recurs under many policies too, and its number is
-    what decides. Any other clause is a template line when it
-    recurs under at least :data:`TEMPLATE_SPREAD` of the history's policies (and
+    what decides. Any other clause is a template line when it recurs under at least
+    :data:`TEMPLATE_SPREAD` of the history's policies (and
     :data:`TEMPLATE_MIN_POLICIES`), and the share of approvals among the claims that
     carry it is within :data:`TEMPLATE_MAX_TILT` of the history's: a clause that leans
     toward one outcome ("No improvement.") says something, wherever it recurs.
@@ -185,9 +185,9 @@ def templates(examples: Sequence[DecidedNotes]) -> frozenset[str]:
                 policies[key].add(example.policy_body)
                 labels[key][example.label] += 1
     total = sum(overall.values())
-    spread = max(TEMPLATE_MIN_POLICIES, TEMPLATE_SPREAD * len({e.policy_body for e in examples}))
     if not total:
         return frozenset()
+    spread = max(TEMPLATE_MIN_POLICIES, TEMPLATE_SPREAD * len({e.policy_body for e in examples}))
     base = overall["met"] / total
     return frozenset(
         key
