@@ -933,7 +933,9 @@ class BaselineModel:
         structure: PolicyCriteria,
         criterion: Criterion,
         finding: CriterionStatus,
-        set_aside: Sequence[tuple[Segment, str, str, str]],
+        clauses: Sequence[tuple[Segment, str, str, str]],
+        set_aside: Sequence[int],
+        readings: dict[int, tuple[NecessityStatus, float]],
     ) -> bool:
         """True when a clause set aside as a plan, a hedge or a doubt reads against ``finding``.
 
@@ -941,19 +943,26 @@ class BaselineModel:
         roughly 12 hours a day", "imaging might show no stenosis"), read by its amount
         or by the classifier at :data:`DISPUTE_PROBABILITY` or more: the notes then
         disagree. A bare "RTC 4-6wk" is no statement about 12 weeks of stockings.
+        ``readings`` holds the clause readings made so far for this policy; the ones
+        read here join it, so a clause about several criteria is read once.
         """
         if finding == "not_documented":
             return False
         against, opposite = ("fails", "not_met") if finding == "met" else ("satisfies", "met")
         worded = [
-            c
-            for c in set_aside
-            if relevance(criterion.text, structure.preamble, c[1], criterion.learned) >= RELEVANCE_THRESHOLD
+            k
+            for k in set_aside
+            if relevance(criterion.text, structure.preamble, clauses[k][1], criterion.learned)
+            >= RELEVANCE_THRESHOLD
         ]
-        if any(quantities.reading(criterion.text, c[1]) == against for c in worded):
+        if any(quantities.reading(criterion.text, clauses[k][1]) == against for k in worded):
             return True
-        readings = self._segment_statuses(lens, [c[0] for c in worded], range(len(worded)))
-        return any(status == opposite and p >= DISPUTE_PROBABILITY for status, p in readings.values())
+        unread = [k for k in worded if k not in readings]
+        readings.update(self._segment_statuses(lens, [c[0] for c in clauses], unread))
+        return any(
+            k in readings and readings[k][0] == opposite and readings[k][1] >= DISPUTE_PROBABILITY
+            for k in worded
+        )
 
     def _criterion_findings(
         self,
@@ -1040,7 +1049,7 @@ class BaselineModel:
             set_aside = [
                 k for k in range(len(texts)) if k not in about[n] and clause_about(structure, n, texts[k])
             ]
-            if self._disputed(lens, structure, criterion, finding, [clauses[k] for k in set_aside]):
+            if self._disputed(lens, structure, criterion, finding, clauses, set_aside, readings):
                 finding, chosen = "not_documented", []
             murky = bool(set_aside)
             if chosen and not murky:

@@ -34,7 +34,7 @@ from typing import Final, Literal
 
 from interlock.domains.claims import quantities
 from interlock.domains.claims.hedges import unsettled
-from interlock.domains.claims.vocabulary import content_stems, words
+from interlock.domains.claims.vocabulary import content_stems, fold, words
 
 __all__ = [
     "ABBREVIATIONS",
@@ -372,7 +372,7 @@ _TEMPLATE_EDGES: Final = re.compile(r"^[\W_]+|[\W_]+$")
 
 def template_key(clause: str) -> str:
     """A clause as a writer's template would repeat it: folded, spacing and edge punctuation dropped."""
-    return _TEMPLATE_EDGES.sub("", " ".join(clause.casefold().split()))
+    return _TEMPLATE_EDGES.sub("", " ".join(fold(clause).split()))
 
 
 def naming_services(criteria: PolicyCriteria, services: Iterable[str]) -> PolicyCriteria:

@@ -10,7 +10,7 @@ about itself.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 
 from interlock.domains.claims import quantities
@@ -203,16 +203,17 @@ def _contradicted(criterion_text: str, finding: CriterionStatus, clauses: list[s
     return any(quantities.reading(criterion_text, c) in (opposite, "conflict") for c in clauses)
 
 
-def _cited_clauses(structure: PolicyCriteria, number: int, quote: str, note: str) -> list[str]:
+def _cited_clauses(structure: PolicyCriteria, number: int, quote: str, in_note: Sequence[str]) -> list[str]:
     """The evidence clauses a quote cites, each read within its sentence in the note.
 
-    "tonsils 4+ and touching" says something as part of "Loud snoring with witnessed
-    pauses; tonsils 4+ and touching", as the baseline read it; quoted alone it has too
-    few words to, and the same quote must not pass or fail by where it was cut.
+    ``in_note`` are the cited note's evidence clauses for the criterion. "tonsils 4+ and
+    touching" says something as part of "Loud snoring with witnessed pauses; tonsils 4+
+    and touching", as the baseline read it; quoted alone it has too few words to, and
+    the same quote must not pass or fail by where it was cut.
     """
     own = list(evidence_clauses(structure, number, quote))
-    in_note = [c for c in evidence_clauses(structure, number, note) if c in quote or quote.strip() in c]
-    return own + [c for c in in_note if c not in own]
+    around = [c for c in in_note if c in quote or quote.strip() in c]
+    return own + [c for c in around if c not in own]
 
 
 def _evidence(
@@ -229,19 +230,20 @@ def _evidence(
     """
     effective: dict[int, CriterionStatus] = {}
     reasons: list[str] = []
-    notes = [texts[i] for i in sorted(note_ids)]
     for cf in pa.criteria:
         if cf.finding == "not_documented":
             effective[cf.criterion] = "not_documented"
             continue
         criterion = structure.criterion(cf.criterion)
+        # Each note's evidence for the criterion, read once for the citations and the contradictions.
+        per_note = {i: evidence_clauses(structure, cf.criterion, texts[i]) for i in sorted(note_ids)}
         cited = [
             clause
             for c in cf.citations
             if c.item_id in note_ids and _citation_problem(c, texts) is None
-            for clause in _cited_clauses(structure, cf.criterion, c.quote, texts[c.item_id])
+            for clause in _cited_clauses(structure, cf.criterion, c.quote, per_note[c.item_id])
         ]
-        everywhere = [clause for body in notes for clause in evidence_clauses(structure, cf.criterion, body)]
+        everywhere = [clause for found in per_note.values() for clause in found]
         problem = ""
         if criterion is None or not cited:
             problem = "cites no passage" if not cf.citations else "cites no note passage about it"
